@@ -1,0 +1,86 @@
+// Builds the extension, the CLI, the runtime and the webview bundles into dist/ (one esbuild
+// context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
+// node's test runner can run them. Flags: --watch, --production, --tests.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+/** Packages that must stay outside the bundles: native code, or loaded lazily from node_modules. */
+const nodeExternals = ['vscode', 'esbuild', 'ts-morph', 'playwright-core', '@vscode/test-electron'];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  external: nodeExternals,
+  // OTel packages ship both ESM and CJS; prefer the CJS entry for a CJS bundle.
+  mainFields: ['main', 'module'],
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const entries = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.js' },
+];
+const optional = [
+  { ...common, entryPoints: ['src/linter/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    external: [],
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+  },
+];
+for (const o of optional) if (exists(o.entryPoints[0])) entries.push(o);
+
+function exists(p) {
+  try { statSync(p); return true; } catch { return false; }
+}
+
+function listTs(dir, skip = []) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (skip.some((s) => p.startsWith(s))) continue;
+    if (statSync(p).isDirectory()) out.push(...listTs(p, skip));
+    else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+async function buildTests() {
+  rmSync('out', { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: [...listTs('src', ['src/webview']), ...listTs('test', ['test/fixtures'])],
+    outbase: '.',
+    outdir: 'out',
+    bundle: false,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+}
+
+if (watch) {
+  const contexts = await Promise.all(entries.map((e) => esbuild.context(e)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${entries.length} entries…`);
+} else {
+  await Promise.all(entries.map((e) => esbuild.build(e)));
+  if (tests) await buildTests();
+}

@@ -1,0 +1,20 @@
+/**
+ * Environment variables understood by the runtime and the CLI. The OTEL_* names are the
+ * OpenTelemetry standard ones; INSTRUMENT_FIRST_* are ours.
+ */
+export const Env = {
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  otlpTracesEndpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  otlpHeaders: 'OTEL_EXPORTER_OTLP_HEADERS',
+  otlpTracesHeaders: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+  otlpProtocol: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  serviceName: 'OTEL_SERVICE_NAME',
+  /** Standard switch: `true` turns the SDK off; plans still run, untraced. */
+  sdkDisabled: 'OTEL_SDK_DISABLED',
+  /** `json` for JSON log lines, `pretty` for readable ones (default: pretty on a TTY). */
+  logFormat: 'INSTRUMENT_FIRST_LOG_FORMAT',
+  /** Maximum passes before a plan is reported as not converging. */
+  maxPasses: 'INSTRUMENT_FIRST_MAX_PASSES',
+  /** Set by the extension on debug sessions it starts, to match a session with its runs. */
+  sessionId: 'INSTRUMENT_FIRST_SESSION_ID',
+} as const;

@@ -1,0 +1,162 @@
+import { INVALID_SPAN_CONTEXT, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { Env } from '../protocol/envVars';
+import { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
+import { MemorySpanSink } from './memorySink';
+
+export interface TracingOptions {
+  /** `service.name` of the resource; default `OTEL_SERVICE_NAME` or `instrument-first-plan`. */
+  serviceName?: string;
+  /** Default: on, unless `OTEL_SDK_DISABLED=true`. Off: plans run with no spans at near-zero cost. */
+  enabled?: boolean;
+  /**
+   * OTLP/HTTP endpoint (base URL, `/v1/traces` appended, or a full traces URL). Default: the
+   * standard OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT variables; `false` never exports over HTTP.
+   */
+  endpoint?: string | false;
+  /** Extra headers for the OTLP exporter (the OTEL_EXPORTER_OTLP_HEADERS variable also applies). */
+  headers?: Record<string, string>;
+  /** Keep spans in process too (default: only when there is no endpoint). */
+  memory?: boolean;
+  /** Further exporters, e.g. for tests. */
+  exporters?: SpanExporter[];
+  processor?: LosslessProcessorOptions;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One tracing pipeline: a tracer whose spans all reach the configured exporters. */
+export interface Tracing {
+  readonly enabled: boolean;
+  readonly tracer: Tracer;
+  /** Present when spans are kept in process. */
+  readonly memory: MemorySpanSink | undefined;
+  /** Where spans are exported over OTLP/HTTP, if anywhere. */
+  readonly endpoint: string | undefined;
+  readonly stats: DeliveryStats;
+  /** True when the producer should await {@link drain} before making more spans. */
+  readonly needsDrain: boolean;
+  drain(): Promise<void>;
+  /** Exports every span ended so far. */
+  flush(): Promise<void>;
+  /** Flushes, then closes the exporters. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Resolves the traces URL from an option or the standard environment variables. */
+export function resolveTracesUrl(endpoint: string | false | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  if (endpoint === false) return undefined;
+  if (endpoint) return endpoint.endsWith('/v1/traces') ? endpoint : endpoint.replace(/\/+$/, '') + '/v1/traces';
+  const tracesUrl = env[Env.otlpTracesEndpoint];
+  if (tracesUrl) return tracesUrl;
+  const base = env[Env.otlpEndpoint];
+  if (base) return base.replace(/\/+$/, '') + '/v1/traces';
+  return undefined;
+}
+
+/** Parses `k=v,k2=v2` as in OTEL_EXPORTER_OTLP_HEADERS (values URL-decoded). */
+export function parseOtlpHeaders(value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!value) return out;
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const key = part.slice(0, eq).trim();
+    let v = part.slice(eq + 1).trim();
+    try {
+      v = decodeURIComponent(v);
+    } catch {
+      /* keep as is */
+    }
+    if (key) out[key] = v;
+  }
+  return out;
+}
+
+/** Fan-out to several exporters; succeeds only when all succeed. */
+class TeeExporter implements SpanExporter {
+  constructor(private readonly targets: SpanExporter[]) {}
+  export(spans: Parameters<SpanExporter['export']>[0], cb: Parameters<SpanExporter['export']>[1]): void {
+    let pending = this.targets.length;
+    let failed: Parameters<typeof cb>[0] | undefined;
+    for (const t of this.targets) {
+      t.export(spans, (r) => {
+        if (r.code !== 0) failed = r;
+        if (--pending === 0) cb(failed ?? r);
+      });
+    }
+  }
+  async shutdown(): Promise<void> {
+    await Promise.all(this.targets.map((t) => t.shutdown()));
+  }
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.targets.map((t) => t.forceFlush?.()));
+  }
+}
+
+const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+const NOOP_TRACER: Tracer = {
+  startSpan: () => NOOP_SPAN,
+  startActiveSpan: ((name: string, ...rest: unknown[]) => {
+    const fn = rest[rest.length - 1] as (s: Span) => unknown;
+    return fn(NOOP_SPAN);
+  }) as Tracer['startActiveSpan'],
+};
+
+/** The span used everywhere when tracing is off. */
+export function noopSpan(): Span {
+  return NOOP_SPAN;
+}
+
+/** Builds a tracing pipeline. Nothing is registered globally: several can live in one process. */
+export function createTracing(options: TracingOptions = {}): Tracing {
+  const env = options.env ?? process.env;
+  const enabled = options.enabled ?? (env[Env.sdkDisabled] ?? '').toLowerCase() !== 'true';
+  if (!enabled) {
+    return {
+      enabled: false,
+      tracer: NOOP_TRACER,
+      memory: undefined,
+      endpoint: undefined,
+      stats: { produced: 0, delivered: 0, dropped: 0, failedExports: 0, queued: 0 },
+      needsDrain: false,
+      drain: () => Promise.resolve(),
+      flush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+  }
+  const url = resolveTracesUrl(options.endpoint, env);
+  const exporters: SpanExporter[] = [...(options.exporters ?? [])];
+  const memory = (options.memory ?? !url) ? new MemorySpanSink() : undefined;
+  if (memory) exporters.push(memory);
+  if (url) {
+    const headers = { ...parseOtlpHeaders(env[Env.otlpHeaders]), ...parseOtlpHeaders(env[Env.otlpTracesHeaders]), ...options.headers };
+    exporters.push(new OTLPTraceExporter({ url, headers, timeoutMillis: 10_000 }));
+  }
+  const exporter = exporters.length === 1 ? exporters[0]! : new TeeExporter(exporters);
+  const processor = new LosslessSpanProcessor(exporter, options.processor);
+  const serviceName = options.serviceName ?? env[Env.serviceName] ?? 'instrument-first-plan';
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    spanProcessors: [processor],
+    spanLimits: { attributeCountLimit: 256, eventCountLimit: 1024, attributeValueLengthLimit: 16_384 },
+  });
+  const tracer = provider.getTracer('instrument-first');
+  let shutdownPromise: Promise<void> | undefined;
+  return {
+    enabled: true,
+    tracer,
+    memory,
+    endpoint: url,
+    get stats() {
+      return processor.stats;
+    },
+    get needsDrain() {
+      return processor.needsDrain;
+    },
+    drain: () => processor.drain(),
+    flush: () => processor.forceFlush(),
+    shutdown: () => (shutdownPromise ??= provider.shutdown()),
+  };
+}
