@@ -1,5 +1,6 @@
-// Runs every compiled unit test (out/test/unit/**/*.test.js) with node's test runner.
-import { readdirSync, statSync } from 'node:fs';
+// Runs every compiled test file (**/*.test.js) below a folder with node's test runner.
+// Usage: node test/runUnit.mjs <dir> [filter]   (filter: a substring of the file path)
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -13,10 +14,10 @@ function find(dir) {
   return out;
 }
 
-const filter = process.argv[2];
-const files = find('out/test/unit').filter((f) => !filter || f.includes(filter)).sort();
+const [dir = 'out/test/unit', filter] = process.argv.slice(2);
+const files = existsSync(dir) ? find(dir).filter((f) => !filter || f.includes(filter)).sort() : [];
 if (files.length === 0) {
-  console.error('no unit tests found');
+  console.error(`no test files under ${dir}${filter ? ` matching "${filter}"` : ''}`);
   process.exit(1);
 }
 const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
