@@ -1,0 +1,119 @@
+import type { SpanView } from '../protocol/spanView';
+import { Attr } from '../protocol/attributes';
+
+export interface WaterfallOptions {
+  /** Total width in columns (default 100). */
+  width?: number;
+  /** ANSI colours (default false). */
+  color?: boolean;
+  /** Rows printed at most; the rest are summarised (default 80). */
+  maxRows?: number;
+}
+
+interface Node {
+  span: SpanView;
+  children: Node[];
+  depth: number;
+}
+
+const ANSI = { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', cyan: '\x1b[36m', yellow: '\x1b[33m', reset: '\x1b[0m' };
+
+/** Formats milliseconds as `412 ms`, `3.10 s`, `850 µs`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m} min ${Math.round((ms - m * 60_000) / 1000)} s`;
+}
+
+/** Builds the span forest: children sorted by start; spans whose parent is missing become roots. */
+export function buildForest(spans: SpanView[]): Node[] {
+  const nodes = new Map<string, Node>();
+  for (const span of spans) nodes.set(span.spanId, { span, children: [], depth: 0 });
+  const roots: Node[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.span.parentSpanId ? nodes.get(node.span.parentSpanId) : undefined;
+    if (parent && parent !== node) parent.children.push(node);
+    else roots.push(node);
+  }
+  const byStart = (a: Node, b: Node) => a.span.startMs - b.span.startMs;
+  roots.sort(byStart);
+  const stack = [...roots];
+  while (stack.length) {
+    const n = stack.pop()!;
+    n.children.sort(byStart);
+    for (const c of n.children) {
+      c.depth = n.depth + 1;
+      stack.push(c);
+    }
+  }
+  return roots;
+}
+
+/** Strips control characters so span names from untrusted programs cannot drive the terminal. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+function label(span: SpanView): string {
+  const kind = span.attributes[Attr.kind];
+  if (kind === 'pass' && span.attributes[Attr.passConverged] === true) return `${clean(span.name)} · converged`;
+  return clean(span.name);
+}
+
+/**
+ * Renders spans as a terminal waterfall: one row per span, indented by depth, with its duration
+ * and a bar placed on a shared time axis. Errors are marked ✗.
+ */
+export function renderWaterfall(spans: SpanView[], options: WaterfallOptions = {}): string {
+  if (spans.length === 0) return '(no spans)\n';
+  const width = Math.max(60, options.width ?? 100);
+  const maxRows = options.maxRows ?? 80;
+  const c = (code: keyof typeof ANSI, s: string) => (options.color ? ANSI[code] + s + ANSI.reset : s);
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const s of spans) {
+    if (s.startMs < t0) t0 = s.startMs;
+    if (s.endMs > t1) t1 = s.endMs;
+  }
+  const total = Math.max(t1 - t0, 1e-6);
+  const labelWidth = Math.min(44, Math.floor(width * 0.4));
+  const durWidth = 10;
+  const barWidth = width - labelWidth - durWidth - 4;
+  const rows: string[] = [];
+  let hidden = 0;
+  const hiddenErrors: string[] = [];
+  const visit = (n: Node) => {
+    if (rows.length >= maxRows) {
+      hidden++;
+      if (n.span.status === 'error' && hiddenErrors.length < 5) hiddenErrors.push(clean(n.span.name));
+    } else {
+      rows.push(row(n));
+    }
+    for (const ch of n.children) visit(ch);
+  };
+  const row = (n: Node) => {
+    const s = n.span;
+    const err = s.status === 'error';
+    const kind = s.attributes[Attr.kind];
+    let name = '  '.repeat(n.depth) + (err ? '✗ ' : '') + label(s);
+    if (name.length > labelWidth) name = name.slice(0, labelWidth - 1) + '…';
+    const from = Math.min(barWidth - 1, Math.floor(((s.startMs - t0) / total) * barWidth));
+    const len = Math.max(1, Math.min(barWidth - from, Math.round(((s.endMs - s.startMs) / total) * barWidth)));
+    const ch = kind === 'call' ? '▪' : kind === 'pass' || kind === 'plan' ? '━' : '█';
+    const bar = ' '.repeat(from) + ch.repeat(len);
+    const colour: keyof typeof ANSI = err ? 'red' : kind === 'call' ? 'cyan' : kind === 'plan' || kind === 'pass' ? 'dim' : 'green';
+    return `${(err ? c('red', name) : name).padEnd(labelWidth + (err && options.color ? ANSI.red.length + ANSI.reset.length : 0))}  ${formatDuration(s.endMs - s.startMs).padStart(durWidth)}  ${c(colour, bar)}`;
+  };
+  for (const r of buildForest(spans)) visit(r);
+  const axis = `${''.padEnd(labelWidth)}  ${''.padStart(durWidth)}  0${formatDuration(total).padStart(barWidth - 1)}`;
+  let out = c('dim', axis) + '\n' + rows.join('\n') + '\n';
+  if (hidden > 0) {
+    out += c('dim', `… ${hidden.toLocaleString('en-US')} more span${hidden === 1 ? '' : 's'} not shown`) + '\n';
+    if (hiddenErrors.length) out += c('red', `  errors among them: ${hiddenErrors.join(', ')}`) + '\n';
+  }
+  return out;
+}
