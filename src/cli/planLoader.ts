@@ -129,7 +129,7 @@ function describeLoadError(err: unknown, shown: string, cwd: string): string {
 export function userFrame(error: Error, cwd = process.cwd()): string | undefined {
   const self = __filename;
   for (const line of (error.stack ?? '').split('\n').slice(1)) {
-    const m = /\(?((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    const m = /(?:\(|at )((?:\/|[A-Za-z]:\\)[^():]+):(\d+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;
     const [, f, l] = m;
     if (!f || f === self || f.includes('node_modules') || f.startsWith('node:')) continue;

@@ -54,7 +54,6 @@ export function buildForest(spans: SpanView[]): Node[] {
 
 /** Strips control characters so span names from untrusted programs cannot drive the terminal. */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 

@@ -138,8 +138,8 @@ export class LosslessSpanProcessor implements SpanProcessor {
         this.counters.delivered += batch.length;
       } else if (attempt + 1 < this.o.retries) {
         this.counters.failedExports++;
-        const t = setTimeout(() => this.send(batch, attempt + 1), this.o.retryDelayMs * 2 ** attempt);
-        t.unref();
+        // Not unref'd: a flush waiting on this retry must keep the process alive.
+        setTimeout(() => this.send(batch, attempt + 1), this.o.retryDelayMs * 2 ** attempt);
         return;
       } else {
         this.counters.failedExports++;

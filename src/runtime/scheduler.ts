@@ -223,7 +223,10 @@ export class Scheduler {
     let children: Procedure[];
     try {
       const ctx = new StepContextImpl(step.id, span, spanCtx, depth, state, this.logOutput);
-      children = validateSteps(await abortable(context.with(spanCtx, () => step.do(ctx)), state.signal), `do() of step "${step.id}"`);
+      const returned = await abortable(context.with(spanCtx, () => step.do(ctx)), state.signal);
+      // Only an array counts as returned steps: `(ctx) => ctx.span.setAttribute(…)` returns the span,
+      // and TypeScript accepts that for a void-returning do().
+      children = Array.isArray(returned) ? validateSteps(returned, `do() of step "${step.id}"`) : [];
       if (children.length > 0) span.setAttribute(Attr.procedureReturned, children.length);
     } catch (err) {
       if (err instanceof CancelledError) {
