@@ -1,0 +1,88 @@
+// `npm run test:host`: the extension's tests inside a real VS Code (code-server + headless Chromium),
+// then the UI screenshots. Exits non-zero when a test fails.
+// Env: HOST_TEST_GREP (filter tests), HOST_SKIP_UI=1 (no screenshots), HOST_TEST_TIMEOUT_MS, HOST_TEST_VERBOSE=1.
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runTests } from '@vscode/test-electron';
+import { ensureCodeServer } from './installCodeServer';
+import { repoRoot } from './repoRoot';
+import { runUiScreenshots } from './uiScreenshots';
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/** dist/ is what the extension's manifest points at; build it when missing (npm run test:host already did). */
+function ensureBuilt(root: string): void {
+  if (existsSync(join(root, 'dist', 'extension.js'))) return;
+  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+/**
+ * The tests open sample-workspace in place, not a copy: its tsconfig maps `instrument-first` to
+ * ../src/runtime and its types to ../node_modules, which a copy elsewhere would break. What a run
+ * writes there (the collector's persistence folder, git-ignored) is removed before and after, so
+ * every run starts from the same state and the repository stays clean.
+ */
+function cleanWorkspace(workspace: string): void {
+  rmSync(join(workspace, '.instrument-first'), { recursive: true, force: true });
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const root = repoRoot();
+  ensureBuilt(root);
+  const t0 = Date.now();
+  ensureCodeServer();
+  console.log(`code-server ready (${seconds(t0)})`);
+
+  const workspace = join(root, 'sample-workspace');
+  const profile = join(root, '.vscode-test');
+  const userDataDir = join(profile, 'user-data');
+  const extensionsDir = join(profile, 'extensions');
+  rmSync(userDataDir, { recursive: true, force: true });
+  rmSync(extensionsDir, { recursive: true, force: true });
+  cleanWorkspace(workspace);
+
+  let failed = false;
+  const suiteStarted = Date.now();
+  try {
+    await runTests({
+      vscodeExecutablePath: join(root, 'test', 'host', 'bin', 'vscode-launcher'),
+      extensionDevelopmentPath: root,
+      extensionTestsPath: join(root, 'out', 'test', 'host', 'suite', 'index.js'),
+      launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
+    });
+  } catch (err) {
+    failed = true;
+    console.error(`host tests failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    cleanWorkspace(workspace);
+  }
+  console.log(`host tests: ${failed ? 'FAILED' : 'passed'} in ${seconds(suiteStarted)}`);
+
+  if (process.env.HOST_SKIP_UI !== '1') {
+    const uiStarted = Date.now();
+    try {
+      await runUiScreenshots({ root, workspace, profile });
+      console.log(`UI check: passed in ${seconds(uiStarted)}`);
+    } catch (err) {
+      failed = true;
+      console.error(`UI check failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    } finally {
+      cleanWorkspace(workspace);
+    }
+  }
+  console.log(`test:host ${failed ? 'FAILED' : 'passed'} in ${seconds(started)}`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);
