@@ -1,0 +1,176 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Forwarder, type ForwardOptions } from './forwarder';
+import { receiveTraces } from './otlpHttpReceiver';
+import { serveReadApi } from './readApi';
+import { guardRequest } from './requestGuards';
+import { RunPersistence } from './runPersistence';
+import { SpanStore } from './spanStore';
+
+export interface CollectorOptions {
+  /** Always 127.0.0.1: the collector never listens on other interfaces. */
+  host?: '127.0.0.1';
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Limit of a request body, compressed and decompressed (default 16 MiB). */
+  maxBodyBytes?: number;
+  maxSpans?: number;
+  maxTraces?: number;
+  /** Folder where completed runs are kept as OTLP JSON files and loaded from on start. */
+  persistDir?: string;
+  /** Most run files kept in persistDir (default 200). */
+  retention?: number;
+  /** Also send every accepted batch to this OTLP/HTTP endpoint. */
+  forward?: ForwardOptions;
+  /** Browser origins allowed to send or read (default none: requests with an Origin are refused). */
+  allowedOrigins?: string[];
+  /** How often change events may fire (default 75 ms). */
+  changeIntervalMs?: number;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The local OTLP/HTTP collector: receiver, read API, store, persistence and forwarding on one
+ * loopback port. Plain Node, no `vscode`.
+ */
+export class Collector {
+  readonly store: SpanStore;
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private readonly persistence: RunPersistence | undefined;
+  private readonly forwarder: Forwarder | undefined;
+  private readonly allowedOrigins: ReadonlySet<string>;
+  private endpointUrl = '';
+
+  constructor(private readonly options: CollectorOptions = {}) {
+    this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
+    this.allowedOrigins = new Set(options.allowedOrigins ?? []);
+    const warn = options.onWarning ?? (() => {});
+    if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
+    if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
+  }
+
+  /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
+  get endpoint(): string {
+    return this.endpointUrl;
+  }
+
+  async start(): Promise<{ endpoint: string }> {
+    if (this.server) return { endpoint: this.endpointUrl };
+    if (this.persistence) {
+      try {
+        await this.persistence.load();
+      } catch (e) {
+        this.options.onWarning?.(`could not load persisted runs: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.persistence.start();
+    }
+    const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => this.handle(req, res));
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { endpoint: this.endpointUrl };
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      const refused = guardRequest(req, this.allowedOrigins);
+      if (refused) {
+        req.resume();
+        this.store.counters.rejectedRequests++;
+        return void sendText(res, 403, refused);
+      }
+      const origin = req.headers.origin;
+      if (origin) {
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+      }
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/v1/traces') {
+        if (req.method === 'POST') {
+          return receiveTraces(req, res, this.store, {
+            maxBodyBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
+            onAccepted: this.forwarder ? (b) => this.forwarder!.enqueue(b) : undefined,
+          });
+        }
+        if (req.method === 'OPTIONS' && origin) {
+          res.setHeader('Access-Control-Allow-Methods', 'POST');
+          res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
+          res.statusCode = 204;
+          return void res.end();
+        }
+        req.resume();
+        res.setHeader('Allow', 'POST');
+        return void sendText(res, 405, 'use POST');
+      }
+      if (url.pathname.startsWith('/api/')) {
+        req.resume();
+        if (req.method !== 'GET' && req.method !== 'HEAD') {
+          res.setHeader('Allow', 'GET');
+          return void sendText(res, 405, 'the read API is GET only');
+        }
+        if (serveReadApi(url, res, this.store)) return;
+      }
+      req.resume();
+      sendText(res, 404, 'not found');
+    } catch (e) {
+      if (!res.headersSent) sendText(res, 500, e instanceof Error ? e.message : String(e));
+      else res.destroy();
+    }
+  }
+
+  /** Removes a run from the store and its file from the persist folder. */
+  async deleteRun(traceId: string): Promise<boolean> {
+    const had = this.store.deleteTrace(traceId);
+    await this.persistence?.remove(traceId.toLowerCase());
+    return had;
+  }
+
+  /** Waits until forwarded batches are sent (or the timeout passes). */
+  async drainForwarding(timeoutMs?: number): Promise<void> {
+    await this.forwarder?.drain(timeoutMs);
+  }
+
+  /** Stops listening, writes pending runs, stops forwarding. Idempotent. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => {
+          for (const s of this.sockets) s.destroy();
+        }, 1000).unref();
+      });
+    }
+    if (this.persistence) {
+      await this.persistence.flush();
+      this.persistence.dispose();
+    }
+    this.forwarder?.stop();
+    this.store.dispose();
+  }
+}
+
+function sendText(res: ServerResponse, status: number, message: string): void {
+  const body = Buffer.from(JSON.stringify({ error: message }));
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}

@@ -1,0 +1,86 @@
+import type { AttrValue } from '../protocol/spanView';
+import type { SpanOrigin, SpanRecord } from './spanRecord';
+import { KeyShapes, StringPool } from './stringPool';
+
+/** The body is not a valid ExportTraceServiceRequest: answered with 400, nothing stored. */
+export class DecodeError extends Error {
+  override name = 'DecodeError';
+}
+
+/** Spans decoded from one request, not yet stored; invalid spans are counted, not kept. */
+export interface DecodedBatch {
+  spans: SpanRecord[];
+  rejected: number;
+  /** Why the first rejected span was rejected. */
+  firstError: string;
+}
+
+/** Tables shared by every decode into one store: interned strings, key shapes, origins. */
+export class DecodeContext {
+  readonly pool = new StringPool();
+  readonly shapes = new KeyShapes();
+  private readonly origins = new Map<string, SpanOrigin>();
+
+  /** Returns a shared origin equal to the given one (bounded table). */
+  origin(resourceKeys: string[], resourceValues: AttrValue[], scopeName: string, scopeVersion: string): SpanOrigin {
+    const key = JSON.stringify([resourceKeys, resourceValues, scopeName, scopeVersion]);
+    const known = this.origins.get(key);
+    if (known) return known;
+    const i = resourceKeys.indexOf('service.name');
+    const sv = i >= 0 ? resourceValues[i] : undefined;
+    const origin: SpanOrigin = {
+      resourceKeys,
+      resourceValues,
+      serviceName: typeof sv === 'string' ? sv : sv === undefined ? 'unknown_service' : String(sv),
+      scopeName,
+      scopeVersion,
+    };
+    if (this.origins.size < 10_000) this.origins.set(key, origin);
+    return origin;
+  }
+
+  clear(): void {
+    this.pool.clear();
+    this.origins.clear();
+  }
+}
+
+const HEX_TRACE = /^[0-9a-fA-F]{32}$/;
+const HEX_SPAN = /^[0-9a-fA-F]{16}$/;
+const B64_TRACE = /^[A-Za-z0-9+/]{22}==$/;
+const B64_SPAN = /^[A-Za-z0-9+/]{11}=$/;
+const ZERO_TRACE = '00000000000000000000000000000000';
+const ZERO_SPAN = '0000000000000000';
+
+/** Lowercase hex trace id, or undefined when invalid (hex in either case; base64 tolerated). */
+export function normTraceId(s: unknown): string | undefined {
+  if (typeof s !== 'string') return undefined;
+  let id: string;
+  if (HEX_TRACE.test(s)) id = s.toLowerCase();
+  else if (B64_TRACE.test(s)) id = Buffer.from(s, 'base64').toString('hex');
+  else return undefined;
+  return id === ZERO_TRACE ? undefined : id;
+}
+
+export function normSpanId(s: unknown): string | undefined {
+  if (typeof s !== 'string') return undefined;
+  let id: string;
+  if (HEX_SPAN.test(s)) id = s.toLowerCase();
+  else if (B64_SPAN.test(s)) id = Buffer.from(s, 'base64').toString('hex');
+  else return undefined;
+  return id === ZERO_SPAN ? undefined : id;
+}
+
+/** Parent span id: '' when absent or empty, undefined when invalid. */
+export function normParentId(s: unknown): string | undefined {
+  if (s === undefined || s === null || s === '') return '';
+  return normSpanId(s);
+}
+
+/** Checks shared by both decoders; returns why the span is invalid, or ''. */
+export function spanProblem(startMs: number, endMs: number): string {
+  if (!(startMs > 0) || !Number.isFinite(startMs)) return 'missing or invalid startTimeUnixNano';
+  if (!Number.isFinite(endMs) || endMs <= 0) return 'missing or invalid endTimeUnixNano';
+  if (endMs < startMs) return 'span ends before it starts';
+  return '';
+}

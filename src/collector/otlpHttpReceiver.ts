@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzip, inflate } from 'node:zlib';
+import { DecodeError, type DecodedBatch } from './decodedBatch';
+import { decodeOtlpJson } from './otlpJsonDecoder';
+import { decodeOtlpProto } from './otlpProtoDecoder';
+import { exportResponse, statusBody } from './otlpResponse';
+import type { SpanStore } from './spanStore';
+
+/** An accepted request body exactly as received, for forwarding. */
+export interface AcceptedBody {
+  body: Buffer;
+  contentType: string;
+  contentEncoding: string | undefined;
+}
+
+export interface ReceiverOptions {
+  /** Limit of the body, and of the body after decompression, in bytes. */
+  maxBodyBytes: number;
+  onAccepted?: (body: AcceptedBody) => void;
+}
+
+type Encoding = 'json' | 'proto';
+
+function mediaType(req: IncomingMessage): Encoding | undefined {
+  const ct = req.headers['content-type'];
+  if (!ct) return undefined;
+  const semi = ct.indexOf(';');
+  const t = (semi >= 0 ? ct.slice(0, semi) : ct).trim().toLowerCase();
+  if (t === 'application/json') return 'json';
+  if (t === 'application/x-protobuf' || t === 'application/protobuf') return 'proto';
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, enc: Encoding, body: Buffer, close = false): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', enc === 'proto' ? 'application/x-protobuf' : 'application/json');
+  res.setHeader('Content-Length', body.length);
+  if (close) res.setHeader('Connection', 'close');
+  res.end(body);
+}
+
+/** Handles `POST /v1/traces` (the path and method are checked by the caller). */
+export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: SpanStore, opts: ReceiverOptions): void {
+  const counters = store.counters;
+  counters.requests++;
+  const enc = mediaType(req);
+  const fail = (status: number, message: string, close = false): void => {
+    counters.rejectedRequests++;
+    send(res, status, enc ?? 'json', statusBody(enc === 'proto', status === 400 ? 3 : status === 413 ? 8 : 3, message), close);
+  };
+  if (!enc) {
+    req.resume();
+    fail(415, 'Content-Type must be application/json or application/x-protobuf');
+    return;
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
+    req.resume();
+    fail(415, `unsupported Content-Encoding "${encoding}"`);
+    return;
+  }
+  const limit = opts.maxBodyBytes;
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    req.resume();
+    fail(413, `body of ${declared} bytes exceeds the limit of ${limit}`, true);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    if (tooLarge) return;
+    size += chunk.length;
+    if (size > limit) {
+      tooLarge = true;
+      chunks.length = 0;
+      fail(413, `body exceeds the limit of ${limit} bytes`, true);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('error', () => {
+    if (!res.headersSent) res.destroy();
+  });
+  req.on('end', () => {
+    if (tooLarge) return;
+    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const decodeAndStore = (body: Buffer): void => {
+      let batch: DecodedBatch;
+      try {
+        batch = enc === 'json' ? decodeOtlpJson(body.toString('utf8'), store.decodeContext) : decodeOtlpProto(body, store.decodeContext);
+      } catch (e) {
+        if (e instanceof DecodeError) fail(400, e.message);
+        else fail(400, `malformed body: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      store.ingest(batch);
+      if (batch.spans.length > 0) opts.onAccepted?.({ body: raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
+      send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
+    };
+    if (encoding === 'identity') {
+      decodeAndStore(raw);
+      return;
+    }
+    const unzip = encoding === 'deflate' ? inflate : gunzip;
+    unzip(raw, { maxOutputLength: limit }, (err, out) => {
+      if (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) fail(413, `decompressed body exceeds the limit of ${limit} bytes`);
+        else fail(400, `invalid ${encoding} body: ${err.message}`);
+        return;
+      }
+      decodeAndStore(out);
+    });
+  });
+}

@@ -1,0 +1,126 @@
+import { DecodeError } from './decodedBatch';
+
+/**
+ * A bounds-checked reader of protobuf wire format over one buffer. Length-delimited fields are
+ * handled by the caller with `sub`-ranges: read the length, remember `end`, decode until `pos === end`.
+ */
+export class ProtoReader {
+  pos = 0;
+  private readonly slices: NodeBufferSlices;
+  constructor(
+    readonly buf: Buffer,
+    public end = buf.length,
+  ) {
+    this.slices = buf as unknown as NodeBufferSlices;
+  }
+
+  varint(): number {
+    // Values up to 2^53 exactly; longer varints (negative int64) are read and folded.
+    const buf = this.buf;
+    let pos = this.pos;
+    let b = pos < this.end ? buf[pos++]! : this.fail();
+    if (b < 0x80) {
+      this.pos = pos;
+      return b;
+    }
+    let result = b & 0x7f;
+    let mul = 128;
+    for (let i = 1; i < 10; i++) {
+      if (pos >= this.end) this.fail();
+      b = buf[pos++]!;
+      result += (b & 0x7f) * mul;
+      mul *= 128;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+    }
+    throw new DecodeError('malformed varint');
+  }
+
+  /** int64 as a number (two's complement for 10-byte negatives), or a string beyond 2^53. */
+  int64(): number | string {
+    const start = this.pos;
+    const v = this.varint();
+    if (this.pos - start === 10 && v >= 2 ** 63) {
+      // Negative: re-read as unsigned 64-bit and subtract 2^64 using BigInt for exactness.
+      let big = 0n;
+      let shift = 0n;
+      for (let p = start; p < this.pos; p++) {
+        big |= BigInt(this.buf[p]! & 0x7f) << shift;
+        shift += 7n;
+      }
+      big = BigInt.asIntN(64, big);
+      const n = Number(big);
+      return Number.isSafeInteger(n) ? n : big.toString();
+    }
+    return Number.isSafeInteger(v) ? v : String(v);
+  }
+
+  fixed64AsNumber(): number {
+    if (this.pos + 8 > this.end) this.fail();
+    const lo = this.buf.readUInt32LE(this.pos);
+    const hi = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+    return hi * 4294967296 + lo;
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) this.fail();
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Reads a length prefix and returns the end offset of the delimited bytes. */
+  lengthEnd(): number {
+    const len = this.varint();
+    const end = this.pos + len;
+    if (end > this.end) this.fail();
+    return end;
+  }
+
+  string(): string {
+    const end = this.lengthEnd();
+    const s = this.slices.utf8Slice(this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  hex(): string {
+    const end = this.lengthEnd();
+    const s = this.slices.hexSlice(this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.pos = this.lengthEnd();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new DecodeError(`unsupported wire type ${wireType}`);
+    }
+    if (this.pos > this.end) this.fail();
+  }
+
+  private fail(): never {
+    throw new DecodeError('truncated protobuf message');
+  }
+}
+
+/** Node's Buffer methods that slice without argument checks (present since Node 0.x, untyped). */
+interface NodeBufferSlices {
+  utf8Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
+}

@@ -1,0 +1,181 @@
+/**
+ * What the collector answers: the shapes of its queries, shared by the library API
+ * (`Collector.store`), its read API over HTTP (`/api/*`, JSON) and every view that shows runs.
+ * Times are epoch milliseconds (fractional), durations milliseconds.
+ */
+import type { SpanStatusName, SpanView } from './spanView';
+
+/** Outcome of a run; `running` until its root span has arrived. */
+export type RunStatus = 'converged' | 'failed' | 'cancelled' | 'not_converged' | 'running';
+
+/**
+ * One trace in the store. `kind: 'plan'` is a run of our runtime (root span of kind `plan`);
+ * any other OTel trace is listed too, with `kind: 'trace'`, its root span name as `plan`, and a
+ * status of `converged` (no error span), `failed` (some error span) or `running` (no root yet).
+ */
+export interface RunSummary {
+  traceId: string;
+  kind: 'plan' | 'trace';
+  /** Plan name (`plan.name`), or the root span name for other traces. */
+  plan: string;
+  startMs: number;
+  durationMs: number;
+  /** `plan.passes` of the root (0 while running or for other traces). */
+  passes: number;
+  status: RunStatus;
+  spanCount: number;
+  errorCount: number;
+  serviceName: string;
+}
+
+/** A span with its children, ordered by start time. */
+export interface SpanNode extends SpanView {
+  children: SpanNode[];
+  /** The span names a parent that is not (yet) in the store; it is shown as a root. */
+  orphan?: true;
+}
+
+export interface TraceTree {
+  traceId: string;
+  summary: RunSummary;
+  /** Normally one root; orphans (parent not arrived) are roots too. */
+  roots: SpanNode[];
+  spanCount: number;
+}
+
+/** One run in which a procedure ran (newest first in {@link ProcedureStats.recent}). */
+export interface ProcedureRun {
+  traceId: string;
+  /** Total duration of the procedure's spans in that run. */
+  durationMs: number;
+  /** `error` when any of its spans in that run has status error. */
+  status: SpanStatusName;
+  /** Start of the run. */
+  startMs: number;
+}
+
+/** Statistics of one procedure (step spans by `procedure.id`) over the last N runs. */
+export interface ProcedureStats {
+  procedureId: string;
+  procedureType: string;
+  filepath?: string;
+  /** `code.function` of its step spans, when present. */
+  codeFunction?: string;
+  /** Step spans counted (a procedure may run several times per run). */
+  count: number;
+  errors: number;
+  /** Duration of its latest span. */
+  lastMs: number;
+  /** How many times it ran in the newest run where it appears. */
+  lastRunCount: number;
+  minMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  /** In how many of the considered runs it appears. */
+  runs: number;
+  /** Newest first, at most the considered runs. */
+  recent: ProcedureRun[];
+}
+
+export interface ProcedureStatsQuery {
+  /** How many of the newest runs to consider (default 20). */
+  lastRuns?: number;
+  /** Only runs of this plan name. */
+  plan?: string;
+}
+
+/** How often a call (child span name) was made under a step, in run a and run b. */
+export interface CallCountDiff {
+  name: string;
+  countA: number;
+  countB: number;
+}
+
+export type StepChangeReason = 'duration' | 'calls' | 'status';
+
+/** One step matched across two runs by procedure identity, pass and occurrence. */
+export interface StepDiff {
+  procedureId: string;
+  procedureType?: string;
+  pass: number;
+  /** 0-based index among the steps with the same id in the same pass. */
+  occurrence: number;
+  spanIdA?: string;
+  spanIdB?: string;
+  durationMsA?: number;
+  durationMsB?: number;
+  statusA?: SpanStatusName;
+  statusB?: SpanStatusName;
+  /** Every call name under the step with its count in a and b (changed ones first). */
+  calls: CallCountDiff[];
+  /** Why a matched step is listed as changed (empty for added/removed). */
+  reasons: StepChangeReason[];
+}
+
+export interface RunDiff {
+  a: RunSummary;
+  b: RunSummary;
+  durationDeltaMs: number;
+  /** Steps in b but not in a. */
+  added: StepDiff[];
+  /** Steps in a but not in b. */
+  removed: StepDiff[];
+  /** Matched steps whose call counts or status differ, or whose duration changed notably. */
+  changed: StepDiff[];
+  unchangedCount: number;
+}
+
+/** Span search; every given criterion must hold. */
+export interface SpanQuery {
+  /** Case-insensitive substring of the span name. */
+  name?: string;
+  /** An attribute key that must be present; with `attributeValue`, its value (compared as text). */
+  attribute?: string;
+  attributeValue?: string;
+  status?: SpanStatusName;
+  minDurationMs?: number;
+  traceId?: string;
+  /** Default 100, at most 10,000. */
+  limit?: number;
+}
+
+export interface SpanSearchResult {
+  spans: SpanView[];
+  /** True when more spans matched than returned. */
+  truncated: boolean;
+}
+
+/** Counters the user can see: what is kept, what was evicted, rejected or failed to forward. */
+export interface StoreStats {
+  spans: number;
+  traces: number;
+  runs: number;
+  maxSpans: number;
+  maxTraces: number;
+  acceptedSpans: number;
+  rejectedSpans: number;
+  evictedTraces: number;
+  evictedSpans: number;
+  requests: number;
+  rejectedRequests: number;
+  forwardedBatches: number;
+  forwardFailures: number;
+  forwardDropped: number;
+  forwardQueued: number;
+  persistedRuns: number;
+  persistErrors: number;
+}
+
+/** Result of importing OTLP JSON (a file or a request body). */
+export interface ImportResult {
+  traceIds: string[];
+  acceptedSpans: number;
+  rejectedSpans: number;
+}
+
+/** Event of the store: which traces changed; `runsChanged` when a trace appeared, completed or went away. */
+export interface StoreChange {
+  traceIds: string[];
+  runsChanged: boolean;
+}
