@@ -56,6 +56,8 @@ interface RunState {
 }
 
 const DEFAULT_MAX_PASSES = 10;
+/** The signal of runs started without one: it never aborts, so no step needs an abort wrapper. */
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**
  * Runs reactive plans: each pass calls `create()` and runs the returned steps depth-first (steps
@@ -78,7 +80,7 @@ export class Scheduler {
 
   async execute(plan: Plan, options: ExecuteOptions = {}): Promise<RunResult> {
     const maxPasses = Math.max(1, options.maxPasses ?? this.maxPasses);
-    const signal = options.signal ?? new AbortController().signal;
+    const signal = options.signal ?? NEVER_ABORTED;
     const tracer = this.tracing.tracer;
     const started = performance.now();
     const root = tracer.startSpan(`plan ${plan.name}`, {
@@ -312,7 +314,7 @@ function validateSteps(value: unknown, where: string): Procedure[] {
 
 /** Awaits `value`, but rejects with CancelledError as soon as the signal aborts. */
 function abortable<T>(value: T | Promise<T>, signal: AbortSignal): Promise<T> | T {
-  if (!(value instanceof Promise)) return value;
+  if (!(value instanceof Promise) || signal === NEVER_ABORTED) return value;
   if (signal.aborted) return Promise.reject(new CancelledError());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new CancelledError());
