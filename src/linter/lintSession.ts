@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { Project, ts } from 'ts-morph';
+import { computeCoverage } from './coverage';
+import { analyseFile, type AnalysisEnv, type FileAnalysis } from './fileAnalysis';
+import { compileGlobs } from './globMatch';
+import { resolveLintConfig, type LintConfig, type LintConfigInput } from './lintConfig';
+import { resolveReturns } from './procedureIndex';
+import { ShapeChecker } from './shapeChecker';
+import type { CoverageReport, ExecutedProcedures, FileFindings, Finding, IndexSnapshot } from './types';
+
+export interface LintSessionOptions {
+  /** Folders or files to lint (absolute). Files outside them are only read to resolve types. */
+  roots: string[];
+  /** A tsconfig.json whose compiler options and file list are honoured. */
+  tsConfigFilePath?: string;
+  /** Globs relative to a root (VS Code `files.exclude` style) of files not to lint. */
+  exclude?: string[];
+  config?: LintConfigInput;
+  /** In-memory files (path → text); nothing but lib files is then read from disk. */
+  files?: Record<string, string>;
+  compilerOptions?: ts.CompilerOptions;
+}
+
+export interface AnalyseSummary {
+  files: number;
+  procedures: number;
+  plans: number;
+  findings: number;
+  durationMs: number;
+}
+
+const DEFAULT_COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowJs: true,
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+  esModuleInterop: true,
+};
+const SOURCE_EXT = /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+const NOT_LINTED = /(^|\/)node_modules\/|\.d\.[cm]?ts$/;
+
+/**
+ * One workspace under analysis: a ts-morph Project, the latest analysis of each file, and the
+ * editor texts that override the disk. Re-analysis after an edit covers only the changed file.
+ */
+export class LintSession {
+  readonly project: Project;
+  private config: LintConfig;
+  private readonly roots: string[];
+  private readonly excluded: (rel: string) => boolean;
+  private readonly results = new Map<string, FileAnalysis>();
+  private readonly versions = new Map<string, number>();
+  private readonly open = new Set<string>();
+  private env: { program: ts.Program; value: AnalysisEnv } | undefined;
+  private runtimeSpecifier: ts.StringLiteral | undefined;
+
+  constructor(options: LintSessionOptions) {
+    this.config = resolveLintConfig(options.config);
+    this.roots = options.roots.map((r) => normalize(r).replace(/\/$/, ''));
+    this.excluded = compileGlobs(options.exclude ?? []);
+    const compilerOptions = { ...DEFAULT_COMPILER_OPTIONS, ...options.compilerOptions };
+    if (options.files) {
+      this.project = new Project({ useInMemoryFileSystem: true, compilerOptions });
+      for (const [path, text] of Object.entries(options.files)) this.project.createSourceFile(path, text, { overwrite: true });
+    } else if (options.tsConfigFilePath) {
+      this.project = new Project({ tsConfigFilePath: options.tsConfigFilePath, skipFileDependencyResolution: true, compilerOptions: { noEmit: true } });
+    } else {
+      this.project = new Project({ compilerOptions, skipFileDependencyResolution: true });
+      for (const root of this.roots) {
+        if (SOURCE_EXT.test(root)) this.project.addSourceFileAtPathIfExists(root);
+        else this.project.addSourceFilesAtPaths([`${root}/**/*.{ts,tsx,mts,cts,js,jsx}`, `!${root}/**/node_modules/**`, `!${root}/**/*.d.ts`]);
+      }
+    }
+  }
+
+  /** True for files this session reports on. */
+  isLinted(file: string): boolean {
+    const f = normalize(file);
+    if (!SOURCE_EXT.test(f) || NOT_LINTED.test(f)) return false;
+    return this.roots.some((r) => {
+      if (f === r) return true;
+      if (!f.startsWith(r + '/')) return false;
+      return !this.excluded(f.slice(r.length + 1));
+    });
+  }
+
+  setConfig(input: LintConfigInput): AnalyseSummary {
+    this.config = resolveLintConfig(input);
+    this.env = undefined;
+    return this.analyseAll();
+  }
+
+  /** Analyses every linted file from scratch. */
+  analyseAll(): AnalyseSummary {
+    const t0 = performance.now();
+    this.results.clear();
+    this.env = undefined;
+    const env = this.currentEnv();
+    for (const sf of env.program.getSourceFiles()) {
+      if (this.isLinted(sf.fileName)) this.results.set(sf.fileName, analyseFile(sf, env.value));
+    }
+    return this.summary(performance.now() - t0);
+  }
+
+  private summary(durationMs: number): AnalyseSummary {
+    let procedures = 0;
+    let plans = 0;
+    let findings = 0;
+    for (const r of this.results.values()) {
+      procedures += r.index.procedures.length;
+      plans += r.index.plans.length;
+      findings += r.findings.length;
+    }
+    return { files: this.results.size, procedures, plans, findings, durationMs: Math.round(durationMs) };
+  }
+
+  /** The editor's text of a file (open or changed): re-analyses that file only. */
+  updateFile(file: string, text: string, version?: number): FileFindings {
+    const path = normalize(file);
+    this.open.add(path);
+    if (version !== undefined) this.versions.set(path, version);
+    this.project.createSourceFile(path, text, { overwrite: true });
+    return this.reanalyse(path);
+  }
+
+  /** The editor closed the file: the disk's text counts again. */
+  closeFile(file: string): FileFindings {
+    const path = normalize(file);
+    this.open.delete(path);
+    this.versions.delete(path);
+    return this.reloadFromDisk(path);
+  }
+
+  /** A file changed on disk; ignored while the editor has it open. */
+  fileChangedOnDisk(file: string): FileFindings {
+    const path = normalize(file);
+    if (this.open.has(path)) return this.findings(path);
+    return this.reloadFromDisk(path);
+  }
+
+  private reloadFromDisk(path: string): FileFindings {
+    const sf = this.project.getSourceFile(path);
+    const onDisk = this.project.getFileSystem().fileExistsSync(path);
+    if (sf && onDisk) sf.refreshFromFileSystemSync();
+    else if (sf && !onDisk) this.project.removeSourceFile(sf);
+    else if (!sf && onDisk && this.isLinted(path)) this.project.addSourceFileAtPath(path);
+    return this.reanalyse(path);
+  }
+
+  private reanalyse(path: string): FileFindings {
+    const env = this.currentEnv();
+    const sf = env.program.getSourceFile(path);
+    if (sf && this.isLinted(path)) this.results.set(path, analyseFile(sf, env.value));
+    else this.results.delete(path);
+    return this.findings(path);
+  }
+
+  findings(file: string): FileFindings {
+    const path = normalize(file);
+    const out: FileFindings = { file: path, findings: this.results.get(path)?.findings ?? [] };
+    const version = this.versions.get(path);
+    if (version !== undefined) out.version = version;
+    return out;
+  }
+
+  allFindings(): FileFindings[] {
+    return [...this.results.keys()].sort().map((f) => this.findings(f));
+  }
+
+  flatFindings(): Finding[] {
+    return this.allFindings().flatMap((f) => f.findings);
+  }
+
+  /** Procedures and plans of the workspace, with `returns` resolved across files. */
+  index(): IndexSnapshot {
+    const files = [...this.results.values()].map((r) => r.index);
+    resolveReturns(files);
+    return { procedures: files.flatMap((f) => f.procedures.map((p) => p.info)), plans: files.flatMap((f) => f.plans.map((p) => p.info)) };
+  }
+
+  coverage(executed?: ExecutedProcedures): CoverageReport {
+    const uninstrumented = new Set<string>();
+    for (const r of this.results.values()) for (const k of r.uninstrumented) uninstrumented.add(k);
+    return computeCoverage(this.index(), uninstrumented, executed);
+  }
+
+  /** Checker, shapes and caches of the current program; rebuilt (incrementally, by TypeScript) after edits. */
+  private currentEnv(): { program: ts.Program; value: AnalysisEnv } {
+    const program = this.project.getProgram().compilerObject;
+    if (this.env?.program === program) return this.env;
+    const checker = program.getTypeChecker();
+    const findSpecifier = (): ts.StringLiteral | undefined => {
+      if (this.runtimeSpecifier && program.getSourceFile(this.runtimeSpecifier.getSourceFile().fileName) === this.runtimeSpecifier.getSourceFile()) return this.runtimeSpecifier;
+      for (const sf of program.getSourceFiles()) {
+        for (const st of sf.statements) {
+          if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && /^instrument-first(\/|$)/.test(st.moduleSpecifier.text)) {
+            this.runtimeSpecifier = st.moduleSpecifier;
+            return st.moduleSpecifier;
+          }
+        }
+      }
+      return undefined;
+    };
+    this.env = {
+      program,
+      value: {
+        config: this.config,
+        checker,
+        shapes: new ShapeChecker(checker, findSpecifier),
+        calleeCache: new Map(),
+        isProjectFile: (f) => !NOT_LINTED.test(f),
+      },
+    };
+    return this.env;
+  }
+}
+
+function normalize(p: string): string {
+  return p.replace(/\\/g, '/');
+}
+
+/** The tsconfig.json that governs `dir`: in it or the nearest folder above. */
+export function findTsConfig(dir: string): string | undefined {
+  let d = normalize(dir).replace(/\/$/, '');
+  for (;;) {
+    const candidate = `${d}/tsconfig.json`;
+    if (existsSync(candidate)) return candidate;
+    const up = d.slice(0, d.lastIndexOf('/'));
+    if (!up || up === d) return undefined;
+    d = up;
+  }
+}

@@ -1,0 +1,198 @@
+import { ts } from 'ts-morph';
+import type { PlanInfo, ProcedureInfo, ProcedureKind, StepIdInfo } from './types';
+import { readRuntimeImports, refersTo, type RuntimeImports, type ShapeChecker } from './shapeChecker';
+import { functionMember, isStringLike, nameText, nodeRange, valueMember, type FunctionNode } from './tsUtil';
+
+/** A procedure or plan found in a file, with the compiler nodes the rules look at. */
+export interface IndexedUnit<I> {
+  info: I;
+  /** The class, object literal or helper call. */
+  container: ts.ClassLikeDeclaration | ts.ObjectLiteralExpression | ts.CallExpression;
+  /** `do()` or `create()`. */
+  fn: FunctionNode;
+  /** The expression that sets `id` (or the plan's `name`), when there is one. */
+  idExpr?: ts.Expression;
+  /** Class and variable names `fn` mentions that may be steps it returns; resolved against the whole index. */
+  returnNames: string[];
+}
+
+export type IndexedProcedure = IndexedUnit<ProcedureInfo>;
+export type IndexedPlan = IndexedUnit<PlanInfo>;
+
+export interface FileIndex {
+  file: string;
+  runtime: RuntimeImports;
+  procedures: IndexedProcedure[];
+  plans: IndexedPlan[];
+}
+
+/**
+ * Finds the procedures and plans of one file. Syntax decides what is a candidate (a `do`/`create`
+ * function and an `id`/`name`, an `implements` of the runtime's types, a helper call); the type
+ * checker decides only for structural candidates.
+ */
+export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker): FileIndex {
+  const file = sf.fileName;
+  const runtime = readRuntimeImports(sf);
+  const out: FileIndex = { file, runtime, procedures: [], plans: [] };
+
+  const stepId = (expr: ts.Expression | undefined, fallback: string): StepIdInfo => {
+    if (!expr) return { text: fallback };
+    const text = expr.getText(sf);
+    return isStringLike(expr) ? { text, value: expr.text, range: nodeRange(sf, expr) } : { text, range: nodeRange(sf, expr) };
+  };
+  const keyOf = (name: string | undefined, node: ts.Node): string => (name ? `${file}#${name}` : `${file}@${node.getStart(sf)}`);
+
+  const addProcedure = (kind: ProcedureKind, container: IndexedProcedure['container'], fn: FunctionNode, name: string | undefined, idExpr: ts.Expression | undefined, typeName: string): void => {
+    const info: ProcedureInfo = {
+      key: keyOf(name, container),
+      kind,
+      name,
+      typeName,
+      id: stepId(idExpr, typeName),
+      file,
+      declaration: nodeRange(sf, container),
+      doRange: nodeRange(sf, fn),
+      returns: [],
+    };
+    out.procedures.push({ info, container, fn, idExpr, returnNames: mentionedNames(fn) });
+  };
+  const addPlan = (kind: ProcedureKind, container: IndexedPlan['container'], fn: FunctionNode, name: string | undefined, nameExpr: ts.Expression | undefined): void => {
+    const info: PlanInfo = {
+      key: keyOf(name, container),
+      kind,
+      name,
+      planName: stepId(nameExpr, name ?? 'plan'),
+      file,
+      declaration: nodeRange(sf, container),
+      createRange: nodeRange(sf, fn),
+      returns: [],
+    };
+    out.plans.push({ info, container, fn, idExpr: nameExpr, returnNames: mentionedNames(fn) });
+  };
+
+  const visitClass = (cls: ts.ClassLikeDeclaration): void => {
+    const doFn = functionMember(cls.members, 'do');
+    const createFn = functionMember(cls.members, 'create');
+    if (!doFn && !createFn) return;
+    const explicit = implementsOf(cls, runtime);
+    const hasBase = !!cls.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+    const className = cls.name?.text ?? variableNameOf(cls);
+    if (doFn) {
+      const id = valueMember(cls, 'id');
+      const isStep = explicit.procedure || ((id.found || hasBase) && (shapes.matches(cls, 'procedure') ?? looksLikeStepDo(doFn, sf)));
+      if (isStep) addProcedure(explicit.procedure ? 'class-implements' : 'class-structural', cls, doFn, className, id.expr, className ?? 'object');
+    }
+    if (createFn) {
+      const name = valueMember(cls, 'name');
+      const isPlan = explicit.plan || ((name.found || hasBase) && (shapes.matches(cls, 'plan') ?? false));
+      if (isPlan) addPlan(explicit.plan ? 'class-implements' : 'class-structural', cls, createFn, className, name.expr);
+    }
+  };
+
+  const visitObject = (obj: ts.ObjectLiteralExpression): void => {
+    const doFn = functionMember(obj.properties, 'do');
+    const createFn = functionMember(obj.properties, 'create');
+    if (doFn) {
+      const id = valueMember(obj, 'id');
+      if (id.found && (shapes.matches(obj, 'procedure') ?? looksLikeStepDo(doFn, sf))) addProcedure('object-literal', obj, doFn, variableNameOf(obj), id.expr, 'object');
+    }
+    if (createFn) {
+      const name = valueMember(obj, 'name');
+      if (name.found && (shapes.matches(obj, 'plan') ?? false)) addPlan('object-literal', obj, createFn, variableNameOf(obj), name.expr);
+    }
+  };
+
+  const visitCall = (call: ts.CallExpression): void => {
+    const [first, second] = call.arguments;
+    const fn = second && (ts.isArrowFunction(second) || ts.isFunctionExpression(second)) ? second : undefined;
+    if (!fn) return;
+    if (refersTo(call.expression, runtime.procedureHelpers, runtime, 'procedure')) {
+      addProcedure('helper', call, fn, variableNameOf(call), first, 'function');
+    } else if (refersTo(call.expression, runtime.planHelpers, runtime, 'plan')) {
+      addPlan('helper', call, fn, variableNameOf(call), first);
+    }
+  };
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) visitClass(node);
+    else if (ts.isObjectLiteralExpression(node)) visitObject(node);
+    else if (ts.isCallExpression(node)) visitCall(node);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sf, visit);
+  return out;
+}
+
+function implementsOf(cls: ts.ClassLikeDeclaration, rt: RuntimeImports): { procedure: boolean; plan: boolean } {
+  const r = { procedure: false, plan: false };
+  for (const h of cls.heritageClauses ?? []) {
+    if (h.token !== ts.SyntaxKind.ImplementsKeyword) continue;
+    for (const t of h.types) {
+      if (refersTo(t.expression, rt.procedureTypes, rt, 'Procedure')) r.procedure = true;
+      if (refersTo(t.expression, rt.planTypes, rt, 'Plan')) r.plan = true;
+    }
+  }
+  return r;
+}
+
+/** Without the runtime in the program: a `do` whose first parameter is untyped or a StepContext. */
+function looksLikeStepDo(fn: FunctionNode, sf: ts.SourceFile): boolean {
+  const p = fn.parameters[0];
+  return !p || !p.type || /\bStepContext\b/.test(p.type.getText(sf));
+}
+
+/** `const x = <node>` / `x: <node>` → `x`. */
+function variableNameOf(node: ts.Node): string | undefined {
+  let n: ts.Node = node;
+  while (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isSatisfiesExpression(n.parent)) n = n.parent;
+  const p = n.parent;
+  if ((ts.isVariableDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isPropertyAssignment(p)) && p.initializer === n) return nameText(p.name);
+  // a factory: `function makeStep(x) { return procedure(…); }` or `const makeStep = (x) => procedure(…)`
+  const fn = ts.isReturnStatement(p) && ts.isBlock(p.parent) ? p.parent.parent : ts.isArrowFunction(p) && p.body === n ? p : undefined;
+  if (fn && ts.isFunctionDeclaration(fn)) return fn.name?.text;
+  if (fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent)) return nameText(fn.parent.name);
+  return undefined;
+}
+
+/** Names a function mentions in `new X()` and bare identifiers: candidate steps it can return. */
+function mentionedNames(fn: FunctionNode): string[] {
+  const names = new Set<string>();
+  const visit = (n: ts.Node): void => {
+    if (ts.isNewExpression(n) && ts.isIdentifier(n.expression)) names.add(n.expression.text);
+    else if (ts.isIdentifier(n) && !ts.isPropertyAccessExpression(n.parent) && !ts.isPropertyAssignment(n.parent)) names.add(n.text);
+    ts.forEachChild(n, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return [...names];
+}
+
+/** Fills `returns` of every procedure and plan: names resolved against the index, same file first. */
+export function resolveReturns(files: Iterable<FileIndex>): void {
+  const byName = new Map<string, { file: string; key: string }[]>();
+  const all: FileIndex[] = [...files];
+  for (const f of all) {
+    for (const p of f.procedures) {
+      if (!p.info.name) continue;
+      const list = byName.get(p.info.name) ?? [];
+      list.push({ file: f.file, key: p.info.key });
+      byName.set(p.info.name, list);
+    }
+  }
+  const inline = (unit: IndexedUnit<unknown>, f: FileIndex): string[] =>
+    f.procedures.filter((p) => p.container !== unit.container && p.container.pos >= unit.fn.pos && p.container.end <= unit.fn.end && !p.info.name).map((p) => p.info.key);
+  const resolve = (unit: IndexedUnit<{ key: string; returns: string[] }>, f: FileIndex): void => {
+    const keys = new Set<string>(inline(unit, f));
+    for (const n of unit.returnNames) {
+      const cands = byName.get(n);
+      if (!cands) continue;
+      const local = cands.filter((c) => c.file === f.file);
+      for (const c of local.length ? local : cands) if (c.key !== unit.info.key) keys.add(c.key);
+    }
+    unit.info.returns = [...keys];
+  };
+  for (const f of all) {
+    for (const p of f.procedures) resolve(p, f);
+    for (const p of f.plans) resolve(p, f);
+  }
+}

@@ -1,0 +1,27 @@
+import type { ts } from 'ts-morph';
+import type { ExternalCallMatcher } from './externalCalls';
+import type { LintConfig } from './lintConfig';
+import type { RuntimeImports } from './shapeChecker';
+import type { Fix, RuleId } from './types';
+
+/** A function in project code that swallows an error, found by following calls from a procedure. */
+export interface SwallowSite {
+  file: string;
+  line: number;
+  functionName: string;
+}
+
+/** What a rule gets for one file. */
+export interface RuleContext {
+  sf: ts.SourceFile;
+  file: string;
+  config: LintConfig;
+  checker: ts.TypeChecker;
+  runtime: RuntimeImports;
+  externals: ExternalCallMatcher;
+  /** Functions already followed by swallowed-error in this analysis (null: no swallow found). */
+  calleeCache: Map<ts.Node, SwallowSite | null>;
+  /** True for files the analysis may follow calls into (project code, not libraries). */
+  isProjectFile(fileName: string): boolean;
+  report(rule: RuleId, node: ts.Node, message: string, owner: string, fixes: (Fix | undefined)[]): void;
+}
