@@ -1,8 +1,115 @@
+import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { Collector } from '../../collector';
 
-// Placeholder until the collector command lands.
+const HELP = `Usage: instrument-first collector [options]
+
+Runs the OTLP/HTTP collector on 127.0.0.1 until Ctrl-C (SIGINT) or SIGTERM. Programs send spans
+to it with OTEL_EXPORTER_OTLP_ENDPOINT=<endpoint> (or "instrument-first run --endpoint <endpoint>");
+"instrument-first runs|show|diff --collector <endpoint>" query it.
+
+Options:
+  --port N          port to listen on (default 0: a free port)
+  --persist DIR     keep each completed run as an OTLP JSON file in DIR, load them on start
+  --retention N     run files kept in DIR at most (default 200)
+  --forward URL     also send every accepted batch to this OTLP/HTTP endpoint
+  --header k=v      header for --forward (repeatable)
+  --max-spans N     spans kept in memory at most (default 500000)
+  --max-traces N    traces kept in memory at most (default 2000)
+  --max-body N      request body limit in bytes, compressed and decompressed (default 16 MiB)
+  --allow-origin O  browser origin allowed to send or read (repeatable; default none)
+`;
+
+function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`collector: --${name} must be an integer from ${min} to ${max}`, 2);
+  return n;
+}
+
 export const collectorCommand: CliCommand = {
-  summary: '(not available yet)',
-  run: () => Promise.reject(new CliError('collector: not available yet', 2)),
+  summary: 'serve the OTLP/HTTP collector (and its read API) on 127.0.0.1',
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          port: { type: 'string' },
+          persist: { type: 'string' },
+          retention: { type: 'string' },
+          forward: { type: 'string' },
+          header: { type: 'string', multiple: true },
+          'max-spans': { type: 'string' },
+          'max-traces': { type: 'string' },
+          'max-body': { type: 'string' },
+          'allow-origin': { type: 'string', multiple: true },
+          verbose: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }));
+    } catch (err) {
+      throw new CliError(`collector: ${(err as Error).message}\n\n${HELP}`, 2);
+    }
+    if (values.help) {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    const headers: Record<string, string> = {};
+    for (const h of values.header ?? []) {
+      const eq = h.indexOf('=');
+      if (eq <= 0) throw new CliError(`collector: --header must be k=v, got "${h}"`, 2);
+      headers[h.slice(0, eq).trim()] = h.slice(eq + 1).trim();
+    }
+    if (values.forward) {
+      try {
+        new URL(values.forward);
+      } catch {
+        throw new CliError(`collector: --forward must be a URL, got "${values.forward}"`, 2);
+      }
+    }
+    const collector = new Collector({
+      port: int('port', values.port, 0, 65535) ?? 0,
+      persistDir: values.persist,
+      retention: int('retention', values.retention, 1, 1_000_000),
+      maxSpans: int('max-spans', values['max-spans'], 1, 100_000_000),
+      maxTraces: int('max-traces', values['max-traces'], 1, 10_000_000),
+      maxBodyBytes: int('max-body', values['max-body'], 1024, 1024 * 1024 * 1024),
+      allowedOrigins: values['allow-origin'],
+      forward: values.forward ? { url: values.forward, headers } : undefined,
+      onWarning: (m) => process.stderr.write(`collector: ${m}\n`),
+    });
+    let endpoint: string;
+    try {
+      ({ endpoint } = await collector.start());
+    } catch (err) {
+      throw new CliError(`collector: cannot listen: ${(err as Error).message}`, 1, { cause: err });
+    }
+    const stats = collector.store.stats();
+    process.stdout.write(`${endpoint}\n`);
+    process.stderr.write(
+      `collector listening on ${endpoint} (traces: ${endpoint}/v1/traces, read API: ${endpoint}/api/runs)` +
+        (values.persist ? `; ${stats.traces} run(s) loaded from ${values.persist}` : '') +
+        (values.forward ? `; forwarding to ${values.forward}` : '') +
+        '\n',
+    );
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        process.off('SIGINT', done);
+        process.off('SIGTERM', done);
+        resolve();
+      };
+      process.on('SIGINT', done);
+      process.on('SIGTERM', done);
+    });
+    await collector.stop();
+    const s = collector.store.stats();
+    process.stderr.write(
+      `collector stopped: ${s.acceptedSpans} spans accepted, ${s.rejectedSpans} rejected, ${s.evictedTraces} traces evicted` +
+        (values.forward ? `, ${s.forwardedBatches} batches forwarded, ${s.forwardFailures} failed` : '') +
+        '\n',
+    );
+    return 0;
+  },
 };

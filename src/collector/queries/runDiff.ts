@@ -46,6 +46,9 @@ export function diffRuns(a: TraceEntry, b: TraceEntry): RunDiff {
     else unchangedCount++;
   }
   for (const [key, y] of sa) if (!sb.has(key)) removed.push(stepDiff(y, undefined, []));
+  // Call-count and status changes are the telling ones; pure timing changes come last.
+  const weight = (d: StepDiff): number => (d.reasons.includes('status') ? 0 : d.reasons.includes('calls') ? 1 : 2);
+  changed.sort((x, y) => weight(x) - weight(y));
   const sa1 = a.summary();
   const sb1 = b.summary();
   return { a: sa1, b: sb1, durationDeltaMs: sb1.durationMs - sa1.durationMs, added, removed, changed, unchangedCount };
