@@ -1,0 +1,229 @@
+/**
+ * The extension ⇄ timeline webview protocol: one union per direction, the state the webview
+ * persists (getState/setState, restored by the panel serializer), and validators for what arrives
+ * on either side. Everything is structured-clone safe JSON.
+ */
+import type { CallCountDiff, RunStatus } from './collectorTypes';
+import type { AttrValue, SpanEventView, SpanStatusName, SpanView } from './spanView';
+
+/** Search and filter of the waterfall; all given criteria must hold. */
+export interface TimelineFilter {
+  /** Words match span names; `key=value` matches an attribute (`key=` its presence). */
+  text: string;
+  errorsOnly: boolean;
+  /** 0 for no minimum. */
+  minDurationMs: number;
+}
+
+export type CriticalPathMode = 'off' | 'run' | 'pass';
+
+export interface CompareRunLabel {
+  traceId: string;
+  plan: string;
+  startMs: number;
+  durationMs: number;
+  status: RunStatus;
+  spanCount: number;
+  errorCount: number;
+}
+
+/** One added, removed or changed step of a comparison. */
+export interface CompareRow {
+  change: 'added' | 'removed' | 'changed';
+  procedureId: string;
+  procedureType?: string;
+  pass: number;
+  occurrence: number;
+  spanIdA?: string;
+  spanIdB?: string;
+  durationMsA?: number;
+  durationMsB?: number;
+  statusA?: SpanStatusName;
+  statusB?: SpanStatusName;
+  /** Calls whose count differs (for added/removed steps: the calls they made). */
+  calls: CallCountDiff[];
+  reasons: string[];
+}
+
+export interface CompareView {
+  a: CompareRunLabel;
+  b: CompareRunLabel;
+  durationDeltaMs: number;
+  /** What changed, in sentences, most telling first. */
+  headline: string[];
+  rows: CompareRow[];
+  unchangedCount: number;
+}
+
+// ---- extension → webview ----
+
+export type HostToWebview =
+  /** Replace what is shown with this run. `live`: more spans may come. */
+  | { type: 'showRun'; traceId: string; title: string; spans: SpanView[]; live: boolean }
+  /** Spans added to or changed in the run shown (matched by span id). */
+  | { type: 'updateRun'; traceId: string; spans: SpanView[]; live: boolean }
+  | { type: 'showCompare'; compare: CompareView }
+  /** The run is not in the store (any more). */
+  | { type: 'runGone'; traceId: string; message: string }
+  /** Answer to `openCode`. */
+  | { type: 'codeResult'; spanId: string; ok: boolean; message?: string };
+
+// ---- webview → extension ----
+
+export type WebviewToHost =
+  /** The page is loaded and listening; the host answers with what to show. */
+  | { type: 'ready' }
+  | { type: 'openCode'; traceId: string; spanId: string }
+  | { type: 'copy'; text: string }
+  /** The open comparison, from the compare view ("Go to code" of a step of run a or b). */
+  | { type: 'openRun'; traceId: string }
+  /** A render finished: rows visible, spans, milliseconds since the data arrived. */
+  | { type: 'rendered'; spans: number; rows: number; ms: number }
+  | { type: 'log'; level: 'info' | 'error'; message: string };
+
+/** What the webview keeps with setState; the serializer restores a panel from it. */
+export type TimelineState =
+  | {
+      view: 'run';
+      traceId: string;
+      collapsed: string[];
+      filter: TimelineFilter;
+      selected?: string;
+      window?: { startMs: number; endMs: number };
+      critical: CriticalPathMode;
+    }
+  | { view: 'compare'; a: string; b: string };
+
+// ---- validation ----
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const optStr = (v: unknown): boolean => v === undefined || isStr(v);
+const optNum = (v: unknown): boolean => v === undefined || isNum(v);
+const MAX_TEXT = 1_000_000;
+
+const STATUSES: ReadonlySet<unknown> = new Set(['unset', 'ok', 'error']);
+const RUN_STATUSES: ReadonlySet<unknown> = new Set(['converged', 'failed', 'cancelled', 'not_converged', 'running']);
+
+export function isAttrValue(v: unknown): v is AttrValue {
+  if (isStr(v) || isBool(v) || typeof v === 'number') return true;
+  if (!Array.isArray(v)) return false;
+  for (const x of v) if (!(isStr(x) || isBool(x) || typeof x === 'number')) return false;
+  return true;
+}
+
+function isAttributes(v: unknown): v is Record<string, AttrValue> {
+  if (!isObj(v)) return false;
+  for (const k in v) if (!isAttrValue(v[k])) return false;
+  return true;
+}
+
+function isEvent(v: unknown): v is SpanEventView {
+  return isObj(v) && isStr(v.name) && isNum(v.timeMs) && isAttributes(v.attributes);
+}
+
+export function isSpanView(v: unknown): v is SpanView {
+  if (!isObj(v)) return false;
+  if (!isStr(v.traceId) || !isStr(v.spanId) || !isStr(v.name) || !isNum(v.startMs) || !isNum(v.endMs)) return false;
+  if (!optStr(v.parentSpanId) || !STATUSES.has(v.status) || !optStr(v.statusMessage)) return false;
+  if (!isAttributes(v.attributes) || !Array.isArray(v.events)) return false;
+  for (const e of v.events) if (!isEvent(e)) return false;
+  return v.resource === undefined || isAttributes(v.resource);
+}
+
+function isSpans(v: unknown): v is SpanView[] {
+  if (!Array.isArray(v)) return false;
+  for (const s of v) if (!isSpanView(s)) return false;
+  return true;
+}
+
+function isFilter(v: unknown): v is TimelineFilter {
+  return isObj(v) && isStr(v.text) && v.text.length < 1000 && isBool(v.errorsOnly) && isNum(v.minDurationMs);
+}
+
+function isRunLabel(v: unknown): v is CompareRunLabel {
+  return (
+    isObj(v) && isStr(v.traceId) && isStr(v.plan) && isNum(v.startMs) && isNum(v.durationMs) &&
+    RUN_STATUSES.has(v.status) && isNum(v.spanCount) && isNum(v.errorCount)
+  );
+}
+
+function isCallDiff(v: unknown): v is CallCountDiff {
+  return isObj(v) && isStr(v.name) && isNum(v.countA) && isNum(v.countB);
+}
+
+function isCompareRow(v: unknown): v is CompareRow {
+  if (!isObj(v)) return false;
+  if (v.change !== 'added' && v.change !== 'removed' && v.change !== 'changed') return false;
+  if (!isStr(v.procedureId) || !optStr(v.procedureType) || !isNum(v.pass) || !isNum(v.occurrence)) return false;
+  if (!optStr(v.spanIdA) || !optStr(v.spanIdB) || !optNum(v.durationMsA) || !optNum(v.durationMsB)) return false;
+  if ((v.statusA !== undefined && !STATUSES.has(v.statusA)) || (v.statusB !== undefined && !STATUSES.has(v.statusB))) return false;
+  return Array.isArray(v.calls) && v.calls.every(isCallDiff) && Array.isArray(v.reasons) && v.reasons.every(isStr);
+}
+
+export function isCompareView(v: unknown): v is CompareView {
+  return (
+    isObj(v) && isRunLabel(v.a) && isRunLabel(v.b) && isNum(v.durationDeltaMs) && isNum(v.unchangedCount) &&
+    Array.isArray(v.headline) && v.headline.every(isStr) && Array.isArray(v.rows) && v.rows.every(isCompareRow)
+  );
+}
+
+/** What the webview accepts from the extension; `undefined` for anything else. */
+export function parseHostToWebview(v: unknown): HostToWebview | undefined {
+  if (!isObj(v) || !isStr(v.type)) return undefined;
+  switch (v.type) {
+    case 'showRun':
+      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
+    case 'updateRun':
+      return isStr(v.traceId) && isBool(v.live) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
+    case 'showCompare':
+      return isCompareView(v.compare) ? (v as HostToWebview) : undefined;
+    case 'runGone':
+      return isStr(v.traceId) && isStr(v.message) ? (v as HostToWebview) : undefined;
+    case 'codeResult':
+      return isStr(v.spanId) && isBool(v.ok) && optStr(v.message) ? (v as HostToWebview) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** What the extension accepts from the webview; `undefined` for anything else. */
+export function parseWebviewToHost(v: unknown): WebviewToHost | undefined {
+  if (!isObj(v) || !isStr(v.type)) return undefined;
+  switch (v.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'openCode':
+      return isStr(v.traceId) && isStr(v.spanId) ? { type: 'openCode', traceId: v.traceId, spanId: v.spanId } : undefined;
+    case 'copy':
+      return isStr(v.text) && v.text.length <= MAX_TEXT ? { type: 'copy', text: v.text } : undefined;
+    case 'openRun':
+      return isStr(v.traceId) ? { type: 'openRun', traceId: v.traceId } : undefined;
+    case 'rendered':
+      return isNum(v.spans) && isNum(v.rows) && isNum(v.ms) ? { type: 'rendered', spans: v.spans, rows: v.rows, ms: v.ms } : undefined;
+    case 'log':
+      return (v.level === 'info' || v.level === 'error') && isStr(v.message)
+        ? { type: 'log', level: v.level, message: v.message.slice(0, 10_000) }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A persisted webview state, as the serializer gets it back; `undefined` when unusable. */
+export function parseTimelineState(v: unknown): TimelineState | undefined {
+  if (!isObj(v)) return undefined;
+  if (v.view === 'compare') return isStr(v.a) && isStr(v.b) ? { view: 'compare', a: v.a, b: v.b } : undefined;
+  if (v.view !== 'run' || !isStr(v.traceId)) return undefined;
+  const collapsed = Array.isArray(v.collapsed) ? v.collapsed.filter(isStr) : [];
+  const filter = isFilter(v.filter) ? v.filter : { text: '', errorsOnly: false, minDurationMs: 0 };
+  const critical = v.critical === 'run' || v.critical === 'pass' ? v.critical : 'off';
+  const s: TimelineState = { view: 'run', traceId: v.traceId, collapsed, filter, critical };
+  if (isStr(v.selected)) s.selected = v.selected;
+  const w = v.window;
+  if (isObj(w) && isNum(w.startMs) && isNum(w.endMs) && w.endMs > w.startMs) s.window = { startMs: w.startMs, endMs: w.endMs };
+  return s;
+}

@@ -1,0 +1,102 @@
+/**
+ * Presentation of a run comparison (the collector's `RunDiff`): a headline of what changed, in
+ * words, and one row per added, removed or changed step with duration and call-count deltas.
+ * Pure; the host computes it and the webview only lays it out.
+ */
+import type { RunDiff, RunSummary, StepDiff } from '../protocol/collectorTypes';
+import type { CompareRow, CompareRunLabel, CompareView } from '../protocol/timelineMessages';
+import { formatDuration } from './timeScale';
+
+export function runLabel(s: RunSummary): CompareRunLabel {
+  return {
+    traceId: s.traceId,
+    plan: s.plan,
+    startMs: s.startMs,
+    durationMs: s.durationMs,
+    status: s.status,
+    spanCount: s.spanCount,
+    errorCount: s.errorCount,
+  };
+}
+
+function row(change: CompareRow['change'], d: StepDiff): CompareRow {
+  const r: CompareRow = {
+    change,
+    procedureId: d.procedureId,
+    pass: d.pass,
+    occurrence: d.occurrence,
+    calls: d.calls.filter((c) => c.countA !== c.countB),
+    reasons: [...d.reasons],
+  };
+  if (d.procedureType !== undefined) r.procedureType = d.procedureType;
+  if (d.spanIdA !== undefined) r.spanIdA = d.spanIdA;
+  if (d.spanIdB !== undefined) r.spanIdB = d.spanIdB;
+  if (d.durationMsA !== undefined) r.durationMsA = d.durationMsA;
+  if (d.durationMsB !== undefined) r.durationMsB = d.durationMsB;
+  if (d.statusA !== undefined) r.statusA = d.statusA;
+  if (d.statusB !== undefined) r.statusB = d.statusB;
+  if (change === 'added') r.calls = d.calls.filter((c) => c.countB > 0);
+  if (change === 'removed') r.calls = d.calls.filter((c) => c.countA > 0);
+  return r;
+}
+
+const ORDER: Record<CompareRow['change'], number> = { added: 0, removed: 1, changed: 2 };
+
+/** How much a row matters for sorting within a pass: structure first, then calls, status, time. */
+function weight(r: CompareRow): number {
+  if (r.change !== 'changed') return 3;
+  if (r.calls.length > 0) return 2;
+  if (r.statusA !== r.statusB) return 1;
+  return 0;
+}
+
+export function rowDeltaMs(r: CompareRow): number {
+  return (r.durationMsB ?? 0) - (r.durationMsA ?? 0);
+}
+
+function callText(r: CompareRow): string {
+  return r.calls.map((c) => `${c.name} ${c.countA} → ${c.countB}`).join(', ');
+}
+
+function percent(a: number, b: number): string {
+  if (!(a > 0)) return '';
+  const p = ((b - a) / a) * 100;
+  return ` (${p >= 0 ? '+' : ''}${Math.round(p)}%)`;
+}
+
+function signed(ms: number): string {
+  return ms >= 0 ? `+${formatDuration(ms)}` : formatDuration(ms);
+}
+
+export function presentDiff(diff: RunDiff): CompareView {
+  const rows = [
+    ...diff.added.map((d) => row('added', d)),
+    ...diff.removed.map((d) => row('removed', d)),
+    ...diff.changed.map((d) => row('changed', d)),
+  ].sort(
+    (x, y) =>
+      x.pass - y.pass ||
+      ORDER[x.change] - ORDER[y.change] ||
+      weight(y) - weight(x) ||
+      Math.abs(rowDeltaMs(y)) - Math.abs(rowDeltaMs(x)) ||
+      (x.procedureId < y.procedureId ? -1 : x.procedureId > y.procedureId ? 1 : x.occurrence - y.occurrence),
+  );
+  const headline: string[] = [];
+  const da = diff.a.durationMs;
+  const db = diff.b.durationMs;
+  headline.push(`B took ${formatDuration(db)} vs ${formatDuration(da)} in A: ${signed(db - da)}${percent(da, db)}.`);
+  for (const r of rows) {
+    const where = `${r.procedureId} (pass ${r.pass})`;
+    if (r.change === 'added') headline.push(`New step in B: ${where}, ${formatDuration(r.durationMsB ?? 0)}${r.calls.length ? `, calls: ${r.calls.map((c) => `${c.name} ×${c.countB}`).join(', ')}` : ''}.`);
+    else if (r.change === 'removed') headline.push(`Step missing in B: ${where}.`);
+    else if (r.calls.length) headline.push(`${where}: calls changed: ${callText(r)}.`);
+    else if (r.statusA !== r.statusB) headline.push(`${where}: status ${r.statusA ?? '?'} → ${r.statusB ?? '?'}.`);
+  }
+  const timeOnly = rows.filter((r) => r.change === 'changed' && weight(r) === 0);
+  if (timeOnly.length) {
+    const top = timeOnly.reduce((m, r) => (Math.abs(rowDeltaMs(r)) > Math.abs(rowDeltaMs(m)) ? r : m));
+    headline.push(`${timeOnly.length} step${timeOnly.length > 1 ? 's' : ''} changed only in duration; most: ${top.procedureId} ${signed(rowDeltaMs(top))}.`);
+  }
+  if (rows.length === 0) headline.push('Same steps, same calls: no structural difference.');
+  return { a: runLabel(diff.a), b: runLabel(diff.b), durationDeltaMs: diff.durationDeltaMs, headline, rows, unchangedCount: diff.unchangedCount };
+}

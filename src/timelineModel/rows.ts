@@ -1,0 +1,79 @@
+/**
+ * Visible rows from the span tree: pre-order, skipping collapsed subtrees, and with a filter
+ * keeping the matches plus their ancestors (as context). O(n) with typed arrays, so a 100k-span
+ * trace is re-filtered in a few milliseconds; the result is what the virtual list indexes into.
+ */
+import { filterKey, matchesFilter, parseFilter, type RowFilter } from './rowFilter';
+import type { SpanTree } from './spanTree';
+
+export interface RowModel {
+  /** Pre-order node indices of the visible rows, top to bottom. */
+  readonly rows: Int32Array;
+  /** 1 where the node itself matches an active filter (others are shown as context). */
+  readonly match: Uint8Array;
+  readonly matchCount: number;
+  readonly filtered: boolean;
+}
+
+export function buildRows(tree: SpanTree, collapsed: ReadonlySet<string>, filter: RowFilter): RowModel {
+  const n = tree.nodes.length;
+  const pf = parseFilter(filter);
+  const match = new Uint8Array(n);
+  let matchCount = 0;
+  let keep: Uint8Array | undefined;
+  if (pf.active) {
+    keep = new Uint8Array(n);
+    for (let i = n - 1; i >= 0; i--) {
+      const node = tree.nodes[i]!;
+      if (matchesFilter(node, pf)) {
+        match[i] = 1;
+        keep[i] = 1;
+        matchCount++;
+      }
+      if (keep[i] && node.parent !== -1) keep[node.parent] = 1;
+    }
+  } else {
+    match.fill(1);
+    matchCount = n;
+  }
+  const rows = new Int32Array(n);
+  let count = 0;
+  let i = 0;
+  while (i < n) {
+    const node = tree.nodes[i]!;
+    if (keep && !keep[i]) {
+      i = node.subtreeEnd;
+      continue;
+    }
+    rows[count++] = i;
+    i = collapsed.has(node.span.spanId) ? node.subtreeEnd : i + 1;
+  }
+  return { rows: rows.subarray(0, count), match, matchCount, filtered: pf.active };
+}
+
+/** Remembers the last result for identical inputs (tree by identity, collapsed by version). */
+export function memoizeRows(): (tree: SpanTree, collapsed: ReadonlySet<string>, collapsedVersion: number, filter: RowFilter) => RowModel {
+  let last: { tree: SpanTree; version: number; key: string; collapsed: ReadonlySet<string>; model: RowModel } | undefined;
+  return (tree, collapsed, version, filter) => {
+    const key = filterKey(filter);
+    if (last && last.tree === tree && last.version === version && last.collapsed === collapsed && last.key === key) return last.model;
+    const model = buildRows(tree, collapsed, filter);
+    last = { tree, version, key, collapsed, model };
+    return model;
+  };
+}
+
+/** Row position of a node, or -1 when it is not visible. */
+export function rowOf(model: RowModel, nodeIndex: number): number {
+  // Rows are in ascending pre-order: binary search.
+  let lo = 0;
+  let hi = model.rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = model.rows[mid]!;
+    if (v === nodeIndex) return mid;
+    if (v < nodeIndex) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}

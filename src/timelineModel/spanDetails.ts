@@ -1,0 +1,146 @@
+/**
+ * What the details pane shows for one span, as plain strings: identity, times, status, typed
+ * attributes, events (exceptions with their stack), its log lines, and the resource. Pure, so the
+ * webview only lays text out.
+ */
+import { Attr } from '../protocol/attributes';
+import type { AttrValue, SpanView } from '../protocol/spanView';
+import { attrText } from './rowFilter';
+import { isLogEvent, nodeLabel, type SpanTree } from './spanTree';
+import { formatDuration } from './timeScale';
+
+export type AttrType = 'string' | 'int' | 'double' | 'bool' | 'string[]' | 'int[]' | 'double[]' | 'bool[]' | 'array';
+
+export interface DetailField {
+  key: string;
+  value: string;
+  type?: AttrType;
+}
+
+export interface DetailException {
+  type: string;
+  message: string;
+  stack: string;
+  atMs: string;
+}
+
+export interface DetailLog {
+  atMs: string;
+  severity: string;
+  message: string;
+  /** Further fields of the log line, `key=value`. */
+  fields: string;
+}
+
+export interface DetailEvent {
+  name: string;
+  atMs: string;
+  attributes: DetailField[];
+}
+
+export interface SpanDetails {
+  title: string;
+  kind: string;
+  fields: DetailField[];
+  attributes: DetailField[];
+  exceptions: DetailException[];
+  logs: DetailLog[];
+  events: DetailEvent[];
+  resource: DetailField[];
+  /** True when "Go to code" can be offered (a step, a span with `code.*`, or under a step). */
+  hasCode: boolean;
+}
+
+export function attrType(v: AttrValue): AttrType {
+  if (Array.isArray(v)) {
+    if (v.length === 0) return 'array';
+    const t = attrType(v[0] as AttrValue);
+    return v.every((x) => attrType(x as AttrValue) === t) ? (`${t}[]` as AttrType) : 'array';
+  }
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'double';
+  return 'string';
+}
+
+function typedFields(attrs: Record<string, AttrValue> | undefined, skip?: ReadonlySet<string>): DetailField[] {
+  if (!attrs) return [];
+  return Object.keys(attrs)
+    .filter((k) => !skip?.has(k))
+    .sort()
+    .map((k) => ({ key: k, value: attrText(attrs[k]!), type: attrType(attrs[k]!) }));
+}
+
+function iso(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms) : d.toISOString();
+}
+
+const LOG_KEYS: ReadonlySet<string> = new Set([Attr.logSeverity, Attr.logMessage]);
+
+/** A span view may carry its resource when the store keeps it (collector extension, optional). */
+type WithResource = SpanView & { resource?: Record<string, AttrValue> };
+
+export function spanDetails(tree: SpanTree, index: number): SpanDetails | undefined {
+  const n = tree.nodes[index];
+  if (!n) return undefined;
+  const s: WithResource = n.span;
+  const rel = (t: number) => `+${formatDuration(t - tree.startMs)}`;
+  const fields: DetailField[] = [
+    { key: 'name', value: s.name },
+    { key: 'kind', value: n.kind },
+    { key: 'trace id', value: s.traceId },
+    { key: 'span id', value: s.spanId },
+    { key: 'parent span id', value: s.parentSpanId ?? '(none)' },
+    { key: 'start', value: `${iso(s.startMs)} (${rel(s.startMs)})` },
+    { key: 'end', value: `${iso(s.endMs)} (${rel(s.endMs)})` },
+    { key: 'duration', value: formatDuration(n.totalMs) },
+    { key: 'self time', value: formatDuration(n.selfMs) },
+    { key: 'status', value: s.statusMessage ? `${s.status}: ${s.statusMessage}` : s.status },
+  ];
+  if (n.extentEndMs > s.endMs) fields.splice(9, 0, { key: 'with returned steps', value: formatDuration(n.extentEndMs - s.startMs) });
+  if (n.orphan) fields.push({ key: 'note', value: 'parent span not received (yet)' });
+  const exceptions: DetailException[] = [];
+  const logs: DetailLog[] = [];
+  const events: DetailEvent[] = [];
+  for (const e of s.events) {
+    const a = e.attributes ?? {};
+    if (e.name === 'exception') {
+      exceptions.push({
+        type: textOf(a[Attr.exceptionType]),
+        message: textOf(a[Attr.exceptionMessage]),
+        stack: textOf(a[Attr.exceptionStacktrace]),
+        atMs: rel(e.timeMs),
+      });
+    } else if (isLogEvent(e.name)) {
+      const extra = Object.keys(a)
+        .filter((k) => !LOG_KEYS.has(k))
+        .map((k) => `${k}=${attrText(a[k]!)}`)
+        .join(' ');
+      logs.push({ atMs: rel(e.timeMs), severity: textOf(a[Attr.logSeverity]) || 'info', message: textOf(a[Attr.logMessage]), fields: extra });
+    } else events.push({ name: e.name, atMs: rel(e.timeMs), attributes: typedFields(a) });
+  }
+  return {
+    title: nodeLabel(n),
+    kind: n.kind,
+    fields,
+    attributes: typedFields(s.attributes),
+    exceptions,
+    logs,
+    events,
+    resource: typedFields(s.resource),
+    hasCode: hasCodeTarget(tree, index),
+  };
+}
+
+function textOf(v: AttrValue | undefined): string {
+  return v === undefined ? '' : attrText(v);
+}
+
+/** A step, a span with `code.filepath`, or a span below a step. */
+export function hasCodeTarget(tree: SpanTree, index: number): boolean {
+  for (let i = index; i !== -1; i = tree.nodes[i]!.parent) {
+    const n = tree.nodes[i]!;
+    if (n.kind === 'step' || typeof n.span.attributes[Attr.codeFilepath] === 'string') return true;
+  }
+  return false;
+}

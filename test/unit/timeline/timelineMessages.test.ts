@@ -1,0 +1,51 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { isSpanView, parseHostToWebview, parseTimelineState, parseWebviewToHost } from '../../../src/protocol/timelineMessages';
+import { planRun } from './spanFixtures';
+
+void test('host → webview: valid messages pass, malformed ones are dropped', () => {
+  const spans = planRun();
+  assert.ok(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans, live: false }));
+  assert.ok(parseHostToWebview({ type: 'updateRun', traceId: 't1', spans, live: true }));
+  assert.ok(parseHostToWebview({ type: 'codeResult', spanId: 's', ok: false, message: 'no index' }));
+  assert.equal(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans: [{ ...spans[0], startMs: 'soon' }], live: false }), undefined);
+  assert.equal(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans: [{ ...spans[0], attributes: { a: { nested: 1 } } }], live: false }), undefined);
+  assert.equal(parseHostToWebview({ type: 'eval', code: 'alert(1)' }), undefined);
+  assert.equal(parseHostToWebview(null), undefined);
+  assert.equal(parseHostToWebview('showRun'), undefined);
+  assert.equal(parseHostToWebview({ type: 'showCompare', compare: { a: {}, b: {} } }), undefined);
+});
+
+void test('webview → host: only known messages, with only their fields', () => {
+  assert.deepEqual(parseWebviewToHost({ type: 'openCode', traceId: 't', spanId: 's', extra: 1 }), { type: 'openCode', traceId: 't', spanId: 's' });
+  assert.deepEqual(parseWebviewToHost({ type: 'ready' }), { type: 'ready' });
+  assert.equal(parseWebviewToHost({ type: 'openCode', traceId: 't' }), undefined);
+  assert.equal(parseWebviewToHost({ type: 'copy', text: 5 }), undefined);
+  assert.equal(parseWebviewToHost({ type: 'log', level: 'fatal', message: 'x' }), undefined);
+  assert.equal(parseWebviewToHost({ type: 'runCommand', command: 'workbench.action.terminal.new' }), undefined);
+  assert.equal(parseWebviewToHost(undefined), undefined);
+});
+
+void test('span views: events and array attributes', () => {
+  const s = planRun()[0]!;
+  assert.ok(isSpanView({ ...s, attributes: { a: [1, 2], b: ['x'] }, events: [{ name: 'log', timeMs: 1, attributes: {} }] }));
+  assert.ok(!isSpanView({ ...s, events: [{ name: 'log', timeMs: 1 }] }));
+  assert.ok(!isSpanView({ ...s, status: 'weird' }));
+  assert.ok(!isSpanView({ ...s, attributes: { a: [{}] } }));
+});
+
+void test('persisted state: defaults for missing parts, unusable states rejected', () => {
+  assert.deepEqual(parseTimelineState({ view: 'run', traceId: 't', collapsed: ['a', 3] }), {
+    view: 'run',
+    traceId: 't',
+    collapsed: ['a'],
+    filter: { text: '', errorsOnly: false, minDurationMs: 0 },
+    critical: 'off',
+  });
+  assert.deepEqual(parseTimelineState({ view: 'compare', a: 'x', b: 'y' }), { view: 'compare', a: 'x', b: 'y' });
+  assert.equal(parseTimelineState({ view: 'run' }), undefined);
+  assert.equal(parseTimelineState(42), undefined);
+  const w = parseTimelineState({ view: 'run', traceId: 't', window: { startMs: 5, endMs: 1 }, critical: 'pass', selected: 's' });
+  assert.equal(w?.view === 'run' && w.window, undefined);
+  assert.equal(w?.view === 'run' && w.critical, 'pass');
+});
