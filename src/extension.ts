@@ -1,2 +1,15 @@
-export function activate(): void {}
+import { InstrumentFirst, type ExtensionContext } from './vscode/instrumentFirst';
+import { Metrics } from './vscode/metrics';
+import type { Services } from './vscode/services';
+
+/** Builds the one owning object; VS Code disposes it (and everything it owns) on deactivation. */
+export function activate(context: ExtensionContext): Services {
+  const started = performance.now();
+  const metrics = new Metrics();
+  const ext = new InstrumentFirst(context, metrics);
+  context.subscriptions.push(ext);
+  metrics.activationMs = performance.now() - started;
+  return ext.services;
+}
+
 export function deactivate(): void {}

@@ -1,0 +1,83 @@
+/**
+ * The Node debug configuration that runs a plan (or any program) with its spans sent to the
+ * extension's collector. Pure: the debug configuration provider fills in paths and calls this.
+ */
+import { Env } from '../protocol/envVars';
+
+export interface PlanLaunchRequest {
+  /** Plan file; absent when `program` is given instead. */
+  plan?: string;
+  export?: string;
+  /** Any Node program to run with the OTLP variables set (instead of a plan). */
+  program?: string;
+  args?: string[];
+  maxPasses?: number;
+  cwd?: string;
+  env?: Record<string, string | null>;
+  name?: string;
+  noDebug?: boolean;
+}
+
+export interface LaunchContext {
+  /** Absolute path of the bundled CLI (dist/cli.js). */
+  cliPath: string;
+  /** Collector base URL, `http://127.0.0.1:PORT`. */
+  endpoint: string;
+  sessionId: string;
+  instrumentation: boolean;
+  defaultMaxPasses: number;
+  serviceName?: string;
+  /** Folder the CLI bundle is in, skipped when stepping. */
+  extensionDist: string;
+}
+
+/** Marks configurations started by this extension, so their sessions can be told apart. */
+export const SESSION_TAG = '__instrumentFirstSessionId';
+
+export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Record<string, unknown> {
+  const env: Record<string, string | null> = {
+    ...req.env,
+    [Env.otlpEndpoint]: ctx.endpoint,
+    [Env.sessionId]: ctx.sessionId,
+    [Env.serviceName]: req.env?.[Env.serviceName] ?? ctx.serviceName ?? 'instrument-first-plan',
+  };
+  if (!ctx.instrumentation) env[Env.sdkDisabled] = 'true';
+  // An inherited per-signal endpoint would win over ours in the OTel SDK.
+  env[Env.otlpTracesEndpoint] = null;
+  const maxPasses = req.maxPasses ?? ctx.defaultMaxPasses;
+  let program: string;
+  let args: string[];
+  if (req.plan) {
+    program = ctx.cliPath;
+    args = ['run', req.plan, ...(req.export ? ['--export', req.export] : []), '--max-passes', String(maxPasses), '--log', 'pretty', ...(req.args ?? [])];
+    env[Env.maxPasses] = String(maxPasses);
+  } else if (req.program) {
+    program = req.program;
+    args = req.args ?? [];
+  } else {
+    throw new Error('an instrument-first launch configuration needs "plan" (a plan file) or "program"');
+  }
+  const config: Record<string, unknown> = {
+    type: 'node',
+    request: 'launch',
+    name: req.name ?? (req.plan ? `Plan ${baseName(req.plan)}${req.export ? ` (${req.export})` : ''}` : `Traced ${baseName(program)}`),
+    program,
+    args,
+    env,
+    console: 'internalConsole',
+    outputCapture: 'std',
+    sourceMaps: true,
+    // Plans are compiled in memory with inline source maps, at their own .ts paths.
+    resolveSourceMapLocations: ['**', '!**/node_modules/**'],
+    skipFiles: ['<node_internals>/**', `${ctx.extensionDist.replace(/\\/g, '/')}/**`],
+    [SESSION_TAG]: ctx.sessionId,
+  };
+  if (req.cwd) config.cwd = req.cwd;
+  if (req.noDebug) config.noDebug = true;
+  return config;
+}
+
+function baseName(p: string): string {
+  const parts = p.split(/[\\/]/);
+  return parts[parts.length - 1] ?? p;
+}

@@ -1,0 +1,81 @@
+/**
+ * The extension's settings as one typed object, read through a getter so this stays pure: the
+ * VS Code side passes `workspace.getConfiguration('instrumentFirst').get`. Bad values fall back
+ * to the defaults (a typo in settings.json must not break the extension).
+ */
+
+export type InlineMode = 'codelens' | 'decorations' | 'both' | 'off';
+
+export interface Settings {
+  collector: { port: number; maxSpans: number; maxTraces: number; maxBodyBytes: number };
+  persistence: { folder: string; retention: number };
+  forwarding: { endpoint: string; headers: Record<string, string> };
+  inline: { mode: InlineMode; statsRuns: number };
+  instrumentation: { enabled: boolean };
+  run: { maxPasses: number };
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  collector: { port: 0, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024 },
+  persistence: { folder: '.instrument-first/runs', retention: 50 },
+  forwarding: { endpoint: '', headers: {} },
+  inline: { mode: 'codelens', statsRuns: 20 },
+  instrumentation: { enabled: true },
+  run: { maxPasses: 10 },
+};
+
+export type SettingGetter = (key: string) => unknown;
+
+function int(v: unknown, min: number, max: number, dflt: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : dflt;
+}
+
+function str(v: unknown, dflt: string): string {
+  return typeof v === 'string' ? v.trim() : dflt;
+}
+
+function headers(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) if (typeof val === 'string' && k) out[k] = val;
+  return out;
+}
+
+export const INLINE_MODES: readonly InlineMode[] = ['codelens', 'decorations', 'both', 'off'];
+
+export function readSettings(get: SettingGetter): Settings {
+  const d = DEFAULT_SETTINGS;
+  const mode = get('inline.mode');
+  return {
+    collector: {
+      port: int(get('collector.port'), 0, 65535, d.collector.port),
+      maxSpans: int(get('collector.maxSpans'), 1000, 50_000_000, d.collector.maxSpans),
+      maxTraces: int(get('collector.maxTraces'), 1, 100_000, d.collector.maxTraces),
+      maxBodyBytes: int(get('collector.maxBodyBytes'), 1024, 1024 * 1024 * 1024, d.collector.maxBodyBytes),
+    },
+    persistence: {
+      folder: str(get('persistence.folder'), d.persistence.folder),
+      retention: int(get('persistence.retention'), 0, 100_000, d.persistence.retention),
+    },
+    forwarding: { endpoint: str(get('forwarding.endpoint'), ''), headers: headers(get('forwarding.headers')) },
+    inline: {
+      mode: INLINE_MODES.includes(mode as InlineMode) ? (mode as InlineMode) : d.inline.mode,
+      statsRuns: int(get('inline.statsRuns'), 1, 1000, d.inline.statsRuns),
+    },
+    instrumentation: { enabled: typeof get('instrumentation.enabled') === 'boolean' ? (get('instrumentation.enabled') as boolean) : true },
+    run: { maxPasses: int(get('run.maxPasses'), 1, 10_000, d.run.maxPasses) },
+  };
+}
+
+export function showsCodeLens(mode: InlineMode): boolean {
+  return mode === 'codelens' || mode === 'both';
+}
+
+export function showsDecorations(mode: InlineMode): boolean {
+  return mode === 'decorations' || mode === 'both';
+}
+
+/** Settings whose change needs the collector restarted. */
+export function collectorSettingsChanged(a: Settings, b: Settings): boolean {
+  return JSON.stringify([a.collector, a.persistence, a.forwarding]) !== JSON.stringify([b.collector, b.persistence, b.forwarding]);
+}

@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import * as path from 'node:path';
+import { Collector } from '../collector';
+import type { StoreChange } from '../protocol/collectorTypes';
+import type { Settings } from '../views/settings';
+import { collectorSettingsChanged } from '../views/settings';
+import type { Config } from './config';
+
+type Store = Collector['store'];
+
+/**
+ * The OTLP/HTTP collector inside the extension host. Started on first need (a run, a view that
+ * shows runs, a plan file with durations to show), never on activation; stopped on dispose.
+ */
+export class CollectorHost implements vscode.Disposable {
+  private collector: Collector | undefined;
+  private starting: Promise<Collector> | undefined;
+  private storeListener: { dispose(): void } | undefined;
+  private endpointValue: string | undefined;
+  private disposed = false;
+  private readonly changes = new vscode.EventEmitter<StoreChange>();
+  private readonly state = new vscode.EventEmitter<void>();
+  private readonly configListener: vscode.Disposable;
+  /** Store events (already coalesced by the store). */
+  readonly onDidChangeStore = this.changes.event;
+  /** Started, stopped or restarted. */
+  readonly onDidChangeState = this.state.event;
+
+  constructor(
+    private readonly config: Config,
+    private readonly log: vscode.OutputChannel,
+  ) {
+    this.configListener = config.onDidChange(({ previous, settings }) => {
+      if (this.collector && collectorSettingsChanged(previous, settings)) void this.restart();
+    });
+  }
+
+  get store(): Store | undefined {
+    return this.collector?.store;
+  }
+
+  get endpoint(): string | undefined {
+    return this.endpointValue;
+  }
+
+  get running(): boolean {
+    return this.collector !== undefined;
+  }
+
+  /** The running collector, started now if needed. */
+  ensureStarted(): Promise<Collector> {
+    if (this.collector) return Promise.resolve(this.collector);
+    if (this.disposed) return Promise.reject(new Error('Instrument First is shutting down'));
+    this.starting ??= this.start().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  /** Starts it in the background, for features that only show data when there is some. */
+  warmUp(): void {
+    if (!this.collector && !this.starting) this.ensureStarted().catch((e: unknown) => this.log.appendLine(`collector: ${String(e)}`));
+  }
+
+  private async start(): Promise<Collector> {
+    const s = this.config.settings;
+    let collector = new Collector(collectorOptions(s, s.collector.port));
+    let started: { endpoint: string };
+    try {
+      started = await collector.start();
+    } catch (err) {
+      if (s.collector.port === 0) throw err;
+      void vscode.window.showWarningMessage(`Instrument First: port ${s.collector.port} is not available (${String(err)}); the collector uses a free port instead.`);
+      collector = new Collector(collectorOptions(s, 0));
+      started = await collector.start();
+    }
+    if (this.disposed) {
+      await collector.stop();
+      throw new Error('Instrument First is shutting down');
+    }
+    this.collector = collector;
+    this.endpointValue = started.endpoint;
+    this.storeListener = collector.store.onDidChange((e) => this.changes.fire(e));
+    this.log.appendLine(`collector listening on ${started.endpoint} (OTLP/HTTP at ${started.endpoint}/v1/traces)`);
+    this.state.fire();
+    this.changes.fire({ traceIds: [], runsChanged: true });
+    return collector;
+  }
+
+  async stop(): Promise<void> {
+    const c = this.collector;
+    this.collector = undefined;
+    this.endpointValue = undefined;
+    this.storeListener?.dispose();
+    this.storeListener = undefined;
+    if (c) {
+      await c.stop();
+      this.log.appendLine('collector stopped');
+      if (!this.disposed) {
+        this.state.fire();
+        this.changes.fire({ traceIds: [], runsChanged: true });
+      }
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.ensureStarted();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.configListener.dispose();
+    const stopping = this.stop();
+    stopping.catch((e: unknown) => this.log.appendLine(`collector stop: ${String(e)}`));
+    this.changes.dispose();
+    this.state.dispose();
+  }
+}
+
+function collectorOptions(s: Settings, port: number): ConstructorParameters<typeof Collector>[0] {
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const folder = s.persistence.folder;
+  const persistDir = !folder ? undefined : path.isAbsolute(folder) ? folder : root ? path.join(root, folder) : undefined;
+  return {
+    port,
+    maxSpans: s.collector.maxSpans,
+    maxTraces: s.collector.maxTraces,
+    maxBodyBytes: s.collector.maxBodyBytes,
+    ...(persistDir ? { persistDir, retention: s.persistence.retention } : {}),
+    ...(s.forwarding.endpoint ? { forward: { url: s.forwarding.endpoint, headers: s.forwarding.headers } } : {}),
+  };
+}

@@ -1,0 +1,85 @@
+import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import { nodeLaunchConfig, type PlanLaunchRequest } from '../views/launchConfig';
+import type { CollectorHost } from './collectorHost';
+import type { Config } from './config';
+import type { PlanSessions } from './planSessions';
+
+export const DEBUG_TYPE = 'instrument-first';
+
+/**
+ * Turns an `instrument-first` launch configuration into a launch of the built-in Node debugger:
+ * the CLI runner (or the given program) with the OTLP variables pointing at the collector here.
+ */
+export class PlanDebugConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly config: Config,
+    private readonly collector: CollectorHost,
+    private readonly sessions: PlanSessions,
+  ) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [{ type: DEBUG_TYPE, request: 'launch', name: 'Run current plan', plan: '${file}' }];
+  }
+
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (!config.type && !config.request && !config.name) {
+      // F5 without a launch.json: run the plan in the active editor.
+      const file = vscode.window.activeTextEditor?.document;
+      if (!file || file.isUntitled) {
+        void vscode.window.showInformationMessage('Instrument First: open a plan file first, or add an "instrument-first" launch configuration.');
+        return undefined;
+      }
+      config = { type: DEBUG_TYPE, request: 'launch', name: 'Run current plan', plan: file.uri.fsPath };
+    }
+    const req = toRequest(config);
+    if (!req.plan && !req.program) {
+      void vscode.window.showErrorMessage('Instrument First: the launch configuration needs "plan" (a plan file) or "program".');
+      return undefined;
+    }
+    try {
+      await this.collector.ensureStarted();
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Instrument First: the collector did not start: ${String(err)}`);
+      return undefined;
+    }
+    const endpoint = this.collector.endpoint!;
+    const s = this.config.settings;
+    const id = typeof config.__instrumentFirstSessionId === 'string' ? config.__instrumentFirstSessionId : randomUUID();
+    if (!this.sessions.get(id)) this.sessions.create(id, !config.noDebug, req.plan, req.export);
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    const resolved = nodeLaunchConfig(
+      { ...req, cwd: req.cwd ?? folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
+      {
+        cliPath: vscode.Uri.joinPath(dist, 'cli.js').fsPath,
+        extensionDist: dist.fsPath,
+        endpoint,
+        sessionId: id,
+        instrumentation: s.instrumentation.enabled,
+        defaultMaxPasses: s.run.maxPasses,
+      },
+    );
+    // Substituted by VS Code like every other string, so the session knows its plan's real path.
+    if (req.plan) resolved.__instrumentFirstPlan = req.plan;
+    return resolved as vscode.DebugConfiguration;
+  }
+}
+
+function toRequest(c: vscode.DebugConfiguration): PlanLaunchRequest {
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  const req: PlanLaunchRequest = { name: str(c.name) };
+  const plan = str(c.plan);
+  const program = str(c.program);
+  if (plan) req.plan = plan;
+  else if (program) req.program = program;
+  const exp = str(c.export);
+  if (exp) req.export = exp;
+  if (Array.isArray(c.args)) req.args = c.args.filter((a): a is string => typeof a === 'string');
+  if (typeof c.maxPasses === 'number') req.maxPasses = c.maxPasses;
+  const cwd = str(c.cwd);
+  if (cwd) req.cwd = cwd;
+  if (c.env && typeof c.env === 'object') req.env = c.env as Record<string, string | null>;
+  if (c.noDebug === true) req.noDebug = true;
+  return req;
+}

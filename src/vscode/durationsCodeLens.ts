@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { procedureLensText, runOutcomeText } from '../views/format';
+import { showsCodeLens } from '../views/settings';
+import type { CollectorHost } from './collectorHost';
+import type { Config } from './config';
+import type { Metrics } from './metrics';
+import type { RunData } from './runData';
+import { Throttle } from './throttle';
+
+const SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', language: 'typescript' },
+  { scheme: 'file', language: 'javascript' },
+  { scheme: 'untitled', language: 'typescript' },
+];
+
+/**
+ * CodeLens above plans (`▶ Run | Debug | converged in 2 passes · 3.1 s`) and procedures
+ * (`412 ms · ×2 last run · p95 530 ms over 12 runs`). Lenses come with their commands (no
+ * resolve step, so no flicker); refreshes are throttled while spans stream in and immediate
+ * when a run finishes.
+ */
+export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly throttle = new Throttle(400, () => this.changed.fire());
+  private readonly registrations: vscode.Disposable[];
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(
+    private readonly data: RunData,
+    private readonly config: Config,
+    private readonly collector: CollectorHost,
+    private readonly metrics: Metrics,
+  ) {
+    this.registrations = [
+      vscode.languages.registerCodeLensProvider(SELECTOR, this),
+      data.onDidChange((e) => {
+        if (e.runsSettled) {
+          metrics.noteSettled();
+          this.throttle.now();
+        } else this.throttle.trigger();
+      }),
+      config.onDidChange(({ previous, settings }) => {
+        if (previous.inline.mode !== settings.inline.mode) this.throttle.now();
+      }),
+    ];
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    if (!showsCodeLens(this.config.settings.inline.mode)) return [];
+    const model = this.data.documentModel(doc);
+    if (!model) return [];
+    // Durations need the collector; start it in the background the first time a plan is shown.
+    this.collector.warmUp();
+    const lenses: vscode.CodeLens[] = [];
+    for (const { plan, run } of model.plans) {
+      const range = new vscode.Range(plan.line, 0, plan.line, 0);
+      const args = [doc.uri, plan.exportName];
+      lenses.push(new vscode.CodeLens(range, { title: '▶ Run', command: 'instrumentFirst.runPlanAt', arguments: args, tooltip: 'Run this plan, traced' }));
+      lenses.push(new vscode.CodeLens(range, { title: 'Debug', command: 'instrumentFirst.debugPlanAt', arguments: args, tooltip: 'Debug this plan (breakpoints bind in its .ts files)' }));
+      if (run) lenses.push(new vscode.CodeLens(range, { title: runOutcomeText(run), command: 'instrumentFirst.openTrace', arguments: [run.traceId], tooltip: `Open trace ${run.traceId}` }));
+    }
+    for (const { procedure, stats } of model.procedures) {
+      if (!stats) continue;
+      const last = stats.recent[0];
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(procedure.line, 0, procedure.line, 0), {
+          title: procedureLensText(stats),
+          command: last ? 'instrumentFirst.openTrace' : '',
+          arguments: last ? [last.traceId, stats.procedureId] : [],
+          tooltip: last ? `Open the latest run of ${stats.procedureId} (trace ${last.traceId})` : undefined,
+        }),
+      );
+    }
+    this.metrics.noteCodeLensProvided();
+    return lenses;
+  }
+
+  dispose(): void {
+    this.throttle.dispose();
+    for (const r of this.registrations) r.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,29 @@
+import type * as vscode from 'vscode';
+import { DurationDecorations } from './durationDecorations';
+import { DurationsCodeLens } from './durationsCodeLens';
+import { PlanContextKey } from './planContextKey';
+import { ProcedureHover } from './procedureHover';
+import { RunLog } from './runLog';
+import type { Services } from './services';
+import { CollectorStatusBar } from './statusBar';
+import { TraceLinks } from './traceLinks';
+
+/**
+ * The features built on the services, in one list. Each returns the disposable that owns its
+ * registrations. Other features plug in here with one line each:
+ *  - linter (src/vscode/lint/): diagnostics + quick fixes; its index replaces the text scan via
+ *    `s.proceduresView.setIndexSource(...)`.
+ *  - timeline (src/vscode/timeline/): the waterfall panel replaces the text trace documents via
+ *    `s.viewers.setViewer(...)`.
+ */
+export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
+  (s) => new CollectorStatusBar(s.collector),
+  (s) => new DurationsCodeLens(s.data, s.config, s.collector, s.metrics),
+  (s) => new DurationDecorations(s.data, s.config),
+  (s) => new ProcedureHover(s.data),
+  () => new TraceLinks(),
+  (s) => new RunLog(s.data, s.log),
+  (s) => new PlanContextKey(s.finder),
+  // (s) => new LintFeature(s),        // linter: src/vscode/lint/
+  // (s) => new TimelineFeature(s),    // timeline: src/vscode/timeline/
+];

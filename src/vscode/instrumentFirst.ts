@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { CollectorHost } from './collectorHost';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { DEBUG_TYPE, PlanDebugConfigurationProvider } from './debugConfigProvider';
+import { features } from './features';
+import type { Metrics } from './metrics';
+import { PlanFinder } from './planFinder';
+import { PlanRunner } from './planRunner';
+import { PlanSessions } from './planSessions';
+import { ProceduresView, ScannedProcedureSource } from './proceduresView';
+import { RunData } from './runData';
+import { RunsView } from './runsView';
+import type { Services } from './services';
+import { TraceTextDocuments, TraceViewers } from './traceDocuments';
+
+/**
+ * Owns everything the extension creates, and disposes it in reverse order. Construction is cheap:
+ * registrations only — the collector starts on first need, the linter lives in a worker.
+ */
+/** The activation context, re-exported so that src/extension.ts needs no `vscode` import. */
+export type ExtensionContext = vscode.ExtensionContext;
+
+export class InstrumentFirst implements vscode.Disposable {
+  private readonly owned: vscode.Disposable[] = [];
+  readonly services: Services;
+
+  constructor(context: vscode.ExtensionContext, metrics: Metrics) {
+    const own = <T extends vscode.Disposable>(d: T): T => {
+      this.owned.push(d);
+      return d;
+    };
+    const log = own(vscode.window.createOutputChannel('Instrument First', { log: true }));
+    const config = own(new Config());
+    const collector = own(new CollectorHost(config, log));
+    const finder = own(new PlanFinder());
+    const sessions = own(new PlanSessions());
+    const runner = own(new PlanRunner(finder, sessions));
+    const data = own(new RunData(collector, config, finder, sessions));
+    const viewers = new TraceViewers(own(new TraceTextDocuments(collector)));
+    const runsView = own(new RunsView(data, collector));
+    const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
+    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView };
+    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extensionUri, config, collector, sessions)));
+    own(registerCommands(this.services));
+    for (const feature of features) own(feature(this.services));
+  }
+
+  dispose(): void {
+    for (const d of this.owned.splice(0).reverse()) {
+      try {
+        d.dispose();
+      } catch (e) {
+        console.error('Instrument First: dispose failed', e);
+      }
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import * as vscode from 'vscode';
+import { SESSION_TAG } from '../views/launchConfig';
+import { parsePlanError, type PlanErrorLine } from '../views/planError';
+import { findTraceIds } from '../views/traceIds';
+import type { RunSummary } from '../protocol/collectorTypes';
+
+/** One debug session this extension started for a plan (or a traced program). */
+export interface PlanSession {
+  readonly id: string;
+  /** Absolute plan path (after variable substitution), when it runs a plan. */
+  plan?: string;
+  exportName: string;
+  readonly debug: boolean;
+  readonly createdAt: number;
+  session?: vscode.DebugSession;
+  ended: boolean;
+  traceIds: string[];
+  error?: PlanErrorLine;
+  /** The session's cwd, to resolve relative paths in error lines. */
+  cwd?: string;
+}
+
+export interface PlanErrorReport {
+  session: PlanSession;
+  error: PlanErrorLine;
+}
+
+const STDERR_TAIL = 16 * 1024;
+
+/**
+ * Knows the sessions started for plans: follows their output through a debug adapter tracker
+ * (trace ids, the runner's one-line errors) and tells which runs in the store belong to which
+ * plan file and export.
+ */
+export class PlanSessions implements vscode.Disposable {
+  private readonly sessions = new Map<string, PlanSession>();
+  private readonly byPlanKey = new Map<string, string[]>();
+  private readonly seenTraceIds: string[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly errors = new vscode.EventEmitter<PlanErrorReport>();
+  private readonly registrations: vscode.Disposable[];
+  readonly onDidChange = this.changed.event;
+  readonly onDidReportError = this.errors.event;
+
+  constructor() {
+    this.registrations = [
+      vscode.debug.registerDebugAdapterTrackerFactory('*', { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
+      vscode.debug.onDidStartDebugSession((s) => {
+        const ps = this.find(s);
+        if (ps && !ps.session) {
+          ps.session = s;
+          ps.cwd = typeof s.configuration.cwd === 'string' ? s.configuration.cwd : ps.cwd;
+          const plan = s.configuration.__instrumentFirstPlan;
+          if (typeof plan === 'string' && plan) ps.plan = plan;
+          this.changed.fire();
+        }
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        const ps = this.find(s);
+        if (ps && ps.session === s) {
+          ps.ended = true;
+          this.changed.fire();
+        }
+      }),
+    ];
+  }
+
+  /** Registers a session about to start (its configuration carries `id` as SESSION_TAG). */
+  create(id: string, debug: boolean, plan: string | undefined, exportName: string | undefined): PlanSession {
+    const ps: PlanSession = { id, plan, exportName: exportName || 'default', debug, createdAt: Date.now(), ended: false, traceIds: [] };
+    this.sessions.set(id, ps);
+    if (this.sessions.size > 100) this.sessions.delete(this.sessions.keys().next().value as string);
+    return ps;
+  }
+
+  get(id: string): PlanSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  active(): PlanSession[] {
+    return [...this.sessions.values()].filter((s) => s.session && !s.ended);
+  }
+
+  /** Trace ids of runs started from VS Code for this plan file and export, oldest first. */
+  traceIdsFor(planPath: string, exportName: string): readonly string[] | undefined {
+    return this.byPlanKey.get(planKey(planPath, exportName));
+  }
+
+  /** Trace ids seen in the output of plan sessions, newest first. */
+  recentTraceIds(): readonly string[] {
+    return this.seenTraceIds;
+  }
+
+  /** Attributes new runs in the store to the one plan session running when they started. */
+  attributeRuns(runs: readonly RunSummary[]): void {
+    const running = this.active().filter((s) => s.plan);
+    if (running.length !== 1) return;
+    const ps = running[0]!;
+    for (const r of runs) {
+      if (r.kind === 'plan' && r.startMs >= ps.createdAt - 1000 && !ps.traceIds.includes(r.traceId)) this.addTrace(ps, r.traceId);
+    }
+  }
+
+  private addTrace(ps: PlanSession, traceId: string): void {
+    if (ps.traceIds.includes(traceId)) return;
+    ps.traceIds.push(traceId);
+    if (ps.plan) {
+      const key = planKey(ps.plan, ps.exportName);
+      const list = this.byPlanKey.get(key) ?? [];
+      list.push(traceId);
+      this.byPlanKey.set(key, list.slice(-50));
+    }
+    this.changed.fire();
+  }
+
+  private find(s: vscode.DebugSession): PlanSession | undefined {
+    for (let cur: vscode.DebugSession | undefined = s; cur; cur = cur.parentSession) {
+      const tag = cur.configuration[SESSION_TAG];
+      if (typeof tag === 'string') return this.sessions.get(tag);
+    }
+    return undefined;
+  }
+
+  private trackerFor(s: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
+    const ps = this.find(s);
+    if (!ps) return undefined;
+    let stderr = '';
+    return {
+      onDidSendMessage: (m: unknown) => {
+        const msg = m as { type?: string; event?: string; body?: { category?: string; output?: string } };
+        if (msg.type !== 'event' || msg.event !== 'output' || typeof msg.body?.output !== 'string') return;
+        const text = msg.body.output;
+        for (const t of findTraceIds(text, 10)) {
+          this.noteTraceId(t.traceId);
+          if (/\btrace\s+[0-9a-f]{32}\b/i.test(text)) this.addTrace(ps, t.traceId);
+        }
+        if (msg.body.category === 'stderr' || text.includes('instrument-first: ')) {
+          stderr = (stderr + text).slice(-STDERR_TAIL);
+          const error = !ps.error ? parsePlanError(stderr) : undefined;
+          if (error && /\n/.test(stderr.slice(stderr.indexOf('instrument-first: ')))) {
+            ps.error = error;
+            this.errors.fire({ session: ps, error });
+          }
+        }
+      },
+    };
+  }
+
+  private noteTraceId(id: string): void {
+    const i = this.seenTraceIds.indexOf(id);
+    if (i >= 0) this.seenTraceIds.splice(i, 1);
+    this.seenTraceIds.unshift(id);
+    if (this.seenTraceIds.length > 50) this.seenTraceIds.length = 50;
+  }
+
+  dispose(): void {
+    for (const r of this.registrations) r.dispose();
+    this.changed.dispose();
+    this.errors.dispose();
+  }
+}
+
+export function planKey(planPath: string, exportName: string): string {
+  return `${vscode.Uri.file(planPath).toString()}#${exportName || 'default'}`;
+}

@@ -1,0 +1,85 @@
+import * as vscode from 'vscode';
+import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
+import { StatsIndex, documentLensModel, type DocumentLensModel } from '../views/lensModel';
+import type { CollectorHost } from './collectorHost';
+import type { Config } from './config';
+import type { PlanFinder } from './planFinder';
+import type { PlanSessions } from './planSessions';
+
+export interface RunDataChange {
+  /** True when a run finished (or went away): views refresh at once instead of throttled. */
+  runsSettled: boolean;
+}
+
+/**
+ * What the inline views draw from: the runs and per-procedure statistics, computed once per
+ * store change (lazily, on first read) and shared by CodeLens, decorations, hovers and views.
+ */
+export class RunData implements vscode.Disposable {
+  private runsCache: RunSummary[] | undefined;
+  private statsCache: { stats: ProcedureStats[]; index: StatsIndex } | undefined;
+  private runningCount = 0;
+  private readonly changed = new vscode.EventEmitter<RunDataChange>();
+  private readonly listeners: vscode.Disposable[];
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly collector: CollectorHost,
+    private readonly config: Config,
+    private readonly finder: PlanFinder,
+    private readonly sessions: PlanSessions,
+  ) {
+    this.listeners = [
+      collector.onDidChangeStore((e) => {
+        this.runsCache = undefined;
+        this.statsCache = undefined;
+        let settled = false;
+        if (e.runsChanged) {
+          const runs = this.runs();
+          sessions.attributeRuns(runs);
+          const running = runs.filter((r) => r.status === 'running').length;
+          settled = running < this.runningCount || running === 0;
+          this.runningCount = running;
+        }
+        this.changed.fire({ runsSettled: settled });
+      }),
+      sessions.onDidChange(() => this.changed.fire({ runsSettled: true })),
+      config.onDidChange(({ previous, settings }) => {
+        if (previous.inline.statsRuns !== settings.inline.statsRuns) {
+          this.statsCache = undefined;
+          this.changed.fire({ runsSettled: true });
+        }
+      }),
+    ];
+  }
+
+  /** Newest first. */
+  runs(): RunSummary[] {
+    const store = this.collector.store;
+    if (!store) return [];
+    return (this.runsCache ??= [...store.runs()].sort((a, b) => b.startMs - a.startMs));
+  }
+
+  procedureStats(): { stats: ProcedureStats[]; index: StatsIndex } {
+    const store = this.collector.store;
+    if (!store) return { stats: [], index: new StatsIndex([]) };
+    if (!this.statsCache) {
+      const stats = store.procedureStats({ lastRuns: this.config.settings.inline.statsRuns });
+      this.statsCache = { stats, index: new StatsIndex(stats) };
+    }
+    return this.statsCache;
+  }
+
+  /** Plans and procedures of a document with their runs and statistics. */
+  documentModel(doc: vscode.TextDocument): DocumentLensModel | undefined {
+    const scan = this.finder.scanDocument(doc);
+    if (!scan.plans.length && !scan.procedures.length) return undefined;
+    const { index } = this.procedureStats();
+    return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (exp) => this.sessions.traceIdsFor(doc.uri.fsPath, exp));
+  }
+
+  dispose(): void {
+    for (const l of this.listeners) l.dispose();
+    this.changed.dispose();
+  }
+}

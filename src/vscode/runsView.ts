@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import { Attr } from '../protocol/attributes';
+import type { RunSummary, SpanNode } from '../protocol/collectorTypes';
+import { clockTime, formatDuration, runLabel } from '../views/format';
+import type { CollectorHost } from './collectorHost';
+import type { RunData } from './runData';
+import { Throttle } from './throttle';
+
+export type RunsNode = { kind: 'run'; run: RunSummary } | { kind: 'span'; traceId: string; span: SpanNode };
+
+const RUN_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
+  converged: ['pass', 'testing.iconPassed'],
+  failed: ['error', 'testing.iconFailed'],
+  running: ['loading~spin', undefined],
+  not_converged: ['warning', 'list.warningForeground'],
+  cancelled: ['circle-slash', undefined],
+};
+
+const MAX_CHILDREN = 500;
+
+/** The Runs view: runs newest first; a run opens into its passes, steps and calls. */
+export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<RunsNode | undefined>();
+  private readonly throttle = new Throttle(500, () => this.changed.fire(undefined));
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly view: vscode.TreeView<RunsNode>;
+  private readonly registrations: vscode.Disposable[];
+
+  constructor(
+    private readonly data: RunData,
+    private readonly collector: CollectorHost,
+  ) {
+    this.view = vscode.window.createTreeView('instrumentFirst.runs', { treeDataProvider: this, showCollapseAll: true });
+    this.registrations = [
+      data.onDidChange((e) => (e.runsSettled ? this.throttle.now() : this.throttle.trigger())),
+      // Opening the view is a "first need": saved runs are loaded when the collector starts.
+      this.view.onDidChangeVisibility((e) => e.visible && collector.warmUp()),
+    ];
+    if (this.view.visible) collector.warmUp();
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (!node) return this.data.runs().map((run) => ({ kind: 'run', run }));
+    const store = this.collector.store;
+    if (!store) return [];
+    if (node.kind === 'run') {
+      const tree = store.tree(node.run.traceId);
+      if (!tree) return [];
+      // A plan run: show its passes directly under the run (the root is the run itself).
+      const roots = tree.roots.length === 1 && tree.roots[0]!.attributes[Attr.kind] === 'plan' ? tree.roots[0]!.children : tree.roots;
+      return roots.slice(0, MAX_CHILDREN).map((span) => ({ kind: 'span', traceId: node.run.traceId, span }));
+    }
+    return node.span.children.slice(0, MAX_CHILDREN).map((span) => ({ kind: 'span', traceId: node.traceId, span }));
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'run') {
+      const r = node.run;
+      const { label, description } = runLabel(r);
+      const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `run:${r.traceId}`;
+      item.description = `${description} · ${clockTime(r.startMs)}`;
+      const [icon, color] = RUN_ICONS[r.status];
+      item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+      item.contextValue = `run.${r.status}`;
+      item.tooltip = `${r.plan} — ${description}\ntrace ${r.traceId}\n${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}`;
+      item.command = { command: 'instrumentFirst.openTrace', title: 'Open Trace', arguments: [r.traceId] };
+      return item;
+    }
+    const s = node.span;
+    const kind = s.attributes[Attr.kind];
+    const item = new vscode.TreeItem(s.name, s.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = `span:${node.traceId}:${s.spanId}`;
+    const calls = kind === 'step' ? s.children.filter((c) => c.attributes[Attr.kind] === 'call').length : 0;
+    item.description = `${formatDuration(s.endMs - s.startMs)}${calls ? ` · ${calls} call${calls === 1 ? '' : 's'}` : ''}${s.status === 'error' ? ' · error' : ''}`;
+    const icon = s.status === 'error' ? 'error' : kind === 'pass' ? 'layers' : kind === 'step' ? 'symbol-method' : kind === 'call' ? 'arrow-swap' : 'circle-small';
+    item.iconPath = new vscode.ThemeIcon(icon, s.status === 'error' ? new vscode.ThemeColor('testing.iconFailed') : undefined);
+    item.contextValue = `span.${typeof kind === 'string' ? kind : 'other'}`;
+    item.tooltip = s.statusMessage ? `${s.name}: ${s.statusMessage}` : s.name;
+    const procedureId = s.attributes[Attr.procedureId];
+    item.command = {
+      command: 'instrumentFirst.openTrace',
+      title: 'Open Trace',
+      arguments: [node.traceId, typeof procedureId === 'string' ? procedureId : undefined],
+    };
+    return item;
+  }
+
+  getParent(): undefined {
+    return undefined;
+  }
+
+  dispose(): void {
+    this.throttle.dispose();
+    for (const r of this.registrations) r.dispose();
+    this.view.dispose();
+    this.changed.dispose();
+  }
+}
