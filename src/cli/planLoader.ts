@@ -11,7 +11,7 @@ export interface LoadedPlan {
   plan: Plan;
   file: string;
   exportName: string;
-  /** Finds the file of a procedure's class, for `code.filepath`. */
+  /** Finds the file and line of a procedure's class, for `code.filepath` / `code.lineno`. */
   locate(step: Procedure): CodeLocation | undefined;
 }
 
@@ -33,8 +33,7 @@ export function loadPlan(fileArg: string, exportName?: string, cwd = process.cwd
   const file = resolve(cwd, fileArg);
   const shown = relative(cwd, file) || file;
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${shown}: no such file`);
-  const classes = new Map<unknown, string>();
-  const restore = installHooks(classes);
+  const restore = installHooks(classLocations);
   let mod: Record<string, unknown>;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -62,29 +61,39 @@ export function loadPlan(fileArg: string, exportName?: string, cwd = process.cwd
     plan: found[1] as Plan,
     file,
     exportName: found[0],
-    locate: (step) => {
-      const f = classes.get((step as object).constructor);
-      return f ? { filepath: f } : undefined;
-    },
+    locate: (step) => classLocations.get((step as object).constructor),
   };
 }
 
-function installHooks(classes: Map<unknown, string>): () => void {
+/**
+ * Where each class of a compiled plan file is declared. Module-level on purpose: it mirrors
+ * Node's process-wide module cache (a file compiled once registers its classes once), and a
+ * WeakMap keeps nothing alive.
+ */
+const classLocations = new WeakMap<object, CodeLocation>();
+
+/** The module id through which compiled plan files register their top-level classes. */
+const LOADER_MODULE = 'instrument-first/loader';
+
+function installHooks(classes: WeakMap<object, CodeLocation>): () => void {
+  const loaderApi = {
+    registerClass(ctor: unknown, filepath: string, lineno: number) {
+      if (typeof ctor === 'function' && !classes.has(ctor)) classes.set(ctor, { filepath, lineno });
+    },
+  };
   const M = Module as ModuleInternals;
   const prevTs = M._extensions['.ts'];
   const prevLoad = M._load;
   process.setSourceMapsEnabled(true);
   M._load = function (request: string, parent: unknown, isMain: boolean) {
     if (request === 'instrument-first' || request === 'instrument-first/runtime') return runtime;
+    if (request === LOADER_MODULE) return loaderApi;
     return prevLoad.call(this, request, parent, isMain);
   };
   M._extensions['.ts'] = (module, filename) => {
     const source = readFileSync(filename, 'utf8');
     const code = compileTs(source, filename);
     module._compile(code, filename);
-    const exports = (module as unknown as { exports: Record<string, unknown> }).exports;
-    for (const value of Object.values(exports ?? {})) if (typeof value === 'function') classes.set(value, filename);
-    // Classes that are not exported: record the constructors of exported plan-like objects' steps lazily.
   };
   return () => {
     // Keep the .ts hook (plans may require more files lazily) but restore the module loader.
@@ -96,7 +105,7 @@ function installHooks(classes: Map<unknown, string>): () => void {
 function compileTs(source: string, filename: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as EsbuildLike;
-  return esbuild.transformSync(source, {
+  const code = esbuild.transformSync(source, {
     loader: 'ts',
     format: 'cjs',
     target: 'node20',
@@ -105,6 +114,26 @@ function compileTs(source: string, filename: string): string {
     sourcesContent: true,
     keepNames: true,
   }).code;
+  return withClassRegistration(code, source, filename);
+}
+
+const TOP_LEVEL_CLASS = /^(?:export\s+(?:default\s+)?)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm;
+
+/**
+ * Appends, after the compiled code and before its source map comment, a call that registers each
+ * top-level class of the file with its .ts line — so spans of procedures whose classes are not
+ * exported still carry `code.filepath` and `code.lineno`. Original lines keep their mappings.
+ */
+export function withClassRegistration(code: string, source: string, filename: string): string {
+  const calls: string[] = [];
+  for (const m of source.matchAll(TOP_LEVEL_CLASS)) {
+    const line = source.slice(0, m.index).split('\n').length;
+    calls.push(`try{require(${JSON.stringify(LOADER_MODULE)}).registerClass(${m[1]},${JSON.stringify(filename)},${line})}catch{}`);
+  }
+  if (calls.length === 0) return code;
+  const at = code.lastIndexOf('//# sourceMappingURL=');
+  const registration = `;${calls.join(';')};\n`;
+  return at < 0 ? code + '\n' + registration : code.slice(0, at) + registration + code.slice(at);
 }
 
 interface EsbuildError {
