@@ -62,14 +62,14 @@ export class CollectorHost implements vscode.Disposable {
 
   private async start(): Promise<Collector> {
     const s = this.config.settings;
-    let collector = new Collector(collectorOptions(s, s.collector.port));
+    let collector = new Collector(collectorOptions(s, s.collector.port, this.log));
     let started: { endpoint: string };
     try {
       started = await collector.start();
     } catch (err) {
       if (s.collector.port === 0) throw err;
       void vscode.window.showWarningMessage(`Instrument First: port ${s.collector.port} is not available (${String(err)}); the collector uses a free port instead.`);
-      collector = new Collector(collectorOptions(s, 0));
+      collector = new Collector(collectorOptions(s, 0, this.log));
       started = await collector.start();
     }
     if (this.disposed) {
@@ -116,7 +116,7 @@ export class CollectorHost implements vscode.Disposable {
   }
 }
 
-function collectorOptions(s: Settings, port: number): ConstructorParameters<typeof Collector>[0] {
+function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel): ConstructorParameters<typeof Collector>[0] {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const folder = s.persistence.folder;
   const persistDir = !folder ? undefined : path.isAbsolute(folder) ? folder : root ? path.join(root, folder) : undefined;
@@ -125,6 +125,7 @@ function collectorOptions(s: Settings, port: number): ConstructorParameters<type
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,
     maxBodyBytes: s.collector.maxBodyBytes,
+    onWarning: (message) => log.appendLine(`collector: ${message}`),
     ...(persistDir ? { persistDir, retention: s.persistence.retention } : {}),
     ...(s.forwarding.endpoint ? { forward: { url: s.forwarding.endpoint, headers: s.forwarding.headers } } : {}),
   };

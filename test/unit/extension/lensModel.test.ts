@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StatsIndex, mergeStats, runForPlan, samePath } from '../../../src/views/lensModel';
+import type { ProcedureStatsLike, RunLike } from '../../../src/views/format';
+
+const s = (over: Partial<ProcedureStatsLike>): ProcedureStatsLike => ({
+  procedureId: 'x',
+  procedureType: 'X',
+  count: 1,
+  errors: 0,
+  lastMs: 10,
+  lastRunCount: 1,
+  p50Ms: 10,
+  p95Ms: 10,
+  runs: 1,
+  recent: [{ traceId: 't1', durationMs: 10, status: 'ok', startMs: 1 }],
+  ...over,
+});
+const r = (traceId: string, plan: string, startMs: number): RunLike => ({ traceId, plan, startMs, durationMs: 1, passes: 2, status: 'converged', spanCount: 1, errorCount: 0 });
+
+test('class procedures match by type and file; function procedures by id', () => {
+  const idx = new StatsIndex([
+    s({ procedureId: 'pay', procedureType: 'Pay', filepath: '/ws/plans/checkout.ts' }),
+    s({ procedureId: 'pay', procedureType: 'Pay', filepath: '/other/shop.ts', lastMs: 99 }),
+    s({ procedureId: 'additionalMarkUp', procedureType: 'function' }),
+  ]);
+  assert.equal(idx.forProcedure({ kind: 'class', key: 'Pay', line: 0 }, '/ws/plans/checkout.ts')?.lastMs, 10);
+  assert.equal(idx.forProcedure({ kind: 'function', key: 'additionalMarkUp', line: 0 }, '/ws/plans/checkout.ts')?.procedureId, 'additionalMarkUp');
+  assert.equal(idx.forProcedure({ kind: 'class', key: 'Ship', line: 0 }, '/ws/plans/checkout.ts'), undefined);
+  // Without code.filepath the type alone decides; with an id literal, the id is a fallback.
+  assert.ok(idx.forProcedure({ kind: 'class', key: 'Renamed', line: 0, id: 'additionalMarkUp' }, '/a.ts'));
+});
+
+test('instances of one class with different ids merge into one line', () => {
+  const m = mergeStats([
+    s({ procedureId: 'wait-1', count: 2, lastRunCount: 1, recent: [{ traceId: 't2', durationMs: 5, status: 'ok', startMs: 2 }] }),
+    s({ procedureId: 'wait-2', count: 3, errors: 1, lastRunCount: 2, p95Ms: 40, recent: [{ traceId: 't2', durationMs: 7, status: 'error', startMs: 2 }, { traceId: 't1', durationMs: 1, status: 'ok', startMs: 1 }] }),
+  ])!;
+  assert.equal(m.count, 5);
+  assert.equal(m.errors, 1);
+  assert.equal(m.lastRunCount, 3);
+  assert.equal(m.p95Ms, 40);
+  assert.equal(m.runs, 2);
+  assert.deepEqual(m.recent.map((x) => [x.traceId, x.durationMs, x.status]), [['t2', 12, 'error'], ['t1', 1, 'ok']]);
+});
+
+test('a plan lens shows the run started for it, else the newest run with its name', () => {
+  const runs = [r('a', 'create-cluster', 1), r('b', 'create-cluster', 3), r('c', 'checkout', 4)];
+  const plan = { exportName: 'default', line: 0, nameHints: ['create-cluster'] };
+  assert.equal(runForPlan(plan, runs, ['a'])?.traceId, 'a');
+  assert.equal(runForPlan(plan, runs, undefined)?.traceId, 'b');
+  assert.equal(runForPlan({ ...plan, nameHints: [] }, runs, undefined), undefined);
+});
+
+test('samePath tolerates relative code.filepath and Windows separators', () => {
+  assert.ok(samePath('/ws/plans/a.ts', '/ws/plans/a.ts'));
+  assert.ok(samePath('plans/a.ts', '/ws/plans/a.ts'));
+  assert.ok(samePath('C:\\ws\\plans\\a.ts', 'c:/ws/plans/a.ts'));
+  assert.ok(!samePath('/ws/plans/a.ts', '/ws/plans/b.ts'));
+});

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePlanError, planErrorText } from '../../../src/views/planError';
+import { nodeLaunchConfig, SESSION_TAG } from '../../../src/views/launchConfig';
+import { DEFAULT_SETTINGS, readSettings } from '../../../src/views/settings';
+
+test('reads the runner one-line errors with file, line and column', () => {
+  assert.deepEqual(parsePlanError('plan x\ninstrument-first: broken/syntax-error.ts:8:3: syntax error: Unexpected "}"\n'), {
+    file: 'broken/syntax-error.ts',
+    line: 8,
+    column: 3,
+    message: 'syntax error: Unexpected "}"',
+  });
+  const e = parsePlanError('\x1b[31minstrument-first: broken/create-throws.ts:7: create() of plan "create-throws" failed\x1b[0m')!;
+  assert.equal(planErrorText(e), 'broken/create-throws.ts:7: create() of plan "create-throws" failed');
+  assert.deepEqual(parsePlanError('instrument-first: broken/no-plan.ts: no plan exported (a plan has …)'), { file: 'broken/no-plan.ts', message: 'no plan exported (a plan has …)' });
+  assert.equal(parsePlanError('just output\n'), undefined);
+});
+
+test('a plan launch runs the CLI under the Node debugger with the collector endpoint', () => {
+  const c = nodeLaunchConfig(
+    { plan: '/ws/plans/create-cluster.ts', export: 'createClusterFaulty', env: { FOO: '1' } },
+    { cliPath: '/ext/dist/cli.js', extensionDist: '/ext/dist', endpoint: 'http://127.0.0.1:4318', sessionId: 's1', instrumentation: false, defaultMaxPasses: 7 },
+  );
+  assert.equal(c.type, 'node');
+  assert.equal(c.program, '/ext/dist/cli.js');
+  assert.deepEqual(c.args, ['run', '/ws/plans/create-cluster.ts', '--export', 'createClusterFaulty', '--max-passes', '7', '--log', 'pretty']);
+  const env = c.env as Record<string, string | null>;
+  assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4318');
+  assert.equal(env.OTEL_SDK_DISABLED, 'true');
+  assert.equal(env.INSTRUMENT_FIRST_SESSION_ID, 's1');
+  assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, null);
+  assert.equal(env.FOO, '1');
+  assert.equal(c.sourceMaps, true);
+  assert.equal(c[SESSION_TAG], 's1');
+});
+
+test('any Node program can be launched traced; a config needs plan or program', () => {
+  const ctx = { cliPath: '/c', extensionDist: '/d', endpoint: 'http://e', sessionId: 's', instrumentation: true, defaultMaxPasses: 10 };
+  const c = nodeLaunchConfig({ program: '/ws/app.js', args: ['--x'] }, ctx);
+  assert.equal(c.program, '/ws/app.js');
+  assert.deepEqual(c.args, ['--x']);
+  assert.equal((c.env as Record<string, unknown>).OTEL_SDK_DISABLED, undefined);
+  assert.throws(() => nodeLaunchConfig({}, ctx), /needs "plan"/);
+});
+
+test('settings: defaults, and bad values fall back instead of breaking', () => {
+  assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
+  const values: Record<string, unknown> = { 'collector.port': 70000, 'inline.mode': 'both', 'forwarding.headers': { a: 'b', n: 1 }, 'run.maxPasses': 3, 'instrumentation.enabled': false };
+  const s = readSettings((k) => values[k]);
+  assert.equal(s.collector.port, 0);
+  assert.equal(s.inline.mode, 'both');
+  assert.deepEqual(s.forwarding.headers, { a: 'b' });
+  assert.equal(s.run.maxPasses, 3);
+  assert.equal(s.instrumentation.enabled, false);
+});
