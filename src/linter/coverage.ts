@@ -45,7 +45,7 @@ export function computeCoverage(index: IndexSnapshot, uninstrumented: ReadonlySe
       queue.push(...p.returns);
     }
     const list = [...reach].map((k) => cov.get(k)!).filter(Boolean);
-    return { key: plan.key, planName: plan.planName.value ?? plan.planName.text, file: plan.file, procedures: [...reach], ...counts(list) };
+    return { key: plan.key, planName: plan.planName.value ?? plan.name ?? plan.planName.text, file: plan.file, procedures: [...reach], ...counts(list) };
   });
   return { workspace: counts(procedures), plans, procedures };
 }

@@ -1,0 +1,41 @@
+import { relative } from 'node:path';
+import type { CoverageReport, Finding } from './types';
+
+/** `path:line:col  severity  message  rule`, grouped by file, with a summary line. */
+export function formatFindingsText(findings: readonly Finding[], baseDir: string): string {
+  const lines: string[] = [];
+  let file = '';
+  for (const f of findings) {
+    if (f.file !== file) {
+      if (file) lines.push('');
+      file = f.file;
+      lines.push(relative(baseDir, f.file));
+    }
+    const pos = `${f.range.startLine + 1}:${f.range.startColumn + 1}`;
+    lines.push(`  ${pos.padEnd(8)} ${f.severity.padEnd(7)} ${f.message}  ${f.rule}`);
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  const infos = findings.length - errors - warnings;
+  if (lines.length) lines.push('');
+  lines.push(`${findings.length} problem${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}${infos ? `, ${infos} info` : ''})`);
+  return lines.join('\n') + '\n';
+}
+
+const pct = (n: number, d: number): string => (d === 0 ? '–' : `${Math.round((100 * n) / d)}%`);
+
+export function formatCoverageText(c: CoverageReport, baseDir: string): string {
+  const exec = c.workspace.executed !== undefined;
+  const row = (name: string, k: { found: number; instrumented: number; executed?: number }): string =>
+    `  ${name.padEnd(32)} ${String(k.found).padStart(5)}  ${`${k.instrumented} (${pct(k.instrumented, k.found)})`.padStart(11)}` +
+    (exec ? `  ${`${k.executed ?? 0} (${pct(k.executed ?? 0, k.found)})`.padStart(11)}` : '');
+  const out = ['Observability coverage', `  ${'plan'.padEnd(32)} ${'found'.padStart(5)}  ${'instrumented'.padStart(11)}${exec ? `  ${'executed'.padStart(11)}` : ''}`];
+  for (const p of c.plans) out.push(row(`${p.planName} (${relative(baseDir, p.file)})`, p));
+  out.push(row('workspace', c.workspace));
+  const missing = c.procedures.filter((p) => !p.instrumented);
+  if (missing.length) {
+    out.push('  not instrumented:');
+    for (const p of missing) out.push(`    ${p.id} (${p.typeName}) ${relative(baseDir, p.file)}:${p.line + 1}`);
+  }
+  return out.join('\n') + '\n';
+}
