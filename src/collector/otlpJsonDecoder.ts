@@ -8,6 +8,7 @@ import {
   type DecodeContext,
   type DecodedBatch,
 } from './decodedBatch';
+import type { KeyInfo } from './stringPool';
 import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
 
 type Obj = Record<string, unknown>;
@@ -115,9 +116,10 @@ function decodeSpan(sp: unknown, origin: SpanOrigin, ctx: DecodeContext, scratch
     for (let i = 0; i < n; i++) {
       const kv = attrs[i] as Obj | null;
       if (!isObj(kv) || typeof kv.key !== 'string') continue;
-      const v = anyValue(kv.value, ctx, 0);
+      const info = ctx.pool.key(kv.key);
+      const v = anyValue(kv.value, ctx, 0, info);
       if (v === undefined) continue;
-      sk[k] = ctx.pool.intern(kv.key);
+      sk[k] = info.key;
       values[k++] = v;
     }
     if (k !== n) values.length = k;
@@ -165,19 +167,20 @@ function plainAttributes(attrs: unknown[], ctx: DecodeContext): [string[], AttrV
   const values: AttrValue[] = [];
   for (const kv of attrs) {
     if (!isObj(kv) || typeof kv.key !== 'string') continue;
-    const v = anyValue(kv.value, ctx, 0);
+    const info = ctx.pool.key(kv.key);
+    const v = anyValue(kv.value, ctx, 0, info);
     if (v === undefined) continue;
-    keys.push(ctx.pool.intern(kv.key));
+    keys.push(info.key);
     values.push(v);
   }
   return [ctx.shapes.share(keys, keys.length), values];
 }
 
 /** OTLP AnyValue to an attribute value; kvlists become JSON text, bytes stay base64. */
-function anyValue(v: unknown, ctx: DecodeContext, depth: number): AttrValue | undefined {
+function anyValue(v: unknown, ctx: DecodeContext, depth: number, info?: KeyInfo): AttrValue | undefined {
   if (!isObj(v)) return undefined;
   const s = v.stringValue;
-  if (s !== undefined) return typeof s === 'string' ? ctx.pool.intern(s) : String(s);
+  if (s !== undefined) return typeof s === 'string' ? (info ? ctx.pool.value(info, s) : s) : String(s);
   if (v.intValue !== undefined) return intValue(v.intValue);
   if (v.boolValue !== undefined) return v.boolValue === true || v.boolValue === 'true';
   if (v.doubleValue !== undefined) return Number(v.doubleValue);

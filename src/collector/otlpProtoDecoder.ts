@@ -2,6 +2,7 @@ import type { AttrValue } from '../protocol/spanView';
 import { DecodeError, spanProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
 import { arrayAttr } from './otlpJsonDecoder';
 import { ProtoReader } from './protoReader';
+import type { KeyInfo } from './stringPool';
 import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
 
 const MAX_DEPTH = 16;
@@ -231,32 +232,32 @@ class ProtoSpanDecoder {
   private keyValueAt(end: number, keys: string[], values: AttrValue[], n: number, depth: number): number {
     const r = this.r;
     return this.withEnd(end, () => {
-      let key: string | undefined;
+      let info: KeyInfo | undefined;
       let value: AttrValue | undefined;
       while (r.pos < end) {
         const tag = r.varint();
-        if (tag === ((1 << 3) | 2)) key = this.ctx.pool.intern(r.string());
+        if (tag === ((1 << 3) | 2)) info = this.ctx.pool.key(r.string());
         else if (tag === ((2 << 3) | 2)) {
           const e = r.lengthEnd();
-          value = this.withEnd(e, () => this.anyValue(e, depth));
+          value = this.withEnd(e, () => this.anyValue(e, depth, info));
           r.pos = e;
         } else r.skip(tag & 7);
       }
-      if (key === undefined || value === undefined) return n;
-      keys[n] = key;
+      if (info === undefined || value === undefined) return n;
+      keys[n] = info.key;
       values[n] = value;
       return n + 1;
     });
   }
 
-  private anyValue(end: number, depth: number): AttrValue | undefined {
+  private anyValue(end: number, depth: number, info?: KeyInfo): AttrValue | undefined {
     const r = this.r;
     let v: AttrValue | undefined = '';
     while (r.pos < end) {
       const tag = r.varint();
       switch (tag) {
         case (1 << 3) | 2:
-          v = this.ctx.pool.intern(r.string());
+          v = info ? this.ctx.pool.value(info, r.string()) : r.string();
           break;
         case (2 << 3) | 0:
           v = r.varint() !== 0;

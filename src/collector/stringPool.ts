@@ -1,29 +1,55 @@
 /**
- * Interns strings that repeat across spans (attribute keys, span names, short attribute values)
- * so that the store keeps one copy of each. Bounded: once full it only returns known copies, so a
- * stream of unique values cannot grow it without limit.
+ * Interning of what repeats across spans — attribute keys, span names, low-cardinality attribute
+ * values — so that the store keeps one copy of each. Values are interned per key, and a key whose
+ * values turn out to be mostly unique (request ids, URLs) stops being interned: no time is spent on
+ * lookups that never hit, and no memory on a table of one-off strings.
  */
-export class StringPool {
-  private readonly map = new Map<string, string>();
-  constructor(
-    private readonly maxEntries = 200_000,
-    private readonly maxLength = 96,
-  ) {}
+export class KeyInfo {
+  /** Known values of this key; undefined once the key proved high-cardinality. */
+  values: Map<string, string> | undefined = new Map();
+  misses = 0;
+  constructor(readonly key: string) {}
+}
 
-  intern(s: string): string {
-    if (s.length > this.maxLength) return s;
-    const known = this.map.get(s);
-    if (known !== undefined) return known;
-    if (this.map.size < this.maxEntries) this.map.set(s, s);
-    return s;
+const MAX_KEYS = 10_000;
+/** Distinct values a key may have and still be interned. */
+const MAX_VALUES_PER_KEY = 512;
+const MAX_VALUE_LENGTH = 200;
+
+export class StringPool {
+  private readonly keys = new Map<string, KeyInfo>();
+  private names = new KeyInfo('');
+
+  /** The shared info of an attribute key (its `key` is the interned string). */
+  key(k: string): KeyInfo {
+    let info = this.keys.get(k);
+    if (info === undefined) {
+      info = new KeyInfo(k);
+      if (this.keys.size < MAX_KEYS) this.keys.set(k, info);
+      else info.values = undefined;
+    }
+    return info;
   }
 
-  get size(): number {
-    return this.map.size;
+  /** A shared copy of a value of the given key, when that key's values repeat. */
+  value(info: KeyInfo, v: string): string {
+    const values = info.values;
+    if (values === undefined || v.length > MAX_VALUE_LENGTH) return v;
+    const known = values.get(v);
+    if (known !== undefined) return known;
+    if (values.size >= MAX_VALUES_PER_KEY) info.values = undefined;
+    else values.set(v, v);
+    return v;
+  }
+
+  /** Interns a string that is not an attribute value (span and event names, scope names). */
+  intern(s: string): string {
+    return this.value(this.names, s);
   }
 
   clear(): void {
-    this.map.clear();
+    this.keys.clear();
+    this.names = new KeyInfo('');
   }
 }
 

@@ -1,0 +1,76 @@
+// The load process: sends 512-span bodies (real OTel serializers, see bodies.ts) to a collector over
+// keep-alive connections and prints one JSON line with what it measured.
+// argv[2]: JSON {endpoint, format: 'json'|'proto', requests, warmup, concurrency, templates}.
+import { Agent, request } from 'node:http';
+import { jsonBody, makeTemplates, protoBody, SPANS_PER_BODY } from './bodies';
+
+interface LoadOptions {
+  endpoint: string;
+  format: 'json' | 'proto';
+  requests: number;
+  warmup: number;
+  concurrency: number;
+  templates: number;
+  /** First request number (tags must not repeat across runs against one server). */
+  offset?: number;
+}
+
+async function main(): Promise<void> {
+  const o = JSON.parse(process.argv[2]!) as LoadOptions;
+  const templates = makeTemplates(o.templates);
+  const url = new URL('/v1/traces', o.endpoint);
+  const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
+  const contentType = o.format === 'json' ? 'application/json' : 'application/x-protobuf';
+  const make = o.format === 'json' ? jsonBody : protoBody;
+  // Bodies are made ahead of time so the load process spends its time sending.
+  const total = o.warmup + o.requests;
+  const offset = o.offset ?? 0;
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < total; i++) bodies.push(make(templates, offset + i));
+  const post = (body: Buffer): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  let next = 0;
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  const worker = async (limit: number, record: boolean): Promise<void> => {
+    while (next < limit) {
+      const body = bodies[next++]!;
+      const t = performance.now();
+      const status = await post(body);
+      if (record) latencies.push(performance.now() - t);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, () => worker(o.warmup, false)));
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: o.concurrency }, () => worker(total, true)));
+  const elapsedMs = performance.now() - t0;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
+  const bytes = bodies.slice(o.warmup).reduce((n, b) => n + b.length, 0);
+  agent.destroy();
+  process.stdout.write(
+    JSON.stringify({
+      sentSpans: total * SPANS_PER_BODY,
+      measuredSpans: o.requests * SPANS_PER_BODY,
+      elapsedMs,
+      spansPerSec: (o.requests * SPANS_PER_BODY) / (elapsedMs / 1000),
+      bytesPerSpan: bytes / (o.requests * SPANS_PER_BODY),
+      p50Ms: pct(50),
+      p99Ms: pct(99),
+      statuses,
+    }) + '\n',
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`load: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});

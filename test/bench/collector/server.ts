@@ -1,0 +1,26 @@
+// The collector under test, in its own process (forked by collectorBench with an IPC channel).
+// argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean}; out: {type:'ready', endpoint}, {type:'stats', ...}.
+import { Collector } from '../../../src/collector';
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as { maxSpans?: number; maxTraces?: number };
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const baseHeap = process.memoryUsage().heapUsed;
+  const collector = new Collector({ maxSpans: options.maxSpans, maxTraces: options.maxTraces });
+  const { endpoint } = await collector.start();
+  process.on('message', (m: { type: string; gc?: boolean }) => {
+    if (m.type === 'stats') {
+      if (m.gc && gc) {
+        gc();
+        gc();
+      }
+      process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: process.memoryUsage().heapUsed, baseHeap });
+    } else if (m.type === 'stop') {
+      void collector.stop().then(() => process.exit(0));
+    }
+  });
+  process.send?.({ type: 'ready', endpoint });
+}
+
+void main();

@@ -1,0 +1,163 @@
+// Collector benchmark: a separate load process sends 512-span batches (real OTel JSON and protobuf
+// serializers) over keep-alive connections to a collector in its own process. Prints spans/s
+// stored, the in-process JSON.parse rate of the same bodies, ratios, latency p50/p99 and heap bytes
+// per stored span at 1M spans. `--json` prints one JSON object. Run: npm run bench:collector
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { jsonBody, makeTemplates, SPANS_PER_BODY } from './collector/bodies';
+import type { StoreStats } from '../../src/protocol/collectorTypes';
+
+const asJson = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const log = (m: string): void => {
+  if (!asJson) process.stderr.write(m + '\n');
+};
+
+interface LoadResult {
+  sentSpans: number;
+  measuredSpans: number;
+  elapsedMs: number;
+  spansPerSec: number;
+  bytesPerSpan: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+}
+interface ServerStats {
+  stats: StoreStats;
+  heapUsed: number;
+  baseHeap: number;
+}
+
+function startServer(options: object, gc: boolean): Promise<{ child: ChildProcess; endpoint: string }> {
+  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify(options)], {
+    execArgv: gc ? ['--expose-gc', '--max-old-space-size=8192'] : ['--max-old-space-size=8192'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { type: string; endpoint: string }) => resolve({ child, endpoint: m.endpoint }));
+    child.once('exit', (code) => reject(new Error(`collector process exited with ${code}`)));
+  });
+}
+
+function serverStats(child: ChildProcess, gc: boolean): Promise<ServerStats> {
+  return new Promise((resolve) => {
+    child.once('message', (m: ServerStats) => resolve(m));
+    child.send({ type: 'stats', gc });
+  });
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.send({ type: 'stop' });
+  });
+}
+
+function runLoad(options: object): Promise<LoadResult> {
+  const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], {
+    execArgv: ['--max-old-space-size=8192'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load process exited with ${code}`))));
+  });
+}
+
+/** JSON.parse throughput of the same bodies, in this process (nothing else running). */
+function jsonParseCeiling(): { spansPerSec: number; fromBytesSpansPerSec: number } {
+  const t = makeTemplates(8);
+  const bufs = Array.from({ length: 64 }, (_, i) => jsonBody(t, 900_000 + i));
+  const strs = bufs.map((b) => b.toString('utf8'));
+  const rate = (fn: (i: number) => unknown): number => {
+    for (let i = 0; i < 64; i++) fn(i); // warm up
+    let n = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < (quick ? 600 : 2000)) fn(n++ % bufs.length);
+    return (n * SPANS_PER_BODY) / ((performance.now() - t0) / 1000);
+  };
+  const spansPerSec = rate((i) => JSON.parse(strs[i]!));
+  const fromBytesSpansPerSec = rate((i) => JSON.parse(bufs[i]!.toString('utf8')));
+  return { spansPerSec, fromBytesSpansPerSec };
+}
+
+async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<LoadResult & { stored: number; lost: number }> {
+  const warmup = 40;
+  const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000 }, false);
+  try {
+    const load = await runLoad({ endpoint, format, requests, warmup, concurrency: 4, templates: 8 });
+    const { stats } = await serverStats(child, false);
+    return { ...load, stored: stats.spans, lost: load.sentSpans - stats.spans };
+  } finally {
+    await stopServer(child);
+  }
+}
+
+async function heapPhase(spans: number): Promise<{ spans: number; bytesPerSpan: number; heapMB: number }> {
+  const requests = Math.ceil(spans / SPANS_PER_BODY);
+  const { child, endpoint } = await startServer({ maxSpans: requests * SPANS_PER_BODY + 1, maxTraces: requests + 1 }, true);
+  try {
+    const before = await serverStats(child, true);
+    // Sent in slices so that the load process does not hold every body at once.
+    const slice = 500;
+    for (let done = 0; done < requests; done += slice) {
+      await runLoad({ endpoint, format: 'proto', requests: Math.min(slice, requests - done), warmup: 0, concurrency: 4, templates: 8, offset: 1_000_000 + done });
+    }
+    const after = await serverStats(child, true);
+    return { spans: after.stats.spans, bytesPerSpan: (after.heapUsed - before.heapUsed) / after.stats.spans, heapMB: after.heapUsed / 1048576 };
+  } finally {
+    await stopServer(child);
+  }
+}
+
+async function main(): Promise<void> {
+  const requests = quick ? 100 : 600;
+  log('measuring JSON.parse of the same bodies…');
+  const ceiling = jsonParseCeiling();
+  log(`ingesting ${requests * SPANS_PER_BODY} spans as OTLP/JSON…`);
+  const json = await ingestPhase('json', requests);
+  log(`ingesting ${requests * SPANS_PER_BODY} spans as OTLP/protobuf…`);
+  const proto = await ingestPhase('proto', requests);
+  const heapSpans = quick ? 100_000 : 1_000_000;
+  log(`storing ${heapSpans} spans to measure heap per span…`);
+  const heap = await heapPhase(heapSpans);
+  const result = {
+    jsonParseSpansPerSec: Math.round(ceiling.spansPerSec),
+    jsonParseFromBytesSpansPerSec: Math.round(ceiling.fromBytesSpansPerSec),
+    json: { spansPerSec: Math.round(json.spansPerSec), bytesPerSpan: Math.round(json.bytesPerSpan), p50Ms: json.p50Ms, p99Ms: json.p99Ms, stored: json.stored, lost: json.lost, statuses: json.statuses },
+    proto: { spansPerSec: Math.round(proto.spansPerSec), bytesPerSpan: Math.round(proto.bytesPerSpan), p50Ms: proto.p50Ms, p99Ms: proto.p99Ms, stored: proto.stored, lost: proto.lost, statuses: proto.statuses },
+    jsonVsJsonParse: json.spansPerSec / ceiling.spansPerSec,
+    protoVsJson: proto.spansPerSec / json.spansPerSec,
+    heap,
+    goals: {
+      jsonVsJsonParse: json.spansPerSec / ceiling.spansPerSec >= 0.8,
+      protoVsJson: proto.spansPerSec / json.spansPerSec >= 1.5,
+      bytesPerSpan: heap.bytesPerSpan <= 700,
+      nothingLost: json.lost === 0 && proto.lost === 0 && heap.spans === Math.ceil(heapSpans / SPANS_PER_BODY) * SPANS_PER_BODY,
+    },
+  };
+  if (asJson) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+    return;
+  }
+  const f = (n: number): string => Math.round(n).toLocaleString('en-US');
+  const rows: [string, string, string][] = [
+    ['JSON.parse of the same bodies (in process)', `${f(ceiling.spansPerSec)} spans/s`, 'reference'],
+    ['OTLP/JSON ingest (HTTP, keep-alive, 4 conns)', `${f(json.spansPerSec)} spans/s`, `${result.jsonVsJsonParse.toFixed(2)}× JSON.parse (goal ≥ 0.8)`],
+    ['OTLP/protobuf ingest', `${f(proto.spansPerSec)} spans/s`, `${result.protoVsJson.toFixed(2)}× JSON ingest (goal ≥ 1.5)`],
+    ['JSON request latency p50 / p99 (512 spans)', `${json.p50Ms.toFixed(1)} / ${json.p99Ms.toFixed(1)} ms`, `${f(json.bytesPerSpan)} B/span on the wire`],
+    ['protobuf request latency p50 / p99', `${proto.p50Ms.toFixed(1)} / ${proto.p99Ms.toFixed(1)} ms`, `${f(proto.bytesPerSpan)} B/span on the wire`],
+    [`heap per stored span at ${f(heap.spans)} spans`, `${f(heap.bytesPerSpan)} B`, `goal ≤ 700 B (heap ${f(heap.heapMB)} MB)`],
+    ['spans lost below bounds', `${json.lost + proto.lost}`, `stored ${f(json.stored)} + ${f(proto.stored)} of ${f(json.sentSpans + proto.sentSpans)} sent`],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  process.stdout.write(rows.map((r) => `${r[0].padEnd(w0)}  ${r[1].padStart(w1)}  ${r[2]}`).join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
