@@ -24,10 +24,9 @@ export class Config implements vscode.Disposable {
     return this.current;
   }
 
-  /** Updates one setting (workspace scope when a folder is open), e.g. from a command. */
+  /** Updates one setting in the user settings (inline mode and the like are personal preferences). */
   async update(key: string, value: unknown): Promise<void> {
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await vscode.workspace.getConfiguration(SECTION).update(key, value, target);
+    await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
   }
 
   private static read(): Settings {

@@ -1,0 +1,45 @@
+// Helpers of the extension's host tests: its exports, and running a plan to the end.
+import type * as vscode from 'vscode';
+import type { RunSummary } from '../../../src/protocol/collectorTypes';
+import type { PlanSession } from '../../../src/vscode/planSessions';
+import type { Services } from '../../../src/vscode/services';
+import { activateExtension, waitFor, workspaceUri } from './helpers';
+
+/** The extension's exports (its services), activated. */
+export async function services(): Promise<Services> {
+  const ext = await activateExtension();
+  return ext.exports as Services;
+}
+
+/** Simulated cloud latencies ×0.02: js-debug passes the extension host's environment to the program. */
+export function fastSamples(): void {
+  process.env.SAMPLE_TIME_SCALE = '0.02';
+}
+
+/** Starts a plan run (not debugging) and waits until its session ended. */
+export async function runToEnd(relativePath: string, exportName = 'default', timeout = 60_000): Promise<PlanSession> {
+  const s = await services();
+  const ps = await s.runner.run({ uri: workspaceUri(relativePath), exportName }, false);
+  if (!ps) throw new Error(`the run of ${relativePath} did not start`);
+  await waitFor(() => ps.ended, { timeout, message: `the run of ${relativePath} to end` });
+  return ps;
+}
+
+/** Runs a plan and waits until its run (root span) is complete in the collector. */
+export async function runPlan(relativePath: string, exportName = 'default'): Promise<RunSummary> {
+  const s = await services();
+  const ps = await runToEnd(relativePath, exportName);
+  return waitFor(
+    () => {
+      const id = ps.traceIds[ps.traceIds.length - 1];
+      const run = id ? s.collector.store?.run(id) : undefined;
+      return run && run.status !== 'running' ? run : undefined;
+    },
+    { timeout: 15_000, message: `the run of ${relativePath} (${exportName}) in the collector (trace ids seen: ${ps.traceIds.join(', ') || 'none'})` },
+  );
+}
+
+export function lineOfText(doc: vscode.TextDocument, needle: string): number {
+  for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
+  throw new Error(`"${needle}" not in ${doc.uri.fsPath}`);
+}

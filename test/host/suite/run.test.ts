@@ -1,0 +1,113 @@
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../../src/protocol/collectorTypes';
+import type { RunsNode } from '../../../src/vscode/runsView';
+import { codeLenses, hoverTexts, openFile, waitFor, waitForCodeLens, workspaceUri } from './helpers';
+import { suite, suiteSetup, test } from './harness';
+import { fastSamples, lineOfText, runPlan, services } from './planRuns';
+
+const CLUSTER = 'plans/create-cluster.ts';
+
+suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace commands', () => {
+  let good: RunSummary;
+
+  suiteSetup(async () => {
+    fastSamples();
+    await openFile(CLUSTER);
+  });
+
+  test('Run This Plan runs it in a debug session; its spans reach the collector in VS Code', async () => {
+    good = await runPlan(CLUSTER);
+    assert.equal(good.plan, 'create-cluster');
+    assert.equal(good.status, 'converged');
+    assert.equal(good.passes, 2);
+    assert.ok(good.spanCount > 15, `spans: ${good.spanCount}`);
+  }, { timeout: 90_000 });
+
+  test('CodeLens above the plan and each procedure carry measured durations', async () => {
+    const s = await services();
+    const uri = workspaceUri(CLUSTER);
+    const titles = await waitForCodeLens(uri, /^converged in 2 passes · [\d.]+ (ms|s)$/);
+    assert.ok(titles.includes('▶ Run') && titles.includes('Debug'), JSON.stringify(titles));
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const lenses = await codeLenses(uri);
+    const at = (needle: string) => lenses.filter((l) => l.range.start.line === lineOfText(doc, needle)).map((l) => l.command?.title ?? '');
+    for (const cls of ['class CreateSecurityGroup', 'class ConfigureIngress', 'class CreateInstances', 'class WaitForInstances', 'class RegisterClusterNodeToLb']) {
+      const t = at(cls);
+      assert.equal(t.length, 1, `${cls}: ${JSON.stringify(t)}`);
+      assert.match(t[0]!, /^[\d.]+ (ms|s)( · |$)/, `${cls}: ${t[0]}`);
+    }
+    const lens = lenses.find((l) => l.range.start.line === lineOfText(doc, 'class RegisterClusterNodeToLb'))!;
+    assert.equal(lens.command?.command, 'instrumentFirst.openTrace');
+    assert.equal(lens.command?.arguments?.[0], good.traceId);
+    console.log(`    [measure] activation ${s.metrics.activationMs.toFixed(2)} ms; CodeLens refresh after run ${s.metrics.lastCodeLensRefreshMs?.toFixed(2) ?? 'n/a'} ms (${good.spanCount} spans)`);
+  }, { timeout: 40_000 });
+
+  test('the Runs view lists the run, newest first, with passes and steps under it', async () => {
+    const s = await services();
+    const roots = (await s.runsView.getChildren()) as RunsNode[];
+    const first = roots[0];
+    assert.ok(first && first.kind === 'run', 'a run at the top');
+    assert.equal(first.run.traceId, good.traceId);
+    const item = s.runsView.getTreeItem(first);
+    assert.equal(item.label, 'create-cluster');
+    assert.match(String(item.description), /^converged in 2 passes/);
+    assert.equal(item.contextValue, 'run.converged');
+    const passes = (await s.runsView.getChildren(first)) as RunsNode[];
+    assert.deepEqual(passes.map((p) => (p.kind === 'span' ? p.span.name : '')), ['pass 1', 'pass 2']);
+    const steps = (await s.runsView.getChildren(passes[0])) as RunsNode[];
+    const names = steps.map((p) => (p.kind === 'span' ? p.span.name : ''));
+    assert.ok(names.includes('register_cluster_node_to_lb') && names.includes('create_instances'), JSON.stringify(names));
+    const reg = steps.find((p) => p.kind === 'span' && p.span.name === 'register_cluster_node_to_lb')!;
+    assert.match(String(s.runsView.getTreeItem(reg).description), /· 3 calls$/);
+  });
+
+  test('hover on a procedure lists its recent runs with durations, status and trace ids', async () => {
+    const uri = workspaceUri(CLUSTER);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const texts = await hoverTexts(uri, new vscode.Position(lineOfText(doc, 'class RegisterClusterNodeToLb'), 8));
+    const ours = texts.find((t) => t.includes('register\\_cluster\\_node\\_to\\_lb'));
+    assert.ok(ours, JSON.stringify(texts));
+    assert.ok(ours.includes(good.traceId), 'trace id in the hover');
+    assert.match(ours, /\| [\d.]+ (ms|s) \| ok \|/);
+    const planHover = (await hoverTexts(uri, new vscode.Position(lineOfText(doc, 'const createCluster: Plan'), 8))).join('\n');
+    assert.match(planHover, /converged in 2 passes/);
+  });
+
+  test('Open Trace shows the run; Compare with Previous Run shows the ELBv2 call missing in the faulty run', async () => {
+    const s = await services();
+    await vscode.commands.executeCommand('instrumentFirst.openTrace', good.traceId);
+    const traceDoc = await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'instrument-first-trace' && vscode.window.activeTextEditor.document);
+    assert.match(traceDoc.getText(), /^plan create-cluster · converged in 2 passes/);
+    assert.match(traceDoc.getText(), /register_cluster_node_to_lb .*3 calls/);
+    const faulty = await runPlan(CLUSTER, 'createClusterFaulty');
+    assert.equal(faulty.status, 'converged', 'the incident: the faulty run also "converges"');
+    const pair = await vscode.commands.executeCommand<string[]>('instrumentFirst.compareWithPrevious', faulty.traceId);
+    assert.deepEqual(pair, [good.traceId, faulty.traceId]);
+    const diffDoc = await waitFor(() => vscode.window.activeTextEditor?.document.uri.path.startsWith('/compare/') && vscode.window.activeTextEditor.document);
+    assert.match(diffDoc.getText(), /~ register_cluster_node_to_lb /);
+    assert.match(diffDoc.getText(), /ELBv2 RegisterTargets: 1 call\(s\) → 0/);
+    // The faulty export's lens shows its own run.
+    const lenses = await codeLenses(workspaceUri(CLUSTER));
+    const doc = await vscode.workspace.openTextDocument(workspaceUri(CLUSTER));
+    const faultyLens = lenses.find((l) => l.range.start.line === lineOfText(doc, 'export const createClusterFaulty') && l.command?.command === 'instrumentFirst.openTrace');
+    assert.equal(faultyLens?.command?.arguments?.[0], faulty.traceId);
+    assert.ok(s.data.runs().length >= 2);
+  }, { timeout: 90_000 });
+
+  test('Export as OTLP JSON, Copy Trace ID and Delete Run work on a Runs view item', async () => {
+    const s = await services();
+    const node = ((await s.runsView.getChildren()) as RunsNode[]).find((n) => n.kind === 'run' && n.run.traceId === good.traceId)!;
+    const target = vscode.Uri.file(path.join(os.tmpdir(), `if-export-${Date.now()}.json`));
+    await vscode.commands.executeCommand('instrumentFirst.exportOtlp', node, target);
+    const json = JSON.parse(readFileSync(target.fsPath, 'utf8')) as { resourceSpans: unknown[] };
+    assert.ok(json.resourceSpans.length > 0);
+    assert.equal(await vscode.commands.executeCommand('instrumentFirst.copyTraceId', node), good.traceId);
+    assert.equal(await vscode.commands.executeCommand('instrumentFirst.deleteRun', node), true);
+    assert.equal(s.collector.store?.run(good.traceId), undefined);
+    await waitFor(async () => !((await s.runsView.getChildren()) as RunsNode[]).some((n) => n.kind === 'run' && n.run.traceId === good.traceId), { message: 'run gone from the view' });
+  });
+});
