@@ -51,13 +51,10 @@ void test('memoized: same inputs give the same object, a new collapse version re
   assert.equal(b.rows.length, 3);
 });
 
-void test('100k spans: rows built and filtered quickly', () => {
+void test('100k spans: rows built and filtered by text', () => {
   const spans = planRun();
   for (let i = 0; i < 100_000; i++) spans.push({ ...spans[6]!, spanId: `c${i}`, parentSpanId: 'b', startMs: 50 + i / 10000, endMs: 51 + i / 10000, name: `call ${i}` });
-  const t0 = performance.now();
   const t = buildSpanTree(spans);
   const m = buildRows(t, new Set(), { text: 'call 9999', errorsOnly: false, minDurationMs: 0 });
-  const ms = performance.now() - t0;
   assert.equal(m.matchCount, 19); // 'call' and '9999': 9999, x9999, 9999x
-  assert.ok(ms < 5000, `took ${ms} ms`); // generous: CI machines are shared; the bench measures speed
 });
