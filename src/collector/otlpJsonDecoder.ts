@@ -31,7 +31,12 @@ export function decodeOtlpJson(text: string, ctx: DecodeContext): DecodedBatch {
 
 /** Nanoseconds (decimal string or number) to epoch ms; NaN when invalid. */
 export function nanosToMs(v: unknown): number {
-  if (typeof v === 'string') return v.length > 0 && v.length < 24 ? Number(v) / 1e6 : NaN;
+  if (typeof v === 'string') {
+    const n = v.length;
+    // Whole milliseconds and the nanosecond rest apart, so that whole-ms times stay exact.
+    if (n > 6 && n < 24) return Number(v.slice(0, n - 6)) + Number(v.slice(n - 6)) / 1e6;
+    return n > 0 && n <= 6 ? Number(v) / 1e6 : NaN;
+  }
   if (typeof v === 'number') return v / 1e6;
   return NaN;
 }

@@ -126,8 +126,8 @@ class ProtoSpanDecoder {
     let parent = '';
     let name = '';
     let kind = 0;
-    let start = 0;
-    let endNs = 0;
+    let startMs = 0;
+    let endMs = 0;
     let status = 0;
     let statusMessage = '';
     let events: EventRecord[] | undefined;
@@ -153,10 +153,10 @@ class ProtoSpanDecoder {
           kind = r.varint();
           break;
         case (7 << 3) | 1:
-          start = r.fixed64AsNumber();
+          startMs = r.fixed64NanosToMs();
           break;
         case (8 << 3) | 1:
-          endNs = r.fixed64AsNumber();
+          endMs = r.fixed64NanosToMs();
           break;
         case (9 << 3) | 2: {
           const e = r.lengthEnd();
@@ -191,8 +191,6 @@ class ProtoSpanDecoder {
     if (traceId.length !== 32 || traceId === '00000000000000000000000000000000') problem = 'traceId must be 16 bytes, not all zero';
     else if (spanId.length !== 16 || spanId === '0000000000000000') problem = 'spanId must be 8 bytes, not all zero';
     else if (parent.length !== 0 && parent.length !== 16) problem = 'parentSpanId must be empty or 8 bytes';
-    const startMs = start / 1e6;
-    const endMs = endNs / 1e6;
     if (!problem) problem = spanProblem(startMs, endMs);
     if (problem) {
       const out = this.out;
@@ -212,7 +210,7 @@ class ProtoSpanDecoder {
     const values: AttrValue[] = [];
     while (r.pos < end) {
       const tag = r.varint();
-      if (tag === ((1 << 3) | 1)) timeMs = r.fixed64AsNumber() / 1e6;
+      if (tag === ((1 << 3) | 1)) timeMs = r.fixed64NanosToMs();
       else if (tag === ((2 << 3) | 2)) name = this.ctx.pool.intern(r.string());
       else if (tag === ((3 << 3) | 2)) this.keyValueInto(r.lengthEnd(), keys, values, 0);
       else r.skip(tag & 7);

@@ -57,12 +57,14 @@ export class ProtoReader {
     return Number.isSafeInteger(v) ? v : String(v);
   }
 
-  fixed64AsNumber(): number {
+  /** A fixed64 nanosecond time as epoch milliseconds (whole milliseconds exact). */
+  fixed64NanosToMs(): number {
     if (this.pos + 8 > this.end) this.fail();
     const lo = this.buf.readUInt32LE(this.pos);
     const hi = this.buf.readUInt32LE(this.pos + 4);
     this.pos += 8;
-    return hi * 4294967296 + lo;
+    // hi·2^32 ns = hi·4294 ms + hi·967296 ns; every partial product is an exact double.
+    return hi * 4294 + (hi * 967296 + lo) / 1e6;
   }
 
   double(): number {
