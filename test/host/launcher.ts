@@ -11,6 +11,7 @@ import { startCodeServer, type RunningCodeServer } from './codeServer';
 import { parseElectronArgs } from './electronArgs';
 import { ensureCodeServer } from './installCodeServer';
 import { repoRoot } from './repoRoot';
+import { writeQuietSettings } from './userSettings';
 import { workbenchUrl } from './workbenchUrl';
 
 const EXIT_TIMEOUT = 124;
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
   }
   try {
     const started = Date.now();
+    writeQuietSettings(userDataDir);
     server = await startCodeServer({ install, userDataDir, extensionsDir });
     log(`code-server ${server.origin} ready in ${Date.now() - started} ms (log: ${server.logFile})`);
     browser = await launchChromium();
