@@ -1,0 +1,120 @@
+// Details of the selected span: identity and times, typed attributes, exceptions with their
+// stack, the span's log lines, other events, the resource. Copy buttons go through the host
+// (the clipboard is the extension's), "Go to code" asks the host to reveal the span's code.
+import type { DetailField, SpanDetails } from '../timelineModel/spanDetails';
+import { append, button, h } from './dom';
+
+export interface DetailsEvents {
+  copy(text: string): void;
+  openCode(): void;
+}
+
+export class DetailsPane {
+  readonly element: HTMLDivElement;
+  private readonly notice: HTMLDivElement;
+
+  constructor(private readonly events: DetailsEvents) {
+    this.element = h('div', 'details');
+    this.element.setAttribute('aria-label', 'Span details');
+    this.notice = h('div', 'notice');
+    this.show(undefined);
+  }
+
+  show(d: SpanDetails | undefined): void {
+    this.element.replaceChildren();
+    this.notice.textContent = '';
+    if (!d) {
+      this.element.append(h('p', 'empty', 'Select a span to see its details. ↑↓ move, ←→ collapse/expand, Enter goes to code.'));
+      return;
+    }
+    const head = h('div', 'details-head');
+    const title = h('h2', `details-title kind-${d.kind}`, d.title);
+    head.append(title);
+    const actions = h('div', 'actions');
+    if (d.hasCode) actions.append(button('Go to code', 'Open the code that produced this span (Enter)', () => this.events.openCode(), 'btn primary go-to-code'));
+    const id = d.fields.find((f) => f.key === 'span id')?.value ?? '';
+    const traceId = d.fields.find((f) => f.key === 'trace id')?.value ?? '';
+    actions.append(
+      button('Copy span id', 'Copy the span id', () => this.events.copy(id)),
+      button('Copy trace id', 'Copy the trace id', () => this.events.copy(traceId)),
+      button('Copy as JSON', 'Copy fields and attributes as JSON', () => this.events.copy(asJson(d))),
+    );
+    head.append(actions, this.notice);
+    this.element.append(head);
+    this.section('Span', d.fields, false);
+    this.section('Attributes', d.attributes, true);
+    if (d.exceptions.length) {
+      const sec = this.sectionShell(`Exceptions (${d.exceptions.length})`);
+      for (const x of d.exceptions) {
+        const box = h('div', 'exception');
+        append(box, h('div', 'exc-head', `${x.type || 'Error'}: ${x.message}`), h('span', 'muted', ` at ${x.atMs}`));
+        if (x.stack) {
+          box.append(h('pre', 'stack', x.stack));
+          box.append(button('Copy stack', 'Copy the stack trace', () => this.events.copy(x.stack)));
+        }
+        sec.append(box);
+      }
+    }
+    if (d.logs.length) {
+      const sec = this.sectionShell(`Log lines (${d.logs.length})`);
+      const list = h('div', 'logs');
+      for (const l of d.logs) {
+        const line = h('div', `log sev-${l.severity}`);
+        append(line, h('span', 'log-time', l.atMs), h('span', 'log-sev', l.severity.toUpperCase()), h('span', 'log-msg', l.message), l.fields && h('span', 'log-fields', l.fields));
+        list.append(line);
+      }
+      sec.append(list, button('Copy log lines', 'Copy the log lines', () => this.events.copy(d.logs.map((l) => `${l.atMs} ${l.severity} ${l.message} ${l.fields}`.trim()).join('\n'))));
+    }
+    if (d.events.length) {
+      const sec = this.sectionShell(`Events (${d.events.length})`);
+      for (const e of d.events) {
+        sec.append(h('div', 'event-head', `${e.name} at ${e.atMs}`));
+        if (e.attributes.length) sec.append(this.table(e.attributes, true));
+      }
+    }
+    if (d.resource.length) this.section('Resource', d.resource, true);
+  }
+
+  /** Feedback from the host, e.g. "no code found for this span". */
+  setNotice(text: string): void {
+    this.notice.textContent = text;
+  }
+
+  private sectionShell(title: string): HTMLElement {
+    const sec = h('section', 'details-section');
+    sec.append(h('h3', undefined, title));
+    this.element.append(sec);
+    return sec;
+  }
+
+  private section(title: string, fields: DetailField[], typed: boolean): void {
+    const sec = this.sectionShell(`${title}${typed ? ` (${fields.length})` : ''}`);
+    if (fields.length) sec.append(this.table(fields, typed));
+    else sec.append(h('p', 'muted', 'none'));
+  }
+
+  private table(fields: DetailField[], typed: boolean): HTMLTableElement {
+    const t = h('table', 'kv');
+    for (const f of fields) {
+      const tr = h('tr');
+      const k = h('td', 'k', f.key);
+      const v = h('td', 'v');
+      v.append(h('span', 'value', f.value));
+      if (typed && f.type) v.append(h('span', 'type', f.type));
+      const c = h('td', 'c');
+      c.append(button('⧉', `Copy ${f.key}`, () => this.events.copy(f.value), 'btn icon'));
+      tr.append(k, v, c);
+      t.append(tr);
+    }
+    return t;
+  }
+}
+
+function asJson(d: SpanDetails): string {
+  const o: Record<string, unknown> = {};
+  for (const f of d.fields) o[f.key] = f.value;
+  o.attributes = Object.fromEntries(d.attributes.map((a) => [a.key, a.value]));
+  if (d.logs.length) o.logs = d.logs;
+  if (d.exceptions.length) o.exceptions = d.exceptions;
+  return JSON.stringify(o, null, 2);
+}

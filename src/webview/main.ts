@@ -1,0 +1,251 @@
+// Entry of the timeline webview: receives validated messages from the extension, keeps one run
+// (or one comparison) on screen, persists its view state with setState, and reports back.
+import { parseHostToWebview, parseTimelineState, type CompareView, type HostToWebview, type TimelineState } from '../protocol/timelineMessages';
+import { rowOf } from '../timelineModel/rows';
+import { spanDetails } from '../timelineModel/spanDetails';
+import { formatDuration, zoomWindow } from '../timelineModel/timeScale';
+import { renderCompare } from './compareView';
+import { DetailsPane } from './detailsPane';
+import { h } from './dom';
+import { Minimap } from './minimap';
+import { RunView } from './runView';
+import { Toolbar } from './toolbar';
+import { vscodeApi, type VsCodeApi } from './vscodeApi';
+import { Waterfall } from './waterfall';
+
+class TimelineApp {
+  private run: RunView | undefined;
+  private readonly root: HTMLElement;
+  private readonly runLayout: HTMLDivElement;
+  private readonly toolbar: Toolbar;
+  private readonly minimap: Minimap;
+  private readonly waterfall: Waterfall;
+  private readonly details: DetailsPane;
+  private saved: TimelineState | undefined;
+  private persistTimer = 0;
+
+  constructor(private readonly vscode: VsCodeApi) {
+    this.root = document.getElementById('app') ?? document.body;
+    this.saved = parseTimelineState(vscode.getState());
+    this.toolbar = new Toolbar({
+      filter: (f) => this.withRun((r) => ((r.filter = f), this.update(true))),
+      critical: (mode) => this.withRun((r) => ((r.critical = mode), this.update(false))),
+      resetZoom: () => this.withRun((r) => ((r.zoom = undefined), this.update(false))),
+      expandAll: (expand) => this.withRun((r) => (expand ? r.expandAll() : r.collapseToPasses(), this.update(true))),
+    });
+    this.minimap = new Minimap(
+      (u0, u1) => this.withRun((r) => ((r.zoom = zoomWindow({ startMs: r.tree.startMs, endMs: r.tree.endMs }, u0, u1)), this.update(false))),
+      () => this.withRun((r) => ((r.zoom = undefined), this.update(false))),
+    );
+    this.waterfall = new Waterfall({
+      select: (n) => this.select(n),
+      toggle: (n) => this.toggle(n),
+      open: (n) => (this.select(n), this.openCode()),
+      key: (e) => this.onKey(e),
+    });
+    this.details = new DetailsPane({
+      copy: (text) => this.vscode.postMessage({ type: 'copy', text }),
+      openCode: () => this.openCode(),
+    });
+    this.runLayout = h('div', 'run-layout');
+    const main = h('div', 'main');
+    main.append(this.waterfall.element, this.details.element);
+    this.runLayout.append(this.toolbar.element, this.minimap.element, main);
+    window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
+    window.addEventListener('error', (e) => this.vscode.postMessage({ type: 'log', level: 'error', message: String(e.message) }));
+    // Theme changes (body class) re-colour the minimap canvas.
+    new MutationObserver(() => this.minimap.draw()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    this.vscode.postMessage({ type: 'ready' });
+  }
+
+  private withRun(f: (r: RunView) => void): void {
+    if (this.run) f(this.run);
+  }
+
+  private onMessage(data: unknown): void {
+    const t0 = performance.now();
+    const m = parseHostToWebview(data);
+    if (!m) {
+      this.vscode.postMessage({ type: 'log', level: 'error', message: 'timeline: ignored a malformed message' });
+      return;
+    }
+    this.handle(m, t0);
+  }
+
+  private handle(m: HostToWebview, t0: number): void {
+    switch (m.type) {
+      case 'showRun': {
+        const run = new RunView(m.traceId, m.title, m.live, m.spans);
+        run.restore(this.saved);
+        this.run = run;
+        this.root.replaceChildren(this.runLayout);
+        this.toolbar.setTitle(m.title, m.live);
+        this.toolbar.set(run.filter, run.critical);
+        this.minimap.setTree(run.tree);
+        this.update(false);
+        const sel = run.selectedIndex();
+        if (sel !== -1) this.waterfall.reveal(Math.max(0, rowOf(run.rows(), sel)));
+        this.waterfall.focus();
+        this.afterPaint(() =>
+          this.vscode.postMessage({ type: 'rendered', spans: run.tree.nodes.length, rows: run.rows().rows.length, ms: performance.now() - t0 }),
+        );
+        break;
+      }
+      case 'updateRun': {
+        const run = this.run;
+        if (!run || run.traceId !== m.traceId) return;
+        run.merge(m.spans);
+        run.live = m.live;
+        this.toolbar.setTitle(run.title, m.live);
+        this.minimap.setTree(run.tree);
+        this.update(false);
+        break;
+      }
+      case 'showCompare':
+        this.showCompare(m.compare);
+        break;
+      case 'runGone':
+        this.run = undefined;
+        this.root.replaceChildren(h('p', 'empty', m.message));
+        break;
+      case 'codeResult':
+        if (!m.ok) this.details.setNotice(m.message ?? 'No code found for this span.');
+        else this.details.setNotice('');
+        break;
+    }
+  }
+
+  private showCompare(v: CompareView): void {
+    this.run = undefined;
+    this.persist({ view: 'compare', a: v.a.traceId, b: v.b.traceId });
+    this.root.replaceChildren(
+      renderCompare(v, {
+        openCode: (traceId, spanId) => this.vscode.postMessage({ type: 'openCode', traceId, spanId }),
+        openRun: (traceId) => this.vscode.postMessage({ type: 'openRun', traceId }),
+      }),
+    );
+  }
+
+  /** Recomputes rows (memoized) and redraws the visible part; `rowsChanged` keeps the selection in view. */
+  private update(rowsChanged: boolean): void {
+    const run = this.run;
+    if (!run) return;
+    const rows = run.rows();
+    const window = run.window();
+    const selected = run.selectedIndex();
+    const critical = run.criticalSegments();
+    this.waterfall.setModel({ tree: run.tree, rows, window, selected, collapsed: run.collapsed, critical });
+    this.minimap.setWindow(window);
+    const parts = [`${run.tree.nodes.length} spans`];
+    if (rows.filtered) parts.push(`${rows.matchCount} match`);
+    if (run.tree.errorCount) parts.push(`${run.tree.errorCount} with errors`);
+    if (run.zoom) parts.push(`zoom ${formatDuration(window.endMs - window.startMs)}`);
+    if (critical) {
+      const root = run.tree.nodes[run.criticalRoot()];
+      if (root) parts.push(`critical path of ${root.span.name}`);
+    }
+    this.toolbar.setStatus(parts.join(' · '));
+    this.details.show(selected === -1 ? undefined : spanDetails(run.tree, selected));
+    if (rowsChanged && selected !== -1) {
+      const r = rowOf(rows, selected);
+      if (r !== -1) this.waterfall.reveal(r);
+    }
+    this.persist(run.state());
+  }
+
+  private select(node: number): void {
+    const run = this.run;
+    const n = run?.tree.nodes[node];
+    if (!run || !n) return;
+    run.selected = n.span.spanId;
+    this.update(false);
+    const r = rowOf(run.rows(), node);
+    if (r !== -1) this.waterfall.reveal(r);
+    this.waterfall.focus();
+  }
+
+  private toggle(node: number): void {
+    const run = this.run;
+    const n = run?.tree.nodes[node];
+    if (!run || !n || n.children.length === 0) return;
+    run.setCollapsed(n.span.spanId, !run.collapsed.has(n.span.spanId));
+    this.update(false);
+  }
+
+  private openCode(): void {
+    const run = this.run;
+    if (!run || run.selected === undefined) return;
+    this.details.setNotice('Opening…');
+    this.vscode.postMessage({ type: 'openCode', traceId: run.traceId, spanId: run.selected });
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const run = this.run;
+    if (!run) return;
+    const rows = run.rows().rows;
+    if (rows.length === 0) return;
+    const sel = run.selectedIndex();
+    const at = sel === -1 ? -1 : rowOf(run.rows(), sel);
+    const go = (r: number) => this.select(rows[Math.max(0, Math.min(rows.length - 1, r))]!);
+    const n = sel === -1 ? undefined : run.tree.nodes[sel];
+    switch (e.key) {
+      case 'ArrowDown':
+        go(at + 1);
+        break;
+      case 'ArrowUp':
+        go(at === -1 ? 0 : at - 1);
+        break;
+      case 'PageDown':
+        go(at + this.waterfall.pageRows());
+        break;
+      case 'PageUp':
+        go(at - this.waterfall.pageRows());
+        break;
+      case 'Home':
+        go(0);
+        break;
+      case 'End':
+        go(rows.length - 1);
+        break;
+      case 'ArrowRight':
+        if (!n) go(0);
+        else if (n.children.length && run.collapsed.has(n.span.spanId)) this.toggle(sel);
+        else if (n.children.length) go(at + 1);
+        break;
+      case 'ArrowLeft':
+        if (!n) go(0);
+        else if (n.children.length && !run.collapsed.has(n.span.spanId)) this.toggle(sel);
+        else if (n.parent !== -1) this.select(n.parent);
+        break;
+      case 'Enter':
+        this.openCode();
+        break;
+      case ' ':
+        if (sel !== -1) this.toggle(sel);
+        break;
+      case '/':
+        this.toolbar.search.focus();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  private persist(state: TimelineState): void {
+    this.saved = state;
+    clearTimeout(this.persistTimer);
+    this.persistTimer = window.setTimeout(() => this.vscode.setState(state), 150);
+  }
+
+  /** Runs `f` after the next frame has been painted. */
+  private afterPaint(f: () => void): void {
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => f();
+      ch.port2.postMessage(undefined);
+    });
+  }
+}
+
+new TimelineApp(vscodeApi());
