@@ -54,8 +54,10 @@ export class Forwarder {
     const maxBytes = this.options.maxQueueBytes ?? 64 * 1024 * 1024;
     this.queue.push(batch);
     this.queuedBytes += batch.body.length;
-    while (this.queue.length > maxQueue || (this.queuedBytes > maxBytes && this.queue.length > 1)) {
-      const dropped = this.queue.shift()!;
+    // The head is in flight while busy: drop the oldest waiting batch instead.
+    const first = this.busy ? 1 : 0;
+    while (this.queue.length > first + 1 && (this.queue.length > maxQueue || this.queuedBytes > maxBytes)) {
+      const dropped = this.queue.splice(first, 1)[0]!;
       this.queuedBytes -= dropped.body.length;
       this.counters.forwardDropped++;
       this.counters.forwardFailures++;
@@ -69,7 +71,6 @@ export class Forwarder {
     this.busy = true;
     const batch = this.queue[0]!;
     void this.sendWithRetry(batch, 1).finally(() => {
-      // The batch may already have been dropped by a full queue.
       if (this.queue[0] === batch) {
         this.queue.shift();
         this.queuedBytes -= batch.body.length;
