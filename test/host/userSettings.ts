@@ -17,6 +17,8 @@ export const quietSettings = {
   'extensions.autoUpdate': false,
   'extensions.ignoreRecommendations': true,
   'chat.commandCenter.enabled': false,
+  // sample-workspace sits inside this repository: don't offer to open the parent repository.
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 /** Writes <userDataDir>/User/settings.json unless one exists. */

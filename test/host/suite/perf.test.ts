@@ -1,0 +1,90 @@
+import * as assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { codeLenses, openFile, workspaceUri } from './helpers';
+import { suite, suiteSetup, test } from './harness';
+import { postRun, syntheticRun } from './otlpLoad';
+import { lineOfText, services } from './planRuns';
+
+// Measurements of the extension's goals, logged (not asserted as timings): activation work,
+// CodeLens refresh after a 2,000-span run, event-loop delay while the collector ingests 50k spans/s.
+suite('measurements: activation, CodeLens refresh, event loop under ingest', () => {
+  let endpoint = '';
+  const file = () => workspaceUri('plans/create-cluster.ts');
+
+  suiteSetup(async () => {
+    const s = await services();
+    await s.collector.ensureStarted();
+    endpoint = s.collector.endpoint!;
+    await openFile('plans/create-cluster.ts');
+  });
+
+  test('activation: the extension own work', async () => {
+    const s = await services();
+    console.log(`    [measure] activation own work: ${s.metrics.activationMs.toFixed(2)} ms (goal ≤ 50 ms)`);
+    assert.ok(s.metrics.activationMs >= 0);
+  });
+
+  test('CodeLens show a 2,000-span run: latency from its last batch to lenses with its figures', async () => {
+    const s = await services();
+    const doc = await vscode.workspace.openTextDocument(file());
+    const planLine = lineOfText(doc, 'const createCluster: Plan');
+    const samples: number[] = [];
+    const compute: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const run = syntheticRun('create-cluster', 2000, file().fsPath, Date.now() + round);
+      await postRun(endpoint, run.spans.slice(0, -1), 'bench');
+      const t0 = performance.now();
+      await postRun(endpoint, run.spans.slice(-1), 'bench');
+      const tPosted = performance.now();
+      for (;;) {
+        const c0 = performance.now();
+        const lenses = await codeLenses(file());
+        const c1 = performance.now();
+        const lens = lenses.find((l) => l.range.start.line === planLine && l.command?.arguments?.[0] === run.traceId);
+        if (lens) {
+          samples.push(c1 - t0);
+          compute.push(c1 - c0);
+          break;
+        }
+        if (performance.now() - t0 > 10_000) throw new Error('no CodeLens for the synthetic run within 10 s');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      assert.ok(s.collector.store?.run(run.traceId)?.spanCount === 2000);
+      void tPosted;
+    }
+    const med = [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+    console.log(
+      `    [measure] CodeLens after a 2,000-span run completes: median ${med.toFixed(1)} ms, all ${samples.map((x) => x.toFixed(1)).join(' / ')} ms ` +
+        `(one executeCodeLensProvider round trip: ${compute.map((x) => x.toFixed(1)).join(' / ')} ms; goal ≤ 50 ms); ` +
+        `internal store-change → provider: ${s.metrics.lastCodeLensRefreshMs?.toFixed(1) ?? 'n/a'} ms`,
+    );
+  }, { timeout: 120_000 });
+
+  test('event-loop delay of the extension host while the collector ingests ~50k spans/s', async () => {
+    const s = await services();
+    const before = s.collector.store!.stats().acceptedSpans;
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    const script = join(__dirname, 'otlpLoad.js');
+    const child = fork(script, [endpoint, '50000', '5'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [] });
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`load generator exited ${code}: ${out}`))));
+    });
+    const seconds = (performance.now() - started) / 1000;
+    h.disable();
+    const accepted = s.collector.store!.stats().acceptedSpans - before;
+    const maxMs = h.max / 1e6;
+    console.log(
+      `    [measure] ingest ${Math.round(accepted / seconds).toLocaleString('en-US')} spans/s for ${seconds.toFixed(1)} s (${accepted} spans; generator: ${out.trim()}); ` +
+        `event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, mean ${(h.mean / 1e6).toFixed(1)} ms (goal: max ≤ 50 ms)`,
+    );
+    assert.ok(accepted > 0);
+  }, { timeout: 120_000 });
+});
