@@ -125,6 +125,8 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,
     maxBodyBytes: s.collector.maxBodyBytes,
+    // Views throttle their own refreshes; a short interval keeps "run finished → CodeLens" quick.
+    changeIntervalMs: 20,
     onWarning: (message) => log.appendLine(`collector: ${message}`),
     ...(persistDir ? { persistDir, retention: s.persistence.retention } : {}),
     ...(s.forwarding.endpoint ? { forward: { url: s.forwarding.endpoint, headers: s.forwarding.headers } } : {}),

@@ -46,6 +46,16 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const started = performance.now();
+    const lenses = this.lensesFor(doc);
+    if (lenses.length) {
+      this.metrics.lastProvideMs = performance.now() - started;
+      this.metrics.noteCodeLensProvided();
+    }
+    return lenses;
+  }
+
+  private lensesFor(doc: vscode.TextDocument): vscode.CodeLens[] {
     if (!showsCodeLens(this.config.settings.inline.mode)) return [];
     const model = this.data.documentModel(doc);
     if (!model) return [];
@@ -71,7 +81,6 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
         }),
       );
     }
-    this.metrics.noteCodeLensProvided();
     return lenses;
   }
 

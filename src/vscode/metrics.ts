@@ -6,6 +6,8 @@ export class Metrics {
   /** From a settled change to the CodeLens provider having answered with the new data. */
   lastCodeLensRefreshMs: number | undefined;
   codeLensRefreshes = 0;
+  /** Time our CodeLens provider took for its latest answer. */
+  lastProvideMs = 0;
 
   noteSettled(): void {
     this.settledAt = performance.now();
