@@ -58,10 +58,13 @@ export interface CompareView {
 // ---- extension → webview ----
 
 export type HostToWebview =
-  /** Replace what is shown with this run. `live`: more spans may come. */
-  | { type: 'showRun'; traceId: string; title: string; spans: SpanView[]; live: boolean }
+  /**
+   * Replace what is shown with this run. `live`: more spans may come. `resource`: the attributes
+   * of the process that sent the spans (sent once, not per span).
+   */
+  | { type: 'showRun'; traceId: string; title: string; spans: SpanView[]; live: boolean; resource?: Record<string, AttrValue> }
   /** Spans added to or changed in the run shown (matched by span id). */
-  | { type: 'updateRun'; traceId: string; spans: SpanView[]; live: boolean }
+  | { type: 'updateRun'; traceId: string; spans: SpanView[]; live: boolean; resource?: Record<string, AttrValue> }
   | { type: 'showCompare'; compare: CompareView }
   /** The run is not in the store (any more). */
   | { type: 'runGone'; traceId: string; message: string }
@@ -121,6 +124,8 @@ function isAttributes(v: unknown): v is Record<string, AttrValue> {
   return true;
 }
 
+const optAttrs = (v: unknown): boolean => v === undefined || isAttributes(v);
+
 function isEvent(v: unknown): v is SpanEventView {
   return isObj(v) && isStr(v.name) && isNum(v.timeMs) && isAttributes(v.attributes);
 }
@@ -176,9 +181,9 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
   if (!isObj(v) || !isStr(v.type)) return undefined;
   switch (v.type) {
     case 'showRun':
-      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
     case 'updateRun':
-      return isStr(v.traceId) && isBool(v.live) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isBool(v.live) && optAttrs(v.resource) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
     case 'showCompare':
       return isCompareView(v.compare) ? (v as HostToWebview) : undefined;
     case 'runGone':

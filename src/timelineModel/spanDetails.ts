@@ -80,7 +80,8 @@ const LOG_KEYS: ReadonlySet<string> = new Set([Attr.logSeverity, Attr.logMessage
 /** A span view may carry its resource when the store keeps it (collector extension, optional). */
 type WithResource = SpanView & { resource?: Record<string, AttrValue> };
 
-export function spanDetails(tree: SpanTree, index: number): SpanDetails | undefined {
+/** `resource`: the run's resource, when the span carries none of its own. */
+export function spanDetails(tree: SpanTree, index: number, resource?: Record<string, AttrValue>): SpanDetails | undefined {
   const n = tree.nodes[index];
   if (!n) return undefined;
   const s: WithResource = n.span;
@@ -127,7 +128,7 @@ export function spanDetails(tree: SpanTree, index: number): SpanDetails | undefi
     exceptions,
     logs,
     events,
-    resource: typedFields(s.resource),
+    resource: typedFields(s.resource ?? resource),
     hasCode: hasCodeTarget(tree, index),
   };
 }

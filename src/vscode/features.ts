@@ -7,6 +7,7 @@ import { RunLog } from './runLog';
 import type { Services } from './services';
 import { CollectorStatusBar } from './statusBar';
 import { TraceLinks } from './traceLinks';
+import { TimelineFeature } from './timeline/timelineFeature';
 
 /**
  * The features built on the services, in one list. Each returns the disposable that owns its
@@ -25,5 +26,5 @@ export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
   (s) => new RunLog(s.data, s.log),
   (s) => new PlanContextKey(s.finder),
   // (s) => new LintFeature(s),        // linter: src/vscode/lint/
-  // (s) => new TimelineFeature(s),    // timeline: src/vscode/timeline/
+  (s) => new TimelineFeature(s), // timeline: src/vscode/timeline/
 ];

@@ -76,6 +76,7 @@ class TimelineApp {
     switch (m.type) {
       case 'showRun': {
         const run = new RunView(m.traceId, m.title, m.live, m.spans);
+        run.resource = m.resource;
         run.restore(this.saved);
         this.run = run;
         this.root.replaceChildren(this.runLayout);
@@ -96,6 +97,7 @@ class TimelineApp {
         if (!run || run.traceId !== m.traceId) return;
         run.merge(m.spans);
         run.live = m.live;
+        if (m.resource) run.resource = m.resource;
         this.toolbar.setTitle(run.title, m.live);
         this.minimap.setTree(run.tree);
         this.update(false);
@@ -145,7 +147,7 @@ class TimelineApp {
       if (root) parts.push(`critical path of ${root.span.name}`);
     }
     this.toolbar.setStatus(parts.join(' · '));
-    this.details.show(selected === -1 ? undefined : spanDetails(run.tree, selected));
+    this.details.show(selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource));
     if (rowsChanged && selected !== -1) {
       const r = rowOf(rows, selected);
       if (r !== -1) this.waterfall.reveal(r);

@@ -1,7 +1,7 @@
 // One run on screen: the spans received so far, the tree built from them, and the view state
 // (collapsed rows, filter, selection, zoom, critical path) that is persisted with setState.
 import type { CriticalPathMode, TimelineFilter, TimelineState } from '../protocol/timelineMessages';
-import type { SpanView } from '../protocol/spanView';
+import type { AttrValue, SpanView } from '../protocol/spanView';
 import { criticalPath, type CriticalSegment } from '../timelineModel/criticalPath';
 import { NO_FILTER } from '../timelineModel/rowFilter';
 import { memoizeRows, type RowModel } from '../timelineModel/rows';
@@ -9,7 +9,9 @@ import { buildSpanTree, type SpanTree } from '../timelineModel/spanTree';
 import type { TimeWindow } from '../timelineModel/timeScale';
 
 export class RunView {
-  readonly spans = new Map<string, SpanView>();
+  /** Spans by id, built on the first live update only (a static run needs no second index). */
+  private spans: Map<string, SpanView> | undefined;
+  private initial: readonly SpanView[];
   tree: SpanTree;
   collapsed = new Set<string>();
   collapsedVersion = 0;
@@ -17,6 +19,7 @@ export class RunView {
   selected: string | undefined;
   zoom: TimeWindow | undefined;
   critical: CriticalPathMode = 'off';
+  resource: Record<string, AttrValue> | undefined;
   private readonly rowsOf = memoizeRows();
   private critKey: { tree: SpanTree; root: number } | undefined;
   private critValue: Map<number, CriticalSegment[]> | undefined;
@@ -27,12 +30,17 @@ export class RunView {
     public live: boolean,
     spans: readonly SpanView[],
   ) {
-    for (const s of spans) this.spans.set(s.spanId, s);
+    this.initial = spans;
     this.tree = buildSpanTree(spans);
   }
 
   /** Adds or replaces spans (live updates) and rebuilds the tree. */
   merge(spans: readonly SpanView[]): void {
+    if (!this.spans) {
+      this.spans = new Map();
+      for (const s of this.initial) this.spans.set(s.spanId, s);
+      this.initial = [];
+    }
     for (const s of spans) this.spans.set(s.spanId, s);
     this.tree = buildSpanTree([...this.spans.values()]);
   }

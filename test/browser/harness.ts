@@ -50,7 +50,7 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Serves the page, the bundle and the stylesheet on 127.0.0.1; anything else is a 404. */
+/** Serves the page, the bundle and the stylesheet (and a blank page) on 127.0.0.1; anything else is a 404. */
 export async function serveWebview(nonce = 'testnonce0123456789'): Promise<{ server: Server; origin: string }> {
   const js = readFileSync(join(ROOT, 'dist', 'webview.js'));
   const css = readFileSync(join(ROOT, 'media', 'timeline.css'));
@@ -59,6 +59,10 @@ export async function serveWebview(nonce = 'testnonce0123456789'): Promise<{ ser
     if (req.url === '/' || req.url?.startsWith('/?')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(timelineHtml({ cspSource: origin, scriptUri: `${origin}/webview.js`, styleUri: `${origin}/timeline.css`, nonce }));
+    } else if (req.url === '/blank') {
+      // A plain page on the same origin, for the benchmark's naive reference renderer.
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html><head><meta charset="UTF-8"></head><body></body></html>');
     } else if (req.url === '/webview.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(js);

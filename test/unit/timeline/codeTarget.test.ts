@@ -72,3 +72,27 @@ void test('path comparison', () => {
   assert.ok(!samePath('/ws/plans/a.ts', 'lans/a.ts'));
   assert.ok(!samePath('/ws/a.ts', '/other/a.ts'));
 });
+
+void test('fallback index from file text: do() inside the right class', async () => {
+  const { findDoInClass, locateProcedures } = await import('../../../src/timelineModel/doLocator');
+  const text = [
+    'import x from "y";',
+    'export class CreateBucket implements Procedure {',
+    "  readonly id = 'create_bucket';",
+    '  async do(ctx: StepContext) {',
+    '  }',
+    '}',
+    'class Other {',
+    '  do() {}',
+    '}',
+  ].join('\n');
+  assert.deepEqual(findDoInClass(text, 'CreateBucket'), { line: 3, column: 8 });
+  assert.deepEqual(findDoInClass(text, 'Other'), { line: 7, column: 2 });
+  assert.equal(findDoInClass(text, 'Missing'), undefined);
+  const locs = locateProcedures('/ws/a.ts', text, [
+    { kind: 'class', key: 'CreateBucket', line: 1, id: 'create_bucket' },
+    { kind: 'function', key: 'helper', line: 12 },
+  ]);
+  assert.deepEqual(locs[0], { file: '/ws/a.ts', typeName: 'CreateBucket', name: 'CreateBucket', id: { value: 'create_bucket' }, doRange: { startLine: 3, startColumn: 8 } });
+  assert.deepEqual(locs[1]!.doRange, { startLine: 12, startColumn: 0 });
+});

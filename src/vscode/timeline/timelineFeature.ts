@@ -1,0 +1,166 @@
+import * as vscode from 'vscode';
+import type { RunSummary } from '../../protocol/collectorTypes';
+import type { AttrValue } from '../../protocol/spanView';
+import { parseTimelineState } from '../../protocol/timelineMessages';
+import type { TraceViewer } from '../traceDocuments';
+import type { Services } from '../services';
+import { revealSpanCode, scannedProcedures, type ProcedureSource } from './codeReveal';
+import type { TimelineHost, TimelineStore } from './timelineHost';
+import { TIMELINE_VIEW_TYPE, TimelinePanel, type PanelContent } from './timelinePanel';
+
+export const TIMELINE_COMMANDS = {
+  /** Opens the timeline of the newest run (or of the run given by trace id). */
+  openLastRun: 'instrumentFirst.timeline.openLastRun',
+  /** Picks two runs and compares them. */
+  compareRuns: 'instrumentFirst.compareRuns',
+} as const;
+
+/**
+ * The timeline feature: the waterfall panel as the extension's trace viewer (Open Trace, Compare
+ * with Previous go here), a serializer that restores panels after a reload, and its commands.
+ * Plugged into the feature list with one line: `(s) => new TimelineFeature(s)`.
+ */
+export class TimelineFeature implements TraceViewer, vscode.Disposable {
+  private runPanel: TimelinePanel | undefined;
+  private comparePanel: TimelinePanel | undefined;
+  private readonly registrations: vscode.Disposable[];
+  private procedures: ProcedureSource;
+  private readonly host: TimelineHost;
+
+  constructor(private readonly s: Services) {
+    this.procedures = scannedProcedures(s.finder);
+    this.host = {
+      extensionUri: s.extensionUri,
+      store: async () => {
+        await s.collector.ensureStarted();
+        const store = s.collector.store;
+        if (!store) return undefined;
+        const withResource: TimelineStore = {
+          trace: (id) => store.trace(id),
+          run: (id) => store.run(id),
+          runs: () => store.runs(),
+          diff: (a, b) => store.diff(a, b),
+          resourceOf: (id) => {
+            const origin = store.records(id)[0]?.origin;
+            if (!origin) return undefined;
+            const r: Record<string, AttrValue> = {};
+            origin.resourceKeys.forEach((k, i) => (r[k] = origin.resourceValues[i]!));
+            if (origin.scopeName) r['otel.scope.name'] = origin.scopeName;
+            return r;
+          },
+        };
+        return withResource;
+      },
+      onDidChangeStore: s.collector.onDidChangeStore,
+      revealCode: (chain) => revealSpanCode(chain, () => this.procedures()),
+      copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+      log: (m) => s.log.appendLine(m),
+      openRun: (traceId) => this.openTrace(traceId),
+    };
+    this.registrations = [
+      s.viewers.setViewer(this),
+      vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+      }),
+      vscode.commands.registerCommand(TIMELINE_COMMANDS.openLastRun, (traceId?: unknown) => this.openLastRun(traceId)),
+      vscode.commands.registerCommand(TIMELINE_COMMANDS.compareRuns, (a?: unknown, b?: unknown) => this.compareRuns(a, b)),
+    ];
+  }
+
+  /** The linter's index (exact `do()` ranges) replaces the text scan; disposing restores it. */
+  setProcedureSource(source: ProcedureSource): vscode.Disposable {
+    const previous = this.procedures;
+    this.procedures = source;
+    return new vscode.Disposable(() => {
+      if (this.procedures === source) this.procedures = previous;
+    });
+  }
+
+  /** The open run panel (host tests drive its message handler). */
+  get currentRunPanel(): TimelinePanel | undefined {
+    return this.runPanel;
+  }
+
+  get currentComparePanel(): TimelinePanel | undefined {
+    return this.comparePanel;
+  }
+
+  async openTrace(traceId: string): Promise<void> {
+    await this.showIn('run', { view: 'run', traceId });
+  }
+
+  async compare(a: string, b: string): Promise<void> {
+    await this.showIn('compare', { view: 'compare', a, b });
+  }
+
+  private async showIn(kind: 'run' | 'compare', content: PanelContent): Promise<void> {
+    const existing = kind === 'run' ? this.runPanel : this.comparePanel;
+    if (existing) return existing.show(content);
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, kind === 'run' ? 'Timeline' : 'Compare runs', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+    this.adopt(panel, content);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, content: PanelContent): TimelinePanel {
+    const p = new TimelinePanel(panel, content, this.host);
+    if (content.view === 'run') {
+      this.runPanel?.dispose();
+      this.runPanel = p;
+      p.onDidDispose(() => this.runPanel === p && (this.runPanel = undefined));
+    } else {
+      this.comparePanel?.dispose();
+      this.comparePanel = p;
+      p.onDidDispose(() => this.comparePanel === p && (this.comparePanel = undefined));
+    }
+    return p;
+  }
+
+  /** A panel that was open before a reload: its webview state says what it showed. */
+  private restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const st = parseTimelineState(state);
+    if (!st) {
+      panel.dispose();
+      return Promise.resolve();
+    }
+    // The page reloads and asks with `ready`; its own getState() brings back collapse, filter, zoom.
+    this.adopt(panel, st.view === 'run' ? { view: 'run', traceId: st.traceId } : { view: 'compare', a: st.a, b: st.b });
+    return Promise.resolve();
+  }
+
+  private async openLastRun(arg: unknown): Promise<string | undefined> {
+    const store = await this.host.store();
+    const traceId = typeof arg === 'string' ? arg : store?.runs().find((r) => r.status !== 'running')?.traceId ?? store?.runs()[0]?.traceId;
+    if (!traceId) {
+      void vscode.window.showInformationMessage('Instrument First: no runs yet.');
+      return undefined;
+    }
+    await this.openTrace(traceId);
+    return traceId;
+  }
+
+  /** Compare Runs…: two runs given, or picked (B first, then A among runs of the same plan first). */
+  private async compareRuns(a: unknown, b: unknown): Promise<[string, string] | undefined> {
+    if (typeof a === 'string' && typeof b === 'string') {
+      await this.compare(a, b);
+      return [a, b];
+    }
+    const runs = (await this.host.store())?.runs().filter((r) => r.status !== 'running') ?? [];
+    if (runs.length < 2) {
+      void vscode.window.showInformationMessage('Instrument First: compare needs at least two finished runs.');
+      return undefined;
+    }
+    const item = (r: RunSummary) => ({ label: r.plan, description: `${new Date(r.startMs).toLocaleTimeString()} · ${r.status} · ${Math.round(r.durationMs)} ms`, detail: r.traceId, run: r });
+    const pickB = await vscode.window.showQuickPick(runs.map(item), { title: 'Compare Runs: the run to look at (B)', matchOnDetail: true });
+    if (!pickB) return undefined;
+    const rest = runs.filter((r) => r.traceId !== pickB.run.traceId).sort((x, y) => Number(y.plan === pickB.run.plan) - Number(x.plan === pickB.run.plan));
+    const pickA = await vscode.window.showQuickPick(rest.map(item), { title: `Compare Runs: compare ${pickB.run.plan} with (A)`, matchOnDetail: true });
+    if (!pickA) return undefined;
+    await this.compare(pickA.run.traceId, pickB.run.traceId);
+    return [pickA.run.traceId, pickB.run.traceId];
+  }
+
+  dispose(): void {
+    this.runPanel?.dispose();
+    this.comparePanel?.dispose();
+    for (const r of this.registrations) r.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import type * as vscode from 'vscode';
+import type { RunDiff, RunSummary, StoreChange } from '../../protocol/collectorTypes';
+import type { AttrValue, SpanView } from '../../protocol/spanView';
+import type { CodeTarget } from '../../timelineModel/codeTarget';
+
+/** The part of the collector's store the timeline reads. */
+export interface TimelineStore {
+  trace(traceId: string): SpanView[];
+  run(traceId: string): RunSummary | undefined;
+  runs(): RunSummary[];
+  diff(a: string, b: string): RunDiff | undefined;
+  /** Optional: the resource a trace's spans were sent with. */
+  resourceOf?(traceId: string): Record<string, AttrValue> | undefined;
+}
+
+/** What a timeline panel needs from the rest of the extension. */
+export interface TimelineHost {
+  readonly extensionUri: vscode.Uri;
+  /** The store, starting the collector when needed. */
+  store(): Promise<TimelineStore | undefined>;
+  readonly onDidChangeStore: vscode.Event<StoreChange>;
+  /** Resolves and opens the code of a span (chain: the span, then its ancestors). */
+  revealCode(chain: readonly SpanView[]): Promise<CodeTarget | undefined>;
+  copy(text: string): Promise<void>;
+  log(message: string): void;
+  /** Opens a run in the run panel (from the compare view). */
+  openRun(traceId: string): Promise<void>;
+}

@@ -1,0 +1,174 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { SpanView } from '../../protocol/spanView';
+import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../../protocol/timelineMessages';
+import { presentDiff } from '../../timelineModel/compareModel';
+import { makeNonce, timelineHtml } from '../../timelineModel/timelineHtml';
+import type { TimelineHost } from './timelineHost';
+
+export const TIMELINE_VIEW_TYPE = 'instrumentFirst.timeline';
+
+export type PanelContent = { view: 'run'; traceId: string } | { view: 'compare'; a: string; b: string };
+
+const LIVE_THROTTLE_MS = 250;
+
+/** Webview options: scripts on, resources only from the bundle and stylesheet folders. */
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    retainContextWhenHidden: false,
+    enableFindWidget: true,
+  };
+}
+
+/**
+ * One timeline panel: a run's waterfall or a comparison. Sends validated messages, validates what
+ * comes back, keeps a live run up to date from the store's change events.
+ */
+export class TimelinePanel implements vscode.Disposable {
+  private content: PanelContent;
+  private readonly registrations: vscode.Disposable[] = [];
+  private sent = new Set<string>();
+  private liveTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly onDisposeListeners: (() => void)[] = [];
+  /** The last message the webview sent (for tests and diagnostics). */
+  lastMessage: WebviewToHost | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    content: PanelContent,
+    private readonly host: TimelineHost,
+  ) {
+    this.content = content;
+    const webview = panel.webview;
+    webview.options = webviewOptions(host.extensionUri);
+    webview.html = timelineHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(host.extensionUri, 'media', 'timeline.css')).toString(),
+      nonce: makeNonce((n) => randomBytes(n)),
+      title: 'Timeline',
+    });
+    this.registrations.push(
+      webview.onDidReceiveMessage((m: unknown) => {
+        const msg = parseWebviewToHost(m);
+        if (!msg) return this.host.log('timeline: ignored a malformed message from the webview');
+        this.handle(msg).catch((e: unknown) => this.host.log(`timeline: ${String(e)}`));
+      }),
+      host.onDidChangeStore((e) => {
+        if (this.content.view === 'run' && e.traceIds.some((id) => id.toLowerCase() === (this.content as { traceId: string }).traceId.toLowerCase())) this.scheduleLive();
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get current(): PanelContent {
+    return this.content;
+  }
+
+  onDidDispose(f: () => void): void {
+    this.onDisposeListeners.push(f);
+  }
+
+  /** Shows other content; the webview asks for it with `ready` after a reload, so send now too. */
+  async show(content: PanelContent, reveal = true): Promise<void> {
+    this.content = content;
+    if (reveal) this.panel.reveal(undefined, false);
+    await this.sendContent();
+  }
+
+  /** Handles one message from the webview (also the entry point for host tests). */
+  async handle(msg: WebviewToHost): Promise<void> {
+    this.lastMessage = msg;
+    switch (msg.type) {
+      case 'ready':
+        await this.sendContent();
+        break;
+      case 'openCode': {
+        const store = await this.host.store();
+        const spans = store?.trace(msg.traceId) ?? [];
+        const byId = new Map(spans.map((s) => [s.spanId, s]));
+        const chain: SpanView[] = [];
+        for (let s = byId.get(msg.spanId); s && chain.length < 1000; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.push(s);
+        const target = chain.length ? await this.host.revealCode(chain) : undefined;
+        await this.post({
+          type: 'codeResult',
+          spanId: msg.spanId,
+          ok: target !== undefined,
+          ...(target ? {} : { message: chain.length ? 'No code found for this span: no procedure index entry and no code.filepath.' : 'This span is no longer in the store.' }),
+        });
+        break;
+      }
+      case 'copy':
+        await this.host.copy(msg.text);
+        break;
+      case 'openRun':
+        await this.host.openRun(msg.traceId);
+        break;
+      case 'rendered':
+        this.host.log(`timeline: rendered ${msg.spans} spans (${msg.rows} rows) in ${msg.ms.toFixed(0)} ms`);
+        break;
+      case 'log':
+        this.host.log(`timeline webview: ${msg.message}`);
+        break;
+    }
+  }
+
+  private async post(m: HostToWebview): Promise<void> {
+    if (!this.disposed) await this.panel.webview.postMessage(m);
+  }
+
+  private async sendContent(): Promise<void> {
+    const store = await this.host.store();
+    const c = this.content;
+    if (c.view === 'compare') {
+      const diff = store?.diff(c.a, c.b);
+      this.panel.title = diff ? `Compare: ${diff.b.plan}` : 'Compare runs';
+      if (!diff) return this.post({ type: 'runGone', traceId: c.b, message: 'One of the two runs is no longer in the collector (evicted, deleted, or from another session).' });
+      return this.post({ type: 'showCompare', compare: presentDiff(diff) });
+    }
+    const run = store?.run(c.traceId);
+    const spans = store?.trace(c.traceId) ?? [];
+    if (!run || spans.length === 0) {
+      this.panel.title = 'Timeline';
+      return this.post({ type: 'runGone', traceId: c.traceId, message: `Run ${c.traceId} is not in the collector (evicted, deleted, or from another session).` });
+    }
+    this.panel.title = `Timeline: ${run.plan}`;
+    this.sent = new Set(spans.map((s) => s.spanId));
+    const resource = store?.resourceOf?.(c.traceId);
+    await this.post({ type: 'showRun', traceId: c.traceId, title: `${run.plan} · ${run.status}`, spans, live: run.status === 'running', ...(resource ? { resource } : {}) });
+  }
+
+  private scheduleLive(): void {
+    if (this.liveTimer) return;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      this.sendLive().catch((e: unknown) => this.host.log(`timeline: ${String(e)}`));
+    }, LIVE_THROTTLE_MS);
+  }
+
+  /** Sends the spans that arrived since the last message (a running plan's progress). */
+  private async sendLive(): Promise<void> {
+    if (this.content.view !== 'run' || !this.panel.visible) return;
+    const traceId = this.content.traceId;
+    const store = await this.host.store();
+    const run = store?.run(traceId);
+    if (!store || !run) return;
+    const fresh = store.trace(traceId).filter((s) => !this.sent.has(s.spanId));
+    for (const s of fresh) this.sent.add(s.spanId);
+    if (fresh.length === 0 && run.status === 'running') return;
+    await this.post({ type: 'updateRun', traceId, spans: fresh, live: run.status === 'running' });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearTimeout(this.liveTimer);
+    for (const r of this.registrations) r.dispose();
+    this.panel.dispose();
+    for (const f of this.onDisposeListeners) f();
+  }
+}

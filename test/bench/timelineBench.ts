@@ -1,0 +1,236 @@
+// bench:timeline — the timeline webview (dist/webview.js, virtualized rows) against a naive
+// rendering of the same spans with one DOM row per span, in the same headless Chromium run.
+// For 1k / 10k / 100k spans: time to first render (data in → frame painted) and frame times while
+// scrolling (requestAnimationFrame intervals, p50 / p95). The naive 100k case is capped by a
+// timeout. Usage: node out/test/bench/timelineBench.js [--json] [--sizes 1000,10000] [--frames 120]
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openTimeline, serveWebview, type PageWindow } from '../browser/harness';
+import { syntheticTrace } from '../browser/syntheticTrace';
+
+interface Measure {
+  firstRenderMs: number | null;
+  frameP50Ms: number | null;
+  frameP95Ms: number | null;
+  domRows: number | null;
+  note?: string;
+}
+
+interface Row {
+  spans: number;
+  virtualized: Measure;
+  naive: Measure;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+};
+const SIZES = opt('--sizes', '1000,10000,100000').split(',').map(Number);
+const FRAMES = Number(opt('--frames', '120'));
+const NAIVE_TIMEOUT_MS = Number(opt('--naive-timeout', '30000'));
+const VIEWPORT = { width: 1280, height: 800 };
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+/** Scrolls `selector` by a few rows per frame and returns the requestAnimationFrame intervals. */
+function scrollFrames(page: Page, selector: string, frames: number): Promise<number[]> {
+  return page.evaluate(
+    ([sel, count]) =>
+      new Promise<number[]>((resolve) => {
+        const g = globalThis as unknown as PageWindow & { requestAnimationFrame(cb: (t: number) => void): void };
+        const el = g.document.querySelector(sel as string) as unknown as { scrollTop: number; scrollHeight: number; clientHeight: number };
+        const out: number[] = [];
+        let last = -1;
+        let i = 0;
+        let dir = 1;
+        const step = (t: number) => {
+          if (last >= 0) out.push(t - last);
+          last = t;
+          if (i++ >= (count as number)) return resolve(out);
+          // ~3 rows per frame, like a brisk wheel scroll; bounce at the ends.
+          if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) dir = -1;
+          else if (el.scrollTop <= 0) dir = 1;
+          el.scrollTop += dir * 66;
+          g.requestAnimationFrame(step);
+        };
+        g.requestAnimationFrame(step);
+      }),
+    [selector, frames] as const,
+  );
+}
+
+async function measureVirtualized(browser: Browser, origin: string, n: number): Promise<Measure> {
+  const tp = await openTimeline(browser, { origin, ...VIEWPORT });
+  try {
+    const n0 = (await tp.posted()).length;
+    await tp.page.evaluate(
+      ([src, count]) => {
+        const make = new Function(`return (${src as string})`)() as (n: number) => unknown[];
+        const spans = make(count as number);
+        (globalThis as unknown as PageWindow).postMessage({ type: 'showRun', traceId: 'bench', title: 'bench', spans, live: false }, '*');
+      },
+      [syntheticTrace.toString(), n] as const,
+    );
+    const r = await tp.waitFor('rendered', n0);
+    const domRows = await tp.page.locator('.viewport .row').count();
+    await scrollFrames(tp.page, '.viewport', 10); // warm up
+    const frames = await scrollFrames(tp.page, '.viewport', FRAMES);
+    return { firstRenderMs: r.ms, frameP50Ms: pct(frames, 50), frameP95Ms: pct(frames, 95), domRows };
+  } finally {
+    await tp.close();
+  }
+}
+
+/**
+ * The reference: every span becomes a DOM row (name, total, bar) up front, in tree order, the
+ * way a simple waterfall (or Jaeger's expanded view without windowing) renders it.
+ */
+function naiveRender(spans: { spanId: string; parentSpanId?: string; name: string; startMs: number; endMs: number }[]): Promise<number> {
+  const t0 = performance.now();
+  const g = globalThis as unknown as {
+    document: {
+      createElement(t: string): { className: string; textContent: string; style: Record<string, string>; append(...n: unknown[]): void };
+      body: { replaceChildren(...n: unknown[]): void; style: Record<string, string> };
+    };
+    requestAnimationFrame(cb: () => void): void;
+    MessageChannel: new () => { port1: { onmessage: () => void }; port2: { postMessage(v: unknown): void } };
+  };
+  const kids = new Map<string | undefined, typeof spans>();
+  const ids = new Set(spans.map((s) => s.spanId));
+  for (const s of spans) {
+    const p = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : undefined;
+    const l = kids.get(p);
+    if (l) l.push(s);
+    else kids.set(p, [s]);
+  }
+  for (const l of kids.values()) l.sort((a, b) => a.startMs - b.startMs);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of spans) {
+    min = Math.min(min, s.startMs);
+    max = Math.max(max, s.endMs);
+  }
+  const d = g.document;
+  const box = d.createElement('div');
+  box.className = 'naive';
+  Object.assign(box.style, { position: 'absolute', inset: '0', overflow: 'auto', font: '13px sans-serif' });
+  const stack: [typeof spans[number], number][] = (kids.get(undefined) ?? []).map((s) => [s, 0] as [typeof spans[number], number]).reverse();
+  while (stack.length) {
+    const [s, depth] = stack.pop()!;
+    const row = d.createElement('div');
+    Object.assign(row.style, { display: 'grid', gridTemplateColumns: '34% 64px 1fr', height: '22px', lineHeight: '22px' });
+    const name = d.createElement('div');
+    name.textContent = s.name;
+    Object.assign(name.style, { paddingLeft: `${depth * 12}px`, overflow: 'hidden', whiteSpace: 'nowrap' });
+    const dur = d.createElement('div');
+    dur.textContent = `${(s.endMs - s.startMs).toFixed(1)} ms`;
+    const track = d.createElement('div');
+    track.style.position = 'relative';
+    const bar = d.createElement('div');
+    Object.assign(bar.style, {
+      position: 'absolute',
+      top: '5px',
+      height: '12px',
+      background: '#388a34',
+      left: `${((s.startMs - min) / (max - min)) * 100}%`,
+      width: `max(1px, ${((s.endMs - s.startMs) / (max - min)) * 100}%)`,
+    });
+    track.append(bar);
+    row.append(name, dur, track);
+    box.append(row);
+    const c = kids.get(s.spanId);
+    if (c) for (let i = c.length - 1; i >= 0; i--) stack.push([c[i]!, depth + 1]);
+  }
+  d.body.replaceChildren(box);
+  return new Promise((resolve) =>
+    g.requestAnimationFrame(() => {
+      const ch = new g.MessageChannel();
+      ch.port1.onmessage = () => resolve(performance.now() - t0);
+      ch.port2.postMessage(undefined);
+    }),
+  );
+}
+
+async function measureNaive(browser: Browser, origin: string, n: number): Promise<Measure> {
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  const page = await context.newPage();
+  try {
+    await page.goto(origin + '/blank');
+    await page.evaluate(
+      ([src, count]) => {
+        const make = new Function(`return (${src as string})`)() as (n: number) => unknown[];
+        (globalThis as unknown as { __spans: unknown[] }).__spans = make(count as number);
+      },
+      [syntheticTrace.toString(), n] as const,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((r) => (timer = setTimeout(() => r(null), NAIVE_TIMEOUT_MS)));
+    const first = await Promise.race([
+      page.evaluate(
+        ([src]) => {
+          const render = new Function(`return (${src as string})`)() as (s: unknown) => Promise<number>;
+          return render((globalThis as unknown as { __spans: unknown }).__spans);
+        },
+        [naiveRender.toString()] as const,
+      ),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (first === null) return { firstRenderMs: null, frameP50Ms: null, frameP95Ms: null, domRows: n, note: `no first paint within ${NAIVE_TIMEOUT_MS / 1000} s (timed out)` };
+    const frames = await Promise.race([scrollFrames(page, '.naive', FRAMES), new Promise<null>((r) => (timer = setTimeout(() => r(null), NAIVE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (frames === null) return { firstRenderMs: first, frameP50Ms: null, frameP95Ms: null, domRows: n, note: 'scrolling timed out' };
+    return { firstRenderMs: first, frameP50Ms: pct(frames, 50), frameP95Ms: pct(frames, 95), domRows: n };
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+const f = (v: number | null, d = 1) => (v === null || Number.isNaN(v) ? '—' : v.toFixed(d));
+
+async function main(): Promise<void> {
+  const browser = await launchBrowser();
+  const { server, origin } = await serveWebview();
+  const rows: Row[] = [];
+  try {
+    for (const n of SIZES) {
+      if (!json) process.stderr.write(`${n} spans…\n`);
+      const virtualized = await measureVirtualized(browser, origin, n);
+      const naive = await measureNaive(browser, origin, n);
+      rows.push({ spans: n, virtualized, naive });
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  if (json) {
+    process.stdout.write(JSON.stringify({ frames: FRAMES, viewport: VIEWPORT, naiveTimeoutMs: NAIVE_TIMEOUT_MS, results: rows }, null, 2) + '\n');
+    return;
+  }
+  const lines = [
+    `Timeline, headless Chromium ${VIEWPORT.width}×${VIEWPORT.height}, ${FRAMES} scroll frames (~3 rows each)`,
+    '',
+    '| spans | first render: virtualized | naive | ratio | frame p50 / p95: virtualized | naive | DOM rows: virtualized | naive |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const v = r.virtualized;
+    const nv = r.naive;
+    const ratio = v.firstRenderMs && nv.firstRenderMs ? `${(nv.firstRenderMs / v.firstRenderMs).toFixed(1)}×` : nv.firstRenderMs === null ? `> ${(NAIVE_TIMEOUT_MS / (v.firstRenderMs ?? 1)).toFixed(0)}×` : '—';
+    lines.push(
+      `| ${r.spans.toLocaleString('en-US')} | ${f(v.firstRenderMs, 0)} ms | ${nv.firstRenderMs === null ? `> ${NAIVE_TIMEOUT_MS / 1000} s` : `${f(nv.firstRenderMs, 0)} ms`} | ${ratio} | ${f(v.frameP50Ms)} / ${f(v.frameP95Ms)} ms | ${f(nv.frameP50Ms)} / ${f(nv.frameP95Ms)} ms | ${v.domRows ?? '—'} | ${nv.domRows ?? '—'} |`,
+    );
+  }
+  for (const r of rows) if (r.naive.note) lines.push(``, `naive ${r.spans}: ${r.naive.note}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
