@@ -20,6 +20,7 @@ export interface AnalysisEnv {
   shapes: ShapeChecker;
   calleeCache: Map<ts.Node, SwallowSite | null>;
   isProjectFile(fileName: string): boolean;
+  mayReachCatch(name: string, depth: number): boolean;
 }
 
 export interface FileAnalysis {
@@ -30,8 +31,7 @@ export interface FileAnalysis {
 }
 
 /** Indexes one file and runs every enabled rule on its procedures and plans. */
-export function analyseFile(sf: ts.SourceFile, env: AnalysisEnv): FileAnalysis {
-  const index = indexFile(sf, env.shapes);
+export function analyseFile(sf: ts.SourceFile, env: AnalysisEnv, index: FileIndex = indexFile(sf, env.shapes)): FileAnalysis {
   const findings: Finding[] = [];
   const uninstrumented = new Set<string>();
   if (index.procedures.length === 0 && index.plans.length === 0) return { index, findings, uninstrumented };
@@ -51,6 +51,7 @@ export function analyseFile(sf: ts.SourceFile, env: AnalysisEnv): FileAnalysis {
     externals: new ExternalCallMatcher(sf, config),
     calleeCache: env.calleeCache,
     isProjectFile: env.isProjectFile,
+    mayReachCatch: env.mayReachCatch,
     report(rule, node, message, owner, fixes) {
       const severity = config.severity[rule];
       if (severity === 'off') return;

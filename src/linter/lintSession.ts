@@ -4,7 +4,9 @@ import { computeCoverage } from './coverage';
 import { analyseFile, type AnalysisEnv, type FileAnalysis } from './fileAnalysis';
 import { compileGlobs } from './globMatch';
 import { resolveLintConfig, type LintConfig, type LintConfigInput } from './lintConfig';
-import { resolveReturns } from './procedureIndex';
+import { CallNames } from './callNames';
+import { IncrementalProgram } from './incrementalProgram';
+import { indexFile, resolveReturns, type FileIndex } from './procedureIndex';
 import { ShapeChecker } from './shapeChecker';
 import type { CoverageReport, ExecutedProcedures, FileFindings, Finding, IndexSnapshot } from './types';
 
@@ -56,6 +58,8 @@ export class LintSession {
   private readonly open = new Set<string>();
   private env: { program: ts.Program; value: AnalysisEnv } | undefined;
   private runtimeSpecifier: ts.StringLiteral | undefined;
+  private readonly callNames = new CallNames();
+  private programs_: IncrementalProgram | undefined;
 
   constructor(options: LintSessionOptions) {
     this.config = resolveLintConfig(options.config);
@@ -99,9 +103,16 @@ export class LintSession {
     this.results.clear();
     this.env = undefined;
     const env = this.currentEnv();
+    // index first (all project files feed the call names swallowed-error follows), then run the rules
+    const indexed: [ts.SourceFile, FileIndex][] = [];
     for (const sf of env.program.getSourceFiles()) {
-      if (this.isLinted(sf.fileName)) this.results.set(sf.fileName, analyseFile(sf, env.value));
+      if (!isProjectFile(sf.fileName)) continue;
+      const linted = this.isLinted(sf.fileName);
+      const index = indexFile(sf, linted ? env.value.shapes : undefined);
+      this.callNames.setFile(sf.fileName, index.functions);
+      if (linted) indexed.push([sf, index]);
     }
+    for (const [sf, index] of indexed) this.results.set(sf.fileName, analyseFile(sf, env.value, index));
     return this.summary(performance.now() - t0);
   }
 
@@ -122,7 +133,7 @@ export class LintSession {
     const path = normalize(file);
     this.open.add(path);
     if (version !== undefined) this.versions.set(path, version);
-    this.project.createSourceFile(path, text, { overwrite: true });
+    this.programs().setFile(path, text);
     return this.reanalyse(path);
   }
 
@@ -142,19 +153,32 @@ export class LintSession {
   }
 
   private reloadFromDisk(path: string): FileFindings {
-    const sf = this.project.getSourceFile(path);
-    const onDisk = this.project.getFileSystem().fileExistsSync(path);
-    if (sf && onDisk) sf.refreshFromFileSystemSync();
-    else if (sf && !onDisk) this.project.removeSourceFile(sf);
-    else if (!sf && onDisk && this.isLinted(path)) this.project.addSourceFileAtPath(path);
+    const programs = this.programs();
+    const text = programs.readFromDisk(path);
+    const known = programs.program.getSourceFile(path);
+    if (text !== undefined && (known || this.isLinted(path))) {
+      if (known?.text !== text) programs.setFile(path, text);
+    } else if (known) programs.removeFile(path);
     return this.reanalyse(path);
+  }
+
+  private programs(): IncrementalProgram {
+    this.programs_ ??= new IncrementalProgram(this.project);
+    return this.programs_;
   }
 
   private reanalyse(path: string): FileFindings {
     const env = this.currentEnv();
     const sf = env.program.getSourceFile(path);
-    if (sf && this.isLinted(path)) this.results.set(path, analyseFile(sf, env.value));
-    else this.results.delete(path);
+    if (sf && isProjectFile(path)) {
+      const linted = this.isLinted(path);
+      const index = indexFile(sf, linted ? env.value.shapes : undefined);
+      this.callNames.setFile(path, index.functions);
+      if (linted) this.results.set(path, analyseFile(sf, env.value, index));
+    } else {
+      this.callNames.removeFile(path);
+      this.results.delete(path);
+    }
     return this.findings(path);
   }
 
@@ -189,7 +213,7 @@ export class LintSession {
 
   /** Checker, shapes and caches of the current program; rebuilt (incrementally, by TypeScript) after edits. */
   private currentEnv(): { program: ts.Program; value: AnalysisEnv } {
-    const program = this.project.getProgram().compilerObject;
+    const program = this.programs().program;
     if (this.env?.program === program) return this.env;
     const checker = program.getTypeChecker();
     const findSpecifier = (): ts.StringLiteral | undefined => {
@@ -211,11 +235,17 @@ export class LintSession {
         checker,
         shapes: new ShapeChecker(checker, findSpecifier),
         calleeCache: new Map(),
-        isProjectFile: (f) => !NOT_LINTED.test(f),
+        isProjectFile,
+        mayReachCatch: (name, depth) => this.callNames.mayReachCatch(name, depth),
       },
     };
     return this.env;
   }
+}
+
+/** Project code, as opposed to libraries: what swallowed-error may follow calls into. */
+function isProjectFile(f: string): boolean {
+  return !NOT_LINTED.test(f);
 }
 
 function normalize(p: string): string {

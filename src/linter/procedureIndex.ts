@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph';
+import type { FunctionFacts } from './callNames';
 import type { PlanInfo, ProcedureInfo, ProcedureKind, StepIdInfo } from './types';
 import { readRuntimeImports, refersTo, type RuntimeImports, type ShapeChecker } from './shapeChecker';
 import { functionMember, isStringLike, nameText, nodeRange, valueMember, type FunctionNode } from './tsUtil';
@@ -24,17 +25,19 @@ export interface FileIndex {
   runtime: RuntimeImports;
   procedures: IndexedProcedure[];
   plans: IndexedPlan[];
+  /** Named functions: whether they catch and what they call (see CallNames). */
+  functions: FunctionFacts[];
 }
 
 /**
  * Finds the procedures and plans of one file. Syntax decides what is a candidate (a `do`/`create`
  * function and an `id`/`name`, an `implements` of the runtime's types, a helper call); the type
- * checker decides only for structural candidates.
+ * checker decides only for structural candidates. Without `shapes`, only the function facts are collected.
  */
-export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker): FileIndex {
+export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker | undefined): FileIndex {
   const file = sf.fileName;
   const runtime = readRuntimeImports(sf);
-  const out: FileIndex = { file, runtime, procedures: [], plans: [] };
+  const out: FileIndex = { file, runtime, procedures: [], plans: [], functions: [] };
 
   const stepId = (expr: ts.Expression | undefined, fallback: string): StepIdInfo => {
     if (!expr) return { text: fallback };
@@ -71,7 +74,7 @@ export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker): FileIndex {
     out.plans.push({ info, container, fn, idExpr: nameExpr, returnNames: mentionedNames(fn) });
   };
 
-  const visitClass = (cls: ts.ClassLikeDeclaration): void => {
+  const visitClass = (cls: ts.ClassLikeDeclaration, shapes: ShapeChecker): void => {
     const doFn = functionMember(cls.members, 'do');
     const createFn = functionMember(cls.members, 'create');
     if (!doFn && !createFn) return;
@@ -80,7 +83,8 @@ export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker): FileIndex {
     const className = cls.name?.text ?? variableNameOf(cls);
     if (doFn) {
       const id = valueMember(cls, 'id');
-      const isStep = explicit.procedure || ((id.found || hasBase) && (shapes.matches(cls, 'procedure') ?? looksLikeStepDo(doFn, sf)));
+      const isStep =
+        explicit.procedure || ((id.found || hasBase) && (obviouslyStep(cls, doFn, runtime, sf) || (shapes.matches(cls, 'procedure') ?? looksLikeStepDo(doFn, sf))));
       if (isStep) addProcedure(explicit.procedure ? 'class-implements' : 'class-structural', cls, doFn, className, id.expr, className ?? 'object');
     }
     if (createFn) {
@@ -90,12 +94,12 @@ export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker): FileIndex {
     }
   };
 
-  const visitObject = (obj: ts.ObjectLiteralExpression): void => {
+  const visitObject = (obj: ts.ObjectLiteralExpression, shapes: ShapeChecker): void => {
     const doFn = functionMember(obj.properties, 'do');
     const createFn = functionMember(obj.properties, 'create');
     if (doFn) {
       const id = valueMember(obj, 'id');
-      if (id.found && (shapes.matches(obj, 'procedure') ?? looksLikeStepDo(doFn, sf))) addProcedure('object-literal', obj, doFn, variableNameOf(obj), id.expr, 'object');
+      if (id.found && (declaredAsProcedure(obj, runtime) || (shapes.matches(obj, 'procedure') ?? looksLikeStepDo(doFn, sf)))) addProcedure('object-literal', obj, doFn, variableNameOf(obj), id.expr, 'object');
     }
     if (createFn) {
       const name = valueMember(obj, 'name');
@@ -114,14 +118,43 @@ export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker): FileIndex {
     }
   };
 
+  // one walk of the file: candidates, plus the facts of named functions for swallowed-error
+  const stack: { name: string; catches: boolean; calls: Set<string> }[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) visitClass(node);
-    else if (ts.isObjectLiteralExpression(node)) visitObject(node);
+    if (!shapes) {
+      // only the function facts (a project file that is read but not linted)
+    } else if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) visitClass(node, shapes);
+    else if (ts.isObjectLiteralExpression(node)) visitObject(node, shapes);
     else if (ts.isCallExpression(node)) visitCall(node);
+    const top = stack[stack.length - 1];
+    if (top) {
+      if (ts.isCatchClause(node)) top.catches = true;
+      else if (ts.isCallExpression(node)) {
+        const callee = node.expression;
+        const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+        if (last === 'catch' || last === 'then') top.catches = true;
+        else if (last) top.calls.add(last);
+      }
+    }
+    const fnName = namedFunction(node);
+    if (fnName) stack.push({ name: fnName, catches: false, calls: new Set() });
     ts.forEachChild(node, visit);
+    if (fnName) {
+      const f = stack.pop()!;
+      out.functions.push({ name: f.name, catches: f.catches, calls: [...f.calls] });
+    }
   };
   ts.forEachChild(sf, visit);
   return out;
+}
+
+/** The name a call would use for this function, when it is a named function with a body. */
+function namedFunction(node: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.body) return nameText(node.name);
+  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && (ts.isVariableDeclaration(node.parent) || ts.isPropertyDeclaration(node.parent) || ts.isPropertyAssignment(node.parent))) {
+    return nameText(node.parent.name);
+  }
+  return undefined;
 }
 
 function implementsOf(cls: ts.ClassLikeDeclaration, rt: RuntimeImports): { procedure: boolean; plan: boolean } {
@@ -134,6 +167,41 @@ function implementsOf(cls: ts.ClassLikeDeclaration, rt: RuntimeImports): { proce
     }
   }
   return r;
+}
+
+/**
+ * A class whose shape is evident from its declarations: `do(ctx: StepContext)` (the runtime's
+ * StepContext) or `do()`, a declared return type the runtime accepts, and a string `id`. The
+ * checker is asked only about the others; asking it about every class costs a tenth of the run.
+ */
+function obviouslyStep(cls: ts.ClassLikeDeclaration, doFn: FunctionNode, rt: RuntimeImports, sf: ts.SourceFile): boolean {
+  if (!rt.stepContext) return false;
+  const p = doFn.parameters[0];
+  if (doFn.parameters.length > 1) return false;
+  if (p && !(p.type && ts.isTypeReferenceNode(p.type) && ts.isIdentifier(p.type.typeName) && p.type.typeName.text === rt.stepContext)) return false;
+  if (!doFn.type || !acceptedReturn(doFn.type.getText(sf).replace(/\s+/g, ''), rt)) return false;
+  for (const m of cls.members) {
+    if (nameText(m.name) !== 'id') continue;
+    if (ts.isPropertyDeclaration(m)) return m.type ? m.type.kind === ts.SyntaxKind.StringKeyword : isStringLike(m.initializer);
+    if (ts.isGetAccessorDeclaration(m)) return m.type?.kind === ts.SyntaxKind.StringKeyword;
+    return false;
+  }
+  return false;
+}
+
+function acceptedReturn(text: string, rt: RuntimeImports): boolean {
+  if (text === 'void' || text === 'Promise<void>') return true;
+  for (const name of rt.procedureTypes) {
+    const list = `${name}[]`;
+    if ([list, `Promise<${list}>`, `${list}|void`, `void|${list}`, `Promise<${list}|void>`, `Promise<void|${list}>`].includes(text)) return true;
+  }
+  return false;
+}
+
+/** `const x: Procedure = { … }` */
+function declaredAsProcedure(obj: ts.ObjectLiteralExpression, rt: RuntimeImports): boolean {
+  const p = obj.parent;
+  return ts.isVariableDeclaration(p) && !!p.type && ts.isTypeReferenceNode(p.type) && refersTo(p.type.typeName as ts.Expression, rt.procedureTypes, rt, 'Procedure');
 }
 
 /** Without the runtime in the program: a `do` whose first parameter is untyped or a StepContext. */

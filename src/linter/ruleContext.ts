@@ -23,5 +23,7 @@ export interface RuleContext {
   calleeCache: Map<ts.Node, SwallowSite | null>;
   /** True for files the analysis may follow calls into (project code, not libraries). */
   isProjectFile(fileName: string): boolean;
+  /** Cheap, by name: whether a call to `name` may reach a catch within `depth` calls. */
+  mayReachCatch(name: string, depth: number): boolean;
   report(rule: RuleId, node: ts.Node, message: string, owner: string, fixes: (Fix | undefined)[]): void;
 }

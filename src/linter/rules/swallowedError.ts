@@ -97,6 +97,9 @@ function handles(body: ts.Node, errName: ts.BindingName | undefined): boolean {
 
 /** Follows one call into project code; returns the first swallowing site within `depth` levels. */
 function followCall(call: ts.CallExpression, rc: RuleContext, depth: number, seen: Set<ts.Node>): SwallowSite | undefined {
+  const callee = call.expression;
+  const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+  if (!name || !rc.mayReachCatch(name, depth)) return undefined;
   const target = resolveCallee(call, rc);
   if (!target || seen.has(target)) return undefined;
   const cached = rc.calleeCache.get(target);
