@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { resolveCodeTarget, samePath, type ProcedureLocation } from '../../../src/timelineModel/codeTarget';
+import { findDoInClass, locateProcedures } from '../../../src/timelineModel/doLocator';
 import { span } from './spanFixtures';
 
 const proc = (file: string, typeName: string, id: string | undefined, line: number): ProcedureLocation => ({
@@ -73,8 +74,7 @@ void test('path comparison', () => {
   assert.ok(!samePath('/ws/a.ts', '/other/a.ts'));
 });
 
-void test('fallback index from file text: do() inside the right class', async () => {
-  const { findDoInClass, locateProcedures } = await import('../../../src/timelineModel/doLocator');
+void test('fallback index from file text: do() inside the right class', () => {
   const text = [
     'import x from "y";',
     'export class CreateBucket implements Procedure {',
