@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
 import { StatsIndex, documentLensModel, type DocumentLensModel } from '../views/lensModel';
+import { missingFromScan, type IndexedProcedure } from '../views/lintIndex';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { PlanFinder } from './planFinder';
@@ -19,6 +20,7 @@ export class RunData implements vscode.Disposable {
   private runsCache: RunSummary[] | undefined;
   private statsCache: { stats: ProcedureStats[]; index: StatsIndex } | undefined;
   private runningCount = 0;
+  private staticIndex: { proceduresIn(file: string): IndexedProcedure[] } | undefined;
   private readonly changed = new vscode.EventEmitter<RunDataChange>();
   private readonly listeners: vscode.Disposable[];
   readonly onDidChange = this.changed.event;
@@ -70,9 +72,20 @@ export class RunData implements vscode.Disposable {
     return this.statsCache;
   }
 
+  /** The linter's index adds procedures the text scan misses (structural classes, literals). */
+  setStaticIndex(index: { proceduresIn(file: string): IndexedProcedure[] }): vscode.Disposable {
+    this.staticIndex = index;
+    this.changed.fire({ runsSettled: true });
+    return new vscode.Disposable(() => {
+      if (this.staticIndex === index) this.staticIndex = undefined;
+    });
+  }
+
   /** Plans and procedures of a document with their runs and statistics. */
   documentModel(doc: vscode.TextDocument): DocumentLensModel | undefined {
-    const scan = this.finder.scanDocument(doc);
+    let scan = this.finder.scanDocument(doc);
+    const extra = this.staticIndex && !doc.isDirty ? missingFromScan(this.staticIndex.proceduresIn(doc.uri.fsPath), scan.procedures) : [];
+    if (extra.length) scan = { ...scan, procedures: [...scan.procedures, ...extra] };
     if (!scan.plans.length && !scan.procedures.length) return undefined;
     const { index } = this.procedureStats();
     return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (exp) => this.sessions.traceIdsFor(doc.uri.fsPath, exp));

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatsIndex, mergeStats, runForPlan, samePath } from '../../../src/views/lensModel';
 import type { ProcedureStatsLike, RunLike } from '../../../src/views/format';
+import { missingFromScan, proceduresFromIndex } from '../../../src/views/lintIndex';
 
 const s = (over: Partial<ProcedureStatsLike>): ProcedureStatsLike => ({
   procedureId: 'x',
@@ -57,4 +58,24 @@ test('samePath tolerates relative code.filepath and Windows separators', () => {
   assert.ok(samePath('plans/a.ts', '/ws/plans/a.ts'));
   assert.ok(samePath('C:\\ws\\plans\\a.ts', 'c:/ws/plans/a.ts'));
   assert.ok(!samePath('/ws/plans/a.ts', '/ws/plans/b.ts'));
+});
+
+test('the linter index maps to procedures: classes by type name, helpers by id; it only adds what the scan missed', () => {
+  const range = (line: number) => ({ start: 0, end: 1, startLine: line, startColumn: 0, endLine: line, endColumn: 1 });
+  const index = {
+    plans: [],
+    procedures: [
+      { key: 'f#Pay', kind: 'class-implements' as const, name: 'Pay', typeName: 'Pay', id: { text: "'pay'", value: 'pay' }, file: 'f', declaration: range(3), doRange: range(5), returns: [] },
+      { key: 'f@9', kind: 'helper' as const, typeName: 'function', id: { text: "'markup'", value: 'markup' }, file: 'f', declaration: range(9), doRange: range(9), returns: [] },
+      { key: 'f#Lit', kind: 'object-literal' as const, name: 'lit', typeName: 'object', id: { text: 'x' }, file: 'f', declaration: range(12), doRange: range(12), returns: [] },
+    ],
+  };
+  const coverage = { workspace: { found: 3, instrumented: 2 }, plans: [], procedures: [{ key: 'f#Pay', typeName: 'Pay', id: 'pay', file: 'f', line: 3, instrumented: false }] };
+  const out = proceduresFromIndex(index, coverage);
+  assert.deepEqual(out.map((p) => [p.procedure.kind, p.procedure.key, p.procedure.line, p.instrumented]), [
+    ['class', 'Pay', 3, false],
+    ['function', 'markup', 9, undefined],
+    ['function', 'lit', 12, undefined],
+  ]);
+  assert.deepEqual(missingFromScan(out, [{ kind: 'class', key: 'Pay', line: 3 }]).map((p) => p.key), ['markup', 'lit']);
 });
