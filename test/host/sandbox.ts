@@ -1,11 +1,13 @@
 // `npm run sandbox`: code-server on 127.0.0.1 with the built extension installed (a link to this
 // repository in a sandbox extensions dir) and sample-workspace open, for a person to try in a
 // browser. Runs until Ctrl-C. `npm run watch` in another terminal + "Developer: Reload Window"
-// picks up changes. Options: --port N (default: a free port), --fresh (new profile).
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { join } from 'node:path';
-import { startCodeServer } from './codeServer';
-import { ensureCodeServer } from './installCodeServer';
+// picks up changes. Options: --port N (default: a free port), --fresh (new profile),
+// --vsix FILE (install that package instead of the link: the extension as a user gets it).
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { codeServerEnv, startCodeServer } from './codeServer';
+import { ensureCodeServer, type CodeServerInstall } from './installCodeServer';
 import { repoRoot } from './repoRoot';
 import { writeQuietSettings } from './userSettings';
 
@@ -16,25 +18,47 @@ function option(name: string): string | undefined {
 
 /** Installs the repository as an extension by linking it into the extensions dir. */
 function linkExtension(root: string, extensionsDir: string): string {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
-  const id = `${manifest.publisher}.${manifest.name}`;
-  const link = join(extensionsDir, `${id}-${manifest.version}`);
+  const link = join(extensionsDir, `${extensionId(root)}-${manifest(root).version}`);
   mkdirSync(extensionsDir, { recursive: true });
-  rmSync(link, { force: true, recursive: false });
+  // Replace an old link; never recurse through one (it points at this repository).
+  const old = lstatSync(link, { throwIfNoEntry: false });
+  if (old?.isSymbolicLink()) unlinkSync(link);
+  else if (old) rmSync(link, { recursive: true, force: true });
   symlinkSync(root, link, 'dir');
-  return id;
+  return `${extensionId(root)} (linked from ${root})`;
+}
+
+/** Installs a .vsix into the extensions dir with code-server's own installer. */
+function installVsix(install: CodeServerInstall, vsix: string, userDataDir: string, extensionsDir: string): string {
+  const r = spawnSync(process.execPath, [install.entry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'], {
+    env: codeServerEnv(userDataDir),
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed`);
+  return `${vsix} (installed)`;
+}
+
+function manifest(root: string): { publisher: string; name: string; version: string } {
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+}
+
+function extensionId(root: string): string {
+  const m = manifest(root);
+  return `${m.publisher}.${m.name}`;
 }
 
 async function main(): Promise<void> {
   const root = repoRoot();
   if (!existsSync(join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   const install = ensureCodeServer();
-  const profile = join(root, '.vscode-test', 'sandbox');
-  if (process.argv.includes('--fresh')) rmSync(profile, { recursive: true, force: true });
+  const vsix = option('vsix');
+  // A linked and an installed copy of the same extension must not share an extensions dir.
+  const profile = join(root, '.vscode-test', vsix ? 'sandbox-vsix' : 'sandbox');
+  if (process.argv.includes('--fresh') || vsix) rmSync(profile, { recursive: true, force: true });
   const userDataDir = join(profile, 'user-data');
   const extensionsDir = join(profile, 'extensions');
   writeQuietSettings(userDataDir);
-  const id = linkExtension(root, extensionsDir);
+  const what = vsix ? installVsix(install, resolve(vsix), userDataDir, extensionsDir) : linkExtension(root, extensionsDir);
   const workspace = join(root, 'sample-workspace');
   const port = option('port');
   const server = await startCodeServer({
@@ -46,7 +70,7 @@ async function main(): Promise<void> {
   });
   const url = `${server.origin}/?folder=${encodeURIComponent(workspace)}`;
   console.log(`
-Instrument First sandbox — code-server with ${id} (linked from ${root})
+Instrument First sandbox — code-server with ${what}
 
   open  ${url}
   log   ${server.logFile}
