@@ -80,6 +80,11 @@ export class LintSession {
     }
   }
 
+  /** The current program (for type-checking a file after a fix, or other compiler questions). */
+  program(): ts.Program {
+    return this.programs().program;
+  }
+
   /** True for files this session reports on. */
   isLinted(file: string): boolean {
     const f = normalize(file);

@@ -1,5 +1,4 @@
 import { ts } from 'ts-morph';
-import { isAwaitedOrReturned } from '../externalCalls';
 import type { IndexedPlan } from '../procedureIndex';
 import type { RuleContext } from '../ruleContext';
 import { refersTo } from '../shapeChecker';
@@ -17,7 +16,7 @@ export function checkSideEffects(plan: IndexedPlan, rc: RuleContext, pattern: Re
       if (refersTo(n.expression, rc.runtime.procedureHelpers, rc.runtime, 'procedure')) return;
       const path = calleePath(n.expression);
       const method = path?.[path.length - 1];
-      if (method && pattern.test(method) && (isAwaitedOrReturned(n) || rc.externals.viaPackage(n) || rc.externals.externalName(n))) {
+      if (method && pattern.test(method) && (awaitedHere(n) || rc.externals.viaPackage(n) || rc.externals.externalName(n))) {
         rc.report(
           'side-effect-in-create',
           n,
@@ -31,4 +30,10 @@ export function checkSideEffects(plan: IndexedPlan, rc: RuleContext, pattern: Re
     ts.forEachChild(n, visit);
   };
   ts.forEachChild(body, visit);
+}
+
+/** `await x()`, `return x()` or `x().then(…)`: the call's own promise is waited for (not a step built for the return value). */
+function awaitedHere(call: ts.CallExpression): boolean {
+  const p = call.parent;
+  return ts.isAwaitExpression(p) || ts.isReturnStatement(p) || (ts.isPropertyAccessExpression(p) && p.name.text === 'then');
 }
