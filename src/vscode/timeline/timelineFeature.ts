@@ -6,13 +6,16 @@ import type { TraceViewer } from '../traceDocuments';
 import type { Services } from '../services';
 import { revealSpanCode, scannedProcedures, type ProcedureSource } from './codeReveal';
 import type { TimelineHost, TimelineStore } from './timelineHost';
-import { TIMELINE_VIEW_TYPE, TimelinePanel, type PanelContent } from './timelinePanel';
+import { openSpanCode, TIMELINE_VIEW_TYPE, TimelinePanel, type PanelContent, type RenderReport } from './timelinePanel';
+import type { CodeTarget } from '../../timelineModel/codeTarget';
 
 export const TIMELINE_COMMANDS = {
   /** Opens the timeline of the newest run (or of the run given by trace id). */
   openLastRun: 'instrumentFirst.timeline.openLastRun',
   /** Picks two runs and compares them. */
   compareRuns: 'instrumentFirst.compareRuns',
+  /** Reveals the code of a span (trace id, span id): what a click on a span in the panel does. */
+  goToSpanCode: 'instrumentFirst.timeline.goToSpanCode',
 } as const;
 
 /**
@@ -26,6 +29,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
   private readonly registrations: vscode.Disposable[];
   private procedures: ProcedureSource;
   private readonly host: TimelineHost;
+  private lastTarget: CodeTarget | undefined;
 
   constructor(private readonly s: Services) {
     this.procedures = scannedProcedures(s.finder);
@@ -52,7 +56,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         return withResource;
       },
       onDidChangeStore: s.collector.onDidChangeStore,
-      revealCode: (chain) => revealSpanCode(chain, () => this.procedures()),
+      revealCode: async (chain) => (this.lastTarget = await revealSpanCode(chain, () => this.procedures())),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
       openRun: (traceId) => this.openTrace(traceId),
@@ -64,6 +68,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       }),
       vscode.commands.registerCommand(TIMELINE_COMMANDS.openLastRun, (traceId?: unknown) => this.openLastRun(traceId)),
       vscode.commands.registerCommand(TIMELINE_COMMANDS.compareRuns, (a?: unknown, b?: unknown) => this.compareRuns(a, b)),
+      vscode.commands.registerCommand(TIMELINE_COMMANDS.goToSpanCode, (traceId?: unknown, spanId?: unknown) => this.goToSpanCode(traceId, spanId)),
     ];
   }
 
@@ -126,15 +131,32 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
     return Promise.resolve();
   }
 
-  private async openLastRun(arg: unknown): Promise<string | undefined> {
+  /**
+   * Opens the newest finished run (or the given one) and resolves once the webview has drawn it
+   * (or after 15 s), with what it reported.
+   */
+  private async openLastRun(arg: unknown): Promise<{ traceId: string; rendered?: RenderReport } | undefined> {
     const store = await this.host.store();
-    const traceId = typeof arg === 'string' ? arg : store?.runs().find((r) => r.status !== 'running')?.traceId ?? store?.runs()[0]?.traceId;
+    const traceId = typeof arg === 'string' ? arg : (store?.runs().find((r) => r.status !== 'running')?.traceId ?? store?.runs()[0]?.traceId);
     if (!traceId) {
       void vscode.window.showInformationMessage('Instrument First: no runs yet.');
       return undefined;
     }
+    const existing = this.runPanel;
+    const rendered = existing?.whenRendered(15_000);
     await this.openTrace(traceId);
-    return traceId;
+    const report = await (rendered ?? this.runPanel?.whenRendered(15_000));
+    return report ? { traceId, rendered: report } : { traceId };
+  }
+
+  /** Through the open panel's message handler when it shows that trace, as a click would. */
+  private async goToSpanCode(traceId: unknown, spanId: unknown): Promise<CodeTarget | undefined> {
+    if (typeof traceId !== 'string' || typeof spanId !== 'string') return undefined;
+    const panel = this.runPanel;
+    if (!panel || panel.current.view !== 'run' || panel.current.traceId !== traceId) return (await openSpanCode(this.host, traceId, spanId)).target;
+    this.lastTarget = undefined;
+    await panel.handle({ type: 'openCode', traceId, spanId });
+    return this.lastTarget;
   }
 
   /** Compare Runs…: two runs given, or picked (B first, then A among runs of the same plan first). */

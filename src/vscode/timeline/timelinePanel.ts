@@ -3,10 +3,18 @@ import { randomBytes } from 'node:crypto';
 import type { SpanView } from '../../protocol/spanView';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../../protocol/timelineMessages';
 import { presentDiff } from '../../timelineModel/compareModel';
+import type { CodeTarget } from '../../timelineModel/codeTarget';
 import { makeNonce, timelineHtml } from '../../timelineModel/timelineHtml';
 import type { TimelineHost } from './timelineHost';
 
 export const TIMELINE_VIEW_TYPE = 'instrumentFirst.timeline';
+
+/** What the webview reported after drawing a run. */
+export interface RenderReport {
+  spans: number;
+  rows: number;
+  ms: number;
+}
 
 export type PanelContent = { view: 'run'; traceId: string } | { view: 'compare'; a: string; b: string };
 
@@ -34,8 +42,7 @@ export class TimelinePanel implements vscode.Disposable {
   private liveTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly onDisposeListeners: (() => void)[] = [];
-  /** The last message the webview sent (for tests and diagnostics). */
-  lastMessage: WebviewToHost | undefined;
+  private renderWaiters: ((r: RenderReport | undefined) => void)[] = [];
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -80,20 +87,27 @@ export class TimelinePanel implements vscode.Disposable {
     await this.sendContent();
   }
 
-  /** Handles one message from the webview (also the entry point for host tests). */
+  /** Resolves when the webview next reports a drawn run (undefined after `timeoutMs`). */
+  whenRendered(timeoutMs: number): Promise<RenderReport | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const done = (r: RenderReport | undefined) => {
+        clearTimeout(timer);
+        this.renderWaiters = this.renderWaiters.filter((w) => w !== done);
+        resolve(r);
+      };
+      this.renderWaiters.push(done);
+    });
+  }
+
+  /** Handles one validated message from the webview (the Go to code command reuses it). */
   async handle(msg: WebviewToHost): Promise<void> {
-    this.lastMessage = msg;
     switch (msg.type) {
       case 'ready':
         await this.sendContent();
         break;
       case 'openCode': {
-        const store = await this.host.store();
-        const spans = store?.trace(msg.traceId) ?? [];
-        const byId = new Map(spans.map((s) => [s.spanId, s]));
-        const chain: SpanView[] = [];
-        for (let s = byId.get(msg.spanId); s && chain.length < 1000; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.push(s);
-        const target = chain.length ? await this.host.revealCode(chain) : undefined;
+        const { chain, target } = await openSpanCode(this.host, msg.traceId, msg.spanId);
         await this.post({
           type: 'codeResult',
           spanId: msg.spanId,
@@ -110,6 +124,7 @@ export class TimelinePanel implements vscode.Disposable {
         break;
       case 'rendered':
         this.host.log(`timeline: rendered ${msg.spans} spans (${msg.rows} rows) in ${msg.ms.toFixed(0)} ms`);
+        for (const w of [...this.renderWaiters]) w({ spans: msg.spans, rows: msg.rows, ms: msg.ms });
         break;
       case 'log':
         this.host.log(`timeline webview: ${msg.message}`);
@@ -171,4 +186,14 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.dispose();
     for (const f of this.onDisposeListeners) f();
   }
+}
+
+/** Finds a span and its ancestors in the store and reveals their code. */
+export async function openSpanCode(host: TimelineHost, traceId: string, spanId: string): Promise<{ chain: SpanView[]; target: CodeTarget | undefined }> {
+  const store = await host.store();
+  const spans = store?.trace(traceId) ?? [];
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const chain: SpanView[] = [];
+  for (let s = byId.get(spanId); s && chain.length < 1000; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.push(s);
+  return { chain, target: chain.length ? await host.revealCode(chain) : undefined };
 }

@@ -1,0 +1,67 @@
+// The timeline inside the real VS Code: a command opens the panel for the last run and the webview
+// draws it; a click on a span (the panel's message handler, as the webview posts it) reveals the
+// procedure's do() in an editor.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { waitFor } from './helpers';
+import { suite, test } from './harness';
+import { fastSamples, lineOfText, runPlan, services } from './planRuns';
+
+interface Opened {
+  traceId: string;
+  rendered?: { spans: number; rows: number; ms: number };
+}
+
+suite(
+  'timeline',
+  () => {
+    test('Open the last run: the panel shows it; clicking a step lands on its do()', async () => {
+      fastSamples();
+      const run = await runPlan('plans/create-cluster.ts');
+      const s = await services();
+      const opened = await vscode.commands.executeCommand<Opened>('instrumentFirst.timeline.openLastRun');
+      assert.equal(opened.traceId, run.traceId);
+      assert.ok(opened.rendered, 'the webview reported the drawn run');
+      assert.equal(opened.rendered.spans, run.spanCount);
+      console.log(`    [measure] timeline: ${opened.rendered.spans} spans drawn in ${opened.rendered.ms.toFixed(0)} ms`);
+      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview);
+      assert.ok(tab, 'a webview tab is open');
+      assert.match(tab.label, /Timeline: create-cluster/);
+
+      const spans = s.collector.store!.trace(run.traceId);
+      const step = spans.find((x) => x.name === 'register_cluster_node_to_lb')!;
+      assert.ok(step, 'the step span is in the store');
+      await closeAllEditorsButTimeline();
+      const target = await vscode.commands.executeCommand<{ file: string; line: number }>('instrumentFirst.timeline.goToSpanCode', run.traceId, step.spanId);
+      assert.ok(target, 'a code target was found');
+      const editor = await waitFor(() => vscode.window.activeTextEditor, { message: 'an active editor' });
+      assert.match(editor.document.uri.path, /plans\/create-cluster\.ts$/);
+      const doLine = lineOfText(editor.document, 'class RegisterClusterNodeToLb') + 3;
+      assert.match(editor.document.lineAt(doLine).text, /async do\(/);
+      assert.equal(editor.selection.active.line, doLine);
+
+      // A call span without code.* attributes lands on its step's do().
+      const call = spans.find((x) => x.parentSpanId === step.spanId)!;
+      const t2 = await vscode.commands.executeCommand<{ line: number }>('instrumentFirst.timeline.goToSpanCode', run.traceId, call.spanId);
+      assert.equal(t2?.line, doLine);
+      assert.equal(vscode.window.activeTextEditor?.selection.active.line, doLine);
+    }, { timeout: 120_000 });
+
+    test('Compare with Previous opens the comparison in the timeline', async () => {
+      fastSamples();
+      const good = await runPlan('plans/create-cluster.ts');
+      const bad = await runPlan('plans/create-cluster.ts', 'createClusterFaulty');
+      const ids = await vscode.commands.executeCommand<[string, string]>('instrumentFirst.compareWithPrevious', bad.traceId);
+      assert.deepEqual(ids, [good.traceId, bad.traceId]);
+      await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /^Compare/.test(t.label)), {
+        message: 'a Compare tab',
+      });
+    }, { timeout: 120_000 });
+  },
+  { timeout: 120_000 },
+);
+
+async function closeAllEditorsButTimeline(): Promise<void> {
+  for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (t.input instanceof vscode.TabInputText) await vscode.window.tabGroups.close(t);
+}
+
