@@ -119,11 +119,11 @@ export function lintPaths(paths: string[], config: LintConfigInput): { findings:
 
 export const lintCommand: CliCommand = {
   summary: 'report procedures whose traces will miss something (text, json or SARIF); exit 1 on errors',
-  run(args) {
+  async run(args) {
     const parsed = parseArgs(args);
     if (parsed === 'help') {
       process.stdout.write(USAGE);
-      return Promise.resolve(0);
+      return 0;
     }
     const config = parsed.config;
     try {
@@ -145,6 +145,6 @@ export const lintCommand: CliCommand = {
     const warnings = result.findings.filter((f) => f.severity === 'warning').length;
     const tooMany = parsed.maxWarnings !== undefined && warnings > parsed.maxWarnings;
     if (tooMany && parsed.format === 'text') process.stderr.write(`instrument-first lint: ${warnings} warnings exceed --max-warnings ${parsed.maxWarnings}\n`);
-    return Promise.resolve(errors > 0 || tooMany ? 1 : 0);
+    return errors > 0 || tooMany ? 1 : 0;
   },
 };
