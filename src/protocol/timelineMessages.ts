@@ -42,6 +42,8 @@ export interface CompareRow {
   statusB?: SpanStatusName;
   /** Calls whose count differs (for added/removed steps: the calls they made). */
   calls: CallCountDiff[];
+  /** Call totals per service (the first word of the call name, e.g. `ELBv2`) where they differ. */
+  services: CallCountDiff[];
   reasons: string[];
 }
 
@@ -166,7 +168,10 @@ function isCompareRow(v: unknown): v is CompareRow {
   if (!isStr(v.procedureId) || !optStr(v.procedureType) || !isNum(v.pass) || !isNum(v.occurrence)) return false;
   if (!optStr(v.spanIdA) || !optStr(v.spanIdB) || !optNum(v.durationMsA) || !optNum(v.durationMsB)) return false;
   if ((v.statusA !== undefined && !STATUSES.has(v.statusA)) || (v.statusB !== undefined && !STATUSES.has(v.statusB))) return false;
-  return Array.isArray(v.calls) && v.calls.every(isCallDiff) && Array.isArray(v.reasons) && v.reasons.every(isStr);
+  return (
+    Array.isArray(v.calls) && v.calls.every(isCallDiff) && Array.isArray(v.services) && v.services.every(isCallDiff) &&
+    Array.isArray(v.reasons) && v.reasons.every(isStr)
+  );
 }
 
 export function isCompareView(v: unknown): v is CompareView {

@@ -3,7 +3,7 @@
  * words, and one row per added, removed or changed step with duration and call-count deltas.
  * Pure; the host computes it and the webview only lays it out.
  */
-import type { RunDiff, RunSummary, StepDiff } from '../protocol/collectorTypes';
+import type { CallCountDiff, RunDiff, RunSummary, StepDiff } from '../protocol/collectorTypes';
 import type { CompareRow, CompareRunLabel, CompareView } from '../protocol/timelineMessages';
 import { formatDuration } from './timeScale';
 
@@ -26,6 +26,7 @@ function row(change: CompareRow['change'], d: StepDiff): CompareRow {
     pass: d.pass,
     occurrence: d.occurrence,
     calls: d.calls.filter((c) => c.countA !== c.countB),
+    services: serviceTotals(d),
     reasons: [...d.reasons],
   };
   if (d.procedureType !== undefined) r.procedureType = d.procedureType;
@@ -38,6 +39,19 @@ function row(change: CompareRow['change'], d: StepDiff): CompareRow {
   if (change === 'added') r.calls = d.calls.filter((c) => c.countB > 0);
   if (change === 'removed') r.calls = d.calls.filter((c) => c.countA > 0);
   return r;
+}
+
+/** Call counts summed per service (first word of the call name) where a and b differ. */
+export function serviceTotals(d: StepDiff): CallCountDiff[] {
+  const m = new Map<string, CallCountDiff>();
+  for (const c of d.calls) {
+    const service = c.name.split(/\s+/)[0] || c.name;
+    const t = m.get(service) ?? { name: service, countA: 0, countB: 0 };
+    t.countA += c.countA;
+    t.countB += c.countB;
+    m.set(service, t);
+  }
+  return [...m.values()].filter((t) => t.countA !== t.countB);
 }
 
 const ORDER: Record<CompareRow['change'], number> = { added: 0, removed: 1, changed: 2 };
@@ -89,7 +103,10 @@ export function presentDiff(diff: RunDiff): CompareView {
     const where = `${r.procedureId} (pass ${r.pass})`;
     if (r.change === 'added') headline.push(`New step in B: ${where}, ${formatDuration(r.durationMsB ?? 0)}${r.calls.length ? `, calls: ${r.calls.map((c) => `${c.name} ×${c.countB}`).join(', ')}` : ''}.`);
     else if (r.change === 'removed') headline.push(`Step missing in B: ${where}.`);
-    else if (r.calls.length) headline.push(`${where}: calls changed: ${callText(r)}.`);
+    else if (r.calls.length) {
+      const svc = r.services.map((t) => `${t.name} calls ${t.countA} → ${t.countB}`).join(', ');
+      headline.push(`${where}: ${svc ? `${svc} (${callText(r)})` : `calls changed: ${callText(r)}`}.`);
+    }
     else if (r.statusA !== r.statusB) headline.push(`${where}: status ${r.statusA ?? '?'} → ${r.statusB ?? '?'}.`);
   }
   const timeOnly = rows.filter((r) => r.change === 'changed' && weight(r) === 0);

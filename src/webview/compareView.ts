@@ -73,6 +73,14 @@ function rowEl(r: CompareRow, max: number, v: CompareView, events: CompareEvents
   }
   tr.append(bars);
   const calls = h('td', 'calls');
+  for (const t of r.services) {
+    // A service with one call name says nothing its call line does not.
+    const same = r.calls.filter((c) => c.name.split(/\s+/)[0] === t.name);
+    if (same.length === 1 && same[0]!.countA === t.countA && same[0]!.countB === t.countB) continue;
+    const d = h('div', `service ${t.countB < t.countA ? 'fewer' : 'more'}`);
+    append(d, h('span', 'call-name', `${t.name} calls`), h('span', 'call-count', ` ${t.countA} → ${t.countB}`));
+    calls.append(d);
+  }
   for (const c of r.calls) {
     const d = h('div', `call ${c.countB < c.countA ? 'fewer' : 'more'}`);
     append(d, h('span', 'call-name', c.name), h('span', 'call-count', ` ${c.countA} → ${c.countB}`));

@@ -102,7 +102,7 @@ export class DetailsPane {
       v.append(h('span', 'value', f.value));
       if (typed && f.type) v.append(h('span', 'type', f.type));
       const c = h('td', 'c');
-      c.append(button('⧉', `Copy ${f.key}`, () => this.events.copy(f.value), 'btn icon'));
+      c.append(button('copy', `Copy ${f.key}`, () => this.events.copy(f.value), 'btn icon'));
       tr.append(k, v, c);
       t.append(tr);
     }

@@ -58,8 +58,8 @@ void test('incident 1 compared: register_cluster_node_to_lb made 1 ELBv2 call in
   const view = presentDiff(incidents.clusterDiff);
   const row = view.rows.find((r) => r.procedureId === 'register_cluster_node_to_lb');
   assert.ok(row, JSON.stringify(view.rows.map((r) => r.procedureId)));
-  assert.ok(row.calls.some((c) => /ELBv2/.test(c.name) && c.countA === 2 && c.countB === 1), JSON.stringify(row.calls));
-  assert.match(view.headline.join('\n'), /register_cluster_node_to_lb \(pass 1\): calls changed: ELBv2 \S+ 2 → 1/);
+  assert.deepEqual(row.services, [{ name: 'ELBv2', countA: 2, countB: 1 }], JSON.stringify(row.calls));
+  assert.match(view.headline.join('\n'), /register_cluster_node_to_lb \(pass 1\): ELBv2 calls 2 → 1 \(ELBv2 RegisterTargets 1 → 0\)/);
   for (const theme of THEMES) {
     const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 520 });
     try {

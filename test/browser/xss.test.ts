@@ -56,7 +56,7 @@ void test('a span named <img src=x onerror=alert(1)> shows literally everywhere'
         b: { traceId: 'b', plan: EVIL, startMs: 0, durationMs: 2, status: 'converged', spanCount: 1, errorCount: 0 },
         durationDeltaMs: 1,
         headline: [EVIL],
-        rows: [{ change: 'added', procedureId: EVIL, procedureType: EVIL2, pass: 1, occurrence: 0, durationMsB: 1, calls: [{ name: EVIL, countA: 0, countB: 1 }], reasons: [] }],
+        rows: [{ change: 'added', procedureId: EVIL, procedureType: EVIL2, pass: 1, occurrence: 0, durationMsB: 1, calls: [{ name: EVIL, countA: 0, countB: 1 }], services: [], reasons: [] }],
         unchangedCount: 0,
       },
     });

@@ -48,7 +48,8 @@ void test('create-cluster incident: one ELBv2 call instead of two is the headlin
   const v = presentDiff(diff);
   assert.equal(v.rows[0]!.procedureId, 'register_cluster_node_to_lb');
   assert.deepEqual(v.rows[0]!.calls, [{ name: 'ELBv2 RegisterTargets', countA: 2, countB: 1 }]);
-  assert.match(v.headline[1]!, /register_cluster_node_to_lb \(pass 1\): calls changed: ELBv2 RegisterTargets 2 → 1/);
+  assert.equal(v.headline[1], 'register_cluster_node_to_lb (pass 1): ELBv2 calls 2 → 1 (ELBv2 RegisterTargets 2 → 1).');
+  assert.deepEqual(v.rows[0]!.services, [{ name: 'ELBv2', countA: 2, countB: 1 }]);
   assert.match(v.headline[2]!, /1 step changed only in duration; most: wait_instances \+100 ms/);
   assert.equal(v.unchangedCount, 5);
 });
