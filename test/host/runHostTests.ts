@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { ensureCodeServer } from './installCodeServer';
 import { repoRoot } from './repoRoot';
+import { freshRunProfile } from './runProfile';
 import { runUiScreenshots } from './uiScreenshots';
 
 function seconds(since: number): string {
@@ -39,11 +40,9 @@ async function main(): Promise<number> {
   console.log(`code-server ready (${seconds(t0)})`);
 
   const workspace = join(root, 'sample-workspace');
-  const profile = join(root, '.vscode-test');
+  const profile = freshRunProfile(root);
   const userDataDir = join(profile, 'user-data');
   const extensionsDir = join(profile, 'extensions');
-  rmSync(userDataDir, { recursive: true, force: true });
-  rmSync(extensionsDir, { recursive: true, force: true });
   cleanWorkspace(workspace);
 
   let failed = false;
@@ -75,6 +74,9 @@ async function main(): Promise<number> {
       cleanWorkspace(workspace);
     }
   }
+  // Keep the profile (code-server's log, the workbench's logs) only when something failed.
+  if (failed) console.log(`logs: ${profile}`);
+  else rmSync(profile, { recursive: true, force: true });
   console.log(`test:host ${failed ? 'FAILED' : 'passed'} in ${seconds(started)}`);
   return failed ? 1 : 0;
 }

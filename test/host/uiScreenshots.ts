@@ -9,6 +9,7 @@ import { launchChromium } from './chromium';
 import { startCodeServer } from './codeServer';
 import { ensureCodeServer } from './installCodeServer';
 import { repoRoot } from './repoRoot';
+import { freshRunProfile } from './runProfile';
 import { writeQuietSettings } from './userSettings';
 import { codeLensTexts, quickOpenFile, runCommandFromPalette, waitForWorkbench } from './workbenchPage';
 import { workbenchUrl } from './workbenchUrl';
@@ -59,14 +60,13 @@ async function waitForDurationLens(page: Page, timeout: number): Promise<void> {
   }
 }
 
+/** `profile`: a fresh folder for this run's VS Code user data and extensions. */
 export async function runUiScreenshots(opts: { root: string; workspace: string; profile: string }): Promise<void> {
   const outDir = join(opts.root, 'test-results', 'ui');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const userDataDir = join(opts.profile, 'ui-user-data');
   const extensionsDir = join(opts.profile, 'ui-extensions');
-  rmSync(userDataDir, { recursive: true, force: true });
-  rmSync(extensionsDir, { recursive: true, force: true });
 
   writeQuietSettings(userDataDir);
   const server = await startCodeServer({ install: ensureCodeServer(), userDataDir, extensionsDir });
@@ -111,8 +111,12 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
 if (require.main === module) {
   // Just the UI check: node out/test/host/uiScreenshots.js (after npm run test:host built everything).
   const root = repoRoot();
-  runUiScreenshots({ root, workspace: join(root, 'sample-workspace'), profile: join(root, '.vscode-test') }).then(
-    () => console.log('UI check passed'),
+  const profile = freshRunProfile(root);
+  runUiScreenshots({ root, workspace: join(root, 'sample-workspace'), profile }).then(
+    () => {
+      console.log('UI check passed');
+      rmSync(profile, { recursive: true, force: true });
+    },
     (err: unknown) => {
       console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
       process.exitCode = 1;

@@ -1,8 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { waitFor } from './helpers';
 import { suite, suiteSetup, test } from './harness';
-import { fastSamples, runPlan, services } from './planRuns';
+import { fastSamples, runPlan, services, spyViewer, traceText } from './planRuns';
 
 suite('trace ids are links', () => {
   let traceId = '';
@@ -23,15 +22,48 @@ suite('trace ids are links', () => {
     assert.equal(link.target?.path, 'instrumentFirst.openTrace');
     const args = JSON.parse(decodeURIComponent(link.target?.query ?? '')) as string[];
     assert.deepEqual(args, [traceId]);
-    await vscode.commands.executeCommand(link.target!.path, ...args);
-    const opened = await waitFor(() => vscode.window.activeTextEditor?.document.uri.path === `/${traceId}.txt` && vscode.window.activeTextEditor.document);
-    assert.match(opened.getText(), new RegExp(`^trace ${traceId}`, 'm'));
+    const spy = await spyViewer();
+    try {
+      await vscode.commands.executeCommand(link.target!.path, ...args);
+      assert.deepEqual(spy.opened, [[traceId, undefined]]);
+    } finally {
+      spy.dispose();
+    }
   });
 
   test('Open Trace by ID accepts a pasted traceparent; a bad id is refused', async () => {
-    const opened = await vscode.commands.executeCommand<string>('instrumentFirst.openTraceById', `00-${traceId}-00f067aa0ba902b7-01`);
-    assert.equal(opened, traceId);
+    const spy = await spyViewer();
+    try {
+      const opened = await vscode.commands.executeCommand<string>('instrumentFirst.openTraceById', `00-${traceId}-00f067aa0ba902b7-01`);
+      assert.equal(opened, traceId);
+      assert.deepEqual(spy.opened, [[traceId, undefined]]);
+    } finally {
+      spy.dispose();
+    }
     assert.equal(await vscode.commands.executeCommand('instrumentFirst.openTraceById', 'not-a-trace'), undefined);
+  });
+
+  test('a vscode URI …/trace/<id> (what runs may print next to a trace id) opens that run', async () => {
+    // VS Code routes such URIs to the extension's UriHandler (code-server's browser page cannot be
+    // made to open one without a dialog, so the handler is called as VS Code would call it).
+    const s = await services();
+    const ext = vscode.extensions.getExtension('instrument-first.instrument-first')!;
+    const uri = vscode.Uri.parse(`${vscode.env.uriScheme}://${ext.id}/trace/${traceId}`);
+    const spy = await spyViewer();
+    try {
+      await s.uriHandler.handleUri(uri);
+      assert.deepEqual(spy.opened, [[traceId, undefined]]);
+    } finally {
+      spy.dispose();
+    }
+  });
+
+  test('the text rendering of a run links its trace id too', async () => {
+    const text = await traceText(`/${traceId}.txt`);
+    assert.match(text, new RegExp(`^trace ${traceId}`, 'm'));
+    const uri = vscode.Uri.from({ scheme: 'instrument-first-trace', path: `/${traceId}.txt` });
+    const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', uri);
+    assert.ok(links.some((l) => l.target?.path === 'instrumentFirst.openTrace'));
   });
 
   test('trace ids printed by plan runs (debug console) are remembered for Open Trace by ID', async () => {

@@ -1,5 +1,5 @@
 // Helpers of the extension's host tests: its exports, and running a plan to the end.
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/protocol/collectorTypes';
 import type { PlanSession } from '../../../src/vscode/planSessions';
 import type { Services } from '../../../src/vscode/services';
@@ -42,4 +42,28 @@ export async function runPlan(relativePath: string, exportName = 'default'): Pro
 export function lineOfText(doc: vscode.TextDocument, needle: string): number {
   for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
   throw new Error(`"${needle}" not in ${doc.uri.fsPath}`);
+}
+
+/** Replaces the trace viewer (timeline or text) with a recorder while a test runs. */
+export async function spyViewer(): Promise<{ opened: Array<[string, string | undefined]>; compared: Array<[string, string]>; dispose(): void }> {
+  const s = await services();
+  const opened: Array<[string, string | undefined]> = [];
+  const compared: Array<[string, string]> = [];
+  const registration = s.viewers.setViewer({
+    openTrace: (traceId, procedureId) => {
+      opened.push([traceId, procedureId]);
+      return Promise.resolve();
+    },
+    compare: (a, b) => {
+      compared.push([a, b]);
+      return Promise.resolve();
+    },
+  });
+  return { opened, compared, dispose: () => registration.dispose() };
+}
+
+/** The text rendering of a run (or a comparison) that the text trace viewer shows. */
+export async function traceText(path: string): Promise<string> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'instrument-first-trace', path }));
+  return doc.getText();
 }

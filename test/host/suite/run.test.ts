@@ -7,7 +7,7 @@ import type { RunSummary } from '../../../src/protocol/collectorTypes';
 import type { RunsNode } from '../../../src/vscode/runsView';
 import { codeLenses, hoverTexts, openFile, waitFor, waitForCodeLens, workspaceUri } from './helpers';
 import { suite, suiteSetup, test } from './harness';
-import { fastSamples, lineOfText, runPlan, services } from './planRuns';
+import { fastSamples, lineOfText, runPlan, services, spyViewer, traceText } from './planRuns';
 
 const CLUSTER = 'plans/create-cluster.ts';
 
@@ -79,23 +79,31 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
 
   test('Open Trace shows the run; Compare with Previous Run shows the ELBv2 call missing in the faulty run', async () => {
     const s = await services();
-    await vscode.commands.executeCommand('instrumentFirst.openTrace', good.traceId);
-    const traceDoc = await waitFor(() => vscode.window.activeTextEditor?.document.uri.scheme === 'instrument-first-trace' && vscode.window.activeTextEditor.document);
-    assert.match(traceDoc.getText(), /^plan create-cluster · converged in 2 passes/);
-    assert.match(traceDoc.getText(), /register_cluster_node_to_lb .*3 calls/);
-    const faulty = await runPlan(CLUSTER, 'createClusterFaulty');
-    assert.equal(faulty.status, 'converged', 'the incident: the faulty run also "converges"');
-    const pair = await vscode.commands.executeCommand<string[]>('instrumentFirst.compareWithPrevious', faulty.traceId);
-    assert.deepEqual(pair, [good.traceId, faulty.traceId]);
-    const diffDoc = await waitFor(() => vscode.window.activeTextEditor?.document.uri.path.startsWith('/compare/') && vscode.window.activeTextEditor.document);
-    assert.match(diffDoc.getText(), /~ register_cluster_node_to_lb /);
-    assert.match(diffDoc.getText(), /ELBv2 RegisterTargets: 1 call\(s\) → 0/);
-    // The faulty export's lens shows its own run.
-    const lenses = await codeLenses(workspaceUri(CLUSTER));
-    const doc = await vscode.workspace.openTextDocument(workspaceUri(CLUSTER));
-    const faultyLens = lenses.find((l) => l.range.start.line === lineOfText(doc, 'export const createClusterFaulty') && l.command?.command === 'instrumentFirst.openTrace');
-    assert.equal(faultyLens?.command?.arguments?.[0], faulty.traceId);
-    assert.ok(s.data.runs().length >= 2);
+    const spy = await spyViewer();
+    try {
+      await vscode.commands.executeCommand('instrumentFirst.openTrace', good.traceId);
+      assert.deepEqual(spy.opened, [[good.traceId, undefined]]);
+      // The text rendering (the viewer until the timeline took over; still served by its scheme).
+      const text = await traceText(`/${good.traceId}.txt`);
+      assert.match(text, /^plan create-cluster · converged in 2 passes/);
+      assert.match(text, /register_cluster_node_to_lb .*3 calls/);
+      const faulty = await runPlan(CLUSTER, 'createClusterFaulty');
+      assert.equal(faulty.status, 'converged', 'the incident: the faulty run also "converges"');
+      const pair = await vscode.commands.executeCommand<string[]>('instrumentFirst.compareWithPrevious', faulty.traceId);
+      assert.deepEqual(pair, [good.traceId, faulty.traceId]);
+      assert.deepEqual(spy.compared, [[good.traceId, faulty.traceId]]);
+      const diff = await traceText(`/compare/${good.traceId}..${faulty.traceId}.txt`);
+      assert.match(diff, /~ register_cluster_node_to_lb /);
+      assert.match(diff, /ELBv2 RegisterTargets: 1 call\(s\) → 0/);
+      // The faulty export's lens shows its own run.
+      const lenses = await codeLenses(workspaceUri(CLUSTER));
+      const doc = await vscode.workspace.openTextDocument(workspaceUri(CLUSTER));
+      const faultyLens = lenses.find((l) => l.range.start.line === lineOfText(doc, 'export const createClusterFaulty') && l.command?.command === 'instrumentFirst.openTrace');
+      assert.equal(faultyLens?.command?.arguments?.[0], faulty.traceId);
+      assert.ok(s.data.runs().length >= 2);
+    } finally {
+      spy.dispose();
+    }
   }, { timeout: 90_000 });
 
   test('Export as OTLP JSON, Copy Trace ID and Delete Run work on a Runs view item', async () => {
