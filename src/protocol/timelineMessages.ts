@@ -64,7 +64,16 @@ export type HostToWebview =
    * Replace what is shown with this run. `live`: more spans may come. `resource`: the attributes
    * of the process that sent the spans (sent once, not per span).
    */
-  | { type: 'showRun'; traceId: string; title: string; spans: SpanView[]; live: boolean; resource?: Record<string, AttrValue> }
+  | {
+      type: 'showRun';
+      traceId: string;
+      title: string;
+      spans: SpanView[];
+      live: boolean;
+      resource?: Record<string, AttrValue>;
+      /** Select the first step of this procedure id (Open Trace from a procedure's CodeLens). */
+      focusProcedureId?: string;
+    }
   /** Spans added to or changed in the run shown (matched by span id). */
   | { type: 'updateRun'; traceId: string; spans: SpanView[]; live: boolean; resource?: Record<string, AttrValue> }
   | { type: 'showCompare'; compare: CompareView }
@@ -186,7 +195,9 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
   if (!isObj(v) || !isStr(v.type)) return undefined;
   switch (v.type) {
     case 'showRun':
-      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && isSpans(v.spans)
+        ? (v as HostToWebview)
+        : undefined;
     case 'updateRun':
       return isStr(v.traceId) && isBool(v.live) && optAttrs(v.resource) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
     case 'showCompare':

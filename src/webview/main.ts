@@ -1,5 +1,6 @@
 // Entry of the timeline webview: receives validated messages from the extension, keeps one run
 // (or one comparison) on screen, persists its view state with setState, and reports back.
+import { Attr } from '../protocol/attributes';
 import { parseHostToWebview, parseTimelineState, type CompareView, type HostToWebview, type TimelineState } from '../protocol/timelineMessages';
 import { rowOf } from '../timelineModel/rows';
 import { spanDetails } from '../timelineModel/spanDetails';
@@ -78,6 +79,10 @@ class TimelineApp {
         const run = new RunView(m.traceId, m.title, m.live, m.spans);
         run.resource = m.resource;
         run.restore(this.saved);
+        if (m.focusProcedureId) {
+          const step = run.tree.nodes.find((n) => n.kind === 'step' && n.span.attributes[Attr.procedureId] === m.focusProcedureId);
+          if (step) run.selected = step.span.spanId;
+        }
         this.run = run;
         this.root.replaceChildren(this.runLayout);
         this.toolbar.setTitle(m.title, m.live);

@@ -100,7 +100,11 @@ export class Minimap {
     const rowH = Math.max(1, HEIGHT / n);
     const paths = new Map<string, Path2D>();
     const range = tree.endMs - tree.startMs || 1;
+    // Beyond ~20k spans a row of the minimap holds hundreds of spans: draw every k-th one (and
+    // every error), which looks the same and keeps a 100k-span trace cheap.
+    const stride = Math.max(1, Math.ceil(n / 20_000));
     for (const node of tree.nodes) {
+      if (stride > 1 && node.index % stride !== 0 && !node.error) continue;
       const cls = node.error ? '--tl-error' : KIND_VARS[node.kind];
       let p = paths.get(cls);
       if (!p) paths.set(cls, (p = new Path2D()));

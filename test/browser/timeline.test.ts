@@ -241,3 +241,16 @@ void test('malformed messages are ignored and reported', async () => {
     await tp.close();
   }
 });
+
+void test('Open Trace for a procedure selects its step', async () => {
+  const tp = await openTimeline(browser, { origin });
+  try {
+    const n = (await tp.posted()).length;
+    await tp.post({ type: 'showRun', traceId: TRACE, title: 'x', spans: smallRun(), live: false, focusProcedureId: 'register_cluster_node_to_lb' });
+    await tp.waitFor('rendered', n);
+    assert.equal(await tp.page.$eval('.row.selected .label', (e) => e.textContent), 'register_cluster_node_to_lb');
+    assert.match((await tp.page.textContent('.details-title'))!, /register_cluster_node_to_lb/);
+  } finally {
+    await tp.close();
+  }
+});

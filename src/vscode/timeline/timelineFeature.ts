@@ -90,8 +90,8 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
     return this.comparePanel;
   }
 
-  async openTrace(traceId: string): Promise<void> {
-    await this.showIn('run', { view: 'run', traceId });
+  async openTrace(traceId: string, focusProcedureId?: string): Promise<void> {
+    await this.showIn('run', focusProcedureId ? { view: 'run', traceId, focusProcedureId } : { view: 'run', traceId });
   }
 
   async compare(a: string, b: string): Promise<void> {

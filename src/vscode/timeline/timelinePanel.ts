@@ -16,7 +16,7 @@ export interface RenderReport {
   ms: number;
 }
 
-export type PanelContent = { view: 'run'; traceId: string } | { view: 'compare'; a: string; b: string };
+export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string } | { view: 'compare'; a: string; b: string };
 
 const LIVE_THROTTLE_MS = 250;
 
@@ -154,7 +154,15 @@ export class TimelinePanel implements vscode.Disposable {
     this.panel.title = `Timeline: ${run.plan}`;
     this.sent = new Set(spans.map((s) => s.spanId));
     const resource = store?.resourceOf?.(c.traceId);
-    await this.post({ type: 'showRun', traceId: c.traceId, title: `${run.plan} · ${run.status}`, spans, live: run.status === 'running', ...(resource ? { resource } : {}) });
+    await this.post({
+      type: 'showRun',
+      traceId: c.traceId,
+      title: `${run.plan} · ${run.status}`,
+      spans,
+      live: run.status === 'running',
+      ...(resource ? { resource } : {}),
+      ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
+    });
   }
 
   private scheduleLive(): void {
