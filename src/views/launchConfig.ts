@@ -29,7 +29,12 @@ export interface LaunchContext {
   serviceName?: string;
   /** Folder the CLI bundle is in, skipped when stepping. */
   extensionDist: string;
+  /** `…/trace/{traceId}` URL that opens a run in this VS Code (printed by runners that support it). */
+  traceLinkTemplate?: string;
 }
+
+/** Env var with the link template for trace ids; a runner may print the link next to a trace id. */
+export const TRACE_LINK_ENV = 'INSTRUMENT_FIRST_TRACE_LINK';
 
 /** Marks configurations started by this extension, so their sessions can be told apart. */
 export const SESSION_TAG = '__instrumentFirstSessionId';
@@ -42,6 +47,7 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
     [Env.serviceName]: req.env?.[Env.serviceName] ?? ctx.serviceName ?? 'instrument-first-plan',
   };
   if (!ctx.instrumentation) env[Env.sdkDisabled] = 'true';
+  if (ctx.traceLinkTemplate) env[TRACE_LINK_ENV] = ctx.traceLinkTemplate;
   // An inherited per-signal endpoint would win over ours in the OTel SDK.
   env[Env.otlpTracesEndpoint] = null;
   const maxPasses = req.maxPasses ?? ctx.defaultMaxPasses;

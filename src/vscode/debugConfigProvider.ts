@@ -4,6 +4,7 @@ import { nodeLaunchConfig, type PlanLaunchRequest } from '../views/launchConfig'
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { PlanSessions } from './planSessions';
+import { traceLinkTemplate } from './traceUriHandler';
 
 export const DEBUG_TYPE = 'instrument-first';
 
@@ -13,6 +14,7 @@ export const DEBUG_TYPE = 'instrument-first';
  */
 export class PlanDebugConfigurationProvider implements vscode.DebugConfigurationProvider {
   constructor(
+    private readonly extensionId: string,
     private readonly extensionUri: vscode.Uri,
     private readonly config: Config,
     private readonly collector: CollectorHost,
@@ -58,6 +60,7 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
         sessionId: id,
         instrumentation: s.instrumentation.enabled,
         defaultMaxPasses: s.run.maxPasses,
+        traceLinkTemplate: traceLinkTemplate(this.extensionId),
       },
     );
     // Substituted by VS Code like every other string, so the session knows its plan's real path.

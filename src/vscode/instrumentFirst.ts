@@ -13,6 +13,7 @@ import { RunData } from './runData';
 import { RunsView } from './runsView';
 import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
+import { TraceUriHandler } from './traceUriHandler';
 
 /**
  * Owns everything the extension creates, and disposes it in reverse order. Construction is cheap:
@@ -40,8 +41,9 @@ export class InstrumentFirst implements vscode.Disposable {
     const viewers = new TraceViewers(own(new TraceTextDocuments(collector)));
     const runsView = own(new RunsView(data, collector));
     const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView };
-    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extensionUri, config, collector, sessions)));
+    const uriHandler = own(new TraceUriHandler());
+    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler };
+    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));
   }

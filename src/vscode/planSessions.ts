@@ -36,6 +36,7 @@ export class PlanSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, PlanSession>();
   private readonly byPlanKey = new Map<string, string[]>();
   private readonly seenTraceIds: string[] = [];
+  private readonly attributed = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly errors = new vscode.EventEmitter<PlanErrorReport>();
   private readonly registrations: vscode.Disposable[];
@@ -91,18 +92,23 @@ export class PlanSessions implements vscode.Disposable {
     return this.seenTraceIds;
   }
 
-  /** Attributes new runs in the store to the one plan session running when they started. */
+  /**
+   * Attributes runs to the one plan session running when they started (the runner also prints its
+   * trace id, which the tracker reads; this covers the time before that line). A run is only ever
+   * attributed once, and only to a session created before it started.
+   */
   attributeRuns(runs: readonly RunSummary[]): void {
     const running = this.active().filter((s) => s.plan);
     if (running.length !== 1) return;
     const ps = running[0]!;
-    for (const r of runs) {
-      if (r.kind === 'plan' && r.startMs >= ps.createdAt - 1000 && !ps.traceIds.includes(r.traceId)) this.addTrace(ps, r.traceId);
-    }
+    const fresh = runs.filter((r) => r.kind === 'plan' && r.startMs >= ps.createdAt && !this.attributed.has(r.traceId)).sort((a, b) => a.startMs - b.startMs);
+    for (const r of fresh) this.addTrace(ps, r.traceId);
   }
 
   private addTrace(ps: PlanSession, traceId: string): void {
-    if (ps.traceIds.includes(traceId)) return;
+    if (this.attributed.has(traceId)) return;
+    this.attributed.add(traceId);
+    if (this.attributed.size > 10_000) this.attributed.delete(this.attributed.values().next().value as string);
     ps.traceIds.push(traceId);
     if (ps.plan) {
       const key = planKey(ps.plan, ps.exportName);

@@ -9,6 +9,7 @@ import type { ProceduresView } from './proceduresView';
 import type { RunData } from './runData';
 import type { RunsView } from './runsView';
 import type { TraceViewers } from './traceDocuments';
+import type { TraceUriHandler } from './traceUriHandler';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
@@ -27,4 +28,5 @@ export interface Services {
   readonly viewers: TraceViewers;
   readonly runsView: RunsView;
   readonly proceduresView: ProceduresView;
+  readonly uriHandler: TraceUriHandler;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { codeLenses, openFile, workspaceUri } from './helpers';
-import { suite, suiteSetup, test } from './harness';
+import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { postRun, syntheticRun } from './otlpLoad';
 import { lineOfText, services } from './planRuns';
 
@@ -19,6 +19,13 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
     await s.collector.ensureStarted();
     endpoint = s.collector.endpoint!;
     await openFile('plans/create-cluster.ts');
+  });
+
+  suiteTeardown(async () => {
+    // Leave no synthetic runs behind for the suites that follow.
+    const s = await services();
+    const c = await s.collector.ensureStarted();
+    for (const r of c.store.runs()) if (r.serviceName === 'bench' || r.serviceName === 'load') await c.deleteRun(r.traceId);
   });
 
   test('activation: the extension own work', async () => {

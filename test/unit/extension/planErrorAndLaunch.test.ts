@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlanError, planErrorText } from '../../../src/views/planError';
-import { nodeLaunchConfig, SESSION_TAG } from '../../../src/views/launchConfig';
+import { nodeLaunchConfig, SESSION_TAG, TRACE_LINK_ENV } from '../../../src/views/launchConfig';
 import { DEFAULT_SETTINGS, readSettings } from '../../../src/views/settings';
 
 test('reads the runner one-line errors with file, line and column', () => {
@@ -20,7 +20,7 @@ test('reads the runner one-line errors with file, line and column', () => {
 test('a plan launch runs the CLI under the Node debugger with the collector endpoint', () => {
   const c = nodeLaunchConfig(
     { plan: '/ws/plans/create-cluster.ts', export: 'createClusterFaulty', env: { FOO: '1' } },
-    { cliPath: '/ext/dist/cli.js', extensionDist: '/ext/dist', endpoint: 'http://127.0.0.1:4318', sessionId: 's1', instrumentation: false, defaultMaxPasses: 7 },
+    { cliPath: '/ext/dist/cli.js', extensionDist: '/ext/dist', endpoint: 'http://127.0.0.1:4318', sessionId: 's1', instrumentation: false, defaultMaxPasses: 7, traceLinkTemplate: 'vscode://x.y/trace/{traceId}' },
   );
   assert.equal(c.type, 'node');
   assert.equal(c.program, '/ext/dist/cli.js');
@@ -31,6 +31,7 @@ test('a plan launch runs the CLI under the Node debugger with the collector endp
   assert.equal(env.INSTRUMENT_FIRST_SESSION_ID, 's1');
   assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, null);
   assert.equal(env.FOO, '1');
+  assert.equal(env[TRACE_LINK_ENV], 'vscode://x.y/trace/{traceId}');
   assert.equal(c.sourceMaps, true);
   assert.equal(c[SESSION_TAG], 's1');
 });
