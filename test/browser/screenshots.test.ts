@@ -40,7 +40,7 @@ const THEMES: ThemeKind[] = ['light', 'dark'];
 
 void test('faulty create-cluster: waterfall with critical path and the step details', async () => {
   for (const theme of [...THEMES, 'high-contrast' as const]) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1400, height: 820 });
+    const tp = await openTimeline(browser, { origin, theme, width: 1400, height: 560 });
     try {
       await showRun(tp, incidents.clusterFaulty);
       await tp.page.selectOption('.crit-select select', 'run');
@@ -61,7 +61,7 @@ void test('incident 1 compared: register_cluster_node_to_lb made 1 ELBv2 call in
   assert.deepEqual(row.services, [{ name: 'ELBv2', countA: 2, countB: 1 }], JSON.stringify(row.calls));
   assert.match(view.headline.join('\n'), /register_cluster_node_to_lb \(pass 1\): ELBv2 calls 2 → 1 \(ELBv2 RegisterTargets 1 → 0\)/);
   for (const theme of THEMES) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 520 });
+    const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 250 });
     try {
       await tp.post({ type: 'showCompare', compare: view });
       await tp.page.waitForSelector('.compare-table');
@@ -79,7 +79,7 @@ void test('incident 2 compared: checkout release 2 has the new step additionalMa
   assert.equal(view.rows[0]?.procedureId, 'additionalMarkUp');
   assert.match(view.headline[1]!, /^New step in B: additionalMarkUp \(pass 1\)/);
   for (const theme of THEMES) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 480 });
+    const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 250 });
     try {
       await tp.post({ type: 'showCompare', compare: view });
       await tp.page.waitForSelector('.compare-table');

@@ -97,5 +97,11 @@ export const THEMES: Record<ThemeKind, Record<string, string>> = {
     '--vscode-button-background': '#000000',
     '--vscode-button-foreground': '#ffffff',
     '--vscode-button-border': '#6fc3df',
+    '--vscode-input-background': '#000000',
+    '--vscode-input-foreground': '#ffffff',
+    '--vscode-input-border': '#6fc3df',
+    '--vscode-dropdown-background': '#000000',
+    '--vscode-dropdown-foreground': '#ffffff',
+    '--vscode-dropdown-border': '#6fc3df',
   },
 };
