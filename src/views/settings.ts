@@ -55,7 +55,7 @@ export function readSettings(get: SettingGetter): Settings {
     },
     persistence: {
       folder: str(get('persistence.folder'), d.persistence.folder),
-      retention: int(get('persistence.retention'), 0, 100_000, d.persistence.retention),
+      retention: int(get('persistence.retention'), 1, 100_000, d.persistence.retention),
     },
     forwarding: { endpoint: str(get('forwarding.endpoint'), ''), headers: headers(get('forwarding.headers')) },
     inline: {
