@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { formatCoverageText } from '../../linter/formatText';
 import { LintWorkerClient } from '../../linter/lintWorkerClient';
 import type { FileFindings } from '../../linter/types';
-import { LintIndexSource } from '../lintIndexSource';
+import { LintIndexSource, type LintIndexClient } from '../lintIndexSource';
 import type { Services } from '../services';
 import { FixStore } from './fixStore';
 import { LintCodeActions } from './lintCodeActions';
@@ -57,8 +57,12 @@ export class LintFeature implements vscode.Disposable {
       this.send((c) => c.request({ type: 'fileChangedOnDisk', file: uri.fsPath }), true);
     };
     this.owned.push(watcher, watcher.onDidCreate(onDisk), watcher.onDidChange(onDisk), watcher.onDidDelete(onDisk));
-    const index = new LintIndexSource({ request: (body: never) => this.requireClient().request(body) } as ConstructorParameters<typeof LintIndexSource>[0], this.analysed.event);
-    this.owned.push(index, s.proceduresView.setIndexSource(index), s.data.setStaticIndex(index));
+    if (this.settings.enabled) {
+      // the client is replaced on restart: the index source asks whichever is current
+      const indexClient = { request: (body: never) => this.requireClient().request(body) } as unknown as LintIndexClient;
+      const index = new LintIndexSource(indexClient, this.analysed.event);
+      this.owned.push(index, s.proceduresView.setIndexSource(index), s.data.setStaticIndex(index));
+    }
     this.start();
   }
 
