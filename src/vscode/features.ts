@@ -8,6 +8,7 @@ import type { Services } from './services';
 import { CollectorStatusBar } from './statusBar';
 import { TraceLinks } from './traceLinks';
 import { TimelineFeature } from './timeline/timelineFeature';
+import { registerLinting } from './lint/lintFeature';
 
 /**
  * The features built on the services, in one list. Each returns the disposable that owns its
@@ -25,6 +26,6 @@ export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
   () => new TraceLinks(),
   (s) => new RunLog(s.data, s.log),
   (s) => new PlanContextKey(s.finder),
-  // (s) => new LintFeature(s),        // linter: src/vscode/lint/
+  (s) => registerLinting(s), // linter: src/vscode/lint/
   (s) => new TimelineFeature(s), // timeline: src/vscode/timeline/
 ];
