@@ -1,6 +1,7 @@
 import type { AttrValue } from '../protocol/spanView';
 import type { SpanOrigin, SpanRecord } from './spanRecord';
-import { KeyShapes, StringPool } from './stringPool';
+import { ByteStringCache } from './byteStringCache';
+import { KeyShapes, StringPool, type KeyInfo } from './stringPool';
 
 /** The body is not a valid ExportTraceServiceRequest: answered with 400, nothing stored. */
 export class DecodeError extends Error {
@@ -19,6 +20,10 @@ export interface DecodedBatch {
 export class DecodeContext {
   readonly pool = new StringPool();
   readonly shapes = new KeyShapes();
+  /** Protobuf fast paths: attribute keys, span names and low-cardinality values by their bytes. */
+  readonly keyBytes = new ByteStringCache<KeyInfo>(11);
+  readonly nameBytes = new ByteStringCache<string>(11);
+  readonly valueBytes = new ByteStringCache<string>(13);
   private readonly origins = new Map<string, SpanOrigin>();
 
   /** Returns a shared origin equal to the given one (bounded table). */
@@ -41,6 +46,9 @@ export class DecodeContext {
 
   clear(): void {
     this.pool.clear();
+    this.keyBytes.clear();
+    this.nameBytes.clear();
+    this.valueBytes.clear();
     this.origins.clear();
   }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodedBatch } from './decodedBatch';
-import { decodeOtlpJson } from './otlpJsonDecoder';
+import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
 import { decodeOtlpProto } from './otlpProtoDecoder';
 import { exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from './spanStore';
@@ -89,7 +89,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     const decodeAndStore = (body: Buffer): void => {
       let batch: DecodedBatch;
       try {
-        batch = enc === 'json' ? decodeOtlpJson(body.toString('utf8'), store.decodeContext) : decodeOtlpProto(body, store.decodeContext);
+        batch = enc === 'json' ? decodeOtlpJsonBytes(body, store.decodeContext) : decodeOtlpProto(body, store.decodeContext);
       } catch (e) {
         if (e instanceof DecodeError) fail(400, e.message);
         else fail(400, `malformed body: ${e instanceof Error ? e.message : String(e)}`);

@@ -9,6 +9,7 @@ import {
   type DecodedBatch,
 } from './decodedBatch';
 import type { KeyInfo } from './stringPool';
+import { scanOtlpJson } from './otlpJsonScanner';
 import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
 
 type Obj = Record<string, unknown>;
@@ -27,6 +28,14 @@ export function decodeOtlpJson(text: string, ctx: DecodeContext): DecodedBatch {
     throw new DecodeError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   return decodeOtlpJsonValue(doc, ctx);
+}
+
+/**
+ * Decodes an OTLP/JSON body from its bytes: the byte scanner for the common shape, JSON.parse and
+ * the object walk for everything else (and for the error message of a malformed body).
+ */
+export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBatch {
+  return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
 /** Nanoseconds (decimal string or number) to epoch ms; NaN when invalid. */
@@ -182,7 +191,7 @@ function plainAttributes(attrs: unknown[], ctx: DecodeContext): [string[], AttrV
 }
 
 /** OTLP AnyValue to an attribute value; kvlists become JSON text, bytes stay base64. */
-function anyValue(v: unknown, ctx: DecodeContext, depth: number, info?: KeyInfo): AttrValue | undefined {
+export function anyValue(v: unknown, ctx: DecodeContext, depth: number, info?: KeyInfo): AttrValue | undefined {
   if (!isObj(v)) return undefined;
   const s = v.stringValue;
   if (s !== undefined) return typeof s === 'string' ? (info ? ctx.pool.value(info, s) : s) : String(s);

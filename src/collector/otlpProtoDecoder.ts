@@ -113,7 +113,10 @@ class ProtoSpanDecoder {
     for (let i = 0; i < spanRanges.length; i += 2) {
       r.pos = spanRanges[i]!;
       const e = spanRanges[i + 1]!;
-      this.withEnd(e, () => this.span(e, origin));
+      const saved = r.end;
+      r.end = e;
+      this.span(e, origin);
+      r.end = saved;
       r.pos = e;
     }
   }
@@ -146,9 +149,17 @@ class ProtoSpanDecoder {
         case (4 << 3) | 2:
           parent = r.hex();
           break;
-        case (5 << 3) | 2:
-          name = ctx.pool.intern(r.string());
+        case (5 << 3) | 2: {
+          const e = r.lengthEnd();
+          const known = ctx.nameBytes.get(r.buf, r.pos, e);
+          if (known !== undefined) name = known;
+          else {
+            name = ctx.pool.intern(r.utf8(r.pos, e));
+            ctx.nameBytes.store(r.buf, r.pos, e, name);
+          }
+          r.pos = e;
           break;
+        }
         case (6 << 3) | 0:
           kind = r.varint();
           break;
@@ -160,7 +171,10 @@ class ProtoSpanDecoder {
           break;
         case (9 << 3) | 2: {
           const e = r.lengthEnd();
+          const saved = r.end;
+          r.end = e;
           n = this.keyValueAt(e, keys, values, n, 0);
+          r.end = saved;
           r.pos = e;
           break;
         }
@@ -220,32 +234,58 @@ class ProtoSpanDecoder {
 
   /** Decodes one KeyValue ending at `end` and appends it (no-op when its value is empty). */
   private keyValueInto(end: number, keys: string[], values: AttrValue[], depth: number): void {
+    const saved = this.r.end;
+    this.r.end = end;
     const n = this.keyValueAt(end, keys, values, keys.length, depth);
+    this.r.end = saved;
     keys.length = n;
     values.length = n;
     this.r.pos = end;
   }
 
-  /** Decodes one KeyValue into slot `n`; returns the new count. */
+  /** Decodes one KeyValue (the reader's end already set to `end`) into slot `n`; returns the new count. */
   private keyValueAt(end: number, keys: string[], values: AttrValue[], n: number, depth: number): number {
     const r = this.r;
-    return this.withEnd(end, () => {
-      let info: KeyInfo | undefined;
-      let value: AttrValue | undefined;
-      while (r.pos < end) {
-        const tag = r.varint();
-        if (tag === ((1 << 3) | 2)) info = this.ctx.pool.key(r.string());
-        else if (tag === ((2 << 3) | 2)) {
-          const e = r.lengthEnd();
-          value = this.withEnd(e, () => this.anyValue(e, depth, info));
-          r.pos = e;
-        } else r.skip(tag & 7);
-      }
-      if (info === undefined || value === undefined) return n;
-      keys[n] = info.key;
-      values[n] = value;
-      return n + 1;
-    });
+    const ctx = this.ctx;
+    let info: KeyInfo | undefined;
+    let value: AttrValue | undefined;
+    while (r.pos < end) {
+      const tag = r.varint();
+      if (tag === ((1 << 3) | 2)) {
+        const e = r.lengthEnd();
+        info = ctx.keyBytes.get(r.buf, r.pos, e);
+        if (info === undefined) {
+          info = ctx.pool.key(r.utf8(r.pos, e));
+          ctx.keyBytes.store(r.buf, r.pos, e, info);
+        }
+        r.pos = e;
+      } else if (tag === ((2 << 3) | 2)) {
+        const e = r.lengthEnd();
+        r.end = e;
+        value = this.anyValue(e, depth, info);
+        r.end = end;
+        r.pos = e;
+      } else r.skip(tag & 7);
+    }
+    if (info === undefined || value === undefined) return n;
+    keys[n] = info.key;
+    values[n] = value;
+    return n + 1;
+  }
+
+  /** A string value; repeated values of low-cardinality keys come from the byte cache. */
+  private stringValue(info: KeyInfo | undefined): string {
+    const r = this.r;
+    const e = r.lengthEnd();
+    const s = r.pos;
+    r.pos = e;
+    if (info === undefined || info.values === undefined) return r.utf8(s, e);
+    const ctx = this.ctx;
+    const known = ctx.valueBytes.get(r.buf, s, e);
+    if (known !== undefined) return known;
+    const v = ctx.pool.value(info, r.utf8(s, e));
+    if (info.values !== undefined) ctx.valueBytes.store(r.buf, s, e, v);
+    return v;
   }
 
   private anyValue(end: number, depth: number, info?: KeyInfo): AttrValue | undefined {
@@ -255,16 +295,14 @@ class ProtoSpanDecoder {
       const tag = r.varint();
       switch (tag) {
         case (1 << 3) | 2:
-          v = info ? this.ctx.pool.value(info, r.string()) : r.string();
+          v = this.stringValue(info);
           break;
         case (2 << 3) | 0:
           v = r.varint() !== 0;
           break;
-        case (3 << 3) | 0: {
-          const i = r.int64();
-          v = i;
+        case (3 << 3) | 0:
+          v = r.int64();
           break;
-        }
         case (4 << 3) | 1:
           v = r.double();
           break;
@@ -272,7 +310,9 @@ class ProtoSpanDecoder {
         case (6 << 3) | 2: {
           const e = r.lengthEnd();
           if (depth >= MAX_DEPTH) throw new DecodeError('attribute values nested too deeply');
-          v = this.withEnd(e, () => (tag === ((5 << 3) | 2) ? this.arrayValue(e, depth + 1) : this.kvList(e, depth + 1)));
+          r.end = e;
+          v = tag === ((5 << 3) | 2) ? this.arrayValue(e, depth + 1) : this.kvList(e, depth + 1);
+          r.end = end;
           r.pos = e;
           break;
         }
@@ -296,7 +336,9 @@ class ProtoSpanDecoder {
       const tag = r.varint();
       if (tag === ((1 << 3) | 2)) {
         const e = r.lengthEnd();
-        vals.push(this.withEnd(e, () => this.anyValue(e, depth)));
+        r.end = e;
+        vals.push(this.anyValue(e, depth));
+        r.end = end;
         r.pos = e;
       } else r.skip(tag & 7);
     }

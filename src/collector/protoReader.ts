@@ -89,6 +89,11 @@ export class ProtoReader {
     return s;
   }
 
+  /** Decodes buf[start, end) as UTF-8. */
+  utf8(start: number, end: number): string {
+    return this.slices.utf8Slice(start, end);
+  }
+
   hex(): string {
     const end = this.lengthEnd();
     const s = this.slices.hexSlice(this.pos, end);

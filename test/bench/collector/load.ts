@@ -49,6 +49,13 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, () => worker(o.warmup, false)));
+  // Tell the bench we are warm (it notes the collector's CPU time) and wait for its go.
+  if (process.send) {
+    await new Promise<void>((resolve) => {
+      process.once('message', () => resolve());
+      process.send!({ type: 'warm' });
+    });
+  }
   const t0 = performance.now();
   await Promise.all(Array.from({ length: o.concurrency }, () => worker(total, true)));
   const elapsedMs = performance.now() - t0;
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
   const bytes = bodies.slice(o.warmup).reduce((n, b) => n + b.length, 0);
   agent.destroy();
+  process.disconnect?.();
   process.stdout.write(
     JSON.stringify({
       sentSpans: total * SPANS_PER_BODY,

@@ -1,5 +1,6 @@
 // The collector under test, in its own process (forked by collectorBench with an IPC channel).
-// argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean}; out: {type:'ready', endpoint}, {type:'stats', ...}.
+// argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean} | {type:'cpu'} | {type:'stop'};
+// out: {type:'ready', endpoint}, {type:'stats', ...}, {type:'cpu', cpu}.
 import { Collector } from '../../../src/collector';
 
 async function main(): Promise<void> {
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
         gc();
       }
       process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: process.memoryUsage().heapUsed, baseHeap });
+    } else if (m.type === 'cpu') {
+      process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
     } else if (m.type === 'stop') {
       void collector.stop().then(() => process.exit(0));
     }

@@ -1,0 +1,720 @@
+import type { AttrValue } from '../protocol/spanView';
+import { spanProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
+import { anyValue as objectAnyValue } from './otlpJsonDecoder';
+import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
+import type { KeyInfo } from './stringPool';
+
+/** Thrown when the body is not in the common shape; the caller then uses JSON.parse. */
+class NotFastPath extends Error {}
+const NOT_FAST = new NotFastPath('not on the fast path');
+
+const enum C {
+  Quote = 0x22,
+  Backslash = 0x5c,
+  Comma = 0x2c,
+  Colon = 0x3a,
+  OpenBrace = 0x7b,
+  CloseBrace = 0x7d,
+  OpenBracket = 0x5b,
+  CloseBracket = 0x5d,
+  Minus = 0x2d,
+}
+
+const k = (s: string): Buffer => Buffer.from(s, 'latin1');
+const K = {
+  resourceSpans: k('resourceSpans'),
+  resource: k('resource'),
+  scopeSpans: k('scopeSpans'),
+  scope: k('scope'),
+  spans: k('spans'),
+  attributes: k('attributes'),
+  name: k('name'),
+  version: k('version'),
+  traceId: k('traceId'),
+  spanId: k('spanId'),
+  parentSpanId: k('parentSpanId'),
+  kind: k('kind'),
+  startTimeUnixNano: k('startTimeUnixNano'),
+  endTimeUnixNano: k('endTimeUnixNano'),
+  events: k('events'),
+  status: k('status'),
+  code: k('code'),
+  message: k('message'),
+  timeUnixNano: k('timeUnixNano'),
+  key: k('key'),
+  value: k('value'),
+  stringValue: k('stringValue'),
+  intValue: k('intValue'),
+  boolValue: k('boolValue'),
+  doubleValue: k('doubleValue'),
+};
+
+/** What the OTel JSON serializer writes around attribute keys and string values (compact JSON). */
+const KV_KEY = k('{"key":"');
+const KV_VALUE = k(',"value":');
+const STRING_VALUE = k('{"stringValue":"');
+
+const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+interface Slices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * Decodes OTLP/JSON straight from the body's bytes into span records, without building the parsed
+ * object tree that JSON.parse would (that tree, not the parsing, is what costs). It handles the
+ * shape exporters send; anything else — escapes in keys, base64 ids, odd types, malformed JSON —
+ * makes it give up (returns undefined) and the caller decodes with JSON.parse, which also gives the
+ * precise error message.
+ */
+export function scanOtlpJson(buf: Buffer, ctx: DecodeContext): DecodedBatch | undefined {
+  try {
+    return new Scanner(buf, ctx).request();
+  } catch (e) {
+    if (e instanceof NotFastPath || e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+class Scanner {
+  private pos = 0;
+  private readonly end: number;
+  private readonly slices: Slices;
+  /** No backslash anywhere in the body: strings end at the next quote (found natively). */
+  private readonly noEscapes: boolean;
+  private readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
+  private readonly keys: string[] = [];
+  private readonly values: AttrValue[] = [];
+  // Range of the last key read.
+  private ks = 0;
+  private ke = 0;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly ctx: DecodeContext,
+  ) {
+    this.end = buf.length;
+    this.slices = buf as unknown as Slices;
+    this.noEscapes = buf.indexOf(C.Backslash) < 0;
+  }
+
+  private ws(): number {
+    const buf = this.buf;
+    let p = this.pos;
+    let c = buf[p];
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = buf[++p];
+    this.pos = p;
+    return c === undefined ? -1 : c;
+  }
+
+  private expect(ch: number): void {
+    if (this.ws() !== ch) throw NOT_FAST;
+    this.pos++;
+  }
+
+  /** After a member or element: true when another follows (`,`), false at the closing `close`. */
+  private more(close: number): boolean {
+    const c = this.ws();
+    this.pos++;
+    if (c === C.Comma) return true;
+    if (c === close) return false;
+    throw NOT_FAST;
+  }
+
+  /** Opens an object; false when it is empty (`{}` consumed). */
+  private openObject(): boolean {
+    this.expect(C.OpenBrace);
+    if (this.ws() === C.CloseBrace) {
+      this.pos++;
+      return false;
+    }
+    return true;
+  }
+
+  private openArray(): boolean {
+    const c = this.ws();
+    if (c === 0x6e) {
+      this.literal('null');
+      return false;
+    }
+    if (c !== C.OpenBracket) throw NOT_FAST;
+    this.pos++;
+    if (this.ws() === C.CloseBracket) {
+      this.pos++;
+      return false;
+    }
+    return true;
+  }
+
+  /** Reads a member name into ks/ke (no escapes) and the colon after it. */
+  private key(): void {
+    this.expect(C.Quote);
+    const buf = this.buf;
+    const s = this.pos;
+    let p = s;
+    if (this.noEscapes) {
+      p = buf.indexOf(C.Quote, s);
+      if (p < 0) throw NOT_FAST;
+      this.ks = s;
+      this.ke = p;
+      this.pos = p + 1;
+      this.expect(C.Colon);
+      return;
+    }
+    for (;;) {
+      const c = buf[p];
+      if (c === C.Quote) break;
+      if (c === undefined || c === C.Backslash || c < 0x20) throw NOT_FAST;
+      p++;
+    }
+    this.ks = s;
+    this.ke = p;
+    this.pos = p + 1;
+    this.expect(C.Colon);
+  }
+
+  private keyIs(name: Buffer): boolean {
+    const n = name.length;
+    if (this.ke - this.ks !== n) return false;
+    const buf = this.buf;
+    const s = this.ks;
+    for (let i = 0; i < n; i++) if (buf[s + i] !== name[i]) return false;
+    return true;
+  }
+
+  /** Range of a string token without escapes (sets ks/ke), or throws for the slow path. */
+  private stringRange(): boolean {
+    if (this.ws() !== C.Quote) return false;
+    const buf = this.buf;
+    let p = this.pos + 1;
+    const s = p;
+    if (this.noEscapes) {
+      // Control characters are not checked on this path (JSON.parse would refuse them).
+      p = buf.indexOf(C.Quote, s);
+      if (p < 0) throw NOT_FAST;
+      this.ks = s;
+      this.ke = p;
+      this.pos = p + 1;
+      return true;
+    }
+    let hi = 0;
+    for (;;) {
+      const c = buf[p];
+      if (c === C.Quote) break;
+      if (c === undefined || c === C.Backslash || c < 0x20) throw NOT_FAST;
+      hi |= c;
+      p++;
+    }
+    this.ks = s;
+    this.ke = p;
+    this.pos = p + 1;
+    return hi < 0x80;
+  }
+
+  private string(): string {
+    if (this.ws() !== C.Quote) throw NOT_FAST;
+    this.stringRange();
+    return this.slices.utf8Slice(this.ks, this.ke);
+  }
+
+  private literal(word: string): void {
+    const buf = this.buf;
+    for (let i = 0; i < word.length; i++) if (buf[this.pos + i] !== word.charCodeAt(i)) throw NOT_FAST;
+    this.pos += word.length;
+  }
+
+  private numberRange(): void {
+    const buf = this.buf;
+    const s = this.pos;
+    let p = s;
+    for (;;) {
+      const c = buf[p];
+      if (c === undefined || !((c >= 0x30 && c <= 0x39) || c === C.Minus || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45)) break;
+      p++;
+    }
+    if (p === s) throw NOT_FAST;
+    this.ks = s;
+    this.ke = p;
+    this.pos = p;
+  }
+
+  private number(): number {
+    this.numberRange();
+    const buf = this.buf;
+    const n = this.ke - this.ks;
+    if (n < 16) {
+      let p = this.ks;
+      const neg = buf[p] === C.Minus;
+      if (neg) p++;
+      let v = 0;
+      let ok = p < this.ke && !(buf[p] === 0x30 && this.ke - p > 1);
+      for (; ok && p < this.ke; p++) {
+        const d = buf[p]! - 0x30;
+        if (d < 0 || d > 9) ok = false;
+        else v = v * 10 + d;
+      }
+      if (ok) return neg ? -v : v;
+    }
+    const text = this.slices.latin1Slice(this.ks, this.ke);
+    if (!NUMBER.test(text)) throw NOT_FAST;
+    return Number(text);
+  }
+
+  /** Validates and skips any JSON value. */
+  private skip(depth = 0): void {
+    if (depth > 64) throw NOT_FAST;
+    const c = this.ws();
+    if (c === C.Quote) {
+      this.stringRangeAllowEscapes();
+    } else if (c === C.OpenBrace) {
+      if (!this.openObject()) return;
+      do {
+        this.stringRangeAllowEscapes();
+        this.expect(C.Colon);
+        this.skip(depth + 1);
+      } while (this.more(C.CloseBrace));
+    } else if (c === C.OpenBracket) {
+      this.pos++;
+      if (this.ws() === C.CloseBracket) {
+        this.pos++;
+        return;
+      }
+      do this.skip(depth + 1);
+      while (this.more(C.CloseBracket));
+    } else if (c === 0x74) this.literal('true');
+    else if (c === 0x66) this.literal('false');
+    else if (c === 0x6e) this.literal('null');
+    else this.number();
+  }
+
+  private stringRangeAllowEscapes(): void {
+    if (this.ws() !== C.Quote) throw NOT_FAST;
+    const buf = this.buf;
+    let p = this.pos + 1;
+    for (;;) {
+      const c = buf[p];
+      if (c === undefined || c < 0x20) throw NOT_FAST;
+      if (c === C.Quote) break;
+      if (c === C.Backslash) {
+        const e = buf[p + 1];
+        if (e === 0x75) {
+          for (let i = 2; i < 6; i++) {
+            const h = buf[p + i];
+            if (h === undefined || !((h >= 0x30 && h <= 0x39) || (h >= 0x61 && h <= 0x66) || (h >= 0x41 && h <= 0x46))) throw NOT_FAST;
+          }
+          p += 6;
+          continue;
+        }
+        if (e === undefined || '"\\/bfnrt'.indexOf(String.fromCharCode(e)) < 0) throw NOT_FAST;
+        p += 2;
+        continue;
+      }
+      p++;
+    }
+    this.pos = p + 1;
+  }
+
+  /** Raw text of the next value (skipped and validated), for JSON.parse of rare nested parts. */
+  private rawValue(): string {
+    const s = (this.ws(), this.pos);
+    this.skip();
+    return this.slices.utf8Slice(s, this.pos);
+  }
+
+  request(): DecodedBatch {
+    if (this.openObject()) {
+      do {
+        this.key();
+        if (this.keyIs(K.resourceSpans)) {
+          if (this.openArray()) {
+            do this.resourceSpans();
+            while (this.more(C.CloseBracket));
+          }
+        } else this.skip();
+      } while (this.more(C.CloseBrace));
+    }
+    if (this.ws() !== -1) throw NOT_FAST;
+    return this.out;
+  }
+
+  private resourceSpans(): void {
+    let rKeys: string[] = [];
+    let rValues: AttrValue[] = [];
+    const scopes: [number, number, string, string][] = [];
+    if (this.openObject()) {
+      do {
+        this.key();
+        if (this.keyIs(K.resource)) {
+          if (this.ws() === 0x6e) this.literal('null');
+          else if (this.openObject()) {
+            do {
+              this.key();
+              if (this.keyIs(K.attributes)) [rKeys, rValues] = this.plainAttributes();
+              else this.skip();
+            } while (this.more(C.CloseBrace));
+          }
+        } else if (this.keyIs(K.scopeSpans)) {
+          if (this.openArray()) {
+            do scopes.push(this.scopeSpans());
+            while (this.more(C.CloseBracket));
+          }
+        } else this.skip();
+      } while (this.more(C.CloseBrace));
+    }
+    const spans = this.out.spans;
+    for (const [from, to, name, version] of scopes) {
+      const origin = this.ctx.origin(rKeys, rValues, name, version);
+      for (let i = from; i < to; i++) spans[i]!.origin = origin;
+    }
+  }
+
+  private scopeSpans(): [number, number, string, string] {
+    const from = this.out.spans.length;
+    let name = '';
+    let version = '';
+    if (this.openObject()) {
+      do {
+        this.key();
+        if (this.keyIs(K.scope)) {
+          if (this.ws() === 0x6e) this.literal('null');
+          else if (this.openObject()) {
+            do {
+              this.key();
+              if (this.keyIs(K.name)) name = this.string();
+              else if (this.keyIs(K.version)) version = this.string();
+              else this.skip();
+            } while (this.more(C.CloseBrace));
+          }
+        } else if (this.keyIs(K.spans)) {
+          if (this.openArray()) {
+            do this.span();
+            while (this.more(C.CloseBracket));
+          }
+        } else this.skip();
+      } while (this.more(C.CloseBrace));
+    }
+    return [from, this.out.spans.length, name, version];
+  }
+
+  /** A hex id of `len` characters, lowercase; '' when invalid (a base64 id takes the slow path). */
+  private hexId(len: number): string {
+    if (this.ws() === 0x6e) {
+      this.literal('null');
+      return '';
+    }
+    if (this.ws() !== C.Quote) throw NOT_FAST;
+    this.stringRange();
+    if (this.ke - this.ks !== len) {
+      if (this.ke - this.ks === 0) return '';
+      throw NOT_FAST;
+    }
+    const buf = this.buf;
+    let upper = false;
+    let nonzero = false;
+    for (let p = this.ks; p < this.ke; p++) {
+      const c = buf[p]!;
+      if (c >= 0x61 && c <= 0x66) nonzero = true;
+      else if (c >= 0x30 && c <= 0x39) nonzero ||= c !== 0x30;
+      else if (c >= 0x41 && c <= 0x46) nonzero = upper = true;
+      else throw NOT_FAST;
+    }
+    if (!nonzero) return '';
+    const s = this.slices.latin1Slice(this.ks, this.ke);
+    return upper ? s.toLowerCase() : s;
+  }
+
+  /** Nanoseconds (decimal string or integer number) to epoch ms; NaN when absent or odd. */
+  private nanos(): number {
+    const c = this.ws();
+    let quoted = false;
+    if (c === C.Quote) {
+      this.stringRange();
+      quoted = true;
+    } else if (c === 0x6e) {
+      this.literal('null');
+      return NaN;
+    } else this.numberRange();
+    const buf = this.buf;
+    const s = this.ks;
+    const e = this.ke;
+    const n = e - s;
+    if (n === 0 || n > 20) throw NOT_FAST;
+    let ms = 0;
+    let ns = 0;
+    const split = e - 6;
+    for (let p = s; p < e; p++) {
+      const d = buf[p]! - 0x30;
+      if (d < 0 || d > 9) throw NOT_FAST;
+      if (p < split) ms = ms * 10 + d;
+      else ns = ns * 10 + d;
+    }
+    if (!quoted && n > 1 && buf[s] === 0x30) throw NOT_FAST;
+    return ms + ns / 1e6;
+  }
+
+  private int(): number {
+    const c = this.ws();
+    if (c === C.Quote) return Number(this.string()) | 0;
+    if (c === 0x6e) {
+      this.literal('null');
+      return 0;
+    }
+    return this.number() | 0;
+  }
+
+  private span(): void {
+    let traceId = '';
+    let spanId = '';
+    let parent = '';
+    let name = '';
+    let kind = 0;
+    let startMs = NaN;
+    let endMs = NaN;
+    let status = 0;
+    let statusMessage = '';
+    let n = 0;
+    let events: EventRecord[] | undefined;
+    const ctx = this.ctx;
+    if (this.openObject()) {
+      do {
+        this.key();
+        const len = this.ke - this.ks;
+        // Dispatch on the name's length first: one byte compare settles most members.
+        if (len === 7 && this.keyIs(K.traceId)) traceId = this.hexId(32);
+        else if (len === 6 && this.keyIs(K.spanId)) spanId = this.hexId(16);
+        else if (len === 12 && this.keyIs(K.parentSpanId)) {
+          parent = this.hexId(16);
+        } else if (len === 4 && this.keyIs(K.name)) {
+          this.stringRange();
+          const cached = ctx.nameBytes.get(this.buf, this.ks, this.ke);
+          if (cached !== undefined) name = cached;
+          else {
+            name = ctx.pool.intern(this.slices.utf8Slice(this.ks, this.ke));
+            ctx.nameBytes.store(this.buf, this.ks, this.ke, name);
+          }
+        } else if (len === 4 && this.keyIs(K.kind)) {
+          if (this.ws() === C.Quote) throw NOT_FAST;
+          kind = this.int();
+        } else if (len === 17 && this.keyIs(K.startTimeUnixNano)) startMs = this.nanos();
+        else if (len === 15 && this.keyIs(K.endTimeUnixNano)) endMs = this.nanos();
+        else if (len === 10 && this.keyIs(K.attributes)) n = this.attributes();
+        else if (len === 6 && this.keyIs(K.events)) events = this.events();
+        else if (len === 6 && this.keyIs(K.status)) {
+          if (this.ws() === 0x6e) this.literal('null');
+          else if (this.openObject()) {
+            do {
+              this.key();
+              if (this.keyIs(K.code)) {
+                if (this.ws() === C.Quote) throw NOT_FAST;
+                status = this.int();
+              } else if (this.keyIs(K.message)) statusMessage = this.string();
+              else this.skip();
+            } while (this.more(C.CloseBrace));
+          }
+        } else this.skip();
+      } while (this.more(C.CloseBrace));
+    }
+    let problem = '';
+    if (!traceId) problem = 'traceId must be 16 bytes of hex, not all zero';
+    else if (!spanId) problem = 'spanId must be 8 bytes of hex, not all zero';
+    else problem = spanProblem(startMs, endMs);
+    const out = this.out;
+    if (problem) {
+      if (out.rejected++ === 0) out.firstError = `span ${out.spans.length + out.rejected - 1}: ${problem}`;
+      return;
+    }
+    if (events) for (const e of events) if (!e.timeMs) e.timeMs = startMs;
+    const values = n === 0 ? EMPTY_VALUES : this.values.slice(0, n);
+    const keys = n === 0 ? EMPTY_KEYS : ctx.shapes.share(this.keys, n);
+    out.spans.push(new SpanRecord(traceId, spanId, parent, name, startMs, endMs, status, kind, statusMessage, keys, values, events, PENDING_ORIGIN));
+  }
+
+  /** Span attributes into the scratch arrays; returns how many. */
+  private attributes(): number {
+    let n = 0;
+    if (!this.openArray()) return 0;
+    do {
+      if (this.keyValue(this.keys, this.values, n)) n++;
+    } while (this.more(C.CloseBracket));
+    return n;
+  }
+
+  private plainAttributes(): [string[], AttrValue[]] {
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    let n = 0;
+    if (this.openArray()) {
+      do {
+        if (this.keyValue(keys, values, n)) n++;
+      } while (this.more(C.CloseBracket));
+    }
+    keys.length = n;
+    values.length = n;
+    return [this.ctx.shapes.share(keys, n), values];
+  }
+
+  /** Consumes `lit` when the input continues with exactly it. */
+  private literalAhead(lit: Buffer): boolean {
+    const buf = this.buf;
+    const p = this.pos;
+    const n = lit.length;
+    for (let i = 0; i < n; i++) if (buf[p + i] !== lit[i]) return false;
+    this.pos = p + n;
+    return true;
+  }
+
+  /** End of a string whose opening quote is consumed (no escapes), by a short JS scan. */
+  private quoteEnd(): number {
+    const buf = this.buf;
+    let p = this.pos;
+    for (;;) {
+      const c = buf[p];
+      if (c === C.Quote) return p;
+      if (c === undefined || c === C.Backslash) throw NOT_FAST;
+      p++;
+    }
+  }
+
+  /** One {"key": …, "value": {…}} into slot n; false when it has no usable value. */
+  private keyValue(keys: string[], values: AttrValue[], n: number): boolean {
+    const ctx = this.ctx;
+    let info: KeyInfo | undefined;
+    let value: AttrValue | undefined;
+    this.ws();
+    const at = this.pos;
+    // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
+    if (this.literalAhead(KV_KEY)) {
+      const s = this.pos;
+      const e = this.quoteEnd();
+      this.pos = e + 1;
+      if (this.literalAhead(KV_VALUE)) {
+        info = ctx.keyBytes.get(this.buf, s, e);
+        if (info === undefined) {
+          info = ctx.pool.key(this.slices.utf8Slice(s, e));
+          ctx.keyBytes.store(this.buf, s, e, info);
+        }
+        value = this.anyValue(info);
+        if (this.buf[this.pos] === C.CloseBrace) {
+          this.pos++;
+          if (value === undefined) return false;
+          keys[n] = info.key;
+          values[n] = value;
+          return true;
+        }
+      }
+      this.pos = at;
+      info = undefined;
+      value = undefined;
+    }
+    if (!this.openObject()) return false;
+    do {
+      this.key();
+      if (this.keyIs(K.key)) {
+        this.stringRange();
+        info = ctx.keyBytes.get(this.buf, this.ks, this.ke);
+        if (info === undefined) {
+          info = ctx.pool.key(this.slices.utf8Slice(this.ks, this.ke));
+          ctx.keyBytes.store(this.buf, this.ks, this.ke, info);
+        }
+      } else if (this.keyIs(K.value)) value = this.anyValue(info);
+      else this.skip();
+    } while (this.more(C.CloseBrace));
+    if (info === undefined || value === undefined) return false;
+    keys[n] = info.key;
+    values[n] = value;
+    return true;
+  }
+
+  private anyValue(info: KeyInfo | undefined): AttrValue | undefined {
+    if (this.ws() === 0x6e) {
+      this.literal('null');
+      return undefined;
+    }
+    const start = this.pos;
+    if (info !== undefined && this.literalAhead(STRING_VALUE)) {
+      const s = this.pos;
+      const e = this.noEscapes ? this.buf.indexOf(C.Quote, s) : this.quoteEnd();
+      if (e > 0 && this.buf[e + 1] === C.CloseBrace) {
+        this.pos = e + 2;
+        if (info.values === undefined) return this.slices.utf8Slice(s, e);
+        const ctx = this.ctx;
+        const known = ctx.valueBytes.get(this.buf, s, e);
+        if (known !== undefined) return known;
+        const v = ctx.pool.value(info, this.slices.utf8Slice(s, e));
+        if (info.values !== undefined) ctx.valueBytes.store(this.buf, s, e, v);
+        return v;
+      }
+      this.pos = start;
+    }
+    let v: AttrValue | undefined = '';
+    if (!this.openObject()) return v;
+    do {
+      this.key();
+      const len = this.ke - this.ks;
+      if (len === 11 && this.keyIs(K.stringValue)) {
+        if (this.ws() !== C.Quote) throw NOT_FAST;
+        this.stringRange();
+        if (info !== undefined && info.values !== undefined) {
+          const ctx = this.ctx;
+          const known = ctx.valueBytes.get(this.buf, this.ks, this.ke);
+          if (known !== undefined) v = known;
+          else {
+            v = ctx.pool.value(info, this.slices.utf8Slice(this.ks, this.ke));
+            if (info.values !== undefined) ctx.valueBytes.store(this.buf, this.ks, this.ke, v);
+          }
+        } else v = this.slices.utf8Slice(this.ks, this.ke);
+      } else if (len === 8 && this.keyIs(K.intValue)) {
+        const c = this.ws();
+        const x = c === C.Quote ? this.string() : this.number();
+        const num = Number(x);
+        if (typeof x === 'string' && !/^-?\d+$/.test(x)) throw NOT_FAST;
+        v = Number.isSafeInteger(num) ? num : String(x);
+      } else if (len === 9 && this.keyIs(K.boolValue)) {
+        const c = this.ws();
+        if (c === 0x74) {
+          this.literal('true');
+          v = true;
+        } else {
+          this.literal('false');
+          v = false;
+        }
+      } else if (len === 11 && this.keyIs(K.doubleValue)) {
+        if (this.ws() === C.Quote) throw NOT_FAST;
+        v = this.number();
+      } else {
+        // arrayValue, kvlistValue, bytesValue and the unexpected: decode this AnyValue the slow way.
+        this.pos = start;
+        return objectAnyValue(JSON.parse(this.rawValue()), this.ctx, 0, info);
+      }
+    } while (this.more(C.CloseBrace));
+    return v;
+  }
+
+  private events(): EventRecord[] | undefined {
+    if (!this.openArray()) return undefined;
+    const events: EventRecord[] = [];
+    do {
+      let name = '';
+      let timeMs = 0;
+      let keys: string[] = EMPTY_KEYS;
+      let values: AttrValue[] = EMPTY_VALUES;
+      if (this.openObject()) {
+        do {
+          this.key();
+          if (this.keyIs(K.name)) name = this.ctx.pool.intern(this.string());
+          else if (this.keyIs(K.timeUnixNano)) timeMs = this.nanos();
+          else if (this.keyIs(K.attributes)) [keys, values] = this.plainAttributes();
+          else this.skip();
+        } while (this.more(C.CloseBrace));
+      }
+      events.push({ name, timeMs: Number.isFinite(timeMs) ? timeMs : 0, keys, values });
+    } while (this.more(C.CloseBracket));
+    return events;
+  }
+}
+
+const EMPTY_KEYS: string[] = [];
+const EMPTY_VALUES: AttrValue[] = [];
+/** Replaced once the resource and scope of the spans are known. */
+const PENDING_ORIGIN: SpanOrigin = { resourceKeys: [], resourceValues: [], serviceName: 'unknown_service', scopeName: '', scopeVersion: '' };
