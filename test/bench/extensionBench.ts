@@ -58,11 +58,16 @@ async function codeLensAfterRun(collector: Collector, endpoint: string): Promise
   console.log(`  of which computing the lens model (runs + procedureStats over 20 runs + matching): median ${ms(med(computeOnly))}, max ${ms(Math.max(...computeOnly))}`);
 }
 
-async function ingestDelay(collector: Collector, endpoint: string, rate: number, seconds: number): Promise<void> {
+interface IngestResult {
+  spansPerSecond: number;
+  maxMs: number;
+  p99Ms: number;
+}
+
+async function ingestDelay(collector: Collector, endpoint: string, rate: number, seconds: number, listen: boolean): Promise<IngestResult> {
   const text = readFileSync(PLAN_FILE, 'utf8');
   // The extension's listener: runs on every runs change, the lens model at most every 400 ms.
   let lastLens = 0;
-  const listen = process.env.BENCH_NO_LISTENER !== '1';
   const sub = collector.store.onDidChange((e) => {
     if (!listen) return;
     if (e.runsChanged) collector.store.runs();
@@ -82,9 +87,10 @@ async function ingestDelay(collector: Collector, endpoint: string, rate: number,
   const elapsed = (performance.now() - started) / 1000;
   const accepted = collector.store.stats().acceptedSpans - before;
   console.log(
-    `ingest${listen ? ' (with the extension listener)' : ' (collector alone)'}: ${Math.round(accepted / elapsed).toLocaleString('en-US')} spans/s accepted for ${elapsed.toFixed(1)} s (target ${rate.toLocaleString('en-US')}); ` +
+    `ingest${listen ? ' (with the extension listener)' : ' (collector alone, reference)'}: ${Math.round(accepted / elapsed).toLocaleString('en-US')} spans/s accepted for ${elapsed.toFixed(1)} s (target ${rate.toLocaleString('en-US')}); ` +
       `event-loop delay max ${ms(h.max / 1e6)}, p99 ${ms(h.percentile(99) / 1e6)}, mean ${ms(h.mean / 1e6)}`,
   );
+  return { spansPerSecond: accepted / elapsed, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -93,7 +99,12 @@ async function main(): Promise<void> {
   const { endpoint } = await collector.start();
   try {
     await codeLensAfterRun(collector, endpoint);
-    await ingestDelay(collector, endpoint, Number(rate), Number(seconds));
+    const reference = await ingestDelay(collector, endpoint, Number(rate), Number(seconds), false);
+    const withListener = await ingestDelay(collector, endpoint, Number(rate), Number(seconds), true);
+    console.log(
+      `ratio with/without the extension listener: throughput ${(withListener.spansPerSecond / reference.spansPerSecond).toFixed(2)}×, ` +
+        `max delay ${(withListener.maxMs / reference.maxMs).toFixed(2)}×, p99 delay ${(withListener.p99Ms / reference.p99Ms).toFixed(2)}×`,
+    );
   } finally {
     await collector.stop();
   }
