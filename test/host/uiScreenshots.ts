@@ -11,7 +11,7 @@ import { ensureCodeServer } from './installCodeServer';
 import { repoRoot } from './repoRoot';
 import { freshRunProfile } from './runProfile';
 import { writeQuietSettings } from './userSettings';
-import { codeLensTexts, quickOpenFile, runCommandFromPalette, waitForWorkbench } from './workbenchPage';
+import { codeLensTexts, goToLine, quickOpenFile, runCommandFromPalette, waitForWorkbench } from './workbenchPage';
 import { workbenchUrl } from './workbenchUrl';
 
 const RUN_PLAN_COMMAND = 'instrumentFirst.runPlan';
@@ -45,6 +45,12 @@ async function pickPlan(page: Page): Promise<void> {
   else await page.keyboard.press('Enter');
 }
 
+/** 1-based number of the first line matching, if any. */
+function lineContaining(file: string, re: RegExp): number | undefined {
+  const index = readFileSync(file, 'utf8').split('\n').findIndex((l) => re.test(l));
+  return index < 0 ? undefined : index + 1;
+}
+
 /** A run is a debug session: its toolbar shows while it runs. Waits for it to come and go. */
 async function waitForRunToEnd(page: Page): Promise<void> {
   const toolbar = page.locator('.debug-toolbar');
@@ -76,6 +82,7 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
     await page.goto(workbenchUrl(server.origin, opts.workspace, { extensionDevelopmentPath: [opts.root] }));
     try {
       await waitForWorkbench(page);
+      await page.waitForTimeout(2000); // icons and the status bar fill in after the explorer
       await shoot(page, outDir, '01-workbench');
       await quickOpenFile(page, PLAN_FILE);
       await shoot(page, outDir, '02-plan-open');
@@ -97,6 +104,14 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
       await page.waitForTimeout(500); // lenses fade in
       await shoot(page, outDir, '03-codelens-after-run');
       console.log(`  CodeLens: ${JSON.stringify(await codeLensTexts(page))}`);
+      // The plan's own CodeLens (passes, total duration) sits above the plan class, further down.
+      const planLine = lineContaining(join(opts.workspace, PLAN_FILE), /implements Plan\b/);
+      if (planLine) {
+        await goToLine(page, planLine);
+        await page.waitForTimeout(500);
+        await shoot(page, outDir, '04-plan-codelens');
+        console.log(`  CodeLens: ${JSON.stringify(await codeLensTexts(page))}`);
+      }
     } catch (err) {
       await shoot(page, outDir, '03-FAILED-no-codelens');
       console.log(`  CodeLens now: ${JSON.stringify(await codeLensTexts(page))}`);

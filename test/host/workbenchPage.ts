@@ -51,3 +51,10 @@ export async function quickOpenFile(page: Page, relativePath: string, attempts =
 export function codeLensTexts(page: Page): Promise<string[]> {
   return page.locator('.codelens-decoration').allInnerTexts();
 }
+
+/** Ctrl+G to a 1-based line of the active editor, which scrolls it into view. */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await typeIntoQuickInput(page, `:${line}`);
+  await page.keyboard.press('Enter');
+}

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { codeLensTitles, openFile, waitFor, workspaceUri } from './helpers';
 import { suite, test } from './harness';
-import { services } from './planRuns';
+import { fastSamples, services } from './planRuns';
 
 interface Manifest {
   contributes: { commands: Array<{ command: string; category?: string }>; debuggers: Array<{ type: string }>; configuration: { properties: Record<string, { markdownDescription?: string }> } };
@@ -59,6 +59,26 @@ suite('commands, settings and activation', () => {
     await vscode.commands.executeCommand('instrumentFirst.toggleInlineMode', 'codelens');
     await waitFor(async () => (await codeLensTitles(uri)).includes('▶ Run'), { message: 'CodeLens back' });
   });
+
+  test('Stop Plan ends a running plan; Rerun Last Plan runs it again', async () => {
+    const s = await services();
+    process.env.SAMPLE_TIME_SCALE = '5'; // slow enough to be stopped mid-run
+    try {
+      const ps = await s.runner.run({ uri: workspaceUri('plans/create-cluster.ts'), exportName: 'default' }, false);
+      assert.ok(ps);
+      await waitFor(() => ps.session && s.sessions.active().includes(ps), { timeout: 30_000, message: 'the plan session running' });
+      const stoppedAt = Date.now();
+      await vscode.commands.executeCommand('instrumentFirst.stopPlan');
+      await waitFor(() => ps.ended, { timeout: 20_000, message: 'the stopped session to end' });
+      console.log(`    [stop] session ended ${Date.now() - stoppedAt} ms after Stop Plan`);
+    } finally {
+      fastSamples();
+    }
+    const again = await vscode.commands.executeCommand<{ plan?: string; exportName: string; ended: boolean } | undefined>('instrumentFirst.rerunLast');
+    assert.ok(again?.plan?.endsWith('create-cluster.ts'));
+    assert.equal(again.exportName, 'default');
+    await waitFor(() => again.ended, { timeout: 60_000, message: 'the rerun to end' });
+  }, { timeout: 120_000 });
 
   test('F5-style: an "instrument-first" launch configuration resolves to a Node launch of the runner', async () => {
     const s = await services();
