@@ -40,7 +40,7 @@ void test('100k spans: first render reported, few DOM rows, scroll to the end, f
     assert.ok(rendered.spans >= 99_000 && rendered.spans <= 100_000, String(rendered.spans));
     assert.equal(rendered.rows, rendered.spans);
     // Generous bound for a shared CI machine; the benchmark reports the real figure.
-    assert.ok(rendered.ms < 3000, `first render took ${rendered.ms} ms`);
+    assert.ok(rendered.ms < 10_000, `first render took ${rendered.ms} ms`);
     const domRows = await tp.page.locator('.viewport .row').count();
     assert.ok(domRows < 120, `${domRows} row elements in the DOM`);
     await tp.page.focus('.viewport');
