@@ -1,8 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { LintConfigInput } from '../../../src/linter/lintConfig';
 import { fixtureSession, lintText, ofRule } from './lintTestSession';
 
 const session = fixtureSession();
+/** Runs `fn` with other settings on the shared session (re-analysis is cheaper than a new session). */
+function withConfig(config: LintConfigInput, fn: () => void): void {
+  session.setConfig(config);
+  try {
+    fn();
+  } finally {
+    session.setConfig({});
+  }
+}
+
 const HEAD = `import { procedure, type Plan, type PlanContext, type Procedure, type StepContext } from 'instrument-first';\n`;
 
 test('uninstrumented-procedure: flags a do() that records nothing, with or without ctx', () => {
@@ -82,8 +93,9 @@ export class R implements Procedure { readonly id = 'r'; async do(ctx: StepConte
   assert.equal(deep.length, 1);
   assert.match(deep[0]!.message, /calls registerOne, which swallows an error \(\.\.\/src\/helpers\.ts:5\)/);
 
-  const shallow = fixtureSession({ maxCallDepth: 1 });
-  assert.deepEqual(ofRule(lintText(shallow, code).findings, 'swallowed-error'), [], 'registerOne is two calls deep');
+  withConfig({ maxCallDepth: 1 }, () => {
+    assert.deepEqual(ofRule(lintText(session, code).findings, 'swallowed-error'), [], 'registerOne is two calls deep');
+  });
 });
 
 test('untraced-external-call: awaited fetch, SDK-style and imported-client calls outside a span', () => {
@@ -130,13 +142,14 @@ export class Y implements Procedure {
 });
 
 test('untraced-external-call: the call-signature list is configurable', () => {
-  const custom = fixtureSession({ externalCalls: ['**.billing.*'] });
   const code =
     HEAD +
     `declare const api: { billing: { charge(n: number): Promise<void> } };
 export class Z implements Procedure { readonly id = 'z'; async do(ctx: StepContext) { ctx.span.addEvent('x'); await api.billing.charge(1); await fetch('x'); } }`;
-  const flagged = ofRule(lintText(custom, code).findings, 'untraced-external-call');
-  assert.deepEqual(flagged.map((f) => f.message.match(/calls (\S+) outside/)?.[1]), ['billing.charge']);
+  withConfig({ externalCalls: ['**.billing.*'] }, () => {
+    const flagged = ofRule(lintText(session, code).findings, 'untraced-external-call');
+    assert.deepEqual(flagged.map((f) => f.message.match(/calls (\S+) outside/)?.[1]), ['billing.charge']);
+  });
 });
 
 test('unstable-step-id: time, randomness and counters in ids are flagged; literals and inputs are not', () => {
@@ -178,12 +191,13 @@ export class P implements Plan {
 });
 
 test('severity settings: off silences a rule, info changes its level', () => {
-  const quietSession = fixtureSession({ severity: { 'uninstrumented-procedure': 'off', 'swallowed-error': 'info' } });
-  const { findings } = lintText(
-    quietSession,
-    HEAD + `export class Q implements Procedure { readonly id = 'q'; async do() { try { await Promise.resolve(); } catch { /* */ } } }`,
-  );
-  assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['swallowed-error', 'info']]);
+  withConfig({ severity: { 'uninstrumented-procedure': 'off', 'swallowed-error': 'info' } }, () => {
+    const { findings } = lintText(
+      session,
+      HEAD + `export class Q implements Procedure { readonly id = 'q'; async do() { try { await Promise.resolve(); } catch { /* */ } } }`,
+    );
+    assert.deepEqual(findings.map((f) => [f.rule, f.severity]), [['swallowed-error', 'info']]);
+  });
 });
 
 test('ignore comments: on the line above, trailing, above the procedure, for one rule or all', () => {
