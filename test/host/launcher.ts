@@ -82,6 +82,10 @@ async function main(): Promise<number> {
     const result = new Promise<number>((r) => (settle = r));
     await page.exposeFunction('codeAutomationLog', relayAutomationLog);
     await page.exposeFunction('codeAutomationExit', (code: unknown) => settle(typeof code === 'number' ? code : 1));
+    page.on('crash', () => {
+      log('the workbench page crashed');
+      settle(1);
+    });
     let finished = false;
     const serverGone = server.exited.then((c) => {
       if (!finished) log(`code-server exited (${c}) before the tests finished; see ${server?.logFile}`);
