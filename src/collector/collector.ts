@@ -6,6 +6,7 @@ import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
 import { RunPersistence } from './runPersistence';
 import { SpanStore } from './spanStore';
+import { WorkSlicer } from './workSlicer';
 
 export interface CollectorOptions {
   /** Always 127.0.0.1: the collector never listens on other interfaces. */
@@ -41,6 +42,7 @@ export class Collector {
   private readonly forwarder: Forwarder | undefined;
   private readonly allowedOrigins: ReadonlySet<string>;
   private endpointUrl = '';
+  private readonly slicer = new WorkSlicer();
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
@@ -105,6 +107,7 @@ export class Collector {
           return receiveTraces(req, res, this.store, {
             maxBodyBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
             onAccepted: this.forwarder ? (b) => this.forwarder!.enqueue(b) : undefined,
+            slicer: this.slicer,
           });
         }
         if (req.method === 'OPTIONS' && origin) {

@@ -5,6 +5,7 @@ import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
 import { decodeOtlpProto } from './otlpProtoDecoder';
 import { exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from './spanStore';
+import type { WorkSlicer } from './workSlicer';
 
 /** An accepted request body exactly as received, for forwarding. */
 export interface AcceptedBody {
@@ -17,6 +18,8 @@ export interface ReceiverOptions {
   /** Limit of the body, and of the body after decompression, in bytes. */
   maxBodyBytes: number;
   onAccepted?: (body: AcceptedBody) => void;
+  /** Where decoding and storing runs (sliced, so the event loop is never held for long). */
+  slicer: WorkSlicer;
 }
 
 type Encoding = 'json' | 'proto';
@@ -100,7 +103,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
       send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
     };
     if (encoding === 'identity') {
-      decodeAndStore(raw);
+      opts.slicer.run(() => decodeAndStore(raw));
       return;
     }
     const unzip = encoding === 'deflate' ? inflate : gunzip;
@@ -110,7 +113,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
         else fail(400, `invalid ${encoding} body: ${err.message}`);
         return;
       }
-      decodeAndStore(out);
+      opts.slicer.run(() => decodeAndStore(out));
     });
   });
 }
