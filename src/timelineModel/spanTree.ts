@@ -107,7 +107,6 @@ export function buildSpanTree(input: readonly SpanView[]): SpanTree {
   let errorCount = 0;
 
   // Iterative DFS (plans may nest steps deeply) with a typed-array stack: no garbage per span.
-  const localOf = new Int32Array(spans.length);
   const stackLocal = new Int32Array(spans.length + 1);
   const stackParent = new Int32Array(spans.length + 1);
   const stackDepth = new Int32Array(spans.length + 1);
@@ -126,7 +125,6 @@ export function buildSpanTree(input: readonly SpanView[]): SpanTree {
       const span = spans[li]!;
       const index = nodes.length;
       order[li] = index;
-      localOf[index] = li;
       const error = hasError(span);
       if (error) errorCount++;
       const kind = nodeKind(span);
@@ -138,15 +136,25 @@ export function buildSpanTree(input: readonly SpanView[]): SpanTree {
         depth,
         children: NO_CHILDREN,
         subtreeEnd: index + 1,
-        totalMs: Math.max(0, span.endMs - span.startMs),
-        selfMs: 0,
+        // NaN first: these fields hold doubles from the start, so V8 never has to migrate the
+        // 100k node objects to a new hidden class when the first fractional value arrives.
+        totalMs: NaN,
+        selfMs: NaN,
         extentEndMs: span.endMs,
         error,
         converged: kind === 'pass' && span.attributes[Attr.passConverged] === true,
         orphan: orphan[li] === 1,
       };
+      node.totalMs = Math.max(0, span.endMs - span.startMs);
       nodes.push(node);
       if (parent === -1) roots.push(index);
+      else {
+        // Pre-order visits children in start order: append to the parent's list (made on demand,
+        // so leaves share one empty array).
+        const p = nodes[parent] as MutableNode;
+        if (p.children === NO_CHILDREN) p.children = [index];
+        else (p.children as number[]).push(index);
+      }
       const kids = childLists[li];
       if (kids) {
         for (let k = kids.length - 1; k >= 0; k--) {
@@ -163,14 +171,6 @@ export function buildSpanTree(input: readonly SpanView[]): SpanTree {
   for (let i = 0; i < spans.length; i++) if (order[i] === -1) visit(i); // members of a parent cycle
 
   // Bottom-up (reverse pre-order): subtree ends, extents and self time.
-  for (const n of nodes as MutableNode[]) {
-    const kids = childLists[localOf[n.index]!];
-    if (kids) {
-      const c: number[] = [];
-      for (const k of kids) if (nodes[order[k]!]!.parent === n.index) c.push(order[k]!);
-      n.children = c;
-    }
-  }
   for (let i = nodes.length - 1; i >= 0; i--) {
     const n = nodes[i] as MutableNode;
     if (n.children.length === 0) {

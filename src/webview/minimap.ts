@@ -22,6 +22,7 @@ export class Minimap {
   private full: TimeWindow = { startMs: 0, endMs: 1 };
   private dragFrom: number | undefined;
   private drawn = '';
+  private pending = 0;
 
   constructor(private readonly onZoom: (u0: number, u1: number) => void, private readonly onReset: () => void) {
     this.element = h('div', 'minimap');
@@ -65,7 +66,9 @@ export class Minimap {
   setTree(tree: SpanTree): void {
     this.tree = tree;
     this.full = { startMs: tree.startMs, endMs: tree.endMs };
-    this.draw();
+    // Drawn after the waterfall's first frame: the rows come first.
+    clearTimeout(this.pending);
+    this.pending = window.setTimeout(() => requestAnimationFrame(() => this.draw()), 0);
   }
 
   /** Where the waterfall's window lies in the whole run. */
