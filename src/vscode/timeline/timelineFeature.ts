@@ -6,7 +6,7 @@ import type { TraceViewer } from '../traceDocuments';
 import type { Services } from '../services';
 import { revealSpanCode, scannedProcedures, type ProcedureSource } from './codeReveal';
 import type { TimelineHost, TimelineStore } from './timelineHost';
-import { openSpanCode, TIMELINE_VIEW_TYPE, TimelinePanel, type PanelContent, type RenderReport } from './timelinePanel';
+import { openSpanCode, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions, type PanelContent, type RenderReport } from './timelinePanel';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 
 export const TIMELINE_COMMANDS = {
@@ -101,7 +101,12 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
   private async showIn(kind: 'run' | 'compare', content: PanelContent): Promise<void> {
     const existing = kind === 'run' ? this.runPanel : this.comparePanel;
     if (existing) return existing.show(content);
-    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, kind === 'run' ? 'Timeline' : 'Compare runs', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+    const panel = vscode.window.createWebviewPanel(
+      TIMELINE_VIEW_TYPE,
+      kind === 'run' ? 'Timeline' : 'Compare runs',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      webviewOptions(this.s.extensionUri),
+    );
     this.adopt(panel, content);
   }
 

@@ -51,6 +51,7 @@ export class TimelinePanel implements vscode.Disposable {
   ) {
     this.content = content;
     const webview = panel.webview;
+    // Also for panels restored by the serializer, which come with the options they were saved with.
     webview.options = webviewOptions(host.extensionUri);
     webview.html = timelineHtml({
       cspSource: webview.cspSource,
