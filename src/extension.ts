@@ -9,6 +9,8 @@ export function activate(context: ExtensionContext): Services {
   const ext = new InstrumentFirst(context, metrics);
   context.subscriptions.push(ext);
   metrics.activationMs = performance.now() - started;
+  const slowest = [...metrics.activationParts].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  ext.services.log.info(`activated in ${metrics.activationMs.toFixed(1)} ms (slowest: ${slowest.map(([n, ms]) => `${n} ${ms.toFixed(1)} ms`).join(', ')})`);
   return ext.services;
 }
 

@@ -27,8 +27,12 @@ export class InstrumentFirst implements vscode.Disposable {
   readonly services: Services;
 
   constructor(context: vscode.ExtensionContext, metrics: Metrics) {
+    let mark = performance.now();
     const own = <T extends vscode.Disposable>(d: T): T => {
       this.owned.push(d);
+      const now = performance.now();
+      metrics.activationParts.push([d.constructor?.name || 'disposable', now - mark]);
+      mark = now;
       return d;
     };
     const log = own(vscode.window.createOutputChannel('Instrument First', { log: true }));

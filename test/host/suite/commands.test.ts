@@ -75,7 +75,8 @@ suite('commands, settings and activation', () => {
       fastSamples();
     }
     const again = await vscode.commands.executeCommand<{ plan?: string; exportName: string; ended: boolean } | undefined>('instrumentFirst.rerunLast');
-    assert.ok(again?.plan?.endsWith('create-cluster.ts'));
+    if (!again) throw new Error('Rerun Last Plan started nothing');
+    assert.ok(again.plan?.endsWith('create-cluster.ts'));
     assert.equal(again.exportName, 'default');
     await waitFor(() => again.ended, { timeout: 60_000, message: 'the rerun to end' });
   }, { timeout: 120_000 });
