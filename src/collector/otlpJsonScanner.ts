@@ -86,6 +86,9 @@ class Scanner {
   private readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
   private readonly keys: string[] = [];
   private readonly values: AttrValue[] = [];
+  // Where the last trace id / parent id were read, and their strings.
+  private readonly lastTrace = { s: -1, value: '' };
+  private readonly lastParent = { s: -1, value: '' };
   // Range of the last key read.
   private ks = 0;
   private ke = 0;
@@ -410,6 +413,19 @@ class Scanner {
       throw NOT_FAST;
     }
     const buf = this.buf;
+    // Spans of a batch mostly share their trace id, and siblings their parent: reuse the string
+    // decoded for the same bytes last time (one retained string less per span).
+    const memo = len === 32 ? this.lastTrace : this.lastParent;
+    if (memo.s >= 0) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (buf[memo.s + i] !== buf[this.ks + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return memo.value;
+    }
     let upper = false;
     let nonzero = false;
     for (let p = this.ks; p < this.ke; p++) {
@@ -420,8 +436,23 @@ class Scanner {
       else throw NOT_FAST;
     }
     if (!nonzero) return '';
-    const s = this.slices.latin1Slice(this.ks, this.ke);
-    return upper ? s.toLowerCase() : s;
+    const text = this.slices.latin1Slice(this.ks, this.ke);
+    const id = upper ? text.toLowerCase() : text;
+    memo.s = this.ks;
+    memo.value = id;
+    return id;
+  }
+
+  /** A span's own id is unique: decoded without the memo (which is for parent ids). */
+  private spanIdNoMemo(): string {
+    const memo = this.lastParent;
+    const savedAt = memo.s;
+    const savedValue = memo.value;
+    memo.s = -1;
+    const id = this.hexId(16);
+    memo.s = savedAt;
+    memo.value = savedValue;
+    return id;
   }
 
   /** Nanoseconds (decimal string or integer number) to epoch ms; NaN when absent or odd. */
@@ -482,7 +513,7 @@ class Scanner {
         const len = this.ke - this.ks;
         // Dispatch on the name's length first: one byte compare settles most members.
         if (len === 7 && this.keyIs(K.traceId)) traceId = this.hexId(32);
-        else if (len === 6 && this.keyIs(K.spanId)) spanId = this.hexId(16);
+        else if (len === 6 && this.keyIs(K.spanId)) spanId = this.spanIdNoMemo();
         else if (len === 12 && this.keyIs(K.parentSpanId)) {
           parent = this.hexId(16);
         } else if (len === 4 && this.keyIs(K.name)) {

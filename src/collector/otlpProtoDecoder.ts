@@ -30,6 +30,9 @@ class ProtoSpanDecoder {
   readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
   private readonly keys: string[] = [];
   private readonly values: AttrValue[] = [];
+  // Where the last trace id / parent id bytes were, and their hex: reused for equal bytes.
+  private readonly lastTrace = { s: -1, n: 0, value: '' };
+  private readonly lastParent = { s: -1, n: 0, value: '' };
 
   constructor(
     private readonly r: ProtoReader,
@@ -121,6 +124,24 @@ class ProtoSpanDecoder {
     }
   }
 
+  private memoHex(memo: { s: number; n: number; value: string }): string {
+    const r = this.r;
+    const e = r.lengthEnd();
+    const start = r.pos;
+    const n = e - start;
+    r.pos = e;
+    if (memo.s >= 0 && memo.n === n) {
+      const buf = r.buf;
+      let i = 0;
+      while (i < n && buf[memo.s + i] === buf[start + i]) i++;
+      if (i === n) return memo.value;
+    }
+    memo.s = start;
+    memo.n = n;
+    memo.value = r.hexAt(start, e);
+    return memo.value;
+  }
+
   private span(end: number, origin: SpanOrigin): void {
     const r = this.r;
     const ctx = this.ctx;
@@ -141,13 +162,13 @@ class ProtoSpanDecoder {
       const tag = r.varint();
       switch (tag) {
         case (1 << 3) | 2:
-          traceId = r.hex();
+          traceId = this.memoHex(this.lastTrace);
           break;
         case (2 << 3) | 2:
           spanId = r.hex();
           break;
         case (4 << 3) | 2:
-          parent = r.hex();
+          parent = this.memoHex(this.lastParent);
           break;
         case (5 << 3) | 2: {
           const e = r.lengthEnd();

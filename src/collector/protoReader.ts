@@ -94,6 +94,10 @@ export class ProtoReader {
     return this.slices.utf8Slice(start, end);
   }
 
+  hexAt(start: number, end: number): string {
+    return this.slices.hexSlice(start, end);
+  }
+
   hex(): string {
     const end = this.lengthEnd();
     const s = this.slices.hexSlice(this.pos, end);
