@@ -84,7 +84,10 @@ export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker | undefined): 
     if (doFn) {
       const id = valueMember(cls, 'id');
       const isStep =
-        explicit.procedure || ((id.found || hasBase) && (obviouslyStep(cls, doFn, runtime, sf) || (shapes.matches(cls, 'procedure') ?? looksLikeStepDo(doFn, sf))));
+        explicit.procedure ||
+        ((id.found || hasBase) &&
+          !obviouslyNotStep(doFn, id.expr) &&
+          (obviouslyStep(cls, doFn, runtime, sf) || (shapes.matches(cls, 'procedure') ?? looksLikeStepDo(doFn, sf))));
       if (isStep) addProcedure(explicit.procedure ? 'class-implements' : 'class-structural', cls, doFn, className, id.expr, className ?? 'object');
     }
     if (createFn) {
@@ -99,7 +102,7 @@ export function indexFile(sf: ts.SourceFile, shapes: ShapeChecker | undefined): 
     const createFn = functionMember(obj.properties, 'create');
     if (doFn) {
       const id = valueMember(obj, 'id');
-      if (id.found && (declaredAsProcedure(obj, runtime) || (shapes.matches(obj, 'procedure') ?? looksLikeStepDo(doFn, sf)))) addProcedure('object-literal', obj, doFn, variableNameOf(obj), id.expr, 'object');
+      if (id.found && (declaredAsProcedure(obj, runtime) || (!obviouslyNotStep(doFn, id.expr) && (shapes.matches(obj, 'procedure') ?? looksLikeStepDo(doFn, sf))))) addProcedure('object-literal', obj, doFn, variableNameOf(obj), id.expr, 'object');
     }
     if (createFn) {
       const name = valueMember(obj, 'name');
@@ -196,6 +199,20 @@ function acceptedReturn(text: string, rt: RuntimeImports): boolean {
     if ([list, `Promise<${list}>`, `${list}|void`, `void|${list}`, `Promise<${list}|void>`, `Promise<void|${list}>`].includes(text)) return true;
   }
   return false;
+}
+
+const PRIMITIVE_KEYWORDS = new Set([ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.StringKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.BigIntKeyword, ts.SyntaxKind.SymbolKeyword]);
+
+/**
+ * Look-alikes that cannot be procedures whatever the checker says: a primitive first parameter (a
+ * StepContext is not a number, nor a number a StepContext), a second required parameter, or a
+ * numeric/boolean id literal. Rejecting them here keeps the checker for the undecided.
+ */
+function obviouslyNotStep(doFn: FunctionNode, idExpr: ts.Expression | undefined): boolean {
+  const [first, second] = doFn.parameters;
+  if (first?.type && PRIMITIVE_KEYWORDS.has(first.type.kind)) return true;
+  if (second && !second.questionToken && !second.initializer && !second.dotDotDotToken) return true;
+  return !!idExpr && (ts.isNumericLiteral(idExpr) || idExpr.kind === ts.SyntaxKind.TrueKeyword || idExpr.kind === ts.SyntaxKind.FalseKeyword);
 }
 
 /** `const x: Procedure = { … }` */
