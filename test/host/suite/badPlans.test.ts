@@ -33,6 +33,6 @@ suite('bad plan files: a clear notification with file and line; the extension ke
       const after = new Set(s.data.runs().map((r) => r.traceId));
       assert.ok(before.every((id) => after.has(id)), 'earlier runs are still there');
       assert.ok(s.collector.running, 'the collector still runs');
-    }, { timeout: 90_000 });
+    }, { timeout: 180_000 });
   }
 });

@@ -95,5 +95,5 @@ suite('commands, settings and activation', () => {
       timeout: 60_000,
       message: 'a checkout release 2 run with additionalMarkUp',
     });
-  }, { timeout: 90_000 });
+  }, { timeout: 180_000 });
 });

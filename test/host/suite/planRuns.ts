@@ -17,7 +17,7 @@ export function fastSamples(): void {
 }
 
 /** Starts a plan run (not debugging) and waits until its session ended. */
-export async function runToEnd(relativePath: string, exportName = 'default', timeout = 60_000): Promise<PlanSession> {
+export async function runToEnd(relativePath: string, exportName = 'default', timeout = 120_000): Promise<PlanSession> {
   const s = await services();
   const ps = await s.runner.run({ uri: workspaceUri(relativePath), exportName }, false);
   if (!ps) throw new Error(`the run of ${relativePath} did not start`);
@@ -35,7 +35,7 @@ export async function runPlan(relativePath: string, exportName = 'default'): Pro
       const run = id ? s.collector.store?.run(id) : undefined;
       return run && run.status !== 'running' ? run : undefined;
     },
-    { timeout: 15_000, message: `the run of ${relativePath} (${exportName}) in the collector (trace ids seen: ${ps.traceIds.join(', ') || 'none'})` },
+    { timeout: 30_000, message: `the run of ${relativePath} (${exportName}) in the collector (trace ids seen: ${ps.traceIds.join(', ') || 'none'})` },
   );
 }
 

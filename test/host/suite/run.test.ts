@@ -25,7 +25,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     assert.equal(good.status, 'converged');
     assert.equal(good.passes, 2);
     assert.ok(good.spanCount > 15, `spans: ${good.spanCount}`);
-  }, { timeout: 90_000 });
+  }, { timeout: 180_000 });
 
   test('CodeLens above the plan and each procedure carry measured durations', async () => {
     const s = await services();
@@ -104,7 +104,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     } finally {
       spy.dispose();
     }
-  }, { timeout: 90_000 });
+  }, { timeout: 180_000 });
 
   test('Export as OTLP JSON, Copy Trace ID and Delete Run work on a Runs view item', async () => {
     const s = await services();
