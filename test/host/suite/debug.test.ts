@@ -58,7 +58,7 @@ suite('debug a plan: breakpoints in its .ts files bind and hit', () => {
     await waitFor(() => {
       const id = ps.traceIds[ps.traceIds.length - 1];
       return id && s.collector.store?.run(id)?.status === 'converged';
-    }, { timeout: 15_000, message: 'the debugged run converged' });
+    }, { timeout: 30_000, message: 'the debugged run converged' });
   }, { timeout: 180_000 });
 
   test('any Node program launched with the instrument-first type sends its spans to the collector here', async () => {
