@@ -254,3 +254,19 @@ void test('Open Trace for a procedure selects its step', async () => {
     await tp.close();
   }
 });
+
+void test('critical path of the selected pass only', async () => {
+  const tp = await openTimeline(browser, { origin });
+  try {
+    await show(tp, smallRun());
+    await tp.page.click('.row[data-node="2"] .label'); // a step in pass 1
+    await tp.page.selectOption('.crit-select select', 'pass');
+    const onPath = await tp.page.$$eval('.row.critical .label', (els) => els.map((e) => e.textContent));
+    assert.ok(onPath.includes('pass 1') && !onPath.includes('pass 2 · converged') && !onPath.includes('plan create-cluster · converged'), onPath.join());
+    assert.match((await tp.page.textContent('.status'))!, /critical path of pass 1/);
+    const state = (await tp.page.waitForFunction(() => ((globalThis as unknown as PageWindow).__state as { critical?: string } | undefined)?.critical === 'pass')) !== null;
+    assert.ok(state);
+  } finally {
+    await tp.close();
+  }
+});
