@@ -87,22 +87,23 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 }
 
 /**
- * The run a plan's lens describes: the newest run started for exactly this file and export (the
- * extension knows the trace ids of the runs it started), else the newest run whose plan name is
- * one of the names written in the file.
+ * The run a plan's lens describes: the newest run that was started for exactly this file and
+ * export (the extension knows the trace ids of the runs it started), or that nobody started from
+ * VS Code and whose plan name is one of the names written in the file (a run from a terminal).
+ * Runs started for another export of the same plan name are never shown here.
  */
 export function runForPlan(
   plan: ScannedPlan,
   runs: readonly RunLike[],
-  startedHere: readonly string[] | undefined,
+  ownerOf: (traceId: string) => string | undefined,
+  myKey: string,
 ): RunLike | undefined {
-  if (startedHere?.length) {
-    const ids = new Set(startedHere);
-    const own = newestOf(runs.filter((r) => ids.has(r.traceId)));
-    if (own) return own;
-  }
-  if (!plan.nameHints.length) return undefined;
-  return newestOf(runs.filter((r) => plan.nameHints.includes(r.plan)));
+  return newestOf(
+    runs.filter((r) => {
+      const owner = ownerOf(r.traceId);
+      return owner === undefined ? plan.nameHints.includes(r.plan) : owner === myKey;
+    }),
+  );
 }
 
 function newestOf(runs: readonly RunLike[]): RunLike | undefined {
@@ -121,10 +122,11 @@ export function documentLensModel(
   filePath: string,
   index: StatsIndex,
   runs: readonly RunLike[],
-  startedFor: (exportName: string) => readonly string[] | undefined,
+  ownerOf: (traceId: string) => string | undefined,
+  keyOf: (exportName: string) => string,
 ): DocumentLensModel {
   return {
-    plans: scan.plans.map((plan) => ({ plan, run: runForPlan(plan, runs, startedFor(plan.exportName)) })),
+    plans: scan.plans.map((plan) => ({ plan, run: runForPlan(plan, runs, ownerOf, keyOf(plan.exportName)) })),
     procedures: scan.procedures.map((procedure) => ({ procedure, stats: index.forProcedure(procedure, filePath) })),
   };
 }

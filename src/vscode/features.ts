@@ -26,6 +26,22 @@ export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
   () => new TraceLinks(),
   (s) => new RunLog(s.data, s.log),
   (s) => new PlanContextKey(s.finder),
-  (s) => registerLinting(s), // linter: src/vscode/lint/
+  (s) => afterActivation(() => registerLinting(s)), // linter: src/vscode/lint/ (starts a worker: not on the activation path)
   (s) => new TimelineFeature(s), // timeline: src/vscode/timeline/
 ];
+
+/** Builds a feature right after activate() returned (its start-up cost is not activation work). */
+function afterActivation(build: () => vscode.Disposable): vscode.Disposable {
+  let built: vscode.Disposable | undefined;
+  let disposed = false;
+  const timer = setTimeout(() => {
+    if (!disposed) built = build();
+  }, 0);
+  return {
+    dispose: () => {
+      disposed = true;
+      clearTimeout(timer);
+      built?.dispose();
+    },
+  };
+}

@@ -34,7 +34,7 @@ const STDERR_TAIL = 16 * 1024;
  */
 export class PlanSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, PlanSession>();
-  private readonly byPlanKey = new Map<string, string[]>();
+  private readonly owners = new Map<string, string>();
   private readonly seenTraceIds: string[] = [];
   private readonly attributed = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
@@ -82,9 +82,9 @@ export class PlanSessions implements vscode.Disposable {
     return [...this.sessions.values()].filter((s) => s.session && !s.ended);
   }
 
-  /** Trace ids of runs started from VS Code for this plan file and export, oldest first. */
-  traceIdsFor(planPath: string, exportName: string): readonly string[] | undefined {
-    return this.byPlanKey.get(planKey(planPath, exportName));
+  /** The plan key (file#export, see {@link planKey}) of the session a run was started by, if any. */
+  ownerOf(traceId: string): string | undefined {
+    return this.owners.get(traceId);
   }
 
   /** Trace ids seen in the output of plan sessions, newest first. */
@@ -111,10 +111,8 @@ export class PlanSessions implements vscode.Disposable {
     if (this.attributed.size > 10_000) this.attributed.delete(this.attributed.values().next().value as string);
     ps.traceIds.push(traceId);
     if (ps.plan) {
-      const key = planKey(ps.plan, ps.exportName);
-      const list = this.byPlanKey.get(key) ?? [];
-      list.push(traceId);
-      this.byPlanKey.set(key, list.slice(-50));
+      this.owners.set(traceId, planKey(ps.plan, ps.exportName));
+      if (this.owners.size > 10_000) this.owners.delete(this.owners.keys().next().value as string);
     }
     this.changed.fire();
   }

@@ -5,7 +5,7 @@ import { missingFromScan, type IndexedProcedure } from '../views/lintIndex';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { PlanFinder } from './planFinder';
-import type { PlanSessions } from './planSessions';
+import { planKey, type PlanSessions } from './planSessions';
 
 export interface RunDataChange {
   /** True when a run finished (or went away): views refresh at once instead of throttled. */
@@ -88,7 +88,7 @@ export class RunData implements vscode.Disposable {
     if (extra.length) scan = { ...scan, procedures: [...scan.procedures, ...extra] };
     if (!scan.plans.length && !scan.procedures.length) return undefined;
     const { index } = this.procedureStats();
-    return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (exp) => this.sessions.traceIdsFor(doc.uri.fsPath, exp));
+    return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (id) => this.sessions.ownerOf(id), (exp) => planKey(doc.uri.fsPath, exp));
   }
 
   dispose(): void {

@@ -45,12 +45,17 @@ test('instances of one class with different ids merge into one line', () => {
   assert.deepEqual(m.recent.map((x) => [x.traceId, x.durationMs, x.status]), [['t2', 12, 'error'], ['t1', 1, 'ok']]);
 });
 
-test('a plan lens shows the run started for it, else the newest run with its name', () => {
-  const runs = [r('a', 'create-cluster', 1), r('b', 'create-cluster', 3), r('c', 'checkout', 4)];
+test('a plan lens shows the newest run started for it, or started elsewhere with its name', () => {
+  const runs = [r('a', 'create-cluster', 1), r('b', 'create-cluster', 3), r('c', 'checkout', 4), r('d', 'create-cluster', 2)];
   const plan = { exportName: 'default', line: 0, nameHints: ['create-cluster'] };
-  assert.equal(runForPlan(plan, runs, ['a'])?.traceId, 'a');
-  assert.equal(runForPlan(plan, runs, undefined)?.traceId, 'b');
-  assert.equal(runForPlan({ ...plan, nameHints: [] }, runs, undefined), undefined);
+  const owners: Record<string, string> = { a: 'f#default', b: 'f#faulty' };
+  const ownerOf = (id: string) => owners[id];
+  // b was started for the other export: never shown here; d (from a terminal) is newer than a.
+  assert.equal(runForPlan(plan, runs, ownerOf, 'f#default')?.traceId, 'd');
+  assert.equal(runForPlan(plan, runs, ownerOf, 'f#faulty')?.traceId, 'b');
+  owners.d = 'f#faulty';
+  assert.equal(runForPlan(plan, runs, ownerOf, 'f#default')?.traceId, 'a');
+  assert.equal(runForPlan({ ...plan, nameHints: [] }, runs, () => undefined, 'f#default'), undefined);
 });
 
 test('samePath tolerates relative code.filepath and Windows separators', () => {
