@@ -3,22 +3,12 @@ import { spanProblem, type DecodeContext, type DecodedBatch } from './decodedBat
 import { anyValue as objectAnyValue } from './otlpJsonDecoder';
 import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
+import { JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
 
-/** Thrown when the body is not in the common shape; the caller then uses JSON.parse. */
-class NotFastPath extends Error {}
-const NOT_FAST = new NotFastPath('not on the fast path');
-
-const enum C {
-  Quote = 0x22,
-  Backslash = 0x5c,
-  Comma = 0x2c,
-  Colon = 0x3a,
-  OpenBrace = 0x7b,
-  CloseBrace = 0x7d,
-  OpenBracket = 0x5b,
-  CloseBracket = 0x5d,
-  Minus = 0x2d,
-}
+// Byte values (plain constants: a const enum would not be inlined across files here).
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
 
 const k = (s: string): Buffer => Buffer.from(s, 'latin1');
 const K = {
@@ -54,13 +44,6 @@ const KV_KEY = k('{"key":"');
 const KV_VALUE = k(',"value":');
 const STRING_VALUE = k('{"stringValue":"');
 
-const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-interface Slices {
-  latin1Slice(start: number, end: number): string;
-  utf8Slice(start: number, end: number): string;
-}
-
 /**
  * Decodes OTLP/JSON straight from the body's bytes into span records, without building the parsed
  * object tree that JSON.parse would (that tree, not the parsing, is what costs). It handles the
@@ -77,252 +60,19 @@ export function scanOtlpJson(buf: Buffer, ctx: DecodeContext): DecodedBatch | un
   }
 }
 
-class Scanner {
-  private pos = 0;
-  private readonly end: number;
-  private readonly slices: Slices;
-  /** No backslash anywhere in the body: strings end at the next quote (found natively). */
-  private readonly noEscapes: boolean;
+class Scanner extends JsonByteReader {
   private readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
   private readonly keys: string[] = [];
   private readonly values: AttrValue[] = [];
   // Where the last trace id / parent id were read, and their strings.
   private readonly lastTrace = { s: -1, value: '' };
   private readonly lastParent = { s: -1, value: '' };
-  // Range of the last key read.
-  private ks = 0;
-  private ke = 0;
 
   constructor(
-    private readonly buf: Buffer,
+    buf: Buffer,
     private readonly ctx: DecodeContext,
   ) {
-    this.end = buf.length;
-    this.slices = buf as unknown as Slices;
-    this.noEscapes = buf.indexOf(C.Backslash) < 0;
-  }
-
-  private ws(): number {
-    const buf = this.buf;
-    let p = this.pos;
-    let c = buf[p];
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = buf[++p];
-    this.pos = p;
-    return c === undefined ? -1 : c;
-  }
-
-  private expect(ch: number): void {
-    if (this.ws() !== ch) throw NOT_FAST;
-    this.pos++;
-  }
-
-  /** After a member or element: true when another follows (`,`), false at the closing `close`. */
-  private more(close: number): boolean {
-    const c = this.ws();
-    this.pos++;
-    if (c === C.Comma) return true;
-    if (c === close) return false;
-    throw NOT_FAST;
-  }
-
-  /** Opens an object; false when it is empty (`{}` consumed). */
-  private openObject(): boolean {
-    this.expect(C.OpenBrace);
-    if (this.ws() === C.CloseBrace) {
-      this.pos++;
-      return false;
-    }
-    return true;
-  }
-
-  private openArray(): boolean {
-    const c = this.ws();
-    if (c === 0x6e) {
-      this.literal('null');
-      return false;
-    }
-    if (c !== C.OpenBracket) throw NOT_FAST;
-    this.pos++;
-    if (this.ws() === C.CloseBracket) {
-      this.pos++;
-      return false;
-    }
-    return true;
-  }
-
-  /** Reads a member name into ks/ke (no escapes) and the colon after it. */
-  private key(): void {
-    this.expect(C.Quote);
-    const buf = this.buf;
-    const s = this.pos;
-    let p = s;
-    if (this.noEscapes) {
-      p = buf.indexOf(C.Quote, s);
-      if (p < 0) throw NOT_FAST;
-      this.ks = s;
-      this.ke = p;
-      this.pos = p + 1;
-      this.expect(C.Colon);
-      return;
-    }
-    for (;;) {
-      const c = buf[p];
-      if (c === C.Quote) break;
-      if (c === undefined || c === C.Backslash || c < 0x20) throw NOT_FAST;
-      p++;
-    }
-    this.ks = s;
-    this.ke = p;
-    this.pos = p + 1;
-    this.expect(C.Colon);
-  }
-
-  private keyIs(name: Buffer): boolean {
-    const n = name.length;
-    if (this.ke - this.ks !== n) return false;
-    const buf = this.buf;
-    const s = this.ks;
-    for (let i = 0; i < n; i++) if (buf[s + i] !== name[i]) return false;
-    return true;
-  }
-
-  /** Range of a string token without escapes (sets ks/ke), or throws for the slow path. */
-  private stringRange(): boolean {
-    if (this.ws() !== C.Quote) return false;
-    const buf = this.buf;
-    let p = this.pos + 1;
-    const s = p;
-    if (this.noEscapes) {
-      // Control characters are not checked on this path (JSON.parse would refuse them).
-      p = buf.indexOf(C.Quote, s);
-      if (p < 0) throw NOT_FAST;
-      this.ks = s;
-      this.ke = p;
-      this.pos = p + 1;
-      return true;
-    }
-    let hi = 0;
-    for (;;) {
-      const c = buf[p];
-      if (c === C.Quote) break;
-      if (c === undefined || c === C.Backslash || c < 0x20) throw NOT_FAST;
-      hi |= c;
-      p++;
-    }
-    this.ks = s;
-    this.ke = p;
-    this.pos = p + 1;
-    return hi < 0x80;
-  }
-
-  private string(): string {
-    if (this.ws() !== C.Quote) throw NOT_FAST;
-    this.stringRange();
-    return this.slices.utf8Slice(this.ks, this.ke);
-  }
-
-  private literal(word: string): void {
-    const buf = this.buf;
-    for (let i = 0; i < word.length; i++) if (buf[this.pos + i] !== word.charCodeAt(i)) throw NOT_FAST;
-    this.pos += word.length;
-  }
-
-  private numberRange(): void {
-    const buf = this.buf;
-    const s = this.pos;
-    let p = s;
-    for (;;) {
-      const c = buf[p];
-      if (c === undefined || !((c >= 0x30 && c <= 0x39) || c === C.Minus || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45)) break;
-      p++;
-    }
-    if (p === s) throw NOT_FAST;
-    this.ks = s;
-    this.ke = p;
-    this.pos = p;
-  }
-
-  private number(): number {
-    this.numberRange();
-    const buf = this.buf;
-    const n = this.ke - this.ks;
-    if (n < 16) {
-      let p = this.ks;
-      const neg = buf[p] === C.Minus;
-      if (neg) p++;
-      let v = 0;
-      let ok = p < this.ke && !(buf[p] === 0x30 && this.ke - p > 1);
-      for (; ok && p < this.ke; p++) {
-        const d = buf[p]! - 0x30;
-        if (d < 0 || d > 9) ok = false;
-        else v = v * 10 + d;
-      }
-      if (ok) return neg ? -v : v;
-    }
-    const text = this.slices.latin1Slice(this.ks, this.ke);
-    if (!NUMBER.test(text)) throw NOT_FAST;
-    return Number(text);
-  }
-
-  /** Validates and skips any JSON value. */
-  private skip(depth = 0): void {
-    if (depth > 64) throw NOT_FAST;
-    const c = this.ws();
-    if (c === C.Quote) {
-      this.stringRangeAllowEscapes();
-    } else if (c === C.OpenBrace) {
-      if (!this.openObject()) return;
-      do {
-        this.stringRangeAllowEscapes();
-        this.expect(C.Colon);
-        this.skip(depth + 1);
-      } while (this.more(C.CloseBrace));
-    } else if (c === C.OpenBracket) {
-      this.pos++;
-      if (this.ws() === C.CloseBracket) {
-        this.pos++;
-        return;
-      }
-      do this.skip(depth + 1);
-      while (this.more(C.CloseBracket));
-    } else if (c === 0x74) this.literal('true');
-    else if (c === 0x66) this.literal('false');
-    else if (c === 0x6e) this.literal('null');
-    else this.number();
-  }
-
-  private stringRangeAllowEscapes(): void {
-    if (this.ws() !== C.Quote) throw NOT_FAST;
-    const buf = this.buf;
-    let p = this.pos + 1;
-    for (;;) {
-      const c = buf[p];
-      if (c === undefined || c < 0x20) throw NOT_FAST;
-      if (c === C.Quote) break;
-      if (c === C.Backslash) {
-        const e = buf[p + 1];
-        if (e === 0x75) {
-          for (let i = 2; i < 6; i++) {
-            const h = buf[p + i];
-            if (h === undefined || !((h >= 0x30 && h <= 0x39) || (h >= 0x61 && h <= 0x66) || (h >= 0x41 && h <= 0x46))) throw NOT_FAST;
-          }
-          p += 6;
-          continue;
-        }
-        if (e === undefined || '"\\/bfnrt'.indexOf(String.fromCharCode(e)) < 0) throw NOT_FAST;
-        p += 2;
-        continue;
-      }
-      p++;
-    }
-    this.pos = p + 1;
-  }
-
-  /** Raw text of the next value (skipped and validated), for JSON.parse of rare nested parts. */
-  private rawValue(): string {
-    const s = (this.ws(), this.pos);
-    this.skip();
-    return this.slices.utf8Slice(s, this.pos);
+    super(buf);
   }
 
   request(): DecodedBatch {
@@ -332,10 +82,10 @@ class Scanner {
         if (this.keyIs(K.resourceSpans)) {
           if (this.openArray()) {
             do this.resourceSpans();
-            while (this.more(C.CloseBracket));
+            while (this.more(CLOSE_BRACKET));
           }
         } else this.skip();
-      } while (this.more(C.CloseBrace));
+      } while (this.more(CLOSE_BRACE));
     }
     if (this.ws() !== -1) throw NOT_FAST;
     return this.out;
@@ -355,15 +105,15 @@ class Scanner {
               this.key();
               if (this.keyIs(K.attributes)) [rKeys, rValues] = this.plainAttributes();
               else this.skip();
-            } while (this.more(C.CloseBrace));
+            } while (this.more(CLOSE_BRACE));
           }
         } else if (this.keyIs(K.scopeSpans)) {
           if (this.openArray()) {
             do scopes.push(this.scopeSpans());
-            while (this.more(C.CloseBracket));
+            while (this.more(CLOSE_BRACKET));
           }
         } else this.skip();
-      } while (this.more(C.CloseBrace));
+      } while (this.more(CLOSE_BRACE));
     }
     const spans = this.out.spans;
     for (const [from, to, name, version] of scopes) {
@@ -387,15 +137,15 @@ class Scanner {
               if (this.keyIs(K.name)) name = this.string();
               else if (this.keyIs(K.version)) version = this.string();
               else this.skip();
-            } while (this.more(C.CloseBrace));
+            } while (this.more(CLOSE_BRACE));
           }
         } else if (this.keyIs(K.spans)) {
           if (this.openArray()) {
             do this.span();
-            while (this.more(C.CloseBracket));
+            while (this.more(CLOSE_BRACKET));
           }
         } else this.skip();
-      } while (this.more(C.CloseBrace));
+      } while (this.more(CLOSE_BRACE));
     }
     return [from, this.out.spans.length, name, version];
   }
@@ -406,7 +156,7 @@ class Scanner {
       this.literal('null');
       return '';
     }
-    if (this.ws() !== C.Quote) throw NOT_FAST;
+    if (this.ws() !== QUOTE) throw NOT_FAST;
     this.stringRange();
     if (this.ke - this.ks !== len) {
       if (this.ke - this.ks === 0) return '';
@@ -459,7 +209,7 @@ class Scanner {
   private nanos(): number {
     const c = this.ws();
     let quoted = false;
-    if (c === C.Quote) {
+    if (c === QUOTE) {
       this.stringRange();
       quoted = true;
     } else if (c === 0x6e) {
@@ -486,7 +236,7 @@ class Scanner {
 
   private int(): number {
     const c = this.ws();
-    if (c === C.Quote) return Number(this.string()) | 0;
+    if (c === QUOTE) return Number(this.string()) | 0;
     if (c === 0x6e) {
       this.literal('null');
       return 0;
@@ -525,7 +275,7 @@ class Scanner {
             ctx.nameBytes.store(this.buf, this.ks, this.ke, name);
           }
         } else if (len === 4 && this.keyIs(K.kind)) {
-          if (this.ws() === C.Quote) throw NOT_FAST;
+          if (this.ws() === QUOTE) throw NOT_FAST;
           kind = this.int();
         } else if (len === 17 && this.keyIs(K.startTimeUnixNano)) startMs = this.nanos();
         else if (len === 15 && this.keyIs(K.endTimeUnixNano)) endMs = this.nanos();
@@ -537,14 +287,14 @@ class Scanner {
             do {
               this.key();
               if (this.keyIs(K.code)) {
-                if (this.ws() === C.Quote) throw NOT_FAST;
+                if (this.ws() === QUOTE) throw NOT_FAST;
                 status = this.int();
               } else if (this.keyIs(K.message)) statusMessage = this.string();
               else this.skip();
-            } while (this.more(C.CloseBrace));
+            } while (this.more(CLOSE_BRACE));
           }
         } else this.skip();
-      } while (this.more(C.CloseBrace));
+      } while (this.more(CLOSE_BRACE));
     }
     let problem = '';
     if (!traceId) problem = 'traceId must be 16 bytes of hex, not all zero';
@@ -567,7 +317,7 @@ class Scanner {
     if (!this.openArray()) return 0;
     do {
       if (this.keyValue(this.keys, this.values, n)) n++;
-    } while (this.more(C.CloseBracket));
+    } while (this.more(CLOSE_BRACKET));
     return n;
   }
 
@@ -578,7 +328,7 @@ class Scanner {
     if (this.openArray()) {
       do {
         if (this.keyValue(keys, values, n)) n++;
-      } while (this.more(C.CloseBracket));
+      } while (this.more(CLOSE_BRACKET));
     }
     keys.length = n;
     values.length = n;
@@ -586,28 +336,6 @@ class Scanner {
   }
 
   /** Consumes `lit` when the input continues with exactly it. */
-  private literalAhead(lit: Buffer): boolean {
-    const buf = this.buf;
-    const p = this.pos;
-    const n = lit.length;
-    for (let i = 0; i < n; i++) if (buf[p + i] !== lit[i]) return false;
-    this.pos = p + n;
-    return true;
-  }
-
-  /** End of a string whose opening quote is consumed (no escapes), by a short JS scan. */
-  private quoteEnd(): number {
-    const buf = this.buf;
-    let p = this.pos;
-    for (;;) {
-      const c = buf[p];
-      if (c === C.Quote) return p;
-      if (c === undefined || c === C.Backslash) throw NOT_FAST;
-      p++;
-    }
-  }
-
-  /** One {"key": …, "value": {…}} into slot n; false when it has no usable value. */
   private keyValue(keys: string[], values: AttrValue[], n: number): boolean {
     const ctx = this.ctx;
     let info: KeyInfo | undefined;
@@ -626,7 +354,7 @@ class Scanner {
           ctx.keyBytes.store(this.buf, s, e, info);
         }
         value = this.anyValue(info);
-        if (this.buf[this.pos] === C.CloseBrace) {
+        if (this.buf[this.pos] === CLOSE_BRACE) {
           this.pos++;
           if (value === undefined) return false;
           keys[n] = info.key;
@@ -650,7 +378,7 @@ class Scanner {
         }
       } else if (this.keyIs(K.value)) value = this.anyValue(info);
       else this.skip();
-    } while (this.more(C.CloseBrace));
+    } while (this.more(CLOSE_BRACE));
     if (info === undefined || value === undefined) return false;
     keys[n] = info.key;
     values[n] = value;
@@ -665,8 +393,8 @@ class Scanner {
     const start = this.pos;
     if (info !== undefined && this.literalAhead(STRING_VALUE)) {
       const s = this.pos;
-      const e = this.noEscapes ? this.buf.indexOf(C.Quote, s) : this.quoteEnd();
-      if (e > 0 && this.buf[e + 1] === C.CloseBrace) {
+      const e = this.noEscapes ? this.buf.indexOf(QUOTE, s) : this.quoteEnd();
+      if (e > 0 && this.buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
         if (info.values === undefined) return this.slices.utf8Slice(s, e);
         const ctx = this.ctx;
@@ -684,7 +412,7 @@ class Scanner {
       this.key();
       const len = this.ke - this.ks;
       if (len === 11 && this.keyIs(K.stringValue)) {
-        if (this.ws() !== C.Quote) throw NOT_FAST;
+        if (this.ws() !== QUOTE) throw NOT_FAST;
         this.stringRange();
         if (info !== undefined && info.values !== undefined) {
           const ctx = this.ctx;
@@ -697,7 +425,7 @@ class Scanner {
         } else v = this.slices.utf8Slice(this.ks, this.ke);
       } else if (len === 8 && this.keyIs(K.intValue)) {
         const c = this.ws();
-        const x = c === C.Quote ? this.string() : this.number();
+        const x = c === QUOTE ? this.string() : this.number();
         const num = Number(x);
         if (typeof x === 'string' && !/^-?\d+$/.test(x)) throw NOT_FAST;
         v = Number.isSafeInteger(num) ? num : String(x);
@@ -711,14 +439,14 @@ class Scanner {
           v = false;
         }
       } else if (len === 11 && this.keyIs(K.doubleValue)) {
-        if (this.ws() === C.Quote) throw NOT_FAST;
+        if (this.ws() === QUOTE) throw NOT_FAST;
         v = this.number();
       } else {
         // arrayValue, kvlistValue, bytesValue and the unexpected: decode this AnyValue the slow way.
         this.pos = start;
         return objectAnyValue(JSON.parse(this.rawValue()), this.ctx, 0, info);
       }
-    } while (this.more(C.CloseBrace));
+    } while (this.more(CLOSE_BRACE));
     return v;
   }
 
@@ -737,10 +465,10 @@ class Scanner {
           else if (this.keyIs(K.timeUnixNano)) timeMs = this.nanos();
           else if (this.keyIs(K.attributes)) [keys, values] = this.plainAttributes();
           else this.skip();
-        } while (this.more(C.CloseBrace));
+        } while (this.more(CLOSE_BRACE));
       }
       events.push({ name, timeMs: Number.isFinite(timeMs) ? timeMs : 0, keys, values });
-    } while (this.more(C.CloseBracket));
+    } while (this.more(CLOSE_BRACKET));
     return events;
   }
 }
