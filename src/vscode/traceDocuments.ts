@@ -64,20 +64,19 @@ export class TraceTextDocuments implements vscode.TextDocumentContentProvider, T
   }
 }
 
-/** The current trace viewer: the text documents until the timeline registers itself. */
+/** The current trace viewer: the latest one set (the timeline), else the text documents. */
 export class TraceViewers {
-  private viewer: TraceViewer;
-  constructor(private readonly fallback: TraceViewer) {
-    this.viewer = fallback;
-  }
+  private readonly stack: TraceViewer[] = [];
+  constructor(private readonly fallback: TraceViewer) {}
   get current(): TraceViewer {
-    return this.viewer;
+    return this.stack[this.stack.length - 1] ?? this.fallback;
   }
-  /** Used by the timeline feature; disposing the result restores the text viewer. */
+  /** Used by the timeline feature; disposing the result restores the viewer that was current before. */
   setViewer(viewer: TraceViewer): vscode.Disposable {
-    this.viewer = viewer;
+    this.stack.push(viewer);
     return new vscode.Disposable(() => {
-      if (this.viewer === viewer) this.viewer = this.fallback;
+      const i = this.stack.lastIndexOf(viewer);
+      if (i >= 0) this.stack.splice(i, 1);
     });
   }
 }
