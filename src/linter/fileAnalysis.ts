@@ -16,7 +16,8 @@ import type { Finding, Fix } from './types';
 
 export interface AnalysisEnv {
   config: LintConfig;
-  checker: ts.TypeChecker;
+  /** Built on first read (a getter): most one-file re-analyses never need it. */
+  readonly checker: ts.TypeChecker;
   shapes: ShapeChecker;
   calleeCache: Map<ts.Node, SwallowSite | null>;
   isProjectFile(fileName: string): boolean;
@@ -46,7 +47,9 @@ export function analyseFile(sf: ts.SourceFile, env: AnalysisEnv, index: FileInde
     sf,
     file: sf.fileName,
     config,
-    checker: env.checker,
+    get checker() {
+      return env.checker;
+    },
     runtime: index.runtime,
     externals: new ExternalCallMatcher(sf, config),
     calleeCache: env.calleeCache,

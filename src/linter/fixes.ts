@@ -81,7 +81,9 @@ function inputAttributes(cls: ts.ClassLikeDeclaration, checker: ts.TypeChecker):
     else if (type.flags & ts.TypeFlags.Object && !checker.isArrayType(type)) {
       for (const prop of type.getProperties().slice(0, 12)) {
         const pName = prop.getName();
-        if (!IDENT.test(pName)) continue;
+        // methods and accessors are not inputs; skipping them before asking for a type saves resolving signatures
+        if (!(prop.flags & ts.SymbolFlags.Property) || !IDENT.test(pName)) continue;
+        if (prop.valueDeclaration && ts.getCombinedModifierFlags(prop.valueDeclaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
         if (isPrimitive(checker.getTypeOfSymbolAtLocation(prop, f.name))) out.push([`${name}.${pName}`, `this.${name}.${pName}`]);
       }
     }

@@ -15,6 +15,9 @@ export class IncrementalProgram {
   private readonly options: ts.CompilerOptions;
   private readonly host: ts.CompilerHost;
   private version = 0;
+  private dirty = false;
+  /** Bumped on every change: analyses key their caches on it. */
+  generation = 0;
 
   constructor(private readonly project: Project) {
     this.current = project.getProgram().compilerObject;
@@ -24,23 +27,33 @@ export class IncrementalProgram {
     this.host = this.createHost();
   }
 
+  /** The program over the current files, rebuilt on first read after a change. */
   get program(): ts.Program {
+    if (this.dirty) {
+      this.dirty = false;
+      this.current = ts.createProgram({ rootNames: [...this.roots], options: this.options, host: this.host, oldProgram: this.current });
+    }
     return this.current;
   }
 
-  /** Sets a file's text (new or changed) and rebuilds the program, reusing every other file. */
+  /** A file's current syntax tree, without rebuilding the program. */
+  sourceFile(fileName: string): ts.SourceFile | undefined {
+    return this.roots.has(fileName) || this.files.has(fileName) ? this.files.get(fileName) : undefined;
+  }
+
+  /** Sets a file's text (new or changed); the program is rebuilt, reusing every other file, when next asked for. */
   setFile(fileName: string, text: string): void {
     const sf = ts.createSourceFile(fileName, text, this.options.target ?? ts.ScriptTarget.ES2022, true, scriptKind(fileName));
     (sf as { version?: string }).version = `if-${++this.version}`;
     this.files.set(fileName, sf);
     this.roots.add(fileName);
-    this.rebuild();
+    this.changed();
   }
 
   removeFile(fileName: string): void {
     this.files.delete(fileName);
     this.roots.delete(fileName);
-    this.rebuild();
+    this.changed();
   }
 
   /** The disk's text of a file, if it exists there. */
@@ -49,8 +62,9 @@ export class IncrementalProgram {
     return fs.fileExistsSync(fileName) ? fs.readFileSync(fileName) : undefined;
   }
 
-  private rebuild(): void {
-    this.current = ts.createProgram({ rootNames: [...this.roots], options: this.options, host: this.host, oldProgram: this.current });
+  private changed(): void {
+    this.dirty = true;
+    this.generation++;
   }
 
   private createHost(): ts.CompilerHost {

@@ -56,7 +56,7 @@ export class LintSession {
   private readonly results = new Map<string, FileAnalysis>();
   private readonly versions = new Map<string, number>();
   private readonly open = new Set<string>();
-  private env: { program: ts.Program; value: AnalysisEnv } | undefined;
+  private env: { generation: number; value: AnalysisEnv } | undefined;
   private runtimeSpecifier: ts.StringLiteral | undefined;
   private readonly callNames = new CallNames();
   private programs_: IncrementalProgram | undefined;
@@ -108,9 +108,10 @@ export class LintSession {
     this.results.clear();
     this.env = undefined;
     const env = this.currentEnv();
+    const program = this.programs().program;
     // index first (all project files feed the call names swallowed-error follows), then run the rules
     const indexed: [ts.SourceFile, FileIndex][] = [];
-    for (const sf of env.program.getSourceFiles()) {
+    for (const sf of program.getSourceFiles()) {
       if (!isProjectFile(sf.fileName)) continue;
       const linted = this.isLinted(sf.fileName);
       const index = indexFile(sf, linted ? env.value.shapes : undefined);
@@ -160,7 +161,7 @@ export class LintSession {
   private reloadFromDisk(path: string): FileFindings {
     const programs = this.programs();
     const text = programs.readFromDisk(path);
-    const known = programs.program.getSourceFile(path);
+    const known = programs.sourceFile(path);
     if (text !== undefined && (known || this.isLinted(path))) {
       if (known?.text !== text) programs.setFile(path, text);
     } else if (known) programs.removeFile(path);
@@ -174,7 +175,7 @@ export class LintSession {
 
   private reanalyse(path: string): FileFindings {
     const env = this.currentEnv();
-    const sf = env.program.getSourceFile(path);
+    const sf = this.programs().sourceFile(path);
     if (sf && isProjectFile(path)) {
       const linted = this.isLinted(path);
       const index = indexFile(sf, linted ? env.value.shapes : undefined);
@@ -216,13 +217,19 @@ export class LintSession {
     return computeCoverage(this.index(), uninstrumented, executed);
   }
 
-  /** Checker, shapes and caches of the current program; rebuilt (incrementally, by TypeScript) after edits. */
-  private currentEnv(): { program: ts.Program; value: AnalysisEnv } {
-    const program = this.programs().program;
-    if (this.env?.program === program) return this.env;
-    const checker = program.getTypeChecker();
+  /**
+   * Checker, shapes and caches of the current files. The program and its checker are built
+   * (incrementally, by TypeScript) only when a rule first asks for the checker.
+   */
+  private currentEnv(): { generation: number; value: AnalysisEnv } {
+    const programs = this.programs();
+    if (this.env?.generation === programs.generation) return this.env;
+    let checker: ts.TypeChecker | undefined;
+    const getChecker = (): ts.TypeChecker => (checker ??= programs.program.getTypeChecker());
     const findSpecifier = (): ts.StringLiteral | undefined => {
-      if (this.runtimeSpecifier && program.getSourceFile(this.runtimeSpecifier.getSourceFile().fileName) === this.runtimeSpecifier.getSourceFile()) return this.runtimeSpecifier;
+      const program = programs.program;
+      const known = this.runtimeSpecifier?.getSourceFile();
+      if (this.runtimeSpecifier && known && program.getSourceFile(known.fileName) === known) return this.runtimeSpecifier;
       for (const sf of program.getSourceFiles()) {
         for (const st of sf.statements) {
           if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && /^instrument-first(\/|$)/.test(st.moduleSpecifier.text)) {
@@ -233,15 +240,18 @@ export class LintSession {
       }
       return undefined;
     };
+    const callNames = this.callNames;
     this.env = {
-      program,
+      generation: programs.generation,
       value: {
         config: this.config,
-        checker,
-        shapes: new ShapeChecker(checker, findSpecifier),
+        get checker() {
+          return getChecker();
+        },
+        shapes: new ShapeChecker(getChecker, findSpecifier),
         calleeCache: new Map(),
         isProjectFile,
-        mayReachCatch: (name, depth) => this.callNames.mayReachCatch(name, depth),
+        mayReachCatch: (name, depth) => callNames.mayReachCatch(name, depth),
       },
     };
     return this.env;

@@ -62,8 +62,13 @@ export function refersTo(expr: ts.Expression, locals: Set<string>, rt: RuntimeIm
 export class ShapeChecker {
   private targets: { procedure?: ts.Type; plan?: ts.Type } | undefined;
 
+  private get checker(): ts.TypeChecker {
+    return this.getChecker();
+  }
+
   constructor(
-    private readonly checker: ts.TypeChecker,
+    /** Created on first use: an edit that needs no checker does not pay for a new program. */
+    private readonly getChecker: () => ts.TypeChecker,
     /** Finds any runtime import specifier in the program, lazily. */
     private readonly findRuntimeSpecifier: () => ts.StringLiteral | undefined,
   ) {}

@@ -12,6 +12,8 @@ export interface GeneratedProject {
   lookAlikes: string[];
   /** Files to edit when measuring re-lint. */
   editable: string[];
+  /** Files whose re-lint needs the type checker (an uninstrumented procedure: its fix reads field types). */
+  editableWithChecker: string[];
 }
 
 const RUNTIME = `declare global {
@@ -71,8 +73,9 @@ function moduleText(i: number, g: GeneratedProject, rel: string): string {
     `  readonly id = 'step-${i}';`,
     `  constructor(private readonly model: Model${i}, private readonly size: number) {}`,
     `  async do(ctx: StepContext): Promise<Procedure[]> {`,
-    `    const r = await ctx.trace('remote ${i}', () => this.model.remote('k${i}'));`,
-    i % 5 === 0 ? `    void r;` : `    ctx.span.setAttribute('record.size', r.size + this.size + reuse${i});`,
+    // every fifth step records nothing (uninstrumented; its fix asks the checker for field types)
+    i % 5 === 0 ? `    const r = await this.model.remote('k${i}'); void ctx; void reuse${i};` : `    const r = await ctx.trace('remote ${i}', () => this.model.remote('k${i}'));`,
+    i % 5 === 0 ? `` : `    ctx.span.setAttribute('record.size', r.size + this.size + reuse${i});`,
     i % 7 === 0 ? `    try { this.model.add(r); } catch (e) { void e; }` : `    this.model.add(r);`,
     i % 6 === 0 ? `    await fetch('https://example.invalid/${i}');` : ``,
     `    return this.model.total() > 10 ? [new Child${i}('c')] : [];`,
@@ -130,11 +133,13 @@ export function generateProject(dir: string, files: number): GeneratedProject {
       2,
     ),
   );
-  const g: GeneratedProject = { dir, tsconfig, files, procedures: [], lookAlikes: [], editable: [] };
+  const g: GeneratedProject = { dir, tsconfig, files, procedures: [], lookAlikes: [], editable: [], editableWithChecker: [] };
   for (let i = 0; i < files; i++) {
     const rel = join(dir, 'src', `m${i}.ts`);
     writeFileSync(rel, moduleText(i, g, rel));
-    if (i % Math.max(1, Math.floor(files / 25)) === 1) g.editable.push(rel);
+    const every = Math.max(1, Math.floor(files / 25));
+    if (i % every === 1) g.editable.push(rel);
+    if (i % every === 5 || (every === 1 && i % 5 === 0)) g.editableWithChecker.push(rel);
   }
   return g;
 }
