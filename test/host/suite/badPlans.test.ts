@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { nextEvent } from './helpers';
-import { suite, suiteSetup, test } from './harness';
+import { closeAllEditors, nextEvent } from './helpers';
+import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { fastSamples, runPlan, runToEnd, services } from './planRuns';
 
 suite('bad plan files: a clear notification with file and line; the extension keeps its data', () => {
+  // Leave no editors behind for the suites that follow.
+  suiteTeardown(() => closeAllEditors());
+
   suiteSetup(async () => {
     fastSamples();
     const s = await services();

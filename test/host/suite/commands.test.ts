@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { codeLensTitles, openFile, waitFor, workspaceUri } from './helpers';
-import { suite, test } from './harness';
+import { closeAllEditors, codeLensTitles, openFile, waitFor, workspaceUri } from './helpers';
+import { suite, suiteTeardown, test } from './harness';
 import { fastSamples, services } from './planRuns';
 
 interface Manifest {
@@ -9,6 +9,9 @@ interface Manifest {
 }
 
 suite('commands, settings and activation', () => {
+  // Leave no editors behind for the suites that follow.
+  suiteTeardown(() => closeAllEditors());
+
   test('every contributed command is registered, in the "Instrument First" category', async () => {
     const ext = vscode.extensions.getExtension('instrument-first.instrument-first')!;
     await ext.activate();

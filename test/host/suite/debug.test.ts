@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { nextEvent, openFile, waitFor, workspaceUri } from './helpers';
+import { closeAllEditors, nextEvent, openFile, waitFor, workspaceUri } from './helpers';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { fastSamples, lineOfText, services } from './planRuns';
 
@@ -28,7 +28,8 @@ suite('debug a plan: breakpoints in its .ts files bind and hit', () => {
     });
   });
 
-  suiteTeardown(() => {
+  suiteTeardown(async () => {
+    await closeAllEditors();
     tracker?.dispose();
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
   });

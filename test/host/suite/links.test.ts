@@ -1,9 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { suite, suiteSetup, test } from './harness';
+import { closeAllEditors } from './helpers';
+import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { fastSamples, runPlan, services, spyViewer, traceText } from './planRuns';
 
 suite('trace ids are links', () => {
+  // Leave no editors behind for the suites that follow.
+  suiteTeardown(() => closeAllEditors());
+
   let traceId = '';
 
   suiteSetup(async () => {

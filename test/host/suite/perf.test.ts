@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { codeLenses, openFile, workspaceUri } from './helpers';
+import { closeAllEditors, codeLenses, openFile, workspaceUri } from './helpers';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { postRun, syntheticRun } from './otlpLoad';
 import { lineOfText, services } from './planRuns';
@@ -22,7 +22,8 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
   });
 
   suiteTeardown(async () => {
-    // Leave no synthetic runs behind for the suites that follow.
+    // Leave no synthetic runs or open editors behind for the suites that follow.
+    await closeAllEditors();
     const s = await services();
     const c = await s.collector.ensureStarted();
     for (const r of c.store.runs()) if (r.serviceName === 'bench' || r.serviceName === 'load') await c.deleteRun(r.traceId);

@@ -5,13 +5,16 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/protocol/collectorTypes';
 import type { RunsNode } from '../../../src/vscode/runsView';
-import { codeLenses, hoverTexts, openFile, waitFor, waitForCodeLens, workspaceUri } from './helpers';
-import { suite, suiteSetup, test } from './harness';
+import { closeAllEditors, codeLenses, hoverTexts, openFile, waitFor, waitForCodeLens, workspaceUri } from './helpers';
+import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { fastSamples, lineOfText, runPlan, services, spyViewer, traceText } from './planRuns';
 
 const CLUSTER = 'plans/create-cluster.ts';
 
 suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace commands', () => {
+  // Leave no editors behind for the suites that follow.
+  suiteTeardown(() => closeAllEditors());
+
   let good: RunSummary;
 
   suiteSetup(async () => {
