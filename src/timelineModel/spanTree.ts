@@ -5,6 +5,7 @@
  */
 import { Attr, LOG_EVENT_NAME } from '../protocol/attributes';
 import type { SpanView } from '../protocol/spanView';
+import { IdIndex } from './idIndex';
 
 /** What a row is: our runtime's kinds, or `span` for any other OTel span. */
 export type NodeKind = 'plan' | 'pass' | 'step' | 'call' | 'span';
@@ -74,16 +75,16 @@ function byStart(spans: readonly SpanView[]) {
  * are broken at the first span met.
  */
 export function buildSpanTree(input: readonly SpanView[]): SpanTree {
-  let local = new Map<string, number>();
-  for (let i = 0; i < input.length; i++) local.set(input[i]!.spanId, i);
+  let local = new IdIndex(input.length, (i) => input[i]!.spanId);
+  for (let i = 0; i < input.length; i++) local.set(i);
   let spans: readonly SpanView[] = input;
   if (local.size !== input.length) {
     // Duplicate ids: keep the last of each.
     const kept: SpanView[] = [];
     for (let i = 0; i < input.length; i++) if (local.get(input[i]!.spanId) === i) kept.push(input[i]!);
     spans = kept;
-    local = new Map();
-    for (let i = 0; i < spans.length; i++) local.set(spans[i]!.spanId, i);
+    local = new IdIndex(kept.length, (i) => kept[i]!.spanId);
+    for (let i = 0; i < kept.length; i++) local.set(i);
   }
 
   // Children per parent in one flat typed array (CSR: `kids[off[p] .. off[p+1]]`), not one JS
@@ -211,7 +212,7 @@ export function buildSpanTree(input: readonly SpanView[]): SpanTree {
       const li = local.get(id);
       return li === undefined ? undefined : order[li];
     },
-    has: (id) => local.has(id),
+    has: (id) => local.get(id) !== undefined,
   };
   return { nodes, byId, roots, startMs, endMs, errorCount };
 }
