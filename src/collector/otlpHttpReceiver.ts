@@ -42,6 +42,21 @@ function send(res: ServerResponse, status: number, enc: Encoding, body: Buffer, 
   res.end(body);
 }
 
+/** Beyond this many bytes a refused body is not read to its end: the connection is dropped. */
+const DRAIN_CAP = 64 * 1024 * 1024;
+
+function discard(req: IncomingMessage, close: boolean): void {
+  if (close) {
+    req.on('data', () => {});
+    return;
+  }
+  let n = 0;
+  req.on('data', (c: Buffer) => {
+    n += c.length;
+    if (n > DRAIN_CAP) req.socket.destroy();
+  });
+}
+
 /** Handles `POST /v1/traces` (the path and method are checked by the caller). */
 export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: SpanStore, opts: ReceiverOptions): void {
   const counters = store.counters;
@@ -65,20 +80,25 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
   const limit = opts.maxBodyBytes;
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) {
-    req.resume();
-    fail(413, `body of ${declared} bytes exceeds the limit of ${limit}`, true);
+    // Closing at once would reset a client still sending: read and drop a moderate excess.
+    const close = declared > DRAIN_CAP;
+    discard(req, close);
+    fail(413, `body of ${declared} bytes exceeds the limit of ${limit}`, close);
     return;
   }
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
   req.on('data', (chunk: Buffer) => {
-    if (tooLarge) return;
     size += chunk.length;
+    if (tooLarge) {
+      if (size > DRAIN_CAP) req.socket.destroy();
+      return;
+    }
     if (size > limit) {
       tooLarge = true;
       chunks.length = 0;
-      fail(413, `body exceeds the limit of ${limit} bytes`, true);
+      fail(413, `body exceeds the limit of ${limit} bytes`);
       return;
     }
     chunks.push(chunk);
