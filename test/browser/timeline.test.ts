@@ -118,9 +118,11 @@ void test('keyboard: down/up move, left/right collapse and expand, Enter asks fo
     await kb.press('ArrowLeft'); // to its parent
     assert.equal(await tp.page.$eval('.row.selected .label', (e) => e.textContent), 'pass 1');
     // Details of the selection, the state is persisted.
-    await tp.page.waitForFunction(() => ((globalThis as unknown as PageWindow).__state as { selected?: string } | undefined)?.selected === 'p1');
-    const state = (await tp.state()) as { collapsed: string[] };
-    assert.deepEqual(state.collapsed, ['s2']);
+    // The state is persisted (debounced): the selection and the collapsed step.
+    await tp.page.waitForFunction(() => {
+      const st = (globalThis as unknown as PageWindow).__state as { selected?: string; collapsed?: string[] } | undefined;
+      return st?.selected === 'p1' && st.collapsed?.join() === 's2';
+    });
   } finally {
     await tp.close();
   }
