@@ -3,7 +3,7 @@
  * with the collector's procedure statistics and runs. Pure; the CodeLens, decoration and hover
  * providers only render what this returns.
  */
-import type { PlanScan, ScannedPlan, ScannedProcedure } from './planScan';
+import type { PlanScan, ScannedPlan, ScannedPlanClass, ScannedProcedure } from './planScan';
 import type { ProcedureStatsLike, RunLike } from './format';
 
 export interface ProcedureAtLine {
@@ -112,8 +112,15 @@ function newestOf(runs: readonly RunLike[]): RunLike | undefined {
   return best;
 }
 
+export interface PlanClassAtLine {
+  planClass: ScannedPlanClass;
+  run: RunLike | undefined;
+}
+
 export interface DocumentLensModel {
   plans: PlanAtLine[];
+  /** Classes implementing Plan: the newest run of any of the file's plans. */
+  planClasses: PlanClassAtLine[];
   procedures: ProcedureAtLine[];
 }
 
@@ -125,8 +132,11 @@ export function documentLensModel(
   ownerOf: (traceId: string) => string | undefined,
   keyOf: (exportName: string) => string,
 ): DocumentLensModel {
+  const plans = scan.plans.map((plan) => ({ plan, run: runForPlan(plan, runs, ownerOf, keyOf(plan.exportName)) }));
+  const newestOfFile = newestOf(plans.flatMap((p) => (p.run ? [p.run] : [])));
   return {
-    plans: scan.plans.map((plan) => ({ plan, run: runForPlan(plan, runs, ownerOf, keyOf(plan.exportName)) })),
+    plans,
+    planClasses: scan.planClasses.map((planClass) => ({ planClass, run: newestOfFile })),
     procedures: scan.procedures.map((procedure) => ({ procedure, stats: index.forProcedure(procedure, filePath) })),
   };
 }

@@ -23,8 +23,15 @@ export interface ScannedProcedure {
   id?: string;
 }
 
+export interface ScannedPlanClass {
+  /** Name of a class that implements Plan; its lens shows the newest run of the file's plans. */
+  name: string;
+  line: number;
+}
+
 export interface PlanScan {
   plans: ScannedPlan[];
+  planClasses: ScannedPlanClass[];
   procedures: ScannedProcedure[];
   /** True when the file looks like it defines or exports a plan. */
   isPlanFile: boolean;
@@ -59,6 +66,7 @@ export function scanPlanSource(text: string): PlanScan {
   const lines = text.split(/\r?\n/);
   const plans: ScannedPlan[] = [];
   const procedures: ScannedProcedure[] = [];
+  const planClasses: ScannedPlanClass[] = [];
   const declLine = new Map<string, number>();
   let currentClass: ScannedProcedure | undefined;
   let classIsProcedure = false;
@@ -71,6 +79,7 @@ export function scanPlanSource(text: string): PlanScan {
       const heritage = cls[2] ?? '';
       classIsProcedure = /\bimplements\b[^{]*\bProcedure\b/.test(heritage) || /\bextends\s+\w*(Procedure|Step)\b/.test(heritage);
       currentClass = classIsProcedure ? { kind: 'class', key: cls[1], line: i } : undefined;
+      if (/\bimplements\b[^{]*\bPlan\b/.test(heritage)) planClasses.push({ name: cls[1], line: i });
       if (currentClass) procedures.push(currentClass);
       continue;
     }
@@ -102,7 +111,7 @@ export function scanPlanSource(text: string): PlanScan {
     }
   }
   addNameHints(lines, plans);
-  return { plans, procedures, isPlanFile: plans.length > 0 || looksLikePlanFile(text) };
+  return { plans, planClasses, procedures, isPlanFile: plans.length > 0 || looksLikePlanFile(text) };
 }
 
 /** `name: 'checkout'` lines anywhere in the file are plan-name candidates for every export. */

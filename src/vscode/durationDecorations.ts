@@ -46,6 +46,7 @@ export class DurationDecorations implements vscode.Disposable {
       out.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `  ${text}` } } });
     };
     for (const { plan, run } of model.plans) if (run) at(plan.line, runOutcomeText(run));
+    for (const { planClass, run } of model.planClasses) if (run) at(planClass.line, runOutcomeText(run));
     for (const { procedure, stats } of model.procedures) if (stats) at(procedure.line, procedureLensText(stats));
     return out;
   }

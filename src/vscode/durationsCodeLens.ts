@@ -69,6 +69,9 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
       lenses.push(new vscode.CodeLens(range, { title: 'Debug', command: 'instrumentFirst.debugPlanAt', arguments: args, tooltip: 'Debug this plan (breakpoints bind in its .ts files)' }));
       if (run) lenses.push(new vscode.CodeLens(range, { title: runOutcomeText(run), command: 'instrumentFirst.openTrace', arguments: [run.traceId], tooltip: `Open trace ${run.traceId}` }));
     }
+    for (const { planClass, run } of model.planClasses) {
+      if (run) lenses.push(new vscode.CodeLens(new vscode.Range(planClass.line, 0, planClass.line, 0), { title: runOutcomeText(run), command: 'instrumentFirst.openTrace', arguments: [run.traceId], tooltip: `Latest run of ${run.plan}: open trace ${run.traceId}` }));
+    }
     for (const { procedure, stats } of model.procedures) {
       if (!stats) continue;
       const last = stats.recent[0];

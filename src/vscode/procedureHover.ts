@@ -44,7 +44,7 @@ export class ProcedureHover implements vscode.HoverProvider, vscode.Disposable {
       }
       return new vscode.Hover(md, doc.lineAt(line).range);
     }
-    const plan = model.plans.find((p) => p.plan.line === line && p.run);
+    const plan = model.plans.find((p) => p.plan.line === line && p.run) ?? model.planClasses.find((p) => p.planClass.line === line && p.run);
     if (plan?.run) {
       const r = plan.run;
       md.appendMarkdown(`**plan ${mdText(r.plan)}** — ${mdText(runOutcomeText(r))}\n\n`);

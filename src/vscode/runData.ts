@@ -86,7 +86,7 @@ export class RunData implements vscode.Disposable {
     let scan = this.finder.scanDocument(doc);
     const extra = this.staticIndex && !doc.isDirty ? missingFromScan(this.staticIndex.proceduresIn(doc.uri.fsPath), scan.procedures) : [];
     if (extra.length) scan = { ...scan, procedures: [...scan.procedures, ...extra] };
-    if (!scan.plans.length && !scan.procedures.length) return undefined;
+    if (!scan.plans.length && !scan.procedures.length && !scan.planClasses.length) return undefined;
     const { index } = this.procedureStats();
     return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (id) => this.sessions.ownerOf(id), (exp) => planKey(doc.uri.fsPath, exp));
   }

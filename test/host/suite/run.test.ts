@@ -43,6 +43,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
       assert.equal(t.length, 1, `${cls}: ${JSON.stringify(t)}`);
       assert.match(t[0]!, /^[\d.]+ (ms|s)( · |$)/, `${cls}: ${t[0]}`);
     }
+    assert.match(at('class CreateClusterPlan implements Plan')[0] ?? '', /^converged in 2 passes · /, 'the plan class shows its latest run');
     const lens = lenses.find((l) => l.range.start.line === lineOfText(doc, 'class RegisterClusterNodeToLb'))!;
     assert.equal(lens.command?.command, 'instrumentFirst.openTrace');
     assert.equal(lens.command?.arguments?.[0], good.traceId);

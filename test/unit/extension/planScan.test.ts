@@ -27,6 +27,7 @@ test('create-cluster: two plan exports and every procedure class', () => {
   assert.equal(reg.id, 'register_cluster_node_to_lb');
   assert.equal(reg.line, lineOf(text, 'class RegisterClusterNodeToLb'));
   assert.ok(!classes.includes('CreateClusterPlan'), 'the plan class is not a procedure');
+  assert.deepEqual(scan.planClasses, [{ name: 'CreateClusterPlan', line: lineOf(text, 'class CreateClusterPlan implements Plan') }]);
 });
 
 test('checkout: plan name from `name:`, function procedures by id', () => {
