@@ -5,6 +5,7 @@ import { compileGlobs } from '../../../src/linter/globMatch';
 import { IgnoreComments } from '../../../src/linter/ignoreComments';
 import { compileCallPatterns, compileModulePatterns, resolveLintConfig } from '../../../src/linter/lintConfig';
 import { applyEdits } from '../../../src/linter/textEdits';
+import { FixStore } from '../../../src/vscode/lint/fixStore';
 import { readLintSettings } from '../../../src/vscode/lint/lintSettings';
 
 test('call patterns: * is one segment, ** any number, anchored at both ends', () => {
@@ -81,4 +82,15 @@ test('config: defaults, validation, and the VS Code settings reader drops bad va
 
 test('edits apply from the end, so offsets refer to the original text', () => {
   assert.equal(applyEdits('abcdef', [{ start: 1, end: 2, newText: 'XX' }, { start: 4, end: 4, newText: '-' }, { start: 0, end: 0, newText: '>' }]), '>aXXcd-ef');
+});
+
+test('fix store: fixes are offered only for the document version they were computed for', () => {
+  const store = new FixStore();
+  const finding = { rule: 'swallowed-error', severity: 'error', message: 'm', file: '/a.ts', range: { start: 0, end: 1, startLine: 0, startColumn: 0, endLine: 0, endColumn: 1 }, fixes: [] } as const;
+  store.set('file:///a.ts', 4, [{ ...finding, fixes: [] }]);
+  assert.equal(store.get('file:///a.ts', 4, true).length, 1);
+  assert.equal(store.get('file:///a.ts', 5, true).length, 0, 'the text moved on');
+  store.set('file:///b.ts', undefined, [{ ...finding, file: '/b.ts', fixes: [] }]);
+  assert.equal(store.get('file:///b.ts', 9, false).length, 1, 'the saved file: valid while the document is clean');
+  assert.equal(store.get('file:///b.ts', 9, true).length, 0);
 });
