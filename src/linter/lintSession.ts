@@ -75,7 +75,11 @@ export class LintSession {
       this.project = new Project({ compilerOptions, skipFileDependencyResolution: true });
       for (const root of this.roots) {
         if (SOURCE_EXT.test(root)) this.project.addSourceFileAtPathIfExists(root);
-        else this.project.addSourceFilesAtPaths([`${root}/**/*.{ts,tsx,mts,cts,js,jsx}`, `!${root}/**/node_modules/**`, `!${root}/**/*.d.ts`]);
+        else {
+          // without a tsconfig, build output and dependencies are not the workspace's code
+          const skip = ['node_modules', 'dist', 'out', 'build', 'coverage', '.git'].map((d) => `!${root}/**/${d}/**`);
+          this.project.addSourceFilesAtPaths([`${root}/**/*.{ts,tsx,mts,cts,js,jsx}`, ...skip, `!${root}/**/*.d.ts`]);
+        }
       }
     }
   }
