@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { CoverageReport, Finding } from './types';
+import type { CoverageReport, Finding, PlanCoverage } from './types';
 
 /** `path:line:col  severity  message  rule`, grouped by file, with a summary line. */
 export function formatFindingsText(findings: readonly Finding[], baseDir: string): string {
@@ -26,12 +26,17 @@ const pct = (n: number, d: number): string => (d === 0 ? '–' : `${Math.round((
 
 export function formatCoverageText(c: CoverageReport, baseDir: string): string {
   const exec = c.workspace.executed !== undefined;
-  const row = (name: string, k: { found: number; instrumented: number; executed?: number }): string =>
-    `  ${name.padEnd(32)} ${String(k.found).padStart(5)}  ${`${k.instrumented} (${pct(k.instrumented, k.found)})`.padStart(11)}` +
-    (exec ? `  ${`${k.executed ?? 0} (${pct(k.executed ?? 0, k.found)})`.padStart(11)}` : '');
-  const out = ['Observability coverage', `  ${'plan'.padEnd(32)} ${'found'.padStart(5)}  ${'instrumented'.padStart(11)}${exec ? `  ${'executed'.padStart(11)}` : ''}`];
-  for (const p of c.plans) out.push(row(`${p.planName} (${relative(baseDir, p.file)})`, p));
-  out.push(row('workspace', c.workspace));
+  const rows: [string, { found: number; instrumented: number; executed?: number }][] = [
+    ...c.plans.map((p): [string, PlanCoverage] => [`${p.planName} (${relative(baseDir, p.file)})`, p]),
+    ['workspace', c.workspace],
+  ];
+  const width = Math.max(4, ...rows.map(([name]) => name.length));
+  const cells = (name: string, found: string, inst: string, ex: string): string =>
+    `  ${name.padEnd(width)}  ${found.padStart(5)}  ${inst.padStart(12)}${exec ? `  ${ex.padStart(11)}` : ''}`;
+  const out = ['Observability coverage', cells('plan', 'found', 'instrumented', 'executed')];
+  for (const [name, k] of rows) {
+    out.push(cells(name, String(k.found), `${k.instrumented} (${pct(k.instrumented, k.found)})`, `${k.executed ?? 0} (${pct(k.executed ?? 0, k.found)})`));
+  }
   const missing = c.procedures.filter((p) => !p.instrumented);
   if (missing.length) {
     out.push('  not instrumented:');
