@@ -1,5 +1,6 @@
 import type { SpanView } from '../protocol/spanView';
 import { Attr } from '../protocol/attributes';
+import { cleanForTerminal as clean } from './terminalText';
 
 export interface WaterfallOptions {
   /** Total width in columns (default 100). */
@@ -50,11 +51,6 @@ export function buildForest(spans: SpanView[]): Node[] {
     }
   }
   return roots;
-}
-
-/** Strips control characters so span names from untrusted programs cannot drive the terminal. */
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 function label(span: SpanView): string {

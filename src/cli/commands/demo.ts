@@ -5,7 +5,7 @@ import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { loadPlan } from '../planLoader';
 import { renderWaterfall, formatDuration } from '../waterfall';
-import { renderRunDiff } from '../diffText';
+import { formatDiff } from '../diffText';
 import { Collector } from '../../collector';
 import { Scheduler } from '../../runtime/scheduler';
 import { createTracing } from '../../runtime/tracing';
@@ -77,10 +77,14 @@ export const demoCommand: CliCommand = {
       }
       const [good, faulty, r1, r2] = results as [RunResult, RunResult, RunResult, RunResult];
       out();
+      const diff = (a: RunResult, b: RunResult) => {
+        const d = collector.store.diff(a.traceId, b.traceId);
+        return d ? formatDiff(d) : `(run ${a.traceId} or ${b.traceId} is not in the collector)\n`;
+      };
       heading('What changed: create-cluster good → faulty (both "converged")');
-      out(renderRunDiff(collector.store.diff(good.traceId, faulty.traceId), { color }));
+      out(diff(good, faulty));
       heading('What changed: checkout release 1 → release 2');
-      out(renderRunDiff(collector.store.diff(r1.traceId, r2.traceId), { color }));
+      out(diff(r1, r2));
     } finally {
       await collector.stop();
     }

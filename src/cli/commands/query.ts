@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { formatDuration, renderWaterfall } from '../waterfall';
+import { formatDiff } from '../diffText';
+import { cleanForTerminal as clean } from '../terminalText';
 import { Env } from '../../protocol/envVars';
-import type { RunDiff, RunSummary, StepDiff } from '../../protocol/collectorTypes';
+import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';
 
 const COMMON = `  --collector URL   the collector (default: OTEL_EXPORTER_OTLP_ENDPOINT)
@@ -93,9 +95,6 @@ function table(header: string[], rows: string[][], right: Set<number> = new Set(
 }
 
 /** Untrusted text from spans: strip control characters before it reaches the terminal. */
-function clean(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-}
 
 export function formatRuns(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs yet\n';
@@ -169,32 +168,6 @@ export const showCommand: CliCommand = {
     return 0;
   },
 };
-
-function stepLabel(s: StepDiff): string {
-  return `pass ${s.pass}  ${clean(s.procedureId)}${s.occurrence > 0 ? ` #${s.occurrence + 1}` : ''}`;
-}
-
-function ms(v: number | undefined): string {
-  return v === undefined ? '-' : formatDuration(v);
-}
-
-export function formatDiff(d: RunDiff): string {
-  const out: string[] = [];
-  const delta = d.durationDeltaMs;
-  out.push(`a: ${d.a.traceId}  ${clean(d.a.plan)}  ${d.a.status}  ${formatDuration(d.a.durationMs)}`);
-  out.push(`b: ${d.b.traceId}  ${clean(d.b.plan)}  ${d.b.status}  ${formatDuration(d.b.durationMs)}  (${delta >= 0 ? '+' : '-'}${formatDuration(Math.abs(delta))})`);
-  out.push('');
-  if (d.added.length + d.removed.length + d.changed.length === 0) out.push(`no differences in ${d.unchangedCount} matched steps`);
-  for (const s of d.added) out.push(`+ added    ${stepLabel(s)}  ${ms(s.durationMsB)}${s.statusB === 'error' ? '  ERROR' : ''}`);
-  for (const s of d.removed) out.push(`- removed  ${stepLabel(s)}  ${ms(s.durationMsA)}`);
-  for (const s of d.changed) {
-    out.push(`~ changed  ${stepLabel(s)}  ${ms(s.durationMsA)} -> ${ms(s.durationMsB)}  [${s.reasons.join(', ')}]`);
-    if (s.statusA !== s.statusB) out.push(`      status ${s.statusA} -> ${s.statusB}`);
-    for (const c of s.calls) if (c.countA !== c.countB) out.push(`      calls  ${clean(c.name)}: ${c.countA} -> ${c.countB}`);
-  }
-  if (d.unchangedCount > 0 && out.length > 3) out.push(`  (${d.unchangedCount} matched steps unchanged)`);
-  return out.join('\n') + '\n';
-}
 
 const DIFF_HELP = `Usage: instrument-first diff <a> <b> [options]
 
