@@ -3,6 +3,5 @@
  * programs and must not drive the terminal (escape sequences, carriage returns).
  */
 export function cleanForTerminal(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
