@@ -55,6 +55,7 @@ suite(
       assert.deepEqual(ids, [good.traceId, bad.traceId]);
       await waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && /^Compare/.test(t.label)), {
         message: 'a Compare tab',
+        timeout: 30_000, // a webview tab is slow to appear on a loaded machine
       });
     }, { timeout: 120_000 });
   },
@@ -62,6 +63,9 @@ suite(
 );
 
 async function closeAllEditorsButTimeline(): Promise<void> {
-  for (const g of vscode.window.tabGroups.all) for (const t of g.tabs) if (t.input instanceof vscode.TabInputText) await vscode.window.tabGroups.close(t);
+  // One batched close: closing tabs one by one while iterating the live list can hit a tab that
+  // already went away ("Invalid tab not found").
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText);
+  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
