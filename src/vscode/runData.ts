@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
 import { StatsIndex, documentLensModel, type DocumentLensModel } from '../views/lensModel';
 import { missingFromScan, type IndexedProcedure } from '../views/lintIndex';
+import { CostBoundedCache } from '../views/costBoundedCache';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { PlanFinder } from './planFinder';
@@ -18,7 +19,9 @@ export interface RunDataChange {
  */
 export class RunData implements vscode.Disposable {
   private runsCache: RunSummary[] | undefined;
-  private statsCache: { stats: ProcedureStats[]; index: StatsIndex } | undefined;
+  /** Procedure statistics cost ~10 ms per 40k spans: rationed while spans stream in. */
+  private readonly stats = new CostBoundedCache(() => this.computeStats());
+  private statsRetry: ReturnType<typeof setTimeout> | undefined;
   private runningCount = 0;
   private staticIndex: { proceduresIn(file: string): IndexedProcedure[] } | undefined;
   private readonly changed = new vscode.EventEmitter<RunDataChange>();
@@ -34,21 +37,25 @@ export class RunData implements vscode.Disposable {
     this.listeners = [
       collector.onDidChangeStore((e) => {
         this.runsCache = undefined;
-        this.statsCache = undefined;
         let settled = false;
+        let idle = false;
         if (e.runsChanged) {
           const runs = this.runs();
           sessions.attributeRuns(runs);
           const running = runs.filter((r) => r.status === 'running').length;
           settled = running < this.runningCount || running === 0;
+          idle = running === 0;
           this.runningCount = running;
         }
+        // The last run finished: show it fresh now. Otherwise statistics are rationed.
+        if (idle) this.stats.reset();
+        else this.stats.invalidate();
         this.changed.fire({ runsSettled: settled });
       }),
       sessions.onDidChange(() => this.changed.fire({ runsSettled: true })),
       config.onDidChange(({ previous, settings }) => {
         if (previous.inline.statsRuns !== settings.inline.statsRuns) {
-          this.statsCache = undefined;
+          this.stats.reset();
           this.changed.fire({ runsSettled: true });
         }
       }),
@@ -62,14 +69,22 @@ export class RunData implements vscode.Disposable {
     return (this.runsCache ??= [...store.runs()].sort((a, b) => b.startMs - a.startMs));
   }
 
+  /** Per-procedure statistics; while spans stream in, possibly a little stale (refreshed soon after). */
   procedureStats(): { stats: ProcedureStats[]; index: StatsIndex } {
-    const store = this.collector.store;
-    if (!store) return { stats: [], index: new StatsIndex([]) };
-    if (!this.statsCache) {
-      const stats = store.procedureStats({ lastRuns: this.config.settings.inline.statsRuns });
-      this.statsCache = { stats, index: new StatsIndex(stats) };
+    if (!this.collector.store) return { stats: [], index: new StatsIndex([]) };
+    const r = this.stats.get();
+    if (!r.fresh && !this.statsRetry) {
+      this.statsRetry = setTimeout(() => {
+        this.statsRetry = undefined;
+        this.changed.fire({ runsSettled: true });
+      }, r.retryInMs);
     }
-    return this.statsCache;
+    return r.value;
+  }
+
+  private computeStats(): { stats: ProcedureStats[]; index: StatsIndex } {
+    const stats = this.collector.store?.procedureStats({ lastRuns: this.config.settings.inline.statsRuns }) ?? [];
+    return { stats, index: new StatsIndex(stats) };
   }
 
   /** The linter's index adds procedures the text scan misses (structural classes, literals). */
@@ -92,6 +107,7 @@ export class RunData implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.statsRetry) clearTimeout(this.statsRetry);
     for (const l of this.listeners) l.dispose();
     this.changed.dispose();
   }

@@ -10,6 +10,7 @@ import { Collector } from '../../src/collector';
 import { scanPlanSource } from '../../src/views/planScan';
 import { StatsIndex, documentLensModel } from '../../src/views/lensModel';
 import { procedureLensText, runOutcomeText } from '../../src/views/format';
+import { CostBoundedCache } from '../../src/views/costBoundedCache';
 import { postRun, syntheticRun } from '../host/suite/otlpLoad';
 
 const PLAN_FILE = resolve('sample-workspace/plans/create-cluster.ts');
@@ -66,14 +67,19 @@ interface IngestResult {
 
 async function ingestDelay(collector: Collector, endpoint: string, rate: number, seconds: number, listen: boolean): Promise<IngestResult> {
   const text = readFileSync(PLAN_FILE, 'utf8');
-  // The extension's listener: runs on every runs change, the lens model at most every 400 ms.
+  // The extension's listener (RunData + a throttled CodeLens): runs on every runs change; the lens
+  // model when asked, at most every 400 ms, its statistics rationed by their cost.
+  const cache = new CostBoundedCache(() => lensTitles(collector, text));
   let lastLens = 0;
   const sub = collector.store.onDidChange((e) => {
     if (!listen) return;
-    if (e.runsChanged) collector.store.runs();
+    let idle = false;
+    if (e.runsChanged) idle = !collector.store.runs().some((r) => r.status === 'running');
+    if (idle) cache.reset();
+    else cache.invalidate();
     if (performance.now() - lastLens > 400) {
       lastLens = performance.now();
-      lensTitles(collector, text);
+      cache.get();
     }
   });
   const before = collector.store.stats().acceptedSpans;
