@@ -15,6 +15,11 @@ export const Env = {
   logFormat: 'INSTRUMENT_FIRST_LOG_FORMAT',
   /** Maximum passes before a plan is reported as not converging. */
   maxPasses: 'INSTRUMENT_FIRST_MAX_PASSES',
+  /**
+   * Set by the extension on runs it starts: a URL template with `{traceId}` that opens a run in
+   * that VS Code; the CLI prints it next to the trace id, which makes the id a link.
+   */
+  traceLink: 'INSTRUMENT_FIRST_TRACE_LINK',
   /** Set by the extension on debug sessions it starts, to match a session with its runs. */
   sessionId: 'INSTRUMENT_FIRST_SESSION_ID',
 } as const;

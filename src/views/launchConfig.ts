@@ -34,7 +34,7 @@ export interface LaunchContext {
 }
 
 /** Env var with the link template for trace ids; a runner may print the link next to a trace id. */
-export const TRACE_LINK_ENV = 'INSTRUMENT_FIRST_TRACE_LINK';
+export const TRACE_LINK_ENV = Env.traceLink;
 
 /** Marks configurations started by this extension, so their sessions can be told apart. */
 export const SESSION_TAG = '__instrumentFirstSessionId';

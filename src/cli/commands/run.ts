@@ -115,7 +115,10 @@ export const runCommand: CliCommand = {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       const out = process.stdout;
       out.write(`plan ${result.plan} · ${relative(process.cwd(), loaded.file)}${loaded.exportName !== 'default' ? ` (${loaded.exportName})` : ''}\n`);
-      out.write(`trace ${result.traceId || '(tracing off)'}\n\n`);
+      out.write(`trace ${result.traceId || '(tracing off)'}\n`);
+      const link = process.env[Env.traceLink];
+      if (link && result.traceId) out.write(`open in VS Code: ${link.replace('{traceId}', result.traceId)}\n`);
+      out.write('\n');
       if (spans.length) out.write(renderWaterfall(spans, { width: Math.min(out.columns || 110, 140), color, maxRows: rows }) + '\n');
       out.write(verdict(result, color) + '\n');
       if (stats.dropped > 0) out.write(`warning: ${stats.dropped} of ${stats.produced} spans could not be delivered to ${tracing.endpoint}\n`);

@@ -110,3 +110,12 @@ test('run: Ctrl-C cancels the run, flushes its spans and exits 130', async () =>
   assert.ok(out.spans.produced > 0);
   assert.equal(out.spans.delivered, out.spans.produced);
 });
+
+test('run: inside VS Code the trace id is followed by a link that opens the run', async () => {
+  const r = await cli(['run', 'plans/checkout.ts'], { INSTRUMENT_FIRST_TRACE_LINK: 'vscode://instrument-first.instrument-first/trace/{traceId}' });
+  assert.equal(r.code, 0, r.stderr);
+  const id = /^trace ([0-9a-f]{32})$/m.exec(r.stdout)![1];
+  assert.match(r.stdout, new RegExp(`^open in VS Code: vscode://instrument-first\\.instrument-first/trace/${id}$`, 'm'));
+  const plain = await cli(['run', 'plans/checkout.ts']);
+  assert.doesNotMatch(plain.stdout, /open in VS Code/);
+});
