@@ -3,8 +3,8 @@
  * persists (getState/setState, restored by the panel serializer), and validators for what arrives
  * on either side. Everything is structured-clone safe JSON.
  */
-import type { CallCountDiff, RunStatus } from './collectorTypes';
-import type { AttrValue, SpanEventView, SpanStatusName, SpanView } from './spanView';
+import type { CallCountDiff, RunStatus, StepDiff } from './collectorTypes';
+import type { AttrValue, SpanEventView, SpanView } from './spanView';
 
 /** Search and filter of the waterfall; all given criteria must hold. */
 export interface TimelineFilter {
@@ -27,24 +27,14 @@ export interface CompareRunLabel {
   errorCount: number;
 }
 
-/** One added, removed or changed step of a comparison. */
-export interface CompareRow {
+/**
+ * One added, removed or changed step of a comparison: the collector's step diff, with `calls`
+ * narrowed to the calls whose count differs (for added/removed steps: the calls they made).
+ */
+export interface CompareRow extends StepDiff {
   change: 'added' | 'removed' | 'changed';
-  procedureId: string;
-  procedureType?: string;
-  pass: number;
-  occurrence: number;
-  spanIdA?: string;
-  spanIdB?: string;
-  durationMsA?: number;
-  durationMsB?: number;
-  statusA?: SpanStatusName;
-  statusB?: SpanStatusName;
-  /** Calls whose count differs (for added/removed steps: the calls they made). */
-  calls: CallCountDiff[];
   /** Call totals per service (the first word of the call name, e.g. `ELBv2`) where they differ. */
   services: CallCountDiff[];
-  reasons: string[];
 }
 
 export interface CompareView {

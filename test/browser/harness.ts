@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HostToWebview, WebviewToHost } from '../../src/protocol/timelineMessages';
 import { timelineHtml } from '../../src/timelineModel/timelineHtml';
 import { THEME_CLASS, THEMES, type ThemeKind } from './themes';
@@ -35,20 +35,8 @@ export interface PageWindow {
   };
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-}
+/** The same headless Chromium as the host tier's UI check (network and GPU features off). */
+export { launchChromium as launchBrowser } from '../host/chromium';
 
 /** Serves the page, the bundle and the stylesheet (and a blank page) on 127.0.0.1; anything else is a 404. */
 export async function serveWebview(nonce = 'testnonce0123456789'): Promise<{ server: Server; origin: string }> {
