@@ -8,6 +8,7 @@ import { CallNames } from './callNames';
 import { IncrementalProgram } from './incrementalProgram';
 import { indexFile, resolveReturns, type FileIndex } from './procedureIndex';
 import { ShapeChecker } from './shapeChecker';
+import type { AnalyseSummary } from '../protocol/lintMessages';
 import type { CoverageReport, ExecutedProcedures, FileFindings, Finding, IndexSnapshot } from './types';
 
 export interface LintSessionOptions {
@@ -23,13 +24,7 @@ export interface LintSessionOptions {
   compilerOptions?: ts.CompilerOptions;
 }
 
-export interface AnalyseSummary {
-  files: number;
-  procedures: number;
-  plans: number;
-  findings: number;
-  durationMs: number;
-}
+export type { AnalyseSummary } from '../protocol/lintMessages';
 
 const DEFAULT_COMPILER_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
