@@ -32,16 +32,10 @@ export interface SpanStoreOptions {
 }
 
 /** Counters kept outside the store (receiver, forwarder, persistence) reported with its stats. */
-export interface ExtraCounters {
-  requests: number;
-  rejectedRequests: number;
-  forwardedBatches: number;
-  forwardFailures: number;
-  forwardDropped: number;
-  forwardQueued: number;
-  persistedRuns: number;
-  persistErrors: number;
-}
+export type ExtraCounters = Pick<
+  StoreStats,
+  'requests' | 'rejectedRequests' | 'forwardedBatches' | 'forwardFailures' | 'forwardDropped' | 'forwardQueued' | 'persistedRuns' | 'persistErrors'
+>;
 
 /**
  * Every trace received, as compact span records, within bounds. Traces are assembled as spans

@@ -3,7 +3,7 @@
  * persists (getState/setState, restored by the panel serializer), and validators for what arrives
  * on either side. Everything is structured-clone safe JSON.
  */
-import type { CallCountDiff, RunStatus, StepDiff } from './collectorTypes';
+import type { CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
 import type { AttrValue, SpanEventView, SpanView } from './spanView';
 
 /** Search and filter of the waterfall; all given criteria must hold. */
@@ -17,15 +17,7 @@ export interface TimelineFilter {
 
 export type CriticalPathMode = 'off' | 'run' | 'pass';
 
-export interface CompareRunLabel {
-  traceId: string;
-  plan: string;
-  startMs: number;
-  durationMs: number;
-  status: RunStatus;
-  spanCount: number;
-  errorCount: number;
-}
+export type CompareRunLabel = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'status' | 'spanCount' | 'errorCount'>;
 
 /**
  * One added, removed or changed step of a comparison: the collector's step diff, with `calls`

@@ -3,32 +3,16 @@
  * plain Node; the shapes below are the fields of the collector's summaries that are read here.
  */
 
-export type RunStatus = 'converged' | 'failed' | 'cancelled' | 'not_converged' | 'running';
+import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
 
-export interface RunLike {
-  traceId: string;
-  plan: string;
-  startMs: number;
-  durationMs: number;
-  passes: number;
-  status: RunStatus;
-  spanCount: number;
-  errorCount: number;
-}
+export type { RunStatus } from '../protocol/collectorTypes';
 
-export interface ProcedureStatsLike {
-  procedureId: string;
-  procedureType: string;
-  filepath?: string;
-  count: number;
-  errors: number;
-  lastMs: number;
-  lastRunCount: number;
-  p50Ms: number;
-  p95Ms: number;
-  runs: number;
-  recent: { traceId: string; durationMs: number; status: string; startMs: number }[];
-}
+export type RunLike = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'passes' | 'status' | 'spanCount' | 'errorCount'>;
+
+export type ProcedureStatsLike = Pick<
+  ProcedureStats,
+  'procedureId' | 'procedureType' | 'filepath' | 'count' | 'errors' | 'lastMs' | 'lastRunCount' | 'p50Ms' | 'p95Ms' | 'runs' | 'recent'
+>;
 
 /** `0.42 ms`, `7.5 ms`, `412 ms`, `3.1 s`, `42 s`, `2 min 5 s`. */
 export function formatDuration(ms: number): string {
