@@ -24,6 +24,8 @@ export interface PageElement {
 }
 export interface PageWindow {
   __posted: WebviewToHost[];
+  /** performance.now() when each of `__posted` was posted. */
+  __postedAt: number[];
   __state: unknown;
   acquireVsCodeApi: () => unknown;
   postMessage(message: unknown, targetOrigin: string): void;
@@ -105,13 +107,17 @@ export async function openTimeline(browser: Browser, o: OpenOptions): Promise<Ti
   await page.addInitScript((initial) => {
     const w = globalThis as unknown as PageWindow;
     w.__posted = [];
+    w.__postedAt = [];
     w.__state = initial;
     let acquired = false;
     w.acquireVsCodeApi = () => {
       if (acquired) throw new Error('acquireVsCodeApi called twice');
       acquired = true;
       return {
-        postMessage: (m: unknown) => w.__posted.push(JSON.parse(JSON.stringify(m)) as WebviewToHost),
+        postMessage: (m: unknown) => {
+          w.__postedAt.push(performance.now());
+          w.__posted.push(JSON.parse(JSON.stringify(m)) as WebviewToHost);
+        },
         getState: () => w.__state,
         setState: (s: unknown) => {
           w.__state = s;
