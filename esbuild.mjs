@@ -31,6 +31,7 @@ const entries = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.js' },
+  { ...common, entryPoints: ['src/collector/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
 ];
 const optional = [
   { ...common, entryPoints: ['src/linter/lintWorker.ts'], outfile: 'dist/lintWorker.js' },

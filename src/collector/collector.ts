@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { receiveTraces } from './otlpHttpReceiver';
 import { serveReadApi } from './readApi';
@@ -27,7 +30,19 @@ export interface CollectorOptions {
   allowedOrigins?: string[];
   /** How often change events may fire (default 75 ms). */
   changeIntervalMs?: number;
+  /**
+   * Worker threads that decode request bodies, so that the thread holding the store only unpacks
+   * and stores (default: as many as the CPUs, at most 2; 0 decodes in place).
+   */
+  decodeThreads?: number;
+  /** The decode worker's script (default: decodeWorker.js beside this module's bundle). */
+  decodeWorkerPath?: string;
   onWarning?: (message: string) => void;
+}
+
+/** Decode threads when not configured. */
+export function defaultDecodeThreads(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
 }
 
 /**
@@ -43,6 +58,7 @@ export class Collector {
   private readonly allowedOrigins: ReadonlySet<string>;
   private endpointUrl = '';
   private readonly slicer = new WorkSlicer();
+  private readonly decoders: DecodePool;
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
@@ -50,6 +66,7 @@ export class Collector {
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
+    this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
@@ -108,6 +125,7 @@ export class Collector {
             maxBodyBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
             onAccepted: this.forwarder ? (b) => this.forwarder!.enqueue(b) : undefined,
             slicer: this.slicer,
+            decoders: this.decoders,
           });
         }
         if (req.method === 'OPTIONS' && origin) {
@@ -166,6 +184,7 @@ export class Collector {
       this.persistence.dispose();
     }
     this.forwarder?.stop();
+    this.decoders.dispose();
     this.store.dispose();
   }
 }

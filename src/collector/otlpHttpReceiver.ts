@@ -3,6 +3,8 @@ import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodedBatch } from './decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
 import { decodeOtlpProto } from './otlpProtoDecoder';
+import type { DecodePool } from './decodePool';
+import { unpackBatch } from './packedBatch';
 import { exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from './spanStore';
 import type { WorkSlicer } from './workSlicer';
@@ -18,8 +20,10 @@ export interface ReceiverOptions {
   /** Limit of the body, and of the body after decompression, in bytes. */
   maxBodyBytes: number;
   onAccepted?: (body: AcceptedBody) => void;
-  /** Where decoding and storing runs (sliced, so the event loop is never held for long). */
+  /** Where storing (and decoding in place) runs (sliced, so the event loop is never held for long). */
   slicer: WorkSlicer;
+  /** Decode workers; without them (or when they fail) bodies are decoded in place. */
+  decoders?: DecodePool;
 }
 
 type Encoding = 'json' | 'proto';
@@ -109,7 +113,12 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
   req.on('end', () => {
     if (tooLarge) return;
     const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-    const decodeAndStore = (body: Buffer): void => {
+    const store200 = (batch: DecodedBatch): void => {
+      store.ingest(batch);
+      if (batch.spans.length > 0) opts.onAccepted?.({ body: raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
+      send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
+    };
+    const decodeInPlace = (body: Buffer): void => {
       let batch: DecodedBatch;
       try {
         batch = enc === 'json' ? decodeOtlpJsonBytes(body, store.decodeContext) : decodeOtlpProto(body, store.decodeContext);
@@ -118,14 +127,27 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
         else fail(400, `malformed body: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
-      store.ingest(batch);
-      if (batch.spans.length > 0) opts.onAccepted?.({ body: raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
-      send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
+      store200(batch);
     };
-    if (encoding === 'identity') {
-      opts.slicer.run(() => decodeAndStore(raw));
-      return;
-    }
+    const decodeAndStore = (body: Buffer): void => {
+      const pool = opts.decoders;
+      if (!pool?.available) return opts.slicer.run(() => decodeInPlace(body));
+      pool.decode(enc, body).then(
+        (r) =>
+          opts.slicer.run(() => {
+            if (!r.ok) return fail(400, r.message);
+            let batch: DecodedBatch;
+            try {
+              batch = unpackBatch(r.batch, store.decodeContext);
+            } catch {
+              return decodeInPlace(body);
+            }
+            store200(batch);
+          }),
+        () => opts.slicer.run(() => decodeInPlace(body)),
+      );
+    };
+    if (encoding === 'identity') return decodeAndStore(raw);
     const unzip = encoding === 'deflate' ? inflate : gunzip;
     unzip(raw, { maxOutputLength: limit }, (err, out) => {
       if (err) {
@@ -133,7 +155,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
         else fail(400, `invalid ${encoding} body: ${err.message}`);
         return;
       }
-      opts.slicer.run(() => decodeAndStore(out));
+      decodeAndStore(out);
     });
   });
 }

@@ -1,0 +1,29 @@
+// A decode worker of the collector (bundled as dist/decodeWorker.js): turns request bodies into
+// packed batches off the thread that stores them. See decodePool.ts.
+import { parentPort } from 'node:worker_threads';
+import type { DecodeRequest, DecodeResponse } from '../protocol/decodeMessages';
+import { DecodeContext, DecodeError } from './decodedBatch';
+import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
+import { decodeOtlpProto } from './otlpProtoDecoder';
+import { packBatch, packedTransfers } from './packedBatch';
+
+const port = parentPort;
+if (!port) throw new Error('decodeWorker runs as a worker thread');
+const ctx = new DecodeContext();
+/** Values of keys that the decoder found to repeat are stored once per batch; others as they come. */
+const repeats = (key: string): boolean => ctx.pool.key(key).values !== undefined;
+
+port.on('message', (req: DecodeRequest) => {
+  let res: DecodeResponse;
+  try {
+    const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    const batch = req.encoding === 'json' ? decodeOtlpJsonBytes(body, ctx) : decodeOtlpProto(body, ctx);
+    const packed = packBatch(batch, repeats);
+    res = { id: req.id, ok: true, batch: packed };
+    port.postMessage(res, packedTransfers(packed));
+  } catch (e) {
+    const message = e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`;
+    res = { id: req.id, ok: false, message };
+    port.postMessage(res);
+  }
+});

@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DecodeContext, type DecodedBatch } from '../../../src/collector/decodedBatch';
+import { DecodePool } from '../../../src/collector/decodePool';
+import { decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
+import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
+import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/packedBatch';
+import { toSpanView } from '../../../src/collector/spanRecord';
+import { jsonRequest, postTraces, spanIdOf, traceIdOf, withCollector, T0, type SpanSpec } from './helpers';
+import { protoRequest, protoSpan } from './protoWriter';
+
+const WORKER = join(__dirname, '../../../src/collector/decodeWorker.js');
+
+function specs(): SpanSpec[] {
+  return [
+    { traceId: traceIdOf(1), spanId: spanIdOf(1), name: 'plan p', startMs: T0, endMs: T0 + 50, attributes: { 'instrument_first.kind': 'plan', 'plan.name': 'p' } },
+    { traceId: traceIdOf(1), spanId: spanIdOf(2), parentSpanId: spanIdOf(1), name: 'step', startMs: T0 + 1, endMs: T0 + 20, attributes: { 'procedure.id': 'a', n: 3, ok: true, ratio: 0.5 }, status: 2, statusMessage: 'boom' },
+    { traceId: traceIdOf(1), spanId: spanIdOf(3), parentSpanId: spanIdOf(1), name: 'step', startMs: T0 + 21, endMs: T0 + 40, attributes: { 'procedure.id': 'b', n: 4, ok: false, ratio: 1.5 } },
+    { traceId: traceIdOf(2), spanId: spanIdOf(4), name: 'other <b>', startMs: T0 + 2, endMs: T0 + 3 },
+  ];
+}
+
+/** A body with a second resource and scope, an array value and an event, beside the specs. */
+function richJson(): Buffer {
+  const doc = JSON.parse(jsonRequest(specs())) as { resourceSpans: unknown[] };
+  doc.resourceSpans.push({
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: 'second' } }] },
+    scopeSpans: [
+      {
+        scope: { name: 's2', version: '1.2' },
+        spans: [
+          {
+            traceId: traceIdOf(3),
+            spanId: spanIdOf(5),
+            name: 'with event',
+            startTimeUnixNano: String(T0 * 1e6),
+            endTimeUnixNano: String((T0 + 5) * 1e6),
+            attributes: [{ key: 'list', value: { arrayValue: { values: [{ stringValue: 'x' }, { stringValue: 'y' }] } } }],
+            events: [{ name: 'exception', timeUnixNano: String((T0 + 1) * 1e6), attributes: [{ key: 'exception.message', value: { stringValue: 'bad' } }] }],
+          },
+        ],
+      },
+    ],
+  });
+  return Buffer.from(JSON.stringify(doc));
+}
+
+function views(batch: DecodedBatch): unknown[] {
+  return batch.spans.map((r) => ({ ...toSpanView(r), service: r.origin.serviceName, scope: [r.origin.scopeName, r.origin.scopeVersion], kind: r.spanKind }));
+}
+
+test('packed batches unpack to the same records as decoding in place (JSON and protobuf)', () => {
+  const bodies: [string, Buffer, (b: Buffer, c: DecodeContext) => DecodedBatch][] = [
+    ['json', richJson(), decodeOtlpJsonBytes],
+    ['proto', protoRequest(specs().map((s) => protoSpan(s))), decodeOtlpProto],
+  ];
+  for (const [what, body, decode] of bodies) {
+    const inPlace = decode(body, new DecodeContext());
+    const store = new DecodeContext();
+    const unpacked = unpackBatch(packBatch(decode(body, new DecodeContext())), store);
+    assert.ok(inPlace.spans.length >= 4, what);
+    assert.deepEqual(views(unpacked), views(inPlace), what);
+    // Keys and names are the store's interned strings, key lists shared between spans.
+    const steps = unpacked.spans.filter((s) => s.name === 'step');
+    assert.equal(steps.length, 2, what);
+    assert.equal(steps[0]!.keys, steps[1]!.keys, `${what}: key arrays shared`);
+  }
+});
+
+test('packing stores a trace id once per batch, and unique values without deduplication', () => {
+  const same = specs().map((s) => ({ ...s, attributes: { ...s.attributes, region: 'eu-west-1' } }));
+  const batch = decodeOtlpJsonBytes(Buffer.from(jsonRequest(same)), new DecodeContext());
+  const all = packBatch(batch);
+  const noRepeats = packBatch(batch, () => false);
+  assert.equal(all.strings.filter((s) => s === traceIdOf(1)).length, 1);
+  assert.equal(all.spans.length, batch.spans.length * SPAN_FIELDS);
+  // The region appears once when deduplicated, once per span when not.
+  assert.equal(all.strings.filter((s) => s === 'eu-west-1').length, 1);
+  assert.equal(noRepeats.strings.filter((s) => s === 'eu-west-1').length, same.length);
+  assert.deepEqual(views(unpackBatch(noRepeats, new DecodeContext())), views(batch));
+});
+
+test('a corrupt packed batch is refused, not stored with holes', () => {
+  const packed = packBatch(decodeOtlpJsonBytes(Buffer.from(jsonRequest(specs())), new DecodeContext()));
+  const bad = { ...packed, spans: packed.spans.slice() };
+  bad.spans[1] = packed.strings.length + 5;
+  assert.throws(() => unpackBatch(bad, new DecodeContext()), /out of range/);
+  const short = { ...packed, values: packed.values.slice(1) };
+  assert.throws(() => unpackBatch(short, new DecodeContext()), /mismatch/);
+});
+
+test('decode pool: bodies decoded on worker threads, malformed ones answered with the decoder message', async () => {
+  const pool = new DecodePool(WORKER, 2);
+  try {
+    assert.ok(pool.available);
+    const json = Buffer.from(jsonRequest(specs()));
+    const results = await Promise.all([pool.decode('json', json), pool.decode('proto', protoRequest(specs().map((s) => protoSpan(s)))), pool.decode('json', json)]);
+    for (const r of results) {
+      assert.ok(r.ok);
+      assert.deepEqual(views(unpackBatch(r.batch, new DecodeContext())), views(decodeOtlpJsonBytes(json, new DecodeContext())));
+    }
+    // The caller's body is still whole (it was copied before the transfer).
+    assert.equal(JSON.parse(json.toString()).resourceSpans.length, 1);
+    const bad = await pool.decode('json', Buffer.from('{"resourceSpans": ['));
+    assert.equal(bad.ok, false);
+    assert.match(bad.ok ? '' : bad.message, /invalid JSON/);
+    assert.equal(pool.inFlight, 0);
+  } finally {
+    pool.dispose();
+  }
+  await assert.rejects(pool.decode('json', Buffer.from('{}')), /unavailable/);
+});
+
+test('collector: the same store with decode workers as without, for JSON, protobuf and malformed bodies', async () => {
+  const outcome = async (decodeThreads: number): Promise<unknown> =>
+    withCollector({ decodeThreads }, async (c, endpoint) => {
+      const statuses = [
+        (await postTraces(endpoint, richJson())).status,
+        (await postTraces(endpoint, protoRequest([protoSpan({ ...specs()[3]!, traceId: traceIdOf(9) })]), 'application/x-protobuf')).status,
+        (await postTraces(endpoint, '{"resourceSpans": 3}')).text,
+      ];
+      const traces = [1, 2, 3, 9].map((n) => c.store.trace(traceIdOf(n)).sort((a, b) => a.spanId.localeCompare(b.spanId)));
+      return { statuses, traces, stats: c.store.stats().spans };
+    });
+  const inPlace = await outcome(0);
+  assert.deepEqual(await outcome(2), inPlace);
+  assert.equal((inPlace as { stats: number }).stats, 6);
+});
+
+test('collector: a decode worker that dies, or is missing, costs no request — bodies are decoded in place', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  const dying = join(dir, 'dying.js');
+  writeFileSync(dying, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+  for (const decodeWorkerPath of [dying, join(dir, 'missing.js')]) {
+    const warnings: string[] = [];
+    await withCollector({ decodeThreads: 1, decodeWorkerPath, onWarning: (m) => warnings.push(m) }, async (c, endpoint) => {
+      for (let i = 1; i <= 5; i++) {
+        const r = await postTraces(endpoint, jsonRequest([{ ...specs()[3]!, traceId: traceIdOf(10 + i) }]));
+        assert.equal(r.status, 200);
+      }
+      assert.equal(c.store.stats().spans, 5);
+    });
+    assert.ok(warnings.some((w) => /decode worker (stopped|not found)/.test(w)), warnings.join('; '));
+  }
+});
