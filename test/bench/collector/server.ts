@@ -4,11 +4,11 @@
 import { Collector } from '../../../src/collector';
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as { maxSpans?: number; maxTraces?: number };
+  const options = JSON.parse(process.argv[2] ?? '{}') as { maxSpans?: number; maxTraces?: number; decodeThreads?: number };
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const baseHeap = process.memoryUsage().heapUsed;
-  const collector = new Collector({ maxSpans: options.maxSpans, maxTraces: options.maxTraces });
+  const collector = new Collector({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, decodeThreads: options.decodeThreads });
   const { endpoint } = await collector.start();
   process.on('message', (m: { type: string; gc?: boolean }) => {
     if (m.type === 'stats') {
