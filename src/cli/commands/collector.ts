@@ -19,6 +19,8 @@ Options:
   --max-traces N    traces kept in memory at most (default 2000)
   --max-body N      request body limit in bytes, compressed and decompressed (default 16 MiB)
   --allow-origin O  browser origin allowed to send or read (repeatable; default none)
+  --decode-threads N  worker threads that decode request bodies (default: the CPUs, at most 2;
+                    0 decodes on the main thread)
 `;
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -45,6 +47,7 @@ export const collectorCommand: CliCommand = {
           'max-traces': { type: 'string' },
           'max-body': { type: 'string' },
           'allow-origin': { type: 'string', multiple: true },
+          'decode-threads': { type: 'string' },
           verbose: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h', default: false },
         },
@@ -77,6 +80,7 @@ export const collectorCommand: CliCommand = {
       maxTraces: int('max-traces', values['max-traces'], 1, 10_000_000),
       maxBodyBytes: int('max-body', values['max-body'], 1024, 1024 * 1024 * 1024),
       allowedOrigins: values['allow-origin'],
+      decodeThreads: int('decode-threads', values['decode-threads'], 0, 16),
       forward: values.forward ? { url: values.forward, headers } : undefined,
       onWarning: (m) => process.stderr.write(`collector: ${m}\n`),
     });
