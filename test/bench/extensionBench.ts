@@ -95,7 +95,8 @@ async function ingestDelay(collector: Collector, endpoint: string, rate: number,
   h.disable();
   sub.dispose();
   // The rate over the generator's sending window (its own start-up is not ingest time).
-  const elapsed = (JSON.parse(report) as { seconds: number }).seconds || (performance.now() - started) / 1000;
+  const last = report.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const elapsed = (last ? (JSON.parse(last) as { seconds: number }).seconds : 0) || (performance.now() - started) / 1000;
   const accepted = collector.store.stats().acceptedSpans - before;
   console.log(
     `ingest${listen ? ' (with the extension listener)' : ' (collector alone, reference)'}: ${Math.round(accepted / elapsed).toLocaleString('en-US')} spans/s accepted for ${elapsed.toFixed(1)} s (target ${rate.toLocaleString('en-US')}); ` +
