@@ -22,7 +22,8 @@ export class Minimap {
   private full: TimeWindow = { startMs: 0, endMs: 1 };
   private dragFrom: number | undefined;
   private drawn = '';
-  private pending = 0;
+  private pendingFrame = 0;
+  private pendingTimer = 0;
 
   constructor(private readonly onZoom: (u0: number, u1: number) => void, private readonly onReset: () => void) {
     this.element = h('div', 'minimap');
@@ -49,7 +50,7 @@ export class Minimap {
       if (Math.abs(b - a) * this.element.clientWidth >= 3) this.onZoom(a, b);
     });
     this.element.addEventListener('dblclick', () => this.onReset());
-    new ResizeObserver(() => this.draw()).observe(this.element);
+    new ResizeObserver(() => this.drawAfterPaint()).observe(this.element);
   }
 
   private unitAt(clientX: number): number {
@@ -66,9 +67,15 @@ export class Minimap {
   setTree(tree: SpanTree): void {
     this.tree = tree;
     this.full = { startMs: tree.startMs, endMs: tree.endMs };
-    // Drawn after the waterfall's first frame: the rows come first.
-    clearTimeout(this.pending);
-    this.pending = window.setTimeout(() => requestAnimationFrame(() => this.draw()), 0);
+    this.drawAfterPaint();
+  }
+
+  /** Draws once the next frame is painted: the waterfall's rows come first. */
+  private drawAfterPaint(): void {
+    cancelAnimationFrame(this.pendingFrame);
+    clearTimeout(this.pendingTimer);
+    // A timer set in a frame callback runs after that frame's paint.
+    this.pendingFrame = requestAnimationFrame(() => (this.pendingTimer = window.setTimeout(() => this.draw(), 0)));
   }
 
   /** Where the waterfall's window lies in the whole run. */

@@ -28,6 +28,13 @@ export interface WaterfallEvents {
   key(e: KeyboardEvent): void;
 }
 
+/** What the waterfall reads from the layout: the track's width, the viewport's height and scroll. */
+interface Geometry {
+  width: number;
+  height: number;
+  top: number;
+}
+
 interface RowEl {
   root: HTMLDivElement;
   indent: HTMLSpanElement;
@@ -80,13 +87,19 @@ export class Waterfall {
   }
 
   setModel(m: WaterfallModel): void {
+    // Sizes are read once, before anything is written: one layout for a new model, not one per read.
+    const g = this.geometry();
     const rowsChanged = this.model?.rows !== m.rows;
     this.model = m;
+    if (rowsChanged && g.top > m.rows.rows.length * ROW_HEIGHT) this.viewport.scrollTop = g.top = 0;
     this.spacer.style.height = `${m.rows.rows.length * ROW_HEIGHT}px`;
     for (const r of this.pool) r.row = -1;
-    if (rowsChanged && this.viewport.scrollTop > m.rows.rows.length * ROW_HEIGHT) this.viewport.scrollTop = 0;
-    this.renderAxis();
-    this.render();
+    this.renderAxis(g);
+    this.render(g);
+  }
+
+  private geometry(): Geometry {
+    return { width: this.axis.clientWidth, height: this.viewport.clientHeight, top: this.viewport.scrollTop };
   }
 
   /** Row in view; scrolls the least needed. */
@@ -111,18 +124,19 @@ export class Waterfall {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      if (this.viewport.clientHeight !== this.lastHeight) this.renderAxis();
-      this.render();
+      const g = this.geometry();
+      if (g.height !== this.lastHeight) this.renderAxis(g);
+      this.render(g);
     });
   }
 
-  private renderAxis(): void {
+  private renderAxis(g: Geometry): void {
     const m = this.model;
     this.axis.replaceChildren();
     this.grid.replaceChildren();
     if (!m) return;
-    this.lastHeight = this.viewport.clientHeight;
-    const width = this.axis.clientWidth || 600;
+    this.lastHeight = g.height;
+    const width = g.width || 600;
     for (const t of ticks(m.window, m.tree.startMs, Math.max(2, Math.floor(width / 90)))) {
       const pct = `${t.at * 100}%`;
       const label = h('span', 'tick', t.label);
@@ -135,14 +149,13 @@ export class Waterfall {
     }
   }
 
-  render(): void {
+  render(g: Geometry = this.geometry()): void {
     const m = this.model;
     if (!m) return;
-    const vp = this.viewport;
     const count = m.rows.rows.length;
-    const height = vp.clientHeight || 600;
-    const first = Math.max(0, Math.floor(vp.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(count, Math.ceil((vp.scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+    const height = g.height || 600;
+    const first = Math.max(0, Math.floor(g.top / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(count, Math.ceil((g.top + height) / ROW_HEIGHT) + OVERSCAN);
     const need = Math.ceil(height / ROW_HEIGHT) + 2 * OVERSCAN + 1;
     while (this.pool.length < need) {
       const r = this.makeRow();
