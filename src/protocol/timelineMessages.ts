@@ -4,7 +4,8 @@
  * on either side. Everything is structured-clone safe JSON.
  */
 import type { CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
-import type { AttrValue, SpanEventView, SpanView } from './spanView';
+import { isSpanBatch, type SpanBatch } from './spanBatch';
+import type { AttrValue } from './spanView';
 
 /** Search and filter of the waterfall; all given criteria must hold. */
 export interface TimelineFilter {
@@ -44,20 +45,21 @@ export interface CompareView {
 export type HostToWebview =
   /**
    * Replace what is shown with this run. `live`: more spans may come. `resource`: the attributes
-   * of the process that sent the spans (sent once, not per span).
+   * of the process that sent the spans (sent once, not per span). Spans travel as columns
+   * (`encodeSpanBatch`).
    */
   | {
       type: 'showRun';
       traceId: string;
       title: string;
-      spans: SpanView[];
+      spans: SpanBatch;
       live: boolean;
       resource?: Record<string, AttrValue>;
       /** Select the first step of this procedure id (Open Trace from a procedure's CodeLens). */
       focusProcedureId?: string;
     }
   /** Spans added to or changed in the run shown (matched by span id). */
-  | { type: 'updateRun'; traceId: string; spans: SpanView[]; live: boolean; resource?: Record<string, AttrValue> }
+  | { type: 'updateRun'; traceId: string; spans: SpanBatch; live: boolean; resource?: Record<string, AttrValue> }
   | { type: 'showCompare'; compare: CompareView }
   /** The run is not in the store (any more). */
   | { type: 'runGone'; traceId: string; message: string }
@@ -119,25 +121,6 @@ function isAttributes(v: unknown): v is Record<string, AttrValue> {
 
 const optAttrs = (v: unknown): boolean => v === undefined || isAttributes(v);
 
-function isEvent(v: unknown): v is SpanEventView {
-  return isObj(v) && isStr(v.name) && isNum(v.timeMs) && isAttributes(v.attributes);
-}
-
-export function isSpanView(v: unknown): v is SpanView {
-  if (!isObj(v)) return false;
-  if (!isStr(v.traceId) || !isStr(v.spanId) || !isStr(v.name) || !isNum(v.startMs) || !isNum(v.endMs)) return false;
-  if (!optStr(v.parentSpanId) || !STATUSES.has(v.status) || !optStr(v.statusMessage)) return false;
-  if (!isAttributes(v.attributes) || !Array.isArray(v.events)) return false;
-  for (const e of v.events) if (!isEvent(e)) return false;
-  return v.resource === undefined || isAttributes(v.resource);
-}
-
-function isSpans(v: unknown): v is SpanView[] {
-  if (!Array.isArray(v)) return false;
-  for (const s of v) if (!isSpanView(s)) return false;
-  return true;
-}
-
 function isFilter(v: unknown): v is TimelineFilter {
   return isObj(v) && isStr(v.text) && v.text.length < 1000 && isBool(v.errorsOnly) && isNum(v.minDurationMs);
 }
@@ -177,11 +160,11 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
   if (!isObj(v) || !isStr(v.type)) return undefined;
   switch (v.type) {
     case 'showRun':
-      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && isSpans(v.spans)
+      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && isSpanBatch(v.spans)
         ? (v as HostToWebview)
         : undefined;
     case 'updateRun':
-      return isStr(v.traceId) && isBool(v.live) && optAttrs(v.resource) && isSpans(v.spans) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isBool(v.live) && optAttrs(v.resource) && isSpanBatch(v.spans) ? (v as HostToWebview) : undefined;
     case 'showCompare':
       return isCompareView(v.compare) ? (v as HostToWebview) : undefined;
     case 'runGone':

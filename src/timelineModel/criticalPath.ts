@@ -27,29 +27,30 @@ export interface CriticalPath {
 /** The critical path of the subtree at `root` (a run's root or one pass). */
 export function criticalPath(tree: SpanTree, root: number): CriticalPath {
   const out: CriticalSegment[] = [];
-  const rootNode = tree.nodes[root];
-  if (!rootNode) return { segments: [], nodes: new Set() };
+  if (!(root >= 0 && root < tree.size)) return { segments: [], nodes: new Set() };
+  const start = tree.spanStartMs;
+  const extent = tree.extentEndMs;
   // Explicit stack of frames so deeply nested plans do not overflow the call stack. Children are
   // sorted by start; `best[k]` is the child among the first k+1 that finishes last (earliest on a
   // tie), and `p` counts the children that start before the cursor (it only moves left).
-  type Frame = { node: number; cursor: number; floor: number; best: Int32Array; p: number };
+  type Frame = { node: number; kids: number[]; cursor: number; floor: number; best: Int32Array; p: number };
   const frame = (node: number, cursor: number, floor: number): Frame => {
-    const kids = tree.nodes[node]!.children;
+    const kids = tree.children(node);
     const best = new Int32Array(kids.length);
     for (let k = 0; k < kids.length; k++) {
       const prev = k > 0 ? best[k - 1]! : -1;
-      best[k] = prev !== -1 && tree.nodes[prev]!.extentEndMs >= tree.nodes[kids[k]!]!.extentEndMs ? prev : kids[k]!;
+      best[k] = prev !== -1 && extent[prev]! >= extent[kids[k]!]! ? prev : kids[k]!;
     }
-    return { node, cursor, floor, best, p: kids.length };
+    return { node, kids, cursor, floor, best, p: kids.length };
   };
-  const stack: Frame[] = [frame(root, rootNode.extentEndMs, rootNode.span.startMs)];
+  const stack: Frame[] = [frame(root, extent[root]!, start[root]!)];
   while (stack.length) {
     const f = stack[stack.length - 1]!;
-    const kids = tree.nodes[f.node]!.children;
-    while (f.p > 0 && Math.max(tree.nodes[kids[f.p - 1]!]!.span.startMs, f.floor) >= f.cursor) f.p--;
+    const kids = f.kids;
+    while (f.p > 0 && Math.max(start[kids[f.p - 1]!]!, f.floor) >= f.cursor) f.p--;
     const best = f.p > 0 ? f.best[f.p - 1]! : -1;
-    const bestEnd = best === -1 ? -Infinity : Math.min(tree.nodes[best]!.extentEndMs, f.cursor);
-    const bestStart = best === -1 ? Infinity : Math.max(tree.nodes[best]!.span.startMs, f.floor);
+    const bestEnd = best === -1 ? -Infinity : Math.min(extent[best]!, f.cursor);
+    const bestStart = best === -1 ? Infinity : Math.max(start[best]!, f.floor);
     if (best !== -1 && bestEnd <= bestStart) {
       // A zero-length child: nothing to walk into; the parent keeps the time after it.
       if (f.cursor > bestStart) out.push({ node: f.node, startMs: bestStart, endMs: f.cursor });

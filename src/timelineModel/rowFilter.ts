@@ -1,11 +1,13 @@
 /**
  * The timeline's search and filter: text matches span names, `key=value` tokens match attributes
  * (`key=` only asks for the key), plus "errors only" and a minimum duration. All given criteria
- * must hold. Parsed once per change, then evaluated per node while rows are built.
+ * must hold. Parsed once per change, then evaluated per node (in place, on the span table) while
+ * rows are built.
  */
+import { AttrKind } from '../protocol/spanBatch';
 import type { AttrValue } from '../protocol/spanView';
 import type { TimelineFilter } from '../protocol/timelineMessages';
-import type { TreeNode } from './spanTree';
+import type { SpanTree } from './spanTree';
 
 export type RowFilter = TimelineFilter;
 
@@ -48,19 +50,26 @@ export function attrText(v: AttrValue): string {
   return Array.isArray(v) ? v.map(String).join(', ') : String(v);
 }
 
-export function matchesFilter(n: TreeNode, f: ParsedFilter): boolean {
-  if (f.errorsOnly && !n.error) return false;
-  if (f.minDurationMs > 0 && n.totalMs < f.minDurationMs) return false;
-  if (f.names.length) {
-    const name = n.span.name.toLowerCase();
-    for (const t of f.names) if (!name.includes(t)) return false;
-  }
-  for (const a of f.attrs) {
-    const v = n.span.attributes[a.key];
-    if (v === undefined) return false;
-    if (a.value && !attrText(v).toLowerCase().includes(a.value)) return false;
-  }
-  return true;
+/** Evaluates the filter on nodes of this tree (names and string values lower-cased once per distinct string). */
+export function nodeMatcher(tree: SpanTree, f: ParsedFilter): (node: number) => boolean {
+  const t = tree.table;
+  const b = t.batch;
+  const valueText = (e: number): string => (b.attrType[e] === AttrKind.string ? t.lower(b.attrValue[e]!) : attrText(t.value(e)).toLowerCase());
+  return (i) => {
+    if (f.errorsOnly && !tree.error(i)) return false;
+    if (f.minDurationMs > 0 && tree.totalMs(i) < f.minDurationMs) return false;
+    const row = tree.row[i]!;
+    if (f.names.length) {
+      const name = t.lower(b.name[row]!);
+      for (const w of f.names) if (!name.includes(w)) return false;
+    }
+    for (const a of f.attrs) {
+      const e = t.attrEntry(row, a.key);
+      if (e === -1) return false;
+      if (a.value && !valueText(e).includes(a.value)) return false;
+    }
+    return true;
+  };
 }
 
 /** A stable key for memoization. */

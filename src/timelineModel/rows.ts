@@ -3,7 +3,7 @@
  * keeping the matches plus their ancestors (as context). O(n) with typed arrays, so a 100k-span
  * trace is re-filtered in a few milliseconds; the result is what the virtual list indexes into.
  */
-import { filterKey, matchesFilter, parseFilter, type RowFilter } from './rowFilter';
+import { filterKey, nodeMatcher, parseFilter, type RowFilter } from './rowFilter';
 import type { SpanTree } from './spanTree';
 
 export interface RowModel {
@@ -16,37 +16,42 @@ export interface RowModel {
 }
 
 export function buildRows(tree: SpanTree, collapsed: ReadonlySet<string>, filter: RowFilter): RowModel {
-  const n = tree.nodes.length;
+  const n = tree.size;
   const pf = parseFilter(filter);
   const match = new Uint8Array(n);
   let matchCount = 0;
   let keep: Uint8Array | undefined;
   if (pf.active) {
     keep = new Uint8Array(n);
+    const matches = nodeMatcher(tree, pf);
     for (let i = n - 1; i >= 0; i--) {
-      const node = tree.nodes[i]!;
-      if (matchesFilter(node, pf)) {
+      if (matches(i)) {
         match[i] = 1;
         keep[i] = 1;
         matchCount++;
       }
-      if (keep[i] && node.parent !== -1) keep[node.parent] = 1;
+      if (keep[i] && tree.parent[i] !== -1) keep[tree.parent[i]!] = 1;
     }
   } else {
     match.fill(1);
     matchCount = n;
   }
+  // Collapsed span ids as node flags: no id string per row.
+  let closed: Uint8Array | undefined;
+  for (const id of collapsed) {
+    const c = tree.byId.get(id);
+    if (c !== undefined) (closed ??= new Uint8Array(n))[c] = 1;
+  }
   const rows = new Int32Array(n);
   let count = 0;
   let i = 0;
   while (i < n) {
-    const node = tree.nodes[i]!;
     if (keep && !keep[i]) {
-      i = node.subtreeEnd;
+      i = tree.subtreeEnd[i]!;
       continue;
     }
     rows[count++] = i;
-    i = collapsed.has(node.span.spanId) ? node.subtreeEnd : i + 1;
+    i = closed?.[i] ? tree.subtreeEnd[i]! : i + 1;
   }
   return { rows: rows.subarray(0, count), match, matchCount, filtered: pf.active };
 }

@@ -4,7 +4,7 @@
  * webview only lays text out.
  */
 import { Attr } from '../protocol/attributes';
-import type { AttrValue, SpanView } from '../protocol/spanView';
+import type { AttrValue } from '../protocol/spanView';
 import { attrText } from './rowFilter';
 import { isLogEvent, nodeLabel, type SpanTree } from './spanTree';
 import { formatDuration } from './timeScale';
@@ -77,29 +77,27 @@ function iso(ms: number): string {
 
 const LOG_KEYS: ReadonlySet<string> = new Set([Attr.logSeverity, Attr.logMessage]);
 
-/** A span view may carry its resource when the store keeps it (collector extension, optional). */
-type WithResource = SpanView & { resource?: Record<string, AttrValue> };
-
-/** `resource`: the run's resource, when the span carries none of its own. */
+/** `resource`: the run's resource (the process that sent the spans). */
 export function spanDetails(tree: SpanTree, index: number, resource?: Record<string, AttrValue>): SpanDetails | undefined {
-  const n = tree.nodes[index];
-  if (!n) return undefined;
-  const s: WithResource = n.span;
+  if (!(index >= 0 && index < tree.size)) return undefined;
+  const s = tree.span(index);
+  const kind = tree.kind(index);
   const rel = (t: number) => `+${formatDuration(t - tree.startMs)}`;
   const fields: DetailField[] = [
     { key: 'name', value: s.name },
-    { key: 'kind', value: n.kind },
+    { key: 'kind', value: kind },
     { key: 'trace id', value: s.traceId },
     { key: 'span id', value: s.spanId },
     { key: 'parent span id', value: s.parentSpanId ?? '(none)' },
     { key: 'start', value: `${iso(s.startMs)} (${rel(s.startMs)})` },
     { key: 'end', value: `${iso(s.endMs)} (${rel(s.endMs)})` },
-    { key: 'duration', value: formatDuration(n.totalMs) },
-    { key: 'self time', value: formatDuration(n.selfMs) },
+    { key: 'duration', value: formatDuration(tree.totalMs(index)) },
+    { key: 'self time', value: formatDuration(tree.selfMs[index]!) },
     { key: 'status', value: s.statusMessage ? `${s.status}: ${s.statusMessage}` : s.status },
   ];
-  if (n.extentEndMs > s.endMs) fields.splice(9, 0, { key: 'with returned steps', value: formatDuration(n.extentEndMs - s.startMs) });
-  if (n.orphan) fields.push({ key: 'note', value: 'parent span not received (yet)' });
+  const extentEndMs = tree.extentEndMs[index]!;
+  if (extentEndMs > s.endMs) fields.splice(9, 0, { key: 'with returned steps', value: formatDuration(extentEndMs - s.startMs) });
+  if (tree.orphan(index)) fields.push({ key: 'note', value: 'parent span not received (yet)' });
   const exceptions: DetailException[] = [];
   const logs: DetailLog[] = [];
   const events: DetailEvent[] = [];
@@ -121,14 +119,14 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
     } else events.push({ name: e.name, atMs: rel(e.timeMs), attributes: typedFields(a) });
   }
   return {
-    title: nodeLabel(n),
-    kind: n.kind,
+    title: nodeLabel(tree, index),
+    kind,
     fields,
     attributes: typedFields(s.attributes),
     exceptions,
     logs,
     events,
-    resource: typedFields(s.resource ?? resource),
+    resource: typedFields(resource),
     hasCode: hasCodeTarget(tree, index),
   };
 }
@@ -139,9 +137,6 @@ function textOf(v: AttrValue | undefined): string {
 
 /** A step, a span with `code.filepath`, or a span below a step. */
 export function hasCodeTarget(tree: SpanTree, index: number): boolean {
-  for (let i = index; i !== -1; i = tree.nodes[i]!.parent) {
-    const n = tree.nodes[i]!;
-    if (n.kind === 'step' || typeof n.span.attributes[Attr.codeFilepath] === 'string') return true;
-  }
+  for (let i = index; i !== -1; i = tree.parent[i]!) if (tree.kind(i) === 'step' || typeof tree.attr(i, Attr.codeFilepath) === 'string') return true;
   return false;
 }

@@ -80,8 +80,13 @@ class TimelineApp {
         run.resource = m.resource;
         run.restore(this.saved);
         if (m.focusProcedureId) {
-          const step = run.tree.nodes.find((n) => n.kind === 'step' && n.span.attributes[Attr.procedureId] === m.focusProcedureId);
-          if (step) run.selected = step.span.spanId;
+          const t = run.tree;
+          for (let i = 0; i < t.size; i++) {
+            if (t.kind(i) === 'step' && t.attr(i, Attr.procedureId) === m.focusProcedureId) {
+              run.selected = t.spanId(i);
+              break;
+            }
+          }
         }
         this.run = run;
         this.root.replaceChildren(this.runLayout);
@@ -93,7 +98,7 @@ class TimelineApp {
         if (sel !== -1) this.waterfall.reveal(Math.max(0, rowOf(run.rows(), sel)));
         this.waterfall.focus();
         this.afterPaint(() =>
-          this.vscode.postMessage({ type: 'rendered', spans: run.tree.nodes.length, rows: run.rows().rows.length, ms: performance.now() - t0 }),
+          this.vscode.postMessage({ type: 'rendered', spans: run.tree.size, rows: run.rows().rows.length, ms: performance.now() - t0 }),
         );
         break;
       }
@@ -143,13 +148,13 @@ class TimelineApp {
     const critical = run.criticalSegments();
     this.waterfall.setModel({ tree: run.tree, rows, window, selected, collapsed: run.collapsed, critical });
     this.minimap.setWindow(window);
-    const parts = [`${run.tree.nodes.length} spans`];
+    const parts = [`${run.tree.size} spans`];
     if (rows.filtered) parts.push(`${rows.matchCount} match`);
     if (run.tree.errorCount) parts.push(`${run.tree.errorCount} with errors`);
     if (run.zoom) parts.push(`zoom ${formatDuration(window.endMs - window.startMs)}`);
     if (critical) {
-      const root = run.tree.nodes[run.criticalRoot()];
-      if (root) parts.push(`critical path of ${root.span.name}`);
+      const root = run.criticalRoot();
+      if (root !== -1) parts.push(`critical path of ${run.tree.name(root)}`);
     }
     this.toolbar.setStatus(parts.join(' · '));
     this.details.show(selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource));
@@ -162,9 +167,8 @@ class TimelineApp {
 
   private select(node: number): void {
     const run = this.run;
-    const n = run?.tree.nodes[node];
-    if (!run || !n) return;
-    run.selected = n.span.spanId;
+    if (!run || !(node >= 0 && node < run.tree.size)) return;
+    run.selected = run.tree.spanId(node);
     this.update(false);
     const r = rowOf(run.rows(), node);
     if (r !== -1) this.waterfall.reveal(r);
@@ -173,9 +177,9 @@ class TimelineApp {
 
   private toggle(node: number): void {
     const run = this.run;
-    const n = run?.tree.nodes[node];
-    if (!run || !n || n.children.length === 0) return;
-    run.setCollapsed(n.span.spanId, !run.collapsed.has(n.span.spanId));
+    if (!run || !(node >= 0 && node < run.tree.size) || !run.tree.hasChildren(node)) return;
+    const id = run.tree.spanId(node);
+    run.setCollapsed(id, !run.collapsed.has(id));
     this.update(false);
   }
 
@@ -194,7 +198,9 @@ class TimelineApp {
     const sel = run.selectedIndex();
     const at = sel === -1 ? -1 : rowOf(run.rows(), sel);
     const go = (r: number) => this.select(rows[Math.max(0, Math.min(rows.length - 1, r))]!);
-    const n = sel === -1 ? undefined : run.tree.nodes[sel];
+    const t = run.tree;
+    const kids = sel !== -1 && t.hasChildren(sel);
+    const closed = kids && run.collapsed.has(t.spanId(sel));
     switch (e.key) {
       case 'ArrowDown':
         go(at + 1);
@@ -215,14 +221,14 @@ class TimelineApp {
         go(rows.length - 1);
         break;
       case 'ArrowRight':
-        if (!n) go(0);
-        else if (n.children.length && run.collapsed.has(n.span.spanId)) this.toggle(sel);
-        else if (n.children.length) go(at + 1);
+        if (sel === -1) go(0);
+        else if (kids && closed) this.toggle(sel);
+        else if (kids) go(at + 1);
         break;
       case 'ArrowLeft':
-        if (!n) go(0);
-        else if (n.children.length && !run.collapsed.has(n.span.spanId)) this.toggle(sel);
-        else if (n.parent !== -1) this.select(n.parent);
+        if (sel === -1) go(0);
+        else if (kids && !closed) this.toggle(sel);
+        else if (t.parent[sel] !== -1) this.select(t.parent[sel]!);
         break;
       case 'Enter':
         this.openCode();

@@ -95,9 +95,9 @@ export class Minimap {
     const dpr = window.devicePixelRatio || 1;
     const style = getComputedStyle(this.element);
     const key = `${width}|${dpr}|${style.getPropertyValue('--tl-step')}|${document.body.className}`;
-    if (!tree || (this.drawn === key && this.canvas.dataset.tree === String(tree.nodes.length) + ':' + tree.endMs)) return;
+    if (!tree || (this.drawn === key && this.canvas.dataset.tree === String(tree.size) + ':' + tree.endMs)) return;
     this.drawn = key;
-    this.canvas.dataset.tree = String(tree.nodes.length) + ':' + tree.endMs;
+    this.canvas.dataset.tree = String(tree.size) + ':' + tree.endMs;
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(HEIGHT * dpr);
     this.canvas.style.height = `${HEIGHT}px`;
@@ -105,7 +105,7 @@ export class Minimap {
     if (!ctx) return;
     ctx.scale(dpr, dpr);
     ctx.clearRect(0, 0, width, HEIGHT);
-    const n = tree.nodes.length;
+    const n = tree.size;
     if (n === 0) return;
     const rowH = Math.max(1, HEIGHT / n);
     const paths = new Map<string, Path2D>();
@@ -113,14 +113,15 @@ export class Minimap {
     // Beyond ~20k spans a row of the minimap holds hundreds of spans: draw every k-th one (and
     // every error), which looks the same and keeps a 100k-span trace cheap.
     const stride = Math.max(1, Math.ceil(n / 20_000));
-    for (const node of tree.nodes) {
-      if (stride > 1 && node.index % stride !== 0 && !node.error) continue;
-      const cls = node.error ? '--tl-error' : KIND_VARS[node.kind];
+    for (let i = 0; i < n; i++) {
+      const error = tree.error(i);
+      if (stride > 1 && i % stride !== 0 && !error) continue;
+      const cls = error ? '--tl-error' : KIND_VARS[tree.kind(i)];
       let p = paths.get(cls);
       if (!p) paths.set(cls, (p = new Path2D()));
-      const x = ((node.span.startMs - tree.startMs) / range) * width;
-      const w = Math.max(1, ((node.span.endMs - node.span.startMs) / range) * width);
-      p.rect(x, (node.index / n) * HEIGHT, w, rowH);
+      const x = ((tree.spanStartMs[i]! - tree.startMs) / range) * width;
+      const w = Math.max(1, ((tree.spanEndMs[i]! - tree.spanStartMs[i]!) / range) * width);
+      p.rect(x, (i / n) * HEIGHT, w, rowH);
     }
     for (const [cls, p] of paths) {
       if (cls === '--tl-error') continue;

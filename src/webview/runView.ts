@@ -1,17 +1,18 @@
 // One run on screen: the spans received so far, the tree built from them, and the view state
 // (collapsed rows, filter, selection, zoom, critical path) that is persisted with setState.
+import type { SpanBatch } from '../protocol/spanBatch';
+import type { AttrValue } from '../protocol/spanView';
 import type { CriticalPathMode, TimelineFilter, TimelineState } from '../protocol/timelineMessages';
-import type { AttrValue, SpanView } from '../protocol/spanView';
 import { criticalPath, type CriticalSegment } from '../timelineModel/criticalPath';
 import { NO_FILTER } from '../timelineModel/rowFilter';
 import { memoizeRows, type RowModel } from '../timelineModel/rows';
-import { buildSpanTree, type SpanTree } from '../timelineModel/spanTree';
+import { concatBatches } from '../timelineModel/spanBatchConcat';
+import { SpanTable } from '../timelineModel/spanTable';
+import type { SpanTree } from '../timelineModel/spanTree';
+import { buildSpanTree } from '../timelineModel/spanTreeBuilder';
 import type { TimeWindow } from '../timelineModel/timeScale';
 
 export class RunView {
-  /** Spans by id, built on the first live update only (a static run needs no second index). */
-  private spans: Map<string, SpanView> | undefined;
-  private initial: readonly SpanView[];
   tree: SpanTree;
   collapsed = new Set<string>();
   collapsedVersion = 0;
@@ -28,21 +29,14 @@ export class RunView {
     readonly traceId: string,
     public title: string,
     public live: boolean,
-    spans: readonly SpanView[],
+    spans: SpanBatch,
   ) {
-    this.initial = spans;
-    this.tree = buildSpanTree(spans);
+    this.tree = buildSpanTree(new SpanTable(spans));
   }
 
-  /** Adds or replaces spans (live updates) and rebuilds the tree. */
-  merge(spans: readonly SpanView[]): void {
-    if (!this.spans) {
-      this.spans = new Map();
-      for (const s of this.initial) this.spans.set(s.spanId, s);
-      this.initial = [];
-    }
-    for (const s of spans) this.spans.set(s.spanId, s);
-    this.tree = buildSpanTree([...this.spans.values()]);
+  /** Adds or replaces spans (live updates: a span id seen again takes the newer span) and rebuilds the tree. */
+  merge(spans: SpanBatch): void {
+    this.tree = buildSpanTree(new SpanTable(concatBatches(this.tree.table.batch, spans)));
   }
 
   restore(s: TimelineState | undefined): void {
@@ -85,9 +79,11 @@ export class RunView {
 
   /** Collapse every pass (or, in other traces, every span below the roots that has children). */
   collapseToPasses(): void {
-    const passes = this.tree.nodes.filter((n) => n.kind === 'pass');
-    const targets = passes.length ? passes : this.tree.nodes.filter((n) => n.depth === 1 && n.children.length);
-    this.collapsed = new Set(targets.map((n) => n.span.spanId));
+    const t = this.tree;
+    const all = Array.from({ length: t.size }, (_, i) => i);
+    const passes = all.filter((i) => t.kind(i) === 'pass');
+    const targets = passes.length ? passes : all.filter((i) => t.depth[i] === 1 && t.hasChildren(i));
+    this.collapsed = new Set(targets.map((i) => t.spanId(i)));
     this.collapsedVersion++;
   }
 
@@ -99,15 +95,15 @@ export class RunView {
   /** The subtree whose critical path is shown: the run's root, or the pass of the selection. */
   criticalRoot(): number {
     const t = this.tree;
-    if (this.critical === 'off' || t.nodes.length === 0) return -1;
+    if (this.critical === 'off' || t.size === 0) return -1;
     if (this.critical === 'pass') {
-      for (let i = this.selectedIndex(); i !== -1; i = t.nodes[i]!.parent) if (t.nodes[i]!.kind === 'pass') return i;
-      const firstPass = t.nodes.find((n) => n.kind === 'pass');
-      if (firstPass) return firstPass.index;
+      for (let i = this.selectedIndex(); i !== -1; i = t.parent[i]!) if (t.kind(i) === 'pass') return i;
+      for (let i = 0; i < t.size; i++) if (t.kind(i) === 'pass') return i;
     }
     // The root with the latest extent: the plan span, or the main root of another trace.
+    const length = (i: number) => t.extentEndMs[i]! - t.spanStartMs[i]!;
     let best = t.roots[0]!;
-    for (const r of t.roots) if (t.nodes[r]!.extentEndMs - t.nodes[r]!.span.startMs > t.nodes[best]!.extentEndMs - t.nodes[best]!.span.startMs) best = r;
+    for (const r of t.roots) if (length(r) > length(best)) best = r;
     return best;
   }
 

@@ -203,34 +203,38 @@ export class Waterfall {
   private fill(el: RowEl, r: number, m: WaterfallModel): void {
     el.row = r;
     const index = m.rows.rows[r]!;
-    const n = m.tree.nodes[index]!;
+    const t = m.tree;
     const root = el.root;
     root.style.display = '';
     root.style.transform = `translateY(${r * ROW_HEIGHT}px)`;
     root.dataset.node = String(index);
     const selected = index === m.selected;
     const onPath = m.critical?.has(index) ?? false;
+    const error = t.error(index);
     root.className =
-      `row kind-${n.kind}` +
+      `row kind-${t.kind(index)}` +
       (selected ? ' selected' : '') +
-      (n.error ? ' error' : '') +
+      (error ? ' error' : '') +
       (m.rows.match[index] ? '' : ' context') +
-      (n.converged ? ' converged' : '') +
+      (t.converged(index) ? ' converged' : '') +
       (onPath ? ' critical' : '');
-    root.setAttribute('aria-level', String(n.depth + 1));
+    root.setAttribute('aria-level', String(t.depth[index]! + 1));
     root.setAttribute('aria-selected', selected ? 'true' : 'false');
-    const hasKids = n.children.length > 0;
-    const collapsed = hasKids && m.collapsed.has(n.span.spanId);
+    const hasKids = t.hasChildren(index);
+    const collapsed = hasKids && m.collapsed.size > 0 && m.collapsed.has(t.spanId(index));
     if (hasKids) root.setAttribute('aria-expanded', collapsed ? 'false' : 'true');
     else root.removeAttribute('aria-expanded');
-    el.indent.style.width = `${n.depth * INDENT_PX}px`;
+    el.indent.style.width = `${t.depth[index]! * INDENT_PX}px`;
     setText(el.twisty, hasKids ? (collapsed ? '▸' : '▾') : '');
-    const label = nodeLabel(n);
+    const label = nodeLabel(t, index);
     setText(el.label, label);
-    setText(el.total, formatDuration(n.totalMs));
-    setText(el.self, formatDuration(n.selfMs));
-    root.title = `${label}\ntotal ${formatDuration(n.totalMs)} · self ${formatDuration(n.selfMs)}${n.error ? '\nerror' + (n.span.statusMessage ? `: ${n.span.statusMessage}` : '') : ''}`;
-    const g = barGeometry(n.span.startMs, n.span.endMs, m.window);
+    const total = formatDuration(t.totalMs(index));
+    const self = formatDuration(t.selfMs[index]!);
+    setText(el.total, total);
+    setText(el.self, self);
+    const message = error ? t.statusMessage(index) : undefined;
+    root.title = `${label}\ntotal ${total} · self ${self}${error ? '\nerror' + (message ? `: ${message}` : '') : ''}`;
+    const g = barGeometry(t.spanStartMs[index]!, t.spanEndMs[index]!, m.window);
     const bar = el.bar;
     bar.style.display = g.visible ? '' : 'none';
     bar.style.left = `${g.left * 100}%`;

@@ -7,10 +7,12 @@ import { loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openTimeline, serveWebview, type PageWindow } from '../browser/harness';
 import { syntheticTrace } from '../browser/syntheticTrace';
+import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { parseHostToWebview } from '../../src/protocol/timelineMessages';
 import { NO_FILTER } from '../../src/timelineModel/rowFilter';
 import { buildRows } from '../../src/timelineModel/rows';
-import { buildSpanTree } from '../../src/timelineModel/spanTree';
+import { SpanTable } from '../../src/timelineModel/spanTable';
+import { buildSpanTree } from '../../src/timelineModel/spanTreeBuilder';
 
 interface Measure {
   /** From the message posted (structured clone included) to the frame after the rows are drawn. */
@@ -25,7 +27,7 @@ interface Measure {
 
 interface Row {
   spans: number;
-  /** CPU time (this process, median of 5) of validate + tree + rows in Node: the model's own cost, unaffected by waiting for a busy CPU. */
+  /** CPU time (this process, median of 5) of clone + validate + tree + rows in Node: the model's own cost, unaffected by waiting for a busy CPU. */
   modelCpuMs: number;
   virtualized: Measure;
   naive: Measure;
@@ -80,18 +82,15 @@ async function measureVirtualized(browser: Browser, origin: string, n: number): 
   const tp = await openTimeline(browser, { origin, ...VIEWPORT });
   try {
     const n0 = (await tp.posted()).length;
-    await tp.page.evaluate(
-      ([src, count]) => {
-        const make = new Function(`return (${src as string})`)() as (n: number) => unknown[];
-        const spans = make(count as number);
-        const g = globalThis as unknown as PageWindow & { __postStart: number };
-        // From here: the structured clone of the message, its deserialization in the webview,
-        // validation, model, rows and the painted frame.
-        g.__postStart = performance.now();
-        g.postMessage({ type: 'showRun', traceId: 'bench', title: 'bench', spans, live: false }, '*');
-      },
-      [syntheticTrace.toString(), n] as const,
-    );
+    // The spans as the extension sends them (one span batch), handed to the page beforehand.
+    await tp.page.evaluate((batch) => ((globalThis as unknown as { __batch: unknown }).__batch = batch), encodeSpanBatch(syntheticTrace(n)));
+    await tp.page.evaluate(() => {
+      const g = globalThis as unknown as PageWindow & { __postStart: number; __batch: unknown };
+      // From here: the structured clone of the message, its deserialization in the webview,
+      // validation, model, rows and the painted frame.
+      g.__postStart = performance.now();
+      g.postMessage({ type: 'showRun', traceId: 'bench', title: 'bench', spans: g.__batch, live: false }, '*');
+    });
     const r = await tp.waitFor('rendered', n0);
     const firstRenderMs = await tp.page.evaluate((since) => {
       const g = globalThis as unknown as PageWindow & { __postStart: number };
@@ -223,15 +222,15 @@ async function measureNaive(browser: Browser, origin: string, n: number): Promis
   }
 }
 
-/** The webview's model work on arrival (validation, span tree, rows), as CPU time in Node. */
+/** The webview's model work on arrival (the message's structured clone, validation, span tree, rows), as CPU time in Node. */
 function modelCpu(n: number): number {
-  const spans = JSON.parse(JSON.stringify(syntheticTrace(n))) as unknown;
+  const batch = encodeSpanBatch(syntheticTrace(n));
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const c0 = process.cpuUsage();
-    const m = parseHostToWebview({ type: 'showRun', traceId: 'bench', title: 'bench', spans, live: false });
+    const m = parseHostToWebview({ type: 'showRun', traceId: 'bench', title: 'bench', spans: structuredClone(batch), live: false });
     if (!m || m.type !== 'showRun') throw new Error('invalid bench trace');
-    buildRows(buildSpanTree(m.spans), new Set(), NO_FILTER);
+    buildRows(buildSpanTree(new SpanTable(m.spans)), new Set(), NO_FILTER);
     const c = process.cpuUsage(c0);
     times.push((c.user + c.system) / 1000);
   }
@@ -286,7 +285,7 @@ async function main(): Promise<void> {
     );
   }
   lines.push('', 'first render: from postMessage (structured clone included) to the frame after the rows are drawn.');
-  lines.push('model CPU: validation + span tree + rows of the same spans in Node, CPU time (median of 5): the work itself, apart from waiting for a busy CPU.');
+  lines.push('model CPU: structured clone of the span batch + validation + span tree + rows of the same spans in Node, CPU time (median of 5): the work itself, apart from waiting for a busy CPU.');
   for (const r of rows) lines.push(`virtualized ${r.spans}: ${r.virtualized.note ?? ''}`);
   for (const r of rows) if (r.naive.note) lines.push(`naive ${r.spans}: ${r.naive.note}`);
   lines.push(`load average (1/5/15 min): ${load.before.map((x) => x.toFixed(2)).join(' / ')} before, ${load.after.map((x) => x.toFixed(2)).join(' / ')} after`);

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { launchBrowser, openTimeline, serveWebview, type PageWindow, type TimelinePage } from './harness';
 import { syntheticTrace } from './syntheticTrace';
 
@@ -19,15 +20,12 @@ after(async () => {
   server?.close();
 });
 
-/** Generates the trace inside the page (no 100k-span round trip through the driver) and posts it. */
+/** Posts the synthetic trace as the extension sends it (one span batch). */
 export async function postSynthetic(tp: TimelinePage, n: number): Promise<void> {
+  const spans = encodeSpanBatch(syntheticTrace(n));
   await tp.page.evaluate(
-    ([src, count]) => {
-      const make = new Function(`return (${src as string})`)() as (n: number) => unknown[];
-      const spans = make(count as number);
-      (globalThis as unknown as PageWindow).postMessage({ type: 'showRun', traceId: '0af7651916cd43dd8448eb211c80319c', title: 'synthetic', spans, live: false }, '*');
-    },
-    [syntheticTrace.toString(), n] as const,
+    (batch) => (globalThis as unknown as PageWindow).postMessage({ type: 'showRun', traceId: '0af7651916cd43dd8448eb211c80319c', title: 'synthetic', spans: batch, live: false }, '*'),
+    spans,
   );
 }
 

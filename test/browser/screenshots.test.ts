@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { presentDiff } from '../../src/timelineModel/compareModel';
 import { launchBrowser, openTimeline, serveWebview, type TimelinePage } from './harness';
 import { runIncidents, type Incidents, type IncidentRun } from './incidentRuns';
@@ -32,7 +33,7 @@ after(async () => {
 
 async function showRun(tp: TimelinePage, r: IncidentRun): Promise<void> {
   const n = (await tp.posted()).length;
-  await tp.post({ type: 'showRun', traceId: r.traceId, title: r.title, spans: r.spans, live: false, resource: { 'service.name': 'instrument-first-demo' } });
+  await tp.post({ type: 'showRun', traceId: r.traceId, title: r.title, spans: encodeSpanBatch(r.spans), live: false, resource: { 'service.name': 'instrument-first-demo' } });
   await tp.waitFor('rendered', n);
 }
 

@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { SpanView } from '../../src/protocol/spanView';
 import { launchBrowser, openTimeline, serveWebview, type PageElement, type PageWindow, type TimelinePage } from './harness';
 
@@ -57,7 +58,7 @@ async function rowLabels(tp: TimelinePage): Promise<string[]> {
 
 async function show(tp: TimelinePage, spans: SpanView[], live = false): Promise<void> {
   const n = (await tp.posted()).length;
-  await tp.post({ type: 'showRun', traceId: TRACE, title: 'create-cluster', spans, live });
+  await tp.post({ type: 'showRun', traceId: TRACE, title: 'create-cluster', spans: encodeSpanBatch(spans), live });
   await tp.waitFor('rendered', n);
 }
 
@@ -208,7 +209,7 @@ void test('live updates merge spans; orphans nest once their parent arrives', as
     await show(tp, all.filter((s) => ['c1', 's1'].includes(s.spanId)), true);
     assert.equal(await tp.page.isVisible('.live'), true);
     assert.deepEqual(await rowLabels(tp), ['create_security_group', 'EC2 CreateSecurityGroup']);
-    await tp.post({ type: 'updateRun', traceId: TRACE, spans: all, live: false });
+    await tp.post({ type: 'updateRun', traceId: TRACE, spans: encodeSpanBatch(all), live: false });
     await tp.page.waitForFunction(() => (globalThis as unknown as PageWindow).document.querySelectorAll('.viewport .row:not([style*="display: none"])').length === 8);
     assert.equal((await rowLabels(tp))[2], 'create_security_group');
     assert.equal(await tp.page.isVisible('.live'), false);
@@ -248,7 +249,7 @@ void test('Open Trace for a procedure selects its step', async () => {
   const tp = await openTimeline(browser, { origin });
   try {
     const n = (await tp.posted()).length;
-    await tp.post({ type: 'showRun', traceId: TRACE, title: 'x', spans: smallRun(), live: false, focusProcedureId: 'register_cluster_node_to_lb' });
+    await tp.post({ type: 'showRun', traceId: TRACE, title: 'x', spans: encodeSpanBatch(smallRun()), live: false, focusProcedureId: 'register_cluster_node_to_lb' });
     await tp.waitFor('rendered', n);
     assert.equal(await tp.page.$eval('.row.selected .label', (e) => e.textContent), 'register_cluster_node_to_lb');
     assert.match((await tp.page.textContent('.details-title'))!, /register_cluster_node_to_lb/);

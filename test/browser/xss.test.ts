@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import type { Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { SpanView } from '../../src/protocol/spanView';
 import { launchBrowser, openTimeline, serveWebview, type PageWindow } from './harness';
 
@@ -40,7 +41,7 @@ void test('a span named <img src=x onerror=alert(1)> shows literally everywhere'
       ],
     };
     const n = (await tp.posted()).length;
-    await tp.post({ type: 'showRun', traceId: 't', title: EVIL, spans: [span], live: false });
+    await tp.post({ type: 'showRun', traceId: 't', title: EVIL, spans: encodeSpanBatch([span]), live: false });
     await tp.waitFor('rendered', n);
     await tp.page.click('.row .label');
     assert.equal(await tp.page.$eval('.row .label', (e) => e.textContent), EVIL);

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { encodeSpanBatch } from '../../protocol/spanBatch';
 import type { SpanView } from '../../protocol/spanView';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../../protocol/timelineMessages';
 import { presentDiff } from '../../timelineModel/compareModel';
@@ -159,7 +160,7 @@ export class TimelinePanel implements vscode.Disposable {
       type: 'showRun',
       traceId: c.traceId,
       title: `${run.plan} · ${run.status}`,
-      spans,
+      spans: encodeSpanBatch(spans),
       live: run.status === 'running',
       ...(resource ? { resource } : {}),
       ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
@@ -184,7 +185,7 @@ export class TimelinePanel implements vscode.Disposable {
     const fresh = store.trace(traceId).filter((s) => !this.sent.has(s.spanId));
     for (const s of fresh) this.sent.add(s.spanId);
     if (fresh.length === 0 && run.status === 'running') return;
-    await this.post({ type: 'updateRun', traceId, spans: fresh, live: run.status === 'running' });
+    await this.post({ type: 'updateRun', traceId, spans: encodeSpanBatch(fresh), live: run.status === 'running' });
   }
 
   dispose(): void {

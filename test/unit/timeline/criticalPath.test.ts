@@ -1,14 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { criticalPath, criticalTimeByNode } from '../../../src/timelineModel/criticalPath';
-import { buildSpanTree } from '../../../src/timelineModel/spanTree';
-import { planRun, span } from './spanFixtures';
+import { planRun, span, treeOf } from './spanFixtures';
 import type { SpanView } from '../../../src/protocol/spanView';
 
 function path(spans: SpanView[], root = 0) {
-  const t = buildSpanTree(spans);
+  const t = treeOf(spans);
   const p = criticalPath(t, root);
-  return p.segments.map((s) => `${t.nodes[s.node]!.span.spanId}:${s.startMs}-${s.endMs}`);
+  return p.segments.map((s) => `${t.spanId(s.node)}:${s.startMs}-${s.endMs}`);
 }
 
 void test('sequential children: the path alternates between parent gaps and children', () => {
@@ -55,9 +54,9 @@ void test('equal ends: the child that started first takes the time', () => {
 
 void test('a plan run: steps returned by a step (after it ended) are on the path through it', () => {
   const spans = planRun();
-  const t = buildSpanTree(spans);
+  const t = treeOf(spans);
   const p = criticalPath(t, 0);
-  const names = [...p.nodes].map((i) => t.nodes[i]!.span.spanId).sort();
+  const names = [...p.nodes].map((i) => t.spanId(i)).sort();
   assert.deepEqual(names, ['a', 'a1', 'a2', 'b', 'b.call', 'p1', 'p2', 'root']);
   // The segments tile the run without overlap.
   let at = 0;
@@ -78,7 +77,7 @@ void test('a plan run: steps returned by a step (after it ended) are on the path
 void test('a wide fan-out of 100,000 children ends the path at the last child', () => {
   const spans = [span('p', undefined, 0, 200_000)];
   for (let i = 0; i < 100_000; i++) spans.push(span(`c${i}`, 'p', i * 2, i * 2 + 3));
-  const t = buildSpanTree(spans);
+  const t = treeOf(spans);
   // Speed is measured by npm run bench:timeline, not asserted here (machines are noisy).
   const p = criticalPath(t, 0);
   assert.equal(p.segments.at(-1)!.endMs, 200_001); // the last child runs past the parent's end

@@ -2,12 +2,25 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { IdIndex } from '../../../src/timelineModel/idIndex';
 
+/** Ids back to back in one text, as the span batch's string table holds them. */
+function indexOf(ids: string[]): { idx: IdIndex; text: string; from: number[]; to: number[] } {
+  const from: number[] = [];
+  const to: number[] = [];
+  let at = 0;
+  for (const id of ids) {
+    from.push(at);
+    to.push((at += id.length));
+  }
+  const text = ids.join('');
+  return { idx: new IdIndex(ids.length, text, (i) => from[i]!, (i) => to[i]!), text, from, to };
+}
+
 void test('id index agrees with a Map: inserts, duplicates (last wins), misses, collisions', () => {
   const ids: string[] = [];
   for (let i = 0; i < 20_000; i++) ids.push((i * 2654435761 % 2 ** 32).toString(16).padStart(16, '0'));
   for (let i = 0; i < 500; i++) ids.push(ids[i * 7]!); // duplicates
-  ids.push('', 'x', '<img src=x>');
-  const idx = new IdIndex(ids.length, (i) => ids[i]!);
+  ids.push('', 'x', '<img src=x>', 'é\u{1F600}');
+  const { idx, from, to } = indexOf(ids);
   const map = new Map<string, number>();
   ids.forEach((id, i) => {
     idx.set(i);
@@ -15,11 +28,18 @@ void test('id index agrees with a Map: inserts, duplicates (last wins), misses, 
   });
   assert.equal(idx.size, map.size);
   for (const [id, i] of map) assert.equal(idx.get(id), i);
+  // Looked up by a range of the text: the same answer as by the string.
+  ids.forEach((id, i) => assert.equal(idx.getRange(from[i]!, to[i]!), map.get(id)));
   assert.equal(idx.get('not-there'), undefined);
   assert.equal(idx.get('0000000000000000x'), undefined);
-  // A tiny table still works (it grows to twice the capacity, at least 16 slots).
-  const small = new IdIndex(1, (i) => ['a', 'b'][i]!);
-  small.set(0);
-  assert.equal(small.get('a'), 0);
-  assert.equal(small.get('b'), undefined);
+  // A range that spans two ids is neither of them.
+  assert.equal(idx.getRange(from[0]!, to[1]!), undefined);
+});
+
+void test('a tiny table still works (it grows to twice the capacity, at least 16 slots)', () => {
+  const { idx } = indexOf(['a', 'b']);
+  idx.set(0);
+  assert.equal(idx.get('a'), 0);
+  assert.equal(idx.get('b'), undefined);
+  assert.equal(idx.get('ab'), undefined);
 });

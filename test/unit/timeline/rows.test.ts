@@ -2,20 +2,20 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { NO_FILTER } from '../../../src/timelineModel/rowFilter';
 import { buildRows, memoizeRows, rowOf } from '../../../src/timelineModel/rows';
-import { buildSpanTree } from '../../../src/timelineModel/spanTree';
-import { planRun } from './spanFixtures';
+import type { SpanTree } from '../../../src/timelineModel/spanTree';
+import { planRun, treeOf } from './spanFixtures';
 
-const ids = (t: ReturnType<typeof buildSpanTree>, rows: Int32Array) => [...rows].map((i) => t.nodes[i]!.span.spanId);
+const ids = (t: SpanTree, rows: Int32Array) => [...rows].map((i) => t.spanId(i));
 
 void test('all rows when nothing is collapsed or filtered', () => {
-  const t = buildSpanTree(planRun());
+  const t = treeOf(planRun());
   const m = buildRows(t, new Set(), NO_FILTER);
   assert.equal(m.rows.length, 8);
   assert.equal(m.filtered, false);
 });
 
 void test('a collapsed pass hides its subtree', () => {
-  const t = buildSpanTree(planRun());
+  const t = treeOf(planRun());
   const m = buildRows(t, new Set(['p1']), NO_FILTER);
   assert.deepEqual(ids(t, m.rows), ['root', 'p1', 'p2']);
   assert.equal(rowOf(m, t.byId.get('p2')!), 2);
@@ -23,7 +23,7 @@ void test('a collapsed pass hides its subtree', () => {
 });
 
 void test('name filter keeps matches and their ancestors', () => {
-  const t = buildSpanTree(planRun());
+  const t = treeOf(planRun());
   const m = buildRows(t, new Set(), { text: 'A2', errorsOnly: false, minDurationMs: 0 });
   assert.deepEqual(ids(t, m.rows), ['root', 'p1', 'a', 'a2']);
   assert.equal(m.matchCount, 1);
@@ -32,7 +32,7 @@ void test('name filter keeps matches and their ancestors', () => {
 });
 
 void test('attribute, errors-only and minimum-duration filters', () => {
-  const t = buildSpanTree(planRun());
+  const t = treeOf(planRun());
   assert.deepEqual(ids(t, buildRows(t, new Set(), { text: 'rpc.service=ec2', errorsOnly: false, minDurationMs: 0 }).rows), ['root', 'p1', 'b', 'b.call']);
   assert.deepEqual(ids(t, buildRows(t, new Set(), { text: 'procedure.type=', errorsOnly: true, minDurationMs: 0 }).rows), ['root', 'p1', 'b']);
   assert.deepEqual(ids(t, buildRows(t, new Set(), { text: '', errorsOnly: false, minDurationMs: 19 }).rows), ['root', 'p1', 'a', 'a1', 'b', 'b.call']);
@@ -40,7 +40,7 @@ void test('attribute, errors-only and minimum-duration filters', () => {
 });
 
 void test('memoized: same inputs give the same object, a new collapse version recomputes', () => {
-  const t = buildSpanTree(planRun());
+  const t = treeOf(planRun());
   const rows = memoizeRows();
   const c = new Set<string>();
   const a = rows(t, c, 1, NO_FILTER);
@@ -54,7 +54,7 @@ void test('memoized: same inputs give the same object, a new collapse version re
 void test('100k spans: rows built and filtered by text', () => {
   const spans = planRun();
   for (let i = 0; i < 100_000; i++) spans.push({ ...spans[6]!, spanId: `c${i}`, parentSpanId: 'b', startMs: 50 + i / 10000, endMs: 51 + i / 10000, name: `call ${i}` });
-  const t = buildSpanTree(spans);
+  const t = treeOf(spans);
   const m = buildRows(t, new Set(), { text: 'call 9999', errorsOnly: false, minDurationMs: 0 });
   assert.equal(m.matchCount, 19); // 'call' and '9999': 9999, x9999, 9999x
 });

@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { attrType, spanDetails } from '../../../src/timelineModel/spanDetails';
-import { buildSpanTree } from '../../../src/timelineModel/spanTree';
-import { span } from './spanFixtures';
+import { span, treeOf } from './spanFixtures';
 
 void test('details: fields, typed attributes, exceptions with stack, log lines, resource', () => {
   const s = span('s', undefined, 1000, 1250, { 'instrument_first.kind': 'step', 'procedure.id': 'x', count: 3, ratio: 0.5, ok: true, tags: ['a', 'b'] }, {
@@ -14,8 +13,7 @@ void test('details: fields, typed attributes, exceptions with stack, log lines, 
       { name: 'checkpoint', timeMs: 1100, attributes: { n: 1 } },
     ],
   });
-  (s as typeof s & { resource: Record<string, string> }).resource = { 'service.name': 'demo' };
-  const d = spanDetails(buildSpanTree([s]), 0)!;
+  const d = spanDetails(treeOf([s]), 0, { 'service.name': 'demo' })!;
   assert.equal(d.title, 's');
   assert.ok(d.fields.some((f) => f.key === 'status' && f.value === 'error: boom'));
   assert.ok(d.fields.some((f) => f.key === 'duration' && f.value === '250 ms'));

@@ -1,0 +1,270 @@
+/**
+ * Spans on their way to the timeline webview, column by column: one string table and typed arrays
+ * instead of one object per span (with nested attribute and event objects). A structured clone
+ * copies a handful of buffers instead of building 100k objects on arrival (VS Code's webview
+ * transport even moves typed arrays as binary buffers and hands them to the page as transferables),
+ * and the webview reads the columns in place, without allocating per span.
+ *
+ * Each string is stored once, so equal span ids share one ref: the webview links parents to
+ * children by ref. A hand-made batch that repeats a string draws a different tree (spans with the
+ * same id apart), never an unsafe one; everything else {@link isSpanBatch} checks.
+ */
+import type { AttrValue, SpanStatusName, SpanView } from './spanView';
+
+export interface SpanBatch {
+  /** Every string of the batch back to back: string `k` is `text.slice(textEnd[k - 1] ?? 0, textEnd[k])`. */
+  text: string;
+  textEnd: Uint32Array;
+  // One entry per span. Strings are refs into the table.
+  traceId: Uint32Array;
+  spanId: Uint32Array;
+  /** -1: the span has no parent. */
+  parentSpanId: Int32Array;
+  name: Uint32Array;
+  startMs: Float64Array;
+  endMs: Float64Array;
+  /** Index into {@link STATUS_NAMES}. */
+  status: Uint8Array;
+  /** -1: none. */
+  statusMessage: Int32Array;
+  /** The attributes of span `i` are the entries `attrFrom[i] .. attrFrom[i + 1] - 1` (one more than spans). */
+  attrFrom: Uint32Array;
+  /** The events of span `i` are `eventFrom[i] .. eventFrom[i + 1] - 1` (one more than spans). */
+  eventFrom: Uint32Array;
+  // One entry per event.
+  eventName: Uint32Array;
+  eventTimeMs: Float64Array;
+  /** The attributes of event `e` (one more than events). */
+  eventAttrFrom: Uint32Array;
+  // One entry per attribute (of spans and events).
+  attrKey: Uint32Array;
+  /** One of {@link AttrKind}. */
+  attrType: Uint8Array;
+  /** A string's ref, 1/0 for a boolean, an array's JSON text ref, or for a number its index in `numbers`. */
+  attrValue: Uint32Array;
+  /** The values of number attributes. */
+  numbers: Float64Array;
+}
+
+export const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
+
+export const AttrKind = { string: 0, number: 1, boolean: 2, array: 3 } as const;
+
+/** Builds the batch of these spans (the extension side). Equal strings are stored once. */
+export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
+  const refs = new Map<string, number>();
+  const pieces: string[] = [];
+  const ends: number[] = [];
+  let length = 0;
+  const ref = (s: string): number => {
+    let r = refs.get(s);
+    if (r === undefined) {
+      r = pieces.length;
+      refs.set(s, r);
+      pieces.push(s);
+      length += s.length;
+      ends.push(length);
+    }
+    return r;
+  };
+  const n = spans.length;
+  let spanAttrs = 0;
+  let eventAttrs = 0;
+  let eventCount = 0;
+  for (const s of spans) {
+    spanAttrs += Object.keys(s.attributes).length;
+    eventCount += s.events.length;
+    for (const e of s.events) eventAttrs += Object.keys(e.attributes).length;
+  }
+  const attrCount = spanAttrs + eventAttrs;
+  const numbers: number[] = [];
+  const b: Omit<SpanBatch, 'text' | 'textEnd'> = {
+    traceId: new Uint32Array(n),
+    spanId: new Uint32Array(n),
+    parentSpanId: new Int32Array(n),
+    name: new Uint32Array(n),
+    startMs: new Float64Array(n),
+    endMs: new Float64Array(n),
+    status: new Uint8Array(n),
+    statusMessage: new Int32Array(n),
+    attrFrom: new Uint32Array(n + 1),
+    eventFrom: new Uint32Array(n + 1),
+    eventName: new Uint32Array(eventCount),
+    eventTimeMs: new Float64Array(eventCount),
+    eventAttrFrom: new Uint32Array(eventCount + 1),
+    attrKey: new Uint32Array(attrCount),
+    attrType: new Uint8Array(attrCount),
+    attrValue: new Uint32Array(attrCount),
+    numbers: new Float64Array(0),
+  };
+  // The spans' attributes first, then the events' (see isSpanBatch).
+  const putAttrs = (attrs: Record<string, AttrValue>, a: number): number => {
+    for (const key of Object.keys(attrs)) {
+      const v = attrs[key]!;
+      b.attrKey[a] = ref(key);
+      if (typeof v === 'string') {
+        b.attrValue[a] = ref(v);
+      } else if (typeof v === 'number') {
+        b.attrType[a] = AttrKind.number;
+        b.attrValue[a] = numbers.push(v) - 1;
+      } else if (typeof v === 'boolean') {
+        b.attrType[a] = AttrKind.boolean;
+        b.attrValue[a] = v ? 1 : 0;
+      } else {
+        b.attrType[a] = AttrKind.array;
+        b.attrValue[a] = ref(JSON.stringify(v, nonFiniteAsText));
+      }
+      a++;
+    }
+    return a;
+  };
+  let a = 0;
+  let ea = spanAttrs;
+  let ev = 0;
+  for (let i = 0; i < n; i++) {
+    const s = spans[i]!;
+    b.traceId[i] = ref(s.traceId);
+    b.spanId[i] = ref(s.spanId);
+    b.parentSpanId[i] = s.parentSpanId === undefined ? -1 : ref(s.parentSpanId);
+    b.name[i] = ref(s.name);
+    b.startMs[i] = s.startMs;
+    b.endMs[i] = s.endMs;
+    b.status[i] = Math.max(0, STATUS_NAMES.indexOf(s.status));
+    b.statusMessage[i] = s.statusMessage === undefined ? -1 : ref(s.statusMessage);
+    b.attrFrom[i] = a;
+    a = putAttrs(s.attributes, a);
+    b.eventFrom[i] = ev;
+    for (const e of s.events) {
+      b.eventName[ev] = ref(e.name);
+      b.eventTimeMs[ev] = e.timeMs;
+      b.eventAttrFrom[ev] = ea;
+      ea = putAttrs(e.attributes, ea);
+      ev++;
+    }
+  }
+  b.attrFrom[n] = a;
+  b.eventFrom[n] = ev;
+  b.eventAttrFrom[ev] = ea;
+  return { text: pieces.join(''), textEnd: Uint32Array.from(ends), ...b, numbers: Float64Array.from(numbers) };
+}
+
+/** JSON has no NaN or Infinity: such array items travel as their text. */
+function nonFiniteAsText(_key: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
+}
+
+/** An array attribute's value from its JSON text; `undefined` unless it is an array of strings, numbers and booleans. */
+export function parseArrayAttr(json: string): AttrValue | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(v)) return undefined;
+  for (const x of v) if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return undefined;
+  return v as AttrValue;
+}
+
+const isU32 = (v: unknown, length: number): v is Uint32Array => v instanceof Uint32Array && v.length === length;
+const isI32 = (v: unknown, length: number): v is Int32Array => v instanceof Int32Array && v.length === length;
+const isF64 = (v: unknown, length: number): v is Float64Array => v instanceof Float64Array && v.length === length;
+const isU8 = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length;
+
+/** String ends ascending, the last at the end of the text. */
+function stringsOk(textEnd: Uint32Array, length: number): boolean {
+  let bad = 0;
+  for (let k = 1; k < textEnd.length; k++) bad |= textEnd[k]! < textEnd[k - 1]! ? 1 : 0;
+  return bad === 0 && (textEnd.length === 0 || textEnd[textEnd.length - 1] === length);
+}
+
+/** The per-span columns: refs inside the table, finite times, known statuses, ascending ranges. */
+function spansOk(b: SpanBatch, strings: number): boolean {
+  const { traceId, spanId, parentSpanId, name, startMs, endMs, status, statusMessage, attrFrom, eventFrom } = b;
+  // Refs are compared as unsigned 32-bit numbers (>>> 0), so -1 ("none") is caught where it is not allowed.
+  const none = 0xffffffff;
+  let bad = 0;
+  for (let i = 0; i < spanId.length; i++) {
+    const parent = parentSpanId[i]! >>> 0;
+    const message = statusMessage[i]! >>> 0;
+    // x - x is 0 for finite numbers only (NaN and ±Infinity give NaN).
+    bad |=
+      (traceId[i]! >= strings ? 1 : 0) |
+      (spanId[i]! >= strings ? 1 : 0) |
+      (name[i]! >= strings ? 1 : 0) |
+      (parent >= strings && parent !== none ? 1 : 0) |
+      (message >= strings && message !== none ? 1 : 0) |
+      (startMs[i]! - startMs[i]! !== 0 ? 1 : 0) |
+      (endMs[i]! - endMs[i]! !== 0 ? 1 : 0) |
+      (status[i]! >= STATUS_NAMES.length ? 1 : 0) |
+      (attrFrom[i + 1]! < attrFrom[i]! ? 1 : 0) |
+      (eventFrom[i + 1]! < eventFrom[i]! ? 1 : 0);
+  }
+  return bad === 0;
+}
+
+function eventsOk(b: SpanBatch, strings: number): boolean {
+  const { eventName, eventTimeMs, eventAttrFrom } = b;
+  let bad = 0;
+  for (let e = 0; e < eventName.length; e++) {
+    bad |= (eventName[e]! >= strings ? 1 : 0) | (eventTimeMs[e]! - eventTimeMs[e]! !== 0 ? 1 : 0) | (eventAttrFrom[e + 1]! < eventAttrFrom[e]! ? 1 : 0);
+  }
+  return bad === 0;
+}
+
+/** Keys inside the table; values below a limit per type (refs, number indices, 0/1), unknown types have limit 0. */
+function attributesOk(b: SpanBatch, strings: number): boolean {
+  const { attrKey, attrType, attrValue } = b;
+  const limit = new Uint32Array(256);
+  limit[AttrKind.string] = strings;
+  limit[AttrKind.number] = b.numbers.length;
+  limit[AttrKind.boolean] = 2;
+  limit[AttrKind.array] = strings;
+  let bad = 0;
+  for (let a = 0; a < attrKey.length; a++) bad |= (attrKey[a]! >= strings ? 1 : 0) | (attrValue[a]! >= limit[attrType[a]!]! ? 1 : 0);
+  return bad === 0;
+}
+
+/** Array attributes (few) parse to arrays of plain values. */
+function arraysOk(b: SpanBatch): boolean {
+  const { attrType, attrValue, text, textEnd } = b;
+  for (let a = attrType.indexOf(AttrKind.array); a !== -1; a = attrType.indexOf(AttrKind.array, a + 1)) {
+    const x = attrValue[a]!;
+    if (parseArrayAttr(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * The whole batch checked (the webview side): every column of the right type and length, every
+ * string ref inside the table, ranges ascending and tiling their entries, times finite, statuses
+ * and attribute types known, booleans 0/1, number indices inside `numbers`, array attributes
+ * arrays of plain values. It runs on every 100k-span trace before anything is drawn, cold: one
+ * small function per pass, with no branch inside a pass, so each is optimized once and stays so.
+ */
+export function isSpanBatch(v: unknown): v is SpanBatch {
+  if (typeof v !== 'object' || v === null) return false;
+  const b = v as Record<keyof SpanBatch, unknown>;
+  if (typeof b.text !== 'string' || !(b.textEnd instanceof Uint32Array) || !(b.spanId instanceof Uint32Array)) return false;
+  if (!(b.eventName instanceof Uint32Array) || !(b.attrKey instanceof Uint32Array)) return false;
+  const strings = b.textEnd.length;
+  const n = b.spanId.length;
+  const events = b.eventName.length;
+  const attrs = b.attrKey.length;
+  if (!(isU32(b.traceId, n) && isI32(b.parentSpanId, n) && isU32(b.name, n) && isF64(b.startMs, n) && isF64(b.endMs, n))) return false;
+  if (!(isU8(b.status, n) && isI32(b.statusMessage, n) && isU32(b.attrFrom, n + 1) && isU32(b.eventFrom, n + 1))) return false;
+  if (!(isF64(b.eventTimeMs, events) && isU32(b.eventAttrFrom, events + 1) && isU8(b.attrType, attrs) && isU32(b.attrValue, attrs))) return false;
+  if (!(b.numbers instanceof Float64Array)) return false;
+  const batch = b as unknown as SpanBatch;
+  // The layout encodeSpanBatch writes: the spans' attributes, then the events', each in order.
+  const spanAttrs = batch.attrFrom[n]!;
+  if (batch.attrFrom[0] !== 0 || batch.eventFrom[0] !== 0 || batch.eventFrom[n] !== events) return false;
+  if (batch.eventAttrFrom[0] !== spanAttrs || batch.eventAttrFrom[events] !== attrs) return false;
+  return (
+    stringsOk(batch.textEnd, batch.text.length) &&
+    spansOk(batch, strings) &&
+    eventsOk(batch, strings) &&
+    attributesOk(batch, strings) &&
+    arraysOk(batch)
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Two span batches as one (live updates append the spans that arrived to the run's batch): the
+ * second batch's string refs move past the first one's strings, and the entries keep the layout
+ * `isSpanBatch` asks for — all spans' attributes, then all events' attributes. A span id (or
+ * parent id) of the second batch that the first one has too takes the first one's ref, so equal
+ * ids still share one ref, which the span tree relies on.
+ */
+import { AttrKind, type SpanBatch } from '../protocol/spanBatch';
+import { IdIndex } from './idIndex';
+
+type Column = Uint32Array | Int32Array | Float64Array | Uint8Array;
+
+function joined<T extends Column>(a: T, b: T, make: (n: number) => T, shift = 0, keep = (_x: number) => true): T {
+  const out = make(a.length + b.length);
+  out.set(a);
+  if (shift === 0) out.set(b, a.length);
+  else for (let i = 0; i < b.length; i++) out[a.length + i] = keep(b[i]!) ? b[i]! + shift : b[i]!;
+  return out;
+}
+
+/** Offsets of `n` items (n + 1 entries): a's first n, then b's moved by `shift`. */
+function joinedOffsets(a: Uint32Array, b: Uint32Array, shiftA: number, shiftB: number): Uint32Array {
+  const out = new Uint32Array(a.length + b.length - 1);
+  for (let i = 0; i < a.length - 1; i++) out[i] = a[i]! + shiftA;
+  for (let i = 0; i < b.length; i++) out[a.length - 1 + i] = b[i]! + shiftB;
+  return out;
+}
+
+/** The joined table's ref for each ref of b used as a span or parent id (-1 where unused). */
+function idRefs(a: SpanBatch, b: SpanBatch): Int32Array {
+  const from = (t: SpanBatch, ref: number) => (ref === 0 ? 0 : t.textEnd[ref - 1]!);
+  const seen = new Uint8Array(a.textEnd.length);
+  const aIds: number[] = [];
+  for (const column of [a.spanId, a.parentSpanId]) {
+    for (const ref of column) {
+      if (ref === -1 || seen[ref]) continue;
+      seen[ref] = 1;
+      aIds.push(ref);
+    }
+  }
+  const index = new IdIndex(aIds.length, a.text, (i) => from(a, aIds[i]!), (i) => a.textEnd[aIds[i]!]!);
+  for (let i = 0; i < aIds.length; i++) index.set(i);
+  const out = new Int32Array(b.textEnd.length).fill(-1);
+  for (const column of [b.spanId, b.parentSpanId]) {
+    for (const ref of column) {
+      if (ref === -1 || out[ref] !== -1) continue;
+      const i = index.get(b.text.slice(from(b, ref), b.textEnd[ref]));
+      out[ref] = i === undefined ? ref + a.textEnd.length : aIds[i]!;
+    }
+  }
+  return out;
+}
+
+export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
+  const strings = a.textEnd.length;
+  const ids = idRefs(a, b);
+  const idRef = (ref: number) => (ref === -1 ? -1 : ids[ref]!);
+  const u32 = (n: number) => new Uint32Array(n);
+  const i32 = (n: number) => new Int32Array(n);
+  const f64 = (n: number) => new Float64Array(n);
+  const u8 = (n: number) => new Uint8Array(n);
+  const notNone = (x: number) => x !== -1;
+  // Entries: [a's span attrs][b's span attrs][a's event attrs][b's event attrs].
+  const sa = a.attrFrom[a.attrFrom.length - 1]!;
+  const sb = b.attrFrom[b.attrFrom.length - 1]!;
+  const na = a.attrKey.length;
+  const nb = b.attrKey.length;
+  const attrs = na + nb;
+  const attrKey = new Uint32Array(attrs);
+  const attrType = new Uint8Array(attrs);
+  const attrValue = new Uint32Array(attrs);
+  /** Copies entries of `src`, with string refs moved by `shift` and number indices by `numberShift`. */
+  const put = (src: SpanBatch, from: number, to: number, at: number, shift: number, numberShift: number): void => {
+    attrKey.set(src.attrKey.subarray(from, to), at);
+    attrType.set(src.attrType.subarray(from, to), at);
+    attrValue.set(src.attrValue.subarray(from, to), at);
+    if (shift === 0 && numberShift === 0) return;
+    for (let e = from; e < to; e++) {
+      attrKey[at + e - from]! += shift;
+      const type = src.attrType[e];
+      if (type === AttrKind.string || type === AttrKind.array) attrValue[at + e - from]! += shift;
+      else if (type === AttrKind.number) attrValue[at + e - from]! += numberShift;
+    }
+  };
+  put(a, 0, sa, 0, 0, 0);
+  put(b, 0, sb, sa, strings, a.numbers.length);
+  put(a, sa, na, sa + sb, 0, 0);
+  put(b, sb, nb, sa + sb + (na - sa), strings, a.numbers.length);
+  return {
+    text: a.text + b.text,
+    textEnd: joined(a.textEnd, b.textEnd, u32, a.text.length),
+    traceId: joined(a.traceId, b.traceId, u32, strings),
+    spanId: joined(a.spanId, b.spanId.map(idRef), u32),
+    parentSpanId: joined(a.parentSpanId, b.parentSpanId.map(idRef), i32),
+    name: joined(a.name, b.name, u32, strings),
+    startMs: joined(a.startMs, b.startMs, f64),
+    endMs: joined(a.endMs, b.endMs, f64),
+    status: joined(a.status, b.status, u8),
+    statusMessage: joined(a.statusMessage, b.statusMessage, i32, strings, notNone),
+    attrFrom: joinedOffsets(a.attrFrom, b.attrFrom, 0, sa),
+    eventFrom: joinedOffsets(a.eventFrom, b.eventFrom, 0, a.eventName.length),
+    eventName: joined(a.eventName, b.eventName, u32, strings),
+    eventTimeMs: joined(a.eventTimeMs, b.eventTimeMs, f64),
+    // a's event attrs moved past b's span attrs; b's past all of a's entries.
+    eventAttrFrom: joinedOffsets(a.eventAttrFrom, b.eventAttrFrom, sb, na),
+    attrKey,
+    attrType,
+    attrValue,
+    numbers: joined(a.numbers, b.numbers, f64),
+  };
+}
