@@ -32,6 +32,16 @@ export function msToNanos(ms: number): string {
 
 /** Encodes records as one OTLP/JSON ExportTraceServiceRequest, grouped by resource and scope. */
 export function encodeOtlpJson(spans: SpanRecord[]): string {
+  let out = '';
+  for (const piece of encodeOtlpJsonPieces(spans, Number.MAX_SAFE_INTEGER)) out += piece;
+  return out;
+}
+
+/**
+ * The same document as `encodeOtlpJson`, in pieces of at most `spansPerPiece` spans: a large run is
+ * written piece by piece, and the event loop runs between pieces.
+ */
+export function* encodeOtlpJsonPieces(spans: SpanRecord[], spansPerPiece = 500): Generator<string> {
   const byResource = new Map<string, Map<string, { origin: SpanOrigin; spans: SpanRecord[] }>>();
   for (const s of spans) {
     const o = s.origin;
@@ -43,17 +53,24 @@ export function encodeOtlpJson(spans: SpanRecord[]): string {
     if (!group) scopes.set(sk, (group = { origin: o, spans: [] }));
     group.spans.push(s);
   }
-  const resourceSpans = [...byResource.values()].map((scopes) => {
+  const step = Math.max(1, spansPerPiece);
+  yield '{"resourceSpans":[';
+  let r = 0;
+  for (const scopes of byResource.values()) {
     const first = scopes.values().next().value!.origin;
-    return {
-      resource: { attributes: keyValues(first.resourceKeys, first.resourceValues) },
-      scopeSpans: [...scopes.values()].map((g) => ({
-        scope: { name: g.origin.scopeName, version: g.origin.scopeVersion },
-        spans: g.spans.map(spanJson),
-      })),
-    };
-  });
-  return JSON.stringify({ resourceSpans });
+    yield `${r++ ? ',' : ''}{"resource":${JSON.stringify({ attributes: keyValues(first.resourceKeys, first.resourceValues) })},"scopeSpans":[`;
+    let g = 0;
+    for (const group of scopes.values()) {
+      yield `${g++ ? ',' : ''}{"scope":${JSON.stringify({ name: group.origin.scopeName, version: group.origin.scopeVersion })},"spans":[`;
+      for (let i = 0; i < group.spans.length; i += step) {
+        const part = JSON.stringify(group.spans.slice(i, i + step).map(spanJson));
+        yield (i ? ',' : '') + part.slice(1, -1);
+      }
+      yield ']}';
+    }
+    yield ']}';
+  }
+  yield ']}';
 }
 
 function spanJson(s: SpanRecord): Record<string, unknown> {

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Disposable } from './changeCoalescer';
+import { encodeOtlpJsonPieces } from './otlpJsonEncoder';
 import type { SpanStore } from './spanStore';
 
 export interface PersistenceOptions {
@@ -11,6 +12,9 @@ export interface PersistenceOptions {
   quietMs?: number;
   onWarning?: (message: string) => void;
 }
+
+/** Spans encoded between two writes of a run file (~2–4 ms of encoding). */
+const PIECE_SPANS = 400;
 
 /** File name of a run: sortable by start time, readable, unique by trace id. */
 export function runFileName(startMs: number, plan: string, traceId: string): string {
@@ -98,7 +102,15 @@ export class RunPersistence implements Disposable {
     const name = this.files.get(traceId) ?? runFileName(run.startMs, run.plan, traceId);
     const path = join(this.options.dir, name);
     await mkdir(this.options.dir, { recursive: true });
-    await writeFile(`${path}.tmp`, this.store.exportOtlpJson(traceId));
+    // Piece by piece (a few hundred spans each, one asynchronous write per piece): a run of 100k
+    // spans must not hold the event loop — the extension host's — while it is encoded.
+    const records = this.store.records(traceId);
+    const file = await open(`${path}.tmp`, 'w');
+    try {
+      for (const piece of encodeOtlpJsonPieces(records, PIECE_SPANS)) await file.write(piece);
+    } finally {
+      await file.close();
+    }
     await rename(`${path}.tmp`, path);
     if (!this.files.has(traceId)) this.store.counters.persistedRuns++;
     this.files.set(traceId, name);

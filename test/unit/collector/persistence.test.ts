@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Collector } from '../../../src/collector';
+import { encodeOtlpJson, encodeOtlpJsonPieces } from '../../../src/collector/otlpJsonEncoder';
+import { SpanStore } from '../../../src/collector/spanStore';
 import { jsonRequest, planRun, postTraces, traceIdOf } from './helpers';
 
 const run = (n: number) => planRun(n, 'deploy', [[['build', 10, ['npm ci']]], []]);
@@ -87,4 +89,27 @@ test('import of an OTLP JSON file from elsewhere, and export of a run', async ()
   } finally {
     await c.stop();
   }
+});
+
+test('a run is encoded in pieces that make the same document as the whole encoding, across resources and scopes', () => {
+  const store = new SpanStore();
+  const spans = planRun(7, 'deploy', [[['build', 10, ['npm ci', 'npm test', 'upload']], ['ship', 5, ['push']]], []]);
+  const half = Math.floor(spans.length / 2);
+  // Two resources (services) and, in the second, two scopes: the grouping must survive the pieces.
+  store.importOtlpJson(jsonRequest(spans.slice(0, half), 'svc-a'));
+  const second = JSON.parse(jsonRequest(spans.slice(half), 'svc-b')) as { resourceSpans: { scopeSpans: { scope: { name: string }; spans: unknown[] }[] }[] };
+  const scopes = second.resourceSpans[0]!.scopeSpans;
+  const moved = scopes[0]!.spans.splice(0, 2);
+  scopes.push({ scope: { name: 'other' }, spans: moved });
+  store.importOtlpJson(JSON.stringify(second));
+  const records = store.records(traceIdOf(7));
+  assert.equal(records.length, spans.length);
+  const whole = encodeOtlpJson(records);
+  for (const size of [1, 2, 3, records.length, records.length + 5]) {
+    const pieces = [...encodeOtlpJsonPieces(records, size)];
+    assert.equal(pieces.join(''), whole, `pieces of ${size} span(s)`);
+    assert.ok(pieces.length > (size === 1 ? records.length : 3), 'more than one piece');
+  }
+  const doc = JSON.parse(whole) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
+  assert.deepEqual(doc.resourceSpans.map((r) => r.scopeSpans.map((s) => s.spans.length)), [[half], [spans.length - half - 2, 2]]);
 });
