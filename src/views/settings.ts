@@ -7,7 +7,14 @@
 export type InlineMode = 'codelens' | 'decorations' | 'both' | 'off';
 
 export interface Settings {
-  collector: { port: number; maxSpans: number; maxTraces: number; maxBodyBytes: number };
+  collector: {
+    port: number;
+    maxSpans: number;
+    maxTraces: number;
+    maxBodyBytes: number;
+    /** Worker threads decoding OTLP bodies off the extension host's thread (0: on it). */
+    decodeWorkers: number;
+  };
   persistence: { folder: string; retention: number };
   forwarding: { endpoint: string; headers: Record<string, string> };
   inline: { mode: InlineMode; statsRuns: number };
@@ -16,7 +23,7 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  collector: { port: 0, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024 },
+  collector: { port: 0, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024, decodeWorkers: 1 },
   persistence: { folder: '.instrument-first/runs', retention: 50 },
   forwarding: { endpoint: '', headers: {} },
   inline: { mode: 'codelens', statsRuns: 20 },
@@ -52,6 +59,7 @@ export function readSettings(get: SettingGetter): Settings {
       maxSpans: int(get('collector.maxSpans'), 1000, 50_000_000, d.collector.maxSpans),
       maxTraces: int(get('collector.maxTraces'), 1, 100_000, d.collector.maxTraces),
       maxBodyBytes: int(get('collector.maxBodyBytes'), 1024, 1024 * 1024 * 1024, d.collector.maxBodyBytes),
+      decodeWorkers: int(get('collector.decodeWorkers'), 0, 8, d.collector.decodeWorkers),
     },
     persistence: {
       folder: str(get('persistence.folder'), d.persistence.folder),

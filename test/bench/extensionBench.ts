@@ -3,7 +3,7 @@
 // ingests ~50k spans/s with the extension's store listener attached.
 // Usage: npm run bench:extension   (node out/test/bench/extensionBench.js [spansPerSecond] [seconds])
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Collector } from '../../src/collector';
@@ -11,6 +11,8 @@ import { scanPlanSource } from '../../src/views/planScan';
 import { StatsIndex, documentLensModel } from '../../src/views/lensModel';
 import { procedureLensText, runOutcomeText } from '../../src/views/format';
 import { CostBoundedCache } from '../../src/views/costBoundedCache';
+import { DEFAULT_SETTINGS } from '../../src/views/settings';
+import { loadavg, tmpdir } from 'node:os';
 import { postRun, syntheticRun } from '../host/suite/otlpLoad';
 
 const PLAN_FILE = resolve('sample-workspace/plans/create-cluster.ts');
@@ -108,8 +110,12 @@ async function ingestDelay(collector: Collector, endpoint: string, rate: number,
 async function main(): Promise<void> {
   const [rate = '50000', seconds = '5'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const threadsArg = process.argv.find((a) => a.startsWith('--decode-threads='));
-  const decodeThreads = threadsArg ? Number(threadsArg.split('=')[1]) : undefined;
-  const collector = new Collector({ port: 0, maxSpans: 500_000, maxTraces: 200, changeIntervalMs: 20, decodeThreads }); // as in the extension
+  // As in the extension: its default decode workers (the setting instrumentFirst.collector.decodeWorkers).
+  const decodeThreads = threadsArg ? Number(threadsArg.split('=')[1]) : DEFAULT_SETTINGS.collector.decodeWorkers;
+  console.log(`collector with ${decodeThreads} decode worker(s), load average ${loadavg()[0]!.toFixed(1)}`);
+  // Finished runs are saved as in the extension (its default: a folder, 50 runs kept).
+  const persistDir = mkdtempSync(join(tmpdir(), 'if-ext-bench-'));
+  const collector = new Collector({ port: 0, maxSpans: 500_000, maxTraces: 200, changeIntervalMs: 20, decodeThreads, persistDir, retention: DEFAULT_SETTINGS.persistence.retention });
   const { endpoint } = await collector.start();
   try {
     await codeLensAfterRun(collector, endpoint);
@@ -119,8 +125,10 @@ async function main(): Promise<void> {
       `ratio with/without the extension listener: throughput ${(withListener.spansPerSecond / reference.spansPerSecond).toFixed(2)}×, ` +
         `max delay ${(withListener.maxMs / reference.maxMs).toFixed(2)}×, p99 delay ${(withListener.p99Ms / reference.p99Ms).toFixed(2)}×`,
     );
+    console.log(`runs saved while measuring: ${collector.store.stats().persistedRuns} (persistence on, as in the extension)`);
   } finally {
     await collector.stop();
+    rmSync(persistDir, { recursive: true, force: true });
   }
 }
 

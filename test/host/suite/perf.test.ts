@@ -74,6 +74,18 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
 
   test('event-loop delay of the extension host while the collector ingests ~50k spans/s', async () => {
     const s = await services();
+    // Reference in the same run: the extension host's own event-loop delay with nothing sent
+    // (other extensions, the workbench's requests), so the figure below can be read against it.
+    // The workbench keeps the extension host busy for a while after start-up: wait (up to 20 s) for
+    // a quiet second before measuring.
+    let idle = monitorEventLoopDelay({ resolution: 10 });
+    for (let waited = 0; ; waited++) {
+      idle = monitorEventLoopDelay({ resolution: 10 });
+      idle.enable();
+      await new Promise((r) => setTimeout(r, 1000));
+      idle.disable();
+      if (idle.max / 1e6 < 30 || waited >= 20) break;
+    }
     const before = s.collector.store!.stats().acceptedSpans;
     const h = monitorEventLoopDelay({ resolution: 10 });
     h.enable();
@@ -92,7 +104,8 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
     const maxMs = h.max / 1e6;
     console.log(
       `    [measure] ingest ${Math.round(accepted / seconds).toLocaleString('en-US')} spans/s for ${seconds.toFixed(1)} s (${accepted} spans; generator: ${out.trim()}); ` +
-        `event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, mean ${(h.mean / 1e6).toFixed(1)} ms (goal: max ≤ 50 ms)`,
+        `event-loop delay max ${maxMs.toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, mean ${(h.mean / 1e6).toFixed(1)} ms (goal: max ≤ 50 ms); ` +
+        `${s.config.settings.collector.decodeWorkers} decode worker(s); idle reference (the last quiet second before, nothing sent): max ${(idle.max / 1e6).toFixed(1)} ms, p99 ${(idle.percentile(99) / 1e6).toFixed(1)} ms`,
     );
     assert.ok(accepted > 0);
   }, { timeout: 120_000 });

@@ -47,9 +47,11 @@ test('any Node program can be launched traced; a config needs plan or program', 
 
 test('settings: defaults, and bad values fall back instead of breaking', () => {
   assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
-  const values: Record<string, unknown> = { 'collector.port': 70000, 'inline.mode': 'both', 'forwarding.headers': { a: 'b', n: 1 }, 'run.maxPasses': 3, 'instrumentation.enabled': false };
+  const values: Record<string, unknown> = { 'collector.decodeWorkers': 2, 'collector.port': 70000, 'inline.mode': 'both', 'forwarding.headers': { a: 'b', n: 1 }, 'run.maxPasses': 3, 'instrumentation.enabled': false };
   const s = readSettings((k) => values[k]);
   assert.equal(s.collector.port, 0);
+  assert.equal(s.collector.decodeWorkers, 2);
+  assert.equal(readSettings((k) => (k === 'collector.decodeWorkers' ? 99 : undefined)).collector.decodeWorkers, DEFAULT_SETTINGS.collector.decodeWorkers);
   assert.equal(s.inline.mode, 'both');
   assert.deepEqual(s.forwarding.headers, { a: 'b' });
   assert.equal(s.run.maxPasses, 3);
