@@ -22,8 +22,10 @@ export interface ReceiverOptions {
   onAccepted?: (body: AcceptedBody) => void;
   /** Where storing (and decoding in place) runs (sliced, so the event loop is never held for long). */
   slicer: WorkSlicer;
-  /** Decode workers; without them (or when they fail) bodies are decoded in place. */
+  /** Decode workers (JSON bodies); without them (or when they fail) bodies are decoded in place. */
   decoders?: DecodePool;
+  /** Protobuf bodies go to the workers too (default: decoded in place). */
+  protobufOnWorkers?: boolean;
 }
 
 type Encoding = 'json' | 'proto';
@@ -131,7 +133,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     };
     const decodeAndStore = (body: Buffer): void => {
       const pool = opts.decoders;
-      if (!pool?.available) return opts.slicer.run(() => decodeInPlace(body));
+      if (!pool?.available || (enc === 'proto' && !opts.protobufOnWorkers)) return opts.slicer.run(() => decodeInPlace(body));
       pool.decode(enc, body).then(
         (r) =>
           opts.slicer.run(() => {

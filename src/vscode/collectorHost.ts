@@ -125,9 +125,10 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,
     maxBodyBytes: s.collector.maxBodyBytes,
-    // The extension host's thread runs every extension: bodies are decoded on a worker even on a
-    // 2-core machine, where the standalone collector decodes in place for throughput.
+    // The extension host's thread runs every extension: every body (protobuf too) is decoded on a
+    // worker, where the standalone collector decodes protobuf in place for throughput.
     decodeThreads: s.collector.decodeWorkers,
+    protobufOnWorkers: true,
     // Views throttle their own refreshes; a short interval keeps "run finished → CodeLens" quick.
     changeIntervalMs: 20,
     onWarning: (message) => log.appendLine(`collector: ${message}`),

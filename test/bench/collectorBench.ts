@@ -111,6 +111,14 @@ function jsonParseCeiling(): { spansPerSec: number; fromBytesSpansPerSec: number
   return { spansPerSec, fromBytesSpansPerSec, spansPerCpuSec };
 }
 
+function meanCeiling(a: ReturnType<typeof jsonParseCeiling>, b: ReturnType<typeof jsonParseCeiling>): ReturnType<typeof jsonParseCeiling> {
+  return {
+    spansPerSec: (a.spansPerSec + b.spansPerSec) / 2,
+    fromBytesSpansPerSec: (a.fromBytesSpansPerSec + b.fromBytesSpansPerSec) / 2,
+    spansPerCpuSec: (a.spansPerCpuSec + b.spansPerCpuSec) / 2,
+  };
+}
+
 async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<LoadResult & { stored: number; lost: number; spansPerCpuSec: number }> {
   const warmup = 40;
   const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000, decodeThreads }, false);
@@ -160,9 +168,14 @@ async function main(): Promise<void> {
   const rounds: Round[] = [];
   for (let r = 1; r <= roundCount; r++) {
     log(`round ${r}/${roundCount}: measuring JSON.parse of the same bodies…`);
-    const ceiling = jsonParseCeiling();
+    const before = jsonParseCeiling();
     log(`round ${r}/${roundCount}: ingesting ${requests * SPANS_PER_BODY} spans as OTLP/JSON…`);
     const json = await ingestPhase('json', requests);
+    // The reference is measured right before and right after the JSON ingest, and averaged: this
+    // machine's speed drifts, and a reference taken on one side only can land on a fast or slow spell.
+    const after = jsonParseCeiling();
+    const ceiling = meanCeiling(before, after);
+    log(`  JSON.parse ${Math.round(before.spansPerSec)} before, ${Math.round(after.spansPerSec)} after`);
     log(`round ${r}/${roundCount}: ingesting ${requests * SPANS_PER_BODY} spans as OTLP/protobuf…`);
     const proto = await ingestPhase('proto', requests);
     rounds.push({ ceiling, json, proto });

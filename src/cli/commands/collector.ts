@@ -19,8 +19,8 @@ Options:
   --max-traces N    traces kept in memory at most (default 2000)
   --max-body N      request body limit in bytes, compressed and decompressed (default 16 MiB)
   --allow-origin O  browser origin allowed to send or read (repeatable; default none)
-  --decode-threads N  worker threads that decode request bodies (default 2 with 4 or more CPUs,
-                    else 0: decoding on the main thread)
+  --decode-threads N  worker threads that decode JSON request bodies (default 2 with 2 or more
+                    CPUs, else 0: decoding on the main thread; protobuf is decoded in place)
 `;
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {

@@ -115,8 +115,8 @@ test('decode pool: bodies decoded on worker threads, malformed ones answered wit
 });
 
 test('collector: the same store with decode workers as without, for JSON, protobuf and malformed bodies', async () => {
-  const outcome = async (decodeThreads: number): Promise<unknown> =>
-    withCollector({ decodeThreads }, async (c, endpoint) => {
+  const outcome = async (decodeThreads: number, protobufOnWorkers = false): Promise<unknown> =>
+    withCollector({ decodeThreads, protobufOnWorkers }, async (c, endpoint) => {
       const statuses = [
         (await postTraces(endpoint, richJson())).status,
         (await postTraces(endpoint, protoRequest([protoSpan({ ...specs()[3]!, traceId: traceIdOf(9) })]), 'application/x-protobuf')).status,
@@ -127,7 +127,26 @@ test('collector: the same store with decode workers as without, for JSON, protob
     });
   const inPlace = await outcome(0);
   assert.deepEqual(await outcome(2), inPlace);
+  assert.deepEqual(await outcome(2, true), inPlace);
   assert.equal((inPlace as { stats: number }).stats, 6);
+});
+
+test('collector: protobuf bodies go to the workers only when asked (the extension asks; the standalone collector decodes them in place)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  const decodeWorkerPath = join(dir, 'dying.js');
+  // A worker that dies on its first body: a warning says whether a body was handed to a worker.
+  writeFileSync(decodeWorkerPath, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+  const proto = (n: number): Buffer => protoRequest([protoSpan({ ...specs()[3]!, traceId: traceIdOf(n) })]);
+  for (const protobufOnWorkers of [false, true]) {
+    const warnings: string[] = [];
+    await withCollector({ decodeThreads: 1, decodeWorkerPath, protobufOnWorkers, onWarning: (m) => warnings.push(m) }, async (c, endpoint) => {
+      assert.equal((await postTraces(endpoint, proto(20), 'application/x-protobuf')).status, 200);
+      assert.equal(c.store.stats().spans, 1);
+      assert.equal(warnings.some((w) => w.includes('decode worker stopped')), protobufOnWorkers, warnings.join('; '));
+      assert.equal((await postTraces(endpoint, jsonRequest([{ ...specs()[3]!, traceId: traceIdOf(21) }]))).status, 200);
+      assert.ok(warnings.some((w) => w.includes('decode worker stopped')), 'a JSON body goes to a worker');
+    });
+  }
 });
 
 test('collector: a decode worker that dies, or is missing, costs no request — bodies are decoded in place', async () => {
