@@ -1,10 +1,11 @@
 // Collector benchmark: a separate load process sends 512-span batches (real OTel JSON and protobuf
 // serializers) over keep-alive connections to a collector in its own process. Prints spans/s
-// stored, the in-process JSON.parse rate of the same bodies, ratios, latency p50/p99 and heap bytes
+// stored, the JSON.parse rate of the same bodies (its own process, before and after the JSON
+// ingest), ratios, latency p50/p99 and heap bytes
 // per stored span at 1M spans. `--json` prints one JSON object. Run: npm run bench:collector
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { jsonBody, makeTemplates, SPANS_PER_BODY } from './collector/bodies';
+import { SPANS_PER_BODY } from './collector/bodies';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
 
 const asJson = process.argv.includes('--json');
@@ -87,31 +88,27 @@ function runLoad(options: object, server?: ChildProcess): Promise<LoadResult & {
   });
 }
 
-/**
- * JSON.parse throughput of the same bodies, in this process (nothing else running), per second of
- * wall time and per second of CPU time.
- */
-function jsonParseCeiling(): { spansPerSec: number; fromBytesSpansPerSec: number; spansPerCpuSec: number } {
-  const t = makeTemplates(8);
-  const bufs = Array.from({ length: 64 }, (_, i) => jsonBody(t, 900_000 + i));
-  const strs = bufs.map((b) => b.toString('utf8'));
-  const rate = (fn: (i: number) => unknown): number => {
-    for (let i = 0; i < 64; i++) fn(i); // warm up
-    let n = 0;
-    const t0 = performance.now();
-    while (performance.now() - t0 < (quick ? 600 : 2000)) fn(n++ % bufs.length);
-    return (n * SPANS_PER_BODY) / ((performance.now() - t0) / 1000);
-  };
-  const c0 = process.cpuUsage();
-  const w0 = performance.now();
-  const spansPerSec = rate((i) => JSON.parse(strs[i]!));
-  const c1 = process.cpuUsage(c0);
-  const spansPerCpuSec = spansPerSec * ((performance.now() - w0) / ((c1.user + c1.system) / 1000));
-  const fromBytesSpansPerSec = rate((i) => JSON.parse(bufs[i]!.toString('utf8')));
-  return { spansPerSec, fromBytesSpansPerSec, spansPerCpuSec };
+interface Ceiling {
+  spansPerSec: number;
+  fromBytesSpansPerSec: number;
+  spansPerCpuSec: number;
 }
 
-function meanCeiling(a: ReturnType<typeof jsonParseCeiling>, b: ReturnType<typeof jsonParseCeiling>): ReturnType<typeof jsonParseCeiling> {
+/**
+ * JSON.parse throughput of the same bodies, per second of wall time and of CPU time, measured in a
+ * fresh process (parseCeiling.ts) as the collector runs in one: measured in this long-lived process
+ * it swung by up to 40% between two measurements a minute apart, with its heap's history.
+ */
+function jsonParseCeiling(): Promise<Ceiling> {
+  const child = fork(join(__dirname, 'collector', 'parseCeiling.js'), [String(quick ? 600 : 2000)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Ceiling) : reject(new Error(`parseCeiling exited with ${code}`))));
+  });
+}
+
+function meanCeiling(a: Ceiling, b: Ceiling): Ceiling {
   return {
     spansPerSec: (a.spansPerSec + b.spansPerSec) / 2,
     fromBytesSpansPerSec: (a.fromBytesSpansPerSec + b.fromBytesSpansPerSec) / 2,
@@ -155,7 +152,7 @@ function median(xs: number[]): number {
 
 /** The round whose JSON ratio is the median one (rounds interleave reference and ingest). */
 interface Round {
-  ceiling: ReturnType<typeof jsonParseCeiling>;
+  ceiling: Ceiling;
   json: Awaited<ReturnType<typeof ingestPhase>>;
   proto: Awaited<ReturnType<typeof ingestPhase>>;
 }
@@ -168,12 +165,12 @@ async function main(): Promise<void> {
   const rounds: Round[] = [];
   for (let r = 1; r <= roundCount; r++) {
     log(`round ${r}/${roundCount}: measuring JSON.parse of the same bodies…`);
-    const before = jsonParseCeiling();
+    const before = await jsonParseCeiling();
     log(`round ${r}/${roundCount}: ingesting ${requests * SPANS_PER_BODY} spans as OTLP/JSON…`);
     const json = await ingestPhase('json', requests);
     // The reference is measured right before and right after the JSON ingest, and averaged: this
     // machine's speed drifts, and a reference taken on one side only can land on a fast or slow spell.
-    const after = jsonParseCeiling();
+    const after = await jsonParseCeiling();
     const ceiling = meanCeiling(before, after);
     log(`  JSON.parse ${Math.round(before.spansPerSec)} before, ${Math.round(after.spansPerSec)} after`);
     log(`round ${r}/${roundCount}: ingesting ${requests * SPANS_PER_BODY} spans as OTLP/protobuf…`);
@@ -221,7 +218,7 @@ async function main(): Promise<void> {
   const stored = rounds.reduce((n, r) => n + r.json.stored + r.proto.stored, 0);
   const sent = rounds.reduce((n, r) => n + r.json.sentSpans + r.proto.sentSpans, 0);
   const rows: [string, string, string][] = [
-    ['JSON.parse of the same bodies (in process)', `${f(ceiling.spansPerSec)} spans/s`, `reference (${f(ceiling.spansPerCpuSec)} per CPU-s)`],
+    ['JSON.parse of the same bodies (own process)', `${f(ceiling.spansPerSec)} spans/s`, `reference (${f(ceiling.spansPerCpuSec)} per CPU-s; ${f(ceiling.fromBytesSpansPerSec)} spans/s parsing from the body's bytes)`],
     ['OTLP/JSON ingest (HTTP, keep-alive, 4 conns)', `${f(json.spansPerSec)} spans/s`, `${result.jsonVsJsonParse.toFixed(2)}× JSON.parse (goal ≥ 0.8); per CPU-s ${f(json.spansPerCpuSec)}: ${result.jsonVsJsonParseCpu.toFixed(2)}×`],
     ['OTLP/protobuf ingest', `${f(proto.spansPerSec)} spans/s`, `${result.protoVsJson.toFixed(2)}× JSON ingest of its round (goal ≥ 1.5); per CPU-s ${f(proto.spansPerCpuSec)}: ${result.protoVsJsonCpu.toFixed(2)}×`],
     ['JSON request latency p50 / p99 (512 spans)', `${json.p50Ms.toFixed(1)} / ${json.p99Ms.toFixed(1)} ms`, `${f(json.bytesPerSpan)} B/span on the wire`],
