@@ -96,11 +96,12 @@ interface Ceiling {
 
 /**
  * JSON.parse throughput of the same bodies, per second of wall time and of CPU time, measured in a
- * fresh process (parseCeiling.ts) as the collector runs in one: measured in this long-lived process
- * it swung by up to 40% between two measurements a minute apart, with its heap's history.
+ * fresh process (parseCeiling.ts) as the collector runs in one, as the median of three 0.7 s
+ * windows: measured once for 2 s, in this long-lived process or a fresh one, it swung by up to 40%
+ * between two measurements a minute apart.
  */
 function jsonParseCeiling(): Promise<Ceiling> {
-  const child = fork(join(__dirname, 'collector', 'parseCeiling.js'), [String(quick ? 600 : 2000)], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, 'collector', 'parseCeiling.js'), [String(quick ? 300 : 700), quick ? '1' : '3'], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
