@@ -60,6 +60,9 @@ export class StringPool {
 export class KeyShapes {
   private readonly root: ShapeNode = { keys: [], next: undefined };
   private nodes = 0;
+  /** The last few shapes returned: a batch mostly repeats a handful (checked by identity first). */
+  private readonly recent: string[][] = [];
+  private recentAt = 0;
   constructor(private readonly maxNodes = 50_000) {}
 
   /**
@@ -67,6 +70,14 @@ export class KeyShapes {
    * scratch array: it is never kept.
    */
   share(keys: string[], n: number): string[] {
+    const recent = this.recent;
+    for (let r = 0; r < recent.length; r++) {
+      const shape = recent[r]!;
+      if (shape.length !== n) continue;
+      let i = 0;
+      while (i < n && shape[i] === keys[i]) i++;
+      if (i === n) return shape;
+    }
     let node = this.root;
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
@@ -79,9 +90,14 @@ export class KeyShapes {
       }
       node = child;
     }
+    recent[this.recentAt] = node.keys;
+    this.recentAt = (this.recentAt + 1) & (RECENT_SHAPES - 1);
     return node.keys;
   }
 }
+
+/** Shapes remembered by KeyShapes.share (a power of two). */
+const RECENT_SHAPES = 8;
 
 interface ShapeNode {
   keys: string[];
