@@ -31,8 +31,9 @@ export interface CollectorOptions {
   /** How often change events may fire (default 75 ms). */
   changeIntervalMs?: number;
   /**
-   * Worker threads that decode request bodies, so that the thread holding the store only unpacks
-   * and stores (default: 2 on a machine with 2 or more CPUs, else 0; 0 decodes in place).
+   * Worker threads that decode OTLP/JSON request bodies (protobuf ones too with
+   * `protobufOnWorkers`), so that the thread holding the store only unpacks and stores (default: 2
+   * on a machine with 2 or more CPUs, else 0; 0 decodes in place).
    */
   decodeThreads?: number;
   /**
