@@ -167,6 +167,14 @@ export class Collector {
     }
   }
 
+  /**
+   * The longest the receiving work (decoding in place, unpacking, storing) held the event loop in
+   * one piece since the last call, in ms.
+   */
+  takeLongestSliceMs(): number {
+    return this.slicer.takeLongestSliceMs();
+  }
+
   /** Removes a run from the store and its file from the persist folder. */
   async deleteRun(traceId: string): Promise<boolean> {
     const had = this.store.deleteTrace(traceId);

@@ -8,6 +8,7 @@ export class WorkSlicer {
   private head = 0;
   private scheduled = false;
   private disposed = false;
+  private longest = 0;
 
   constructor(private readonly budgetMs = 8) {}
 
@@ -32,6 +33,8 @@ export class WorkSlicer {
       }
       if (performance.now() - start >= this.budgetMs) break;
     }
+    const took = performance.now() - start;
+    if (took > this.longest) this.longest = took;
     if (this.head >= this.queue.length) {
       this.queue = [];
       this.head = 0;
@@ -41,6 +44,16 @@ export class WorkSlicer {
       setImmediate(this.drain);
     }
   };
+
+  /**
+   * The longest slice since the last call, in ms: how long this work held the event loop at most
+   * (a single job longer than the budget shows here).
+   */
+  takeLongestSliceMs(): number {
+    const v = this.longest;
+    this.longest = 0;
+    return v;
+  }
 
   /** Jobs waiting. */
   get pending(): number {

@@ -18,6 +18,7 @@ export class CollectorHost implements vscode.Disposable {
   private storeListener: { dispose(): void } | undefined;
   private endpointValue: string | undefined;
   private disposed = false;
+  private longestDispatch = 0;
   private readonly changes = new vscode.EventEmitter<StoreChange>();
   private readonly state = new vscode.EventEmitter<void>();
   private readonly configListener: vscode.Disposable;
@@ -78,11 +79,26 @@ export class CollectorHost implements vscode.Disposable {
     }
     this.collector = collector;
     this.endpointValue = started.endpoint;
-    this.storeListener = collector.store.onDidChange((e) => this.changes.fire(e));
+    this.storeListener = collector.store.onDidChange((e) => {
+      const started = performance.now();
+      this.changes.fire(e);
+      const took = performance.now() - started;
+      if (took > this.longestDispatch) this.longestDispatch = took;
+    });
     this.log.appendLine(`collector listening on ${started.endpoint} (OTLP/HTTP at ${started.endpoint}/v1/traces)`);
     this.state.fire();
     this.changes.fire({ traceIds: [], runsChanged: true });
     return collector;
+  }
+
+  /**
+   * The longest the extension's own work on spans held the event loop in one piece since the last
+   * call, in ms: receiving (the collector's slices) and the store-change listeners (views, CodeLens).
+   */
+  takeLongestWorkMs(): { receiving: number; listeners: number } {
+    const listeners = this.longestDispatch;
+    this.longestDispatch = 0;
+    return { receiving: this.collector?.takeLongestSliceMs() ?? 0, listeners };
   }
 
   async stop(): Promise<void> {

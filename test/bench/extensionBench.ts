@@ -85,6 +85,7 @@ async function ingestDelay(collector: Collector, endpoint: string, rate: number,
     }
   });
   const before = collector.store.stats().acceptedSpans;
+  collector.takeLongestSliceMs();
   // Resolution 1 ms: the histogram records the gaps between its timer's ticks, so a sample is the
   // time the loop was held plus at most this resolution.
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -102,7 +103,7 @@ async function ingestDelay(collector: Collector, endpoint: string, rate: number,
   const accepted = collector.store.stats().acceptedSpans - before;
   console.log(
     `ingest${listen ? ' (with the extension listener)' : ' (collector alone, reference)'}: ${Math.round(accepted / elapsed).toLocaleString('en-US')} spans/s accepted for ${elapsed.toFixed(1)} s (target ${rate.toLocaleString('en-US')}); ` +
-      `event-loop delay max ${ms(h.max / 1e6)}, p99 ${ms(h.percentile(99) / 1e6)}, mean ${ms(h.mean / 1e6)}`,
+      `event-loop delay max ${ms(h.max / 1e6)}, p99 ${ms(h.percentile(99) / 1e6)}, mean ${ms(h.mean / 1e6)}; longest receiving slice ${ms(collector.takeLongestSliceMs())}`,
   );
   return { spansPerSecond: accepted / elapsed, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6 };
 }

@@ -21,3 +21,19 @@ test('work slicer: jobs run in order, one slice at a time, and a throwing job do
   assert.deepEqual(seen, ['a:2', 'c:0']);
   assert.equal(slicer.pending, 0);
 });
+
+test('work slicer: reports the longest slice since it was last asked, a job longer than the budget included', async () => {
+  const slicer = new WorkSlicer(8);
+  assert.equal(slicer.takeLongestSliceMs(), 0);
+  await new Promise<void>((resolve) => {
+    slicer.run(() => {
+      const until = performance.now() + 15;
+      while (performance.now() < until) {
+        // holds the loop for 15 ms, past the 8 ms budget
+      }
+      resolve();
+    });
+  });
+  assert.ok(slicer.takeLongestSliceMs() >= 15);
+  assert.equal(slicer.takeLongestSliceMs(), 0, 'reset by the read');
+});
