@@ -63,7 +63,7 @@ export function* encodeOtlpJsonPieces(spans: SpanRecord[], spansPerPiece = 500):
     for (const group of scopes.values()) {
       yield `${g++ ? ',' : ''}{"scope":${JSON.stringify({ name: group.origin.scopeName, version: group.origin.scopeVersion })},"spans":[`;
       for (let i = 0; i < group.spans.length; i += step) {
-        const part = JSON.stringify(group.spans.slice(i, i + step).map(spanJson));
+        const part = JSON.stringify((step >= group.spans.length ? group.spans : group.spans.slice(i, i + step)).map(spanJson));
         yield (i ? ',' : '') + part.slice(1, -1);
       }
       yield ']}';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { closeAllEditors, codeLenses, openFile, waitFor, workspaceUri } from './helpers';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
@@ -82,7 +82,6 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
         await config.update('collector.decodeWorkers', workers, vscode.ConfigurationTarget.Global);
         await waitFor(() => s.config.settings.collector.decodeWorkers === workers, { message: 'the setting to apply' });
         // The setting restarts the collector: measure the one running with it.
-        await s.collector.ensureStarted();
         await waitFor(() => s.collector.running, { message: 'the collector restarted' });
         const c = await s.collector.ensureStarted();
         s.collector.takeLongestWorkMs();
@@ -107,7 +106,7 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
  * after start-up: up to 20 s are waited for it).
  */
 async function ingestDelay(collector: { store: { stats(): { acceptedSpans: number } } }, endpoint: string): Promise<string> {
-  let idle = monitorEventLoopDelay({ resolution: 10 });
+  let idle: IntervalHistogram;
   for (let waited = 0; ; waited++) {
     idle = monitorEventLoopDelay({ resolution: 10 });
     idle.enable();
