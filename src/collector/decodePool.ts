@@ -1,15 +1,25 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { BodyEncoding, DecodeRequest, DecodeResponse } from '../protocol/decodeMessages';
+import { DecodeContext } from './decodedBatch';
+import { DictionaryMirror, type DictionaryView } from './idDictionary';
+
+/** A worker's answer, with the dictionary its ids (if any) resolve in. */
+export interface DecodeResult {
+  response: DecodeResponse;
+  dict: DictionaryView;
+}
 
 interface Pending {
-  resolve: (r: DecodeResponse) => void;
+  resolve: (r: DecodeResult) => void;
   reject: (e: Error) => void;
 }
 
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** This worker's dictionary, as far as its responses so far have told. */
+  dict: DictionaryMirror;
 }
 
 /** After this many workers have died, the pool gives up and callers decode in place. */
@@ -33,6 +43,8 @@ export class DecodePool {
     private readonly workerPath: string,
     private readonly size: number,
     private readonly onWarning: (message: string) => void = () => {},
+    /** The store's tables: keys and key lists from workers are shared through them. */
+    private readonly ctx: DecodeContext = new DecodeContext(),
   ) {
     this.usable = size > 0 && existsSync(workerPath);
     if (size > 0 && !this.usable) onWarning(`decode worker not found at ${workerPath}: decoding on the main thread`);
@@ -47,13 +59,13 @@ export class DecodePool {
    * the caller's body stays usable (for forwarding, or for decoding in place when this rejects —
    * which it does only when the worker died or the pool is disposed).
    */
-  decode(encoding: BodyEncoding, body: Buffer): Promise<DecodeResponse> {
+  decode(encoding: BodyEncoding, body: Buffer): Promise<DecodeResult> {
     if (!this.available) return Promise.reject(new Error('decode workers unavailable'));
     const slot = this.pick();
     const id = this.nextId++;
     const copy = new Uint8Array(body);
     const req: DecodeRequest = { id, encoding, body: copy };
-    return new Promise<DecodeResponse>((resolve, reject) => {
+    return new Promise<DecodeResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage(req, [copy.buffer]);
     });
@@ -82,13 +94,15 @@ export class DecodePool {
 
   private spawn(): Slot {
     const worker = new Worker(this.workerPath);
-    const slot: Slot = { worker, pending: new Map() };
+    const slot: Slot = { worker, pending: new Map(), dict: new DictionaryMirror(this.ctx) };
     worker.unref();
     worker.on('message', (res: DecodeResponse) => {
+      // Additions apply in the order the worker sent them, before anyone reads the response.
+      if (res.added) slot.dict.apply(res.added);
       const p = slot.pending.get(res.id);
       if (!p) return;
       slot.pending.delete(res.id);
-      p.resolve(res);
+      p.resolve({ response: res, dict: slot.dict });
     });
     const lost = (why: string): void => {
       const i = this.slots.indexOf(slot);

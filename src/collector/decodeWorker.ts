@@ -1,10 +1,10 @@
 // A decode worker of the collector (bundled as dist/decodeWorker.js): turns request bodies into
-// packed batches off the thread that stores them. See decodePool.ts.
+// packed batches (JSON) or span indexes (protobuf) off the thread that stores them. See decodePool.ts.
 import { parentPort } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResponse } from '../protocol/decodeMessages';
 import { DecodeContext, DecodeError } from './decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
-import { decodeOtlpProto } from './otlpProtoDecoder';
+import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 
 const port = parentPort;
@@ -17,13 +17,18 @@ port.on('message', (req: DecodeRequest) => {
   let res: DecodeResponse;
   try {
     const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
-    const batch = req.encoding === 'json' ? decodeOtlpJsonBytes(body, ctx) : decodeOtlpProto(body, ctx);
-    const packed = packBatch(batch, repeats);
-    res = { id: req.id, ok: true, batch: packed };
-    port.postMessage(res, packedTransfers(packed));
+    if (req.encoding === 'proto') {
+      const index = indexOtlpProto(body, ctx);
+      res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
+      port.postMessage(res, [index.spans.buffer as ArrayBuffer, index.times.buffer as ArrayBuffer, index.values.buffer as ArrayBuffer]);
+    } else {
+      const packed = packBatch(decodeOtlpJsonBytes(body, ctx), repeats);
+      res = { id: req.id, ok: true, batch: packed };
+      port.postMessage(res, packedTransfers(packed));
+    }
   } catch (e) {
     const message = e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`;
-    res = { id: req.id, ok: false, message };
+    res = { id: req.id, ok: false, message, added: ctx.dict.takeAdditions() };
     port.postMessage(res);
   }
 });

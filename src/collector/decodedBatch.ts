@@ -1,6 +1,7 @@
 import type { AttrValue } from '../protocol/spanView';
 import type { SpanOrigin, SpanRecord } from './spanRecord';
 import { ByteStringCache } from './byteStringCache';
+import { IdDictionary } from './idDictionary';
 import { KeyShapes, StringPool, type KeyInfo } from './stringPool';
 
 /** The body is not a valid ExportTraceServiceRequest: answered with 400, nothing stored. */
@@ -24,6 +25,10 @@ export class DecodeContext {
   readonly keyBytes = new ByteStringCache<KeyInfo>(11);
   readonly nameBytes = new ByteStringCache<string>(11);
   readonly valueBytes = new ByteStringCache<string>(13);
+  /** Ids of repeated strings and key lists, for span indexes (protobuf), and their byte caches. */
+  readonly dict = new IdDictionary();
+  readonly nameIds = new ByteStringCache<number>(11);
+  readonly valueIds = new ByteStringCache<number>(13);
   private readonly origins = new Map<string, SpanOrigin>();
 
   /** Returns a shared origin equal to the given one (bounded table). */
@@ -49,6 +54,9 @@ export class DecodeContext {
     this.keyBytes.clear();
     this.nameBytes.clear();
     this.valueBytes.clear();
+    this.nameIds.clear();
+    this.valueIds.clear();
+    this.dict.clear();
     this.origins.clear();
   }
 }

@@ -5,6 +5,7 @@ import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
 import { decodeOtlpProto } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
 import { unpackBatch } from './packedBatch';
+import { materialize } from './spanIndex';
 import { exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from './spanStore';
 import type { WorkSlicer } from './workSlicer';
@@ -135,12 +136,12 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
       const pool = opts.decoders;
       if (!pool?.available || (enc === 'proto' && !opts.protobufOnWorkers)) return opts.slicer.run(() => decodeInPlace(body));
       pool.decode(enc, body).then(
-        (r) =>
+        ({ response: r, dict }) =>
           opts.slicer.run(() => {
             if (!r.ok) return fail(400, r.message);
             let batch: DecodedBatch;
             try {
-              batch = unpackBatch(r.batch, store.decodeContext);
+              batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
             } catch {
               return decodeInPlace(body);
             }

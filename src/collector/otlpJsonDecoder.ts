@@ -10,7 +10,7 @@ import {
 } from './decodedBatch';
 import type { KeyInfo } from './stringPool';
 import { scanOtlpJson } from './otlpJsonScanner';
-import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
+import { SpanRecord, TimeSlab, type EventRecord, type SpanOrigin } from './spanRecord';
 
 type Obj = Record<string, unknown>;
 const MAX_DEPTH = 16;
@@ -92,6 +92,7 @@ function str(v: unknown): string {
 
 class Scratch {
   keys: string[] = [];
+  times = new TimeSlab();
 }
 
 function enumValue(v: unknown, names: readonly string[]): number {
@@ -153,14 +154,15 @@ function decodeSpan(sp: unknown, origin: SpanOrigin, ctx: DecodeContext, scratch
     }
   }
   const st = isObj(sp.status) ? sp.status : undefined;
+  const at = scratch.times.put(startMs, endMs);
   out.spans.push(
     new SpanRecord(
       traceId,
       spanId,
       parent,
       ctx.pool.intern(str(sp.name)),
-      startMs,
-      endMs,
+      scratch.times.array,
+      at,
       st ? enumValue(st.code, STATUS_CODES) : 0,
       enumValue(sp.kind, SPAN_KINDS),
       st && typeof st.message === 'string' ? st.message : '',

@@ -1,7 +1,7 @@
 import type { AttrValue } from '../protocol/spanView';
 import { spanProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
 import { anyValue as objectAnyValue } from './otlpJsonDecoder';
-import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
+import { SpanRecord, TimeSlab, type EventRecord, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
 import { JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
 
@@ -64,6 +64,7 @@ class Scanner extends JsonByteReader {
   private readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
   private readonly keys: string[] = [];
   private readonly values: AttrValue[] = [];
+  private readonly times = new TimeSlab();
   // Where the last trace id / parent id were read, and their strings.
   private readonly lastTrace = { s: -1, value: '' };
   private readonly lastParent = { s: -1, value: '' };
@@ -308,7 +309,8 @@ class Scanner extends JsonByteReader {
     if (events) for (const e of events) if (!e.timeMs) e.timeMs = startMs;
     const values = n === 0 ? EMPTY_VALUES : this.values.slice(0, n);
     const keys = n === 0 ? EMPTY_KEYS : ctx.shapes.share(this.keys, n);
-    out.spans.push(new SpanRecord(traceId, spanId, parent, name, startMs, endMs, status, kind, statusMessage, keys, values, events, PENDING_ORIGIN));
+    const at = this.times.put(startMs, endMs);
+    out.spans.push(new SpanRecord(traceId, spanId, parent, name, this.times.array, at, status, kind, statusMessage, keys, values, events, PENDING_ORIGIN));
   }
 
   /** Span attributes into the scratch arrays; returns how many. */

@@ -1,20 +1,32 @@
 import type { AttrValue } from '../protocol/spanView';
 import { DecodeError, spanProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
 import { arrayAttr } from './otlpJsonDecoder';
+import type { PackedOrigin } from './packedBatch';
 import { ProtoReader } from './protoReader';
+import { F_KIND, F_MESSAGE, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, IndexBuilder, materialize, NONE, SAME, SPAN_INTS, V_BOOL, V_DICT, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
 import type { KeyInfo } from './stringPool';
-import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
+import type { EventRecord } from './spanRecord';
 
 const MAX_DEPTH = 16;
 
 /**
- * Decodes a protobuf ExportTraceServiceRequest straight into span records (field numbers from
- * opentelemetry/proto/trace/v1/trace.proto and common/v1/common.proto). Throws DecodeError when the
- * bytes are not a well-formed message; spans with invalid content are counted as rejected.
+ * Decodes a protobuf ExportTraceServiceRequest into span records, in place: the index of the body,
+ * then its records. Throws DecodeError when the bytes are not a well-formed message; spans with
+ * invalid content are counted as rejected.
  */
 export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
+  return materialize(indexOtlpProto(buf, ctx), buf, ctx.dict, ctx);
+}
+
+/**
+ * Reads a protobuf ExportTraceServiceRequest (field numbers from opentelemetry/proto/trace/v1/
+ * trace.proto and common/v1/common.proto) into a span index over the same bytes; repeated strings
+ * get ids in `ctx.dict`. Throws DecodeError when the bytes are not a well-formed message.
+ */
+export function indexOtlpProto(buf: Buffer, ctx: DecodeContext): SpanIndex {
+  if (ctx.dict.full) ctx.clear();
   const r = new ProtoReader(buf);
-  const d = new ProtoSpanDecoder(r, ctx);
+  const d = new ProtoSpanIndexer(r, ctx);
   while (r.pos < r.end) {
     const tag = r.varint();
     if (tag === ((1 << 3) | 2)) {
@@ -23,16 +35,21 @@ export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
       r.pos = end;
     } else r.skip(tag & 7);
   }
-  return d.out;
+  return d.finish();
 }
 
-class ProtoSpanDecoder {
-  readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
+class ProtoSpanIndexer {
+  private readonly b = new IndexBuilder();
+  private readonly origins: PackedOrigin[] = [];
+  private readonly events: [number, EventRecord[]][] = [];
+  private rejected = 0;
+  private firstError = '';
   private readonly keys: string[] = [];
-  private readonly values: AttrValue[] = [];
-  // Where the last trace id / parent id bytes were, and their hex: reused for equal bytes.
-  private readonly lastTrace = { s: -1, n: 0, value: '' };
-  private readonly lastParent = { s: -1, n: 0, value: '' };
+  // Where the trace id and parent id of the last indexed span were: equal bytes are marked SAME.
+  private lastTrace = -1;
+  private lastParent = -1;
+  /** The value the last `keyValue` decoded (not indexed). */
+  private value: AttrValue | undefined;
 
   constructor(
     private readonly r: ProtoReader,
@@ -112,7 +129,7 @@ class ProtoSpanDecoder {
         r.pos = e;
       } else r.skip(tag & 7);
     }
-    const origin = this.ctx.origin(rKeys, rValues, scopeName, scopeVersion);
+    const origin = this.origins.push({ resourceKeys: rKeys, resourceValues: rValues, scopeName, scopeVersion }) - 1;
     for (let i = 0; i < spanRanges.length; i += 2) {
       r.pos = spanRanges[i]!;
       const e = spanRanges[i + 1]!;
@@ -124,31 +141,49 @@ class ProtoSpanDecoder {
     }
   }
 
-  private memoHex(memo: { s: number; n: number; value: string }): string {
-    const r = this.r;
-    const e = r.lengthEnd();
-    const start = r.pos;
-    const n = e - start;
-    r.pos = e;
-    if (memo.s >= 0 && memo.n === n) {
-      const buf = r.buf;
-      let i = 0;
-      while (i < n && buf[memo.s + i] === buf[start + i]) i++;
-      if (i === n) return memo.value;
-    }
-    memo.s = start;
-    memo.n = n;
-    memo.value = r.hexAt(start, e);
-    return memo.value;
+  finish(): SpanIndex {
+    const b = this.b;
+    return {
+      spans: b.spans.subarray(0, b.count * SPAN_INTS),
+      times: b.times.subarray(0, b.count * 2),
+      values: b.values.subarray(0, b.valueInts),
+      other: b.other,
+      origins: this.origins,
+      events: this.events,
+      generation: this.ctx.dict.generation,
+      rejected: this.rejected,
+      firstError: this.firstError,
+    };
   }
 
-  private span(end: number, origin: SpanOrigin): void {
+  /** Reads a length-delimited id; returns its offset, or -1 - length when it is not `bytes` long or all zero. */
+  private id(bytes: number): number {
+    const r = this.r;
+    const e = r.lengthEnd();
+    const s = r.pos;
+    r.pos = e;
+    if (e - s !== bytes) return -1 - (e - s);
+    const buf = r.buf;
+    for (let i = s; i < e; i++) if (buf[i] !== 0) return s;
+    return -1 - bytes;
+  }
+
+  private sameBytes(a: number, b: number, n: number): boolean {
+    const buf = this.r.buf;
+    for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+    return true;
+  }
+
+  private span(end: number, origin: number): void {
     const r = this.r;
     const ctx = this.ctx;
-    let traceId = '';
-    let spanId = '';
-    let parent = '';
-    let name = '';
+    const b = this.b;
+    let trace = -1;
+    let span = -1;
+    // -1: no parent field; ≤ -2: a parent of the wrong length (-1 - length); ≥ 0 its offset.
+    let parent = -1;
+    let nameA = 0;
+    let nameB = 0;
     let kind = 0;
     let startMs = 0;
     let endMs = 0;
@@ -156,27 +191,39 @@ class ProtoSpanDecoder {
     let statusMessage = '';
     let events: EventRecord[] | undefined;
     const keys = this.keys;
-    const values = this.values;
+    const valuesFrom = b.valueInts;
     let n = 0;
     while (r.pos < end) {
       const tag = r.varint();
       switch (tag) {
         case (1 << 3) | 2:
-          traceId = this.memoHex(this.lastTrace);
+          trace = this.id(16);
           break;
         case (2 << 3) | 2:
-          spanId = r.hex();
+          span = this.id(8);
           break;
-        case (4 << 3) | 2:
-          parent = this.memoHex(this.lastParent);
+        case (4 << 3) | 2: {
+          const e = r.lengthEnd();
+          parent = e === r.pos ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
+          r.pos = e;
           break;
+        }
         case (5 << 3) | 2: {
           const e = r.lengthEnd();
-          const known = ctx.nameBytes.get(r.buf, r.pos, e);
-          if (known !== undefined) name = known;
-          else {
-            name = ctx.pool.intern(r.utf8(r.pos, e));
-            ctx.nameBytes.store(r.buf, r.pos, e, name);
+          const known = ctx.nameIds.get(r.buf, r.pos, e);
+          if (known !== undefined) {
+            nameA = V_DICT;
+            nameB = known;
+          } else {
+            const name = ctx.pool.intern(r.utf8(r.pos, e));
+            if (ctx.pool.isShared(name)) {
+              nameA = V_DICT;
+              nameB = ctx.dict.id(name);
+              ctx.nameIds.store(r.buf, r.pos, e, nameB);
+            } else {
+              nameA = r.pos;
+              nameB = e - r.pos;
+            }
           }
           r.pos = e;
           break;
@@ -194,7 +241,7 @@ class ProtoSpanDecoder {
           const e = r.lengthEnd();
           const saved = r.end;
           r.end = e;
-          n = this.keyValueAt(e, keys, values, n, 0);
+          n = this.spanAttribute(e, keys, n);
           r.end = saved;
           r.pos = e;
           break;
@@ -223,18 +270,140 @@ class ProtoSpanDecoder {
       }
     }
     let problem = '';
-    if (traceId.length !== 32 || traceId === '00000000000000000000000000000000') problem = 'traceId must be 16 bytes, not all zero';
-    else if (spanId.length !== 16 || spanId === '0000000000000000') problem = 'spanId must be 8 bytes, not all zero';
-    else if (parent.length !== 0 && parent.length !== 16) problem = 'parentSpanId must be empty or 8 bytes';
+    if (trace < 0) problem = 'traceId must be 16 bytes, not all zero';
+    else if (span < 0) problem = 'spanId must be 8 bytes, not all zero';
+    else if (parent < -1) problem = 'parentSpanId must be empty or 8 bytes';
     if (!problem) problem = spanProblem(startMs, endMs);
     if (problem) {
-      const out = this.out;
-      if (out.rejected++ === 0) out.firstError = `span ${out.spans.length + out.rejected - 1}: ${problem}`;
+      b.valueInts = valuesFrom;
+      if (this.rejected++ === 0) this.firstError = `span ${b.count + this.rejected - 1}: ${problem}`;
       return;
     }
-    const vals = n === 0 ? EMPTY_VALUES : values.slice(0, n);
-    const ks = n === 0 ? EMPTY_KEYS : ctx.shapes.share(keys, n);
-    this.out.spans.push(new SpanRecord(traceId, spanId, parent, name, startMs, endMs, status, kind, statusMessage, ks, vals, events, origin));
+    const o = b.openSpan();
+    const spans = b.spans;
+    if (this.lastTrace >= 0 && this.sameBytes(this.lastTrace, trace, 16)) spans[o + F_TRACE] = SAME;
+    else spans[o + F_TRACE] = this.lastTrace = trace;
+    spans[o + F_SPAN] = span;
+    if (parent < 0) spans[o + F_PARENT] = NONE;
+    else if (this.lastParent >= 0 && this.sameBytes(this.lastParent, parent, 8)) spans[o + F_PARENT] = SAME;
+    else spans[o + F_PARENT] = this.lastParent = parent;
+    spans[o + F_NAME] = nameA;
+    spans[o + F_NAME + 1] = nameB;
+    spans[o + F_STATUS] = status;
+    spans[o + F_KIND] = kind;
+    spans[o + F_MESSAGE] = statusMessage ? b.keep(statusMessage) : NONE;
+    spans[o + F_SHAPE] = n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(keys, n));
+    spans[o + F_ORIGIN] = origin;
+    b.times[b.count * 2] = startMs;
+    b.times[b.count * 2 + 1] = endMs;
+    if (events) this.events.push([b.count, events]);
+    b.count++;
+  }
+
+  /** Reads an attribute key; repeated keys come from the byte cache. */
+  private key(): KeyInfo {
+    const r = this.r;
+    const ctx = this.ctx;
+    const e = r.lengthEnd();
+    let info = ctx.keyBytes.get(r.buf, r.pos, e);
+    if (info === undefined) {
+      info = ctx.pool.key(r.utf8(r.pos, e));
+      ctx.keyBytes.store(r.buf, r.pos, e, info);
+    }
+    r.pos = e;
+    return info;
+  }
+
+  /** Indexes one span attribute (a KeyValue, the reader's end set to `end`) as key `n`; returns the new count. */
+  private spanAttribute(end: number, keys: string[], n: number): number {
+    const info = this.keyValue(end, true, 0);
+    if (info === undefined) return n;
+    keys[n] = info.key;
+    return n + 1;
+  }
+
+  /**
+   * Reads one KeyValue (the reader's end set to `end`): returns its key, its value indexed (`index`)
+   * or decoded into `this.value`; undefined (and nothing indexed) when the key or value is missing.
+   */
+  private keyValue(end: number, index: boolean, depth: number): KeyInfo | undefined {
+    const r = this.r;
+    const b = this.b;
+    const mark = b.valueInts;
+    let info: KeyInfo | undefined;
+    let hasValue = false;
+    this.value = undefined;
+    while (r.pos < end) {
+      const tag = r.varint();
+      if (tag === ((1 << 3) | 2)) info = this.key();
+      else if (tag === ((2 << 3) | 2)) {
+        const e = r.lengthEnd();
+        r.end = e;
+        if (index) {
+          b.valueInts = mark;
+          this.indexValue(e, info);
+        } else this.value = this.anyValue(e, depth, info);
+        hasValue = index || this.value !== undefined;
+        r.end = end;
+        r.pos = e;
+      } else r.skip(tag & 7);
+    }
+    if (info !== undefined && hasValue) return info;
+    if (index) b.valueInts = mark;
+    return undefined;
+  }
+
+  /** Indexes an AnyValue as one value pair (strings of the body by range or id; small integers as they are). */
+  private indexValue(end: number, info: KeyInfo | undefined): void {
+    const r = this.r;
+    const b = this.b;
+    let a = 0;
+    let arg = 0;
+    while (r.pos < end) {
+      const tag = r.varint();
+      if (tag === ((1 << 3) | 2)) {
+        const e = r.lengthEnd();
+        const s = r.pos;
+        r.pos = e;
+        a = s;
+        arg = e - s;
+        if (info !== undefined && info.values !== undefined) {
+          const ctx = this.ctx;
+          const known = ctx.valueIds.get(r.buf, s, e);
+          if (known !== undefined) {
+            a = V_DICT;
+            arg = known;
+          } else {
+            const v = ctx.pool.value(info, r.utf8(s, e));
+            if (ctx.pool.isShared(v, info)) {
+              a = V_DICT;
+              arg = ctx.dict.id(v);
+              ctx.valueIds.store(r.buf, s, e, arg);
+            }
+          }
+        }
+      } else if (tag === ((2 << 3) | 0)) {
+        a = V_BOOL;
+        arg = r.varint() !== 0 ? 1 : 0;
+      } else if (tag === ((3 << 3) | 0)) {
+        const v = r.int64();
+        if (typeof v === 'number' && (v | 0) === v) {
+          a = V_INT;
+          arg = v;
+        } else {
+          a = V_OTHER;
+          arg = b.keep(v);
+        }
+      } else {
+        // Doubles, arrays, lists and bytes: decoded whole and kept as they are.
+        r.pos -= varintLength(tag);
+        const v = this.anyValue(end, 0, info);
+        a = V_OTHER;
+        arg = b.keep(v ?? '');
+        break;
+      }
+    }
+    b.pushValue(a, arg);
   }
 
   private event(end: number): EventRecord {
@@ -266,31 +435,10 @@ class ProtoSpanDecoder {
 
   /** Decodes one KeyValue (the reader's end already set to `end`) into slot `n`; returns the new count. */
   private keyValueAt(end: number, keys: string[], values: AttrValue[], n: number, depth: number): number {
-    const r = this.r;
-    const ctx = this.ctx;
-    let info: KeyInfo | undefined;
-    let value: AttrValue | undefined;
-    while (r.pos < end) {
-      const tag = r.varint();
-      if (tag === ((1 << 3) | 2)) {
-        const e = r.lengthEnd();
-        info = ctx.keyBytes.get(r.buf, r.pos, e);
-        if (info === undefined) {
-          info = ctx.pool.key(r.utf8(r.pos, e));
-          ctx.keyBytes.store(r.buf, r.pos, e, info);
-        }
-        r.pos = e;
-      } else if (tag === ((2 << 3) | 2)) {
-        const e = r.lengthEnd();
-        r.end = e;
-        value = this.anyValue(e, depth, info);
-        r.end = end;
-        r.pos = e;
-      } else r.skip(tag & 7);
-    }
-    if (info === undefined || value === undefined) return n;
+    const info = this.keyValue(end, false, depth);
+    if (info === undefined) return n;
     keys[n] = info.key;
-    values[n] = value;
+    values[n] = this.value!;
     return n + 1;
   }
 
@@ -381,5 +529,11 @@ class ProtoSpanDecoder {
   }
 }
 
-const EMPTY_KEYS: string[] = [];
-const EMPTY_VALUES: AttrValue[] = [];
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}

@@ -42,6 +42,11 @@ export class StringPool {
     return v;
   }
 
+  /** Whether `v` is the pool's shared copy among the values of `info` (or among the names, without it). */
+  isShared(v: string, info?: KeyInfo): boolean {
+    return (info ?? this.names).values?.get(v) === v;
+  }
+
   /** Interns a string that is not an attribute value (span and event names, scope names). */
   intern(s: string): string {
     return this.value(this.names, s);

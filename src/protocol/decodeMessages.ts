@@ -3,7 +3,9 @@
  * worker_threads). Each request carries an `id` that its response echoes; the body's bytes are
  * transferred, not copied.
  */
+import type { DictionaryAdditions } from '../collector/idDictionary';
 import type { PackedBatch } from '../collector/packedBatch';
+import type { SpanIndex } from '../collector/spanIndex';
 
 export type BodyEncoding = 'json' | 'proto';
 
@@ -14,5 +16,12 @@ export interface DecodeRequest {
   body: Uint8Array;
 }
 
-/** Worker → collector: the packed spans, or why the body is malformed (answered with 400). */
-export type DecodeResponse = { id: number; ok: true; batch: PackedBatch } | { id: number; ok: false; message: string };
+/**
+ * Worker → collector: the packed spans (JSON), the span index over the body (protobuf), or why the
+ * body is malformed (answered with 400). `added` carries what the worker's dictionary gained while
+ * reading the body — on failure too — so that the collector's mirror of it stays in step.
+ */
+export type DecodeResponse =
+  | { id: number; ok: true; batch: PackedBatch; added?: DictionaryAdditions }
+  | { id: number; ok: true; index: SpanIndex; added: DictionaryAdditions }
+  | { id: number; ok: false; message: string; added?: DictionaryAdditions };

@@ -8,6 +8,7 @@ import { DecodePool } from '../../../src/collector/decodePool';
 import { decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
 import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
 import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/packedBatch';
+import { materialize } from '../../../src/collector/spanIndex';
 import { toSpanView } from '../../../src/collector/spanRecord';
 import { jsonRequest, postTraces, spanIdOf, traceIdOf, withCollector, T0, type SpanSpec } from './helpers';
 import { protoRequest, protoSpan } from './protoWriter';
@@ -93,18 +94,24 @@ test('a corrupt packed batch is refused, not stored with holes', () => {
 });
 
 test('decode pool: bodies decoded on worker threads, malformed ones answered with the decoder message', async () => {
-  const pool = new DecodePool(WORKER, 2);
+  const ctx = new DecodeContext();
+  const pool = new DecodePool(WORKER, 2, undefined, ctx);
   try {
     assert.ok(pool.available);
     const json = Buffer.from(jsonRequest(specs()));
-    const results = await Promise.all([pool.decode('json', json), pool.decode('proto', protoRequest(specs().map((s) => protoSpan(s)))), pool.decode('json', json)]);
-    for (const r of results) {
+    const proto = protoRequest(specs().map((s) => protoSpan(s)));
+    const results = await Promise.all([pool.decode('json', json), pool.decode('proto', proto), pool.decode('json', json)]);
+    const expected = views(decodeOtlpJsonBytes(json, new DecodeContext()));
+    for (const { response: r, dict } of results) {
       assert.ok(r.ok);
-      assert.deepEqual(views(unpackBatch(r.batch, new DecodeContext())), views(decodeOtlpJsonBytes(json, new DecodeContext())));
+      // JSON comes back packed, protobuf as an index over the body the collector kept.
+      const batch = 'index' in r ? materialize(r.index, proto, dict, ctx) : unpackBatch(r.batch, ctx);
+      assert.deepEqual(views(batch), expected);
     }
+    assert.ok('index' in results[1]!.response);
     // The caller's body is still whole (it was copied before the transfer).
     assert.equal(JSON.parse(json.toString()).resourceSpans.length, 1);
-    const bad = await pool.decode('json', Buffer.from('{"resourceSpans": ['));
+    const { response: bad } = await pool.decode('json', Buffer.from('{"resourceSpans": ['));
     assert.equal(bad.ok, false);
     assert.match(bad.ok ? '' : bad.message, /invalid JSON/);
     assert.equal(pool.inFlight, 0);

@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DecodeContext, type DecodedBatch } from '../../../src/collector/decodedBatch';
+import { DictionaryMirror } from '../../../src/collector/idDictionary';
+import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/otlpProtoDecoder';
+import { F_SHAPE, F_SPAN, F_TRACE, materialize, SAME, SPAN_INTS, type SpanIndex } from '../../../src/collector/spanIndex';
+import { toSpanView } from '../../../src/collector/spanRecord';
+import { spanIdOf, traceIdOf, T0, type SpanSpec } from './helpers';
+import { fixed64, keyValue, len, protoSpan, str, tag, varint } from './protoWriter';
+
+/** A body of `n` spans in one trace: a root, steps under it, calls under the steps; every attribute type. */
+function body(n: number, seed: number, service = 'svc'): Buffer {
+  const spans: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const parent = i === 0 ? undefined : i < 4 ? spanIdOf(seed + 1) : spanIdOf(seed + 2 + (i % 3));
+    const spec: SpanSpec = {
+      traceId: traceIdOf(seed),
+      spanId: spanIdOf(seed + 1 + i),
+      parentSpanId: parent,
+      name: i === 0 ? 'plan p' : i % 2 ? 'step' : `call ${i % 5}`,
+      startMs: T0 + i,
+      endMs: T0 + i + 0.25,
+      attributes: { 'procedure.id': `p${i % 4}`, 'request.id': `req-${seed}-${i}`, n: i, big: 2 ** 40 + i, neg: -5, ok: i % 2 === 0, ratio: i / 8 },
+      status: i === 3 ? 2 : 0,
+      statusMessage: i === 3 ? 'boom <b>' : undefined,
+    };
+    const extra = [
+      ...len(9, [...str(1, 'list'), ...len(2, len(5, [...len(1, str(1, 'x')), ...len(1, [...tag(3, 0), ...varint(7)])]))]),
+      ...len(9, [...str(1, 'map'), ...len(2, len(6, len(1, keyValue('k', 'v'))))]),
+      ...len(9, [...str(1, 'raw'), ...len(2, len(7, [1, 2, 255]))]),
+      ...(i === 2 ? len(11, [...fixed64(1, BigInt(T0 + 2) * 1_000_000n), ...str(2, 'exception'), ...len(3, keyValue('exception.message', 'bad'))]) : []),
+    ];
+    spans.push([...protoSpan(spec), ...extra]);
+  }
+  const resource = len(1, len(1, keyValue('service.name', service)));
+  const scope = len(2, [...len(1, [...str(1, 'scope'), ...str(2, '1.0')]), ...spans.flatMap((s) => len(2, s))]);
+  // A second resource whose scope comes before the resource on the wire.
+  const other = len(1, [...len(2, [...len(1, str(1, 'late')), ...len(2, protoSpan({ traceId: traceIdOf(seed + 500), spanId: spanIdOf(seed + 900), name: 'lone', startMs: T0, endMs: T0 + 1 }))]), ...len(1, len(1, keyValue('service.name', 'second')))]);
+  return Buffer.from([...len(1, [...resource, ...scope]), ...other]);
+}
+
+function views(batch: DecodedBatch): unknown[] {
+  return batch.spans.map((r) => ({ ...toSpanView(r), service: r.origin.serviceName, scope: [r.origin.scopeName, r.origin.scopeVersion], kind: r.spanKind, resource: r.origin.resourceValues }));
+}
+
+test('a span index made with one dictionary materializes through its mirror to the records decoded in place', () => {
+  const worker = new DecodeContext();
+  const store = new DecodeContext();
+  const mirror = new DictionaryMirror(store);
+  const added: number[] = [];
+  for (const [n, seed] of [
+    [40, 1],
+    [700, 200],
+    [40, 1000],
+  ] as const) {
+    const b = body(n, seed);
+    const ix = indexOtlpProto(b, worker);
+    const additions = worker.dict.takeAdditions();
+    added.push(additions.strings.length + additions.shapes.length);
+    mirror.apply(additions);
+    const batch = materialize(ix, b, mirror, store);
+    assert.equal(batch.spans.length, n + 1);
+    assert.deepEqual(views(batch), views(decodeOtlpProto(b, new DecodeContext())));
+    const [, , two, three] = batch.spans.map(toSpanView);
+    assert.deepEqual(
+      { ...three!.attributes, list: undefined },
+      { 'procedure.id': 'p3', 'request.id': `req-${seed}-3`, n: 3, big: 2 ** 40 + 3, neg: -5, ok: false, ratio: 3 / 8, list: undefined, map: '{"k":"v"}', raw: 'AQL/' },
+    );
+    assert.deepEqual([three!.status, three!.statusMessage, three!.startMs, three!.endMs], ['error', 'boom <b>', T0 + 3, T0 + 3.25]);
+    assert.deepEqual(two!.events.map((e) => [e.name, e.attributes['exception.message']]), [['exception', 'bad']]);
+    assert.equal(batch.spans[n]!.origin.serviceName, 'second');
+  }
+  // Once request ids proved one-off (read from the body, not the dictionary), a body of known
+  // shapes and values adds nothing: only ids cross for what repeats.
+  assert.ok(added[0]! > 5);
+  assert.equal(added[2], 0);
+  // Consecutive spans of one trace and siblings share their id strings (marked SAME in the index).
+  const b = body(10, 7);
+  const ix = indexOtlpProto(b, worker);
+  assert.equal(ix.spans[SPAN_INTS + F_TRACE], SAME);
+  const recs = materialize(ix, b, worker.dict, worker).spans;
+  assert.equal(recs[1]!.traceId, recs[2]!.traceId);
+  assert.equal(recs[2]!.parentSpanId, spanIdOf(8));
+});
+
+test('the dictionary starts over when full; its mirror follows, and an index of the old generation is refused', () => {
+  const worker = new DecodeContext();
+  const store = new DecodeContext();
+  const mirror = new DictionaryMirror(store);
+  const b1 = body(20, 1);
+  const old = indexOtlpProto(b1, worker);
+  mirror.apply(worker.dict.takeAdditions());
+  worker.clear();
+  const b2 = body(20, 50);
+  const fresh = indexOtlpProto(b2, worker);
+  const additions = worker.dict.takeAdditions();
+  assert.equal(additions.reset, true);
+  mirror.apply(additions);
+  assert.deepEqual(views(materialize(fresh, b2, mirror, store)), views(decodeOtlpProto(b2, new DecodeContext())));
+  assert.throws(() => materialize(old, b1, mirror, store), /out of step/);
+});
+
+test('a wrong span index is refused, never stored with holes', () => {
+  const ctx = new DecodeContext();
+  const b = body(12, 3);
+  const good = indexOtlpProto(b, ctx);
+  const broken = (change: (ix: SpanIndex) => void): SpanIndex => {
+    const ix = { ...good, spans: good.spans.slice(), values: good.values.slice() };
+    change(ix);
+    return ix;
+  };
+  assert.throws(() => materialize(broken((ix) => (ix.spans[F_SPAN] = b.length - 4)), b, ctx.dict, ctx), /span id out of range/);
+  assert.throws(() => materialize(broken((ix) => (ix.spans[F_TRACE] = SAME)), b, ctx.dict, ctx), /trace id out of range/);
+  assert.throws(() => materialize(broken((ix) => (ix.spans[F_SHAPE] = 9999)), b, ctx.dict, ctx), /key list out of range/);
+  assert.throws(() => materialize(broken((ix) => ix.values.set([-1, 1e6], 0)), b, ctx.dict, ctx), /value out of range/);
+  assert.throws(() => materialize(broken((ix) => ix.values.set([b.length - 2, 10], 0)), b, ctx.dict, ctx), /string out of range/);
+  assert.throws(() => materialize({ ...good, values: good.values.subarray(2) }, b, ctx.dict, ctx), /values/);
+  // A mirror that missed additions does not resolve ids it never saw.
+  assert.throws(() => materialize(good, b, new DictionaryMirror(new DecodeContext()), ctx), /out of range/);
+  assert.equal(materialize(good, b, ctx.dict, ctx).spans.length, 13);
+});
