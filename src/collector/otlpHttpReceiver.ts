@@ -25,7 +25,10 @@ export interface ReceiverOptions {
   slicer: WorkSlicer;
   /** Decode workers (JSON bodies); without them (or when they fail) bodies are decoded in place. */
   decoders?: DecodePool;
-  /** Protobuf bodies go to the workers too (default: decoded in place). */
+  /**
+   * Protobuf bodies always go to the workers. Default: decoded in place, except that a body arriving
+   * while earlier ones wait for this thread goes to a worker that has nothing in hand.
+   */
   protobufOnWorkers?: boolean;
 }
 
@@ -134,7 +137,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     };
     const decodeAndStore = (body: Buffer): void => {
       const pool = opts.decoders;
-      if (!pool?.available || (enc === 'proto' && !opts.protobufOnWorkers)) return opts.slicer.run(() => decodeInPlace(body));
+      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body));
       pool.decode(enc, body).then(
         ({ response: r, dict }) =>
           opts.slicer.run(() => {

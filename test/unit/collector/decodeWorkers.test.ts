@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecodeContext, type DecodedBatch } from '../../../src/collector/decodedBatch';
@@ -138,8 +139,9 @@ test('collector: the same store with decode workers as without, for JSON, protob
   assert.equal((inPlace as { stats: number }).stats, 6);
 });
 
-test('collector: protobuf bodies go to the workers only when asked (the extension asks; the standalone collector decodes them in place)', async () => {
+test('collector: protobuf bodies go to the workers when asked (the extension), else only in a burst (the standalone collector)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const decodeWorkerPath = join(dir, 'dying.js');
   // A worker that dies on its first body: a warning says whether a body was handed to a worker.
   writeFileSync(decodeWorkerPath, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
@@ -152,12 +154,26 @@ test('collector: protobuf bodies go to the workers only when asked (the extensio
       assert.equal(warnings.some((w) => w.includes('decode worker stopped')), protobufOnWorkers, warnings.join('; '));
       assert.equal((await postTraces(endpoint, jsonRequest([{ ...specs()[3]!, traceId: traceIdOf(21) }]))).status, 200);
       assert.ok(warnings.some((w) => w.includes('decode worker stopped')), 'a JSON body goes to a worker');
+      if (!protobufOnWorkers) {
+        // A burst: bodies that arrive while earlier ones wait for the collector's thread go to an idle worker.
+        warnings.length = 0;
+        // Sent from another process, as a traced program would, so that bodies arrive while this thread decodes.
+        const big = (n: number): Buffer => protoRequest(Array.from({ length: 300 }, (_, k) => protoSpan({ ...specs()[1]!, traceId: traceIdOf(n), spanId: spanIdOf(k + 1) })));
+        const file = join(dir, 'burst.json');
+        writeFileSync(file, JSON.stringify(Array.from({ length: 30 }, (_, i) => big(100 + i).toString('base64'))));
+        const sender = `Promise.all(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).map((b) => fetch(process.argv[2] + '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(b, 'base64') }).then((r) => r.status))).then((s) => process.stdout.write(JSON.stringify(s)))`;
+        const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['-e', sender, file, endpoint], (err, stdout) => (err ? reject(err) : resolve(stdout))));
+        assert.deepEqual(new Set(JSON.parse(out) as number[]), new Set([200]));
+        assert.equal(c.store.stats().spans, 2 + 30 * 300);
+        assert.ok(warnings.some((w) => w.includes('decode worker stopped')), 'a protobuf body of the burst went to the worker');
+      }
     });
   }
 });
 
-test('collector: a decode worker that dies, or is missing, costs no request — bodies are decoded in place', async () => {
+test('collector: a decode worker that dies, or is missing, costs no request — bodies are decoded in place', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const dying = join(dir, 'dying.js');
   writeFileSync(dying, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
   for (const decodeWorkerPath of [dying, join(dir, 'missing.js')]) {
