@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -84,7 +84,7 @@ fetch(process.env.OTEL_EXPORTER_OTLP_ENDPOINT + '/v1/traces', { method: 'POST', 
       env: { OTEL_SERVICE_NAME: 'orders-api' },
     });
     assert.ok(ok);
-    const run = await waitFor(() => s.collector.store?.run(traceId), { timeout: 60_000, message: 'the program span in the collector' });
+    const run = await waitFor(() => s.collector.store?.run(traceId), { timeout: 60_000, message: 'the program span in the collector' }).finally(() => rmSync(program, { force: true }));
     assert.equal(run.kind, 'trace');
     assert.equal(run.plan, 'GET /orders');
     assert.equal(run.serviceName, 'orders-api');

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../src/protocol/collectorTypes';
 import type { RunsNode } from '../../../src/vscode/runsView';
@@ -115,7 +115,9 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     const node = ((await s.runsView.getChildren()) as RunsNode[]).find((n) => n.kind === 'run' && n.run.traceId === good.traceId)!;
     const target = vscode.Uri.file(path.join(os.tmpdir(), `if-export-${Date.now()}.json`));
     await vscode.commands.executeCommand('instrumentFirst.exportOtlp', node, target);
-    const json = JSON.parse(readFileSync(target.fsPath, 'utf8')) as { resourceSpans: unknown[] };
+    const text = readFileSync(target.fsPath, 'utf8');
+    rmSync(target.fsPath, { force: true });
+    const json = JSON.parse(text) as { resourceSpans: unknown[] };
     assert.ok(json.resourceSpans.length > 0);
     assert.equal(await vscode.commands.executeCommand('instrumentFirst.copyTraceId', node), good.traceId);
     assert.equal(await vscode.commands.executeCommand('instrumentFirst.deleteRun', node), true);
