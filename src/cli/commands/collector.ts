@@ -20,7 +20,8 @@ Options:
   --max-body N      request body limit in bytes, compressed and decompressed (default 16 MiB)
   --allow-origin O  browser origin allowed to send or read (repeatable; default none)
   --decode-threads N  worker threads that decode JSON request bodies (default 2 with 2 or more
-                    CPUs, else 0: decoding on the main thread; protobuf is decoded in place)
+                    CPUs, else 0: decoding on the main thread); protobuf is decoded in place,
+                    or by an idle worker while bodies wait for the main thread
 `;
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
