@@ -6,6 +6,7 @@ import { DecodeContext, DecodeError } from './decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
+import { indexTransfers } from './spanIndex';
 
 const port = parentPort;
 if (!port) throw new Error('decodeWorker runs as a worker thread');
@@ -20,7 +21,7 @@ port.on('message', (req: DecodeRequest) => {
     if (req.encoding === 'proto') {
       const index = indexOtlpProto(body, ctx);
       res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
-      port.postMessage(res, [index.spans.buffer as ArrayBuffer, index.times.buffer as ArrayBuffer, index.values.buffer as ArrayBuffer]);
+      port.postMessage(res, indexTransfers(index));
     } else {
       const packed = packBatch(decodeOtlpJsonBytes(body, ctx), repeats);
       res = { id: req.id, ok: true, batch: packed };

@@ -94,17 +94,6 @@ export class ProtoReader {
     return this.slices.utf8Slice(start, end);
   }
 
-  hexAt(start: number, end: number): string {
-    return this.slices.hexSlice(start, end);
-  }
-
-  hex(): string {
-    const end = this.lengthEnd();
-    const s = this.slices.hexSlice(this.pos, end);
-    this.pos = end;
-    return s;
-  }
-
   skip(wireType: number): void {
     switch (wireType) {
       case 0:
@@ -131,7 +120,7 @@ export class ProtoReader {
 }
 
 /** Node's Buffer methods that slice without argument checks (present since Node 0.x, untyped). */
-interface NodeBufferSlices {
+export interface NodeBufferSlices {
   utf8Slice(start: number, end: number): string;
   hexSlice(start: number, end: number): string;
 }

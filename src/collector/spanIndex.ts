@@ -2,6 +2,7 @@ import type { AttrValue } from '../protocol/spanView';
 import type { DecodeContext, DecodedBatch } from './decodedBatch';
 import type { DictionaryView } from './idDictionary';
 import type { PackedOrigin } from './packedBatch';
+import type { NodeBufferSlices } from './protoReader';
 import { SpanRecord, type EventRecord } from './spanRecord';
 
 /**
@@ -55,6 +56,11 @@ export const V_OTHER = -2;
 export const V_INT = -3;
 export const V_BOOL = -4;
 
+/** The buffers of an index, for postMessage's transfer list. */
+export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
+  return [ix.spans.buffer as ArrayBuffer, ix.times.buffer as ArrayBuffer, ix.values.buffer as ArrayBuffer];
+}
+
 /** Growable typed arrays for building an index. */
 export class IndexBuilder {
   spans = new Int32Array(256 * SPAN_INTS);
@@ -93,12 +99,6 @@ export class IndexBuilder {
   }
 }
 
-/** Buffer methods that slice without argument checks (bounds are checked here first). */
-interface BufferSlices {
-  utf8Slice(start: number, end: number): string;
-  hexSlice(start: number, end: number): string;
-}
-
 class IndexError extends Error {}
 
 /**
@@ -111,7 +111,8 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   const { spans, times, values, other } = ix;
   const count = spans.length / SPAN_INTS;
   if (!Number.isInteger(count) || times.length !== count * 2) throw new IndexError('span index: arrays of unequal length');
-  const slices = body as unknown as BufferSlices;
+  // Sliced without Node's argument checks: every range is checked here first.
+  const slices = body as unknown as NodeBufferSlices;
   const len = body.length;
   const strings = dict.strings;
   const shapes = dict.shapes;
