@@ -80,9 +80,9 @@ export class CollectorHost implements vscode.Disposable {
     this.collector = collector;
     this.endpointValue = started.endpoint;
     this.storeListener = collector.store.onDidChange((e) => {
-      const started = performance.now();
+      const t0 = performance.now();
       this.changes.fire(e);
-      const took = performance.now() - started;
+      const took = performance.now() - t0;
       if (took > this.longestDispatch) this.longestDispatch = took;
     });
     this.log.appendLine(`collector listening on ${started.endpoint} (OTLP/HTTP at ${started.endpoint}/v1/traces)`);
@@ -142,7 +142,7 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     maxTraces: s.collector.maxTraces,
     maxBodyBytes: s.collector.maxBodyBytes,
     // The extension host's thread runs every extension: every body (protobuf too) is decoded on a
-    // worker, where the standalone collector decodes protobuf in place for throughput.
+    // worker, where the standalone collector decodes protobuf in place unless bodies queue up.
     decodeThreads: s.collector.decodeWorkers,
     protobufOnWorkers: true,
     // Views throttle their own refreshes; a short interval keeps "run finished → CodeLens" quick.
