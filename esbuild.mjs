@@ -1,9 +1,12 @@
 // Builds the extension, the CLI, the runtime and the webview bundles into dist/ (one esbuild
 // context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
 // node's test runner can run them (benchmark processes bundled). Flags: --watch, --production, --tests.
+// Beside the bundles, the runtime package's declaration files (dist/types/, tsconfig.types.json).
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -89,11 +92,21 @@ async function buildTests() {
   );
 }
 
+/** `tsc -p tsconfig.types.json` in a child process, alongside esbuild (about 4 s). */
+function emitDeclarations() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  rmSync('dist/types', { recursive: true, force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`declarations: tsc exited with ${code}`))));
+  });
+}
+
 if (watch) {
   const contexts = await Promise.all(entries.map((e) => esbuild.context(e)));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`watching ${entries.length} entries…`);
 } else {
-  await Promise.all(entries.map((e) => esbuild.build(e)));
-  if (tests) await buildTests();
+  await Promise.all([...entries.map((e) => esbuild.build(e)), emitDeclarations(), tests ? buildTests() : undefined]);
 }

@@ -23,7 +23,7 @@ export interface TracingOptions {
   /** Further exporters, e.g. for tests. */
   exporters?: SpanExporter[];
   processor?: LosslessProcessorOptions;
-  env?: NodeJS.ProcessEnv;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** One tracing pipeline: a tracer whose spans all reach the configured exporters. */
@@ -45,7 +45,7 @@ export interface Tracing {
 }
 
 /** Resolves the traces URL from an option or the standard environment variables. */
-export function resolveTracesUrl(endpoint: string | false | undefined, env: NodeJS.ProcessEnv): string | undefined {
+export function resolveTracesUrl(endpoint: string | false | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (endpoint === false) return undefined;
   if (endpoint) return endpoint.endsWith('/v1/traces') ? endpoint : endpoint.replace(/\/+$/, '') + '/v1/traces';
   const tracesUrl = env[Env.otlpTracesEndpoint];
