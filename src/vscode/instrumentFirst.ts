@@ -47,7 +47,7 @@ export class InstrumentFirst implements vscode.Disposable {
     const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
     const uriHandler = own(new TraceUriHandler());
     this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler };
-    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
+    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));
   }
