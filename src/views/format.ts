@@ -65,6 +65,8 @@ export function runOutcomeText(r: RunLike): string {
       return `cancelled in pass ${r.passes} · ${dur}`;
     case 'running':
       return r.passes > 0 ? `running… pass ${r.passes}` : 'running…';
+    case 'incomplete':
+      return `incomplete: no root span arrived · ${dur}${errors}`;
   }
 }
 

@@ -14,6 +14,7 @@ const RUN_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
   running: ['loading~spin', undefined],
   not_converged: ['warning', 'list.warningForeground'],
   cancelled: ['circle-slash', undefined],
+  incomplete: ['question', 'list.warningForeground'],
 };
 
 const MAX_CHILDREN = 500;
