@@ -28,10 +28,14 @@ export interface CollectorOptions {
   idleMs?: number;
   /** Told once per kind, the first time spans are evicted, refused or truncated. */
   onFirstLoss?: (message: string) => void;
-  /** Folder where completed runs are kept as OTLP JSON files and loaded from on start. */
+  /** Folder where finished traces are kept as OTLP JSON files and loaded from on start. */
   persistDir?: string;
-  /** Most run files kept in persistDir (default 200). */
+  /** Most trace files kept in persistDir (default 200). */
   retention?: number;
+  /** Most bytes of trace files kept in persistDir (default 1 GiB). */
+  retentionBytes?: number;
+  /** Trace files older than this are deleted, in ms (default 30 days; 0: no age limit). */
+  retentionMs?: number;
   /** Also send every accepted batch to this OTLP/HTTP endpoint. */
   forward?: ForwardOptions;
   /** Browser origins allowed to send or read (default none: requests with an Origin are refused). */
@@ -93,7 +97,13 @@ export class Collector {
     });
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
-    if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
+    if (options.persistDir) this.persistence = new RunPersistence(this.store, {
+        dir: options.persistDir,
+        retention: options.retention,
+        retentionBytes: options.retentionBytes,
+        retentionMs: options.retentionMs,
+        onWarning: warn,
+      });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
     this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }

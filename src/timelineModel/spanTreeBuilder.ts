@@ -136,8 +136,10 @@ function link(table: SpanTable, rowOfRef: Int32Array, flags: Uint8Array): Links 
     // A parent id that is given and not empty.
     const named = p !== -1 && textEnd[p]! > (p === 0 ? 0 : textEnd[p - 1]!);
     let pr = named ? rowOfRef[p]! : -1;
-    if (pr === r) pr = -1;
-    flags[r]! |= named && pr === -1 ? NodeFlag.orphan : 0;
+    if (pr === r) {
+      pr = -1;
+      flags[r]! |= NodeFlag.ownParent;
+    } else flags[r]! |= named && pr === -1 ? NodeFlag.orphan : 0;
     if (pr === -1) {
       rootsMaybeUnsorted ||= firstRoot !== -1 && startMs[r]! >= startMs[firstRoot]!;
       next[r] = firstRoot;
@@ -212,10 +214,10 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
       if (order[r] !== -1) continue; // met again through a cycle
       const i = count++;
       const p = cut || parentOf[r] === -1 ? -1 : order[parentOf[r]!]!;
+      const f = flagsOfRow[r]! | (cut ? NodeFlag.cycle : 0);
       cut = false;
       const s = startMs[r]!;
       const e = endMs[r]!;
-      const f = flagsOfRow[r]!;
       order[r] = i;
       row[i] = r;
       parent[i] = p;
@@ -236,7 +238,22 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
     w.endMs = last;
   };
   if (l.firstRoot !== -1) from(l.firstRoot, true);
-  if (count < n) for (let r = 0; r < total; r++) if (order[r] === -1 && rowOfRef[spanId[r]!] === r) from(r, false);
+  if (count < n) {
+    // What no root reaches hangs below a parent cycle: walk up to a member of the cycle (the first
+    // row met twice) and cut the cycle there. Every row walked up is then walked down: O(n) in all.
+    const metOn = new Int32Array(total).fill(-1);
+    for (let r = 0; r < total; r++) {
+      if (order[r] !== -1 || rowOfRef[spanId[r]!] !== r) continue;
+      let x = r;
+      while (metOn[x] !== r) {
+        metOn[x] = r;
+        const up = parentOf[x]!;
+        if (up === -1 || order[up] !== -1) break;
+        x = up;
+      }
+      from(x, false);
+    }
+  }
   return w;
 }
 
