@@ -103,6 +103,7 @@ export class SpanStore {
   private readonly changes: ChangeCoalescer;
   private readonly clock: () => number;
   private readonly maxTraceSpans: number;
+  /** Key arrays and origins already counted (shared between spans; see storedBytes.ts). */
   private seenKeys: SeenKeyArrays = new WeakSet();
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly told = new Set<string>();

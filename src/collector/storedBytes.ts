@@ -7,8 +7,7 @@
  * bytes, 8 bytes per field or array slot, strings as 16 bytes of header plus one byte per character
  * (two when a character is beyond Latin-1), rounded up to 8. Shared things are counted where they
  * are first met: a span counts its attribute keys only when its key array (shared between spans of
- * the same shape by the decoder) is new to the store, and a batch counts its resource once per
- * change of origin (see `SpanStore.ingest`).
+ * the same shape by the decoder) is new to the store, and likewise its resource and scope.
  *
  * Extending: a field added to SpanRecord or EventRecord is counted by adding one line to
  * {@link recordBytes} / {@link eventBytes}; values of any shape (nested arrays, key/value lists as
@@ -117,7 +116,7 @@ function valuesBytes(values: readonly unknown[]): number {
  * Remembers which key arrays were counted already: decoders hand spans of the same attribute
  * shape one shared array, which is counted once, with the first span that brings it.
  */
-export type SeenKeyArrays = WeakSet<readonly string[]>;
+export type SeenKeyArrays = WeakSet<object>;
 
 function sharedKeysBytes(keys: readonly string[], seen: SeenKeyArrays): number {
   if (keys.length === 0 || seen.has(keys)) return 0;
@@ -168,7 +167,9 @@ export function truncatedValuesOf(rec: SpanRecord): number {
   return (rec as unknown as OptionalParts).extra?.truncatedValues ?? 0;
 }
 
-/** Bytes of a resource and scope, counted once per batch that brings it. */
+/** Bytes of a resource and scope: counted with the first span that brings it (decoders share equal ones). */
 export function originBytes(o: SpanOrigin, seen: SeenKeyArrays): number {
+  if (seen.has(o)) return 0;
+  seen.add(o);
   return OBJECT + sharedKeysBytes(o.resourceKeys, seen) + valuesBytes(o.resourceValues) + stringBytes(o.serviceName) + stringBytes(o.scopeName) + stringBytes(o.scopeVersion);
 }
