@@ -153,14 +153,14 @@ export class RunPersistence implements Disposable {
         return { name, mtime: s?.mtimeMs ?? 0, size: s?.size ?? 0 };
       }),
     );
-    // Newest first: keep while within count and bytes (the newest file is always kept).
+    // Newest first: keep while within the count and the bytes, and younger than the age.
     files.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
     const now = Date.now();
     let bytes = 0;
     for (let i = 0; i < files.length; i++) {
       const f = files[i]!;
       bytes += f.size;
-      const keep = i === 0 || (i < retention && bytes <= maxBytes && (maxAge === 0 || now - f.mtime <= maxAge));
+      const keep = i < retention && bytes <= maxBytes && (maxAge === 0 || now - f.mtime <= maxAge);
       if (keep) continue;
       await unlink(join(this.options.dir, f.name)).catch(() => undefined);
       for (const [id, n] of this.files) if (n === f.name) this.files.delete(id);
