@@ -28,7 +28,7 @@ function chain(trace: number, depth: number): SpanSpec[] {
     name: i === 0 ? 'deep root' : `level ${i}`,
     startMs: T0 + i * 0.001,
     endMs: T0 + 2 * DEPTH * 0.001 + 1 - i * 0.001,
-    attributes: i % 2 ? { 'instrument_first.kind': 'step', 'procedure.id': `p${i % 7}` } : { 'instrument_first.kind': 'call' },
+    attributes: (i % 2 ? { 'instrument_first.kind': 'step', 'procedure.id': `p${i % 7}` } : { 'instrument_first.kind': 'call' }) as Record<string, string>,
   }));
 }
 
