@@ -17,12 +17,14 @@ import type { SpanOrigin, SpanRecord } from './spanRecord';
 
 /**
  * Fixed cost of one stored span beyond the fields {@link recordBytes} counts: the record object,
- * its share of the batch's times array, its two 16-digit id strings, its entry in the trace's map
- * and the trace's index structures. Measured with `npm run bench:memory -- --overhead` (heap after
- * storing 200,000 spans of empty attributes, minus what recordBytes counts for them, per span):
- * 205–225 B on Node 20 (x64). Rounded up.
+ * its share of the batch's times array, its two 16-digit id strings, its entry in the trace's map.
+ * Measured with `npm run bench:memory -- --overhead` (Node 20, x64, 2026-12): heap after storing
+ * 200,000 spans without attributes, after a full GC, minus what recordBytes counts beyond this
+ * constant: 157 B per span. Spans with 10 unique string attributes then came out 5% under their
+ * measured heap (arrays built by push keep spare slots), so the constant carries 40 B more: such
+ * spans are counted at 1.0x their heap, spans without attributes at 1.2x. The run prints both.
  */
-export const RECORD_OVERHEAD = 232;
+export const RECORD_OVERHEAD = 208;
 
 /** Fixed cost of one trace entry (its object, maps, summary cache, trace-id string). */
 export const TRACE_OVERHEAD = 600;
