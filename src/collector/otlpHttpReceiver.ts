@@ -148,7 +148,8 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     };
     const decodeAndStore = (body: Buffer): void => {
       const pool = opts.decoders;
-      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body));
+      const size = body.length;
+      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body), size);
       pool.decode(enc, body).then(
         ({ response: r, dict }) =>
           opts.slicer.run(() => {
@@ -160,8 +161,8 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
               return decodeInPlace(body);
             }
             store200(batch);
-          }),
-        () => opts.slicer.run(() => decodeInPlace(body)),
+          }, size),
+        () => opts.slicer.run(() => decodeInPlace(body), size),
       );
     };
     if (encoding === 'identity') return decodeAndStore(raw);

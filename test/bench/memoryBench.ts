@@ -98,7 +98,8 @@ interface Memory {
 }
 
 function startServer(options: object): Promise<{ child: ChildProcess; endpoint: string }> {
-  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = (process.env.MEMORY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (m: { endpoint: string }) => resolve({ child, endpoint: m.endpoint }));
     child.once('exit', (code) => reject(new Error(`collector process exited with ${code}`)));
@@ -165,7 +166,8 @@ async function bigSender(endpoint: string): Promise<{ requests: number; bytes: n
 }
 
 async function loadPhase(): Promise<object> {
-  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: 1, protobufOnWorkers: true, maxSpans: 10_000_000, maxTraces: 1_000_000 });
+  const threads = Number(process.env.MEMORY_BENCH_THREADS ?? 1);
+  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: threads, protobufOnWorkers: threads > 0, maxSpans: 10_000_000, maxTraces: 1_000_000 });
   try {
     log(`small spans alone for ${SMALL_ALONE_MS / 1000} s…`);
     const aloneEnd = performance.now() + SMALL_ALONE_MS;
@@ -237,6 +239,10 @@ async function main(): Promise<void> {
   const recordCost = await runOverheadChild();
   log(JSON.stringify(recordCost));
   if (process.argv.includes('--overhead')) return;
+  if (process.argv.includes('--load')) {
+    process.stdout.write(JSON.stringify(await loadPhase(), null, 1) + '\n');
+    return;
+  }
   const load = await loadPhase();
   log(JSON.stringify(load));
   log('timeline batch of a stored 100,000-span trace…');
