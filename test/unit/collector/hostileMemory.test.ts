@@ -80,8 +80,9 @@ test('1,000 requests of 10 MB strings: the process stays up within its budget, t
     assert.equal(mem.stats.acceptedSpans, REQUESTS);
     assert.equal(mem.stats.evictedTraces + mem.stats.traces, REQUESTS);
     assert.ok(mem.stats.traces >= 4, `${mem.stats.traces} traces of 10 MB kept in 64 MiB`);
-    assert.equal(mem.losses.length, 1, 'one line, the first time');
-    assert.match(mem.losses[0]!, /evicted to stay within the memory budget/);
+    // One line the first time for each kind of loss: evicted (and truncated, where values are capped).
+    assert.equal(mem.losses.filter((m) => /evicted to stay within the memory budget/.test(m)).length, 1);
+    assert.ok(mem.losses.length <= 3, mem.losses.join('\n'));
     // The newest trace reads back whole; the store still answers.
     const newest = await httpRequest(endpoint, `/api/traces/${traceIdOf(REQUESTS)}/spans`);
     assert.equal(newest.status, 200);
