@@ -76,6 +76,7 @@ export class RunPersistence implements Disposable {
       try {
         const result = this.store.importOtlpJson(await readFile(path, 'utf8'), path);
         if (result.acceptedSpans === 0) throw new Error('no spans in it');
+        this.store.markFinished(result.traceIds);
         for (const id of result.traceIds) this.files.set(id, name);
         loaded++;
       } catch (e) {

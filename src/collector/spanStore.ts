@@ -311,6 +311,23 @@ export class SpanStore {
     if (finished) this.touch();
   }
 
+  /**
+   * Counts these traces as finished now (loaded from files: whatever they lack will not come), so
+   * that they are not finished again by the idle timer and written back unchanged.
+   */
+  markFinished(traceIds: readonly string[]): void {
+    for (const id of traceIds) {
+      const e = this.traces.get(id);
+      if (!e || e.finished) continue;
+      e.finishedBy = 'idle';
+      e.invalidate();
+      this.running.delete(id);
+      this.finishedLru.set(id, e);
+      this.changes.mark(id, true);
+    }
+    this.touch();
+  }
+
   private idleOf(e: TraceEntry): number {
     return e.isRun ? this.idleMs * PLAN_IDLE_FACTOR : this.idleMs;
   }

@@ -45,6 +45,7 @@ test('every finished trace is kept, plan run or not, including one finished by i
       assert.equal(second.store.run(traceIdOf(1))?.plan, 'GET /users');
       assert.equal(second.store.run(traceIdOf(1))?.serviceName, 'web');
       assert.equal(second.store.run(traceIdOf(2))?.spanCount, 1);
+      assert.equal(second.store.run(traceIdOf(2))?.status, 'converged', 'a loaded trace is finished: nothing more will come');
       assert.equal(second.store.run(traceIdOf(3))?.kind, 'plan');
     } finally {
       await second.stop();
