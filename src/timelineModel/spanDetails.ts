@@ -99,6 +99,7 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
   if (extentEndMs > s.endMs) fields.splice(9, 0, { key: 'with returned steps', value: formatDuration(extentEndMs - s.startMs) });
   const note = tree.rootNote(index);
   if (note) fields.push({ key: 'note', value: note });
+  if (tree.truncated(index)) fields.push({ key: 'truncated', value: "some values were cut to the collector's caps; each keeps its original length" });
   const exceptions: DetailException[] = [];
   const logs: DetailLog[] = [];
   const events: DetailEvent[] = [];

@@ -27,7 +27,12 @@ export const NodeFlag = {
   ownParent: 8,
   /** The span lies on a parent cycle, cut here: shown as a root. */
   cycle: 16,
+  /** Some of its values were cut to the collector's caps (a `truncated` marker among them). */
+  truncated: 32,
 } as const;
+
+/** How a value cut to the collector's caps starts in a batch's text (a tagged value as JSON). */
+export const TRUNCATED_VALUE_PREFIX = '{"kind":"truncated"';
 
 /** Span id → pre-order index. */
 export interface SpanIndex {
@@ -121,6 +126,11 @@ export class SpanTree {
     if (f & NodeFlag.cycle) return 'its parents form a cycle, cut here: shown as a root';
     if (f & NodeFlag.orphan) return 'parent span not received (yet)';
     return '';
+  }
+
+  /** Some of its values were cut to the collector's caps. */
+  truncated(i: number): boolean {
+    return (this.flags[i]! & NodeFlag.truncated) !== 0;
   }
 
   orphan(i: number): boolean {

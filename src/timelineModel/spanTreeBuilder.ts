@@ -10,7 +10,7 @@ import { Attr } from '../protocol/attributes';
 import { AttrKind } from '../protocol/spanBatch';
 import { IdIndex } from './idIndex';
 import type { SpanTable } from './spanTable';
-import { NODE_KINDS, NodeFlag, SpanTree, type SpanIndex } from './spanTree';
+import { NODE_KINDS, NodeFlag, SpanTree, TRUNCATED_VALUE_PREFIX, type SpanIndex } from './spanTree';
 
 const PASS = NODE_KINDS.indexOf('pass');
 // What a string is to the builder (codes 1-4 are the kind values, as in NODE_KINDS).
@@ -19,12 +19,14 @@ const OTHER = 0;
 const KIND_KEY = NODE_KINDS.length;
 const CONVERGED_KEY = KIND_KEY + 1;
 const EXCEPTION = KIND_KEY + 2;
+const TRUNCATED = KIND_KEY + 3;
 
 function classOf(table: SpanTable, ref: number): number {
   for (let k = 1; k < NODE_KINDS.length; k++) if (table.strIs(ref, NODE_KINDS[k]!)) return k;
   if (table.strIs(ref, Attr.kind)) return KIND_KEY;
   if (table.strIs(ref, Attr.passConverged)) return CONVERGED_KEY;
-  return table.strIs(ref, 'exception') ? EXCEPTION : OTHER;
+  if (table.strIs(ref, 'exception')) return EXCEPTION;
+  return table.batch.text.startsWith(TRUNCATED_VALUE_PREFIX, table.from(ref)) && table.to(ref) > table.from(ref) + TRUNCATED_VALUE_PREFIX.length ? TRUNCATED : OTHER;
 }
 
 /** Siblings by start, then end, then name, then arrival. */
@@ -67,6 +69,15 @@ function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; fl
   const flags = new Uint8Array(total);
   for (let r = 0; r < total; r++) {
     let kind = 0;
+    let truncated = 0;
+    for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
+      if (attrType[e] === AttrKind.array) {
+        const v = attrValue[e]!;
+        let vc = classes[v]!;
+        if (vc === UNSEEN) classes[v] = vc = classOf(table, v);
+        if (vc === TRUNCATED) truncated = NodeFlag.truncated;
+      }
+    }
     for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
       const key = attrKey[e]!;
       let c = classes[key]!;
@@ -86,7 +97,7 @@ function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; fl
       if (c === UNSEEN) classes[name] = c = classOf(table, name);
       error |= c === EXCEPTION ? 1 : 0;
     }
-    flags[r] = error * NodeFlag.error;
+    flags[r] = error * NodeFlag.error | truncated;
   }
   return { kinds, flags };
 }
