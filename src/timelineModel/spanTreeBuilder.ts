@@ -20,6 +20,11 @@ const KIND_KEY = NODE_KINDS.length;
 const CONVERGED_KEY = KIND_KEY + 1;
 const EXCEPTION = KIND_KEY + 2;
 const TRUNCATED = KIND_KEY + 3;
+/**
+ * The batch's own kind for values cut to the collector's caps, when it has one (the decoders'
+ * fidelity work adds it); without it a cut value arrives as the JSON text of its marker.
+ */
+const TRUNCATED_KIND: number = (AttrKind as Readonly<Record<string, number>>).truncated ?? -1;
 
 function classOf(table: SpanTable, ref: number): number {
   for (let k = 1; k < NODE_KINDS.length; k++) if (table.strIs(ref, NODE_KINDS[k]!)) return k;
@@ -71,7 +76,8 @@ function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; fl
     let kind = 0;
     let truncated = 0;
     for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
-      if (attrType[e] === AttrKind.array) {
+      if (attrType[e] === TRUNCATED_KIND) truncated = NodeFlag.truncated;
+      else if (attrType[e] === AttrKind.array) {
         const v = attrValue[e]!;
         let vc = classes[v]!;
         if (vc === UNSEEN) classes[v] = vc = classOf(table, v);
