@@ -1,5 +1,5 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
-import { Scheduler } from '../runtime/scheduler';
+import { Scheduler, type SchedulerOptions } from '../runtime/scheduler';
 import { createTracing, type Tracing } from '../runtime/tracing';
 import type { Plan, RunOutcome, RunResult } from '../runtime/types';
 import { RunTrace } from './runTrace';
@@ -16,6 +16,8 @@ export interface RunPlanOptions {
   serviceName?: string;
   /** Step attributes copied into the run's summary (see `run.trace.summary`). */
   pin?: readonly string[];
+  /** Finds a procedure's source, recorded as `code.filepath` / `code.lineno` on its step span. */
+  locate?: SchedulerOptions['locate'];
 }
 
 /** One finished in-process run of a plan and its whole trace. */
@@ -46,6 +48,7 @@ export async function runPlan(plan: Plan | (() => Plan | Promise<Plan>), options
   const scheduler = new Scheduler({
     tracing: registering(tracing, (traceId, tracer) => unregister.push(router.register(traceId, tracer))),
     ...(options.maxPasses !== undefined ? { maxPasses: options.maxPasses } : {}),
+    ...(options.locate ? { locate: options.locate } : {}),
   });
   let result: RunResult;
   try {
