@@ -59,7 +59,6 @@ export function jsonReport(results: readonly PlanCheckResult[]): string {
 
 function xml(s: string): string {
   // Drop characters XML 1.0 cannot carry at all, then escape markup.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '').replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
