@@ -59,3 +59,10 @@ test('the package exports give instrument-first/testing its type declarations (N
   const r = await run([BIN('typescript', 'bin/tsc'), '-p', `${FIXTURES}/types/tsconfig.json`]);
   assert.equal(r.code, 0, r.out);
 });
+
+test("the sample workspace's trace tests catch both incidents (Vitest, TypeScript)", async () => {
+  const r = await run([BIN('vitest', 'vitest.mjs'), 'run', 'sample-workspace/tests'], { SAMPLE_TIME_SCALE: '0.05' });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /incidents\.test\.ts \(4 tests\)/);
+  assert.match(r.out, /Tests\s+4 passed \(4\)/);
+});
