@@ -53,7 +53,7 @@ const stepName = (key: string) => {
   return occ > 0 ? `${key.slice(0, hash)} #${occ + 1}` : key.slice(0, hash);
 };
 const where = (pass: number | undefined, step: string | undefined) => (step === undefined ? 'plan' : `pass ${pass} · ${step}`);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('s') ? 'es' : 's'}`;
 const show = (v: AttrValue | undefined) => (v === undefined ? '(absent)' : JSON.stringify(v));
 
 function diff(kind: DifferenceKind, pass: number | undefined, step: BaselineStep | undefined, key: string | undefined, subject: string, expected: string, actual: string, text: string): Difference {

@@ -112,7 +112,8 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
   const pin = options.pin ?? [];
   const passes: PassSummary[] = [];
 
-  const summarizeStep = (i: number, pass: number, parentPath: string, depth: number, seen: Map<string, number>, out: StepSummary[]) => {
+  /** Summarises one step; returns its nested steps (in start order) with its path. */
+  const summarizeOne = (i: number, pass: number, parentPath: string, depth: number, seen: Map<string, number>, out: StepSummary[]): { nested: number[]; path: string } => {
     const id = String(src.attr(i, Attr.procedureId) ?? src.name(i));
     const path = parentPath ? `${parentPath}/${id}` : id;
     const occurrence = seen.get(path) ?? 0;
@@ -175,7 +176,17 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     }
     if (groups.size > 0) step.calls = [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     if (nested.length > 1) nested.sort(byStart);
-    for (const s of nested) summarizeStep(s, pass, path, depth + 1, seen, out);
+    return { nested, path };
+  };
+
+  /** A step and its nested steps, depth-first in start order (as the scheduler runs them), without recursion. */
+  const summarizeStep = (first: number, pass: number, seen: Map<string, number>, out: StepSummary[]) => {
+    const work: Array<{ i: number; parentPath: string; depth: number }> = [{ i: first, parentPath: '', depth: 0 }];
+    while (work.length > 0) {
+      const w = work.pop()!;
+      const { nested, path } = summarizeOne(w.i, pass, w.parentPath, w.depth, seen, out);
+      for (let k = nested.length - 1; k >= 0; k--) work.push({ i: nested[k]!, parentPath: path, depth: w.depth + 1 });
+    }
   };
 
   const passSpans = root >= 0 ? kids(root).filter((i) => kindOf(i) === 'pass') : [];
@@ -184,13 +195,13 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
       const passNo = Number(src.attr(p, Attr.planPass) ?? passes.length + 1);
       const steps: StepSummary[] = [];
       const seen = new Map<string, number>();
-      for (const c of kids(p)) if (kindOf(c) === 'step') summarizeStep(c, passNo, '', 0, seen, steps);
+      for (const c of kids(p)) if (kindOf(c) === 'step') summarizeStep(c, passNo, seen, steps);
       passes.push({ pass: passNo, startMs: src.startMs(p), durationMs: Math.max(0, src.endMs(p) - src.startMs(p)), status: src.status(p), steps });
     }
   } else if (root >= 0) {
     const steps: StepSummary[] = [];
     const seen = new Map<string, number>();
-    for (const c of kids(root)) summarizeStep(c, 0, '', 0, seen, steps);
+    for (const c of kids(root)) summarizeStep(c, 0, seen, steps);
     passes.push({ pass: 0, startMs: src.startMs(root), durationMs: Math.max(0, src.endMs(root) - src.startMs(root)), status: src.status(root), steps });
   }
 

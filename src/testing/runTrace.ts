@@ -52,7 +52,7 @@ export class RunTrace {
   enclosingSteps(spans: readonly SpanView[]): SpanView[] {
     const out = new Set<SpanView>();
     for (const s of spans) {
-      for (let p: SpanView | undefined = s; p; p = this.index.parent(p)) {
+      for (const p of [s, ...this.index.ancestors(s)]) {
         if (this.index.kind(p) === 'step') {
           out.add(p);
           break;

@@ -18,6 +18,12 @@ export class SpanIndex {
     return s.parentSpanId ? this.byId.get(s.parentSpanId) : undefined;
   }
 
+  /** Ancestors, nearest first; stops after as many steps as there are spans (parent cycles). */
+  *ancestors(s: SpanView): Generator<SpanView> {
+    let guard = this.spans.length;
+    for (let p = this.parent(s); p && guard-- > 0; p = this.parent(p)) yield p;
+  }
+
   kind(s: SpanView): string {
     let k = this.kinds.get(s);
     if (k === undefined) {
@@ -37,7 +43,7 @@ export class SpanIndex {
         out.push(s);
         continue;
       }
-      for (let p = this.parent(s); p; p = this.parent(p)) {
+      for (const p of this.ancestors(s)) {
         if (inside.has(p)) {
           inside.add(s);
           out.push(s);
@@ -63,7 +69,7 @@ export class SpanIndex {
           const p = this.parent(s);
           return p !== undefined && prev.has(p);
         }
-        for (let p = this.parent(s); p; p = this.parent(p)) if (prev.has(p)) return true;
+        for (const p of this.ancestors(s)) if (prev.has(p)) return true;
         return false;
       });
       current = positioned(current, compound);

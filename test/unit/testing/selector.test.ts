@@ -95,3 +95,11 @@ test('selector: syntax errors say where and what', () => {
   }
   assert.throws(() => parseSelector('step'.repeat(2000)), SelectorSyntaxError);
 });
+
+test('selector: a parent cycle in hand-made spans ends the walk', () => {
+  const x: SpanView = { traceId: 't', spanId: 'cx', parentSpanId: 'cy', name: 'x', startMs: 0, endMs: 1, status: 'unset', attributes: {}, events: [] };
+  const y: SpanView = { ...x, spanId: 'cy', parentSpanId: 'cx', name: 'y' };
+  const cyclic = new SpanIndex([x, y]);
+  assert.deepEqual(cyclic.select('span span').map((s) => s.name), ['x', 'y']);
+  assert.deepEqual(cyclic.select('step span'), []);
+});
