@@ -85,6 +85,7 @@ async function buildTests() {
   const benches = [
     ['test/bench/collector/server.ts', 'out/test/bench/collector'],
     ['test/bench/extensionBench.ts', 'out/test/bench'],
+    ['test/bench/traceTestBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [

@@ -49,7 +49,7 @@ export function textReport(results: readonly PlanCheckResult[]): string {
     out.push('');
   }
   const failed = results.filter((r) => !r.outcome.passed).length;
-  out.push(failed === 0 ? `${results.length} plan${results.length === 1 ? '' : 's'} match their baselines` : `${failed} of ${results.length} plan${results.length === 1 ? '' : 's'} ${failed === 1 ? 'differs from its baseline' : 'differ from their baselines'}`);
+  out.push(failed === 0 ? (results.length === 1 ? '1 plan matches its baseline' : `${results.length} plans match their baselines`) : `${failed} of ${results.length} plan${results.length === 1 ? '' : 's'} ${failed === 1 ? 'differs from its baseline' : 'differ from their baselines'}`);
   return out.join('\n') + '\n';
 }
 
