@@ -99,12 +99,12 @@ export function compareShapes(base: Baseline, seen: Baseline): Difference[] {
     for (const b of bSteps) {
       const s = sByKey.get(b.key);
       if (!s) continue;
-      for (const name of unionKeys(b.calls, s.calls)) {
+      if (!sameCounts(b.calls, s.calls)) for (const name of unionKeys(b.calls, s.calls)) {
         const e = b.calls[name] ?? 0;
         const a = s.calls[name] ?? 0;
         if (e !== a) out.push(diff('calls', pass, b, b.key, name, String(e), String(a), `${name}: expected ${plural(e, 'call')}, got ${a}`));
       }
-      for (const name of unionKeys(b.callErrors ?? {}, s.callErrors ?? {})) {
+      if (b.callErrors || s.callErrors) for (const name of unionKeys(b.callErrors ?? {}, s.callErrors ?? {})) {
         const e = b.callErrors?.[name] ?? 0;
         const a = s.callErrors?.[name] ?? 0;
         if (e !== a) out.push(diff('call-errors', pass, b, b.key, name, String(e), String(a), `${name}: expected ${plural(e, 'failed call')}, got ${a}`));
@@ -118,6 +118,17 @@ export function compareShapes(base: Baseline, seen: Baseline): Difference[] {
     }
   }
   return out;
+}
+
+/** Same names with the same counts (the usual case, checked without building key sets). */
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (a[k] !== b[k]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 function unionKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
@@ -141,8 +152,9 @@ export function durationLimit(base: Baseline, maxMs: number): number {
  */
 export function checkAgainst(base: Baseline, runs: readonly PlanRunSummary[]): CheckOutcome {
   const byMessage = new Map<string, Difference>();
-  for (const run of runs) {
-    for (const d of compareShape(base, run)) {
+  const shapes = runs.map((run) => buildBaseline([run], { planFile: base.planFile, exportName: base.export, pin: base.pin }));
+  for (const shape of shapes) {
+    for (const d of compareShapes(base, shape)) {
       const had = byMessage.get(d.message);
       if (had) had.seenIn = (had.seenIn ?? 1) + 1;
       else byMessage.set(d.message, { ...d, seenIn: 1 });
@@ -178,34 +190,49 @@ export function checkAgainst(base: Baseline, runs: readonly PlanRunSummary[]): C
   return {
     passed: differences.length === 0,
     differences,
-    compare: compareRows(base, runs, stepTimes),
+    compare: compareRows(base, shapes[0], stepTimes),
     duration: { baselineMs: base.duration.medianMs, seenMs: planMedian, limitMs: planLimit },
     runs: runs.length,
   };
 }
 
-function compareRows(base: Baseline, runs: readonly PlanRunSummary[], stepTimes: Map<string, number[]>): CompareRow[] {
-  const first = runs[0] ? buildBaseline([runs[0]], { planFile: '', exportName: '', pin: [] }) : undefined;
+function compareRows(base: Baseline, first: Baseline | undefined, stepTimes: Map<string, number[]>): CompareRow[] {
   const rows: CompareRow[] = [];
   const passNos = [...new Set([...base.passes.map((p) => p.pass), ...(first?.passes ?? []).map((p) => p.pass)])].sort((a, b) => a - b);
   for (const pass of passNos) {
     const bSteps = base.passes.find((p) => p.pass === pass)?.steps ?? [];
     const sSteps = first?.passes.find((p) => p.pass === pass)?.steps ?? [];
     const sByKey = new Map(sSteps.map((s) => [s.key, s]));
-    const bKeys = new Set(bSteps.map((s) => s.key));
-    // Baseline order, with new steps placed after the step they followed in the run.
-    const order: string[] = bSteps.map((s) => s.key);
+    const bByKey = new Map(bSteps.map((s) => [s.key, s]));
+    // Baseline order, each new step placed after the step it followed in the run.
+    const followers = new Map<string | undefined, string[]>();
     sSteps.forEach((s, i) => {
-      if (bKeys.has(s.key)) return;
+      if (bByKey.has(s.key)) return;
       const prev = sSteps[i - 1]?.key;
-      const at = prev === undefined ? 0 : order.indexOf(prev) + 1;
-      order.splice(at, 0, s.key);
+      const list = followers.get(prev);
+      if (list) list.push(s.key);
+      else followers.set(prev, [s.key]);
     });
+    const order: string[] = [];
+    const emit = (start: readonly string[]) => {
+      const work = [...start].reverse();
+      while (work.length > 0) {
+        const k = work.pop()!;
+        order.push(k);
+        const next = followers.get(k);
+        if (next) for (let j = next.length - 1; j >= 0; j--) work.push(next[j]!);
+      }
+    };
+    emit(followers.get(undefined) ?? []);
+    for (const b of bSteps) emit([b.key]);
     for (const key of order) {
-      const b = bSteps.find((s) => s.key === key);
+      const b = bByKey.get(key);
       const s = sByKey.get(key);
       const times = stepTimes.get(`${pass}\u0000${key}`);
-      const calls = unionKeys(b?.calls ?? {}, s?.calls ?? {}).map((name) => ({ name, expected: b?.calls[name] ?? 0, actual: s?.calls[name] ?? 0 }));
+      const calls =
+        b && s && sameCounts(b.calls, s.calls)
+          ? Object.keys(b.calls).map((name) => ({ name, expected: b.calls[name]!, actual: b.calls[name]! }))
+          : unionKeys(b?.calls ?? {}, s?.calls ?? {}).map((name) => ({ name, expected: b?.calls[name] ?? 0, actual: s?.calls[name] ?? 0 }));
       const change: CompareRow['change'] = !s ? 'missing' : !b ? 'added' : calls.some((c) => c.expected !== c.actual) || b.status !== s.status ? 'changed' : 'same';
       const row: CompareRow = { pass, step: stepName(key), change, calls };
       if (b) row.baselineMs = b.duration.medianMs;

@@ -72,6 +72,11 @@ export interface SummaryOptions {
 }
 
 const NO_CHILDREN: number[] = [];
+const PLAN = 1;
+const PASS = 2;
+const STEP = 3;
+const CALL = 4;
+const KIND_CODES: Record<string, number> = { plan: PLAN, pass: PASS, step: STEP, call: CALL };
 
 /**
  * Computes a run's summary in one pass over its spans plus a walk of the tree: passes, steps per
@@ -82,7 +87,17 @@ const NO_CHILDREN: number[] = [];
 export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): PlanRunSummary {
   const n = src.count;
   const indexById = new Map<string, number>();
-  for (let i = 0; i < n; i++) indexById.set(src.spanId(i), i);
+  // Times and kinds read once per span: the walk below compares and classifies spans many times.
+  const starts = new Float64Array(n);
+  const ends = new Float64Array(n);
+  const kinds = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    indexById.set(src.spanId(i), i);
+    starts[i] = src.startMs(i);
+    ends[i] = src.endMs(i);
+    const k = src.attr(i, Attr.kind);
+    kinds[i] = typeof k === 'string' ? (KIND_CODES[k] ?? CALL) : src.attr(i, Attr.procedureId) !== undefined ? STEP : CALL;
+  }
   const children: number[][] = new Array<number[]>(n);
   const roots: number[] = [];
   let errorCount = 0;
@@ -93,20 +108,16 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     if (pi === undefined || pi === i) roots.push(i);
     else (children[pi] ??= []).push(i);
   }
-  const byStart = (a: number, b: number) => src.startMs(a) - src.startMs(b);
+  const byStart = (a: number, b: number) => starts[a]! - starts[b]!;
   const kids = (i: number): number[] => {
     const c = children[i];
     if (!c) return NO_CHILDREN;
     if (c.length > 1) c.sort(byStart);
     return c;
   };
-  const kindOf = (i: number): string => {
-    const k = src.attr(i, Attr.kind);
-    if (typeof k === 'string') return k;
-    return src.attr(i, Attr.procedureId) !== undefined ? 'step' : 'call';
-  };
+  const kindOf = (i: number): number => kinds[i]!;
 
-  let root = roots.find((i) => kindOf(i) === 'plan') ?? roots[0];
+  let root = roots.find((i) => kindOf(i) === PLAN) ?? roots[0];
   if (roots.length > 1 && root !== undefined) roots.sort(byStart);
   root ??= -1;
   const pin = options.pin ?? [];
@@ -118,8 +129,8 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     const path = parentPath ? `${parentPath}/${id}` : id;
     const occurrence = seen.get(path) ?? 0;
     seen.set(path, occurrence + 1);
-    const start = src.startMs(i);
-    const end = src.endMs(i);
+    const start = starts[i]!;
+    const end = ends[i]!;
     const step: StepSummary = {
       procedureId: id,
       path,
@@ -149,7 +160,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     }
     out.push(step);
     const direct = kids(i);
-    step.selfMs = selfTime(src, start, end, direct);
+    step.selfMs = selfTime(starts, ends, start, end, direct);
     const groups = new Map<string, CallSummary>();
     const nested: number[] = [];
     const stack: number[] = [];
@@ -157,7 +168,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     while (stack.length > 0) {
       const c = stack.pop()!;
       const kind = kindOf(c);
-      if (kind === 'step') {
+      if (kind === STEP) {
         nested.push(c);
         continue;
       }
@@ -166,7 +177,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
       let g = groups.get(label);
       if (!g) groups.set(label, (g = { service: key.service, operation: key.operation, label, count: 0, errors: 0, durationMs: 0 }));
       g.count++;
-      g.durationMs += Math.max(0, src.endMs(c) - src.startMs(c));
+      g.durationMs += Math.max(0, ends[c]! - starts[c]!);
       if (src.failed(c)) {
         g.errors++;
         step.errors++;
@@ -189,13 +200,13 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     }
   };
 
-  const passSpans = root >= 0 ? kids(root).filter((i) => kindOf(i) === 'pass') : [];
+  const passSpans = root >= 0 ? kids(root).filter((i) => kindOf(i) === PASS) : [];
   if (passSpans.length > 0) {
     for (const p of passSpans) {
       const passNo = Number(src.attr(p, Attr.planPass) ?? passes.length + 1);
       const steps: StepSummary[] = [];
       const seen = new Map<string, number>();
-      for (const c of kids(p)) if (kindOf(c) === 'step') summarizeStep(c, passNo, seen, steps);
+      for (const c of kids(p)) if (kindOf(c) === STEP) summarizeStep(c, passNo, seen, steps);
       passes.push({ pass: passNo, startMs: src.startMs(p), durationMs: Math.max(0, src.endMs(p) - src.startMs(p)), status: src.status(p), steps });
     }
   } else if (root >= 0) {
@@ -225,12 +236,12 @@ function traceIdOf(src: SpanSource, root: number): string {
 }
 
 /** Length of [start, end] not covered by the children's intervals (children sorted by start). */
-function selfTime(src: SpanSource, start: number, end: number, sortedChildren: readonly number[]): number {
+function selfTime(starts: Float64Array, ends: Float64Array, start: number, end: number, sortedChildren: readonly number[]): number {
   let covered = 0;
   let reach = start;
   for (const c of sortedChildren) {
-    const s = Math.max(src.startMs(c), reach);
-    const e = Math.min(src.endMs(c), end);
+    const s = Math.max(starts[c]!, reach);
+    const e = Math.min(ends[c]!, end);
     if (e > s) {
       covered += e - s;
       reach = e;
