@@ -22,6 +22,8 @@ Options:
   --pin KEY          a step attribute whose value must stay the same (repeatable)
   --tolerance X      duration tolerance, a fraction (default ${DEFAULT_RULE.tolerance})
   --slack-ms N       duration slack in ms added to the limit (default ${DEFAULT_RULE.slackMs})
+                     Recording over an existing baseline keeps its pins, tolerance and slack
+                     unless these options are given.
 
 Exit codes: 0 recorded, 1 the runs disagree on the shape or the plan failed to load, 2 usage.
 `;
@@ -58,15 +60,17 @@ export const baselineCommand: CliCommand = {
     const planFile = positionals[1]!;
     const runs = positiveInt(values.runs, 'runs', 'baseline') ?? 5;
     const out = values.out ?? defaultBaselinePath(planFile, values.export);
-    const rule: DurationRule = {
-      tolerance: nonNegative(values.tolerance, 'tolerance') ?? DEFAULT_RULE.tolerance,
-      slackMs: nonNegative(values['slack-ms'], 'slack-ms') ?? DEFAULT_RULE.slackMs,
-    };
     const old = existsSync(out) ? readBaseline(out, USAGE_EXIT) : undefined;
+    // Re-recording keeps the pins and the rule of the baseline it replaces unless given anew.
+    const pin = values.pin ?? old?.pin ?? [];
+    const rule: DurationRule = {
+      tolerance: nonNegative(values.tolerance, 'tolerance') ?? old?.rule.tolerance ?? DEFAULT_RULE.tolerance,
+      slackMs: nonNegative(values['slack-ms'], 'slack-ms') ?? old?.rule.slackMs ?? DEFAULT_RULE.slackMs,
+    };
     const tty = process.stderr.isTTY === true;
-    const ran = await runPlanFile(planFile, values.export, runs, values.pin ?? [], tty ? (i) => process.stderr.write(`run ${i + 1} of ${runs}…\r`) : undefined);
+    const ran = await runPlanFile(planFile, values.export, runs, pin, tty ? (i) => process.stderr.write(`run ${i + 1} of ${runs}…\r`) : undefined);
     if (tty) process.stderr.write(' '.repeat(20) + '\r');
-    const baseline = recordFrom(ran, out, planFile, values.pin ?? [], rule);
+    const baseline = recordFrom(ran, out, planFile, pin, rule);
     writeBaseline(out, baseline);
     process.stdout.write(describeRecorded(out, baseline, old));
     return 0;

@@ -13,9 +13,9 @@ const HELP = `Usage: instrument-first check <plan-file>… [options]
 
 Runs each plan N times in process and compares the runs with the plan's baseline. A changed shape
 fails: a step added or missing, a call count or call errors changed, a status changed, a pinned
-attribute changed, another outcome or number of passes. A duration fails only when the median
-over the runs is above the baseline's maximum × (1 + tolerance) + slack (both in the baseline's
-"rule"; default 0.25 and 10 ms), for a step or for the whole plan.
+attribute changed, another outcome or number of passes. A duration fails only when even the
+fastest of the runs is above the baseline's maximum × (1 + tolerance) + slack (both in the
+baseline's "rule"; default 0.25 and 10 ms), for a step or for the whole plan.
 
 Options:
   --export NAME      the plans' export name (default: the default export)

@@ -94,7 +94,7 @@ test('check: a new step and the plan duration; status, outcome and passes change
   const kinds = slow.differences.map((d) => d.kind);
   assert.deepEqual(kinds, ['step-added', 'duration']);
   assert.equal(slow.differences[0]!.message, 'pass 1 · additionalMarkUp: new step (not in the baseline), calling pricing GetMarkUp');
-  assert.match(slow.differences[1]!.message, /^plan: duration of create-cluster: median 5\.67 s of 3 runs is above the limit 1\.50 s \(baseline median 1\.17 s, max 1\.19 s\)$/);
+  assert.match(slow.differences[1]!.message, /^plan: duration of create-cluster: the fastest of 3 runs took 5\.67 s, above the limit 1\.50 s \(baseline median 1\.17 s, max 1\.19 s\)$/);
   assert.deepEqual(slow.compare.map((r) => [r.step, r.change]), [
     ['create_instances', 'same'],
     ['create_instances/wait_for_instances', 'same'],
@@ -114,14 +114,16 @@ test('check: a new step and the plan duration; status, outcome and passes change
   assert.match(compareShape(base(), swapped)[0]!.message, /^pass 1: steps ran in another order: expected create_instances, create_instances\/wait_for_instances, register_cluster_node_to_lb; got register_cluster_node_to_lb/);
 });
 
-test('check: the duration rule needs the median over the runs above max × (1 + tolerance) + slack', () => {
+test('check: a duration regresses only when the fastest checked run is above max × (1 + tolerance) + slack', () => {
   const b = base(); // plan max 1193.4 ms → limit 1193.4 × 1.25 + 10 = 1501.75 ms
   // One very slow run out of five (a GC pause, a busy CPU) does not fail the check.
   assert.equal(checkAgainst(b, [run(1), run(3), run(1.1), run(0.9), run(1.2)]).passed, true);
   // Every run 20 % slower than the slowest recorded one: within the tolerance.
   assert.equal(checkAgainst(b, [run(1.22), run(1.22), run(1.22)]).passed, true);
-  // Three of five runs beyond the limit: the median is, and the plan and its steps regress.
-  const out = checkAgainst(b, [run(1), run(1.4), run(1.4), run(1.4), run(1)]);
+  // Three of five runs far beyond the limit, two normal: noise (a busy machine), not a regression.
+  assert.equal(checkAgainst(b, [run(1), run(2), run(2), run(2), run(1)]).passed, true);
+  // Every run beyond the limit: the plan and its steps regress.
+  const out = checkAgainst(b, [run(1.4), run(1.5), run(1.5), run(1.5), run(1.4)]);
   assert.equal(out.passed, false);
   assert.ok(out.differences.every((d) => d.kind === 'duration'));
   assert.deepEqual(out.differences.map((d) => d.step ?? 'plan'), ['create_instances', 'create_instances/wait_for_instances', 'register_cluster_node_to_lb', 'plan']);
