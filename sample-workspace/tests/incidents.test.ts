@@ -42,12 +42,12 @@ describe('checkout: release 2 adds additionalMarkUp and takes five times as long
     [release1, release2] = await Promise.all([runPlan(checkout), runPlan(checkoutRelease2)]);
   });
 
-  test('release 1: four steps, well under a second (scaled)', () => {
-    const scale = Number(process.env.SAMPLE_TIME_SCALE);
-    expectTrace(release1).toConverge().toHave('pass:first > step', 4).toHaveNo('step[procedure.id=additionalMarkUp]').toTakeAtMost('plan', 1000 * scale);
+  test('release 1: four steps, no mark-up', () => {
+    expectTrace(release1).toConverge().toHave('pass:first > step', 4).toHaveNo('step[procedure.id=additionalMarkUp]');
   });
 
-  test('release 2: the new step is there, and it is where the time goes', () => {
+  // Durations are asserted from below only: sleeps never end early, a busy machine only adds time.
+  test('release 2: the new step is there, it takes over a second (scaled), and it is where the time goes', () => {
     const scale = Number(process.env.SAMPLE_TIME_SCALE);
     expectTrace(release2).toConverge().toHave('step[procedure.id=additionalMarkUp] > call[peer.service=pricing]', 1);
     expect(() => expectTrace(release2).toTakeAtMost('plan', 1000 * scale)).toThrowError(/to take at most/);

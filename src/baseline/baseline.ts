@@ -17,7 +17,7 @@ export interface DurationRule {
   slackMs: number;
 }
 
-export const DEFAULT_RULE: DurationRule = { tolerance: 0.25, slackMs: 10 };
+export const DEFAULT_RULE: DurationRule = { tolerance: 0.5, slackMs: 25 };
 
 export interface BaselineStep {
   /** `path#occurrence` within the pass (see StepSummary.key). */

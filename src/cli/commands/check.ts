@@ -15,7 +15,7 @@ Runs each plan N times in process and compares the runs with the plan's baseline
 fails: a step added or missing, a call count or call errors changed, a status changed, a pinned
 attribute changed, another outcome or number of passes. A duration fails only when even the
 fastest of the runs is above the baseline's maximum × (1 + tolerance) + slack (both in the
-baseline's "rule"; default 0.25 and 10 ms), for a step or for the whole plan.
+baseline's "rule"; default 0.5 and 25 ms), for a step or for the whole plan.
 
 Options:
   --export NAME      the plans' export name (default: the default export)

@@ -56,7 +56,7 @@ function run(scale = 1, options: { fault?: boolean; extraStep?: boolean; status?
   };
 }
 
-const meta = { planFile: 'cluster.ts', exportName: 'default', pin: ['elbv2.registered_targets'] };
+const meta = { planFile: 'cluster.ts', exportName: 'default', pin: ['elbv2.registered_targets'], rule: { tolerance: 0.25, slackMs: 10 } };
 const base = (): Baseline => buildBaseline([run(1), run(1.02), run(0.98), run(1.01), run(0.99)], meta);
 
 test('baseline: shape and envelopes from N runs, diff-friendly and stable text', () => {

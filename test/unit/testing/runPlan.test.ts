@@ -41,8 +41,9 @@ test('runPlan: checkout release 2 has the additionalMarkUp step and takes longer
   const r2 = await runPlan(sample('checkout.ts', 'checkoutRelease2'));
   expectTrace(r1).toConverge().toHaveNo('step[procedure.id=additionalMarkUp]');
   expectTrace(r2).toConverge().toHave('pass:first > step[procedure.id=additionalMarkUp]', 1);
+  // Lower bounds only (timers never fire early): the mark-up alone sleeps 4.5 s × 0.01.
   assert.throws(() => expectTrace(r2).toTakeAtMost('plan', 1000 * 0.01), /to take at most/);
-  assert.ok(r2.trace.summary.durationMs > r1.trace.summary.durationMs * 3);
+  assert.ok(r2.trace.summary.durationMs >= 45);
 });
 
 test('runPlan: outcomes failed, not_converged and cancelled', async () => {
