@@ -190,13 +190,17 @@ export function checkAgainst(base: Baseline, runs: readonly PlanRunSummary[]): C
       diff('duration', undefined, undefined, undefined, 'duration', `≤ ${ms(planLimit)}`, ms(planFastest), `duration of ${base.plan}: the fastest of ${plural(runs.length, 'run')} took ${ms(planFastest)}, above the limit ${ms(planLimit)} (baseline median ${ms(base.duration.medianMs)}, max ${ms(base.duration.maxMs)})`),
     );
   }
-  return {
+  const outcome = {
     passed: differences.length === 0,
     differences,
-    compare: compareRows(base, shapes[0], stepTimes),
     duration: { baselineMs: base.duration.medianMs, seenMs: median(planTimes), fastestMs: planFastest, limitMs: planLimit },
     runs: runs.length,
-  };
+  } as CheckOutcome;
+  // The step-by-step rows are only printed for a plan that differs (and in JSON/JUnit): made on
+  // first read, then kept; enumerable, so JSON.stringify includes them.
+  let rows: CompareRow[] | undefined;
+  Object.defineProperty(outcome, 'compare', { enumerable: true, get: () => (rows ??= compareRows(base, shapes[0], stepTimes)) });
+  return outcome;
 }
 
 function compareRows(base: Baseline, first: Baseline | undefined, stepTimes: Map<string, number[]>): CompareRow[] {
