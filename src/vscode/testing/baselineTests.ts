@@ -72,34 +72,55 @@ export class BaselineTests implements vscode.Disposable {
   }
 
   private async runTests(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
-    const run = this.controller.createTestRun(request);
     const queue: vscode.TestItem[] = [];
     if (request.include) queue.push(...request.include);
     else this.controller.items.forEach((i) => queue.push(i));
-    for (const item of queue) {
-      if (token.isCancellationRequested || request.exclude?.includes(item)) {
+    await this.runItems(request, queue.filter((i) => !request.exclude?.includes(i)), token);
+  }
+
+  /**
+   * One test run over baseline items, as the Test Explorer starts it; returns each item's verdict
+   * and the messages it was failed with (for the host tests, which cannot read the Test Explorer).
+   */
+  async runItems(request: vscode.TestRunRequest, items: readonly vscode.TestItem[], token: vscode.CancellationToken): Promise<Map<string, { state: 'passed' | 'failed' | 'errored' | 'skipped'; messages: vscode.TestMessage[] }>> {
+    const run = this.controller.createTestRun(request);
+    const verdicts = new Map<string, { state: 'passed' | 'failed' | 'errored' | 'skipped'; messages: vscode.TestMessage[] }>();
+    for (const item of items) {
+      if (token.isCancellationRequested) {
         run.skipped(item);
+        verdicts.set(item.id, { state: 'skipped', messages: [] });
         continue;
       }
       run.started(item);
       const started = Date.now();
       try {
         const result = await this.check(item.id, token);
-        if (result.passed) run.passed(item, Date.now() - started);
-        else {
+        if (result.passed) {
+          run.passed(item, Date.now() - started);
+          verdicts.set(item.id, { state: 'passed', messages: [] });
+        } else {
           const messages = result.messages.map((m) => {
             const message = vscode.TestMessage.diff(m.message, m.expected, m.actual);
             message.location = new vscode.Location(vscode.Uri.file(m.file), new vscode.Position(m.line, 0));
             return message;
           });
           run.failed(item, messages, Date.now() - started);
+          verdicts.set(item.id, { state: 'failed', messages });
         }
         if (result.traceIds.length) run.appendOutput(`${item.label}: traces ${result.traceIds.join(' ')}\r\n`, undefined, item);
       } catch (err) {
-        run.errored(item, new vscode.TestMessage((err as Error).message), Date.now() - started);
+        const message = new vscode.TestMessage((err as Error).message);
+        run.errored(item, message, Date.now() - started);
+        verdicts.set(item.id, { state: 'errored', messages: [message] });
       }
     }
     run.end();
+    return verdicts;
+  }
+
+  /** The test item of a baseline file, once listed. */
+  item(baselineFile: string): vscode.TestItem | undefined {
+    return this.controller.items.get(baselineFile);
   }
 
   private cliPath(): string {

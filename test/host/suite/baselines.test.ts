@@ -34,6 +34,15 @@ suite('baselines: plans with a baseline in the Test Explorer (VS Code Testing AP
     try {
       // The file watcher lists it.
       await waitFor(async () => (await s.baselines.refresh()).includes(faulty), { timeout: 10_000 });
+      // As the Test Explorer runs it: a test run over the item, failed with messages at the step.
+      const item = s.baselines.item(faulty)!;
+      const verdicts = await s.baselines.runItems(new vscode.TestRunRequest([item]), [item], new vscode.CancellationTokenSource().token);
+      const verdict = verdicts.get(faulty)!;
+      assert.equal(verdict.state, 'failed');
+      const shown = verdict.messages.find((m) => String(m.message).includes('ELBv2 RegisterTargets: expected 1 call, got 0'))!;
+      assert.equal(shown.expectedOutput, '1');
+      assert.equal(shown.actualOutput, '0');
+      assert.equal(shown.location!.uri.fsPath, join(root, 'plans', 'create-cluster.ts'));
       const bad = await s.baselines.check(faulty);
       assert.equal(bad.passed, false);
       const missing = bad.messages.find((m) => m.message === 'pass 1 · register_cluster_node_to_lb: ELBv2 RegisterTargets: expected 1 call, got 0');
