@@ -100,9 +100,9 @@ async function schedulerRun(enabled: boolean): Promise<number> {
   return performance.now() - t;
 }
 
-async function testApiRun(): Promise<number> {
+async function testApiRun(globalSpans = true): Promise<number> {
   const t = performance.now();
-  const run = await runPlan(trivialPlan(RUNTIME_STEPS));
+  const run = await runPlan(trivialPlan(RUNTIME_STEPS), { globalSpans });
   if (run.trace.summary.passes[0]!.steps.length !== RUNTIME_STEPS) throw new Error('steps lost');
   return performance.now() - t;
 }
@@ -136,6 +136,10 @@ async function main(): Promise<void> {
   const on: number[] = [];
   await schedulerRun(true);
   for (let r = 0; r < 5; r++) on.push(await schedulerRun(true));
+  // Without global-span capture first: once installed, the context manager stays for the process.
+  const apiLocal: number[] = [];
+  await testApiRun(false);
+  for (let r = 0; r < 5; r++) apiLocal.push(await testApiRun(false));
   const api: number[] = [];
   await testApiRun();
   for (let r = 0; r < 5; r++) api.push(await testApiRun());
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
   const offUs = perStep(median(off));
   const runtimeOverheadUs = perStep(median(on)) - offUs;
   const apiOverheadUs = perStep(median(api)) - offUs;
+  const apiLocalOverheadUs = perStep(median(apiLocal)) - offUs;
 
   const figures = {
     steps: STEPS,
@@ -161,6 +166,7 @@ async function main(): Promise<void> {
     summaryVsIndex: round(summary.ms / indexing.ms),
     runtimeSteps: RUNTIME_STEPS,
     testApiOverheadUsPerStep: round(apiOverheadUs),
+    testApiWithoutGlobalSpansUsPerStep: round(apiLocalOverheadUs),
     testApiGoalUs: 10,
     referenceRuntimeOverheadUsPerStep: round(runtimeOverheadUs),
     testApiVsRuntime: round(apiOverheadUs / runtimeOverheadUs),
@@ -177,6 +183,7 @@ async function main(): Promise<void> {
     ['summary per span', `${figures.summaryUsPerSpan} µs (goal ≤ 2 µs) ${ok(figures.summaryUsPerSpan, 2)}`],
     ['reference: index spans by id', `${figures.referenceIndexUsPerSpan} µs/span → ratio ${figures.summaryVsIndex}×`],
     ['test API overhead per step span', `${figures.testApiOverheadUsPerStep} µs over an uninstrumented run (goal ≤ 10 µs) ${ok(apiOverheadUs, 10)}; ${RUNTIME_STEPS.toLocaleString('en-US')} steps`],
+    ['  without global-span capture', `${figures.testApiWithoutGlobalSpansUsPerStep} µs (runPlan(plan, { globalSpans: false }): no context manager)`],
     ['reference: plain runtime overhead', `${figures.referenceRuntimeOverheadUsPerStep} µs/step span → ratio ${figures.testApiVsRuntime}×`],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

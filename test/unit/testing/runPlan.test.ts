@@ -112,3 +112,10 @@ test('runPlan: spans started with the global OTel API inside a step land in that
   assert.equal(stray.isRecording(), false);
   stray.end();
 });
+
+test('runPlan with globalSpans: false keeps its own spans and installs nothing global', async () => {
+  const plan: Plan = { name: 'local', create: (c) => (c.pass === 1 ? [procedure('s', (ctx) => ctx.trace('call', () => undefined))] : []) };
+  const run = await runPlan(plan, { globalSpans: false });
+  assert.equal(run.capturesGlobalSpans, false);
+  expectTrace(run).toConverge().toHave('step > call', 1);
+});
