@@ -1,7 +1,8 @@
-// Builds the extension, the CLI, the runtime and the webview bundles into dist/ (one esbuild
-// context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
+// Builds the extension, the CLI, the runtime, the testing API and the webview bundles into dist/ (one
+// esbuild context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
 // node's test runner can run them (benchmark processes bundled). Flags: --watch, --production, --tests.
-// Beside the bundles, the runtime package's declaration files (dist/types/, tsconfig.types.json).
+// Beside the bundles, the package's declaration files ("." and "./testing": dist/types/, by
+// tsconfig.types.json).
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,9 @@ const entries = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.js' },
+  // instrument-first/testing: one CommonJS bundle; ESM imports it through Node's CJS interop (named
+  // exports are detected), so one copy serves both and runs cannot split across two module graphs.
+  { ...common, entryPoints: ['src/testing/index.ts'], outfile: 'dist/testing.js' },
   { ...common, entryPoints: ['src/collector/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
 ];
 const optional = [
@@ -83,6 +87,8 @@ async function buildTests() {
   const benches = [
     ['test/bench/collector/server.ts', 'out/test/bench/collector'],
     ['test/bench/extensionBench.ts', 'out/test/bench'],
+    ['test/bench/memoryBench.ts', 'out/test/bench'],
+    ['test/bench/traceTestBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [
@@ -108,5 +114,6 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`watching ${entries.length} entries…`);
 } else {
+  // Type declarations of the package's entries ("." and "./testing") into dist/types, beside the bundles.
   await Promise.all([...entries.map((e) => esbuild.build(e)), emitDeclarations(), tests ? buildTests() : undefined]);
 }

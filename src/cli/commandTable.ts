@@ -4,6 +4,8 @@ import { demoCommand } from './commands/demo';
 import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
 import { lintCommand } from './commands/lint';
+import { baselineCommand } from './commands/baseline';
+import { checkCommand } from './commands/check';
 import { initCommand } from './commands/init';
 
 /** Every CLI command, by name. */
@@ -15,6 +17,8 @@ export const commands: Record<string, CliCommand> = {
   show: showCommand,
   diff: diffCommand,
   lint: lintCommand,
+  baseline: baselineCommand,
+  check: checkCommand,
   init: initCommand,
 };
 
