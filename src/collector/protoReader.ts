@@ -67,6 +67,21 @@ export class ProtoReader {
     return hi * 4294 + (hi * 967296 + lo) / 1e6;
   }
 
+  /** A fixed64 as its two 32-bit words into `out[at]` (low) and `out[at + 1]` (high). */
+  fixed64Words(out: Uint32Array, at: number): void {
+    if (this.pos + 8 > this.end) this.fail();
+    out[at] = this.buf.readUInt32LE(this.pos);
+    out[at + 1] = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+  }
+
+  fixed32(): number {
+    if (this.pos + 4 > this.end) this.fail();
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
   double(): number {
     if (this.pos + 8 > this.end) this.fail();
     const v = this.buf.readDoubleLE(this.pos);
