@@ -2,7 +2,7 @@ import type { AttrValue } from '../protocol/spanView';
 import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
 import { count, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
 import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from './otlpValues';
-import { packBits, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
+import { oddBits, packBits, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
 import { JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { msRestToWords, wordsToMsRest } from './unixNano';
@@ -363,12 +363,24 @@ class Scanner extends JsonByteReader {
     }
     const values = n === 0 ? EMPTY_VALUES : this.values.slice(0, n);
     const keys = n === 0 ? EMPTY_KEYS : ctx.shapes.share(this.keys, n);
-    const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, this.budget.cut);
-    out.spans.push(new SpanRecord(traceId, spanId, parent, name, slab, packBits(slot, status, kind, flags), keys, values, PENDING_ORIGIN, extra));
+    const bits = packBits(slot, status, kind, flags);
+    const rare = oddBits(bits) || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || this.budget.cut;
+    const extra = rare ? spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, this.budget.cut) : undefined;
+    out.spans.push(new SpanRecord(traceId, spanId, parent, name, slab, bits, keys, values, PENDING_ORIGIN, extra));
   }
 
   /** Links are rare: read with JSON.parse and the object decoder. */
   private links(): LinkRecord[] | undefined {
+    // Exporters send `"links":[]` with every span: settled without leaving the fast path.
+    if (this.ws() === 0x5b) {
+      const at = this.pos;
+      this.pos++;
+      if (this.ws() === CLOSE_BRACKET) {
+        this.pos++;
+        return undefined;
+      }
+      this.pos = at;
+    }
     const raw: unknown = JSON.parse(this.rawValue());
     if (!Array.isArray(raw) || raw.length === 0) return undefined;
     const links: LinkRecord[] = [];
@@ -521,7 +533,7 @@ class Scanner extends JsonByteReader {
           if (i === undefined) throw NOT_FAST;
           v = i;
         }
-        v = budget.value(v);
+        v = typeof v === 'number' ? budget.scalar(v) : budget.value(v);
       } else if (len === 9 && this.keyIs(K.boolValue)) {
         const c = this.ws();
         if (c === 0x74) {
@@ -531,10 +543,11 @@ class Scanner extends JsonByteReader {
           this.literal('false');
           v = false;
         }
-        v = budget.value(v);
+        v = budget.scalar(v);
       } else if (len === 11 && this.keyIs(K.doubleValue)) {
         // Numbers, and the strings OTLP/JSON writes for NaN and ±Infinity.
-        v = budget.value(doubleValue(this.ws() === QUOTE ? jsonDoubleText(this.string()) : this.number()));
+        const d = doubleValue(this.ws() === QUOTE ? jsonDoubleText(this.string()) : this.number());
+        v = typeof d === 'number' ? budget.scalar(d) : budget.value(d);
       } else {
         // arrayValue, kvlistValue, bytesValue and the unexpected: decode this AnyValue the slow way.
         this.pos = start;

@@ -404,9 +404,15 @@ class ProtoSpanIndexer {
     spans[o + F_FLAGS] = flags | 0;
     spans[o + F_SHAPE] = n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(keys, n));
     spans[o + F_ORIGIN] = origin;
-    b.times.set(times, b.count * SLAB_WORDS);
-    const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, budget.cut);
-    if (extra) this.extras.push([b.count, extra]);
+    const t = b.count * SLAB_WORDS;
+    b.times[t] = times[0]!;
+    b.times[t + 1] = times[1]!;
+    b.times[t + 2] = times[2]!;
+    b.times[t + 3] = times[3]!;
+    if (status > 3 || kind > 7 || flags > 1023 || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || budget.cut) {
+      const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, budget.cut);
+      if (extra) this.extras.push([b.count, extra]);
+    }
     b.count++;
   }
 
@@ -506,7 +512,7 @@ class ProtoSpanIndexer {
           arg = v ? 1 : 0;
         } else {
           a = V_OTHER;
-          arg = b.keep(budget.value(v));
+          arg = b.keep(budget.scalar(v));
         }
       } else if (t === ANY_INT) {
         const v = r.int64();

@@ -92,6 +92,7 @@ export function truncatedValue(v: AttrValue, size: number, keep: number): AttrTr
  * strings and keys, decoded bytes of bytes values, 8 per other scalar. No recursion.
  */
 export function valueSize(v: AttrValue): number {
+  if (typeof v !== 'object') return typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : 8;
   let size = 0;
   const stack: AttrValue[] = [v];
   while (stack.length > 0) {
@@ -123,12 +124,16 @@ function isAscii(s: string): boolean {
 export class SpanBudget {
   used = 0;
   cut = 0;
-  constructor(private readonly limits: DecodeLimits) {}
+  private readonly maxValue: number;
+  private readonly maxSpan: number;
+  constructor(private readonly limits: DecodeLimits) {
+    this.maxValue = limits.maxValueBytes;
+    this.maxSpan = limits.maxSpanBytes;
+  }
 
   /** A string value of `bytes` UTF-8 bytes (known to the caller): kept, or its marker. */
   string(s: string, bytes: number): AttrValue {
-    const l = this.limits;
-    if (bytes <= l.maxValueBytes && this.used + bytes <= l.maxSpanBytes) {
+    if (bytes <= this.maxValue && this.used + bytes <= this.maxSpan) {
       this.used += bytes;
       return s;
     }
@@ -137,19 +142,22 @@ export class SpanBudget {
 
   /** Counts `bytes` of a value (a string's UTF-8, 8 for a scalar) when they fit; false (nothing counted) when not. */
   take(bytes: number): boolean {
-    const l = this.limits;
-    if (bytes <= l.maxValueBytes && this.used + bytes <= l.maxSpanBytes) {
+    if (bytes <= this.maxValue && this.used + bytes <= this.maxSpan) {
       this.used += bytes;
       return true;
     }
     return false;
   }
 
+  /** A number or boolean (8 bytes). */
+  scalar<T extends AttrValue>(v: T): AttrValue {
+    return this.take(8) ? v : this.mark(v, 8);
+  }
+
   /** Any value (not the common short ones: their size is counted by the caller with `add`). */
   value(v: AttrValue): AttrValue {
     const size = valueSize(v);
-    const l = this.limits;
-    if (size <= l.maxValueBytes && this.used + size <= l.maxSpanBytes) {
+    if (size <= this.maxValue && this.used + size <= this.maxSpan) {
       this.used += size;
       return v;
     }

@@ -38,23 +38,21 @@ export class ProtoReader {
     throw new DecodeError('malformed varint');
   }
 
-  /** int64 as a number (two's complement for 10-byte negatives), or a string beyond 2^53. */
+  /** int64 as a number when within ±2^53, else its exact decimal text (two's complement for negatives). */
   int64(): number | string {
     const start = this.pos;
     const v = this.varint();
-    if (this.pos - start === 10 && v >= 2 ** 63) {
-      // Negative: re-read as unsigned 64-bit and subtract 2^64 using BigInt for exactness.
-      let big = 0n;
-      let shift = 0n;
-      for (let p = start; p < this.pos; p++) {
-        big |= BigInt(this.buf[p]! & 0x7f) << shift;
-        shift += 7n;
-      }
-      big = BigInt.asIntN(64, big);
-      const n = Number(big);
-      return Number.isSafeInteger(n) ? n : big.toString();
+    if (v <= Number.MAX_SAFE_INTEGER) return v;
+    // Beyond 2^53 the double above is rounded: read the bytes again exactly.
+    let big = 0n;
+    let shift = 0n;
+    for (let p = start; p < this.pos; p++) {
+      big |= BigInt(this.buf[p]! & 0x7f) << shift;
+      shift += 7n;
     }
-    return Number.isSafeInteger(v) ? v : String(v);
+    big = BigInt.asIntN(64, big);
+    const n = Number(big);
+    return Number.isSafeInteger(n) ? n : big.toString();
   }
 
   /** A fixed64 nanosecond time as epoch milliseconds (whole milliseconds exact). */

@@ -182,6 +182,11 @@ export class SpanRecord {
   }
 }
 
+/** Whether packed bits left status, kind and flags to `extra`. */
+export function oddBits(bits: number): boolean {
+  return (bits & ODD_BIT) !== 0;
+}
+
 /** Builds the `extra` of a span from its rare parts; undefined when it has none. */
 export function spanExtra(
   status: number,
@@ -215,15 +220,18 @@ export function spanExtra(
   return x;
 }
 
+/** Spans per slab handed out by a TimeSlab (8 KiB: a small request does not keep a large one alive). */
+const TIME_SLAB_SPANS = 512;
+
 /** Hands out room for spans' times in shared slabs, for decoders that make records one by one. */
 export class TimeSlab {
-  array = new Uint32Array(SLAB_SPANS * SLAB_WORDS);
+  array = new Uint32Array(TIME_SLAB_SPANS * SLAB_WORDS);
   private n = 0;
 
   /** Room for one more span: its slot in the then current `array` (its words at slot·SLAB_WORDS). */
   next(): number {
-    if (this.n === SLAB_SPANS) {
-      this.array = new Uint32Array(SLAB_SPANS * SLAB_WORDS);
+    if (this.n === TIME_SLAB_SPANS) {
+      this.array = new Uint32Array(TIME_SLAB_SPANS * SLAB_WORDS);
       this.n = 0;
     }
     return this.n++;

@@ -30,14 +30,12 @@ export function wordsToDecimal(lo: number, hi: number): string {
  */
 export function msRestToWords(ms: number, rest: number, out: Uint32Array, at: number): boolean {
   if (ms > MAX_MS || (ms === MAX_MS && rest > MAX_REST)) return false;
-  const mh = Math.floor(ms / 65536);
-  const ml = ms - mh * 65536;
-  const x = mh * 1e6; // < 2^49
-  const xh = Math.floor(x / 65536);
-  const low = (x - xh * 65536) * 65536 + ml * 1e6 + rest; // < 2^38
-  const carry = Math.floor(low / TWO_32);
-  out[at] = low - carry * TWO_32;
-  out[at + 1] = xh + carry;
+  // (ms mod 2^32)·10^6 + rest < 2^53 is exact; what is above 2^32 in ms adds (ms div 2^32)·10^6 to the high word.
+  const mlo = ms % TWO_32;
+  const low = mlo * 1e6 + rest;
+  const lo = low % TWO_32;
+  out[at] = lo;
+  out[at + 1] = ((ms - mlo) / TWO_32) * 1e6 + (low - lo) / TWO_32;
   return true;
 }
 
