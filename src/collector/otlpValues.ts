@@ -70,20 +70,19 @@ export function kvlistValue(keys: string[], values: AttrValue[]): AttrKvList {
   return { kind: 'kvlist', keys, values };
 }
 
-/** A string over the cap: its first `max` bytes (whole characters) and its size. */
-export function truncatedString(s: string, max: number): AttrTruncated {
-  const length = Buffer.byteLength(s, 'utf8');
-  let cut = Math.min(s.length, max);
-  while (cut > 0 && Buffer.byteLength(s.slice(0, cut), 'utf8') > max) cut = Math.floor(cut * 0.9);
-  // Not between the halves of a surrogate pair.
-  const c = s.charCodeAt(cut - 1);
-  if (c >= 0xd800 && c <= 0xdbff) cut--;
-  return { kind: 'truncated', value: s.slice(0, cut), length };
+/** A string over the cap: its first `max` UTF-8 bytes (whole characters) and its size. */
+export function truncatedString(s: string, max: number, length = Buffer.byteLength(s, 'utf8')): AttrTruncated {
+  // At most `max` characters can fit in `max` bytes: only those are encoded.
+  const head = Buffer.from(s.slice(0, Math.max(0, max)), 'utf8');
+  let end = Math.min(max, head.length);
+  // Back to the start of a character (continuation bytes are 10xxxxxx).
+  while (end > 0 && end < head.length && (head[end]! & 0xc0) === 0x80) end--;
+  return { kind: 'truncated', value: head.toString('utf8', 0, end), length };
 }
 
-/** A value over a cap (or too deep) replaced by a marker that keeps the start of its text and its size. */
+/** A value over a cap (or too deep) replaced by a marker that keeps the start of a string and the value's size. */
 export function truncatedValue(v: AttrValue, size: number, keep: number): AttrTruncated {
-  if (typeof v === 'string') return { ...truncatedString(v, keep), length: size };
+  if (typeof v === 'string') return truncatedString(v, keep, size);
   return { kind: 'truncated', value: '', length: size };
 }
 
@@ -126,7 +125,7 @@ export class SpanBudget {
   cut = 0;
   private readonly maxValue: number;
   private readonly maxSpan: number;
-  constructor(private readonly limits: DecodeLimits) {
+  constructor(limits: DecodeLimits) {
     this.maxValue = limits.maxValueBytes;
     this.maxSpan = limits.maxSpanBytes;
   }
@@ -166,9 +165,9 @@ export class SpanBudget {
 
   private mark(v: AttrValue, size: number): AttrValue {
     this.cut++;
-    const keep = Math.max(0, Math.min(this.limits.maxValueBytes, this.limits.maxSpanBytes - this.used));
-    const m = typeof v === 'string' ? { ...truncatedString(v, keep), length: size } : truncatedValue(v, size, keep);
-    this.used += Math.min(keep, m.value.length);
+    const keep = Math.max(0, Math.min(this.maxValue, this.maxSpan - this.used));
+    const m = truncatedValue(v, size, keep);
+    this.used += Buffer.byteLength(m.value, 'utf8');
     return m;
   }
 

@@ -321,7 +321,7 @@ function protoSpan(s: GenSpan): Bytes {
 }
 
 export function toProto(req: GenRequest): Buffer {
-  const out: Bytes = [];
+  let out: Bytes = [];
   for (const rs of req.resourceSpans) {
     const resource = len(1, [...rs.resource.attributes.flatMap((kv) => len(1, protoKeyValue(kv))), ...uint(2, rs.resource.droppedAttributesCount)]);
     const scopes = rs.scopeSpans.flatMap((ss) =>
@@ -331,7 +331,7 @@ export function toProto(req: GenRequest): Buffer {
         ...(ss.schemaUrl ? str(3, ss.schemaUrl) : []),
       ]),
     );
-    out.push(...len(1, [...resource, ...scopes, ...(rs.schemaUrl ? str(3, rs.schemaUrl) : [])]));
+    out = out.concat(len(1, [...resource, ...scopes, ...(rs.schemaUrl ? str(3, rs.schemaUrl) : [])]));
   }
   return Buffer.from(out);
 }
