@@ -106,6 +106,11 @@ export interface SpanView {
   droppedLinksCount?: number;
 }
 
+/** The text of a double as AttrDouble keeps it ('-0', 'NaN', 'Infinity', '3', '1e+300'). */
+export function doubleText(n: number): string {
+  return Object.is(n, -0) ? '-0' : String(n);
+}
+
 /** Whether `v` is one of the tagged kinds (not a plain string, number, boolean or list). */
 export function isTaggedValue(v: AttrValue): v is AttrTagged {
   return typeof v === 'object' && !Array.isArray(v);
@@ -175,4 +180,53 @@ function structureText(root: AttrArray | AttrKvList): string {
     else out += attrText(x);
   }
   return out;
+}
+
+const TAGS: ReadonlySet<unknown> = new Set(['int', 'double', 'bytes', 'array', 'kvlist', 'empty', 'truncated']);
+
+/**
+ * Whether `v` is a well-formed attribute value (for what crosses a boundary: webview messages,
+ * files). Checked with an explicit stack, at most `maxNodes` values.
+ */
+export function isAttrValue(v: unknown, maxNodes = 1_000_000): v is AttrValue {
+  const stack: unknown[] = [v];
+  let nodes = 0;
+  while (stack.length > 0) {
+    if (++nodes > maxNodes) return false;
+    const x = stack.pop();
+    const t = typeof x;
+    if (t === 'string' || t === 'boolean' || t === 'number') continue;
+    if (Array.isArray(x)) {
+      // A plain list: only strings, only numbers or only booleans.
+      const first = typeof x[0];
+      if (x.length > 0 && first !== 'string' && first !== 'number' && first !== 'boolean') return false;
+      for (const y of x) if (typeof y !== first) return false;
+      continue;
+    }
+    if (t !== 'object' || x === null) return false;
+    const o = x as Record<string, unknown>;
+    if (!TAGS.has(o.kind)) return false;
+    switch (o.kind) {
+      case 'int':
+      case 'double':
+        if (typeof o.value !== 'string') return false;
+        break;
+      case 'bytes':
+        if (typeof o.base64 !== 'string') return false;
+        break;
+      case 'truncated':
+        if (typeof o.value !== 'string' || typeof o.length !== 'number') return false;
+        break;
+      case 'array':
+        if (!Array.isArray(o.values)) return false;
+        for (const y of o.values) stack.push(y);
+        break;
+      case 'kvlist':
+        if (!Array.isArray(o.values) || !Array.isArray(o.keys) || o.keys.length !== o.values.length) return false;
+        for (const k of o.keys) if (typeof k !== 'string') return false;
+        for (const y of o.values) stack.push(y);
+        break;
+    }
+  }
+  return true;
 }
