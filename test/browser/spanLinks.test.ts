@@ -107,7 +107,7 @@ void test('links in the span details: one opens the linked span of this run, the
       const m = await tp.waitFor('openLink', n);
       assert.deepEqual(m, { type: 'openLink', traceId: OTHER, spanId: 'b7ad6b7169203331' });
       await tp.post({ type: 'notice', text: `The linked trace ${OTHER} is not in the collector.` });
-      await tp.page.waitForFunction(() => document.querySelector('.details .notice')?.textContent?.includes('not in the collector'));
+      await tp.page.waitForSelector('.details .notice:has-text("not in the collector")');
       assert.deepEqual(tp.dialogs, []);
     } finally {
       await tp.close();
