@@ -55,16 +55,6 @@ export class ProtoReader {
     return Number.isSafeInteger(n) ? n : big.toString();
   }
 
-  /** A fixed64 nanosecond time as epoch milliseconds (whole milliseconds exact). */
-  fixed64NanosToMs(): number {
-    if (this.pos + 8 > this.end) this.fail();
-    const lo = this.buf.readUInt32LE(this.pos);
-    const hi = this.buf.readUInt32LE(this.pos + 4);
-    this.pos += 8;
-    // hi·2^32 ns = hi·4294 ms + hi·967296 ns; every partial product is an exact double.
-    return hi * 4294 + (hi * 967296 + lo) / 1e6;
-  }
-
   /** A fixed64 as its two 32-bit words into `out[at]` (low) and `out[at + 1]` (high). */
   fixed64Words(out: Uint32Array, at: number): void {
     if (this.pos + 8 > this.end) this.fail();
