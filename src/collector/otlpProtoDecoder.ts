@@ -1,72 +1,14 @@
 import type { AttrValue } from '../protocol/spanView';
 import { emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
-import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, kvlistValue, SpanBudget } from './otlpValues';
+import { EMPTY_VALUE, intFromNumber, SpanBudget } from './otlpValues';
 import type { OriginParts as PackedOrigin } from './spanRecord';
 import { ProtoReader } from './protoReader';
+import { readAnyValue } from './protoAnyValue';
+import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
 import { F_FLAGS, F_KIND, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, IndexBuilder, materialize, NONE, SAME, SPAN_INTS, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
 import type { KeyInfo } from './stringPool';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from './spanRecord';
 import { wordsToMsRest } from './unixNano';
-
-// Wire tags (field number << 3 | wire type) of opentelemetry/proto/trace/v1/trace.proto and
-// common/v1/common.proto, named for their fields.
-const LEN = 2;
-const VARINT = 0;
-const I64 = 1;
-const I32 = 5;
-const tag = (field: number, wire: number): number => (field << 3) | wire;
-const REQUEST_RESOURCE_SPANS = tag(1, LEN);
-const RESOURCE_SPANS_RESOURCE = tag(1, LEN);
-const RESOURCE_SPANS_SCOPE_SPANS = tag(2, LEN);
-const RESOURCE_SPANS_SCHEMA_URL = tag(3, LEN);
-const RESOURCE_ATTRIBUTES = tag(1, LEN);
-const RESOURCE_DROPPED = tag(2, VARINT);
-const SCOPE_SPANS_SCOPE = tag(1, LEN);
-const SCOPE_SPANS_SPANS = tag(2, LEN);
-const SCOPE_SPANS_SCHEMA_URL = tag(3, LEN);
-const SCOPE_NAME = tag(1, LEN);
-const SCOPE_VERSION = tag(2, LEN);
-const SCOPE_ATTRIBUTES = tag(3, LEN);
-const SCOPE_DROPPED = tag(4, VARINT);
-const SPAN_TRACE_ID = tag(1, LEN);
-const SPAN_SPAN_ID = tag(2, LEN);
-const SPAN_TRACE_STATE = tag(3, LEN);
-const SPAN_PARENT_SPAN_ID = tag(4, LEN);
-const SPAN_NAME = tag(5, LEN);
-const SPAN_KIND = tag(6, VARINT);
-const SPAN_START = tag(7, I64);
-const SPAN_END = tag(8, I64);
-const SPAN_ATTRIBUTES = tag(9, LEN);
-const SPAN_DROPPED_ATTRIBUTES = tag(10, VARINT);
-const SPAN_EVENTS = tag(11, LEN);
-const SPAN_DROPPED_EVENTS = tag(12, VARINT);
-const SPAN_LINKS = tag(13, LEN);
-const SPAN_DROPPED_LINKS = tag(14, VARINT);
-const SPAN_STATUS = tag(15, LEN);
-const SPAN_FLAGS = tag(16, I32);
-const STATUS_MESSAGE = tag(2, LEN);
-const STATUS_CODE = tag(3, VARINT);
-const EVENT_TIME = tag(1, I64);
-const EVENT_NAME = tag(2, LEN);
-const EVENT_ATTRIBUTES = tag(3, LEN);
-const EVENT_DROPPED = tag(4, VARINT);
-const LINK_TRACE_ID = tag(1, LEN);
-const LINK_SPAN_ID = tag(2, LEN);
-const LINK_TRACE_STATE = tag(3, LEN);
-const LINK_ATTRIBUTES = tag(4, LEN);
-const LINK_DROPPED = tag(5, VARINT);
-const LINK_FLAGS = tag(6, I32);
-const KEY_VALUE_KEY = tag(1, LEN);
-const KEY_VALUE_VALUE = tag(2, LEN);
-const ANY_STRING = tag(1, LEN);
-const ANY_BOOL = tag(2, VARINT);
-const ANY_INT = tag(3, VARINT);
-const ANY_DOUBLE = tag(4, I64);
-const ANY_ARRAY = tag(5, LEN);
-const ANY_KVLIST = tag(6, LEN);
-const ANY_BYTES = tag(7, LEN);
-/** ArrayValue.values and KeyValueList.values. */
-const LIST_VALUES = tag(1, LEN);
 
 /**
  * Decodes a protobuf ExportTraceServiceRequest into span records, in place: the index of the body,
@@ -459,7 +401,7 @@ class ProtoSpanIndexer {
         if (index) {
           b.valueInts = mark;
           this.indexValue(e, info, budget);
-        } else this.value = budget.value(this.anyValue(e, 0, info));
+        } else this.value = budget.value(readAnyValue(this.r, this.ctx, e, 0, info));
         hasValue = true;
         r.end = end;
         r.pos = e;
@@ -527,7 +469,7 @@ class ProtoSpanIndexer {
         // Doubles, arrays, lists, bytes (and anything unknown): decoded whole and kept as they are.
         r.pos -= varintLength(t);
         a = V_OTHER;
-        arg = b.keep(budget.value(this.anyValue(end, 0, info)));
+        arg = b.keep(budget.value(readAnyValue(this.r, this.ctx, end, 0, info)));
         break;
       }
     }
@@ -592,159 +534,10 @@ class ProtoSpanIndexer {
     this.r.pos = end;
   }
 
-  /** A string value; repeated values of low-cardinality keys come from the byte cache. */
-  private stringValue(info: KeyInfo | undefined): string {
-    const r = this.r;
-    const e = r.lengthEnd();
-    const s = r.pos;
-    r.pos = e;
-    if (info === undefined || info.values === undefined) return r.utf8(s, e);
-    const ctx = this.ctx;
-    const known = ctx.valueBytes.get(r.buf, s, e);
-    if (known !== undefined) return known;
-    const v = ctx.pool.value(info, r.utf8(s, e));
-    if (info.values !== undefined) ctx.valueBytes.store(r.buf, s, e, v);
-    return v;
-  }
-
-  /** An AnyValue (the reader's end set to `end`); nesting past the depth cap becomes a marker. */
-  private anyValue(end: number, depth: number, info?: KeyInfo): AttrValue {
-    const r = this.r;
-    let v: AttrValue = EMPTY_VALUE;
-    while (r.pos < end) {
-      const t = r.varint();
-      switch (t) {
-        case ANY_STRING:
-          v = this.stringValue(info);
-          break;
-        case ANY_BOOL:
-          v = r.varint() !== 0;
-          break;
-        case ANY_INT:
-          v = intFromNumber(r.int64());
-          break;
-        case ANY_DOUBLE:
-          v = doubleValue(r.double());
-          break;
-        case ANY_ARRAY:
-        case ANY_KVLIST: {
-          const e = r.lengthEnd();
-          if (depth >= this.ctx.limits.maxDepth) v = { kind: 'truncated', value: '', length: protoListSize(r.buf, r.pos, e, t === ANY_KVLIST) };
-          else {
-            r.end = e;
-            v = t === ANY_ARRAY ? this.arrayValue(e, depth + 1) : this.kvList(e, depth + 1);
-            r.end = end;
-          }
-          r.pos = e;
-          break;
-        }
-        case ANY_BYTES: {
-          const e = r.lengthEnd();
-          v = { kind: 'bytes', base64: r.buf.toString('base64', r.pos, e) };
-          r.pos = e;
-          break;
-        }
-        default:
-          r.skip(t & 7);
-      }
-    }
-    return v;
-  }
-
-  private arrayValue(end: number, depth: number): AttrValue {
-    const r = this.r;
-    const vals: AttrValue[] = [];
-    while (r.pos < end) {
-      const t = r.varint();
-      if (t === LIST_VALUES) {
-        const e = r.lengthEnd();
-        r.end = e;
-        vals.push(this.anyValue(e, depth));
-        r.end = end;
-        r.pos = e;
-      } else r.skip(t & 7);
-    }
-    return arrayValue(vals);
-  }
-
-  private kvList(end: number, depth: number): AttrValue {
-    const r = this.r;
-    const keys: string[] = [];
-    const values: AttrValue[] = [];
-    while (r.pos < end) {
-      const t = r.varint();
-      if (t === LIST_VALUES) {
-        const e = r.lengthEnd();
-        r.end = e;
-        let key: string | undefined;
-        let value: AttrValue = EMPTY_VALUE;
-        while (r.pos < e) {
-          const f = r.varint();
-          if (f === KEY_VALUE_KEY) key = r.string();
-          else if (f === KEY_VALUE_VALUE) {
-            const ve = r.lengthEnd();
-            r.end = ve;
-            value = this.anyValue(ve, depth);
-            r.end = e;
-            r.pos = ve;
-          } else r.skip(f & 7);
-        }
-        if (key !== undefined) {
-          keys.push(key);
-          values.push(value);
-        }
-        r.end = end;
-        r.pos = e;
-      } else r.skip(t & 7);
-    }
-    return kvlistValue(keys, values);
-  }
 }
 
 function uint32(v: number): number {
   return v >>> 0 === v ? v : 0;
-}
-
-/**
- * The size (as the caps count it) of an ArrayValue or KeyValueList in buf[start, end), past the
- * depth cap: read with an explicit stack, never recursively. Malformed parts count as far as they go.
- */
-function protoListSize(buf: Buffer, start: number, end: number, kvlist: boolean): number {
-  // Message kinds on the stack: 0 AnyValue, 1 ArrayValue, 2 KeyValueList, 3 KeyValue.
-  const stack: number[] = [kvlist ? 2 : 1, start, end];
-  let size = 0;
-  const r = new ProtoReader(buf);
-  while (stack.length > 0) {
-    const e = stack.pop()!;
-    const s = stack.pop()!;
-    const kind = stack.pop()!;
-    r.pos = s;
-    r.end = e;
-    try {
-      while (r.pos < e) {
-        const t = r.varint();
-        if ((t & 7) === LEN) {
-          const fe = r.lengthEnd();
-          const field = t >>> 3;
-          if (kind === 0) {
-            if (t === ANY_STRING || t === ANY_BYTES) size += fe - r.pos;
-            else if (t === ANY_ARRAY) stack.push(1, r.pos, fe);
-            else if (t === ANY_KVLIST) stack.push(2, r.pos, fe);
-          } else if (kind === 1 && field === 1) stack.push(0, r.pos, fe);
-          else if (kind === 2 && field === 1) stack.push(3, r.pos, fe);
-          else if (kind === 3 && field === 1) size += fe - r.pos;
-          else if (kind === 3 && field === 2) stack.push(0, r.pos, fe);
-          r.pos = fe;
-        } else {
-          if (kind === 0 && (t === ANY_BOOL || t === ANY_INT || t === ANY_DOUBLE)) size += 8;
-          r.skip(t & 7);
-        }
-      }
-    } catch {
-      // Counted as far as it could be read.
-    }
-  }
-  return size;
 }
 
 function varintLength(v: number): number {
