@@ -4,8 +4,8 @@ import { count, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
 import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from './otlpValues';
 import { oddBits, packBits, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
-import { JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
-import { msRestToWords, wordsToMsRest } from './unixNano';
+import { jsonDoubleText, JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
+import { wordsToMsRest } from './unixNano';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -168,14 +168,6 @@ class Scanner extends JsonByteReader {
     return [from, this.out.spans.length, parts];
   }
 
-  private nullableString(): string {
-    if (this.ws() === 0x6e) {
-      this.literal('null');
-      return '';
-    }
-    return this.string();
-  }
-
   /** A uint32 (count or flags), as a number or decimal string; 0 when absent or out of range. */
   private count(): number {
     const c = this.ws();
@@ -239,38 +231,6 @@ class Scanner extends JsonByteReader {
     memo.s = savedAt;
     memo.value = savedValue;
     return id;
-  }
-
-  /**
-   * Nanoseconds (decimal string or integer number, read from its digits: exact) into `out[at]`,
-   * `out[at + 1]`; true when absent (nothing written), false when not an OTLP time.
-   */
-  private nanos(out: Uint32Array, at: number): boolean {
-    const c = this.ws();
-    let quoted = false;
-    if (c === QUOTE) {
-      this.stringRange();
-      quoted = true;
-    } else if (c === 0x6e) {
-      this.literal('null');
-      return true;
-    } else this.numberRange();
-    const buf = this.buf;
-    const s = this.ks;
-    const e = this.ke;
-    const n = e - s;
-    if (n === 0 || n > 20) return false;
-    let ms = 0;
-    let ns = 0;
-    const split = e - 6;
-    for (let p = s; p < e; p++) {
-      const d = buf[p]! - 0x30;
-      if (d < 0 || d > 9) return false;
-      if (p < split) ms = ms * 10 + d;
-      else ns = ns * 10 + d;
-    }
-    if (!quoted && n > 1 && buf[s] === 0x30) throw NOT_FAST;
-    return msRestToWords(ms, ns, out, at);
   }
 
   private int(): number {
@@ -584,13 +544,6 @@ class Scanner extends JsonByteReader {
     } while (this.more(CLOSE_BRACKET));
     return events.length > 0 ? events : undefined;
   }
-}
-
-/** A doubleValue written as a string: 'NaN', 'Infinity', '-Infinity' or a number's text. */
-function jsonDoubleText(s: string): number {
-  if (s === 'NaN' || s === 'Infinity' || s === '-Infinity') return Number(s);
-  if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(s)) throw NOT_FAST;
-  return Number(s);
 }
 
 const EMPTY_KEYS: string[] = [];
