@@ -31,11 +31,12 @@ export function wordsToDecimal(lo: number, hi: number): string {
 export function msRestToWords(ms: number, rest: number, out: Uint32Array, at: number): boolean {
   if (ms > MAX_MS || (ms === MAX_MS && rest > MAX_REST)) return false;
   // (ms mod 2^32)·10^6 + rest < 2^53 is exact; what is above 2^32 in ms adds (ms div 2^32)·10^6 to the high word.
-  const mlo = ms % TWO_32;
-  const low = mlo * 1e6 + rest;
-  const lo = low % TWO_32;
-  out[at] = lo;
-  out[at + 1] = ((ms - mlo) / TWO_32) * 1e6 + (low - lo) / TWO_32;
+  // Division and floor, not %: a floating-point remainder is slow on this hot path.
+  const mhi = Math.floor(ms / TWO_32);
+  const low = (ms - mhi * TWO_32) * 1e6 + rest;
+  const carry = Math.floor(low / TWO_32);
+  out[at] = low - carry * TWO_32;
+  out[at + 1] = mhi * 1e6 + carry;
   return true;
 }
 
