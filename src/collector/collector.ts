@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { receiveTraces } from './otlpHttpReceiver';
+import { decodeLimits, type DecodeLimits } from './otlpValues';
 import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
 import { RunPersistence } from './runPersistence';
@@ -45,6 +46,8 @@ export interface CollectorOptions {
   protobufOnWorkers?: boolean;
   /** The decode worker's script (default: decodeWorker.js beside this module's bundle). */
   decodeWorkerPath?: string;
+  /** Caps per attribute value, per span and on nesting (defaults: docs/otlp-fidelity.md). */
+  decodeLimits?: Partial<DecodeLimits>;
   onWarning?: (message: string) => void;
 }
 
@@ -75,6 +78,7 @@ export class Collector {
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
+    this.store.decodeContext.limits = decodeLimits(options.decodeLimits);
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });

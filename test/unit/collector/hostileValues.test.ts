@@ -140,6 +140,19 @@ test('caps: a value over the per-value cap, and values past the per-span cap, ke
   }
 });
 
+test('the collector option decodeLimits reaches the decode workers (JSON and protobuf) and decoding in place', async () => {
+  const WORKER = join(__dirname, '../../../src/collector/decodeWorker.js');
+  for (const decodeThreads of [0, 1]) {
+    await withCollector({ decodeThreads, decodeWorkerPath: WORKER, protobufOnWorkers: true, decodeLimits: { maxValueBytes: 100 } }, async (c, endpoint) => {
+      const long = 'q'.repeat(1000);
+      const req = (id: string): GenRequest => request([span(id, { attributes: [{ key: 'body', value: { stringValue: long } }] })]);
+      assert.equal((await postTraces(endpoint, toJson(req('0000000000000001')))).status, 200);
+      assert.equal((await postTraces(endpoint, toProto(req('0000000000000002')), 'application/x-protobuf')).status, 200);
+      for (const r of c.store.records(TRACE)) assert.deepEqual(r.values[0], { kind: 'truncated', value: 'q'.repeat(100), length: 1000 }, `threads ${decodeThreads}`);
+    });
+  }
+});
+
 test('impossible times are refused per span with a reason; the other spans of the request are stored and listings work', async () => {
   await withCollector({}, async (c, endpoint) => {
     const json = JSON.parse(toJson(request([span('0000000000000001'), span('0000000000000002'), span('0000000000000003'), span('0000000000000004'), span('0000000000000005'), span('0000000000000006')]))) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
