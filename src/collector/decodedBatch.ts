@@ -34,6 +34,11 @@ export class DecodeContext {
   /** Caps applied by decoders using this context (a decode worker is told the store's with each body). */
   limits: DecodeLimits = decodeLimits(undefined);
 
+  /** A shared copy of a trace state (they repeat along a trace; interned apart from names, bounded). */
+  traceState(s: string): string {
+    return this.pool.value(this.pool.key('\u0000traceState'), s);
+  }
+
   /** Returns a shared origin equal to the given one (bounded table). */
   origin(p: OriginParts): SpanOrigin {
     const key = JSON.stringify([p.resourceKeys, p.resourceValues, p.resourceDropped, p.resourceSchemaUrl, p.scopeName, p.scopeVersion, p.scopeKeys, p.scopeValues, p.scopeDropped, p.scopeSchemaUrl]);

@@ -14,7 +14,7 @@ import {
 import type { KeyInfo } from './stringPool';
 import { scanOtlpJson } from './otlpJsonScanner';
 import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from './otlpValues';
-import { packBits, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
+import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
 import { decimalToWords, numberToWords, wordsToMsRest } from './unixNano';
 
 type Obj = Record<string, unknown>;
@@ -205,6 +205,7 @@ function decodeSpan(sp: unknown, origin: SpanOrigin, ctx: DecodeContext, scratch
     count(sp.droppedLinksCount),
     budget.cut,
   );
+  if (extra) shareExtraStrings(extra, traceId, (s) => ctx.traceState(s));
   out.spans.push(new SpanRecord(traceId, spanId, parent, ctx.pool.intern(str(sp.name)), slab.array, packBits(slot, status, kind, flags), keys, values, origin, extra));
   return '';
 }
@@ -240,7 +241,8 @@ export function plainAttributes(attrs: unknown[], ctx: DecodeContext, budget: Sp
     keys.push(info.key);
     values.push(topValue(kv.value, ctx, info, budget));
   }
-  return [ctx.shapes.share(keys, keys.length), values];
+  // Exact-size copy: an array grown by push keeps spare room (16+ slots) for as long as it is stored.
+  return [ctx.shapes.share(keys, keys.length), values.slice()];
 }
 
 /** An attribute's value, within the span's budget. */

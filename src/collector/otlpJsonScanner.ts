@@ -2,7 +2,7 @@ import type { AttrValue } from '../protocol/spanView';
 import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
 import { count, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
 import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from './otlpValues';
-import { oddBits, packBits, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
+import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
 import { jsonDoubleText, JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from './unixNano';
@@ -326,6 +326,7 @@ class Scanner extends JsonByteReader {
     const bits = packBits(slot, status, kind, flags);
     const rare = oddBits(bits) || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || this.budget.cut;
     const extra = rare ? spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, this.budget.cut) : undefined;
+    if (extra) shareExtraStrings(extra, traceId, (s) => ctx.traceState(s));
     out.spans.push(new SpanRecord(traceId, spanId, parent, name, slab, bits, keys, values, PENDING_ORIGIN, extra));
   }
 
@@ -372,7 +373,8 @@ class Scanner extends JsonByteReader {
     }
     keys.length = n;
     values.length = n;
-    return [this.ctx.shapes.share(keys, n), values];
+    // Exact-size copy: a grown array keeps spare room for as long as it is stored.
+    return [this.ctx.shapes.share(keys, n), values.slice(0, n)];
   }
 
   /** One {"key": …, "value": {…}} into slot n; false when it has no key. */

@@ -493,7 +493,8 @@ class ProtoSpanIndexer {
       else r.skip(t & 7);
     }
     const time = wordsToMsRest(words[0]!, words[1]!);
-    return { name, timeMs: time.ms, timeRest: time.rest, keys: this.ctx.shapes.share(keys, keys.length), values, dropped };
+    // Exact-size copies: an array grown by push keeps spare room for as long as it is stored.
+    return { name, timeMs: time.ms, timeRest: time.rest, keys: this.ctx.shapes.share(keys, keys.length), values: values.slice(), dropped };
   }
 
   /** A link; undefined when its ids are not valid (it is skipped, as in JSON). */
@@ -518,7 +519,7 @@ class ProtoSpanIndexer {
     }
     if (trace < 0 || span < 0) return undefined;
     const buf = r.buf;
-    return { traceId: buf.toString('hex', trace, trace + 16), spanId: buf.toString('hex', span, span + 8), traceState, flags, keys: this.ctx.shapes.share(keys, keys.length), values, dropped };
+    return { traceId: buf.toString('hex', trace, trace + 16), spanId: buf.toString('hex', span, span + 8), traceState, flags, keys: this.ctx.shapes.share(keys, keys.length), values: values.slice(), dropped };
   }
 
   /** Decodes one KeyValue ending at `end` and appends it (skipped when it has no key). */

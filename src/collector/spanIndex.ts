@@ -4,7 +4,7 @@ import type { DictionaryView } from './idDictionary';
 import { EMPTY_VALUE } from './otlpValues';
 import type { OriginParts as PackedOrigin } from './spanRecord';
 import type { NodeBufferSlices } from './protoReader';
-import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from './spanRecord';
+import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from './spanRecord';
 
 /**
  * The spans of one protobuf body as integers: where in the body each id and one-off string is,
@@ -194,6 +194,7 @@ export function attachExtras(out: SpanRecord[], extras: [number, SpanExtra][], c
     const rec = out[i];
     if (!rec) throw new IndexError('span index: extra out of range');
     if (x.events) x.events = x.events.map((e) => ({ ...e, name: ctx.pool.intern(String(e.name)) }));
+    shareExtraStrings(x, rec.traceId, (s) => ctx.traceState(s));
     rec.extra = x;
   }
 }

@@ -205,8 +205,9 @@ export function spanExtra(
   if (!odd && !statusMessage && !traceState && !events && !links && !droppedAttributes && !droppedEvents && !droppedLinks && !truncatedValues) return undefined;
   const x: SpanExtra = {};
   if (statusMessage) x.statusMessage = statusMessage;
-  if (events) x.events = events;
-  if (links) x.links = links;
+  // Exact-size copies: decoders grow these by push, which leaves spare room for as long as they are stored.
+  if (events) x.events = events.slice();
+  if (links) x.links = links.slice();
   if (traceState) x.traceState = traceState;
   if (droppedAttributes) x.droppedAttributes = droppedAttributes;
   if (droppedEvents) x.droppedEvents = droppedEvents;
@@ -222,6 +223,21 @@ export function spanExtra(
 
 /** Spans per slab handed out by a TimeSlab (8 KiB: a small request does not keep a large one alive). */
 const TIME_SLAB_SPANS = 512;
+
+/**
+ * Shares strings of a span's rare parts with what the store already holds: a link into the span's
+ * own trace takes the span's trace id string, and trace states (which repeat along a trace) are
+ * interned by `intern`. Most links point into their own trace, so this saves a string per link.
+ */
+export function shareExtraStrings(x: SpanExtra, traceId: string, intern: (s: string) => string): void {
+  if (x.traceState) x.traceState = intern(x.traceState);
+  if (x.links) {
+    for (const l of x.links) {
+      if (l.traceId === traceId) l.traceId = traceId;
+      if (l.traceState) l.traceState = intern(l.traceState);
+    }
+  }
+}
 
 /** Hands out room for spans' times in shared slabs, for decoders that make records one by one. */
 export class TimeSlab {
