@@ -4,6 +4,8 @@ import { demoCommand } from './commands/demo';
 import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
 import { lintCommand } from './commands/lint';
+import { baselineCommand } from './commands/baseline';
+import { checkCommand } from './commands/check';
 
 /** Every CLI command, by name. */
 export const commands: Record<string, CliCommand> = {
@@ -14,6 +16,8 @@ export const commands: Record<string, CliCommand> = {
   show: showCommand,
   diff: diffCommand,
   lint: lintCommand,
+  baseline: baselineCommand,
+  check: checkCommand,
 };
 
 export function usage(): string {

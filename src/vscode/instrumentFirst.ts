@@ -14,6 +14,7 @@ import { RunsView } from './runsView';
 import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
 import { TraceUriHandler } from './traceUriHandler';
+import { BaselineTests } from './testing/baselineTests';
 
 /**
  * Owns everything the extension creates, and disposes it in reverse order. Construction is cheap:
@@ -46,7 +47,8 @@ export class InstrumentFirst implements vscode.Disposable {
     const runsView = own(new RunsView(data, collector));
     const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
     const uriHandler = own(new TraceUriHandler());
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler };
+    const baselines = own(new BaselineTests(context.extensionUri, log));
+    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, baselines };
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));

@@ -10,6 +10,7 @@ import type { RunData } from './runData';
 import type { RunsView } from './runsView';
 import type { TraceViewers } from './traceDocuments';
 import type { TraceUriHandler } from './traceUriHandler';
+import type { BaselineTests } from './testing/baselineTests';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
@@ -29,4 +30,5 @@ export interface Services {
   readonly runsView: RunsView;
   readonly proceduresView: ProceduresView;
   readonly uriHandler: TraceUriHandler;
+  readonly baselines: BaselineTests;
 }
