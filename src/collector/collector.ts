@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { receiveTraces } from './otlpHttpReceiver';
+import { decodeLimits, type DecodeLimits } from './otlpValues';
 import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
 import { RunPersistence } from './runPersistence';
@@ -57,6 +58,8 @@ export interface CollectorOptions {
   protobufOnWorkers?: boolean;
   /** The decode worker's script (default: decodeWorker.js beside this module's bundle). */
   decodeWorkerPath?: string;
+  /** Caps per attribute value, per span and on nesting (defaults: docs/otlp-fidelity.md). */
+  decodeLimits?: Partial<DecodeLimits>;
   onWarning?: (message: string) => void;
 }
 
@@ -95,6 +98,7 @@ export class Collector {
       changeIntervalMs: options.changeIntervalMs,
       onFirstLoss: options.onFirstLoss,
     });
+    this.store.decodeContext.limits = decodeLimits(options.decodeLimits);
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, {

@@ -50,6 +50,9 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
   if (ctx.traceLinkTemplate) env[TRACE_LINK_ENV] = ctx.traceLinkTemplate;
   // An inherited per-signal endpoint would win over ours in the OTel SDK.
   env[Env.otlpTracesEndpoint] = null;
+  // Protobuf: the collector's faster path (and the OTel default); an inherited per-signal choice would win.
+  env[Env.otlpProtocol] = 'http/protobuf';
+  env[Env.otlpTracesProtocol] = null;
   const maxPasses = req.maxPasses ?? ctx.defaultMaxPasses;
   let program: string;
   let args: string[];

@@ -17,7 +17,7 @@ export interface RenderReport {
   ms: number;
 }
 
-export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string } | { view: 'compare'; a: string; b: string };
+export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string; focusSpanId?: string } | { view: 'compare'; a: string; b: string };
 
 const LIVE_THROTTLE_MS = 250;
 
@@ -124,6 +124,12 @@ export class TimelinePanel implements vscode.Disposable {
       case 'openRun':
         await this.host.openRun(msg.traceId);
         break;
+      case 'openLink': {
+        const store = await this.host.store();
+        if (store?.run(msg.traceId)) await this.host.openRun(msg.traceId, msg.spanId);
+        else await this.post({ type: 'notice', text: `The linked trace ${msg.traceId} is not in the collector.` });
+        break;
+      }
       case 'rendered':
         this.host.log(`timeline: rendered ${msg.spans} spans (${msg.rows} rows) in ${msg.ms.toFixed(0)} ms`);
         for (const w of [...this.renderWaiters]) w({ spans: msg.spans, rows: msg.rows, ms: msg.ms });
@@ -164,6 +170,7 @@ export class TimelinePanel implements vscode.Disposable {
       live: run.status === 'running',
       ...(resource ? { resource } : {}),
       ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
+      ...(c.focusSpanId ? { focusSpanId: c.focusSpanId } : {}),
     });
   }
 

@@ -45,7 +45,7 @@ test('JSON: uppercase and lowercase hex ids, string and numeric nanos, enum inte
     const lower = spans.find((s) => s.name === 'lower')!;
     assert.equal(lower.parentSpanId, 'abcdef0123456789');
     assert.equal(lower.endMs - lower.startMs, 100);
-    assert.deepEqual(lower.attributes, { n: 42, big: '9007199254740993', d: 1.5, b: true, arr: ['a', 'b'], kv: '{"x":1}' });
+    assert.deepEqual(lower.attributes, { n: 42, big: { kind: 'int', value: '9007199254740993' }, d: 1.5, b: true, arr: ['a', 'b'], kv: { kind: 'kvlist', keys: ['x'], values: [1] } });
     assert.equal(c.store.run('ABCDEF0123456789ABCDEF0123456789')?.serviceName, 'svc');
   });
 });
