@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo';
 import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
 import { lintCommand } from './commands/lint';
+import { importCommand } from './commands/import';
 
 /** Every CLI command, by name. */
 export const commands: Record<string, CliCommand> = {
@@ -14,6 +15,7 @@ export const commands: Record<string, CliCommand> = {
   show: showCommand,
   diff: diffCommand,
   lint: lintCommand,
+  import: importCommand,
 };
 
 export function usage(): string {
