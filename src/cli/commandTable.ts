@@ -5,6 +5,7 @@ import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
 import { lintCommand } from './commands/lint';
 import { importCommand } from './commands/import';
+import { fetchCommand } from './commands/fetchTrace';
 
 /** Every CLI command, by name. */
 export const commands: Record<string, CliCommand> = {
@@ -16,6 +17,7 @@ export const commands: Record<string, CliCommand> = {
   diff: diffCommand,
   lint: lintCommand,
   import: importCommand,
+  fetch: fetchCommand,
 };
 
 export function usage(): string {
