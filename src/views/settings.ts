@@ -1,3 +1,5 @@
+import { readBackendConfig, type BackendConfig } from '../collector/backends/backendConfig';
+
 /**
  * The extension's settings as one typed object, read through a getter so this stays pure: the
  * VS Code side passes `workspace.getConfiguration('instrumentFirst').get`. Bad values fall back
@@ -20,6 +22,12 @@ export interface Settings {
   inline: { mode: InlineMode; statsRuns: number };
   instrumentation: { enabled: boolean };
   run: { maxPasses: number };
+  /** Team backends that Open Trace by ID asks (in order) when the local store lacks a trace. */
+  backends: BackendConfig[];
+  /** Entries of `instrumentFirst.backends` that could not be used, with why (shown once). */
+  backendProblems: string[];
+  /** Offer to import a JSON/JSONL file that looks like traces when it is opened. */
+  imports: { offerOnOpen: boolean };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -29,6 +37,9 @@ export const DEFAULT_SETTINGS: Settings = {
   inline: { mode: 'codelens', statsRuns: 20 },
   instrumentation: { enabled: true },
   run: { maxPasses: 10 },
+  backends: [],
+  backendProblems: [],
+  imports: { offerOnOpen: true },
 };
 
 export type SettingGetter = (key: string) => unknown;
@@ -72,7 +83,20 @@ export function readSettings(get: SettingGetter): Settings {
     },
     instrumentation: { enabled: typeof get('instrumentation.enabled') === 'boolean' ? (get('instrumentation.enabled') as boolean) : true },
     run: { maxPasses: int(get('run.maxPasses'), 1, 10_000, d.run.maxPasses) },
+    ...backends(get('backends')),
+    imports: { offerOnOpen: typeof get('imports.offerOnOpen') === 'boolean' ? (get('imports.offerOnOpen') as boolean) : d.imports.offerOnOpen },
   };
+}
+
+function backends(v: unknown): { backends: BackendConfig[]; backendProblems: string[] } {
+  const out = { backends: [] as BackendConfig[], backendProblems: [] as string[] };
+  if (!Array.isArray(v)) return out;
+  v.forEach((entry, i) => {
+    const b = readBackendConfig(entry);
+    if (typeof b === 'string') out.backendProblems.push(`instrumentFirst.backends[${i}]: ${b}`);
+    else out.backends.push(b);
+  });
+  return out;
 }
 
 export function showsCodeLens(mode: InlineMode): boolean {
