@@ -8,11 +8,13 @@ import type { Metrics } from './metrics';
 import { PlanFinder } from './planFinder';
 import { PlanRunner } from './planRunner';
 import { PlanSessions } from './planSessions';
+import { RemoteTraces } from './remoteTraces';
 import { ProceduresView, ScannedProcedureSource } from './proceduresView';
 import { RunData } from './runData';
 import { RunsView } from './runsView';
 import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
+import { TraceImports } from './traceImports';
 import { TraceUriHandler } from './traceUriHandler';
 
 /**
@@ -46,7 +48,9 @@ export class InstrumentFirst implements vscode.Disposable {
     const runsView = own(new RunsView(data, collector));
     const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
     const uriHandler = own(new TraceUriHandler());
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler };
+    const remote = own(new RemoteTraces(config, collector, context.secrets, log));
+    const imports = own(new TraceImports(config, collector, viewers, log));
+    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, remote, imports };
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));
