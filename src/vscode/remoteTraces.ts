@@ -70,9 +70,11 @@ export class RemoteTraces implements vscode.Disposable {
       const message = e instanceof Error ? e.message : String(e);
       this.log.warn(`fetching trace ${traceId}: ${message}`);
       const unauthorized = e instanceof BackendError && e.kind === 'unauthorized';
-      const choice = await vscode.window.showWarningMessage(`Instrument First: ${message}`, ...(unauthorized ? ['Set Backend Token…'] : []), 'Open Settings');
-      if (choice === 'Set Backend Token…') await this.setToken();
-      else if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'instrumentFirst.backends');
+      // Not awaited: the command returns while the message waits for the user.
+      void vscode.window.showWarningMessage(`Instrument First: ${message}`, ...(unauthorized ? ['Set Backend Token…'] : []), 'Open Settings').then((choice) => {
+        if (choice === 'Set Backend Token…') void this.setToken();
+        else if (choice === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'instrumentFirst.backends');
+      });
       return undefined;
     }
   }

@@ -93,7 +93,7 @@ export async function fetchTrace(b: BackendConfig, traceId: string, opts: FetchO
 }
 
 /** Tries the backends in order; the first that has the trace wins. Throws the most telling error. */
-export async function fetchFromBackends(backends: readonly BackendConfig[], traceId: string, tokenOf: (b: BackendConfig) => Promise<string | undefined> | string | undefined, signal?: AbortSignal): Promise<FetchedTrace> {
+export async function fetchFromBackends(backends: readonly BackendConfig[], traceId: string, tokenOf: (b: BackendConfig) => PromiseLike<string | undefined> | string | undefined, signal?: AbortSignal): Promise<FetchedTrace> {
   const errors: BackendError[] = [];
   for (const b of backends) {
     try {
