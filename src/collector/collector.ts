@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
+import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
 import { receiveTraces } from './otlpHttpReceiver';
 import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
@@ -16,6 +17,11 @@ export interface CollectorOptions {
   host?: '127.0.0.1';
   /** 0 (default) picks a free port. */
   port?: number;
+  /**
+   * Also serve OTLP/gRPC (TraceService; Logs/Metrics answered, not kept) on 127.0.0.1 at this
+   * port (0: a free one). Default: no gRPC.
+   */
+  grpcPort?: number;
   /** Limit of a request body, compressed and decompressed (default 16 MiB). */
   maxBodyBytes?: number;
   maxSpans?: number;
@@ -72,6 +78,7 @@ export class Collector {
   private endpointUrl = '';
   private readonly slicer = new WorkSlicer();
   private readonly decoders: DecodePool;
+  private readonly grpc: OtlpGrpcReceiver | undefined;
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
@@ -79,12 +86,26 @@ export class Collector {
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
+    if (options.grpcPort !== undefined) {
+      this.grpc = new OtlpGrpcReceiver({
+        port: options.grpcPort,
+        maxMessageBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
+        store: this.store,
+        slicer: this.slicer,
+        onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
+      });
+    }
     this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
   get endpoint(): string {
     return this.endpointUrl;
+  }
+
+  /** `127.0.0.1:PORT` of the OTLP/gRPC receiver once started ('' without gRPC). */
+  get grpcAddress(): string {
+    return this.grpc?.address ?? '';
   }
 
   async start(): Promise<{ endpoint: string }> {
@@ -115,6 +136,15 @@ export class Collector {
     });
     this.server = server;
     this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (this.grpc) {
+      try {
+        await this.grpc.start();
+      } catch (e) {
+        this.server = undefined;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw new Error(`OTLP/gRPC: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    }
     return { endpoint: this.endpointUrl };
   }
 
@@ -190,6 +220,7 @@ export class Collector {
 
   /** Stops listening, writes pending runs, stops forwarding. Idempotent. */
   async stop(): Promise<void> {
+    await this.grpc?.stop();
     const server = this.server;
     this.server = undefined;
     if (server) {
