@@ -109,3 +109,34 @@ test('OTLP/gRPC: garbage is INVALID_ARGUMENT, too large is RESOURCE_EXHAUSTED, a
     assert.equal(c.store.stats().spans, 1);
   });
 });
+
+test('instrument-first collector --grpc-port 0 prints the gRPC address beside the HTTP one and stores what the gRPC exporter sends', async () => {
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const child = spawn(process.execPath, [resolve('dist/cli.js'), 'collector', '--grpc-port', '0', '--decode-threads', '0'], { env: { ...process.env, NO_COLOR: '1' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on('close', r));
+  try {
+    const started = Date.now();
+    while (!/^grpc /m.test(stdout) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+    const [http, grpcLine] = stdout.trim().split('\n');
+    assert.match(http!, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(grpcLine!, /^grpc 127\.0\.0\.1:\d+$/);
+    assert.match(stderr, /OTLP\/gRPC on 127\.0\.0\.1:\d+/);
+    const address = grpcLine!.slice(5);
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new GrpcExporter({ url: `http://${address}` }))] });
+    const span = provider.getTracer('cli').startSpan('over grpc');
+    span.end();
+    await provider.forceFlush();
+    await provider.shutdown();
+    const res = await fetch(`${http}/api/traces/${span.spanContext().traceId}/spans`);
+    assert.deepEqual(((await res.json()) as { name: string }[]).map((s) => s.name), ['over grpc']);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  assert.match(stderr, /collector stopped: 1 spans accepted/);
+});
