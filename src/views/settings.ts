@@ -8,6 +8,9 @@ import { readBackendConfig, type BackendConfig } from '../collector/backends/bac
 
 export type InlineMode = 'codelens' | 'decorations' | 'both' | 'off';
 
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
+
 export interface Settings {
   collector: {
     port: number;
@@ -16,6 +19,13 @@ export interface Settings {
     maxBodyBytes: number;
     /** Worker threads decoding OTLP bodies off the extension host's thread (0: on it). */
     decodeWorkers: number;
+    /**
+     * What debug launches of OTel programs are told to send (OTEL_EXPORTER_OTLP_PROTOCOL); `grpc`
+     * also starts the OTLP/gRPC receiver. Plans (our runtime) always send OTLP/HTTP.
+     */
+    otlpProtocol: OtlpProtocol;
+    /** Port of the OTLP/gRPC receiver (0: a free one); it runs when otlpProtocol is grpc or this is set above 0. */
+    grpcPort: number;
   };
   persistence: { folder: string; retention: number };
   forwarding: { endpoint: string; headers: Record<string, string> };
@@ -31,7 +41,7 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  collector: { port: 0, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024, decodeWorkers: 1 },
+  collector: { port: 0, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024, decodeWorkers: 1, otlpProtocol: 'http/protobuf', grpcPort: 0 },
   persistence: { folder: '.instrument-first/runs', retention: 50 },
   forwarding: { endpoint: '', headers: {} },
   inline: { mode: 'codelens', statsRuns: 20 },
@@ -71,6 +81,8 @@ export function readSettings(get: SettingGetter): Settings {
       maxTraces: int(get('collector.maxTraces'), 1, 100_000, d.collector.maxTraces),
       maxBodyBytes: int(get('collector.maxBodyBytes'), 1024, 1024 * 1024 * 1024, d.collector.maxBodyBytes),
       decodeWorkers: int(get('collector.decodeWorkers'), 0, 8, d.collector.decodeWorkers),
+      otlpProtocol: OTLP_PROTOCOLS.includes(get('collector.otlpProtocol') as OtlpProtocol) ? (get('collector.otlpProtocol') as OtlpProtocol) : d.collector.otlpProtocol,
+      grpcPort: int(get('collector.grpcPort'), 0, 65535, d.collector.grpcPort),
     },
     persistence: {
       folder: str(get('persistence.folder'), d.persistence.folder),
@@ -97,6 +109,11 @@ function backends(v: unknown): { backends: BackendConfig[]; backendProblems: str
     else out.backends.push(b);
   });
   return out;
+}
+
+/** The gRPC receiver's port when it should run, else undefined. */
+export function grpcPortOf(s: Settings): number | undefined {
+  return s.collector.otlpProtocol === 'grpc' || s.collector.grpcPort > 0 ? s.collector.grpcPort : undefined;
 }
 
 export function showsCodeLens(mode: InlineMode): boolean {
