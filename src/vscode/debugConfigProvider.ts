@@ -57,6 +57,8 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
         cliPath: vscode.Uri.joinPath(dist, 'cli.js').fsPath,
         extensionDist: dist.fsPath,
         endpoint,
+        protocol: s.collector.otlpProtocol,
+        grpcEndpoint: this.collector.grpcEndpoint,
         sessionId: id,
         instrumentation: s.instrumentation.enabled,
         defaultMaxPasses: s.run.maxPasses,
