@@ -1,7 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { DecodeError, type DecodedBatch } from '../decodedBatch';
 import { decodeOtlpProto } from '../otlpProtoDecoder';
 import { exportResponse } from '../otlpResponse';
+import type { DecodePool } from '../decodePool';
+import { materialize } from '../spanIndex';
+import { unpackBatch } from '../packedBatch';
 import type { SpanStore } from '../spanStore';
 import type { WorkSlicer } from '../workSlicer';
 
@@ -15,6 +19,37 @@ export interface GrpcReceiverOptions {
   slicer: WorkSlicer;
   /** An accepted ExportTraceServiceRequest, as received (protobuf), for forwarding. */
   onAccepted?: (body: Buffer) => void;
+  /**
+   * Decode workers: as the HTTP receiver does with protobuf, a body arriving while others wait for
+   * the store's thread goes to an idle worker (the rest are decoded in place).
+   */
+  decoders?: DecodePool;
+  /** Every body to the workers (the extension host, whose thread must stay free). */
+  protobufOnWorkers?: boolean;
+}
+
+/** Receive window per connection and per stream: a whole 16 MiB request in flight without stalls. */
+const WINDOW_BYTES = 32 * 1024 * 1024;
+
+/**
+ * grpc-js (1.14) serves with HTTP/2's default 64 KiB receive window and offers no option for it, so
+ * a 200 KB export waits for several WINDOW_UPDATE round trips. Its HTTP/2 servers are reached
+ * through a private field; if that ever changes this does nothing (only slower, never wrong).
+ */
+function widenFlowControl(server: grpc.Server): void {
+  const servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const h2 of servers.keys()) {
+    if (typeof (h2 as Partial<Http2Server>).on !== 'function') continue;
+    h2.on('session', (session: ServerHttp2Session) => {
+      try {
+        session.setLocalWindowSize(WINDOW_BYTES);
+        session.settings({ initialWindowSize: Math.min(WINDOW_BYTES, 2 ** 31 - 1) });
+      } catch {
+        /* a closing session */
+      }
+    });
+  }
 }
 
 /** Bodies pass through untouched: our own protobuf decoder reads them (no generated code). */
@@ -67,29 +102,52 @@ export class OtlpGrpcReceiver {
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`127.0.0.1:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
+    widenFlowControl(server);
     this.server = server;
     this.addressValue = `127.0.0.1:${port}`;
     return this.addressValue;
   }
 
   private exportTraces(body: Buffer, cb: grpc.sendUnaryData<Buffer>): void {
-    const { store, slicer } = this.options;
+    const { store, slicer, decoders: pool } = this.options;
     const counters = store.counters;
     counters.requests++;
-    slicer.run(() => {
+    const refuse = (message: string): void => {
+      counters.rejectedRequests++;
+      cb({ code: grpc.status.INVALID_ARGUMENT, details: message });
+    };
+    const keep = (batch: DecodedBatch): void => {
+      store.ingest(batch);
+      if (batch.spans.length > 0) this.options.onAccepted?.(body);
+      cb(null, exportResponse(true, batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
+    };
+    const inPlace = (): void => {
       let batch: DecodedBatch;
       try {
         batch = decodeOtlpProto(body, store.decodeContext);
       } catch (e) {
-        counters.rejectedRequests++;
-        const message = e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`;
-        cb({ code: grpc.status.INVALID_ARGUMENT, details: message });
+        refuse(e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }
-      store.ingest(batch);
-      if (batch.spans.length > 0) this.options.onAccepted?.(body);
-      cb(null, exportResponse(true, batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
-    });
+      keep(batch);
+    };
+    // The same choice as the HTTP receiver's for protobuf (measured there): in place, unless bodies
+    // already wait for this thread and a worker has nothing in hand.
+    if (!pool?.available || !(this.options.protobufOnWorkers || (slicer.pending > 0 && pool.inFlight === 0))) return slicer.run(inPlace);
+    pool.decode('proto', body).then(
+      ({ response: r, dict }) =>
+        slicer.run(() => {
+          if (!r.ok) return refuse(r.message);
+          let batch: DecodedBatch;
+          try {
+            batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
+          } catch {
+            return inPlace();
+          }
+          keep(batch);
+        }),
+      () => slicer.run(inPlace),
+    );
   }
 
   /** Stops accepting; calls in flight get a moment to finish, then are cancelled. Idempotent. */
