@@ -86,16 +86,18 @@ export class Collector {
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
+    this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
     if (options.grpcPort !== undefined) {
       this.grpc = new OtlpGrpcReceiver({
         port: options.grpcPort,
         maxMessageBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
         store: this.store,
         slicer: this.slicer,
+        decoders: this.decoders,
+        protobufOnWorkers: options.protobufOnWorkers,
         onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
       });
     }
-    this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
