@@ -1,0 +1,298 @@
+import type { AttrValue } from '../../protocol/spanView';
+import { DecodeError, type DecodeContext } from '../decodedBatch';
+import { anyValue, arrayAttr, intValue, nanosToMs } from '../otlpJsonDecoder';
+import { ProtoReader } from '../protoReader';
+import type { LogRecord } from './logRecord';
+
+/** Log records from one request; invalid ones are counted, not kept. */
+export interface DecodedLogs {
+  records: LogRecord[];
+  rejected: number;
+  firstError: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const HEX = (n: number): RegExp => new RegExp(`^[0-9a-fA-F]{${n}}$`);
+const HEX32 = HEX(32);
+const HEX16 = HEX(16);
+const SEVERITIES = ['SEVERITY_NUMBER_UNSPECIFIED'];
+
+function jsonId(v: unknown, hex: RegExp, bytes: number): string | undefined {
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v !== 'string') return undefined;
+  if (hex.test(v)) return /^0+$/.test(v) ? '' : v.toLowerCase();
+  const b = Buffer.from(v, 'base64');
+  return b.length === bytes ? b.toString('hex') : undefined;
+}
+
+function text(v: AttrValue | undefined): string {
+  return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** An OTLP/JSON ExportLogsServiceRequest; throws DecodeError when its shape is wrong. */
+export function decodeOtlpLogsJson(doc: unknown, ctx: DecodeContext): DecodedLogs {
+  if (!isObj(doc)) throw new DecodeError('body must be a JSON object (ExportLogsServiceRequest)');
+  const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
+  const rl = doc.resourceLogs ?? [];
+  if (!Array.isArray(rl)) throw new DecodeError('resourceLogs must be an array');
+  rl.forEach((r, ri) => {
+    if (!isObj(r)) throw new DecodeError(`resourceLogs[${ri}] must be an object`);
+    const service = attrs(isObj(r.resource) ? r.resource.attributes : undefined, ctx, true)[2];
+    const sls = r.scopeLogs ?? [];
+    if (!Array.isArray(sls)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs must be an array`);
+    sls.forEach((sl, si) => {
+      if (!isObj(sl)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs[${si}] must be an object`);
+      const scopeName = ctx.pool.intern(isObj(sl.scope) && typeof sl.scope.name === 'string' ? sl.scope.name : '');
+      const recs = sl.logRecords ?? [];
+      if (!Array.isArray(recs)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs[${si}].logRecords must be an array`);
+      recs.forEach((lr, li) => {
+        const problem = jsonRecord(lr, ctx, service, scopeName, out);
+        if (problem && out.rejected++ === 0) out.firstError = `resourceLogs[${ri}].scopeLogs[${si}].logRecords[${li}]: ${problem}`;
+      });
+    });
+  });
+  return out;
+}
+
+function attrs(list: unknown, ctx: DecodeContext, wantService = false): [readonly string[], AttrValue[], string] {
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
+  let service = 'unknown_service';
+  if (Array.isArray(list)) {
+    for (const kv of list) {
+      if (!isObj(kv) || typeof kv.key !== 'string') continue;
+      const info = ctx.pool.key(kv.key);
+      const v = anyValue(kv.value, ctx, 0, info);
+      if (v === undefined) continue;
+      keys.push(info.key);
+      values.push(v);
+      if (wantService && kv.key === 'service.name' && typeof v === 'string') service = v;
+    }
+  }
+  return [ctx.shapes.share(keys, keys.length), values, ctx.pool.intern(service)];
+}
+
+function jsonRecord(lr: unknown, ctx: DecodeContext, serviceName: string, scopeName: string, out: DecodedLogs): string {
+  if (!isObj(lr)) return 'log record must be an object';
+  const traceId = jsonId(lr.traceId, HEX32, 16);
+  if (traceId === undefined) return 'traceId must be empty or 16 bytes';
+  const spanId = jsonId(lr.spanId, HEX16, 8);
+  if (spanId === undefined) return 'spanId must be empty or 8 bytes';
+  let timeMs = nanosToMs(lr.timeUnixNano);
+  if (!(timeMs > 0)) timeMs = nanosToMs(lr.observedTimeUnixNano);
+  if (!(timeMs > 0)) timeMs = Date.now();
+  const sev = lr.severityNumber;
+  const severityNumber = typeof sev === 'number' ? sev | 0 : typeof sev === 'string' ? (SEVERITIES.includes(sev) ? 0 : Number(/(\d+)$/.exec(sev)?.[1] ?? severityFromName(sev))) : 0;
+  const [keys, values] = attrs(lr.attributes, ctx);
+  out.records.push({
+    timeMs,
+    severityNumber,
+    severityText: ctx.pool.intern(typeof lr.severityText === 'string' ? lr.severityText : ''),
+    body: text(anyValue(lr.body, ctx, 0)),
+    traceId,
+    spanId,
+    serviceName,
+    scopeName,
+    keys,
+    values,
+  });
+  return '';
+}
+
+const SEVERITY_NAMES: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
+function severityFromName(s: string): number {
+  const m = /SEVERITY_NUMBER_([A-Z]+)(\d?)$/.exec(s);
+  return m ? (SEVERITY_NAMES[m[1]!] ?? 0) + (m[2] ? Number(m[2]) - 1 : 0) : 0;
+}
+
+/** A protobuf ExportLogsServiceRequest (opentelemetry/proto/logs/v1 field numbers). */
+export function decodeOtlpLogsProto(buf: Buffer, ctx: DecodeContext): DecodedLogs {
+  const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
+  const r = new ProtoReader(buf);
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) within(r, () => resourceLogs(r, ctx, out));
+    else r.skip(tag & 7);
+  }
+  return out;
+}
+
+function within(r: ProtoReader, read: () => void): void {
+  const end = r.lengthEnd();
+  const saved = r.end;
+  r.end = end;
+  read();
+  r.pos = end;
+  r.end = saved;
+}
+
+function resourceLogs(r: ProtoReader, ctx: DecodeContext, out: DecodedLogs): void {
+  let service = 'unknown_service';
+  const scopes: [number, number][] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    if (f === 1 && (tag & 7) === 2) {
+      within(r, () => {
+        while (r.pos < r.end) {
+          const t = r.varint();
+          if (t >>> 3 === 1 && (t & 7) === 2) {
+            within(r, () => {
+              const [k, v] = keyValue(r, ctx);
+              if (k === 'service.name' && typeof v === 'string') service = v;
+            });
+          } else r.skip(t & 7);
+        }
+      });
+    } else if (f === 2 && (tag & 7) === 2) {
+      // Scope logs may precede the resource on the wire: read them once the resource is known.
+      const end = r.lengthEnd();
+      scopes.push([r.pos, end]);
+      r.pos = end;
+    } else r.skip(tag & 7);
+  }
+  const serviceName = ctx.pool.intern(service);
+  const saved = r.end;
+  for (const [start, end] of scopes) {
+    r.pos = start;
+    r.end = end;
+    scopeLogs(r, ctx, serviceName, out);
+  }
+  r.end = saved;
+}
+
+function scopeLogs(r: ProtoReader, ctx: DecodeContext, serviceName: string, out: DecodedLogs): void {
+  let scopeName = '';
+  const recs: [number, number][] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    if (f === 1 && (tag & 7) === 2) {
+      within(r, () => {
+        while (r.pos < r.end) {
+          const t = r.varint();
+          if (t >>> 3 === 1 && (t & 7) === 2) scopeName = ctx.pool.intern(r.string());
+          else r.skip(t & 7);
+        }
+      });
+    } else if (f === 2 && (tag & 7) === 2) {
+      const end = r.lengthEnd();
+      recs.push([r.pos, end]);
+      r.pos = end;
+    } else r.skip(tag & 7);
+  }
+  for (const [start, end] of recs) {
+    r.pos = start;
+    r.end = end;
+    const problem = protoRecord(r, ctx, serviceName, scopeName, out);
+    if (problem && out.rejected++ === 0) out.firstError = `log record: ${problem}`;
+  }
+}
+
+function protoRecord(r: ProtoReader, ctx: DecodeContext, serviceName: string, scopeName: string, out: DecodedLogs): string {
+  let timeMs = 0;
+  let observedMs = 0;
+  let severityNumber = 0;
+  let severityText = '';
+  let body = '';
+  let traceId = '';
+  let spanId = '';
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    const w = tag & 7;
+    if (f === 1 && w === 1) timeMs = r.fixed64NanosToMs();
+    else if (f === 11 && w === 1) observedMs = r.fixed64NanosToMs();
+    else if (f === 2 && w === 0) severityNumber = r.varint();
+    else if (f === 3 && w === 2) severityText = ctx.pool.intern(r.string());
+    else if (f === 5 && w === 2) within(r, () => (body = text(protoAnyValue(r, ctx, 0))));
+    else if (f === 6 && w === 2) {
+      within(r, () => {
+        const [k, v] = keyValue(r, ctx);
+        if (k !== undefined && v !== undefined) {
+          keys.push(ctx.pool.key(k).key);
+          values.push(v);
+        }
+      });
+    } else if ((f === 9 || f === 10) && w === 2) {
+      const end = r.lengthEnd();
+      const len = end - r.pos;
+      const hex = r.buf.toString('hex', r.pos, end);
+      r.pos = end;
+      if (len === 0) continue;
+      if (len !== (f === 9 ? 16 : 8)) return `${f === 9 ? 'trace_id' : 'span_id'} must be ${f === 9 ? 16 : 8} bytes`;
+      if (f === 9) traceId = /^0+$/.test(hex) ? '' : hex;
+      else spanId = /^0+$/.test(hex) ? '' : hex;
+    } else r.skip(w);
+  }
+  out.records.push({
+    timeMs: timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(),
+    severityNumber,
+    severityText,
+    body,
+    traceId,
+    spanId,
+    serviceName,
+    scopeName,
+    keys: ctx.shapes.share(keys, keys.length),
+    values,
+  });
+  return '';
+}
+
+function keyValue(r: ProtoReader, ctx: DecodeContext): [string | undefined, AttrValue | undefined] {
+  let key: string | undefined;
+  let value: AttrValue | undefined;
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t >>> 3 === 1 && (t & 7) === 2) key = r.string();
+    else if (t >>> 3 === 2 && (t & 7) === 2) within(r, () => (value = protoAnyValue(r, ctx, 0)));
+    else r.skip(t & 7);
+  }
+  return [key, value];
+}
+
+function protoAnyValue(r: ProtoReader, ctx: DecodeContext, depth: number): AttrValue | undefined {
+  let v: AttrValue | undefined;
+  while (r.pos < r.end) {
+    const t = r.varint();
+    const f = t >>> 3;
+    const w = t & 7;
+    if (f === 1 && w === 2) v = r.string();
+    else if (f === 2 && w === 0) v = r.varint() !== 0;
+    else if (f === 3 && w === 0) v = intValue(r.varint());
+    else if (f === 4 && w === 1) v = r.double();
+    else if ((f === 5 || f === 6) && w === 2) {
+      if (depth >= 16) {
+        r.skip(w);
+        v = '[too deep]';
+        continue;
+      }
+      const items: (AttrValue | undefined)[] = [];
+      const obj: Record<string, unknown> = {};
+      within(r, () => {
+        while (r.pos < r.end) {
+          const tt = r.varint();
+          if (tt >>> 3 === 1 && (tt & 7) === 2) {
+            within(r, () => {
+              if (f === 5) items.push(protoAnyValue(r, ctx, depth + 1));
+              else {
+                const [k, val] = keyValue(r, ctx);
+                if (k !== undefined) obj[k] = val;
+              }
+            });
+          } else r.skip(tt & 7);
+        }
+      });
+      v = f === 5 ? arrayAttr(items) : JSON.stringify(obj);
+    } else if (f === 7 && w === 2) {
+      const end = r.lengthEnd();
+      v = r.buf.toString('base64', r.pos, end);
+      r.pos = end;
+    } else r.skip(w);
+  }
+  return v;
+}
