@@ -4,6 +4,9 @@ import { DecodeError, type DecodedBatch } from '../decodedBatch';
 import { decodeOtlpProto } from '../otlpProtoDecoder';
 import { exportResponse } from '../otlpResponse';
 import type { DecodePool } from '../decodePool';
+import type { LogStore } from '../logs/logStore';
+import { decodeOtlpLogsProto } from '../logs/otlpLogsDecoder';
+import { logsResponse } from '../logs/otlpSignalReceiver';
 import { materialize } from '../spanIndex';
 import { unpackBatch } from '../packedBatch';
 import type { SpanStore } from '../spanStore';
@@ -24,6 +27,8 @@ export interface GrpcReceiverOptions {
    * the store's thread goes to an idle worker (the rest are decoded in place).
    */
   decoders?: DecodePool;
+  /** Where LogsService records go (without it they are answered as not kept). */
+  logs?: LogStore;
   /** Every body to the workers (the extension host, whose thread must stay free). */
   protobufOnWorkers?: boolean;
 }
@@ -75,9 +80,9 @@ const METRICS_SERVICE = { Export: unary('metrics.v1.MetricsService') };
 /**
  * OTLP/gRPC on loopback: TraceService/Export stores spans as the HTTP receiver does (same decoder,
  * same store, same limits); a body that does not decode is refused whole with INVALID_ARGUMENT;
- * invalid spans are counted in partialSuccess. LogsService and MetricsService answer
- * partialSuccess saying their data is not kept (so SDKs that send all three signals by default get
- * no errors, and are told).
+ * invalid spans are counted in partialSuccess. LogsService stores log records (with a LogStore);
+ * MetricsService answers partialSuccess saying metrics are not kept (so SDKs that send all three
+ * signals by default get no errors, and are told).
  */
 export class OtlpGrpcReceiver {
   private server: grpc.Server | undefined;
@@ -97,8 +102,8 @@ export class OtlpGrpcReceiver {
       'grpc.max_send_message_length': 1024 * 1024,
     });
     server.addService(TRACE_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportTraces(call.request, cb) });
-    server.addService(LOGS_SERVICE, { Export: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, exportResponse(true, 0, 'log records are not kept by this collector (only traces)')) });
-    server.addService(METRICS_SERVICE, { Export: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, exportResponse(true, 0, 'metrics are not kept by this collector (only traces)')) });
+    server.addService(LOGS_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportLogs(call.request, cb) });
+    server.addService(METRICS_SERVICE, { Export: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, exportResponse(true, 0, 'metrics are not kept by this collector (traces and logs are)')) });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`127.0.0.1:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
@@ -106,6 +111,23 @@ export class OtlpGrpcReceiver {
     this.server = server;
     this.addressValue = `127.0.0.1:${port}`;
     return this.addressValue;
+  }
+
+  private exportLogs(body: Buffer, cb: grpc.sendUnaryData<Buffer>): void {
+    const { logs, store, slicer } = this.options;
+    if (!logs) return cb(null, exportResponse(true, 0, 'log records are not kept by this collector'));
+    store.counters.requests++;
+    slicer.run(() => {
+      let decoded;
+      try {
+        decoded = decodeOtlpLogsProto(body, store.decodeContext);
+      } catch (e) {
+        store.counters.rejectedRequests++;
+        return cb({ code: grpc.status.INVALID_ARGUMENT, details: e instanceof Error ? e.message : String(e) });
+      }
+      logs.add(decoded.records, decoded.rejected);
+      cb(null, logsResponse(true, decoded.rejected, decoded.rejected ? `${decoded.rejected} log record(s) rejected; first: ${decoded.firstError}` : ''));
+    });
   }
 
   private exportTraces(body: Buffer, cb: grpc.sendUnaryData<Buffer>): void {
