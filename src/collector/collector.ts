@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
+import { LogStore } from './logs/logStore';
+import { serveLogsApi } from './logs/logsApi';
+import { receiveSignal } from './logs/otlpSignalReceiver';
 import { receiveTraces } from './otlpHttpReceiver';
 import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
@@ -26,6 +29,8 @@ export interface CollectorOptions {
   maxBodyBytes?: number;
   maxSpans?: number;
   maxTraces?: number;
+  /** Estimated heap bytes of log records kept (default 64 MiB; oldest go first). */
+  maxLogBytes?: number;
   /** Folder where completed runs are kept as OTLP JSON files and loaded from on start. */
   persistDir?: string;
   /** Most run files kept in persistDir (default 200). */
@@ -70,6 +75,8 @@ export function defaultDecodeThreads(): number {
  */
 export class Collector {
   readonly store: SpanStore;
+  /** Log records received on /v1/logs and gRPC LogsService, joined to spans by trace and span id. */
+  readonly logs: LogStore;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly persistence: RunPersistence | undefined;
@@ -82,6 +89,7 @@ export class Collector {
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
+    this.logs = new LogStore({ maxBytes: options.maxLogBytes });
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
@@ -93,6 +101,7 @@ export class Collector {
         maxMessageBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
         store: this.store,
         slicer: this.slicer,
+        logs: this.logs,
         decoders: this.decoders,
         protobufOnWorkers: options.protobufOnWorkers,
         onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
@@ -184,13 +193,33 @@ export class Collector {
         res.setHeader('Allow', 'POST');
         return void sendText(res, 405, 'use POST');
       }
+      if (url.pathname === '/v1/logs' || url.pathname === '/v1/metrics') {
+        if (req.method === 'POST') {
+          return receiveSignal(url.pathname === '/v1/logs' ? 'logs' : 'metrics', req, res, {
+            maxBodyBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
+            slicer: this.slicer,
+            decodeContext: this.store.decodeContext,
+            logs: this.logs,
+            counters: this.store.counters,
+          });
+        }
+        if (req.method === 'OPTIONS' && origin) {
+          res.setHeader('Access-Control-Allow-Methods', 'POST');
+          res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
+          res.statusCode = 204;
+          return void res.end();
+        }
+        req.resume();
+        res.setHeader('Allow', 'POST');
+        return void sendText(res, 405, 'use POST');
+      }
       if (url.pathname.startsWith('/api/')) {
         req.resume();
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.setHeader('Allow', 'GET');
           return void sendText(res, 405, 'the read API is GET only');
         }
-        if (serveReadApi(url, res, this.store)) return;
+        if (serveLogsApi(url, res, this.logs) || serveReadApi(url, res, this.store)) return;
       }
       req.resume();
       sendText(res, 404, 'not found');
