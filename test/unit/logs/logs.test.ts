@@ -105,3 +105,22 @@ test('the log store stays within its byte budget, oldest first, and forgets evic
   assert.deepEqual(store.forTrace(T), [], 'the traced records were the oldest');
   assert.ok(store.withoutTrace(undefined, 10).length === 10);
 });
+
+test('instrument-first show <trace> --logs prints the trace with its log records under it', async () => {
+  const { spawn } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  await withCollector({ decodeThreads: 0 }, async (_c, endpoint) => {
+    const { traceId } = await emitLogs(new ProtoLogExporter({ url: `${endpoint}/v1/logs` }), endpoint);
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [resolve('dist/cli.js'), 'show', traceId, '--logs', '--collector', endpoint], { env: { ...process.env, NO_COLOR: '1' } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /handle order/);
+    assert.match(out.stdout, /logs \(2\):\n +\+[\d.]+ ms {2}INFO  \[handle order\] order received {2}order\.id=42 order\.vip=true region=eu ratio=0\.5 tags=\["a","b"\]\n +\+[\d.]+ ms {2}ERROR \[handle order\] \{"reason":"card declined","code":51\}/);
+  });
+});
