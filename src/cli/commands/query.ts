@@ -7,6 +7,8 @@ import { cleanForTerminal as clean } from '../terminalText';
 import { Env } from '../../protocol/envVars';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';
+import { formatLogLines } from '../logLines';
+import type { LogView } from '../../collector/logs/logRecord';
 import { BACKEND_OPTIONS_HELP, BACKEND_PARSE_OPTIONS, backendsFromArgs, fetchAndPrint } from './fetchTrace';
 
 const COMMON = `  --collector URL   the collector (default: OTEL_EXPORTER_OTLP_ENDPOINT)
@@ -146,13 +148,14 @@ the collector does not hold (or any trace, without a collector) is pulled from t
 Options:
 ${COMMON}
   --rows N          waterfall rows at most (default 80)
+  --logs            also print the trace's log records (time, severity, span, body, attributes)
 ${BACKEND_OPTIONS_HELP}
 `;
 
 export const showCommand: CliCommand = {
   summary: 'print one run as a waterfall',
   async run(argv) {
-    const p = parse('show', SHOW_HELP, argv, { rows: { type: 'string' }, ...BACKEND_PARSE_OPTIONS }, argv.includes('--backend') || !!process.env.INSTRUMENT_FIRST_BACKENDS);
+    const p = parse('show', SHOW_HELP, argv, { rows: { type: 'string' }, logs: { type: 'boolean' }, ...BACKEND_PARSE_OPTIONS }, argv.includes('--backend') || !!process.env.INSTRUMENT_FIRST_BACKENDS);
     if (!p) return 0;
     const [id] = p.positionals;
     if (!id || p.positionals.length > 1) throw new CliError(`show: give one trace id\n\n${SHOW_HELP}`, 2);
@@ -169,18 +172,19 @@ export const showCommand: CliCommand = {
       const rows = p.values.rows === undefined ? 80 : Number(p.values.rows);
       return fetchAndPrint('show', remoteId.padStart(32, '0'), remote.backends, remote.token, { json: p.json, rows });
     }
-    const [run, spans] = await Promise.all([
+    const [run, spans, logs] = await Promise.all([
       getJson<RunSummary>('show', p.base, `/api/runs/${traceId}`),
       getJson<SpanView[]>('show', p.base, `/api/traces/${traceId}/spans`),
+      p.values.logs === true ? getJson<LogView[]>('show', p.base, `/api/traces/${traceId}/logs`) : undefined,
     ]);
     if (p.json) {
-      process.stdout.write(JSON.stringify({ run, spans }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(logs ? { run, spans, logs } : { run, spans }, null, 2) + '\n');
       return 0;
     }
     const rows = p.values.rows === undefined ? 80 : Number(p.values.rows);
     const head = `${clean(run.plan)}  ${run.status}${run.kind === 'plan' ? ` in ${run.passes} pass(es)` : ''}, ${formatDuration(run.durationMs)}, ${run.spanCount} spans, ${run.errorCount} errors  trace ${run.traceId}\n\n`;
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(head + renderWaterfall(spans, { width: Math.min(process.stdout.columns || 100, 160), color, maxRows: rows }));
+    process.stdout.write(head + renderWaterfall(spans, { width: Math.min(process.stdout.columns || 100, 160), color, maxRows: rows }) + (logs ? formatLogLines(logs, spans, color) : ''));
     return 0;
   },
 };
