@@ -22,7 +22,6 @@ export class LogStore {
   readonly maxBytes: number;
   private ring: (LogRecord | undefined)[] = [];
   private head = 0;
-  private sizes: number[] = [];
   private bytes = 0;
   private readonly byTrace = new Map<string, LogRecord[]>();
   private accepted = 0;
@@ -39,7 +38,6 @@ export class LogStore {
     for (const r of records) {
       const size = logRecordBytes(r);
       this.ring.push(r);
-      this.sizes.push(size);
       this.bytes += size;
       if (r.traceId) {
         let list = this.byTrace.get(r.traceId);
@@ -54,7 +52,7 @@ export class LogStore {
   private evict(): void {
     while (this.bytes > this.maxBytes && this.head < this.ring.length) {
       const r = this.ring[this.head]!;
-      this.bytes -= this.sizes[this.head]!;
+      this.bytes -= logRecordBytes(r);
       this.ring[this.head] = undefined;
       this.head++;
       this.evicted++;
@@ -70,7 +68,6 @@ export class LogStore {
     // Compact now and then so the ring does not grow with what was evicted.
     if (this.head > 4096 && this.head * 2 > this.ring.length) {
       this.ring = this.ring.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
   }
@@ -97,7 +94,6 @@ export class LogStore {
 
   clear(): void {
     this.ring = [];
-    this.sizes = [];
     this.head = 0;
     this.bytes = 0;
     this.byTrace.clear();

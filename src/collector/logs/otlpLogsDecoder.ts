@@ -213,8 +213,10 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, serviceName: string, sc
       within(r, () => {
         const [k, v] = keyValue(r, ctx);
         if (k !== undefined && v !== undefined) {
-          keys.push(ctx.pool.key(k).key);
-          values.push(v);
+          const info = ctx.pool.key(k);
+          keys.push(info.key);
+          // Repeated values (methods, routes, user ids) shared, as the span decoders share them.
+          values.push(typeof v === 'string' ? ctx.pool.value(info, v) : v);
         }
       });
     } else if ((f === 9 || f === 10) && w === 2) {
