@@ -139,7 +139,7 @@ function resourceLogs(r: ProtoReader, ctx: DecodeContext, out: DecodedLogs): voi
           const t = r.varint();
           if (t >>> 3 === 1 && (t & 7) === 2) {
             within(r, () => {
-              const [k, v] = keyValue(r, ctx);
+              const [k, v] = decodeKeyValue(r, ctx);
               if (k === 'service.name' && typeof v === 'string') service = v;
             });
           } else r.skip(t & 7);
@@ -211,7 +211,7 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, serviceName: string, sc
     else if (f === 5 && w === 2) within(r, () => (body = text(protoAnyValue(r, ctx, 0))));
     else if (f === 6 && w === 2) {
       within(r, () => {
-        const [k, v] = keyValue(r, ctx);
+        const [k, v] = decodeKeyValue(r, ctx);
         if (k !== undefined && v !== undefined) {
           const info = ctx.pool.key(k);
           keys.push(info.key);
@@ -245,7 +245,8 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, serviceName: string, sc
   return '';
 }
 
-function keyValue(r: ProtoReader, ctx: DecodeContext): [string | undefined, AttrValue | undefined] {
+/** A protobuf KeyValue (the reader bounded to it); shared with the metrics decoder. */
+export function decodeKeyValue(r: ProtoReader, ctx: DecodeContext): [string | undefined, AttrValue | undefined] {
   let key: string | undefined;
   let value: AttrValue | undefined;
   while (r.pos < r.end) {
@@ -282,7 +283,7 @@ function protoAnyValue(r: ProtoReader, ctx: DecodeContext, depth: number): AttrV
             within(r, () => {
               if (f === 5) items.push(protoAnyValue(r, ctx, depth + 1));
               else {
-                const [k, val] = keyValue(r, ctx);
+                const [k, val] = decodeKeyValue(r, ctx);
                 if (k !== undefined) obj[k] = val;
               }
             });

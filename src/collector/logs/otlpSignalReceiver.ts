@@ -3,6 +3,8 @@ import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodeContext } from '../decodedBatch';
 import { exportResponse, statusBody } from '../otlpResponse';
 import type { WorkSlicer } from '../workSlicer';
+import type { MetricStore } from '../metrics/metricStore';
+import { decodeOtlpMetricsJson, decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
 import type { LogStore } from './logStore';
 import { decodeOtlpLogsJson, decodeOtlpLogsProto, type DecodedLogs } from './otlpLogsDecoder';
 
@@ -12,13 +14,13 @@ export interface SignalReceiverOptions {
   decodeContext: DecodeContext;
   /** Where `/v1/logs` records go. */
   logs: LogStore;
+  /** Where `/v1/metrics` points go (without it they are answered as not kept). */
+  metrics?: MetricStore;
   counters: { requests: number; rejectedRequests: number };
 }
 
 /**
- * `POST /v1/logs` (stored) and `POST /v1/metrics` (read, checked as JSON or protobuf bytes and
- * answered with partialSuccess saying metrics are not kept), OTLP/HTTP with the same limits as
- * traces: JSON or protobuf, gzip or deflate, 413 beyond the limit, 400 (nothing stored) for a body
+ * `POST /v1/logs` and `POST /v1/metrics` (both stored), OTLP/HTTP with the same limits as traces: JSON or protobuf, gzip or deflate, 413 beyond the limit, 400 (nothing stored) for a body
  * that does not decode; invalid log records counted in partialSuccess.
  */
 export function receiveSignal(signal: 'logs' | 'metrics', req: IncomingMessage, res: ServerResponse, o: SignalReceiverOptions): void {
@@ -66,14 +68,15 @@ export function receiveSignal(signal: 'logs' | 'metrics', req: IncomingMessage, 
     const handle = (body: Buffer): void =>
       o.slicer.run(() => {
         if (signal === 'metrics') {
-          if (!proto) {
-            try {
-              JSON.parse(body.toString('utf8'));
-            } catch (e) {
-              return fail(400, `invalid JSON: ${(e as Error).message}`);
-            }
+          let points;
+          try {
+            points = proto ? decodeOtlpMetricsProto(body, o.decodeContext) : decodeOtlpMetricsJson(parseJson(body), o.decodeContext);
+          } catch (e) {
+            return fail(400, e instanceof DecodeError ? e.message : `malformed body: ${(e as Error).message}`);
           }
-          return send(200, exportResponse(proto, 0, 'metrics are not kept by this collector (traces and logs are)'));
+          if (!o.metrics) return send(200, exportResponse(proto, 0, 'metrics are not kept by this collector'));
+          o.metrics.add(points);
+          return send(200, proto ? Buffer.alloc(0) : Buffer.from('{}'));
         }
         let decoded: DecodedLogs;
         try {
