@@ -7,6 +7,8 @@ import type { DecodePool } from '../decodePool';
 import type { LogStore } from '../logs/logStore';
 import { decodeOtlpLogsProto } from '../logs/otlpLogsDecoder';
 import { logsResponse } from '../logs/otlpSignalReceiver';
+import type { MetricStore } from '../metrics/metricStore';
+import { decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
 import { materialize } from '../spanIndex';
 import { unpackBatch } from '../packedBatch';
 import type { SpanStore } from '../spanStore';
@@ -29,6 +31,8 @@ export interface GrpcReceiverOptions {
   decoders?: DecodePool;
   /** Where LogsService records go (without it they are answered as not kept). */
   logs?: LogStore;
+  /** Where MetricsService points go (without it they are answered as not kept). */
+  metrics?: MetricStore;
   /** Every body to the workers (the extension host, whose thread must stay free). */
   protobufOnWorkers?: boolean;
 }
@@ -80,9 +84,8 @@ const METRICS_SERVICE = { Export: unary('metrics.v1.MetricsService') };
 /**
  * OTLP/gRPC on loopback: TraceService/Export stores spans as the HTTP receiver does (same decoder,
  * same store, same limits); a body that does not decode is refused whole with INVALID_ARGUMENT;
- * invalid spans are counted in partialSuccess. LogsService stores log records (with a LogStore);
- * MetricsService answers partialSuccess saying metrics are not kept (so SDKs that send all three
- * signals by default get no errors, and are told).
+ * invalid spans are counted in partialSuccess. LogsService and MetricsService store log records
+ * and metric points (in the stores given; without them they answer partialSuccess saying so).
  */
 export class OtlpGrpcReceiver {
   private server: grpc.Server | undefined;
@@ -103,7 +106,7 @@ export class OtlpGrpcReceiver {
     });
     server.addService(TRACE_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportTraces(call.request, cb) });
     server.addService(LOGS_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportLogs(call.request, cb) });
-    server.addService(METRICS_SERVICE, { Export: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, exportResponse(true, 0, 'metrics are not kept by this collector (traces and logs are)')) });
+    server.addService(METRICS_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportMetrics(call.request, cb) });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`127.0.0.1:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
@@ -111,6 +114,23 @@ export class OtlpGrpcReceiver {
     this.server = server;
     this.addressValue = `127.0.0.1:${port}`;
     return this.addressValue;
+  }
+
+  private exportMetrics(body: Buffer, cb: grpc.sendUnaryData<Buffer>): void {
+    const { metrics, store, slicer } = this.options;
+    if (!metrics) return cb(null, exportResponse(true, 0, 'metrics are not kept by this collector'));
+    store.counters.requests++;
+    slicer.run(() => {
+      let points;
+      try {
+        points = decodeOtlpMetricsProto(body, store.decodeContext);
+      } catch (e) {
+        store.counters.rejectedRequests++;
+        return cb({ code: grpc.status.INVALID_ARGUMENT, details: e instanceof Error ? e.message : String(e) });
+      }
+      metrics.add(points);
+      cb(null, Buffer.alloc(0));
+    });
   }
 
   private exportLogs(body: Buffer, cb: grpc.sendUnaryData<Buffer>): void {
