@@ -8,6 +8,7 @@ import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
 import { LogStore } from './logs/logStore';
 import { serveLogsApi } from './logs/logsApi';
 import { receiveSignal } from './logs/otlpSignalReceiver';
+import { MetricStore } from './metrics/metricStore';
 import { receiveTraces } from './otlpHttpReceiver';
 import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
@@ -31,6 +32,8 @@ export interface CollectorOptions {
   maxTraces?: number;
   /** Estimated heap bytes of log records kept (default 64 MiB; oldest go first). */
   maxLogBytes?: number;
+  /** Estimated heap bytes of metric series kept (default 16 MiB), each with its latest 120 points. */
+  maxMetricBytes?: number;
   /** Folder where completed runs are kept as OTLP JSON files and loaded from on start. */
   persistDir?: string;
   /** Most run files kept in persistDir (default 200). */
@@ -77,6 +80,8 @@ export class Collector {
   readonly store: SpanStore;
   /** Log records received on /v1/logs and gRPC LogsService, joined to spans by trace and span id. */
   readonly logs: LogStore;
+  /** Metric points received on /v1/metrics and gRPC MetricsService: latest points per series. */
+  readonly metrics: MetricStore;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly persistence: RunPersistence | undefined;
@@ -90,6 +95,7 @@ export class Collector {
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
     this.logs = new LogStore({ maxBytes: options.maxLogBytes });
+    this.metrics = new MetricStore({ maxBytes: options.maxMetricBytes });
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
@@ -102,6 +108,7 @@ export class Collector {
         store: this.store,
         slicer: this.slicer,
         logs: this.logs,
+        metrics: this.metrics,
         decoders: this.decoders,
         protobufOnWorkers: options.protobufOnWorkers,
         onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
@@ -200,6 +207,7 @@ export class Collector {
             slicer: this.slicer,
             decodeContext: this.store.decodeContext,
             logs: this.logs,
+            metrics: this.metrics,
             counters: this.store.counters,
           });
         }
@@ -219,7 +227,7 @@ export class Collector {
           res.setHeader('Allow', 'GET');
           return void sendText(res, 405, 'the read API is GET only');
         }
-        if (serveLogsApi(url, res, this.logs) || serveReadApi(url, res, this.store)) return;
+        if (serveLogsApi(url, res, this.logs, this.metrics) || serveReadApi(url, res, this.store)) return;
       }
       req.resume();
       sendText(res, 404, 'not found');
