@@ -140,7 +140,7 @@ export class OtlpGrpcReceiver {
     slicer.run(() => {
       let decoded;
       try {
-        decoded = decodeOtlpLogsProto(body, store.decodeContext);
+        decoded = decodeOtlpLogsProto(body, store.decodeContext, logs.tables);
       } catch (e) {
         store.counters.rejectedRequests++;
         return cb({ code: grpc.status.INVALID_ARGUMENT, details: e instanceof Error ? e.message : String(e) });

@@ -1,4 +1,5 @@
 import { logRecordBytes, toLogView, type LogRecord, type LogView } from './logRecord';
+import { LogTables } from './otlpLogsDecoder';
 
 export interface LogStoreOptions {
   /** Estimated heap bytes kept at most (default 64 MiB); the oldest records go first. */
@@ -20,6 +21,8 @@ export interface LogStoreStats {
  */
 export class LogStore {
   readonly maxBytes: number;
+  /** Severities and origins shared by the records decoded into this store. */
+  readonly tables = new LogTables();
   private ring: (LogRecord | undefined)[] = [];
   private head = 0;
   private bytes = 0;
@@ -83,7 +86,7 @@ export class LogStore {
     const out: LogView[] = [];
     for (let i = this.ring.length - 1; i >= this.head && out.length < limit; i--) {
       const r = this.ring[i]!;
-      if (!r.traceId && (!service || r.serviceName === service)) out.push(toLogView(r));
+      if (!r.traceId && (!service || r.origin.serviceName === service)) out.push(toLogView(r));
     }
     return out.reverse();
   }

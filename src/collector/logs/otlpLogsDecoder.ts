@@ -2,7 +2,7 @@ import type { AttrValue } from '../../protocol/spanView';
 import { DecodeError, type DecodeContext } from '../decodedBatch';
 import { anyValue, arrayAttr, intValue, nanosToMs } from '../otlpJsonDecoder';
 import { ProtoReader } from '../protoReader';
-import type { LogRecord } from './logRecord';
+import { LogRecord, packIds, type DecodedContent, type LogOrigin, type RawContent, type Severity } from './logRecord';
 
 /** Log records from one request; invalid ones are counted, not kept. */
 export interface DecodedLogs {
@@ -31,7 +31,7 @@ function text(v: AttrValue | undefined): string {
 }
 
 /** An OTLP/JSON ExportLogsServiceRequest; throws DecodeError when its shape is wrong. */
-export function decodeOtlpLogsJson(doc: unknown, ctx: DecodeContext): DecodedLogs {
+export function decodeOtlpLogsJson(doc: unknown, ctx: DecodeContext, tables = new LogTables()): DecodedLogs {
   if (!isObj(doc)) throw new DecodeError('body must be a JSON object (ExportLogsServiceRequest)');
   const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
   const rl = doc.resourceLogs ?? [];
@@ -47,7 +47,7 @@ export function decodeOtlpLogsJson(doc: unknown, ctx: DecodeContext): DecodedLog
       const recs = sl.logRecords ?? [];
       if (!Array.isArray(recs)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs[${si}].logRecords must be an array`);
       recs.forEach((lr, li) => {
-        const problem = jsonRecord(lr, ctx, service, scopeName, out);
+        const problem = jsonRecord(lr, ctx, tables, service, scopeName, out);
         if (problem && out.rejected++ === 0) out.firstError = `resourceLogs[${ri}].scopeLogs[${si}].logRecords[${li}]: ${problem}`;
       });
     });
@@ -73,7 +73,7 @@ function attrs(list: unknown, ctx: DecodeContext, wantService = false): [readonl
   return [ctx.shapes.share(keys, keys.length), values, ctx.pool.intern(service)];
 }
 
-function jsonRecord(lr: unknown, ctx: DecodeContext, serviceName: string, scopeName: string, out: DecodedLogs): string {
+function jsonRecord(lr: unknown, ctx: DecodeContext, tables: LogTables, serviceName: string, scopeName: string, out: DecodedLogs): string {
   if (!isObj(lr)) return 'log record must be an object';
   const traceId = jsonId(lr.traceId, HEX32, 16);
   if (traceId === undefined) return 'traceId must be empty or 16 bytes';
@@ -85,20 +85,38 @@ function jsonRecord(lr: unknown, ctx: DecodeContext, serviceName: string, scopeN
   const sev = lr.severityNumber;
   const severityNumber = typeof sev === 'number' ? sev | 0 : typeof sev === 'string' ? (SEVERITIES.includes(sev) ? 0 : Number(/(\d+)$/.exec(sev)?.[1] ?? severityFromName(sev))) : 0;
   const [keys, values] = attrs(lr.attributes, ctx);
-  out.records.push({
-    timeMs,
-    severityNumber,
-    severityText: ctx.pool.intern(typeof lr.severityText === 'string' ? lr.severityText : ''),
-    body: text(anyValue(lr.body, ctx, 0)),
-    traceId,
-    spanId,
-    serviceName,
-    scopeName,
-    keys,
-    values,
-  });
+  const severity = tables.severity(ctx, severityNumber, typeof lr.severityText === 'string' ? lr.severityText : '');
+  const content: DecodedContent = { body: text(anyValue(lr.body, ctx, 0)), keys, values };
+  out.records.push(new LogRecord(timeMs, severity, packIds(traceId, spanId), tables.origin(serviceName, scopeName), content));
   return '';
 }
+
+/** Severities and origins shared by the records decoded into one store (bounded). */
+export class LogTables {
+  private readonly severities = new Map<string, Severity>();
+  private readonly origins = new Map<string, LogOrigin>();
+
+  severity(ctx: DecodeContext, number: number, text: string): Severity {
+    const key = `${number}|${text}`;
+    let s = this.severities.get(key);
+    if (!s) {
+      s = { number, text: ctx.pool.intern(text) };
+      if (this.severities.size < 1000) this.severities.set(key, s);
+    }
+    return s;
+  }
+
+  origin(serviceName: string, scopeName: string): LogOrigin {
+    const key = `${serviceName}\u0000${scopeName}`;
+    let o = this.origins.get(key);
+    if (!o) {
+      o = { serviceName, scopeName };
+      if (this.origins.size < 10_000) this.origins.set(key, o);
+    }
+    return o;
+  }
+}
+
 
 const SEVERITY_NAMES: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
 function severityFromName(s: string): number {
@@ -106,13 +124,18 @@ function severityFromName(s: string): number {
   return m ? (SEVERITY_NAMES[m[1]!] ?? 0) + (m[2] ? Number(m[2]) - 1 : 0) : 0;
 }
 
-/** A protobuf ExportLogsServiceRequest (opentelemetry/proto/logs/v1 field numbers). */
-export function decodeOtlpLogsProto(buf: Buffer, ctx: DecodeContext): DecodedLogs {
+/**
+ * A protobuf ExportLogsServiceRequest (opentelemetry/proto/logs/v1 field numbers). Each record's
+ * time, severity, ids, service and scope are read now; its body and attributes are checked now
+ * (a malformed record fails the request) and decoded when it is read.
+ */
+export function decodeOtlpLogsProto(buf: Buffer, ctx: DecodeContext, tables = new LogTables()): DecodedLogs {
   const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
+  const raw: RawContent = { buf, decode: (start, end) => decodeContent(buf, start, end, ctx) };
   const r = new ProtoReader(buf);
   while (r.pos < r.end) {
     const tag = r.varint();
-    if (tag >>> 3 === 1 && (tag & 7) === 2) within(r, () => resourceLogs(r, ctx, out));
+    if (tag >>> 3 === 1 && (tag & 7) === 2) within(r, () => resourceLogs(r, ctx, tables, raw, out));
     else r.skip(tag & 7);
   }
   return out;
@@ -127,7 +150,7 @@ function within(r: ProtoReader, read: () => void): void {
   r.end = saved;
 }
 
-function resourceLogs(r: ProtoReader, ctx: DecodeContext, out: DecodedLogs): void {
+function resourceLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, out: DecodedLogs): void {
   let service = 'unknown_service';
   const scopes: [number, number][] = [];
   while (r.pos < r.end) {
@@ -157,12 +180,12 @@ function resourceLogs(r: ProtoReader, ctx: DecodeContext, out: DecodedLogs): voi
   for (const [start, end] of scopes) {
     r.pos = start;
     r.end = end;
-    scopeLogs(r, ctx, serviceName, out);
+    scopeLogs(r, ctx, tables, raw, serviceName, out);
   }
   r.end = saved;
 }
 
-function scopeLogs(r: ProtoReader, ctx: DecodeContext, serviceName: string, out: DecodedLogs): void {
+function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, serviceName: string, out: DecodedLogs): void {
   let scopeName = '';
   const recs: [number, number][] = [];
   while (r.pos < r.end) {
@@ -182,24 +205,24 @@ function scopeLogs(r: ProtoReader, ctx: DecodeContext, serviceName: string, out:
       r.pos = end;
     } else r.skip(tag & 7);
   }
+  const origin = tables.origin(serviceName, scopeName);
   for (const [start, end] of recs) {
     r.pos = start;
     r.end = end;
-    const problem = protoRecord(r, ctx, serviceName, scopeName, out);
+    const problem = protoRecord(r, ctx, tables, raw, origin, out);
     if (problem && out.rejected++ === 0) out.firstError = `log record: ${problem}`;
   }
 }
 
-function protoRecord(r: ProtoReader, ctx: DecodeContext, serviceName: string, scopeName: string, out: DecodedLogs): string {
+function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, origin: LogOrigin, out: DecodedLogs): string {
+  const start = r.pos;
+  const end = r.end;
   let timeMs = 0;
   let observedMs = 0;
   let severityNumber = 0;
   let severityText = '';
-  let body = '';
   let traceId = '';
   let spanId = '';
-  const keys: string[] = [];
-  const values: AttrValue[] = [];
   while (r.pos < r.end) {
     const tag = r.varint();
     const f = tag >>> 3;
@@ -207,42 +230,76 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, serviceName: string, sc
     if (f === 1 && w === 1) timeMs = r.fixed64NanosToMs();
     else if (f === 11 && w === 1) observedMs = r.fixed64NanosToMs();
     else if (f === 2 && w === 0) severityNumber = r.varint();
-    else if (f === 3 && w === 2) severityText = ctx.pool.intern(r.string());
-    else if (f === 5 && w === 2) within(r, () => (body = text(protoAnyValue(r, ctx, 0))));
-    else if (f === 6 && w === 2) {
-      within(r, () => {
-        const [k, v] = decodeKeyValue(r, ctx);
-        if (k !== undefined && v !== undefined) {
-          const info = ctx.pool.key(k);
-          keys.push(info.key);
-          // Repeated values (methods, routes, user ids) shared, as the span decoders share them.
-          values.push(typeof v === 'string' ? ctx.pool.value(info, v) : v);
-        }
-      });
-    } else if ((f === 9 || f === 10) && w === 2) {
-      const end = r.lengthEnd();
-      const len = end - r.pos;
-      const hex = r.buf.toString('hex', r.pos, end);
-      r.pos = end;
+    else if (f === 3 && w === 2) severityText = r.string();
+    else if ((f === 5 || f === 6) && w === 2) within(r, () => checkValue(r, f === 6 ? 1 : 0));
+    else if ((f === 9 || f === 10) && w === 2) {
+      const e = r.lengthEnd();
+      const len = e - r.pos;
+      const hex = len > 0 ? r.buf.toString('hex', r.pos, e) : '';
+      r.pos = e;
       if (len === 0) continue;
       if (len !== (f === 9 ? 16 : 8)) return `${f === 9 ? 'trace_id' : 'span_id'} must be ${f === 9 ? 16 : 8} bytes`;
       if (f === 9) traceId = /^0+$/.test(hex) ? '' : hex;
       else spanId = /^0+$/.test(hex) ? '' : hex;
     } else r.skip(w);
   }
-  out.records.push({
-    timeMs: timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(),
-    severityNumber,
-    severityText,
-    body,
-    traceId,
-    spanId,
-    serviceName,
-    scopeName,
-    keys: ctx.shapes.share(keys, keys.length),
-    values,
-  });
+  const severity = tables.severity(ctx, severityNumber, severityText);
+  out.records.push(new LogRecord(timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(), severity, packIds(traceId, spanId), origin, raw, start, end));
   return '';
+}
+
+/**
+ * Walks an AnyValue (depth 0) or a KeyValue (depth 1 is its value) without keeping anything: a
+ * malformed body or attribute fails the request now, not when the record is read.
+ */
+function checkValue(r: ProtoReader, keyValueLevel: number): void {
+  while (r.pos < r.end) {
+    const t = r.varint();
+    const w = t & 7;
+    const f = t >>> 3;
+    if (w === 2 && ((keyValueLevel === 1 && f === 2) || (keyValueLevel === 0 && (f === 5 || f === 6)))) within(r, () => checkNested(r, keyValueLevel === 1 ? 0 : 2, 0));
+    else r.skip(w);
+  }
+}
+
+/** level 0: an AnyValue; 2: an ArrayValue/KeyValueList (repeated field 1). */
+function checkNested(r: ProtoReader, level: number, depth: number): void {
+  if (depth > 32) throw new DecodeError('attribute values nested too deeply');
+  while (r.pos < r.end) {
+    const t = r.varint();
+    const w = t & 7;
+    const f = t >>> 3;
+    if (w !== 2) r.skip(w);
+    else if (level === 0 && (f === 5 || f === 6)) within(r, () => checkNested(r, 2, depth + 1));
+    else if (level === 2 && f === 1) within(r, () => checkNested(r, 0, depth + 1));
+    else r.skip(w);
+  }
+}
+
+/** Body and attributes of the record at buf[start, end). */
+function decodeContent(buf: Buffer, start: number, end: number, ctx: DecodeContext): DecodedContent {
+  const r = new ProtoReader(buf, end);
+  r.pos = start;
+  let body = '';
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    const w = tag & 7;
+    if (f === 5 && w === 2) within(r, () => (body = text(protoAnyValue(r, ctx, 0))));
+    else if (f === 6 && w === 2) {
+      within(r, () => {
+        const [k, v] = decodeKeyValue(r, ctx);
+        if (k !== undefined && v !== undefined) {
+          const info = ctx.pool.key(k);
+          keys.push(info.key);
+          values.push(typeof v === 'string' ? ctx.pool.value(info, v) : v);
+        }
+      });
+    } else r.skip(w);
+  }
+  return { body, keys, values };
 }
 
 /** A protobuf KeyValue (the reader bounded to it); shared with the metrics decoder. */

@@ -80,7 +80,7 @@ export function receiveSignal(signal: 'logs' | 'metrics', req: IncomingMessage, 
         }
         let decoded: DecodedLogs;
         try {
-          decoded = proto ? decodeOtlpLogsProto(body, o.decodeContext) : decodeOtlpLogsJson(parseJson(body), o.decodeContext);
+          decoded = proto ? decodeOtlpLogsProto(body, o.decodeContext, o.logs.tables) : decodeOtlpLogsJson(parseJson(body), o.decodeContext, o.logs.tables);
         } catch (e) {
           return fail(400, e instanceof DecodeError ? e.message : `malformed body: ${(e as Error).message}`);
         }

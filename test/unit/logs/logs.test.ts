@@ -15,6 +15,7 @@ import { DecodeContext } from '../../../src/collector/decodedBatch';
 import { decodeOtlpLogsJson } from '../../../src/collector/logs/otlpLogsDecoder';
 import { httpRequest, withCollector } from '../collector/helpers';
 import { fixture } from '../imports/helpers';
+import { len, str } from '../collector/protoWriter';
 
 async function emitLogs(exporter: LogRecordExporter, endpoint: string): Promise<{ traceId: string; spanId: string }> {
   const tracer = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'logs-interop' }), spanProcessors: [new SimpleSpanProcessor(new ProtoTraceExporter({ url: `${endpoint}/v1/traces` }))] });
@@ -75,6 +76,12 @@ test('logs over HTTP: the proto example decodes, garbage is 400 and stores nothi
     assert.equal(r.status, 400);
     r = await post('/v1/logs', Buffer.from([0x0a, 0x09, 0x12]), 'application/x-protobuf');
     assert.equal(r.status, 400);
+    // A well-formed record whose attribute's array value claims more bytes than it has: the whole
+    // request is refused at once (bodies and attributes are only decoded when read, but checked now).
+    const badValue = len(5, len(1, [0x0a, 0x05, 0x61]));
+    const record = [...len(3, Buffer.from('INFO')), ...len(6, [...str(1, 'k'), ...len(2, badValue)])];
+    r = await post('/v1/logs', Buffer.from(len(1, len(2, len(2, record)))), 'application/x-protobuf');
+    assert.equal(r.status, 400, r.text);
     r = await post('/v1/logs', JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: 'ok' } }, { traceId: 'xyz' }] }] }] }));
     assert.equal(r.status, 200);
     assert.match(r.text, /"rejectedLogRecords":"1"/);
