@@ -28,6 +28,8 @@ export interface RawContent {
   readonly buf: Buffer;
   /** Decodes the record at [start, end) of `buf`. */
   readonly decode: (start: number, end: number) => DecodedContent;
+  /** The request's bytes outside its records, shared out among them (so the budget counts the whole buffer). */
+  overheadPerRecord: number;
 }
 
 /** One stored OTLP log record (few fields, shared parts: see {@link logRecordBytes}). */
@@ -98,7 +100,7 @@ export function toLogView(r: LogRecord): LogView {
 export function logRecordBytes(r: LogRecord): number {
   let n = 80 + 16 + (r.ids ? 16 + r.ids.length : 0);
   const c = r.content;
-  if ('buf' in c) return n + (r.end - r.start);
+  if ('buf' in c) return n + (r.end - r.start) + c.overheadPerRecord;
   n += 48 + 32 + c.values.length * 8 + c.body.length;
   for (const v of c.values) n += typeof v === 'string' ? 16 + v.length : Array.isArray(v) ? 16 + v.length * 16 : 0;
   return n;

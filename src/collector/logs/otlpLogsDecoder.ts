@@ -131,13 +131,16 @@ function severityFromName(s: string): number {
  */
 export function decodeOtlpLogsProto(buf: Buffer, ctx: DecodeContext, tables = new LogTables()): DecodedLogs {
   const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
-  const raw: RawContent = { buf, decode: (start, end) => decodeContent(buf, start, end, ctx) };
+  const raw: RawContent = { buf, decode: (start, end) => decodeContent(buf, start, end, ctx), overheadPerRecord: 0 };
   const r = new ProtoReader(buf);
   while (r.pos < r.end) {
     const tag = r.varint();
     if (tag >>> 3 === 1 && (tag & 7) === 2) within(r, () => resourceLogs(r, ctx, tables, raw, out));
     else r.skip(tag & 7);
   }
+  let inRecords = 0;
+  for (const rec of out.records) inRecords += rec.end - rec.start;
+  if (out.records.length > 0) raw.overheadPerRecord = Math.ceil((buf.length - inRecords) / out.records.length);
   return out;
 }
 

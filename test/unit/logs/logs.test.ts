@@ -12,7 +12,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import type { LogView } from '../../../src/collector/logs/logRecord';
 import { LogStore } from '../../../src/collector/logs/logStore';
 import { DecodeContext } from '../../../src/collector/decodedBatch';
-import { decodeOtlpLogsJson } from '../../../src/collector/logs/otlpLogsDecoder';
+import { decodeOtlpLogsJson, decodeOtlpLogsProto } from '../../../src/collector/logs/otlpLogsDecoder';
 import { httpRequest, withCollector } from '../collector/helpers';
 import { fixture } from '../imports/helpers';
 import { len, str } from '../collector/protoWriter';
@@ -108,6 +108,16 @@ test('the log store stays within its byte budget, oldest first, and forgets evic
   assert.ok(s.evictedRecords > 100);
   assert.deepEqual(store.forTrace(T), [], 'the traced records were the oldest');
   assert.ok(store.withoutTrace(undefined, 10).length === 10);
+});
+
+test('a protobuf record holds its request buffer, and the budget counts the whole buffer', () => {
+  // One small record beside a 50 kB resource attribute: the record keeps those 50 kB alive.
+  const resource = len(1, len(1, [...str(1, 'blob'), ...len(2, str(1, 'x'.repeat(50_000)))]));
+  const body = Buffer.from(len(1, [...resource, ...len(2, len(2, [...len(3, Buffer.from('INFO'))]))]));
+  const decoded = decodeOtlpLogsProto(body, new DecodeContext());
+  const store = new LogStore({ maxBytes: 1024 * 1024 });
+  store.add(decoded.records);
+  assert.ok(store.stats().bytes >= body.length, `${store.stats().bytes} ≥ ${body.length}`);
 });
 
 test('instrument-first show <trace> --logs prints the trace with its log records under it', async () => {
