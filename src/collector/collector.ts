@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
-import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
+import type * as GrpcReceiverModule from './grpc/otlpGrpcReceiver';
+import type { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
 import { LogStore } from './logs/logStore';
 import { serveLogsApi } from './logs/logsApi';
 import { receiveSignal } from './logs/otlpSignalReceiver';
@@ -90,7 +91,7 @@ export class Collector {
   private endpointUrl = '';
   private readonly slicer = new WorkSlicer();
   private readonly decoders: DecodePool;
-  private readonly grpc: OtlpGrpcReceiver | undefined;
+  private grpc: OtlpGrpcReceiver | undefined;
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
@@ -101,19 +102,6 @@ export class Collector {
     if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
     this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
-    if (options.grpcPort !== undefined) {
-      this.grpc = new OtlpGrpcReceiver({
-        port: options.grpcPort,
-        maxMessageBytes: options.maxBodyBytes ?? 16 * 1024 * 1024,
-        store: this.store,
-        slicer: this.slicer,
-        logs: this.logs,
-        metrics: this.metrics,
-        decoders: this.decoders,
-        protobufOnWorkers: options.protobufOnWorkers,
-        onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
-      });
-    }
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
@@ -154,8 +142,25 @@ export class Collector {
     });
     this.server = server;
     this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (this.grpc) {
+    if (this.options.grpcPort !== undefined) {
       try {
+        // Loaded on first use: @grpc/grpc-js (with protobufjs) is most of the bundle's size, and
+        // most sessions never start it (it would otherwise be initialised at every activation).
+        // require, not import(): the bundle then initialises it lazily, and the tests' per-file
+        // output (which keeps import() native, without file extensions) can load it too.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { OtlpGrpcReceiver } = require('./grpc/otlpGrpcReceiver') as typeof GrpcReceiverModule;
+        this.grpc ??= new OtlpGrpcReceiver({
+          port: this.options.grpcPort,
+          maxMessageBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
+          store: this.store,
+          slicer: this.slicer,
+          logs: this.logs,
+          metrics: this.metrics,
+          decoders: this.decoders,
+          protobufOnWorkers: this.options.protobufOnWorkers,
+          onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
+        });
         await this.grpc.start();
       } catch (e) {
         this.server = undefined;
