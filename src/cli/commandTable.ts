@@ -6,6 +6,8 @@ import { runsCommand, showCommand, diffCommand } from './commands/query';
 import { lintCommand } from './commands/lint';
 import { importCommand } from './commands/import';
 import { fetchCommand } from './commands/fetchTrace';
+import { baselineCommand } from './commands/baseline';
+import { checkCommand } from './commands/check';
 
 /** Every CLI command, by name. */
 export const commands: Record<string, CliCommand> = {
@@ -18,6 +20,8 @@ export const commands: Record<string, CliCommand> = {
   lint: lintCommand,
   import: importCommand,
   fetch: fetchCommand,
+  baseline: baselineCommand,
+  check: checkCommand,
 };
 
 export function usage(): string {

@@ -14,6 +14,10 @@ export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/j
 export interface Settings {
   collector: {
     port: number;
+    /** Memory budget of the stored traces, in MiB (measured on the stored spans). */
+    maxMemoryMB: number;
+    /** A trace without its root counts as finished after this many seconds without spans. */
+    idleSeconds: number;
     maxSpans: number;
     maxTraces: number;
     maxBodyBytes: number;
@@ -27,7 +31,7 @@ export interface Settings {
     /** Port of the OTLP/gRPC receiver (0: a free one); it runs when otlpProtocol is grpc or this is set above 0. */
     grpcPort: number;
   };
-  persistence: { folder: string; retention: number };
+  persistence: { folder: string; retention: number; maxMegabytes: number; maxAgeDays: number };
   forwarding: { endpoint: string; headers: Record<string, string> };
   inline: { mode: InlineMode; statsRuns: number };
   instrumentation: { enabled: boolean };
@@ -41,8 +45,9 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  collector: { port: 0, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024, decodeWorkers: 1, otlpProtocol: 'http/protobuf', grpcPort: 0 },
-  persistence: { folder: '.instrument-first/runs', retention: 50 },
+  // 256 MiB: the extension host's heap is shared by every extension of the window.
+  collector: { port: 0, maxMemoryMB: 256, idleSeconds: 5, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024, decodeWorkers: 1, otlpProtocol: 'http/protobuf', grpcPort: 0 },
+  persistence: { folder: '.instrument-first/runs', retention: 50, maxMegabytes: 512, maxAgeDays: 30 },
   forwarding: { endpoint: '', headers: {} },
   inline: { mode: 'codelens', statsRuns: 20 },
   instrumentation: { enabled: true },
@@ -77,6 +82,8 @@ export function readSettings(get: SettingGetter): Settings {
   return {
     collector: {
       port: int(get('collector.port'), 0, 65535, d.collector.port),
+      maxMemoryMB: int(get('collector.maxMemoryMB'), 16, 64 * 1024, d.collector.maxMemoryMB),
+      idleSeconds: int(get('collector.idleSeconds'), 0, 86_400, d.collector.idleSeconds),
       maxSpans: int(get('collector.maxSpans'), 1000, 50_000_000, d.collector.maxSpans),
       maxTraces: int(get('collector.maxTraces'), 1, 100_000, d.collector.maxTraces),
       maxBodyBytes: int(get('collector.maxBodyBytes'), 1024, 1024 * 1024 * 1024, d.collector.maxBodyBytes),
@@ -87,6 +94,8 @@ export function readSettings(get: SettingGetter): Settings {
     persistence: {
       folder: str(get('persistence.folder'), d.persistence.folder),
       retention: int(get('persistence.retention'), 1, 100_000, d.persistence.retention),
+      maxMegabytes: int(get('persistence.maxMegabytes'), 1, 1024 * 1024, d.persistence.maxMegabytes),
+      maxAgeDays: int(get('persistence.maxAgeDays'), 0, 100_000, d.persistence.maxAgeDays),
     },
     forwarding: { endpoint: str(get('forwarding.endpoint'), ''), headers: headers(get('forwarding.headers')) },
     inline: {

@@ -16,6 +16,7 @@ import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
 import { TraceImports } from './traceImports';
 import { TraceUriHandler } from './traceUriHandler';
+import { BaselineTests } from './testing/baselineTests';
 
 /**
  * Owns everything the extension creates, and disposes it in reverse order. Construction is cheap:
@@ -50,7 +51,8 @@ export class InstrumentFirst implements vscode.Disposable {
     const uriHandler = own(new TraceUriHandler());
     const remote = own(new RemoteTraces(config, collector, context.secrets, log));
     const imports = own(new TraceImports(config, collector, viewers, log));
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, remote, imports };
+    const baselines = own(new BaselineTests(context.extensionUri, log));
+    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, remote, imports, baselines };
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Attr } from '../protocol/attributes';
 import type { RunSummary, SpanNode } from '../protocol/collectorTypes';
+import { runLossText, runsViewMessage } from '../views/collectorStatus';
 import { clockTime, formatDuration, runLabel } from '../views/format';
 import type { CollectorHost } from './collectorHost';
 import type { RunData } from './runData';
@@ -14,6 +15,7 @@ const RUN_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
   running: ['loading~spin', undefined],
   not_converged: ['warning', 'list.warningForeground'],
   cancelled: ['circle-slash', undefined],
+  incomplete: ['question', 'list.warningForeground'],
 };
 
 const MAX_CHILDREN = 500;
@@ -40,7 +42,12 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 
   getChildren(node?: RunsNode): RunsNode[] {
-    if (!node) return this.data.runs().map((run) => ({ kind: 'run', run }));
+    if (!node) {
+      const stats = this.collector.store?.stats();
+      // What the bounds cost is said where the runs are: evicted, refused, truncated.
+      this.view.message = stats ? runsViewMessage(stats) || undefined : undefined;
+      return this.data.runs().map((run) => ({ kind: 'run', run }));
+    }
     const store = this.collector.store;
     if (!store) return [];
     if (node.kind === 'run') {
@@ -59,11 +66,11 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const { label, description } = runLabel(r);
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${r.traceId}`;
-      item.description = `${description} · ${clockTime(r.startMs)}`;
+      item.description = `${description} · ${clockTime(r.startMs)}${runLossText(r)}`;
       const [icon, color] = RUN_ICONS[r.status];
       item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
       item.contextValue = `run.${r.status}`;
-      item.tooltip = `${r.plan} — ${description}\ntrace ${r.traceId}\n${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}`;
+      item.tooltip = `${r.plan} — ${description}\ntrace ${r.traceId}\n${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}${runLossText(r)}${r.finishedBy === 'idle' ? '\nfinished without its root span: no span arrived for the idle time' : ''}`;
       item.command = { command: 'instrumentFirst.openTrace', title: 'Open Trace', arguments: [r.traceId] };
       return item;
     }

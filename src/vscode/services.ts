@@ -12,6 +12,7 @@ import type { RunsView } from './runsView';
 import type { TraceViewers } from './traceDocuments';
 import type { TraceImports } from './traceImports';
 import type { TraceUriHandler } from './traceUriHandler';
+import type { BaselineTests } from './testing/baselineTests';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
@@ -35,4 +36,5 @@ export interface Services {
   readonly remote: RemoteTraces;
   /** Trace files of other tools imported into the store. */
   readonly imports: TraceImports;
+  readonly baselines: BaselineTests;
 }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { collectorStatusText, formatCount } from '../views/format';
+import { collectorTooltip } from '../views/collectorStatus';
+import { collectorStatusText } from '../views/format';
 import type { CollectorHost } from './collectorHost';
 import { Throttle } from './throttle';
 
-/** The collector in the status bar: spans, runs, evictions; a click opens the Runs view. */
+/** The collector in the status bar: spans, runs, budget, what was evicted, refused or truncated; a click opens the Runs view. */
 export class CollectorStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('instrumentFirst.collector', vscode.StatusBarAlignment.Left, 20);
   private readonly throttle = new Throttle(500, () => this.update());
@@ -26,17 +27,8 @@ export class CollectorStatusBar implements vscode.Disposable {
       return;
     }
     const s = store.stats();
-    this.item.text = collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces });
-    const lines = [
-      `Instrument First collector — OTLP/HTTP at ${endpoint}/v1/traces`,
-      `${formatCount(s.spans)} spans in ${s.traces} traces (${s.runs} plan runs), limits ${formatCount(s.maxSpans)} spans / ${s.maxTraces} traces`,
-    ];
-    if (s.evictedTraces) lines.push(`${s.evictedTraces} traces (${formatCount(s.evictedSpans)} spans) evicted to stay within the limits`);
-    if (s.rejectedSpans || s.rejectedRequests) lines.push(`${s.rejectedSpans} spans and ${s.rejectedRequests} requests rejected`);
-    if (s.forwardFailures || s.forwardDropped) lines.push(`forwarding: ${s.forwardFailures} failures, ${s.forwardDropped} batches dropped`);
-    if (s.persistErrors) lines.push(`${s.persistErrors} runs could not be saved`);
-    lines.push('', 'Click to show the runs.');
-    this.item.tooltip = lines.join('\n');
+    this.item.text = collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces, refusedSpans: s.refusedSpans });
+    this.item.tooltip = collectorTooltip(s, endpoint);
   }
 
   dispose(): void {

@@ -51,11 +51,13 @@ export class TraceImports implements vscode.Disposable {
       }
     }
     const traceIds: string[] = [];
+    let refused = 0;
     if (converted.length > 0) {
       const store = (await this.collector.ensureStarted()).store;
       for (const c of converted) {
         const r = importConverted(store, c);
         traceIds.push(...r.traceIds);
+        refused += r.refusedSpans;
         this.log.info(`imported ${c.file}: ${describeConverted(c)}; traces ${r.traceIds.join(', ')}`);
       }
     }
@@ -65,7 +67,7 @@ export class TraceImports implements vscode.Disposable {
       const spans = converted.reduce((n, c) => n + c.spans, 0);
       const skipped = converted.reduce((n, c) => n + c.logRecords + c.metricPoints, 0);
       void vscode.window.showInformationMessage(
-        `Instrument First: imported ${spans} span(s) in ${traceIds.length} trace(s) from ${converted.length} file(s)${skipped ? ` (${skipped} log records and metric points not imported: only traces are stored)` : ''}.`,
+        `Instrument First: imported ${spans - refused} span(s) in ${traceIds.length} trace(s) from ${converted.length} file(s)${refused ? `; ${refused} not kept: beyond the collector's memory budget (setting collector.maxMemoryMB)` : ''}${skipped ? ` (${skipped} log records and metric points not imported: only traces are stored)` : ''}.`,
       );
     }
     if (traceIds[0] && options.open !== false) await this.viewers.current.openTrace(traceIds[0]);

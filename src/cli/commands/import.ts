@@ -55,6 +55,13 @@ async function send(base: string, c: ConvertedTraceFile): Promise<string[]> {
     }
     const text = await res.text();
     if (!res.ok) throw new CliError(`import: the collector refused ${c.file}: ${text.slice(0, 300)} (HTTP ${res.status})`, 1);
+    // The file was checked: spans not kept now are the collector's memory bounds at work.
+    try {
+      const partial = (JSON.parse(text) as { partialSuccess?: { rejectedSpans?: string; errorMessage?: string } }).partialSuccess;
+      if (partial && Number(partial.rejectedSpans) > 0) process.stderr.write(`import: ${clean(c.file)}: the collector did not keep ${partial.rejectedSpans} span(s): ${clean(partial.errorMessage ?? '')}\n`);
+    } catch {
+      /* an empty or non-JSON success body */
+    }
     for (const rs of r.resourceSpans as { scopeSpans?: { spans?: { traceId?: string }[] }[] }[]) {
       for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) if (typeof s.traceId === 'string') ids.add(normalId(s.traceId));
     }

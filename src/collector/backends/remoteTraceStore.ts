@@ -39,5 +39,5 @@ export function storeFetchedTrace(store: SpanStore, fetched: FetchedTrace): Impo
     const batch = decodeOtlpProto(fetched.protobuf, store.decodeContext);
     return store.ingest(batch);
   }
-  return { traceIds: [], acceptedSpans: 0, rejectedSpans: 0 };
+  return { traceIds: [], acceptedSpans: 0, rejectedSpans: 0, refusedSpans: 0 };
 }

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { DecodeError, type DecodedBatch } from '../decodedBatch';
 import { decodeOtlpProto } from '../otlpProtoDecoder';
+import { partialMessage } from '../otlpHttpReceiver';
 import { exportResponse } from '../otlpResponse';
 import type { DecodePool } from '../decodePool';
 import type { LogStore } from '../logs/logStore';
@@ -159,9 +160,10 @@ export class OtlpGrpcReceiver {
       cb({ code: grpc.status.INVALID_ARGUMENT, details: message });
     };
     const keep = (batch: DecodedBatch): void => {
-      store.ingest(batch);
+      const result = store.ingest(batch);
       if (batch.spans.length > 0) this.options.onAccepted?.(body);
-      cb(null, exportResponse(true, batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
+      // Invalid spans and spans refused for the memory bounds, told as the HTTP receiver tells them.
+      cb(null, exportResponse(true, batch.rejected + result.refusedSpans, partialMessage(batch, result)));
     };
     const inPlace = (): void => {
       let batch: DecodedBatch;

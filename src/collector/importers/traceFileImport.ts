@@ -222,13 +222,16 @@ export function importConverted(target: OtlpJsonImportTarget, converted: Convert
   const traceIds = new Set<string>();
   let acceptedSpans = 0;
   let rejectedSpans = 0;
+  let refusedSpans = 0;
   for (const r of converted.requests) {
     const res = target.importOtlpJson(JSON.stringify(r), converted.file);
     for (const id of res.traceIds) traceIds.add(id);
     acceptedSpans += res.acceptedSpans;
     rejectedSpans += res.rejectedSpans;
+    // Spans the store's memory bounds do not keep (a trace beyond its share of the budget).
+    refusedSpans += res.refusedSpans;
   }
-  return { traceIds: [...traceIds], acceptedSpans, rejectedSpans };
+  return { traceIds: [...traceIds], acceptedSpans, rejectedSpans, refusedSpans };
 }
 
 /** A one-line account of a converted file, for the CLI and notifications. */
