@@ -8,6 +8,7 @@ import { importCommand } from './commands/import';
 import { fetchCommand } from './commands/fetchTrace';
 import { baselineCommand } from './commands/baseline';
 import { checkCommand } from './commands/check';
+import { initCommand } from './commands/init';
 
 /** Every CLI command, by name. */
 export const commands: Record<string, CliCommand> = {
@@ -22,6 +23,7 @@ export const commands: Record<string, CliCommand> = {
   fetch: fetchCommand,
   baseline: baselineCommand,
   check: checkCommand,
+  init: initCommand,
 };
 
 export function usage(): string {

@@ -5,6 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Env } from '../protocol/envVars';
 import { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
 import { MemorySpanSink } from './memorySink';
+import { attachToGlobalProvider, RunTraces } from './foreignSpans';
 
 export interface TracingOptions {
   /** `service.name` of the resource; default `OTEL_SERVICE_NAME` or `instrument-first-plan`. */
@@ -23,7 +24,7 @@ export interface TracingOptions {
   /** Further exporters, e.g. for tests. */
   exporters?: SpanExporter[];
   processor?: LosslessProcessorOptions;
-  env?: NodeJS.ProcessEnv;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** One tracing pipeline: a tracer whose spans all reach the configured exporters. */
@@ -34,6 +35,12 @@ export interface Tracing {
   readonly memory: MemorySpanSink | undefined;
   /** Where spans are exported over OTLP/HTTP, if anywhere. */
   readonly endpoint: string | undefined;
+  /**
+   * True when the program registered an OpenTelemetry SDK tracer provider (e.g. the Node SDK with
+   * auto-instrumentations) and the spans it makes inside this pipeline's runs are also kept in
+   * {@link memory}. See foreignSpans.ts.
+   */
+  readonly sdkAttached: boolean;
   readonly stats: DeliveryStats;
   /** True when the producer should await {@link drain} before making more spans. */
   readonly needsDrain: boolean;
@@ -45,7 +52,7 @@ export interface Tracing {
 }
 
 /** Resolves the traces URL from an option or the standard environment variables. */
-export function resolveTracesUrl(endpoint: string | false | undefined, env: NodeJS.ProcessEnv): string | undefined {
+export function resolveTracesUrl(endpoint: string | false | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (endpoint === false) return undefined;
   if (endpoint) return endpoint.endsWith('/v1/traces') ? endpoint : endpoint.replace(/\/+$/, '') + '/v1/traces';
   const tracesUrl = env[Env.otlpTracesEndpoint];
@@ -120,6 +127,7 @@ export function createTracing(options: TracingOptions = {}): Tracing {
       tracer: NOOP_TRACER,
       memory: undefined,
       endpoint: undefined,
+      sdkAttached: false,
       stats: { produced: 0, delivered: 0, dropped: 0, failedExports: 0, queued: 0 },
       needsDrain: false,
       drain: () => Promise.resolve(),
@@ -137,19 +145,22 @@ export function createTracing(options: TracingOptions = {}): Tracing {
   }
   const exporter = exporters.length === 1 ? exporters[0]! : new TeeExporter(exporters);
   const processor = new LosslessSpanProcessor(exporter, options.processor);
+  const runs = new RunTraces();
   const serviceName = options.serviceName ?? env[Env.serviceName] ?? 'instrument-first-plan';
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
-    spanProcessors: [processor],
+    spanProcessors: [runs, processor],
     spanLimits: { attributeCountLimit: 256, eventCountLimit: 1024, attributeValueLengthLimit: 16_384 },
   });
   const tracer = provider.getTracer('instrument-first');
+  const detach = memory ? attachToGlobalProvider(runs, memory) : undefined;
   let shutdownPromise: Promise<void> | undefined;
   return {
     enabled: true,
     tracer,
     memory,
     endpoint: url,
+    sdkAttached: detach !== undefined,
     get stats() {
       return processor.stats;
     },
@@ -158,6 +169,6 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     },
     drain: () => processor.drain(),
     flush: () => processor.forceFlush(),
-    shutdown: () => (shutdownPromise ??= provider.shutdown()),
+    shutdown: () => (shutdownPromise ??= (detach?.(), provider.shutdown())),
   };
 }

@@ -98,6 +98,9 @@ function registering(tracing: Tracing, onRoot: (traceId: string, tracer: Tracer)
     get endpoint() {
       return tracing.endpoint;
     },
+    get sdkAttached() {
+      return tracing.sdkAttached;
+    },
     get stats() {
       return tracing.stats;
     },

@@ -5,6 +5,7 @@ import { parseTraceIdInput } from '../views/traceIds';
 import { INLINE_MODES, type InlineMode } from '../views/settings';
 import type { RunsNode } from './runsView';
 import type { Services } from './services';
+import { setUpThisProject } from './setUpProject';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -119,6 +120,7 @@ export const commandTable: Record<string, (s: Services) => Handler> = {
     if (next) await s.config.update('inline.mode', next);
     return next;
   },
+  'instrumentFirst.setUpProject': (s) => (folder) => setUpThisProject(s, folder),
   'instrumentFirst.goToProcedure': () => async (uri, line) => {
     const l = typeof line === 'number' ? line : 0;
     await vscode.window.showTextDocument(toUri(uri), { selection: new vscode.Range(l, 0, l, 0) });

@@ -53,7 +53,7 @@ export class InstrumentFirst implements vscode.Disposable {
     const imports = own(new TraceImports(config, collector, viewers, log));
     const baselines = own(new BaselineTests(context.extensionUri, log));
     this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, remote, imports, baselines };
-    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
+    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));
   }

@@ -157,7 +157,7 @@ export class LintFeature implements vscode.Disposable {
   private publish(f: FileFindings): void {
     const uri = vscode.Uri.file(f.file);
     this.fixes.set(uri.toString(), f.version, f.findings);
-    this.diagnostics.set(uri, f.findings.map(toDiagnostic));
+    this.diagnostics.set(uri, f.findings.map((finding) => toDiagnostic(finding, this.s.extensionUri)));
   }
 
   private async showCoverage(): Promise<void> {
