@@ -15,7 +15,7 @@ import type { KeyInfo } from './stringPool';
 import { scanOtlpJson } from './otlpJsonScanner';
 import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from './otlpValues';
 import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
-import { decimalToWords, numberToWords, wordsToMsRest } from './unixNano';
+import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from './unixNano';
 
 type Obj = Record<string, unknown>;
 
@@ -47,6 +47,13 @@ export function jsonTimeToWords(v: unknown, out: Uint32Array, at: number): boole
   if (typeof v === 'string') return decimalToWords(v, out, at);
   if (typeof v === 'number') return numberToWords(v, out, at);
   return false;
+}
+
+const timeScratch = new Uint32Array(2);
+
+/** An OTLP/JSON time as epoch ms for display (NaN when it is not a valid time). */
+export function jsonTimeToMs(v: unknown): number {
+  return jsonTimeToWords(v, timeScratch, 0) ? wordsToMs(timeScratch[0]!, timeScratch[1]!) : NaN;
 }
 
 function list(v: unknown, what: string): unknown[] {

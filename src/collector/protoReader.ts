@@ -1,4 +1,5 @@
 import { DecodeError } from './decodedBatch';
+import { wordsToMs } from './unixNano';
 
 /**
  * A bounds-checked reader of protobuf wire format over one buffer. Length-delimited fields are
@@ -53,6 +54,15 @@ export class ProtoReader {
     big = BigInt.asIntN(64, big);
     const n = Number(big);
     return Number.isSafeInteger(n) ? n : big.toString();
+  }
+
+  /** A fixed64 nanosecond time as fractional epoch ms, for display (logs and metrics keep no exact time). */
+  fixed64NanosToMs(): number {
+    if (this.pos + 8 > this.end) this.fail();
+    const lo = this.buf.readUInt32LE(this.pos);
+    const hi = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+    return wordsToMs(lo, hi);
   }
 
   /** A fixed64 as its two 32-bit words into `out[at]` (low) and `out[at + 1]` (high). */
