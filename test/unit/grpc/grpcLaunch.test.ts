@@ -16,7 +16,7 @@ test('debug launches tell OTel programs the protocol and endpoint through the st
   assert.equal(json.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/json');
   const plan = env(nodeLaunchConfig({ plan: '/ws/plans/p.ts' }, { ...ctx, protocol: 'grpc' }));
   assert.equal(plan.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4318');
-  assert.equal(plan.OTEL_EXPORTER_OTLP_PROTOCOL, undefined);
+  assert.equal(plan.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf', 'plans send protobuf, the runtime default');
   const noGrpc = env(nodeLaunchConfig({ program: '/ws/app.js' }, { ...ctx, protocol: 'grpc', grpcEndpoint: undefined }));
   assert.equal(noGrpc.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4318', 'no receiver: HTTP rather than a dead gRPC address');
 });
