@@ -23,7 +23,7 @@ export class IncrementalProgram {
     this.current = project.getProgram().compilerObject;
     this.options = this.current.getCompilerOptions();
     this.roots = new Set(this.current.getRootFileNames());
-    for (const sf of this.current.getSourceFiles()) this.files.set(sf.fileName, sf);
+    for (const sf of this.current.getSourceFiles()) this.files.set(sf.fileName, unredirected(sf));
     this.host = this.createHost();
   }
 
@@ -98,6 +98,18 @@ export class IncrementalProgram {
       getDirectories: () => [],
     };
   }
+}
+
+/**
+ * When two paths hold the same package (same name and version, e.g. two copies of a dependency's
+ * .d.ts under nested node_modules), TypeScript hands the program a *redirect* for the second path:
+ * a wrapper around the first copy's tree. A host must never return such a wrapper from
+ * getSourceFile (TypeScript asserts it, and reused redirects lose their symbols), so the cache keeps
+ * the tree the host originally read for that path; TypeScript then re-creates the redirect itself.
+ */
+function unredirected(sf: ts.SourceFile): ts.SourceFile {
+  const info = (sf as { redirectInfo?: { unredirected: ts.SourceFile } }).redirectInfo;
+  return info ? info.unredirected : sf;
 }
 
 function scriptKind(fileName: string): ts.ScriptKind {
