@@ -9,6 +9,7 @@ import { CollectorStatusBar } from './statusBar';
 import { TraceLinks } from './traceLinks';
 import { TimelineFeature } from './timeline/timelineFeature';
 import { registerLinting } from './lint/lintFeature';
+import { AutoBaselineCheck } from './testing/autoBaselineCheck';
 
 /**
  * The features built on the services, in one list. Each returns the disposable that owns its
@@ -28,6 +29,7 @@ export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
   (s) => new PlanContextKey(s.finder),
   (s) => afterActivation(() => registerLinting(s)), // linter: src/vscode/lint/ (starts a worker: not on the activation path)
   (s) => new TimelineFeature(s), // timeline: src/vscode/timeline/
+  (s) => new AutoBaselineCheck(s), // each editor run against its baseline: src/vscode/testing/
 ];
 
 /** Builds a feature right after activate() returned (its start-up cost is not activation work). */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
+import { BASELINE_TEST_MESSAGE } from './baselineCompare';
 import { parseCheckReport, readBaselineEntry, type BaselineCheckResult } from '../../views/baselineCheck';
 
 /** Runs per check from the editor: fewer than CI's default 5, still a median over several. */
@@ -102,6 +103,7 @@ export class BaselineTests implements vscode.Disposable {
           const messages = result.messages.map((m) => {
             const message = vscode.TestMessage.diff(m.message, m.expected, m.actual);
             message.location = new vscode.Location(vscode.Uri.file(m.file), new vscode.Position(m.line, 0));
+            message.contextValue = BASELINE_TEST_MESSAGE; // its "Compare with Baseline" button (package.json menus)
             return message;
           });
           run.failed(item, messages, Date.now() - started);
