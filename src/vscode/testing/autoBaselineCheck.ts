@@ -32,11 +32,15 @@ export interface AutoVerdict {
  * After every run started from the editor, checks it against its plan's baseline in process
  * (the stored spans' summary against the baseline file beside the plan): shape only, since one
  * run cannot judge durations. Shows a CodeLens on the plan (`baseline ✓` / `baseline: N
- * differences`) and each difference as a diagnostic on the step's `do()` line, until the next
- * passing run of that plan; a code action on the diagnostic opens the compare with the baseline.
+ * differences`, per file and export) and each difference as a diagnostic on the step's `do()`
+ * line, until the next passing run against the same baseline; a code action on the diagnostic
+ * opens the compare with the baseline.
  */
 export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeActionProvider, vscode.Disposable {
+  /** The latest verdict of each plan (file + export): what its lens says. */
   private readonly verdicts = new Map<string, AutoVerdict>();
+  /** The latest verdict against each baseline file: what the diagnostics show (a passing run clears them). */
+  private readonly byBaseline = new Map<string, AutoVerdict>();
   private readonly done = new Set<string>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('instrument-first-baseline');
   private readonly lensesChanged = new vscode.EventEmitter<void>();
@@ -77,12 +81,13 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
       if (!target) continue;
       const against = runAgainstBaseline(this.s, target.planFile, target.exportName, run);
       if (!against) continue;
-      const had = this.verdicts.get(owner);
-      if (had && had.startMs > run.startMs) continue;
       const differences = autoCheckDifferences(against.base, against.summary);
       const placed = placeDifferences(differences, { baselineFile: against.baselineFile, planFile: target.planFile, planLine: await this.planLine(target.planFile, target.exportName), textOf: readText });
       const verdict: AutoVerdict = { key: owner, ...target, baselineFile: against.baselineFile, traceId: run.traceId, startMs: run.startMs, differences, placed };
-      this.verdicts.set(owner, verdict);
+      const had = this.verdicts.get(owner);
+      if (!had || had.startMs <= run.startMs) this.verdicts.set(owner, verdict);
+      const hadBase = this.byBaseline.get(against.baselineFile);
+      if (!hadBase || hadBase.startMs <= run.startMs) this.byBaseline.set(against.baselineFile, verdict);
       this.s.log.info(`baseline check of ${run.plan} (${target.exportName}, trace ${run.traceId}): ${baselineLensText(differences.length)}`);
       this.publishDiagnostics();
       this.lensesChanged.fire();
@@ -107,7 +112,7 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
   /** One file can hold several plans (exports): its diagnostics are the union of their verdicts. */
   private publishDiagnostics(): void {
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const v of this.verdicts.values()) {
+    for (const v of this.byBaseline.values()) {
       for (const p of v.placed) {
         const d = new vscode.Diagnostic(new vscode.Range(p.line, 0, p.line, Number.MAX_SAFE_INTEGER), `${p.message}${v.exportName === 'default' ? '' : ` [${v.exportName}]`}`, vscode.DiagnosticSeverity.Warning);
         d.source = BASELINE_DIAGNOSTIC_SOURCE;
@@ -144,7 +149,7 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
     const seen = new Set<string>();
     for (const d of context.diagnostics) {
       if (d.source !== BASELINE_DIAGNOSTIC_SOURCE) continue;
-      for (const v of this.verdicts.values()) {
+      for (const v of this.byBaseline.values()) {
         if (seen.has(v.key) || !v.placed.some((p) => p.line === d.range.start.line && vscode.Uri.file(p.file).toString() === doc.uri.toString() && d.message.startsWith(p.message))) continue;
         seen.add(v.key);
         const a = new vscode.CodeAction(`Compare the latest run of ${v.exportName === 'default' ? 'this plan' : v.exportName} with its baseline`, vscode.CodeActionKind.QuickFix);

@@ -24,11 +24,26 @@ export interface RunAgainstBaseline {
 }
 
 /**
- * The summary of a stored run and the baseline beside its plan (file + export); undefined when the
- * plan has no baseline or the run's spans are gone. A baseline that does not parse is logged.
+ * The baseline a run of a plan file's export is checked against: the export's own
+ * (`<plan>.<export>.baseline.json`), else, for a named export, the file's default baseline when it
+ * records the same plan name (a variant of the plan, like the sample's `createClusterFaulty`).
  */
-export function runAgainstBaseline(s: Services, planFile: string, exportName: string, run: RunSummary, baselineFile = defaultBaselinePath(planFile, exportName)): RunAgainstBaseline | undefined {
-  if (!existsSync(baselineFile)) return undefined;
+export function baselineFor(planFile: string, exportName: string, planName: string | undefined): string | undefined {
+  const own = defaultBaselinePath(planFile, exportName);
+  if (existsSync(own)) return own;
+  if (exportName === 'default') return undefined;
+  const shared = defaultBaselinePath(planFile, 'default');
+  if (!existsSync(shared)) return undefined;
+  const entry = readBaselineEntry(readFileSync(shared, 'utf8'), shared);
+  return entry && (planName === undefined || entry.plan === planName) ? shared : undefined;
+}
+
+/**
+ * The summary of a stored run and the baseline of its plan (see {@link baselineFor}); undefined
+ * when the plan has no baseline or the run's spans are gone. A baseline that does not parse is logged.
+ */
+export function runAgainstBaseline(s: Services, planFile: string, exportName: string, run: RunSummary, baselineFile = baselineFor(planFile, exportName, run.plan)): RunAgainstBaseline | undefined {
+  if (!baselineFile || !existsSync(baselineFile)) return undefined;
   let base: Baseline;
   try {
     base = parseBaseline(readFileSync(baselineFile, 'utf8'), vscode.workspace.asRelativePath(baselineFile));
@@ -36,6 +51,7 @@ export function runAgainstBaseline(s: Services, planFile: string, exportName: st
     s.log.warn(`baseline check: ${(err as Error).message}`);
     return undefined;
   }
+  if (base.plan !== run.plan) return undefined;
   const records = s.collector.store?.records(run.traceId) ?? [];
   if (!records.length) return undefined;
   return { base, baselineFile, summary: summarizeRun(recordSource(records), { pin: base.pin }), run };
@@ -83,12 +99,12 @@ export async function compareWithBaseline(s: Services, ...args: unknown[]): Prom
     void vscode.window.showWarningMessage('Instrument First: open a plan file (or pick a plan with a baseline) to compare with its baseline.');
     return undefined;
   }
-  const baselineFile = target.baselineFile ?? defaultBaselinePath(target.planFile, target.exportName);
-  const label = vscode.workspace.asRelativePath(baselineFile);
-  if (!existsSync(baselineFile)) {
-    void vscode.window.showInformationMessage(`Instrument First: no baseline at ${label}; record one with "Record Baseline".`);
+  const baselineFile = target.baselineFile ?? baselineFor(target.planFile, target.exportName, undefined);
+  if (!baselineFile) {
+    void vscode.window.showInformationMessage(`Instrument First: no baseline at ${vscode.workspace.asRelativePath(defaultBaselinePath(target.planFile, target.exportName))}; record one with "Record Baseline".`);
     return undefined;
   }
+  const label = vscode.workspace.asRelativePath(baselineFile);
   await s.collector.ensureStarted();
   const key = planKey(target.planFile, target.exportName);
   let name: string | undefined;
