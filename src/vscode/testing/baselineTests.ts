@@ -120,6 +120,24 @@ export class BaselineTests implements vscode.Disposable {
     return verdicts;
   }
 
+  /**
+   * A further profile whose items another feature runs one by one (the Debug profile,
+   * src/vscode/testing/debugCheck.ts, which needs the plan runner); disposed by that feature.
+   */
+  addProfile(label: string, kind: vscode.TestRunProfileKind, runItem: (item: vscode.TestItem, run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>): vscode.Disposable {
+    return this.controller.createRunProfile(label, kind, async (request, token) => {
+      const run = this.controller.createTestRun(request);
+      const queue: vscode.TestItem[] = [];
+      if (request.include) queue.push(...request.include);
+      else this.controller.items.forEach((i) => queue.push(i));
+      for (const item of queue.filter((i) => !request.exclude?.includes(i))) {
+        if (token.isCancellationRequested) run.skipped(item);
+        else await runItem(item, run, token);
+      }
+      run.end();
+    }, true);
+  }
+
   /** The test item of a baseline file, once listed. */
   item(baselineFile: string): vscode.TestItem | undefined {
     return this.controller.items.get(baselineFile);
