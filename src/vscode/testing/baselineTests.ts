@@ -16,6 +16,7 @@ const BASELINE_GLOB = '**/*.baseline.json';
 export class BaselineTests implements vscode.Disposable {
   private readonly controller: vscode.TestController;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly added: vscode.TestRunProfile[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -125,7 +126,7 @@ export class BaselineTests implements vscode.Disposable {
    * src/vscode/testing/debugCheck.ts, which needs the plan runner); disposed by that feature.
    */
   addProfile(label: string, kind: vscode.TestRunProfileKind, runItem: (item: vscode.TestItem, run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>): vscode.Disposable {
-    return this.controller.createRunProfile(label, kind, async (request, token) => {
+    const profile = this.controller.createRunProfile(label, kind, async (request, token) => {
       const run = this.controller.createTestRun(request);
       const queue: vscode.TestItem[] = [];
       if (request.include) queue.push(...request.include);
@@ -136,6 +137,16 @@ export class BaselineTests implements vscode.Disposable {
       }
       run.end();
     }, true);
+    this.added.push(profile);
+    return new vscode.Disposable(() => {
+      this.added.splice(this.added.indexOf(profile), 1);
+      profile.dispose();
+    });
+  }
+
+  /** A profile added by another feature, by kind (the host tests run it as the Test Explorer would). */
+  addedProfile(kind: vscode.TestRunProfileKind): vscode.TestRunProfile | undefined {
+    return this.added.find((p) => p.kind === kind);
   }
 
   /** The test item of a baseline file, once listed. */

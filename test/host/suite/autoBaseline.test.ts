@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RunDiff } from '../../../src/protocol/collectorTypes';
 import { codeLenses, openFile, waitFor, workspaceUri } from './helpers';
 import { suite, test } from './harness';
-import { fastSamples, runPlan } from './planRuns';
+import { fastSamples, runPlan, services } from './planRuns';
 
 const PLAN = 'plans/create-cluster.ts';
 const SOURCE = 'instrument-first baseline';
@@ -63,5 +63,37 @@ suite('baselines: each run from the editor is checked against its baseline', () 
     await waitFor(() => vscode.languages.getDiagnostics(uri).every((d) => d.source !== SOURCE), { timeout: 10_000, message: 'the baseline diagnostics cleared' });
     // The faulty export's lens still tells about its own latest run.
     assert.ok((await lensesAt(uri, faultyLine)).some((l) => l.command!.title === lens.command!.title));
+  }, { timeout: 240_000 });
+});
+
+suite('baselines: the Test Explorer\'s Debug profile', () => {
+  test('the Debug profile runs the plan under the debugger (not noDebug), then checks it', async () => {
+    fastSamples();
+    const s = await services();
+    const ids = await s.baselines.refresh();
+    assert.ok(ids.length >= 2);
+    const started: vscode.DebugSession[] = [];
+    const listen = vscode.debug.onDidStartDebugSession((d) => {
+      if (typeof d.configuration.__instrumentFirstPlan === 'string') started.push(d);
+    });
+    try {
+      const profile = s.baselines.addedProfile(vscode.TestRunProfileKind.Debug)!;
+      assert.equal(profile.label, 'Debug plan, then check shape against baseline');
+      const item = s.baselines.item(ids.find((f) => f.endsWith('create-cluster.baseline.json'))!)!;
+      // As the Test Explorer's debug button runs it.
+      await profile.runHandler(new vscode.TestRunRequest([item], undefined, profile), new vscode.CancellationTokenSource().token);
+      assert.ok(started.length >= 1, 'the handler resolves after the debugged run');
+      await waitFor(() => started.length >= 1, { timeout: 1_000, message: `a debug session per baseline (started: ${started.map((d) => d.name).join(', ')})` });
+      for (const d of started) {
+        assert.match(d.name, /^Debug plan /);
+        assert.notEqual(d.configuration.noDebug, true);
+      }
+      // Each debugged run is checked: the good plans match their baselines.
+      const uri = workspaceUri(PLAN);
+      await openFile(PLAN);
+      await waitFor(async () => (await codeLenses(uri)).some((l) => l.command?.title === 'baseline ✓'), { timeout: 60_000, message: 'baseline ✓ after the debugged run' });
+    } finally {
+      listen.dispose();
+    }
   }, { timeout: 240_000 });
 });
