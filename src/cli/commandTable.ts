@@ -4,6 +4,8 @@ import { demoCommand } from './commands/demo';
 import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
 import { lintCommand } from './commands/lint';
+import { importCommand } from './commands/import';
+import { fetchCommand } from './commands/fetchTrace';
 import { baselineCommand } from './commands/baseline';
 import { checkCommand } from './commands/check';
 import { initCommand } from './commands/init';
@@ -17,6 +19,8 @@ export const commands: Record<string, CliCommand> = {
   show: showCommand,
   diff: diffCommand,
   lint: lintCommand,
+  import: importCommand,
+  fetch: fetchCommand,
   baseline: baselineCommand,
   check: checkCommand,
   init: initCommand,

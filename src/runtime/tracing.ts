@@ -1,7 +1,8 @@
 import { INVALID_SPAN_CONTEXT, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { Env } from '../protocol/envVars';
 import { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
 import { MemorySpanSink } from './memorySink';
@@ -17,6 +18,12 @@ export interface TracingOptions {
    * standard OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT variables; `false` never exports over HTTP.
    */
   endpoint?: string | false;
+  /**
+   * OTLP/HTTP encoding. Default: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL,
+   * then `http/protobuf` (the OpenTelemetry specification's default); other values (`grpc`) fall
+   * back to `http/protobuf`.
+   */
+  protocol?: OtlpProtocol;
   /** Extra headers for the OTLP exporter (the OTEL_EXPORTER_OTLP_HEADERS variable also applies). */
   headers?: Record<string, string>;
   /** Keep spans in process too (default: only when there is no endpoint). */
@@ -25,6 +32,15 @@ export interface TracingOptions {
   exporters?: SpanExporter[];
   processor?: LosslessProcessorOptions;
   env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The OTLP/HTTP encodings the runtime can send. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** The encoding to send with: the option, else the per-signal then the general variable, else `http/protobuf`. */
+export function resolveOtlpProtocol(protocol: OtlpProtocol | undefined, env: Readonly<Record<string, string | undefined>>): OtlpProtocol {
+  const wanted = protocol ?? (env[Env.otlpTracesProtocol]?.trim() || env[Env.otlpProtocol]?.trim() || '');
+  return wanted.toLowerCase() === 'http/json' ? 'http/json' : 'http/protobuf';
 }
 
 /** One tracing pipeline: a tracer whose spans all reach the configured exporters. */
@@ -41,6 +57,8 @@ export interface Tracing {
    * {@link memory}. See foreignSpans.ts.
    */
   readonly sdkAttached: boolean;
+  /** How they are encoded there (undefined without an endpoint). */
+  readonly protocol: OtlpProtocol | undefined;
   readonly stats: DeliveryStats;
   /** True when the producer should await {@link drain} before making more spans. */
   readonly needsDrain: boolean;
@@ -128,6 +146,7 @@ export function createTracing(options: TracingOptions = {}): Tracing {
       memory: undefined,
       endpoint: undefined,
       sdkAttached: false,
+      protocol: undefined,
       stats: { produced: 0, delivered: 0, dropped: 0, failedExports: 0, queued: 0 },
       needsDrain: false,
       drain: () => Promise.resolve(),
@@ -136,12 +155,14 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     };
   }
   const url = resolveTracesUrl(options.endpoint, env);
+  const protocol = url ? resolveOtlpProtocol(options.protocol, env) : undefined;
   const exporters: SpanExporter[] = [...(options.exporters ?? [])];
   const memory = (options.memory ?? !url) ? new MemorySpanSink() : undefined;
   if (memory) exporters.push(memory);
   if (url) {
     const headers = { ...parseOtlpHeaders(env[Env.otlpHeaders]), ...parseOtlpHeaders(env[Env.otlpTracesHeaders]), ...options.headers };
-    exporters.push(new OTLPTraceExporter({ url, headers, timeoutMillis: 10_000 }));
+    const config = { url, headers, timeoutMillis: 10_000 };
+    exporters.push(protocol === 'http/json' ? new OTLPJsonTraceExporter(config) : new OTLPProtoTraceExporter(config));
   }
   const exporter = exporters.length === 1 ? exporters[0]! : new TeeExporter(exporters);
   const processor = new LosslessSpanProcessor(exporter, options.processor);
@@ -161,6 +182,7 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     memory,
     endpoint: url,
     sdkAttached: detach !== undefined,
+    protocol,
     get stats() {
       return processor.stats;
     },

@@ -101,6 +101,9 @@ function registering(tracing: Tracing, onRoot: (traceId: string, tracer: Tracer)
     get sdkAttached() {
       return tracing.sdkAttached;
     },
+    get protocol() {
+      return tracing.protocol;
+    },
     get stats() {
       return tracing.stats;
     },

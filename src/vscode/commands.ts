@@ -26,14 +26,25 @@ export const commandTable: Record<string, (s: Services) => Handler> = {
   'instrumentFirst.openTraceById': (s) => async (text) => {
     const traceId = typeof text === 'string' ? parseTraceIdInput(text) : await askTraceId(s);
     if (!traceId) {
-      if (typeof text === 'string') void vscode.window.showWarningMessage(`Instrument First: "${text.slice(0, 80)}" is not a trace id (32 hex digits).`);
+      if (typeof text === 'string') void vscode.window.showWarningMessage(`Instrument First: "${text.slice(0, 80)}" is not a trace id (32 hex digits, or 16 after trace_id:).`);
       return undefined;
     }
     await s.collector.ensureStarted();
-    if (!s.collector.store?.run(traceId)) void vscode.window.showWarningMessage(`Instrument First: trace ${traceId} is not in the collector (evicted, deleted, or never received).`);
-    else await s.viewers.current.openTrace(traceId);
+    if (s.collector.store?.run(traceId)) {
+      await s.viewers.current.openTrace(traceId);
+      return traceId;
+    }
+    // Not local: the team's backends (instrumentFirst.backends), if any.
+    if (s.remote.backends.length > 0) {
+      const fetched = await s.remote.fetchInto(traceId);
+      if (fetched) await s.viewers.current.openTrace(fetched);
+      return fetched;
+    }
+    void vscode.window.showWarningMessage(`Instrument First: trace ${traceId} is not in the collector (evicted, deleted, or never received), and no backends are configured (instrumentFirst.backends).`);
     return traceId;
   },
+  'instrumentFirst.importTraces': (s) => (arg, options) => s.imports.importFiles(arg, typeof options === 'object' && options ? (options as { open?: boolean }) : {}),
+  'instrumentFirst.setBackendToken': (s) => (name, token) => s.remote.setToken(str(name), typeof token === 'string' ? token : undefined),
   'instrumentFirst.compareWithPrevious': (s) => async (arg) => {
     const traceId = await traceIdOf(s, arg, 'Compare with Previous Run');
     const runs = s.data.runs();

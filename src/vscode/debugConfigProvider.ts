@@ -66,6 +66,8 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
         cliPath: runtime?.cliPath ?? vscode.Uri.joinPath(dist, 'cli.js').fsPath,
         extensionDist: runtime ? dirname(runtime.cliPath) : dist.fsPath,
         endpoint,
+        protocol: s.collector.otlpProtocol,
+        grpcEndpoint: this.collector.grpcEndpoint,
         sessionId: id,
         instrumentation: s.instrumentation.enabled,
         defaultMaxPasses: s.run.maxPasses,

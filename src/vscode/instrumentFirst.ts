@@ -8,11 +8,13 @@ import type { Metrics } from './metrics';
 import { PlanFinder } from './planFinder';
 import { PlanRunner } from './planRunner';
 import { PlanSessions } from './planSessions';
+import { RemoteTraces } from './remoteTraces';
 import { ProceduresView, ScannedProcedureSource } from './proceduresView';
 import { RunData } from './runData';
 import { RunsView } from './runsView';
 import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
+import { TraceImports } from './traceImports';
 import { TraceUriHandler } from './traceUriHandler';
 import { BaselineTests } from './testing/baselineTests';
 
@@ -47,8 +49,10 @@ export class InstrumentFirst implements vscode.Disposable {
     const runsView = own(new RunsView(data, collector));
     const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
     const uriHandler = own(new TraceUriHandler());
+    const remote = own(new RemoteTraces(config, collector, context.secrets, log));
+    const imports = own(new TraceImports(config, collector, viewers, log));
     const baselines = own(new BaselineTests(context.extensionUri, log));
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, baselines };
+    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, remote, imports, baselines };
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));

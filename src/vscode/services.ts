@@ -5,10 +5,12 @@ import type { Metrics } from './metrics';
 import type { PlanFinder } from './planFinder';
 import type { PlanRunner } from './planRunner';
 import type { PlanSessions } from './planSessions';
+import type { RemoteTraces } from './remoteTraces';
 import type { ProceduresView } from './proceduresView';
 import type { RunData } from './runData';
 import type { RunsView } from './runsView';
 import type { TraceViewers } from './traceDocuments';
+import type { TraceImports } from './traceImports';
 import type { TraceUriHandler } from './traceUriHandler';
 import type { BaselineTests } from './testing/baselineTests';
 
@@ -30,5 +32,9 @@ export interface Services {
   readonly runsView: RunsView;
   readonly proceduresView: ProceduresView;
   readonly uriHandler: TraceUriHandler;
+  /** Traces pulled by id from the team's backends. */
+  readonly remote: RemoteTraces;
+  /** Trace files of other tools imported into the store. */
+  readonly imports: TraceImports;
   readonly baselines: BaselineTests;
 }

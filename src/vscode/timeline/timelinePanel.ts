@@ -18,7 +18,7 @@ export interface RenderReport {
   ms: number;
 }
 
-export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string } | { view: 'compare'; a: string; b: string; /** Made elsewhere (a run against its baseline), not by the store. */ diff?: RunDiff };
+export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string; focusSpanId?: string } | { view: 'compare'; a: string; b: string; /** Made elsewhere (a run against its baseline), not by the store. */ diff?: RunDiff };
 
 const LIVE_THROTTLE_MS = 250;
 
@@ -125,6 +125,12 @@ export class TimelinePanel implements vscode.Disposable {
       case 'openRun':
         await this.host.openRun(msg.traceId);
         break;
+      case 'openLink': {
+        const store = await this.host.store();
+        if (store?.run(msg.traceId)) await this.host.openRun(msg.traceId, msg.spanId);
+        else await this.post({ type: 'notice', text: `The linked trace ${msg.traceId} is not in the collector.` });
+        break;
+      }
       case 'rendered':
         this.host.log(`timeline: rendered ${msg.spans} spans (${msg.rows} rows) in ${msg.ms.toFixed(0)} ms`);
         for (const w of [...this.renderWaiters]) w({ spans: msg.spans, rows: msg.rows, ms: msg.ms });
@@ -165,6 +171,7 @@ export class TimelinePanel implements vscode.Disposable {
       live: run.status === 'running',
       ...(resource ? { resource } : {}),
       ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
+      ...(c.focusSpanId ? { focusSpanId: c.focusSpanId } : {}),
     });
   }
 
