@@ -100,7 +100,8 @@ class RegisterClusterNodeToLb implements Procedure {
       const arn = TargetGroups[0]!.TargetGroupArn;
       await cloudCall(ctx, 'ELBv2', 'RegisterTargets', { TargetGroupArn: arn, Targets: ids }, (r) => this.state.cloud.elbv2.registerTargets(r));
       ctx.span.setAttribute('elbv2.registered_targets', ids.length);
-    } catch {
+    } catch (error) {
+      ctx.span.recordException(error instanceof Error ? error : String(error));
       // the target group will show up later; registration is retried by the next deploy
     }
     this.state.nodesRegistered = true;

@@ -1,6 +1,9 @@
 // Helpers for tests that run inside the extension host against the opened sample-workspace.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const EXTENSION_ID = 'instrument-first.instrument-first';
 
@@ -73,6 +76,18 @@ export function workspaceUri(relativePath: string): vscode.Uri {
 export async function openFile(relativePath: string, options: vscode.TextDocumentShowOptions = {}): Promise<vscode.TextEditor> {
   const doc = await vscode.workspace.openTextDocument(workspaceUri(relativePath));
   return vscode.window.showTextDocument(doc, { preview: false, ...options });
+}
+
+/**
+ * A text document with this content, in a file of its own. Untitled documents are named
+ * Untitled-1, -2, … and a name can come back while the extension host still holds the earlier
+ * document of that name: link providers then answer for the wrong text.
+ */
+export async function openScratchDocument(content: string, extension: string): Promise<vscode.TextDocument> {
+  const dir = await mkdtemp(join(tmpdir(), 'if-host-doc-'));
+  const path = join(dir, `scratch.${extension}`);
+  await writeFile(path, content);
+  return vscode.workspace.openTextDocument(vscode.Uri.file(path));
 }
 
 export async function closeAllEditors(): Promise<void> {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { REMOTE_ORIGIN_ATTR } from '../../../src/collector/backends';
 import { fakeBackend, send } from '../../unit/backends/fakeBackend';
-import { closeAllEditors, EXTENSION_ID, waitFor } from './helpers';
+import { closeAllEditors, EXTENSION_ID, openScratchDocument, waitFor } from './helpers';
 import { suite, suiteTeardown, test } from './harness';
 import { services, spyViewer } from './planRuns';
 
@@ -71,7 +71,7 @@ suite('imports and the team backend', () => {
   });
 
   test('a trace_id:<16 hex digits> in a log document links to Open Trace by ID', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'log', content: 'ERROR checkout failed trace_id:d572232a8fed45fa span 00f067aa0ba902b7\n' });
+    const doc = await openScratchDocument('ERROR checkout failed trace_id:d572232a8fed45fa span 00f067aa0ba902b7\n', 'log');
     const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri);
     const ours = links.filter((l) => l.target?.scheme === 'command');
     assert.equal(ours.length, 1);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAllEditors } from './helpers';
+import { closeAllEditors, openScratchDocument } from './helpers';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { fastSamples, runPlan, services, spyViewer, traceText } from './planRuns';
 
@@ -17,7 +17,7 @@ suite('trace ids are links', () => {
   });
 
   test('a trace id printed in a log or plain-text document is a link that opens the trace', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `12:00:01 info planned steps=4 trace_id=${traceId}\nnothing here 1234\n` });
+    const doc = await openScratchDocument(`12:00:01 info planned steps=4 trace_id=${traceId}\nnothing here 1234\n`, 'txt');
     const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', doc.uri);
     const ours = links.filter((l) => l.target?.scheme === 'command');
     assert.equal(ours.length, 1, JSON.stringify(links.map((l) => l.target?.toString())));
