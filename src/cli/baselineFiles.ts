@@ -1,17 +1,9 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { parseBaseline, serializeBaseline, type Baseline } from '../baseline/baseline';
 import { CliError } from './cliError';
 
-/**
- * Where a plan's baseline lives by default: beside the plan, `<name>.baseline.json` for the
- * default export, `<name>.<export>.baseline.json` for a named one.
- */
-export function defaultBaselinePath(planFile: string, exportName: string | undefined): string {
-  const dir = dirname(planFile);
-  const name = basename(planFile, extname(planFile));
-  return join(dir, exportName && exportName !== 'default' ? `${name}.${exportName}.baseline.json` : `${name}.baseline.json`);
-}
+export { defaultBaselinePath } from '../baseline/baselinePath';
 
 export function readBaseline(file: string, usageExit: number): Baseline {
   if (!existsSync(file)) throw new CliError(`no baseline at ${file}: record one with "instrument-first baseline record <plan-file>"`, usageExit);

@@ -23,6 +23,20 @@ export function findDoInClass(text: string, className: string): { line: number; 
   return { line: start, column: Math.max(0, lines[start]!.search(/\bclass\b/)) };
 }
 
+/**
+ * 0-based line of the first `do()` method after `line` (a class's line, as `code.lineno` records
+ * it) and before the next class; undefined when there is none.
+ */
+export function findDoFrom(text: string, line: number): number | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = line + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (ANY_CLASS.test(l)) return undefined;
+    if (METHOD.test(l)) return i;
+  }
+  return undefined;
+}
+
 export interface ScannedLike {
   kind: 'class' | 'function';
   key: string;

@@ -6,6 +6,7 @@ import { INLINE_MODES, type InlineMode } from '../views/settings';
 import type { RunsNode } from './runsView';
 import type { Services } from './services';
 import { setUpThisProject } from './setUpProject';
+import { compareWithBaseline } from './testing/baselineCompare';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -146,6 +147,7 @@ export const commandTable: Record<string, (s: Services) => Handler> = {
     void vscode.window.showInformationMessage(`Instrument First: ${said.split('\n').slice(0, 3).join(' — ')}`);
     return said;
   },
+  'instrumentFirst.compareWithBaseline': (s) => (...args) => compareWithBaseline(s, ...args),
 };
 
 function isTestItem(v: unknown): v is vscode.TestItem {

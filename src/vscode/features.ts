@@ -9,6 +9,8 @@ import { CollectorStatusBar } from './statusBar';
 import { TraceLinks } from './traceLinks';
 import { TimelineFeature } from './timeline/timelineFeature';
 import { registerLinting } from './lint/lintFeature';
+import { AutoBaselineCheck } from './testing/autoBaselineCheck';
+import { DebugCheck } from './testing/debugCheck';
 
 /**
  * The features built on the services, in one list. Each returns the disposable that owns its
@@ -28,6 +30,8 @@ export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
   (s) => new PlanContextKey(s.finder),
   (s) => afterActivation(() => registerLinting(s)), // linter: src/vscode/lint/ (starts a worker: not on the activation path)
   (s) => new TimelineFeature(s), // timeline: src/vscode/timeline/
+  (s) => new AutoBaselineCheck(s), // each editor run against its baseline: src/vscode/testing/
+  (s) => new DebugCheck(s), // the Test Explorer's Debug profile for baselines
 ];
 
 /** Builds a feature right after activate() returned (its start-up cost is not activation work). */

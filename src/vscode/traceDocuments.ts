@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { diffToText, traceToText } from '../views/traceText';
 import type { CollectorHost } from './collectorHost';
+import type { RunDiff } from '../protocol/collectorTypes';
 
 export const TRACE_SCHEME = 'instrument-first-trace';
 
@@ -11,6 +12,8 @@ export const TRACE_SCHEME = 'instrument-first-trace';
 export interface TraceViewer {
   openTrace(traceId: string, focusProcedureId?: string): Promise<void>;
   compare(traceIdA: string, traceIdB: string): Promise<void>;
+  /** Shows a comparison made elsewhere (a run against its baseline). */
+  showDiff?(diff: RunDiff): Promise<void>;
 }
 
 /** Read-only documents `instrument-first-trace:/<traceId>.txt` and `…/compare/<a>..<b>.txt`. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
+import { BASELINE_TEST_MESSAGE } from './baselineCompare';
 import { parseCheckReport, readBaselineEntry, type BaselineCheckResult } from '../../views/baselineCheck';
 
 /** Runs per check from the editor: fewer than CI's default 5, still a median over several. */
@@ -15,6 +16,7 @@ const BASELINE_GLOB = '**/*.baseline.json';
 export class BaselineTests implements vscode.Disposable {
   private readonly controller: vscode.TestController;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly added: vscode.TestRunProfile[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -102,6 +104,7 @@ export class BaselineTests implements vscode.Disposable {
           const messages = result.messages.map((m) => {
             const message = vscode.TestMessage.diff(m.message, m.expected, m.actual);
             message.location = new vscode.Location(vscode.Uri.file(m.file), new vscode.Position(m.line, 0));
+            message.contextValue = BASELINE_TEST_MESSAGE; // its "Compare with Baseline" button (package.json menus)
             return message;
           });
           run.failed(item, messages, Date.now() - started);
@@ -116,6 +119,34 @@ export class BaselineTests implements vscode.Disposable {
     }
     run.end();
     return verdicts;
+  }
+
+  /**
+   * A further profile whose items another feature runs one by one (the Debug profile,
+   * src/vscode/testing/debugCheck.ts, which needs the plan runner); disposed by that feature.
+   */
+  addProfile(label: string, kind: vscode.TestRunProfileKind, runItem: (item: vscode.TestItem, run: vscode.TestRun, token: vscode.CancellationToken) => Promise<void>): vscode.Disposable {
+    const profile = this.controller.createRunProfile(label, kind, async (request, token) => {
+      const run = this.controller.createTestRun(request);
+      const queue: vscode.TestItem[] = [];
+      if (request.include) queue.push(...request.include);
+      else this.controller.items.forEach((i) => queue.push(i));
+      for (const item of queue.filter((i) => !request.exclude?.includes(i))) {
+        if (token.isCancellationRequested) run.skipped(item);
+        else await runItem(item, run, token);
+      }
+      run.end();
+    }, true);
+    this.added.push(profile);
+    return new vscode.Disposable(() => {
+      this.added.splice(this.added.indexOf(profile), 1);
+      profile.dispose();
+    });
+  }
+
+  /** A profile added by another feature, by kind (the host tests run it as the Test Explorer would). */
+  addedProfile(kind: vscode.TestRunProfileKind): vscode.TestRunProfile | undefined {
+    return this.added.find((p) => p.kind === kind);
   }
 
   /** The test item of a baseline file, once listed. */

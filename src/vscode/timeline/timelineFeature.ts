@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunSummary } from '../../protocol/collectorTypes';
+import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import { setAttribute, type AttrValue } from '../../protocol/spanView';
 import { parseTimelineState } from '../../protocol/timelineMessages';
 import type { TraceViewer } from '../traceDocuments';
@@ -96,6 +96,10 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
 
   async compare(a: string, b: string): Promise<void> {
     await this.showIn('compare', { view: 'compare', a, b });
+  }
+
+  async showDiff(diff: RunDiff): Promise<void> {
+    await this.showIn('compare', { view: 'compare', a: diff.a.traceId, b: diff.b.traceId, diff });
   }
 
   private async showIn(kind: 'run' | 'compare', content: PanelContent): Promise<void> {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { encodeSpanBatch } from '../../protocol/spanBatch';
 import type { SpanView } from '../../protocol/spanView';
+import type { RunDiff } from '../../protocol/collectorTypes';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../../protocol/timelineMessages';
 import { presentDiff } from '../../timelineModel/compareModel';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
@@ -17,7 +18,7 @@ export interface RenderReport {
   ms: number;
 }
 
-export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string; focusSpanId?: string } | { view: 'compare'; a: string; b: string };
+export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string; focusSpanId?: string } | { view: 'compare'; a: string; b: string; /** Made elsewhere (a run against its baseline), not by the store. */ diff?: RunDiff };
 
 const LIVE_THROTTLE_MS = 250;
 
@@ -148,7 +149,7 @@ export class TimelinePanel implements vscode.Disposable {
     const store = await this.host.store();
     const c = this.content;
     if (c.view === 'compare') {
-      const diff = store?.diff(c.a, c.b);
+      const diff = c.diff ?? store?.diff(c.a, c.b);
       this.panel.title = diff ? `Compare: ${diff.b.plan}` : 'Compare runs';
       if (!diff) return this.post({ type: 'runGone', traceId: c.b, message: 'One of the two runs is no longer in the collector (evicted, deleted, or from another session).' });
       return this.post({ type: 'showCompare', compare: presentDiff(diff) });
