@@ -23,6 +23,16 @@ export const STATUS_OK = 1;
 export const STATUS_ERROR = 2;
 
 /**
+ * What counts as an error everywhere (views, statistics, compare): status ERROR, or an `exception`
+ * event (a step that recorded what it caught but left its status unset still failed at something).
+ */
+export function isErrorRecord(rec: { status: number; events: readonly { name: string }[] | undefined }): boolean {
+  if (rec.status === STATUS_ERROR) return true;
+  if (rec.events) for (const e of rec.events) if (e.name === 'exception') return true;
+  return false;
+}
+
+/**
  * One stored span as a flat record: lowercase hex ids, epoch-ms times, attribute keys as a shared
  * (interned) array and values as a per-span array. Every record is created with the same fields in
  * the same order so that V8 gives them all one compact hidden class. Its start and end sit in a

@@ -1,6 +1,6 @@
 import { Attr, PLAN_SPAN_PREFIX } from '../protocol/attributes';
 import type { RunStatus, RunSummary } from '../protocol/collectorTypes';
-import { attr, attrNumber, attrString, STATUS_ERROR, type SpanRecord } from './spanRecord';
+import { attr, attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanRecord } from './spanRecord';
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
 
@@ -22,9 +22,9 @@ export class TraceEntry {
   /** Adds or replaces a span; returns the change in span count (0 or 1). */
   add(rec: SpanRecord): number {
     const old = this.spans.get(rec.spanId);
-    if (old && old.status === STATUS_ERROR) this.errors--;
+    if (old && isErrorRecord(old)) this.errors--;
     this.spans.set(rec.spanId, rec);
-    if (rec.status === STATUS_ERROR) this.errors++;
+    if (isErrorRecord(rec)) this.errors++;
     if (rec.startMs < this.minStartMs) this.minStartMs = rec.startMs;
     if (rec.endMs > this.maxEndMs) this.maxEndMs = rec.endMs;
     if (!rec.parentSpanId) this.root = rec;
@@ -78,6 +78,19 @@ export class TraceEntry {
       errorCount: this.errors,
       serviceName: any ? any.origin.serviceName : '',
     };
+    if (root && this.isRun) identify(this.summaryCache, root);
     return this.summaryCache;
   }
+}
+
+/** The run's identity as the runner stamped it on the root span (plan file, export, kind, launch id). */
+function identify(summary: RunSummary, root: SpanRecord): void {
+  const file = attrString(root, Attr.planFile);
+  const exportName = attrString(root, Attr.planExport);
+  const kind = attrString(root, Attr.runKind);
+  const launchId = attrString(root, Attr.launchId);
+  if (file) summary.planFile = file;
+  if (exportName) summary.exportName = exportName;
+  if (kind === 'run' || kind === 'debug') summary.runKind = kind;
+  if (launchId) summary.launchId = launchId;
 }

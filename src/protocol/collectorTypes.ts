@@ -24,8 +24,17 @@ export interface RunSummary {
   passes: number;
   status: RunStatus;
   spanCount: number;
+  /** Spans with status ERROR or an `exception` event. */
   errorCount: number;
   serviceName: string;
+  /** Plan file as the runner recorded it (`plan.file`, relative to its working directory). */
+  planFile?: string;
+  /** Export of the plan file (`plan.export`). */
+  exportName?: string;
+  /** `debug` when launched under a debugger: its durations include pauses. */
+  runKind?: 'run' | 'debug';
+  /** The launch id the runner stamped (`instrument_first.launch_id`). */
+  launchId?: string;
 }
 
 /** A span with its children, ordered by start time. */
@@ -83,6 +92,8 @@ export interface ProcedureStatsQuery {
   lastRuns?: number;
   /** Only runs of this plan name. */
   plan?: string;
+  /** Leave out runs launched under a debugger (their durations include pauses). */
+  excludeDebug?: boolean;
 }
 
 /** How often a call (child span name) was made under a step, in run a and run b. */

@@ -3,6 +3,7 @@ import { CollectorHost } from './collectorHost';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { DEBUG_TYPE, PlanDebugConfigurationProvider } from './debugConfigProvider';
+import { FeatureSlots } from './featureSlots';
 import { features } from './features';
 import type { Metrics } from './metrics';
 import { PlanFinder } from './planFinder';
@@ -22,6 +23,11 @@ import { TraceUriHandler } from './traceUriHandler';
 /** The activation context, re-exported so that src/extension.ts needs no `vscode` import. */
 export type ExtensionContext = vscode.ExtensionContext;
 
+/** True inside the extension's host tests (VS Code started with an extension tests path). */
+export function isTestRun(context: vscode.ExtensionContext): boolean {
+  return context.extensionMode === vscode.ExtensionMode.Test;
+}
+
 export class InstrumentFirst implements vscode.Disposable {
   private readonly owned: vscode.Disposable[] = [];
   readonly services: Services;
@@ -38,15 +44,15 @@ export class InstrumentFirst implements vscode.Disposable {
     const log = own(vscode.window.createOutputChannel('Instrument First', { log: true }));
     const config = own(new Config());
     const collector = own(new CollectorHost(config, log));
-    const finder = own(new PlanFinder());
+    const finder = own(new PlanFinder(config));
     const sessions = own(new PlanSessions());
     const runner = own(new PlanRunner(finder, sessions));
     const data = own(new RunData(collector, config, finder, sessions));
     const viewers = new TraceViewers(own(new TraceTextDocuments(collector)));
-    const runsView = own(new RunsView(data, collector));
+    const runsView = own(new RunsView(data, collector, sessions));
     const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
     const uriHandler = own(new TraceUriHandler());
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler };
+    this.services = { extensionUri: context.extensionUri, extensionId: context.extension.id, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, slots: new FeatureSlots() };
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));

@@ -6,7 +6,7 @@ import { CostBoundedCache } from '../views/costBoundedCache';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { PlanFinder } from './planFinder';
-import { planKey, type PlanSessions } from './planSessions';
+import type { PlanSessions } from './planSessions';
 
 export interface RunDataChange {
   /** True when a run finished (or went away): views refresh at once instead of throttled. */
@@ -54,7 +54,7 @@ export class RunData implements vscode.Disposable {
       }),
       sessions.onDidChange(() => this.changed.fire({ runsSettled: true })),
       config.onDidChange(({ previous, settings }) => {
-        if (previous.inline.statsRuns !== settings.inline.statsRuns) {
+        if (previous.inline.statsRuns !== settings.inline.statsRuns || previous.inline.includeDebugRuns !== settings.inline.includeDebugRuns) {
           this.stats.reset();
           this.changed.fire({ runsSettled: true });
         }
@@ -83,7 +83,8 @@ export class RunData implements vscode.Disposable {
   }
 
   private computeStats(): { stats: ProcedureStats[]; index: StatsIndex } {
-    const stats = this.collector.store?.procedureStats({ lastRuns: this.config.settings.inline.statsRuns }) ?? [];
+    const { statsRuns, includeDebugRuns } = this.config.settings.inline;
+    const stats = this.collector.store?.procedureStats({ lastRuns: statsRuns, excludeDebug: !includeDebugRuns }) ?? [];
     return { stats, index: new StatsIndex(stats) };
   }
 
@@ -103,7 +104,7 @@ export class RunData implements vscode.Disposable {
     if (extra.length) scan = { ...scan, procedures: [...scan.procedures, ...extra] };
     if (!scan.plans.length && !scan.procedures.length && !scan.planClasses.length) return undefined;
     const { index } = this.procedureStats();
-    return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (id) => this.sessions.ownerOf(id), (exp) => planKey(doc.uri.fsPath, exp));
+    return documentLensModel(scan, doc.uri.fsPath, index, this.runs());
   }
 
   dispose(): void {

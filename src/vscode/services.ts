@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
+import type { FeatureSlots } from './featureSlots';
 import type { Metrics } from './metrics';
 import type { PlanFinder } from './planFinder';
 import type { PlanRunner } from './planRunner';
@@ -13,10 +14,12 @@ import type { TraceUriHandler } from './traceUriHandler';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
- * Also the extension's exports, which the host tests read.
+ * Not exported by activate(), except to the host tests (extension mode Test).
  */
 export interface Services {
   readonly extensionUri: vscode.Uri;
+  /** `publisher.name`, for walkthrough and URI handler ids. */
+  readonly extensionId: string;
   readonly log: vscode.LogOutputChannel;
   readonly metrics: Metrics;
   readonly config: Config;
@@ -29,4 +32,6 @@ export interface Services {
   readonly runsView: RunsView;
   readonly proceduresView: ProceduresView;
   readonly uriHandler: TraceUriHandler;
+  /** Command handlers of features built after the services (timeline, coverage). */
+  readonly slots: FeatureSlots;
 }

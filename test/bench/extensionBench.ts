@@ -22,7 +22,7 @@ function lensTitles(collector: Collector, text: string): string[] {
   const scan = scanPlanSource(text);
   const runs = [...collector.store.runs()].sort((a, b) => b.startMs - a.startMs);
   const index = new StatsIndex(collector.store.procedureStats({ lastRuns: 20 }));
-  const model = documentLensModel(scan, PLAN_FILE, index, runs, () => undefined, (exportName) => exportName);
+  const model = documentLensModel(scan, PLAN_FILE, index, runs);
   return [...model.planClasses.flatMap((p) => (p.run ? [runOutcomeText(p.run)] : [])), ...model.plans.flatMap((p) => (p.run ? [runOutcomeText(p.run)] : [])), ...model.procedures.flatMap((p) => (p.stats ? [procedureLensText(p.stats)] : []))];
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { relative } from 'node:path';
+import { relative, sep } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { loadPlan, userFrame } from '../planLoader';
@@ -10,6 +10,7 @@ import { createTracing } from '../../runtime/tracing';
 import { defaultLogFormat } from '../../runtime/logger';
 import type { RunResult } from '../../runtime/types';
 import { Env } from '../../protocol/envVars';
+import { Attr } from '../../protocol/attributes';
 
 const HELP = `Usage: instrument-first run <plan-file> [options]
 
@@ -71,7 +72,8 @@ export const runCommand: CliCommand = {
       tracing,
       maxPasses,
       locate: loaded.locate,
-      log: { format: logFormat, write: (line) => (progress?.clear(), process.stderr.write(line + '\n')) },
+      // Log lines are output, not errors: a debug console paints stderr red. With --json, stdout is the result's.
+      log: { format: logFormat, write: (line) => (progress?.clear(), (values.json ? process.stderr : process.stdout).write(line + '\n')) },
       onEvent: progress ? (e) => progress.update(e) : undefined,
     });
     const abort = new AbortController();
@@ -85,7 +87,7 @@ export const runCommand: CliCommand = {
     process.on('SIGINT', onSigint);
     let result: RunResult;
     try {
-      result = await scheduler.execute(loaded.plan, { signal: abort.signal });
+      result = await scheduler.execute(loaded.plan, { signal: abort.signal, attributes: runIdentity(loaded.file, loaded.exportName, process.env) });
     } finally {
       process.off('SIGINT', onSigint);
       progress?.clear();
@@ -131,6 +133,21 @@ export const runCommand: CliCommand = {
     return result.outcome === 'converged' ? EXIT.converged : result.outcome === 'not_converged' ? EXIT.notConverged : result.outcome === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   },
 };
+
+/**
+ * What the root span says about how this run was launched: the plan file (relative to the working
+ * directory, `/` separators), its export, run or debug, and the launcher's id (from the environment).
+ */
+export function runIdentity(file: string, exportName: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): Record<string, string> {
+  const out: Record<string, string> = {
+    [Attr.planFile]: (relative(cwd, file) || file).split(sep).join('/'),
+    [Attr.planExport]: exportName,
+    [Attr.runKind]: env[Env.runKind] === 'debug' ? 'debug' : 'run',
+  };
+  const launchId = env[Env.sessionId];
+  if (launchId) out[Attr.launchId] = launchId.slice(0, 200);
+  return out;
+}
 
 function verdict(r: RunResult, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);

@@ -13,7 +13,6 @@ import { readLintSettings, type LintSettings } from './lintSettings';
 
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
 const SELECTOR: vscode.DocumentSelector = [...LANGUAGES].map((language) => ({ language, scheme: 'file' }));
-export const SHOW_COVERAGE_COMMAND = 'instrumentFirst.showCoverage';
 
 /** Diagnostics, quick fixes, the Procedures view's index and coverage, from the lint worker. */
 export function registerLinting(s: Services): vscode.Disposable {
@@ -39,7 +38,7 @@ export class LintFeature implements vscode.Disposable {
     this.settings = LintFeature.readSettings();
     this.owned.push(this.diagnostics, this.analysed);
     this.owned.push(vscode.languages.registerCodeActionsProvider(SELECTOR, new LintCodeActions(this.fixes), { providedCodeActionKinds: LintCodeActions.kinds }));
-    this.owned.push(vscode.commands.registerCommand(SHOW_COVERAGE_COMMAND, () => this.showCoverage()));
+    this.owned.push(s.slots.fillCoverage({ showCoverage: () => this.showCoverage() }));
     this.owned.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document)),
