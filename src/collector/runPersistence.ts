@@ -44,8 +44,13 @@ export class RunPersistence implements Disposable {
 
   /** Loads every *.json file of the folder, oldest first; corrupt files are skipped with a warning. */
   async load(): Promise<{ loaded: number; skipped: number }> {
-    await mkdir(this.options.dir, { recursive: true });
-    const names = (await readdir(this.options.dir)).filter((n) => n.endsWith('.json'));
+    // The folder is created by the first run saved (write), not by looking: opening a plan must
+    // not leave `.instrument-first/` in a workspace where nothing ran.
+    const all = await readdir(this.options.dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return [] as string[];
+      throw e;
+    });
+    const names = all.filter((n) => n.endsWith('.json'));
     const withTimes = await Promise.all(
       names.map(async (name) => ({ name, mtime: await stat(join(this.options.dir, name)).then((s) => s.mtimeMs, () => 0) })),
     );

@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { FeatureSlots } from './featureSlots';
 import type { Metrics } from './metrics';
 import type { PlanFinder } from './planFinder';
+import type { ProcedureCatalog } from './procedureCatalog';
 import type { PlanRunner } from './planRunner';
 import type { PlanSessions } from './planSessions';
 import type { ProceduresView } from './proceduresView';
@@ -25,6 +26,8 @@ export interface Services {
   readonly config: Config;
   readonly collector: CollectorHost;
   readonly finder: PlanFinder;
+  /** Where plans and procedures are: the text scan, upgraded by the linter's index. */
+  readonly catalog: ProcedureCatalog;
   readonly sessions: PlanSessions;
   readonly runner: PlanRunner;
   readonly data: RunData;

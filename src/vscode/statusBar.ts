@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { collectorStatusText, formatCount } from '../views/format';
 import type { CollectorHost } from './collectorHost';
+import type { PlanSessions } from './planSessions';
 import { Throttle } from './throttle';
 
 /** The collector in the status bar: spans, runs, evictions; a click opens the Runs view. */
@@ -9,10 +10,17 @@ export class CollectorStatusBar implements vscode.Disposable {
   private readonly throttle = new Throttle(500, () => this.update());
   private readonly listeners: vscode.Disposable[];
 
-  constructor(private readonly collector: CollectorHost) {
+  constructor(
+    private readonly collector: CollectorHost,
+    private readonly sessions: PlanSessions,
+  ) {
     this.item.name = 'Instrument First Collector';
     this.item.command = 'instrumentFirst.showRuns';
-    this.listeners = [collector.onDidChangeState(() => this.throttle.now()), collector.onDidChangeStore(() => this.throttle.trigger())];
+    this.listeners = [
+      collector.onDidChangeState(() => this.throttle.now()),
+      collector.onDidChangeStore(() => this.throttle.trigger()),
+      sessions.onDidChange(() => this.throttle.now()),
+    ];
     this.update();
     this.item.show();
   }
@@ -26,7 +34,9 @@ export class CollectorStatusBar implements vscode.Disposable {
       return;
     }
     const s = store.stats();
-    this.item.text = collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces });
+    // The plan that is running, by name (VS Code's own debug item names the launch configuration).
+    const running = this.sessions.active().map((ps) => ps.session?.name).filter((n): n is string => !!n);
+    this.item.text = collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces }) + (running.length ? ` · $(play) ${running.join(', ')}` : '');
     const lines = [
       `Instrument First collector — OTLP/HTTP at ${endpoint}/v1/traces`,
       `${formatCount(s.spans)} spans in ${s.traces} traces (${s.runs} plan runs), limits ${formatCount(s.maxSpans)} spans / ${s.maxTraces} traces`,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { relative, sep } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
-import { loadPlan, userFrame } from '../planLoader';
+import { loadPlan, shownPath, userFrame } from '../planLoader';
 import { renderWaterfall, formatDuration } from '../waterfall';
 import { ProgressLine } from '../progress';
 import { Scheduler } from '../../runtime/scheduler';
@@ -116,7 +116,7 @@ export const runCommand: CliCommand = {
     } else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       const out = process.stdout;
-      out.write(`plan ${result.plan} · ${relative(process.cwd(), loaded.file)}${loaded.exportName !== 'default' ? ` (${loaded.exportName})` : ''}\n`);
+      out.write(`plan ${result.plan} · ${shownPath(process.cwd(), loaded.file)}${loaded.exportName !== 'default' ? ` (${loaded.exportName})` : ''}\n`);
       out.write(`trace ${result.traceId || '(tracing off)'}\n`);
       const link = process.env[Env.traceLink];
       if (link && result.traceId) out.write(`open in VS Code: ${link.replace('{traceId}', result.traceId)}\n`);
@@ -128,7 +128,7 @@ export const runCommand: CliCommand = {
     }
     if (result.error && !values.json && result.outcome === 'failed') {
       const cause = result.error.cause instanceof Error ? result.error.cause : result.error;
-      process.stderr.write(`instrument-first: ${userFrame(cause) ?? relative(process.cwd(), loaded.file)}: ${result.error.message}\n`);
+      process.stderr.write(`instrument-first: ${userFrame(cause) ?? shownPath(process.cwd(), loaded.file)}: ${result.error.message}\n`);
     }
     return result.outcome === 'converged' ? EXIT.converged : result.outcome === 'not_converged' ? EXIT.notConverged : result.outcome === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   },

@@ -6,7 +6,7 @@ import type { AttrValue } from '../../protocol/spanView';
 import { parseTimelineState } from '../../protocol/timelineMessages';
 import type { TraceViewer } from '../traceDocuments';
 import type { Services } from '../services';
-import { revealSpanCode, scannedProcedures, type ProcedureSource } from './codeReveal';
+import { revealSpanCode } from './codeReveal';
 import type { TimelineHost, TimelineStore } from './timelineHost';
 import { openSpanCode, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions, type PanelContent, type RenderReport } from './timelinePanel';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
@@ -20,12 +20,10 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
   private runPanel: TimelinePanel | undefined;
   private comparePanel: TimelinePanel | undefined;
   private readonly registrations: vscode.Disposable[];
-  private procedures: ProcedureSource;
   private readonly host: TimelineHost;
   private lastTarget: CodeTarget | undefined;
 
   constructor(private readonly s: Services) {
-    this.procedures = scannedProcedures(s.finder);
     this.host = {
       extensionUri: s.extensionUri,
       store: async () => {
@@ -49,7 +47,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         return withResource;
       },
       onDidChangeStore: s.collector.onDidChangeStore,
-      revealCode: async (chain) => (this.lastTarget = await revealSpanCode(chain, () => this.procedures())),
+      revealCode: async (chain) => (this.lastTarget = await revealSpanCode(chain, () => s.catalog.locations())),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
       openRun: (traceId) => this.openTrace(traceId),
@@ -65,15 +63,6 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         goToSpanCode: (traceId, spanId) => this.goToSpanCode(traceId, spanId),
       }),
     ];
-  }
-
-  /** The linter's index (exact `do()` ranges) replaces the text scan; disposing restores it. */
-  setProcedureSource(source: ProcedureSource): vscode.Disposable {
-    const previous = this.procedures;
-    this.procedures = source;
-    return new vscode.Disposable(() => {
-      if (this.procedures === source) this.procedures = previous;
-    });
   }
 
   /** The open run panel (host tests drive its message handler). */

@@ -6,6 +6,8 @@ import { relativeInText, relativeToRoots } from '../../../src/timelineModel/work
 import { rowMeaning } from '../../../src/timelineModel/compareModel';
 import type { CompareRow } from '../../../src/protocol/timelineMessages';
 import { spanHasError } from '../../../src/views/spanErrors';
+import { executedInLatestRuns, indexRuns, procedureRunState } from '../../../src/views/procedureRuns';
+import { callCounts, callLines, callLineText, comparableFigures, procedureAtLine } from '../../../src/views/procedureHoverModel';
 
 const run = (over: Partial<RunLike>): RunLike => ({ traceId: 't', plan: 'create-cluster', startMs: 1, durationMs: 10, passes: 2, status: 'converged', spanCount: 5, errorCount: 0, ...over });
 
@@ -59,4 +61,47 @@ test('one notion of error: status ERROR or an exception event', () => {
   assert.equal(spanHasError({ status: 'unset', events: [{ name: 'exception', timeMs: 1, attributes: {} }] }), true);
   assert.equal(spanHasError({ status: 'error', events: [] }), true);
   assert.equal(spanHasError({ status: 'ok', events: [{ name: 'log', timeMs: 1, attributes: {} }] }), false);
+});
+
+test('"last run" is per plan: running checkout does not make create-cluster steps stale', () => {
+  const full = (traceId: string, plan: string, startMs: number) =>
+    ({ ...run({ traceId, plan, startMs, planFile: `plans/${plan}.ts`, exportName: 'default' }), kind: 'plan', serviceName: 's' }) as const;
+  const runs = indexRuns([full('co2', 'checkout', 4), full('cc2', 'create-cluster', 3), full('co1', 'checkout', 2), full('cc1', 'create-cluster', 1)]);
+  const rec = (...ids: string[]) => ({ recent: ids.map((traceId) => ({ traceId, durationMs: 1, status: 'ok' as const, startMs: 0 })) });
+  assert.equal(procedureRunState(rec('cc2', 'cc1'), runs).kind, 'in-last-run');
+  assert.equal(procedureRunState(rec('cc1'), runs).kind, 'not-in-last-run');
+  assert.equal(procedureRunState(undefined, runs).kind, 'not-run');
+  const executed = executedInLatestRuns(
+    [
+      { procedureId: 'create_security_group', procedureType: 'CreateSecurityGroup', ...rec('cc2') },
+      { procedureId: 'charge', procedureType: 'Charge', ...rec('co2') },
+      { procedureId: 'old', procedureType: 'Old', ...rec('co1') },
+    ],
+    runs,
+  );
+  assert.deepEqual(executed.ids.sort(), ['charge', 'create_security_group']);
+});
+
+test('hover: the class line, the id string and do() belong to their procedure; other lines do not', () => {
+  const lines = ['class A implements Procedure {', "  readonly id = 'a';", '  private x = 1;', '  async do(ctx) {', '  }', '}', 'class B implements Procedure {', "  readonly id = 'b';"];
+  const procs = [{ line: 0, key: 'A' }, { line: 6, key: 'B' }];
+  assert.deepEqual([0, 1, 2, 3, 6, 7].map((l) => procedureAtLine(procs, lines, l)?.key), ['A', 'A', undefined, 'A', 'B', 'B']);
+});
+
+test('hover: calls per service and operation with their usual count over comparable runs', () => {
+  const span = (spanId: string, parentSpanId: string | undefined, name: string, kind: string, procedureId?: string) => ({
+    traceId: 't', spanId, ...(parentSpanId ? { parentSpanId } : {}), name, startMs: 0, endMs: 1, status: 'unset' as const, events: [],
+    attributes: { 'instrument_first.kind': kind, ...(procedureId ? { 'procedure.id': procedureId } : {}) },
+  });
+  const runOf = (n: number) => [span('s', undefined, 'register', 'step', 'register'), ...Array.from({ length: n }, (_, i) => span(`c${i}`, 's', i === 0 ? 'ELBv2 DescribeTargetGroups' : 'ELBv2 RegisterTargets', 'call'))];
+  assert.deepEqual([...callCounts(runOf(2), 'register')], [['ELBv2 DescribeTargetGroups', 1], ['ELBv2 RegisterTargets', 1]]);
+  const lines = callLines(callCounts(runOf(1), 'register'), [callCounts(runOf(2), 'register'), callCounts(runOf(2), 'register')]);
+  assert.deepEqual(lines.map(callLineText), ['ELBv2 × 1, usually × 2', 'ELBv2 DescribeTargetGroups × 1', 'ELBv2 RegisterTargets × 0, usually × 1']);
+  // Figures over comparable runs only: the other export's run is left out.
+  const r = (traceId: string, exportName: string) => [traceId, { ...run({ traceId, planFile: 'plans/c.ts', exportName }), kind: 'plan' as const, serviceName: 's' }] as const;
+  const byId = new Map([r('t3', 'default'), r('t2', 'faulty'), r('t1', 'default')]);
+  const rec = (traceId: string, durationMs: number) => ({ traceId, durationMs, status: 'ok' as const, startMs: 0 });
+  const f = comparableFigures({ recent: [rec('t3', 10), rec('t2', 1000), rec('t1', 30)] }, byId);
+  assert.deepEqual(f.traceIds, ['t3', 't1']);
+  assert.equal(f.p95Ms, 30);
 });
