@@ -78,17 +78,26 @@ export class TraceEntry {
       errorCount: this.errors,
       serviceName: any ? any.origin.serviceName : '',
     };
-    if (root && this.isRun) identify(this.summaryCache, root);
+    if (this.isRun && any) identify(this.summaryCache, root ?? any);
     return this.summaryCache;
   }
 }
 
-/** The run's identity as the runner stamped it on the root span (plan file, export, kind, launch id). */
-function identify(summary: RunSummary, root: SpanRecord): void {
-  const file = attrString(root, Attr.planFile);
-  const exportName = attrString(root, Attr.planExport);
-  const kind = attrString(root, Attr.runKind);
-  const launchId = attrString(root, Attr.launchId);
+/**
+ * The run's identity as the runner stamped it (plan file, export, kind, launch id): on the root
+ * span, and on the resource of every span (so a run in progress is known too).
+ */
+function identify(summary: RunSummary, span: SpanRecord): void {
+  const fromResource = (key: string): string | undefined => {
+    const i = span.origin.resourceKeys.indexOf(key);
+    const v = i >= 0 ? span.origin.resourceValues[i] : undefined;
+    return typeof v === 'string' ? v : undefined;
+  };
+  const get = (key: string) => attrString(span, key) ?? fromResource(key);
+  const file = get(Attr.planFile);
+  const exportName = get(Attr.planExport);
+  const kind = get(Attr.runKind);
+  const launchId = get(Attr.launchId);
   if (file) summary.planFile = file;
   if (exportName) summary.exportName = exportName;
   if (kind === 'run' || kind === 'debug') summary.runKind = kind;

@@ -39,8 +39,10 @@ export const commandTable: Record<CommandId, (s: Services) => Handler> = {
     const runs = s.data.runs();
     const run = runs.find((r) => r.traceId === traceId);
     if (!run) return undefined;
-    // The previous run of the same plan file and export; a plain run is compared with a plain run.
-    const earlier = runs.filter((r) => sameRunKey(r, run) && r.startMs < run.startMs && r.status !== 'running');
+    // The previous run of the same plan file and export; a plain run is compared with a plain run
+    // (falling back to the plan's other exports: the good export against the faulty one).
+    const before = runs.filter((r) => r.plan === run.plan && r.startMs < run.startMs && r.status !== 'running');
+    const earlier = before.some((r) => sameRunKey(r, run)) ? before.filter((r) => sameRunKey(r, run)) : before;
     const previous = earlier.find((r) => isDebugRun(r) === isDebugRun(run)) ?? earlier[0];
     if (!previous) {
       void vscode.window.showInformationMessage(`Instrument First: no earlier run of ${runTitle(run)} to compare with.`);

@@ -52,6 +52,7 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     if (lenses.length) {
       this.metrics.lastProvideMs = performance.now() - started;
       this.metrics.noteCodeLensProvided();
+      this.metrics.noteCodeLensAnswer(lenses.flatMap((l) => (l.command?.command === 'instrumentFirst.openTrace' && typeof l.command.arguments?.[0] === 'string' ? [l.command.arguments[0] as string] : [])));
     }
     return lenses;
   }

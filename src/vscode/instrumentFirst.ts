@@ -7,6 +7,7 @@ import { FeatureSlots } from './featureSlots';
 import { features } from './features';
 import type { Metrics } from './metrics';
 import { PlanFinder } from './planFinder';
+import { registerPlainRuns } from './plainRunAdapter';
 import { PlanRunner } from './planRunner';
 import { PlanSessions } from './planSessions';
 import { ProcedureCatalog } from './procedureCatalog';
@@ -55,6 +56,7 @@ export class InstrumentFirst implements vscode.Disposable {
     const proceduresView = own(new ProceduresView(data, catalog));
     const uriHandler = own(new TraceUriHandler());
     this.services = { extensionUri: context.extensionUri, extensionId: context.extension.id, log, metrics, config, collector, finder, catalog, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, slots: new FeatureSlots() };
+    own(registerPlainRuns(DEBUG_TYPE));
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));

@@ -47,7 +47,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const runs = this.data.runs();
       // A launched plan with no span yet (paused on a breakpoint before its first step ended) is running too.
       const shown = new Set(runs.map((r) => r.launchId).filter(Boolean));
-      const waiting = this.sessions.active().filter((ps) => ps.plan && !shown.has(ps.id) && !ps.traceIds.some((id) => runs.some((r) => r.traceId === id)));
+      const waiting = this.sessions.active().filter((ps) => ps.plan && !shown.has(ps.id));
       return [...waiting.map((session): RunsNode => ({ kind: 'session', session })), ...runs.map((run): RunsNode => ({ kind: 'run', run }))];
     }
     if (node.kind === 'session') return [];

@@ -66,7 +66,10 @@ export const runCommand: CliCommand = {
     if (logFormat !== 'pretty' && logFormat !== 'json' && logFormat !== 'none') throw new CliError(`run: --log must be pretty, json or none`, EXIT.usage);
 
     const loaded = loadPlan(positionals[0]!, values.export);
-    const tracing = createTracing({ endpoint: values.endpoint, memory: true });
+    // The run's identity rides on the resource (every span, so a run still in progress is known by
+    // its plan, export and launch) and on the root span.
+    const identity = runIdentity(loaded.file, loaded.exportName, process.env);
+    const tracing = createTracing({ endpoint: values.endpoint, memory: true, resource: identity });
     const progress = !values.json && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
     const scheduler = new Scheduler({
       tracing,
@@ -87,7 +90,7 @@ export const runCommand: CliCommand = {
     process.on('SIGINT', onSigint);
     let result: RunResult;
     try {
-      result = await scheduler.execute(loaded.plan, { signal: abort.signal, attributes: runIdentity(loaded.file, loaded.exportName, process.env) });
+      result = await scheduler.execute(loaded.plan, { signal: abort.signal, attributes: identity });
     } finally {
       process.off('SIGINT', onSigint);
       progress?.clear();
