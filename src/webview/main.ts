@@ -149,12 +149,12 @@ class TimelineApp {
   private showCompare(v: CompareView): void {
     this.run = undefined;
     this.persist({ view: 'compare', a: v.a.traceId, b: v.b.traceId });
-    this.root.replaceChildren(
-      renderCompare(v, {
-        openCode: (traceId, spanId) => this.vscode.postMessage({ type: 'openCode', traceId, spanId }),
-        openRun: (traceId) => this.vscode.postMessage({ type: 'openRun', traceId }),
-      }),
-    );
+    const view = renderCompare(v, {
+      openCode: (traceId, spanId) => this.vscode.postMessage({ type: 'openCode', traceId, spanId }),
+      openRun: (traceId) => this.vscode.postMessage({ type: 'openRun', traceId }),
+    });
+    wrapAtSeparators(view);
+    this.root.replaceChildren(view);
   }
 
   /** Recomputes rows (memoized) and redraws the visible part; `rowsChanged` keeps the selection in view. */
