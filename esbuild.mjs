@@ -1,9 +1,11 @@
-// Builds the extension, the CLI, the runtime and the webview bundles into dist/ (one esbuild
+// Builds the extension, the CLI, the runtime, the testing API and the webview bundles into dist/ (types
+// of the runtime and the testing API into dist/types) (one esbuild
 // context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
 // node's test runner can run them (benchmark processes bundled). Flags: --watch, --production, --tests.
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -31,6 +33,9 @@ const entries = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...common, entryPoints: ['src/runtime/index.ts'], outfile: 'dist/runtime.js' },
+  // instrument-first/testing: one CommonJS bundle; ESM imports it through Node's CJS interop (named
+  // exports are detected), so one copy serves both and runs cannot split across two module graphs.
+  { ...common, entryPoints: ['src/testing/index.ts'], outfile: 'dist/testing.js' },
   { ...common, entryPoints: ['src/collector/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
 ];
 const optional = [
@@ -80,6 +85,8 @@ async function buildTests() {
   const benches = [
     ['test/bench/collector/server.ts', 'out/test/bench/collector'],
     ['test/bench/extensionBench.ts', 'out/test/bench'],
+    ['test/bench/memoryBench.ts', 'out/test/bench'],
+    ['test/bench/traceTestBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [
@@ -94,6 +101,17 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`watching ${entries.length} entries…`);
 } else {
+  // Type declarations of the package's entries ("." and "./testing") into dist/types, beside the bundles.
+  const types = emitTypes();
   await Promise.all(entries.map((e) => esbuild.build(e)));
   if (tests) await buildTests();
+  await types;
+}
+
+function emitTypes() {
+  return new Promise((resolve, reject) => {
+    const tsc = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+    tsc.on('error', reject);
+    tsc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`type declarations: tsc exited with ${code}`))));
+  });
 }

@@ -3,6 +3,8 @@ import { runCommand } from './commands/run';
 import { demoCommand } from './commands/demo';
 import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
+import { baselineCommand } from './commands/baseline';
+import { checkCommand } from './commands/check';
 
 const LINT_SUMMARY = 'report procedures whose traces will miss something (text, json or SARIF); exit 1 on errors';
 
@@ -15,6 +17,8 @@ export const commands: Record<string, CliCommand> = {
   show: showCommand,
   diff: diffCommand,
   lint: lazy(LINT_SUMMARY, async () => (await import('./commands/lint')).lintCommand),
+  baseline: baselineCommand,
+  check: checkCommand,
 };
 
 /**

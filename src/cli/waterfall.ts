@@ -15,6 +15,8 @@ interface Node {
   span: SpanView;
   children: Node[];
   depth: number;
+  /** Why a span that names a parent is shown as a root. */
+  note?: 'parent missing' | 'own parent' | 'parent cycle';
 }
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', cyan: '\x1b[36m', yellow: '\x1b[33m', reset: '\x1b[0m' };
@@ -29,34 +31,69 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round((ms - m * 60_000) / 1000)} s`;
 }
 
-/** Builds the span forest: children sorted by start; spans whose parent is missing become roots. */
+/**
+ * Builds the span forest: children sorted by start; spans whose parent is missing, is themselves or
+ * lies on a cycle become roots (with a note). Iterative throughout: a 100,000-deep chain is fine.
+ */
 export function buildForest(spans: SpanView[]): Node[] {
   const nodes = new Map<string, Node>();
   for (const span of spans) nodes.set(span.spanId, { span, children: [], depth: 0 });
   const roots: Node[] = [];
+  const parentOf = new Map<Node, Node>();
   for (const node of nodes.values()) {
-    const parent = node.span.parentSpanId ? nodes.get(node.span.parentSpanId) : undefined;
-    if (parent && parent !== node) parent.children.push(node);
-    else roots.push(node);
-  }
-  const byStart = (a: Node, b: Node) => a.span.startMs - b.span.startMs;
-  roots.sort(byStart);
-  const stack = [...roots];
-  while (stack.length) {
-    const n = stack.pop()!;
-    n.children.sort(byStart);
-    for (const c of n.children) {
-      c.depth = n.depth + 1;
-      stack.push(c);
+    const pid = node.span.parentSpanId;
+    const parent = pid ? nodes.get(pid) : undefined;
+    if (parent && parent !== node) {
+      parent.children.push(node);
+      parentOf.set(node, parent);
+    } else {
+      if (pid) node.note = parent === node ? 'own parent' : 'parent missing';
+      roots.push(node);
     }
   }
+  const byStart = (a: Node, b: Node) => a.span.startMs - b.span.startMs;
+  const seen = new Set<Node>();
+  const place = (from: Node[]): void => {
+    const stack = [...from];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      n.children.sort(byStart);
+      for (const c of n.children) {
+        c.depth = n.depth + 1;
+        stack.push(c);
+      }
+    }
+  };
+  place(roots);
+  if (seen.size < nodes.size) {
+    for (const node of nodes.values()) {
+      if (seen.has(node)) continue;
+      const path = new Set<Node>();
+      let n = node;
+      while (!path.has(n)) {
+        path.add(n);
+        n = parentOf.get(n)!;
+      }
+      const p = parentOf.get(n)!;
+      p.children = p.children.filter((c) => c !== n);
+      n.note = 'parent cycle';
+      n.depth = 0;
+      roots.push(n);
+      place([n]);
+    }
+  }
+  roots.sort(byStart);
   return roots;
 }
 
-function label(span: SpanView): string {
+function label(n: Node): string {
+  const span = n.span;
   const kind = span.attributes[Attr.kind];
-  if (kind === 'pass' && span.attributes[Attr.passConverged] === true) return `${clean(span.name)} · converged`;
-  return clean(span.name);
+  const note = n.note ? ` (${n.note})` : '';
+  if (kind === 'pass' && span.attributes[Attr.passConverged] === true) return `${clean(span.name)} · converged${note}`;
+  return clean(span.name) + note;
 }
 
 /**
@@ -81,20 +118,27 @@ export function renderWaterfall(spans: SpanView[], options: WaterfallOptions = {
   const rows: string[] = [];
   let hidden = 0;
   const hiddenErrors: string[] = [];
-  const visit = (n: Node) => {
-    if (rows.length >= maxRows) {
-      hidden++;
-      if (n.span.status === 'error' && hiddenErrors.length < 5) hiddenErrors.push(clean(n.span.name));
-    } else {
-      rows.push(row(n));
+  // Pre-order with an explicit stack (children pushed last first): deep chains do not recurse.
+  const visitAll = (roots: Node[]) => {
+    const stack = roots.slice().reverse();
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (rows.length >= maxRows) {
+        hidden++;
+        if (n.span.status === 'error' && hiddenErrors.length < 5) hiddenErrors.push(clean(n.span.name));
+      } else {
+        rows.push(row(n));
+      }
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
     }
-    for (const ch of n.children) visit(ch);
   };
   const row = (n: Node) => {
     const s = n.span;
     const err = s.status === 'error';
     const kind = s.attributes[Attr.kind];
-    let name = '  '.repeat(n.depth) + (err ? '✗ ' : '') + label(s);
+    // Indentation is capped: a 100,000-deep chain must not make rows of 200,000 spaces.
+    const indent = n.depth <= labelWidth / 4 ? '  '.repeat(n.depth) : `${'  '.repeat(Math.floor(labelWidth / 8))}[${n.depth}] `;
+    let name = indent + (err ? '✗ ' : '') + label(n);
     if (name.length > labelWidth) name = name.slice(0, labelWidth - 1) + '…';
     const from = Math.min(barWidth - 1, Math.floor(((s.startMs - t0) / total) * barWidth));
     const len = Math.max(1, Math.min(barWidth - from, Math.round(((s.endMs - s.startMs) / total) * barWidth)));
@@ -103,7 +147,7 @@ export function renderWaterfall(spans: SpanView[], options: WaterfallOptions = {
     const colour: keyof typeof ANSI = err ? 'red' : kind === 'call' ? 'cyan' : kind === 'plan' || kind === 'pass' ? 'dim' : 'green';
     return `${(err ? c('red', name) : name).padEnd(labelWidth + (err && options.color ? ANSI.red.length + ANSI.reset.length : 0))}  ${formatDuration(s.endMs - s.startMs).padStart(durWidth)}  ${c(colour, bar)}`;
   };
-  for (const r of buildForest(spans)) visit(r);
+  visitAll(buildForest(spans));
   const axis = `${''.padEnd(labelWidth)}  ${''.padStart(durWidth)}  0${formatDuration(total).padStart(barWidth - 1)}`;
   let out = c('dim', axis) + '\n' + rows.join('\n') + '\n';
   if (hidden > 0) {

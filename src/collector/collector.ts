@@ -18,12 +18,24 @@ export interface CollectorOptions {
   port?: number;
   /** Limit of a request body, compressed and decompressed (default 16 MiB). */
   maxBodyBytes?: number;
+  /** Memory budget of the store in bytes (default 256 MiB; the standalone command: 1 GiB). See SpanStoreOptions. */
+  maxBytes?: number;
+  /** Most bytes one trace may take (default half the budget). */
+  maxTraceBytes?: number;
   maxSpans?: number;
   maxTraces?: number;
-  /** Folder where completed runs are kept as OTLP JSON files and loaded from on start. */
+  /** Idle time after which a trace without its root counts as finished, in ms (default 5,000). */
+  idleMs?: number;
+  /** Told once per kind, the first time spans are evicted, refused or truncated. */
+  onFirstLoss?: (message: string) => void;
+  /** Folder where finished traces are kept as OTLP JSON files and loaded from on start. */
   persistDir?: string;
-  /** Most run files kept in persistDir (default 200). */
+  /** Most trace files kept in persistDir (default 200). */
   retention?: number;
+  /** Most bytes of trace files kept in persistDir (default 1 GiB). */
+  retentionBytes?: number;
+  /** Trace files older than this are deleted, in ms (default 30 days; 0: no age limit). */
+  retentionMs?: number;
   /** Also send every accepted batch to this OTLP/HTTP endpoint. */
   forward?: ForwardOptions;
   /** Browser origins allowed to send or read (default none: requests with an Origin are refused). */
@@ -74,10 +86,24 @@ export class Collector {
   private readonly decoders: DecodePool;
 
   constructor(private readonly options: CollectorOptions = {}) {
-    this.store = new SpanStore({ maxSpans: options.maxSpans, maxTraces: options.maxTraces, changeIntervalMs: options.changeIntervalMs });
+    this.store = new SpanStore({
+      maxBytes: options.maxBytes,
+      maxTraceBytes: options.maxTraceBytes,
+      maxSpans: options.maxSpans,
+      maxTraces: options.maxTraces,
+      idleMs: options.idleMs,
+      changeIntervalMs: options.changeIntervalMs,
+      onFirstLoss: options.onFirstLoss,
+    });
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
-    if (options.persistDir) this.persistence = new RunPersistence(this.store, { dir: options.persistDir, retention: options.retention, onWarning: warn });
+    if (options.persistDir) this.persistence = new RunPersistence(this.store, {
+        dir: options.persistDir,
+        retention: options.retention,
+        retentionBytes: options.retentionBytes,
+        retentionMs: options.retentionMs,
+        onWarning: warn,
+      });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
     this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }

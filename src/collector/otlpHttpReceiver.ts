@@ -7,7 +7,7 @@ import type { DecodePool } from './decodePool';
 import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
 import { exportResponse, statusBody } from './otlpResponse';
-import type { SpanStore } from './spanStore';
+import type { IngestResult, SpanStore } from './spanStore';
 import type { WorkSlicer } from './workSlicer';
 
 /** An accepted request body exactly as received, for forwarding. */
@@ -67,6 +67,17 @@ function discard(req: IncomingMessage, close: boolean): void {
   });
 }
 
+/**
+ * The partialSuccess message: why spans were rejected (invalid) and why valid ones were refused
+ * (the memory bounds), so that the sender's logs say what happened to its spans.
+ */
+export function partialMessage(batch: DecodedBatch, result: IngestResult): string {
+  const parts: string[] = [];
+  if (batch.rejected > 0) parts.push(`${batch.rejected} span(s) rejected; first: ${batch.firstError}`);
+  if (result.refusedSpans > 0) parts.push(`${result.refusedSpans} span(s) refused for the collector's memory bounds; first: ${result.refusedReason}`);
+  return parts.join('; ');
+}
+
 /** Handles `POST /v1/traces` (the path and method are checked by the caller). */
 export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: SpanStore, opts: ReceiverOptions): void {
   const counters = store.counters;
@@ -120,9 +131,9 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     if (tooLarge) return;
     const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const store200 = (batch: DecodedBatch): void => {
-      store.ingest(batch);
+      const result = store.ingest(batch);
       if (batch.spans.length > 0) opts.onAccepted?.({ body: raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
-      send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected, batch.rejected ? `${batch.rejected} span(s) rejected; first: ${batch.firstError}` : ''));
+      send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected + result.refusedSpans, partialMessage(batch, result)));
     };
     const decodeInPlace = (body: Buffer): void => {
       let batch: DecodedBatch;
@@ -137,7 +148,8 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     };
     const decodeAndStore = (body: Buffer): void => {
       const pool = opts.decoders;
-      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body));
+      const size = body.length;
+      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body), size);
       pool.decode(enc, body).then(
         ({ response: r, dict }) =>
           opts.slicer.run(() => {
@@ -149,8 +161,8 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
               return decodeInPlace(body);
             }
             store200(batch);
-          }),
-        () => opts.slicer.run(() => decodeInPlace(body)),
+          }, size),
+        () => opts.slicer.run(() => decodeInPlace(body), size),
       );
     };
     if (encoding === 'identity') return decodeAndStore(raw);

@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { SpanQuery } from '../protocol/collectorTypes';
 import type { SpanStatusName } from '../protocol/spanView';
+import { treeJson } from './queries/traceTree';
 import type { SpanStore } from './spanStore';
 
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const body = Buffer.from(JSON.stringify(value));
+function json(res: ServerResponse, status: number, value: unknown, text?: string): void {
+  const body = Buffer.from(text ?? JSON.stringify(value));
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', body.length);
@@ -45,7 +46,7 @@ export function serveReadApi(url: URL, res: ServerResponse, store: SpanStore): b
       if (!id || parts.length > 4) return false;
       if (!TRACE_ID.test(id)) return bad('trace id must be 32 hex digits'), true;
       if (!store.run(id)) return notFound(`no trace ${id}`), true;
-      if (sub === undefined) return json(res, 200, store.tree(id)), true;
+      if (sub === undefined) return json(res, 200, undefined, treeJson(store.tree(id)!)), true;
       if (sub === 'spans') return json(res, 200, store.trace(id)), true;
       if (sub === 'otlp') {
         const body = Buffer.from(store.exportOtlpJson(id));

@@ -6,8 +6,12 @@ import type { SpanStore } from './spanStore';
 
 export interface PersistenceOptions {
   dir: string;
-  /** Most run files kept; the oldest are deleted beyond it (default 200). */
+  /** Most trace files kept; the oldest are deleted beyond it (default 200). */
   retention?: number;
+  /** Most bytes of trace files kept; the oldest are deleted beyond it (default 1 GiB). */
+  retentionBytes?: number;
+  /** Files older than this (by last write, in ms) are deleted (default 30 days; 0: no age limit). */
+  retentionMs?: number;
   /** Wait this long after a run's last change before writing it (default 500 ms). */
   quietMs?: number;
   onWarning?: (message: string) => void;
@@ -18,20 +22,31 @@ const PIECE_SPANS = 400;
 
 /** File name of a run: sortable by start time, readable, unique by trace id. */
 export function runFileName(startMs: number, plan: string, traceId: string): string {
-  const when = new Date(Number.isFinite(startMs) ? startMs : 0).toISOString().replace(/[:.]/g, '-');
+  const date = new Date(startMs);
+  // A time no Date can hold (a span from an odd sender) names the file as of 1970, never throws.
+  const when = (Number.isNaN(date.getTime()) ? new Date(0) : date).toISOString().replace(/[:.]/g, '-');
   const safe = plan.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 60) || 'trace';
   return `${when}_${safe}_${traceId}.json`;
 }
 
+export const DEFAULT_RETENTION_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
 /**
- * Keeps each completed run as one OTLP JSON file in a folder, and loads them back on start.
- * Writes are debounced per run (late spans rewrite the file) and never block ingest.
+ * Keeps each finished trace (plan runs and any other OTel trace; finished when its root arrived or
+ * it went idle) as one OTLP JSON file in a folder, and loads them back on start. Writes are
+ * debounced per trace (late spans rewrite the file), never block ingest, and are atomic: a
+ * temporary file, flushed, then renamed over the old one, so a crash leaves the old file or the
+ * new one, never half of one. Files beyond the retention (count, bytes, age) are deleted oldest
+ * first. A file that does not load (corrupt, truncated, not OTLP) is skipped with a warning that
+ * names it.
  */
 export class RunPersistence implements Disposable {
   private readonly files = new Map<string, string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private subscription: Disposable | undefined;
   private writing: Promise<void> = Promise.resolve();
+  private writes = 0;
 
   constructor(
     private readonly store: SpanStore,
@@ -44,13 +59,17 @@ export class RunPersistence implements Disposable {
 
   /** Loads every *.json file of the folder, oldest first; corrupt files are skipped with a warning. */
   async load(): Promise<{ loaded: number; skipped: number }> {
-    // The folder is created by the first run saved (write), not by looking: opening a plan must
+    // The folder is created by the first trace saved (write), not by looking: opening a plan must
     // not leave `.instrument-first/` in a workspace where nothing ran.
     const all = await readdir(this.options.dir).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return [] as string[];
+      if (e.code === 'ENOENT') return undefined;
       throw e;
     });
-    const names = all.filter((n) => n.endsWith('.json'));
+    if (!all) return { loaded: 0, skipped: 0 };
+    // Left by a write that did not finish (the process died): never a trace file.
+    for (const n of all) if (n.endsWith('.tmp')) await unlink(join(this.options.dir, n)).catch(() => undefined);
+    await this.enforceRetention();
+    const names = (await readdir(this.options.dir)).filter((n) => n.endsWith('.json'));
     const withTimes = await Promise.all(
       names.map(async (name) => ({ name, mtime: await stat(join(this.options.dir, name)).then((s) => s.mtimeMs, () => 0) })),
     );
@@ -62,6 +81,7 @@ export class RunPersistence implements Disposable {
       try {
         const result = this.store.importOtlpJson(await readFile(path, 'utf8'), path);
         if (result.acceptedSpans === 0) throw new Error('no spans in it');
+        this.store.markFinished(result.traceIds);
         for (const id of result.traceIds) this.files.set(id, name);
         loaded++;
       } catch (e) {
@@ -77,7 +97,7 @@ export class RunPersistence implements Disposable {
     this.subscription ??= this.store.onDidChange((e) => {
       for (const id of e.traceIds) {
         const run = this.store.run(id);
-        if (!run || run.kind !== 'plan' || run.status === 'running') continue;
+        if (!run || run.status === 'running') continue;
         this.schedule(id);
       }
     });
@@ -110,27 +130,46 @@ export class RunPersistence implements Disposable {
     // Piece by piece (a few hundred spans each, one asynchronous write per piece): a run of 100k
     // spans must not hold the event loop — the extension host's — while it is encoded.
     const records = this.store.records(traceId);
-    const file = await open(`${path}.tmp`, 'w');
+    const tmp = `${path}.${process.pid}-${++this.writes}.tmp`;
+    const file = await open(tmp, 'w');
     try {
       for (const piece of encodeOtlpJsonPieces(records, PIECE_SPANS)) await file.write(piece);
-    } finally {
-      await file.close();
+      await file.sync();
+    } catch (e) {
+      await file.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw e;
     }
-    await rename(`${path}.tmp`, path);
+    await file.close();
+    await rename(tmp, path);
     if (!this.files.has(traceId)) this.store.counters.persistedRuns++;
     this.files.set(traceId, name);
     await this.enforceRetention();
   }
 
+  /** Deletes the oldest files (by last write) beyond the count and the bytes, and those past the age. */
   private async enforceRetention(): Promise<void> {
     const retention = Math.max(1, this.options.retention ?? 200);
+    const maxBytes = Math.max(0, this.options.retentionBytes ?? DEFAULT_RETENTION_BYTES);
+    const maxAge = Math.max(0, this.options.retentionMs ?? DEFAULT_RETENTION_MS);
     const names = (await readdir(this.options.dir)).filter((n) => n.endsWith('.json'));
-    if (names.length <= retention) return;
-    const withTimes = await Promise.all(names.map(async (name) => ({ name, mtime: await stat(join(this.options.dir, name)).then((s) => s.mtimeMs, () => 0) })));
-    withTimes.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
-    for (const { name } of withTimes.slice(0, names.length - retention)) {
-      await unlink(join(this.options.dir, name)).catch(() => undefined);
-      for (const [id, n] of this.files) if (n === name) this.files.delete(id);
+    const files = await Promise.all(
+      names.map(async (name) => {
+        const s = await stat(join(this.options.dir, name)).catch(() => undefined);
+        return { name, mtime: s?.mtimeMs ?? 0, size: s?.size ?? 0 };
+      }),
+    );
+    // Newest first: keep while within the count and the bytes, and younger than the age.
+    files.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
+    const now = Date.now();
+    let bytes = 0;
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i]!;
+      bytes += f.size;
+      const keep = i < retention && bytes <= maxBytes && (maxAge === 0 || now - f.mtime <= maxAge);
+      if (keep) continue;
+      await unlink(join(this.options.dir, f.name)).catch(() => undefined);
+      for (const [id, n] of this.files) if (n === f.name) this.files.delete(id);
     }
   }
 

@@ -4,82 +4,168 @@ import { attr, attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanRec
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
 
-/** One trace being assembled: its spans by id (insertion order) and a summary kept up to date. */
+/** How a trace came to count as finished: its local root arrived, or nothing arrived for a while. */
+export type FinishedBy = 'root' | 'idle' | undefined;
+
+function isPlanSpan(rec: SpanRecord): boolean {
+  return attr(rec, Attr.kind) !== undefined || rec.name.startsWith(PLAN_SPAN_PREFIX);
+}
+
+/**
+ * One trace being assembled: its spans by id (insertion order), its size in bytes and a summary
+ * kept up to date. A re-sent span id replaces the earlier span (last write wins); what the
+ * replaced span contributed (root, plan name, extent, errors) is then recomputed from all spans,
+ * lazily, so that a batch re-sending a whole trace costs one rescan, not one per span.
+ */
 export class TraceEntry {
   readonly spans = new Map<string, SpanRecord>();
-  root: SpanRecord | undefined;
-  isRun = false;
-  planName = '';
-  errors = 0;
-  minStartMs = Infinity;
-  maxEndMs = 0;
+  /** Bytes of its spans as counted by `recordBytes` (the store's budget). */
+  bytes = 0;
+  /** Spans of this trace refused because it reached its share of the budget. */
+  refused = 0;
+  /** Set when it first counts as finished (root arrived, or idle); never unset. */
+  finishedBy: FinishedBy;
+  /** Store clock (ms) of the last span added. */
+  lastActivityMs = 0;
   /** Bumped on every change; lets queries cache per trace. */
   version = 0;
+  private rootRec: SpanRecord | undefined;
+  private run = false;
+  private plan = '';
+  private errorCount = 0;
+  private minStart = Infinity;
+  private maxEnd = -Infinity;
+  /** A replacement happened: the fields above are recomputed on the next read. */
+  private stale = false;
   private summaryCache: RunSummary | undefined;
 
   constructor(readonly traceId: string) {}
 
-  /** Adds or replaces a span; returns the change in span count (0 or 1). */
-  add(rec: SpanRecord): number {
+  /** Adds or replaces a span; returns the replaced span, if any. */
+  add(rec: SpanRecord, nowMs: number): SpanRecord | undefined {
     const old = this.spans.get(rec.spanId);
-    if (old && isErrorRecord(old)) this.errors--;
     this.spans.set(rec.spanId, rec);
-    if (isErrorRecord(rec)) this.errors++;
-    if (rec.startMs < this.minStartMs) this.minStartMs = rec.startMs;
-    if (rec.endMs > this.maxEndMs) this.maxEndMs = rec.endMs;
-    if (!rec.parentSpanId) this.root = rec;
-    if (!this.isRun) {
-      const kind = attr(rec, Attr.kind);
-      if (kind !== undefined || rec.name.startsWith(PLAN_SPAN_PREFIX)) this.isRun = true;
-    }
-    if (!this.planName && this.isRun) {
-      const p = attrString(rec, Attr.planName);
-      if (p) this.planName = p;
-    }
+    this.lastActivityMs = nowMs;
     this.version++;
     this.summaryCache = undefined;
-    return old ? 0 : 1;
+    if (old) {
+      this.stale = true;
+      return old;
+    }
+    if (this.stale) return undefined;
+    if (isErrorRecord(rec)) this.errorCount++;
+    if (rec.startMs < this.minStart) this.minStart = rec.startMs;
+    if (rec.endMs > this.maxEnd) this.maxEnd = rec.endMs;
+    if (!rec.parentSpanId) this.rootRec = rec;
+    if (!this.run && isPlanSpan(rec)) this.run = true;
+    if (!this.plan && this.run) this.plan = attrString(rec, Attr.planName) ?? '';
+    return undefined;
   }
 
+  private fresh(): void {
+    if (!this.stale) return;
+    this.stale = false;
+    this.rootRec = undefined;
+    this.run = false;
+    this.plan = '';
+    this.errorCount = 0;
+    this.minStart = Infinity;
+    this.maxEnd = -Infinity;
+    for (const rec of this.spans.values()) {
+      if (isErrorRecord(rec)) this.errorCount++;
+      if (rec.startMs < this.minStart) this.minStart = rec.startMs;
+      if (rec.endMs > this.maxEnd) this.maxEnd = rec.endMs;
+      if (!rec.parentSpanId) this.rootRec = rec;
+      if (!this.run && isPlanSpan(rec)) this.run = true;
+    }
+    if (this.run) {
+      for (const rec of this.spans.values()) {
+        const p = attrString(rec, Attr.planName);
+        if (p) {
+          this.plan = p;
+          break;
+        }
+      }
+    }
+  }
+
+  /** The span without a parent (the last one to arrive, when several claim it). */
+  get root(): SpanRecord | undefined {
+    this.fresh();
+    return this.rootRec;
+  }
+
+  get isRun(): boolean {
+    this.fresh();
+    return this.run;
+  }
+
+  get planName(): string {
+    this.fresh();
+    return this.plan;
+  }
+
+  get errors(): number {
+    this.fresh();
+    return this.errorCount;
+  }
+
+  /** Its root has arrived. */
   get complete(): boolean {
     return this.root !== undefined;
   }
 
+  /** Counts as finished: its root arrived, or no span arrived for the idle time. */
+  get finished(): boolean {
+    return this.finishedBy !== undefined || this.complete;
+  }
+
   summary(): RunSummary {
     if (this.summaryCache) return this.summaryCache;
-    const root = this.root;
-    const startMs = root ? root.startMs : this.minStartMs;
-    const endMs = root ? root.endMs : this.maxEndMs;
+    this.fresh();
+    const root = this.rootRec;
+    const first = this.spans.values().next().value;
+    const startMs = root ? root.startMs : this.minStart === Infinity ? 0 : this.minStart;
+    const endMs = root ? root.endMs : this.maxEnd === -Infinity ? startMs : this.maxEnd;
+    const idle = !root && this.finishedBy === 'idle';
     let status: RunStatus;
     let passes = 0;
     let plan: string;
-    if (this.isRun) {
-      plan = this.planName || (root ? root.name.replace(/^plan /, '') : '');
-      if (!root) status = 'running';
-      else {
+    if (this.run) {
+      plan = this.plan || (root ? root.name.replace(/^plan /, '') : '');
+      if (root) {
         const outcome = attrString(root, Attr.planOutcome) ?? '';
         status = OUTCOMES.includes(outcome) ? (outcome as RunStatus) : root.status === STATUS_ERROR ? 'failed' : 'converged';
         passes = attrNumber(root, Attr.planPasses) ?? 0;
-      }
+      } else status = idle ? 'incomplete' : 'running';
     } else {
-      plan = root ? root.name : (this.spans.values().next().value?.name ?? '');
-      status = !root ? 'running' : this.errors > 0 ? 'failed' : 'converged';
+      plan = root ? root.name : (first?.name ?? '');
+      status = !root && !idle ? 'running' : this.errorCount > 0 ? 'failed' : 'converged';
     }
-    const any = root ?? this.spans.values().next().value;
-    this.summaryCache = {
+    const any = root ?? first;
+    const summary: RunSummary = {
       traceId: this.traceId,
-      kind: this.isRun ? 'plan' : 'trace',
+      kind: this.run ? 'plan' : 'trace',
       plan,
       startMs,
-      durationMs: Math.max(0, endMs - startMs),
+      durationMs: Number.isFinite(endMs - startMs) ? Math.max(0, endMs - startMs) : 0,
       passes,
       status,
       spanCount: this.spans.size,
-      errorCount: this.errors,
+      errorCount: this.errorCount,
       serviceName: any ? any.origin.serviceName : '',
     };
-    if (this.isRun && any) identify(this.summaryCache, root ?? any);
-    return this.summaryCache;
+    if (this.isRun && any) identify(summary, root ?? any);
+    if (idle) summary.finishedBy = 'idle';
+    if (this.refused > 0) summary.refusedSpans = this.refused;
+    this.summaryCache = summary;
+    return summary;
+  }
+
+  /** Forgets the cached summary (its finished state or refused count changed). */
+  invalidate(): void {
+    this.summaryCache = undefined;
+    this.version++;
   }
 }
 

@@ -1,31 +1,54 @@
+/** Bodies of at least this many bytes wait behind smaller ones. */
+const LARGE_BODY = 256 * 1024;
+
 /**
  * Runs queued jobs (decoding and storing request bodies) in slices of at most `budgetMs`, yielding
  * to the event loop between slices. Without it, a backlog of requests read in one poll phase is
  * decoded back to back and timers in the same process (the extension host's) wait for all of it.
+ * Jobs for large bodies (a program sending request and response bodies as attributes) run when no
+ * smaller one waits: a sender of megabyte spans must not slow down everyone else's small ones.
  */
 export class WorkSlicer {
   private queue: (() => void)[] = [];
   private head = 0;
+  private large: (() => void)[] = [];
+  private largeHead = 0;
   private scheduled = false;
   private disposed = false;
   private longest = 0;
 
   constructor(private readonly budgetMs = 8) {}
 
-  run(job: () => void): void {
+  /** Queues a job; `bodyBytes` (the size of the body it handles) decides its queue. */
+  run(job: () => void, bodyBytes = 0): void {
     if (this.disposed) return;
-    this.queue.push(job);
+    if (bodyBytes >= LARGE_BODY) this.large.push(job);
+    else this.queue.push(job);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.drain);
     }
   }
 
-  private readonly drain = (): void => {
-    const start = performance.now();
-    while (this.head < this.queue.length && !this.disposed) {
+  private next(): (() => void) | undefined {
+    if (this.head < this.queue.length) {
       const job = this.queue[this.head]!;
       this.queue[this.head++] = NOOP;
+      return job;
+    }
+    if (this.largeHead < this.large.length) {
+      const job = this.large[this.largeHead]!;
+      this.large[this.largeHead++] = NOOP;
+      return job;
+    }
+    return undefined;
+  }
+
+  private readonly drain = (): void => {
+    const start = performance.now();
+    while (!this.disposed) {
+      const job = this.next();
+      if (!job) break;
       try {
         job();
       } catch {
@@ -38,8 +61,13 @@ export class WorkSlicer {
     if (this.head >= this.queue.length) {
       this.queue = [];
       this.head = 0;
-      this.scheduled = false;
-    } else {
+    }
+    if (this.largeHead >= this.large.length) {
+      this.large = [];
+      this.largeHead = 0;
+    }
+    if (this.pending === 0 || this.disposed) this.scheduled = false;
+    else {
       // Immediates queued while immediates run wait for the next loop turn: timers get their turn.
       setImmediate(this.drain);
     }
@@ -57,13 +85,15 @@ export class WorkSlicer {
 
   /** Jobs waiting. */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.queue.length - this.head + (this.large.length - this.largeHead);
   }
 
   dispose(): void {
     this.disposed = true;
     this.queue = [];
     this.head = 0;
+    this.large = [];
+    this.largeHead = 0;
   }
 }
 

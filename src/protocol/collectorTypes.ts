@@ -5,13 +5,18 @@
  */
 import type { SpanStatusName, SpanView } from './spanView';
 
-/** Outcome of a run; `running` until its root span has arrived. */
-export type RunStatus = 'converged' | 'failed' | 'cancelled' | 'not_converged' | 'running';
+/**
+ * Outcome of a run; `running` until its root span has arrived or no span arrived for the idle time.
+ * `incomplete`: a plan run whose root never arrived (its program stopped before ending it).
+ */
+export type RunStatus = 'converged' | 'failed' | 'cancelled' | 'not_converged' | 'running' | 'incomplete';
 
 /**
  * One trace in the store. `kind: 'plan'` is a run of our runtime (root span of kind `plan`);
  * any other OTel trace is listed too, with `kind: 'trace'`, its root span name as `plan`, and a
- * status of `converged` (no error span), `failed` (some error span) or `running` (no root yet).
+ * status of `converged` (no error span), `failed` (some error span) or `running` (no root yet, and
+ * spans still arriving). A re-sent span id replaces the earlier span (last write wins) and the
+ * summary is computed again from the spans then held.
  */
 export interface RunSummary {
   traceId: string;
@@ -35,6 +40,10 @@ export interface RunSummary {
   runKind?: 'run' | 'debug';
   /** The launch id the runner stamped (`instrument_first.launch_id`). */
   launchId?: string;
+  /** `idle`: finished without a local root, because no span arrived for the idle time. */
+  finishedBy?: 'idle';
+  /** Spans of this trace refused because it reached its share of the collector's memory budget. */
+  refusedSpans?: number;
 }
 
 /** A span with its children, ordered by start time. */
@@ -42,6 +51,8 @@ export interface SpanNode extends SpanView {
   children: SpanNode[];
   /** The span names a parent that is not (yet) in the store; it is shown as a root. */
   orphan?: true;
+  /** Why it is shown as a root although it names a parent: the parent is missing, is itself, or a cycle. */
+  rootNote?: 'missing parent' | 'own parent' | 'parent cycle';
 }
 
 export interface TraceTree {
@@ -162,12 +173,26 @@ export interface StoreStats {
   spans: number;
   traces: number;
   runs: number;
+  /** Memory the stored traces take, in bytes, as counted on their stored form. */
+  bytes: number;
+  /** The memory budget in bytes. */
+  maxBytes: number;
+  /** Most bytes one trace may take (its newer spans are refused beyond it). */
+  maxTraceBytes: number;
   maxSpans: number;
   maxTraces: number;
   acceptedSpans: number;
+  /** Spans the decoders found invalid. */
   rejectedSpans: number;
+  /** Valid spans not kept for the bounds: their trace reached its share, or was evicted before they came. */
+  refusedSpans: number;
+  /** Spans stored with values cut to the per-value or per-span caps. */
+  truncatedSpans: number;
   evictedTraces: number;
   evictedSpans: number;
+  evictedBytes: number;
+  /** Evicted traces that had not finished (evicted last, when only such traces were left). */
+  evictedUnfinished: number;
   requests: number;
   rejectedRequests: number;
   forwardedBatches: number;
@@ -183,6 +208,8 @@ export interface ImportResult {
   traceIds: string[];
   acceptedSpans: number;
   rejectedSpans: number;
+  /** Valid spans not kept for the memory bounds. */
+  refusedSpans: number;
 }
 
 /** Event of the store: which traces changed; `runsChanged` when a trace appeared, completed or went away. */

@@ -108,7 +108,7 @@ const optNum = (v: unknown): boolean => v === undefined || isNum(v);
 const MAX_TEXT = 1_000_000;
 
 const STATUSES: ReadonlySet<unknown> = new Set(['unset', 'ok', 'error']);
-const RUN_STATUSES: ReadonlySet<unknown> = new Set(['converged', 'failed', 'cancelled', 'not_converged', 'running']);
+const RUN_STATUSES: ReadonlySet<unknown> = new Set(['converged', 'failed', 'cancelled', 'not_converged', 'running', 'incomplete']);
 
 export function isAttrValue(v: unknown): v is AttrValue {
   if (isStr(v) || isBool(v) || typeof v === 'number') return true;

@@ -97,7 +97,9 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
   ];
   const extentEndMs = tree.extentEndMs[index]!;
   if (extentEndMs > s.endMs) fields.splice(9, 0, { key: 'with returned steps', value: formatDuration(extentEndMs - s.startMs) });
-  if (tree.orphan(index)) fields.push({ key: 'note', value: 'parent span not received (yet)' });
+  const note = tree.rootNote(index);
+  if (note) fields.push({ key: 'note', value: note });
+  if (tree.truncated(index)) fields.push({ key: 'truncated', value: "some values were cut to the collector's caps; each keeps its original length" });
   const exceptions: DetailException[] = [];
   const logs: DetailLog[] = [];
   const events: DetailEvent[] = [];

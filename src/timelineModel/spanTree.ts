@@ -23,7 +23,16 @@ export const NodeFlag = {
   converged: 2,
   /** The parent span id names a span that is not in the trace (yet). */
   orphan: 4,
+  /** The parent span id is the span's own id: shown as a root. */
+  ownParent: 8,
+  /** The span lies on a parent cycle, cut here: shown as a root. */
+  cycle: 16,
+  /** Some of its values were cut to the collector's caps (a `truncated` marker among them). */
+  truncated: 32,
 } as const;
+
+/** How a value cut to the collector's caps starts in a batch's text (a tagged value as JSON). */
+export const TRUNCATED_VALUE_PREFIX = '{"kind":"truncated"';
 
 /** Span id → pre-order index. */
 export interface SpanIndex {
@@ -108,6 +117,20 @@ export class SpanTree {
 
   converged(i: number): boolean {
     return (this.flags[i]! & NodeFlag.converged) !== 0;
+  }
+
+  /** Why a span that names a parent is a root: its parent is missing, itself, or on a cycle ('' otherwise). */
+  rootNote(i: number): string {
+    const f = this.flags[i]!;
+    if (f & NodeFlag.ownParent) return 'its parent span id is its own id: shown as a root';
+    if (f & NodeFlag.cycle) return 'its parents form a cycle, cut here: shown as a root';
+    if (f & NodeFlag.orphan) return 'parent span not received (yet)';
+    return '';
+  }
+
+  /** Some of its values were cut to the collector's caps. */
+  truncated(i: number): boolean {
+    return (this.flags[i]! & NodeFlag.truncated) !== 0;
   }
 
   orphan(i: number): boolean {

@@ -10,7 +10,7 @@ import { Attr } from '../protocol/attributes';
 import { AttrKind } from '../protocol/spanBatch';
 import { IdIndex } from './idIndex';
 import type { SpanTable } from './spanTable';
-import { NODE_KINDS, NodeFlag, SpanTree, type SpanIndex } from './spanTree';
+import { NODE_KINDS, NodeFlag, SpanTree, TRUNCATED_VALUE_PREFIX, type SpanIndex } from './spanTree';
 
 const PASS = NODE_KINDS.indexOf('pass');
 // What a string is to the builder (codes 1-4 are the kind values, as in NODE_KINDS).
@@ -19,12 +19,19 @@ const OTHER = 0;
 const KIND_KEY = NODE_KINDS.length;
 const CONVERGED_KEY = KIND_KEY + 1;
 const EXCEPTION = KIND_KEY + 2;
+const TRUNCATED = KIND_KEY + 3;
+/**
+ * The batch's own kind for values cut to the collector's caps, when it has one (the decoders'
+ * fidelity work adds it); without it a cut value arrives as the JSON text of its marker.
+ */
+const TRUNCATED_KIND: number = (AttrKind as Readonly<Record<string, number>>).truncated ?? -1;
 
 function classOf(table: SpanTable, ref: number): number {
   for (let k = 1; k < NODE_KINDS.length; k++) if (table.strIs(ref, NODE_KINDS[k]!)) return k;
   if (table.strIs(ref, Attr.kind)) return KIND_KEY;
   if (table.strIs(ref, Attr.passConverged)) return CONVERGED_KEY;
-  return table.strIs(ref, 'exception') ? EXCEPTION : OTHER;
+  if (table.strIs(ref, 'exception')) return EXCEPTION;
+  return table.batch.text.startsWith(TRUNCATED_VALUE_PREFIX, table.from(ref)) && table.to(ref) > table.from(ref) + TRUNCATED_VALUE_PREFIX.length ? TRUNCATED : OTHER;
 }
 
 /** Siblings by start, then end, then name, then arrival. */
@@ -67,6 +74,16 @@ function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; fl
   const flags = new Uint8Array(total);
   for (let r = 0; r < total; r++) {
     let kind = 0;
+    let truncated = 0;
+    for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
+      if (attrType[e] === TRUNCATED_KIND) truncated = NodeFlag.truncated;
+      else if (attrType[e] === AttrKind.array) {
+        const v = attrValue[e]!;
+        let vc = classes[v]!;
+        if (vc === UNSEEN) classes[v] = vc = classOf(table, v);
+        if (vc === TRUNCATED) truncated = NodeFlag.truncated;
+      }
+    }
     for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
       const key = attrKey[e]!;
       let c = classes[key]!;
@@ -86,7 +103,7 @@ function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; fl
       if (c === UNSEEN) classes[name] = c = classOf(table, name);
       error |= c === EXCEPTION ? 1 : 0;
     }
-    flags[r] = error * NodeFlag.error;
+    flags[r] = error * NodeFlag.error | truncated;
   }
   return { kinds, flags };
 }
@@ -136,8 +153,10 @@ function link(table: SpanTable, rowOfRef: Int32Array, flags: Uint8Array): Links 
     // A parent id that is given and not empty.
     const named = p !== -1 && textEnd[p]! > (p === 0 ? 0 : textEnd[p - 1]!);
     let pr = named ? rowOfRef[p]! : -1;
-    if (pr === r) pr = -1;
-    flags[r]! |= named && pr === -1 ? NodeFlag.orphan : 0;
+    if (pr === r) {
+      pr = -1;
+      flags[r]! |= NodeFlag.ownParent;
+    } else flags[r]! |= named && pr === -1 ? NodeFlag.orphan : 0;
     if (pr === -1) {
       rootsMaybeUnsorted ||= firstRoot !== -1 && startMs[r]! >= startMs[firstRoot]!;
       next[r] = firstRoot;
@@ -212,10 +231,10 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
       if (order[r] !== -1) continue; // met again through a cycle
       const i = count++;
       const p = cut || parentOf[r] === -1 ? -1 : order[parentOf[r]!]!;
+      const f = flagsOfRow[r]! | (cut ? NodeFlag.cycle : 0);
       cut = false;
       const s = startMs[r]!;
       const e = endMs[r]!;
-      const f = flagsOfRow[r]!;
       order[r] = i;
       row[i] = r;
       parent[i] = p;
@@ -236,7 +255,22 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
     w.endMs = last;
   };
   if (l.firstRoot !== -1) from(l.firstRoot, true);
-  if (count < n) for (let r = 0; r < total; r++) if (order[r] === -1 && rowOfRef[spanId[r]!] === r) from(r, false);
+  if (count < n) {
+    // What no root reaches hangs below a parent cycle: walk up to a member of the cycle (the first
+    // row met twice) and cut the cycle there. Every row walked up is then walked down: O(n) in all.
+    const metOn = new Int32Array(total).fill(-1);
+    for (let r = 0; r < total; r++) {
+      if (order[r] !== -1 || rowOfRef[spanId[r]!] !== r) continue;
+      let x = r;
+      while (metOn[x] !== r) {
+        metOn[x] = r;
+        const up = parentOf[x]!;
+        if (up === -1 || order[up] !== -1) break;
+        x = up;
+      }
+      from(x, false);
+    }
+  }
   return w;
 }
 

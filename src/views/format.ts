@@ -67,6 +67,8 @@ export function runOutcomeText(r: RunLike): string {
       return `cancelled in pass ${r.passes} · ${dur}`;
     case 'running':
       return r.passes > 0 ? `running… pass ${r.passes}` : 'running…';
+    case 'incomplete':
+      return `incomplete: no root span arrived · ${dur}${errors}`;
   }
 }
 
@@ -86,10 +88,11 @@ export function clockTime(epochMs: number): string {
 }
 
 /** Status bar text and tooltip lines. */
-export function collectorStatusText(s: { running: boolean; spans: number; runs: number; evictedTraces: number }): string {
+export function collectorStatusText(s: { running: boolean; spans: number; runs: number; evictedTraces: number; refusedSpans?: number }): string {
   if (!s.running) return '$(pulse) Instrument First';
   const ev = s.evictedTraces > 0 ? ` · ${formatCount(s.evictedTraces)} evicted` : '';
-  return `$(pulse) ${formatCount(s.spans)} spans · ${plural(s.runs, 'run')}${ev}`;
+  const rf = s.refusedSpans ? ` · ${formatCount(s.refusedSpans)} refused` : '';
+  return `$(pulse) ${formatCount(s.spans)} spans · ${plural(s.runs, 'run')}${ev}${rf}`;
 }
 
 /** `950`, `12.3k`, `1.2M`. */

@@ -10,13 +10,17 @@ export type TimelineColumn = 'beside' | 'active';
 export interface Settings {
   collector: {
     port: number;
+    /** Memory budget of the stored traces, in MiB (measured on the stored spans). */
+    maxMemoryMB: number;
+    /** A trace without its root counts as finished after this many seconds without spans. */
+    idleSeconds: number;
     maxSpans: number;
     maxTraces: number;
     maxBodyBytes: number;
     /** Worker threads decoding OTLP bodies off the extension host's thread (0: on it). */
     decodeWorkers: number;
   };
-  persistence: { folder: string; retention: number };
+  persistence: { folder: string; retention: number; maxMegabytes: number; maxAgeDays: number };
   forwarding: { endpoint: string; headers: Record<string, string> };
   inline: {
     mode: InlineMode;
@@ -33,9 +37,10 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  // The collector's own defaults (src/collector): one set, checked against package.json by a unit test.
-  collector: { port: 0, maxSpans: 500_000, maxTraces: 2_000, maxBodyBytes: 16 * 1024 * 1024, decodeWorkers: 1 },
-  persistence: { folder: '.instrument-first/runs', retention: 50 },
+  // 256 MiB: the extension host's heap is shared by every extension of the window. maxTraces and
+  // maxBodyBytes are the collector's own defaults (src/collector): one set, checked against package.json.
+  collector: { port: 0, maxMemoryMB: 256, idleSeconds: 5, maxSpans: 500_000, maxTraces: 2_000, maxBodyBytes: 16 * 1024 * 1024, decodeWorkers: 1 },
+  persistence: { folder: '.instrument-first/runs', retention: 50, maxMegabytes: 512, maxAgeDays: 30 },
   forwarding: { endpoint: '', headers: {} },
   inline: { mode: 'codelens', statsRuns: 20, includeDebugRuns: false },
   plans: { include: '**/*.{ts,mts,cts,js,mjs,cjs}', exclude: [] },
@@ -69,6 +74,8 @@ export function readSettings(get: SettingGetter): Settings {
   return {
     collector: {
       port: int(get('collector.port'), 0, 65535, d.collector.port),
+      maxMemoryMB: int(get('collector.maxMemoryMB'), 16, 64 * 1024, d.collector.maxMemoryMB),
+      idleSeconds: int(get('collector.idleSeconds'), 0, 86_400, d.collector.idleSeconds),
       maxSpans: int(get('collector.maxSpans'), 1000, 50_000_000, d.collector.maxSpans),
       maxTraces: int(get('collector.maxTraces'), 1, 100_000, d.collector.maxTraces),
       maxBodyBytes: int(get('collector.maxBodyBytes'), 1024, 1024 * 1024 * 1024, d.collector.maxBodyBytes),
@@ -77,6 +84,8 @@ export function readSettings(get: SettingGetter): Settings {
     persistence: {
       folder: str(get('persistence.folder'), d.persistence.folder),
       retention: int(get('persistence.retention'), 1, 100_000, d.persistence.retention),
+      maxMegabytes: int(get('persistence.maxMegabytes'), 1, 1024 * 1024, d.persistence.maxMegabytes),
+      maxAgeDays: int(get('persistence.maxAgeDays'), 0, 100_000, d.persistence.maxAgeDays),
     },
     forwarding: { endpoint: str(get('forwarding.endpoint'), ''), headers: headers(get('forwarding.headers')) },
     inline: {

@@ -138,6 +138,8 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
   const persistDir = !folder ? undefined : path.isAbsolute(folder) ? folder : root ? path.join(root, folder) : undefined;
   return {
     port,
+    maxBytes: s.collector.maxMemoryMB * 1024 * 1024,
+    idleMs: s.collector.idleSeconds * 1000,
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,
     maxBodyBytes: s.collector.maxBodyBytes,
@@ -148,7 +150,16 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     // Views throttle their own refreshes; a short interval keeps "run finished → CodeLens" quick.
     changeIntervalMs: 20,
     onWarning: (message) => log.appendLine(`collector: ${message}`),
-    ...(persistDir ? { persistDir, retention: s.persistence.retention } : {}),
+    // Evicted, refused or truncated spans: one line in the log the first time (the status bar counts them).
+    onFirstLoss: (message) => log.appendLine(`collector: ${message}`),
+    ...(persistDir
+      ? {
+          persistDir,
+          retention: s.persistence.retention,
+          retentionBytes: s.persistence.maxMegabytes * 1024 * 1024,
+          retentionMs: s.persistence.maxAgeDays * 24 * 3600 * 1000,
+        }
+      : {}),
     ...(s.forwarding.endpoint ? { forward: { url: s.forwarding.endpoint, headers: s.forwarding.headers } } : {}),
   };
 }

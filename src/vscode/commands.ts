@@ -128,7 +128,32 @@ export const commandTable: Record<CommandId, (s: Services) => Handler> = {
     const l = typeof line === 'number' ? line : 0;
     await vscode.window.showTextDocument(toUri(uri), { selection: new vscode.Range(l, 0, l, 0) });
   },
+  // Baselines (src/vscode/testing/): record one for a plan file (and export), update one from fresh runs.
+  'instrumentFirst.recordBaseline': (s) => async (uri, exportName) => {
+    const plan = toUri(uri);
+    const said = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Instrument First: recording a baseline (5 runs)…' }, () =>
+      s.baselines.record(plan.fsPath, str(exportName) ?? 'default'),
+    );
+    s.log.info(said.trim());
+    void vscode.window.showInformationMessage(`Instrument First: ${said.split('\n')[0]}`);
+    return said;
+  },
+  'instrumentFirst.updateBaseline': (s) => async (arg) => {
+    const file = typeof arg === 'string' ? arg : arg instanceof vscode.Uri ? arg.fsPath : isTestItem(arg) ? arg.id : vscode.window.activeTextEditor?.document.uri.fsPath;
+    if (!file || !file.endsWith('.baseline.json')) {
+      void vscode.window.showWarningMessage('Instrument First: open a .baseline.json file (or pick one in the Test Explorer) to update it.');
+      return undefined;
+    }
+    const said = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Instrument First: updating the baseline…' }, () => s.baselines.update(file));
+    s.log.info(said.trim());
+    void vscode.window.showInformationMessage(`Instrument First: ${said.split('\n').slice(0, 3).join(' — ')}`);
+    return said;
+  },
 };
+
+function isTestItem(v: unknown): v is vscode.TestItem {
+  return typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && 'children' in v;
+}
 
 export function registerCommands(s: Services): vscode.Disposable {
   return vscode.Disposable.from(...Object.entries(commandTable).map(([id, make]) => vscode.commands.registerCommand(id, make(s))));

@@ -17,6 +17,7 @@ import { RunsView } from './runsView';
 import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
 import { TraceUriHandler } from './traceUriHandler';
+import { BaselineTests } from './testing/baselineTests';
 
 /**
  * Owns everything the extension creates, and disposes it in reverse order. Construction is cheap:
@@ -55,7 +56,26 @@ export class InstrumentFirst implements vscode.Disposable {
     const runsView = own(new RunsView(data, collector, sessions));
     const proceduresView = own(new ProceduresView(data, catalog));
     const uriHandler = own(new TraceUriHandler());
-    this.services = { extensionUri: context.extensionUri, extensionId: context.extension.id, log, metrics, config, collector, finder, catalog, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, slots: new FeatureSlots() };
+    const baselines = own(new BaselineTests(context.extensionUri, log));
+    this.services = {
+      extensionUri: context.extensionUri,
+      extensionId: context.extension.id,
+      log,
+      metrics,
+      config,
+      collector,
+      finder,
+      catalog,
+      sessions,
+      runner,
+      data,
+      viewers,
+      runsView,
+      proceduresView,
+      uriHandler,
+      baselines,
+      slots: new FeatureSlots(),
+    };
     own(registerPlainRuns(DEBUG_TYPE));
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
     own(registerCommands(this.services));

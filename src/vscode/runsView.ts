@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Attr } from '../protocol/attributes';
 import type { RunSummary, SpanNode } from '../protocol/collectorTypes';
+import { runLossText, runsViewMessage } from '../views/collectorStatus';
 import { clockTime, formatDuration, runLabel } from '../views/format';
 import { spanHasError } from '../views/spanErrors';
 import type { CollectorHost } from './collectorHost';
@@ -16,6 +17,7 @@ const RUN_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
   running: ['loading~spin', undefined],
   not_converged: ['warning', 'list.warningForeground'],
   cancelled: ['circle-slash', undefined],
+  incomplete: ['question', 'list.warningForeground'],
 };
 
 const MAX_CHILDREN = 500;
@@ -44,6 +46,9 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   getChildren(node?: RunsNode): RunsNode[] {
     if (!node) {
+      const stats = this.collector.store?.stats();
+      // What the bounds cost is said where the runs are: evicted, refused, truncated.
+      this.view.message = stats ? runsViewMessage(stats) || undefined : undefined;
       const runs = this.data.runs();
       // A launched plan with no span yet (paused on a breakpoint before its first step ended) is running too.
       const shown = new Set(runs.map((r) => r.launchId).filter(Boolean));
@@ -69,7 +74,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const { label, description } = runLabel(r);
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${r.traceId}`;
-      item.description = `${description} · ${clockTime(r.startMs)}`;
+      item.description = `${description} · ${clockTime(r.startMs)}${runLossText(r)}`;
       // One notion of error: a run that converged with an errored step is shown failed-red too.
       const [icon, color] = r.status === 'converged' && r.errorCount > 0 ? RUN_ICONS.failed : RUN_ICONS[r.status];
       item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
@@ -79,7 +84,8 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
         ...(r.planFile ? [`${r.planFile}${r.exportName && r.exportName !== 'default' ? ` (export ${r.exportName})` : ''}`] : []),
         ...(r.runKind === 'debug' ? ['debugged: durations include pauses; left out of statistics'] : []),
         `trace ${r.traceId}`,
-        `${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}`,
+        `${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}${runLossText(r)}`,
+        ...(r.finishedBy === 'idle' ? ['finished without its root span: no span arrived for the idle time'] : []),
       ].join('\n');
       item.command = { command: 'instrumentFirst.openTrace', title: 'Open Trace', arguments: [r.traceId] };
       return item;

@@ -12,6 +12,7 @@ import type { RunData } from './runData';
 import type { RunsView } from './runsView';
 import type { TraceViewers } from './traceDocuments';
 import type { TraceUriHandler } from './traceUriHandler';
+import type { BaselineTests } from './testing/baselineTests';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
@@ -37,4 +38,5 @@ export interface Services {
   readonly uriHandler: TraceUriHandler;
   /** Command handlers of features built after the services (timeline, coverage). */
   readonly slots: FeatureSlots;
+  readonly baselines: BaselineTests;
 }

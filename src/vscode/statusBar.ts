@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { collectorStatusText, formatCount } from '../views/format';
+import { collectorTooltip } from '../views/collectorStatus';
+import { collectorStatusText } from '../views/format';
 import type { CollectorHost } from './collectorHost';
 import type { PlanSessions } from './planSessions';
 import { Throttle } from './throttle';
 
-/** The collector in the status bar: spans, runs, evictions; a click opens the Runs view. */
+/** The collector in the status bar: spans, runs, budget, what was evicted, refused or truncated; a click opens the Runs view. */
 export class CollectorStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('instrumentFirst.collector', vscode.StatusBarAlignment.Left, 20);
   private readonly throttle = new Throttle(500, () => this.update());
@@ -36,17 +37,10 @@ export class CollectorStatusBar implements vscode.Disposable {
     const s = store.stats();
     // The plan that is running, by name (VS Code's own debug item names the launch configuration).
     const running = this.sessions.active().map((ps) => ps.session?.name).filter((n): n is string => !!n);
-    this.item.text = collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces }) + (running.length ? ` · $(play) ${running.join(', ')}` : '');
-    const lines = [
-      `Instrument First collector — OTLP/HTTP at ${endpoint}/v1/traces`,
-      `${formatCount(s.spans)} spans in ${s.traces} traces (${s.runs} plan runs), limits ${formatCount(s.maxSpans)} spans / ${s.maxTraces} traces`,
-    ];
-    if (s.evictedTraces) lines.push(`${s.evictedTraces} traces (${formatCount(s.evictedSpans)} spans) evicted to stay within the limits`);
-    if (s.rejectedSpans || s.rejectedRequests) lines.push(`${s.rejectedSpans} spans and ${s.rejectedRequests} requests rejected`);
-    if (s.forwardFailures || s.forwardDropped) lines.push(`forwarding: ${s.forwardFailures} failures, ${s.forwardDropped} batches dropped`);
-    if (s.persistErrors) lines.push(`${s.persistErrors} runs could not be saved`);
-    lines.push('', 'Click to show the runs.');
-    this.item.tooltip = lines.join('\n');
+    this.item.text =
+      collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces, refusedSpans: s.refusedSpans }) +
+      (running.length ? ` · $(play) ${running.join(', ')}` : '');
+    this.item.tooltip = collectorTooltip(s, endpoint);
   }
 
   dispose(): void {

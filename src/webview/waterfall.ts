@@ -217,6 +217,7 @@ export class Waterfall {
       (error ? ' error' : '') +
       (m.rows.match[index] ? '' : ' context') +
       (t.converged(index) ? ' converged' : '') +
+      (t.truncated(index) ? ' truncated' : '') +
       (onPath ? ' critical' : '');
     root.setAttribute('aria-level', String(t.depth[index]! + 1));
     root.setAttribute('aria-selected', selected ? 'true' : 'false');
@@ -233,7 +234,7 @@ export class Waterfall {
     setText(el.total, total);
     setText(el.self, self);
     const message = error ? t.statusMessage(index) : undefined;
-    root.title = `${label}\ntotal ${total} · self ${self}${error ? '\nerror' + (message ? `: ${message}` : '') : ''}`;
+    root.title = `${label}\ntotal ${total} · self ${self}${error ? '\nerror' + (message ? `: ${message}` : '') : ''}${t.truncated(index) ? "\nsome values cut to the collector's caps" : ''}`;
     const g = barGeometry(t.spanStartMs[index]!, t.spanEndMs[index]!, m.window);
     const bar = el.bar;
     bar.style.display = g.visible ? '' : 'none';

@@ -167,7 +167,7 @@ async function main(): Promise<void> {
   console.log(`collector with ${decodeThreads} decode worker(s), load average ${loadavg()[0]!.toFixed(1)}`);
   // Finished runs are saved as in the extension (its default: a folder, 50 runs kept).
   const persistDir = mkdtempSync(join(tmpdir(), 'if-ext-bench-'));
-  const collector = new Collector({ port: 0, maxSpans: 500_000, maxTraces: 200, changeIntervalMs: 20, decodeThreads, persistDir, retention: DEFAULT_SETTINGS.persistence.retention });
+  const collector = new Collector({ port: 0, maxBytes: DEFAULT_SETTINGS.collector.maxMemoryMB * 1024 * 1024, maxSpans: 500_000, maxTraces: 200, changeIntervalMs: 20, decodeThreads, persistDir, retention: DEFAULT_SETTINGS.persistence.retention });
   const { endpoint } = await collector.start();
   try {
     await runToViews(collector, endpoint);

@@ -96,6 +96,15 @@ function table(header: string[], rows: string[][], right: Set<number> = new Set(
 
 /** Untrusted text from spans: strip control characters before it reaches the terminal. */
 
+/**
+ * `2026-12-06 03:15:54`, or `?` for a time no Date can hold: one odd span must not break the whole
+ * listing (`toISOString` throws on times beyond ±8.64e15 ms).
+ */
+export function startedText(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? '?' : d.toISOString().replace('T', ' ').slice(0, 19);
+}
+
 export function formatRuns(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs yet\n';
   return table(
@@ -108,7 +117,7 @@ export function formatRuns(runs: RunSummary[]): string {
       String(r.spanCount),
       String(r.errorCount),
       formatDuration(r.durationMs),
-      new Date(r.startMs).toISOString().replace('T', ' ').slice(0, 19),
+      startedText(r.startMs),
     ]),
     new Set([3, 4, 5, 6]),
   );

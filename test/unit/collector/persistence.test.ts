@@ -82,7 +82,7 @@ test('import of an OTLP JSON file from elsewhere, and export of a run', async ()
       resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jaeger-export' } }] }, scopeSpans: [{ spans: [{ traceId: 'A'.repeat(32), spanId: 'B'.repeat(16), name: 'GET /', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000002500000' }] }] }],
     });
     const r = c.store.importOtlpJson(foreign, 'trace.json');
-    assert.deepEqual(r, { traceIds: ['a'.repeat(32)], acceptedSpans: 1, rejectedSpans: 0 });
+    assert.deepEqual(r, { traceIds: ['a'.repeat(32)], acceptedSpans: 1, rejectedSpans: 0, refusedSpans: 0, refusedReason: '' });
     const out = JSON.parse(c.store.exportOtlpJson('a'.repeat(32))) as { resourceSpans: { scopeSpans: { spans: { endTimeUnixNano: string }[] }[] }[] };
     assert.equal(out.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.endTimeUnixNano, '1700000000002500000');
     assert.throws(() => c.store.importOtlpJson('not json'), /invalid JSON/);

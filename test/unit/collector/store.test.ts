@@ -126,7 +126,7 @@ test('delete, clear, export and import round trip', () => {
   store.clear();
   assert.equal(store.stats().spans, 0);
   const result = store.importOtlpJson(exported, 'file.json');
-  assert.deepEqual(result, { traceIds: [traceIdOf(1)], acceptedSpans: 9, rejectedSpans: 0 });
+  assert.deepEqual(result, { traceIds: [traceIdOf(1)], acceptedSpans: 9, rejectedSpans: 0, refusedSpans: 0, refusedReason: '' });
   const after = store.trace(traceIdOf(1));
   const norm = (xs: typeof before) => xs.map((s) => ({ ...s, startMs: Math.round(s.startMs * 1000), endMs: Math.round(s.endMs * 1000) })).sort((a, b) => a.spanId.localeCompare(b.spanId));
   assert.deepEqual(norm(after), norm(before));

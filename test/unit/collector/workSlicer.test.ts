@@ -37,3 +37,18 @@ test('work slicer: reports the longest slice since it was last asked, a job long
   assert.ok(slicer.takeLongestSliceMs() >= 15);
   assert.equal(slicer.takeLongestSliceMs(), 0, 'reset by the read');
 });
+
+test('work slicer: jobs of large bodies wait behind smaller ones, in order among themselves', async () => {
+  const slicer = new WorkSlicer(1000);
+  const seen: string[] = [];
+  await new Promise<void>((resolve) => {
+    slicer.run(() => seen.push('big 1'), 1024 * 1024);
+    slicer.run(() => seen.push('small 1'), 500);
+    slicer.run(() => seen.push('big 2'), 300 * 1024);
+    slicer.run(() => seen.push('small 2'));
+    assert.equal(slicer.pending, 4);
+    slicer.run(() => resolve(), 2 * 1024 * 1024);
+  });
+  assert.deepEqual(seen, ['small 1', 'small 2', 'big 1', 'big 2']);
+  assert.equal(slicer.pending, 0);
+});

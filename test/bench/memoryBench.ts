@@ -1,0 +1,266 @@
+// Memory benchmark: the collector's budget in bytes under load, and what the figures rest on.
+//  1. The fixed cost of a stored span (RECORD_OVERHEAD in storedBytes.ts): heap after storing
+//     200,000 spans without attributes, minus what recordBytes counts for their fields, per span;
+//     and counted against measured bytes for spans like the runtime's (10 attributes).
+//  2. 1 GiB of spans with 64 KiB attributes sent to a collector with the extension's budget
+//     (256 MiB, one decode worker, protobuf on workers as in the extension host), while a second
+//     sender sends small spans: peak RSS against budget + 150 MiB, event-loop delay of the
+//     collector's thread, and the small spans' rate against their rate alone in the same run.
+//  3. The timeline batch of a stored 100,000-span trace (store → SpanViews → encodeSpanBatch, as
+//     the timeline panel posts it).
+// Loopback only, stops by itself. `--json` prints one JSON object. Run: npm run bench:memory
+// (`--overhead` runs only phase 1.)
+import { fork, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { join } from 'node:path';
+import { makeTemplates, protoBody, SPANS_PER_BODY } from './collector/bodies';
+import { SpanStore } from '../../src/collector/spanStore';
+import { RECORD_OVERHEAD } from '../../src/collector/storedBytes';
+import { encodeSpanBatch } from '../../src/protocol/spanBatch';
+import type { StoreStats } from '../../src/protocol/collectorTypes';
+
+const asJson = process.argv.includes('--json');
+const log = (m: string): void => {
+  if (!asJson) process.stderr.write(m + '\n');
+};
+const MiB = 1024 * 1024;
+const BUDGET = 256 * MiB;
+const BIG_TOTAL = 1024 * MiB;
+const BIG_ATTR = 64 * 1024;
+const BIG_SPANS_PER_BODY = 16;
+const SMALL_ALONE_MS = 5000;
+const T0 = 1_763_000_000_000;
+
+const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0');
+
+/** An OTLP/JSON body of `spans` spans in one trace, each with `attrs` attributes (one of `bigAttr` characters, when given). */
+function jsonBody(trace: number, spans: number, attrs: number, bigAttr = 0, firstSpan = 1, repeatValues = false): string {
+  const big = bigAttr > 0 ? 'x'.repeat(bigAttr) : '';
+  const list: string[] = [];
+  for (let i = 0; i < spans; i++) {
+    const id = firstSpan + i;
+    const attributes: string[] = [];
+    // Unique per span and trace: values that repeat would be interned and cost nothing per span.
+    for (let a = 0; a < attrs; a++) attributes.push(`{"key":"attr.${a}","value":{"stringValue":"value ${a} of span ${repeatValues ? id % 20 : `${trace}.${id}`}"}}`);
+    if (big) attributes.push(`{"key":"http.response.body","value":{"stringValue":"${id}${big}"}}`);
+    const parent = id > 1 ? `,"parentSpanId":"${hex(id - 1 > 0 ? Math.max(1, Math.floor(id / 4)) : 0, 16)}"` : '';
+    list.push(
+      `{"traceId":"${hex(trace, 32)}","spanId":"${hex(id, 16)}"${parent},"name":"span ${id % 50}","kind":1,"startTimeUnixNano":"${(T0 + id) * 1e6}","endTimeUnixNano":"${(T0 + id + 1) * 1e6}","attributes":[${attributes.join(',')}],"status":{"code":0}}`,
+    );
+  }
+  return `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"bench"}}]},"scopeSpans":[{"scope":{"name":"bench"},"spans":[${list.join(',')}]}]}]}`;
+}
+
+/** Phase 1, in a process with --expose-gc. */
+function overhead(): object {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  const measure = (attrs: number, spans: number): { heapPerSpan: number; countedPerSpan: number } => {
+    const store = new SpanStore({ maxBytes: 64 * 1024 * MiB, maxSpans: 10_000_000, maxTraces: 1_000_000 });
+    const perTrace = 200;
+    gc();
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Each body made, stored and dropped: after the GC only the store remains.
+    for (let t = 0; t < spans / perTrace; t++) store.importOtlpJson(jsonBody(t + 1, perTrace, attrs));
+    gc();
+    gc();
+    const heap = process.memoryUsage().heapUsed - before;
+    const counted = store.stats().bytes;
+    const n = store.stats().spans;
+    store.dispose();
+    return { heapPerSpan: heap / n, countedPerSpan: counted / n };
+  };
+  const empty = measure(0, 200_000);
+  const typical = measure(10, 100_000);
+  return {
+    recordOverheadConstant: RECORD_OVERHEAD,
+    // What the constant should be: measured heap per span minus what is counted beyond the constant.
+    measuredOverhead: Math.round(empty.heapPerSpan - (empty.countedPerSpan - RECORD_OVERHEAD)),
+    emptySpans: { heapPerSpan: Math.round(empty.heapPerSpan), countedPerSpan: Math.round(empty.countedPerSpan) },
+    tenAttributeSpans: { heapPerSpan: Math.round(typical.heapPerSpan), countedPerSpan: Math.round(typical.countedPerSpan), countedVsHeap: typical.countedPerSpan / typical.heapPerSpan },
+  };
+}
+
+function runOverheadChild(): Promise<object> {
+  const child = fork(__filename, ['--overhead-child'], { execArgv: ['--expose-gc', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as object) : reject(new Error(`overhead child exited with ${code}`)))));
+}
+
+interface Memory {
+  peakRss: number;
+  rss: number;
+  delayMaxMs: number;
+  delayP99Ms: number;
+  stats: StoreStats;
+}
+
+function startServer(options: object): Promise<{ child: ChildProcess; endpoint: string }> {
+  const execArgv = (process.env.MEMORY_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify(options)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { endpoint: string }) => resolve({ child, endpoint: m.endpoint }));
+    child.once('exit', (code) => reject(new Error(`collector process exited with ${code}`)));
+  });
+}
+
+function memory(child: ChildProcess): Promise<Memory> {
+  return new Promise((resolve) => {
+    child.once('message', (m: Memory) => resolve(m));
+    child.send({ type: 'memory' });
+  });
+}
+
+function post(agent: Agent, url: string, body: Buffer, contentType: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Sends small 512-span protobuf bodies one after another until `until()`; spans per second. */
+async function smallSender(endpoint: string, firstTag: number, until: () => boolean): Promise<{ spansPerSec: number; requests: number; failed: number }> {
+  const templates = makeTemplates(4);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const t0 = performance.now();
+  let requests = 0;
+  let failed = 0;
+  while (!until()) {
+    const status = await post(agent, `${endpoint}/v1/traces`, protoBody(templates, firstTag + requests), 'application/x-protobuf');
+    requests++;
+    if (status !== 200) failed++;
+  }
+  agent.destroy();
+  return { spansPerSec: (requests * SPANS_PER_BODY) / ((performance.now() - t0) / 1000), requests, failed };
+}
+
+/** Sends BIG_TOTAL bytes of spans with a 64 KiB attribute, 16 per body, 2 at a time; each body a new trace. */
+async function bigSender(endpoint: string): Promise<{ requests: number; bytes: number; statuses: Record<number, number>; ms: number }> {
+  const template = Buffer.from(jsonBody(0xb16000, BIG_SPANS_PER_BODY, 0, BIG_ATTR));
+  const idText = hex(0xb16000, 32);
+  const at: number[] = [];
+  for (let i = template.indexOf(idText); i >= 0; i = template.indexOf(idText, i + 32)) at.push(i);
+  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+  const statuses: Record<number, number> = {};
+  const total = Math.ceil(BIG_TOTAL / template.length);
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < total) {
+      const n = ++next;
+      const body = Buffer.from(template);
+      for (const i of at) body.write(hex(0xb16000 + n, 32), i, 'latin1');
+      const s = await post(agent, `${endpoint}/v1/traces`, body, 'application/json');
+      statuses[s] = (statuses[s] ?? 0) + 1;
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  agent.destroy();
+  return { requests: total, bytes: total * template.length, statuses, ms: performance.now() - t0 };
+}
+
+async function loadPhase(): Promise<object> {
+  const threads = Number(process.env.MEMORY_BENCH_THREADS ?? 1);
+  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: threads, protobufOnWorkers: threads > 0, maxSpans: 10_000_000, maxTraces: 1_000_000 });
+  try {
+    log(`small spans alone for ${SMALL_ALONE_MS / 1000} s…`);
+    const aloneEnd = performance.now() + SMALL_ALONE_MS;
+    const alone = await smallSender(endpoint, 0, () => performance.now() > aloneEnd);
+    const before = await memory(child);
+    log(`1 GiB of spans with 64 KiB attributes, small spans alongside…`);
+    let bigDone = false;
+    const [big, together] = await Promise.all([bigSender(endpoint).finally(() => (bigDone = true)), smallSender(endpoint, 1_000_000, () => bigDone)]);
+    const during = await memory(child);
+    const alive = child.exitCode === null;
+    return {
+      budgetMiB: BUDGET / MiB,
+      sentMiB: Math.round(big.bytes / MiB),
+      bigRequests: big.requests,
+      bigStatuses: big.statuses,
+      bigSeconds: +(big.ms / 1000).toFixed(1),
+      peakRssMiB: Math.round(during.peakRss / MiB),
+      rssGoalMiB: BUDGET / MiB + 150,
+      rssBeforeMiB: Math.round(before.rss / MiB),
+      storedMiB: +(during.stats.bytes / MiB).toFixed(1),
+      evictedTraces: during.stats.evictedTraces,
+      refusedSpans: during.stats.refusedSpans,
+      eventLoopDelayMaxMs: +during.delayMaxMs.toFixed(1),
+      eventLoopDelayP99Ms: +during.delayP99Ms.toFixed(1),
+      eventLoopDelayMaxAloneMs: +before.delayMaxMs.toFixed(1),
+      smallAloneSpansPerSec: Math.round(alone.spansPerSec),
+      smallAlongsideSpansPerSec: Math.round(together.spansPerSec),
+      smallAlongsideVsAlone: +(together.spansPerSec / alone.spansPerSec).toFixed(2),
+      smallFailed: alone.failed + together.failed,
+      alive,
+    };
+  } finally {
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.send({ type: 'stop' });
+    });
+  }
+}
+
+/**
+ * Phase 3: what the timeline panel does to post a stored trace: store.trace() then encodeSpanBatch;
+ * for spans whose 10 attribute values are all unique, and for spans whose values repeat (20 per key,
+ * as a plan run's kinds, names and statuses do).
+ */
+function timelineBatchPhase(): object {
+  const measure = (repeatValues: boolean): object => {
+    const store = new SpanStore({ maxBytes: 4096 * MiB, maxSpans: 1_000_000 });
+    for (let first = 1; first <= 100_000; first += 5000) store.importOtlpJson(jsonBody(0x7100, 5000, 10, 0, first, repeatValues));
+    const id = hex(0x7100, 32);
+    const views: number[] = [];
+    const encodes: number[] = [];
+    let spans = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const v = store.trace(id);
+      const t1 = performance.now();
+      const batch = encodeSpanBatch(v);
+      const t2 = performance.now();
+      spans = batch.spanId.length;
+      views.push(t1 - t0);
+      encodes.push(t2 - t1);
+    }
+    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    store.dispose();
+    return { spans, spanViewsMs: +med(views).toFixed(1), encodeSpanBatchMs: +med(encodes).toFixed(1), totalMs: +(med(views) + med(encodes)).toFixed(1) };
+  };
+  return { goalMs: 50, uniqueValues: measure(false), repeatingValues: measure(true) };
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--overhead-child')) {
+    process.stdout.write(JSON.stringify(overhead()));
+    return;
+  }
+  log('measuring the fixed cost of a stored span…');
+  const recordCost = await runOverheadChild();
+  log(JSON.stringify(recordCost));
+  if (process.argv.includes('--overhead')) return;
+  if (process.argv.includes('--load')) {
+    process.stdout.write(JSON.stringify(await loadPhase(), null, 1) + '\n');
+    return;
+  }
+  const load = await loadPhase();
+  log(JSON.stringify(load));
+  log('timeline batch of a stored 100,000-span trace…');
+  const timeline = timelineBatchPhase();
+  log(JSON.stringify(timeline));
+  const loadAverage = (await import('node:os')).loadavg()[0];
+  const result = { loadAverage, recordCost, load, timeline };
+  process.stdout.write(asJson ? JSON.stringify(result) + '\n' : JSON.stringify(result, null, 2) + '\n');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`memory bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
