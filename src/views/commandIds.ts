@@ -27,6 +27,8 @@ export const COMMAND_IDS = [
   'instrumentFirst.showCoverage',
   'instrumentFirst.timeline.goToSpanCode',
   'instrumentFirst.openWalkthrough',
+  'instrumentFirst.recordBaseline',
+  'instrumentFirst.updateBaseline',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];
