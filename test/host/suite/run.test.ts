@@ -95,10 +95,11 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
       assert.match(text, /register_cluster_node_to_lb .*3 calls/);
       const faulty = await runPlan(CLUSTER, 'createClusterFaulty');
       assert.equal(faulty.status, 'converged', 'the incident: the faulty run also "converges"');
-      // No earlier run of this export: Compare with Previous falls back to the plan's other export.
+      // The previous run of the same export; without one, the plan's other export (the good run).
+      const earlierFaulty = s.data.runs().find((r) => r.exportName === 'createClusterFaulty' && r.traceId !== faulty.traceId && r.startMs < faulty.startMs);
       const pair = await vscode.commands.executeCommand<string[]>('instrumentFirst.compareWithPrevious', faulty.traceId);
-      assert.deepEqual(pair, [good.traceId, faulty.traceId]);
-      assert.deepEqual(spy.compared, [[good.traceId, faulty.traceId]]);
+      assert.deepEqual(pair, [earlierFaulty?.traceId ?? good.traceId, faulty.traceId]);
+      assert.deepEqual(spy.compared, [[pair![0]!, faulty.traceId]]);
       const diff = await traceText(`/compare/${good.traceId}..${faulty.traceId}.txt`);
       assert.match(diff, /~ register_cluster_node_to_lb /);
       assert.match(diff, /ELBv2 RegisterTargets: 1 call\(s\) → 0/);
