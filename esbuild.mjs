@@ -1,11 +1,13 @@
-// Builds the extension, the CLI, the runtime, the testing API and the webview bundles into dist/ (types
-// of the runtime and the testing API into dist/types) (one esbuild
-// context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
+// Builds the extension, the CLI, the runtime, the testing API and the webview bundles into dist/ (one
+// esbuild context per entry), and with --tests transforms src/ and test/ file by file into out/ so that
 // node's test runner can run them (benchmark processes bundled). Flags: --watch, --production, --tests.
+// Beside the bundles, the package's declaration files ("." and "./testing": dist/types/, by
+// tsconfig.types.json).
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -96,22 +98,22 @@ async function buildTests() {
   );
 }
 
+/** `tsc -p tsconfig.types.json` in a child process, alongside esbuild (about 4 s). */
+function emitDeclarations() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  rmSync('dist/types', { recursive: true, force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`declarations: tsc exited with ${code}`))));
+  });
+}
+
 if (watch) {
   const contexts = await Promise.all(entries.map((e) => esbuild.context(e)));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`watching ${entries.length} entries…`);
 } else {
   // Type declarations of the package's entries ("." and "./testing") into dist/types, beside the bundles.
-  const types = emitTypes();
-  await Promise.all(entries.map((e) => esbuild.build(e)));
-  if (tests) await buildTests();
-  await types;
-}
-
-function emitTypes() {
-  return new Promise((resolve, reject) => {
-    const tsc = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
-    tsc.on('error', reject);
-    tsc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`type declarations: tsc exited with ${code}`))));
-  });
+  await Promise.all([...entries.map((e) => esbuild.build(e)), emitDeclarations(), tests ? buildTests() : undefined]);
 }

@@ -3,8 +3,11 @@ import { runCommand } from './commands/run';
 import { demoCommand } from './commands/demo';
 import { collectorCommand } from './commands/collector';
 import { runsCommand, showCommand, diffCommand } from './commands/query';
+import { importCommand } from './commands/import';
+import { fetchCommand } from './commands/fetchTrace';
 import { baselineCommand } from './commands/baseline';
 import { checkCommand } from './commands/check';
+import { initCommand } from './commands/init';
 
 const LINT_SUMMARY = 'report procedures whose traces will miss something (text, json or SARIF); exit 1 on errors';
 
@@ -17,8 +20,11 @@ export const commands: Record<string, CliCommand> = {
   show: showCommand,
   diff: diffCommand,
   lint: lazy(LINT_SUMMARY, async () => (await import('./commands/lint')).lintCommand),
+  import: importCommand,
+  fetch: fetchCommand,
   baseline: baselineCommand,
   check: checkCommand,
+  init: initCommand,
 };
 
 /**

@@ -1,5 +1,6 @@
 import { commands, usage } from './commandTable';
 import { CliError } from './cliError';
+import { ownRuntime } from '../project/runtimeInstall';
 
 /** Entry of the `instrument-first` command: dispatches to the command table. */
 async function main(argv: string[]): Promise<number> {
@@ -21,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 declare const VERSION_DEFINE: string | undefined;
-const VERSION = typeof VERSION_DEFINE === 'string' ? VERSION_DEFINE : '0.1.0';
+const VERSION = typeof VERSION_DEFINE === 'string' ? VERSION_DEFINE : ownRuntime().version;
 
 main(process.argv.slice(2)).then(
   (code) => {

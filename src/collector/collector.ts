@@ -4,7 +4,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DecodePool } from './decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
+import type * as GrpcReceiverModule from './grpc/otlpGrpcReceiver';
+import type { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
+import { LogStore } from './logs/logStore';
+import { serveLogsApi } from './logs/logsApi';
+import { receiveSignal } from './logs/otlpSignalReceiver';
+import { MetricStore } from './metrics/metricStore';
 import { receiveTraces } from './otlpHttpReceiver';
+import { decodeLimits, type DecodeLimits } from './otlpValues';
 import { serveReadApi } from './readApi';
 import { guardRequest } from './requestGuards';
 import { RunPersistence } from './runPersistence';
@@ -16,6 +23,11 @@ export interface CollectorOptions {
   host?: '127.0.0.1';
   /** 0 (default) picks a free port. */
   port?: number;
+  /**
+   * Also serve OTLP/gRPC (TraceService, LogsService, MetricsService) on 127.0.0.1 at this port
+   * (0: a free one). Default: no gRPC.
+   */
+  grpcPort?: number;
   /** Limit of a request body, compressed and decompressed (default 16 MiB). */
   maxBodyBytes?: number;
   /** Memory budget of the store in bytes (default 256 MiB; the standalone command: 1 GiB). See SpanStoreOptions. */
@@ -24,6 +36,10 @@ export interface CollectorOptions {
   maxTraceBytes?: number;
   maxSpans?: number;
   maxTraces?: number;
+  /** Estimated heap bytes of log records kept (default 64 MiB; oldest go first). */
+  maxLogBytes?: number;
+  /** Estimated heap bytes of metric series kept (default 16 MiB), each with its latest 120 points. */
+  maxMetricBytes?: number;
   /** Idle time after which a trace without its root counts as finished, in ms (default 5,000). */
   idleMs?: number;
   /** Told once per kind, the first time spans are evicted, refused or truncated. */
@@ -57,6 +73,8 @@ export interface CollectorOptions {
   protobufOnWorkers?: boolean;
   /** The decode worker's script (default: decodeWorker.js beside this module's bundle). */
   decodeWorkerPath?: string;
+  /** Caps per attribute value, per span and on nesting (defaults: docs/otlp-fidelity.md). */
+  decodeLimits?: Partial<DecodeLimits>;
   onWarning?: (message: string) => void;
 }
 
@@ -76,6 +94,10 @@ export function defaultDecodeThreads(): number {
  */
 export class Collector {
   readonly store: SpanStore;
+  /** Log records received on /v1/logs and gRPC LogsService, joined to spans by trace and span id. */
+  readonly logs: LogStore;
+  /** Metric points received on /v1/metrics and gRPC MetricsService: latest points per series. */
+  readonly metrics: MetricStore;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly persistence: RunPersistence | undefined;
@@ -84,6 +106,7 @@ export class Collector {
   private endpointUrl = '';
   private readonly slicer = new WorkSlicer();
   private readonly decoders: DecodePool;
+  private grpc: OtlpGrpcReceiver | undefined;
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.store = new SpanStore({
@@ -95,6 +118,9 @@ export class Collector {
       changeIntervalMs: options.changeIntervalMs,
       onFirstLoss: options.onFirstLoss,
     });
+    this.store.decodeContext.limits = decodeLimits(options.decodeLimits);
+    this.logs = new LogStore({ maxBytes: options.maxLogBytes });
+    this.metrics = new MetricStore({ maxBytes: options.maxMetricBytes });
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, {
@@ -111,6 +137,11 @@ export class Collector {
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
   get endpoint(): string {
     return this.endpointUrl;
+  }
+
+  /** `127.0.0.1:PORT` of the OTLP/gRPC receiver once started ('' without gRPC). */
+  get grpcAddress(): string {
+    return this.grpc?.address ?? '';
   }
 
   async start(): Promise<{ endpoint: string }> {
@@ -141,6 +172,32 @@ export class Collector {
     });
     this.server = server;
     this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (this.options.grpcPort !== undefined) {
+      try {
+        // Loaded on first use: @grpc/grpc-js (with protobufjs) is most of the bundle's size, and
+        // most sessions never start it (it would otherwise be initialised at every activation).
+        // require, not import(): the bundle then initialises it lazily, and the tests' per-file
+        // output (which keeps import() native, without file extensions) can load it too.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { OtlpGrpcReceiver } = require('./grpc/otlpGrpcReceiver') as typeof GrpcReceiverModule;
+        this.grpc ??= new OtlpGrpcReceiver({
+          port: this.options.grpcPort,
+          maxMessageBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
+          store: this.store,
+          slicer: this.slicer,
+          logs: this.logs,
+          metrics: this.metrics,
+          decoders: this.decoders,
+          protobufOnWorkers: this.options.protobufOnWorkers,
+          onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
+        });
+        await this.grpc.start();
+      } catch (e) {
+        this.server = undefined;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw new Error(`OTLP/gRPC: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+    }
     return { endpoint: this.endpointUrl };
   }
 
@@ -178,13 +235,34 @@ export class Collector {
         res.setHeader('Allow', 'POST');
         return void sendText(res, 405, 'use POST');
       }
+      if (url.pathname === '/v1/logs' || url.pathname === '/v1/metrics') {
+        if (req.method === 'POST') {
+          return receiveSignal(url.pathname === '/v1/logs' ? 'logs' : 'metrics', req, res, {
+            maxBodyBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,
+            slicer: this.slicer,
+            decodeContext: this.store.decodeContext,
+            logs: this.logs,
+            metrics: this.metrics,
+            counters: this.store.counters,
+          });
+        }
+        if (req.method === 'OPTIONS' && origin) {
+          res.setHeader('Access-Control-Allow-Methods', 'POST');
+          res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
+          res.statusCode = 204;
+          return void res.end();
+        }
+        req.resume();
+        res.setHeader('Allow', 'POST');
+        return void sendText(res, 405, 'use POST');
+      }
       if (url.pathname.startsWith('/api/')) {
         req.resume();
         if (req.method !== 'GET' && req.method !== 'HEAD') {
           res.setHeader('Allow', 'GET');
           return void sendText(res, 405, 'the read API is GET only');
         }
-        if (serveReadApi(url, res, this.store)) return;
+        if (serveLogsApi(url, res, this.logs, this.metrics) || serveReadApi(url, res, this.store)) return;
       }
       req.resume();
       sendText(res, 404, 'not found');
@@ -216,6 +294,7 @@ export class Collector {
 
   /** Stops listening, writes pending runs, stops forwarding. Idempotent. */
   async stop(): Promise<void> {
+    await this.grpc?.stop();
     const server = this.server;
     this.server = undefined;
     if (server) {

@@ -64,7 +64,7 @@ export class DecodePool {
     const slot = this.pick();
     const id = this.nextId++;
     const copy = new Uint8Array(body);
-    const req: DecodeRequest = { id, encoding, body: copy };
+    const req: DecodeRequest = { id, encoding, body: copy, limits: this.ctx.limits };
     return new Promise<DecodeResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       slot.worker.postMessage(req, [copy.buffer]);

@@ -7,6 +7,7 @@ import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';
+import { decodeLimits } from './otlpValues';
 
 const port = parentPort;
 if (!port) throw new Error('decodeWorker runs as a worker thread');
@@ -18,6 +19,7 @@ port.on('message', (req: DecodeRequest) => {
   let res: DecodeResponse;
   try {
     const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    ctx.limits = decodeLimits(req.limits);
     if (req.encoding === 'proto') {
       const index = indexOtlpProto(body, ctx);
       res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };

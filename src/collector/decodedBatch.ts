@@ -1,5 +1,6 @@
-import type { AttrValue } from '../protocol/spanView';
-import type { SpanOrigin, SpanRecord } from './spanRecord';
+import { attrText } from '../protocol/spanView';
+import type { OriginParts, SpanOrigin, SpanRecord } from './spanRecord';
+import { decodeLimits, type DecodeLimits } from './otlpValues';
 import { ByteStringCache } from './byteStringCache';
 import { IdDictionary } from './idDictionary';
 import { KeyShapes, StringPool, type KeyInfo } from './stringPool';
@@ -30,20 +31,33 @@ export class DecodeContext {
   readonly nameIds = new ByteStringCache<number>(11);
   readonly valueIds = new ByteStringCache<number>(13);
   private readonly origins = new Map<string, SpanOrigin>();
+  /** Caps applied by decoders using this context (a decode worker is told the store's with each body). */
+  limits: DecodeLimits = decodeLimits(undefined);
+
+  /** A shared copy of a trace state (they repeat along a trace; interned apart from names, bounded). */
+  traceState(s: string): string {
+    return this.pool.value(this.pool.key('\u0000traceState'), s);
+  }
 
   /** Returns a shared origin equal to the given one (bounded table). */
-  origin(resourceKeys: string[], resourceValues: AttrValue[], scopeName: string, scopeVersion: string): SpanOrigin {
-    const key = JSON.stringify([resourceKeys, resourceValues, scopeName, scopeVersion]);
+  origin(p: OriginParts): SpanOrigin {
+    const key = JSON.stringify([p.resourceKeys, p.resourceValues, p.resourceDropped, p.resourceSchemaUrl, p.scopeName, p.scopeVersion, p.scopeKeys, p.scopeValues, p.scopeDropped, p.scopeSchemaUrl]);
     const known = this.origins.get(key);
     if (known) return known;
-    const i = resourceKeys.indexOf('service.name');
-    const sv = i >= 0 ? resourceValues[i] : undefined;
+    const i = p.resourceKeys.indexOf('service.name');
+    const sv = i >= 0 ? p.resourceValues[i] : undefined;
     const origin: SpanOrigin = {
-      resourceKeys,
-      resourceValues,
-      serviceName: typeof sv === 'string' ? sv : sv === undefined ? 'unknown_service' : String(sv),
-      scopeName,
-      scopeVersion,
+      resourceKeys: p.resourceKeys,
+      resourceValues: p.resourceValues,
+      resourceDropped: p.resourceDropped,
+      resourceSchemaUrl: p.resourceSchemaUrl,
+      scopeName: p.scopeName,
+      scopeVersion: p.scopeVersion,
+      scopeKeys: p.scopeKeys,
+      scopeValues: p.scopeValues,
+      scopeDropped: p.scopeDropped,
+      scopeSchemaUrl: p.scopeSchemaUrl,
+      serviceName: typeof sv === 'string' ? sv : sv === undefined ? 'unknown_service' : attrText(sv),
     };
     if (this.origins.size < 10_000) this.origins.set(key, origin);
     return origin;
@@ -93,10 +107,22 @@ export function normParentId(s: unknown): string | undefined {
   return normSpanId(s);
 }
 
-/** Checks shared by both decoders; returns why the span is invalid, or ''. */
-export function spanProblem(startMs: number, endMs: number): string {
-  if (!(startMs > 0) || !Number.isFinite(startMs)) return 'missing or invalid startTimeUnixNano';
-  if (!Number.isFinite(endMs) || endMs <= 0) return 'missing or invalid endTimeUnixNano';
-  if (endMs < startMs) return 'span ends before it starts';
+/** Origin parts with nothing set, for decoders to fill in. */
+export function emptyOriginParts(): OriginParts {
+  return { resourceKeys: [], resourceValues: [], resourceDropped: 0, resourceSchemaUrl: '', scopeName: '', scopeVersion: '', scopeKeys: [], scopeValues: [], scopeDropped: 0, scopeSchemaUrl: '' };
+}
+
+export const BAD_START = 'startTimeUnixNano must be an integer number of nanoseconds from 1 to 2^64-1';
+export const BAD_END = 'endTimeUnixNano must be an integer number of nanoseconds from 1 to 2^64-1';
+
+/** Checks of a span's times (words at `at` in `slab`, as valid OTLP times); returns why they are wrong, or ''. */
+export function timesProblem(slab: Uint32Array, at: number): string {
+  const sLo = slab[at]!;
+  const sHi = slab[at + 1]!;
+  const eLo = slab[at + 2]!;
+  const eHi = slab[at + 3]!;
+  if (sLo === 0 && sHi === 0) return BAD_START;
+  if (eLo === 0 && eHi === 0) return BAD_END;
+  if (eHi < sHi || (eHi === sHi && eLo < sLo)) return 'span ends before it starts';
   return '';
 }

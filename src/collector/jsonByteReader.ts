@@ -4,6 +4,8 @@
  * Anything off the common path throws NOT_FAST, and the caller falls back to JSON.parse.
  */
 
+import { msRestToWords } from './unixNano';
+
 /** Thrown when the body is not in the common shape; the caller then uses JSON.parse. */
 export class NotFastPath extends Error {}
 export const NOT_FAST = new NotFastPath('not on the fast path');
@@ -286,5 +288,51 @@ export class JsonByteReader {
     }
   }
 
-  /** One {"key": …, "value": {…}} into slot n; false when it has no usable value. */
+  /**
+   * Nanoseconds (decimal string or integer number, read from its digits: exact) into `out[at]`,
+   * `out[at + 1]`; true when absent (nothing written), false when not an OTLP time.
+   */
+  protected nanos(out: Uint32Array, at: number): boolean {
+    const c = this.ws();
+    let quoted = false;
+    if (c === C.Quote) {
+      this.stringRange();
+      quoted = true;
+    } else if (c === 0x6e) {
+      this.literal('null');
+      return true;
+    } else this.numberRange();
+    const buf = this.buf;
+    const s = this.ks;
+    const e = this.ke;
+    const n = e - s;
+    if (n === 0 || n > 20) return false;
+    let ms = 0;
+    let ns = 0;
+    const split = e - 6;
+    for (let p = s; p < e; p++) {
+      const d = buf[p]! - 0x30;
+      if (d < 0 || d > 9) return false;
+      if (p < split) ms = ms * 10 + d;
+      else ns = ns * 10 + d;
+    }
+    if (!quoted && n > 1 && buf[s] === 0x30) throw NOT_FAST;
+    return msRestToWords(ms, ns, out, at);
+  }
+
+  /** A string, or '' for null. */
+  protected nullableString(): string {
+    if (this.ws() === 0x6e) {
+      this.literal('null');
+      return '';
+    }
+    return this.string();
+  }
+}
+
+/** A doubleValue written as a string: 'NaN', 'Infinity', '-Infinity' or a number's text. */
+export function jsonDoubleText(s: string): number {
+  if (s === 'NaN' || s === 'Infinity' || s === '-Infinity') return Number(s);
+  if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(s)) throw NOT_FAST;
+  return Number(s);
 }

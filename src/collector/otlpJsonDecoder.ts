@@ -1,19 +1,23 @@
 import type { AttrValue } from '../protocol/spanView';
 import {
   DecodeError,
+  BAD_END,
+  BAD_START,
+  emptyOriginParts,
   normParentId,
   normSpanId,
   normTraceId,
-  spanProblem,
+  timesProblem,
   type DecodeContext,
   type DecodedBatch,
 } from './decodedBatch';
 import type { KeyInfo } from './stringPool';
 import { scanOtlpJson } from './otlpJsonScanner';
-import { SpanRecord, TimeSlab, type EventRecord, type SpanOrigin } from './spanRecord';
+import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from './otlpValues';
+import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
+import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from './unixNano';
 
 type Obj = Record<string, unknown>;
-const MAX_DEPTH = 16;
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38,16 +42,18 @@ export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBa
   return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
-/** Nanoseconds (decimal string or number) to epoch ms; NaN when invalid. */
-export function nanosToMs(v: unknown): number {
-  if (typeof v === 'string') {
-    const n = v.length;
-    // Whole milliseconds and the nanosecond rest apart, so that whole-ms times stay exact.
-    if (n > 6 && n < 24) return Number(v.slice(0, n - 6)) + Number(v.slice(n - 6)) / 1e6;
-    return n > 0 && n <= 6 ? Number(v) / 1e6 : NaN;
-  }
-  if (typeof v === 'number') return v / 1e6;
-  return NaN;
+/** An OTLP/JSON time (decimal string, or integer number) into words; false when it is not a valid time. */
+export function jsonTimeToWords(v: unknown, out: Uint32Array, at: number): boolean {
+  if (typeof v === 'string') return decimalToWords(v, out, at);
+  if (typeof v === 'number') return numberToWords(v, out, at);
+  return false;
+}
+
+const timeScratch = new Uint32Array(2);
+
+/** An OTLP/JSON time as epoch ms for display (NaN when it is not a valid time). */
+export function jsonTimeToMs(v: unknown): number {
+  return jsonTimeToWords(v, timeScratch, 0) ? wordsToMs(timeScratch[0]!, timeScratch[1]!) : NaN;
 }
 
 function list(v: unknown, what: string): unknown[] {
@@ -59,21 +65,22 @@ function list(v: unknown, what: string): unknown[] {
 export function decodeOtlpJsonValue(doc: unknown, ctx: DecodeContext): DecodedBatch {
   if (!isObj(doc)) throw new DecodeError('body must be a JSON object (ExportTraceServiceRequest)');
   const out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
-  const scratch = new Scratch();
+  const scratch = new Scratch(ctx.limits);
   const rsList = list(doc.resourceSpans, 'resourceSpans');
   for (let r = 0; r < rsList.length; r++) {
     const rs = rsList[r];
     if (!isObj(rs)) throw new DecodeError(`resourceSpans[${r}] must be an object`);
     const resource = rs.resource;
     if (resource !== undefined && resource !== null && !isObj(resource)) throw new DecodeError(`resourceSpans[${r}].resource must be an object`);
-    const resAttrs = list(resource?.attributes, `resourceSpans[${r}].resource.attributes`);
-    const [rKeys, rValues] = plainAttributes(resAttrs, ctx);
+    const parts = emptyOriginParts();
+    [parts.resourceKeys, parts.resourceValues] = plainAttributes(list(resource?.attributes, `resourceSpans[${r}].resource.attributes`), ctx, new SpanBudget(ctx.limits));
+    parts.resourceDropped = count(resource?.droppedAttributesCount);
+    parts.resourceSchemaUrl = str(rs.schemaUrl);
     const ssList = list(rs.scopeSpans, `resourceSpans[${r}].scopeSpans`);
     for (let s = 0; s < ssList.length; s++) {
       const ss = ssList[s];
       if (!isObj(ss)) throw new DecodeError(`resourceSpans[${r}].scopeSpans[${s}] must be an object`);
-      const scope = isObj(ss.scope) ? ss.scope : undefined;
-      const origin = ctx.origin(rKeys, rValues, str(scope?.name), str(scope?.version));
+      const origin = ctx.origin(scopeParts(parts, ss, ctx));
       const spans = list(ss.spans, `resourceSpans[${r}].scopeSpans[${s}].spans`);
       for (let i = 0; i < spans.length; i++) {
         const problem = decodeSpan(spans[i], origin, ctx, scratch, out);
@@ -86,13 +93,35 @@ export function decodeOtlpJsonValue(doc: unknown, ctx: DecodeContext): DecodedBa
   return out;
 }
 
+/** The origin parts of one ScopeSpans (`ss`), under a resource's. */
+export function scopeParts(resource: OriginParts, ss: Obj, ctx: DecodeContext): OriginParts {
+  const scope = isObj(ss.scope) ? ss.scope : undefined;
+  const parts = { ...resource };
+  parts.scopeName = str(scope?.name);
+  parts.scopeVersion = str(scope?.version);
+  if (scope && Array.isArray(scope.attributes)) [parts.scopeKeys, parts.scopeValues] = plainAttributes(scope.attributes, ctx, new SpanBudget(ctx.limits));
+  parts.scopeDropped = count(scope?.droppedAttributesCount);
+  parts.scopeSchemaUrl = str(ss.schemaUrl);
+  return parts;
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
+}
+
+/** A uint32 count (dropped counts, flags): 0 when absent or not a whole number in range. */
+export function count(v: unknown): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && n >>> 0 === n ? n : 0;
 }
 
 class Scratch {
   keys: string[] = [];
   times = new TimeSlab();
+  readonly budget: SpanBudget;
+  constructor(limits: DecodeLimits) {
+    this.budget = new SpanBudget(limits);
+  }
 }
 
 function enumValue(v: unknown, names: readonly string[]): number {
@@ -115,12 +144,17 @@ function decodeSpan(sp: unknown, origin: SpanOrigin, ctx: DecodeContext, scratch
   if (!spanId) return 'spanId must be 8 bytes of hex, not all zero';
   const parent = normParentId(sp.parentSpanId);
   if (parent === undefined) return 'parentSpanId must be empty or 8 bytes of hex';
-  const startMs = nanosToMs(sp.startTimeUnixNano);
-  const endMs = nanosToMs(sp.endTimeUnixNano);
-  const problem = spanProblem(startMs, endMs);
+  const slab = scratch.times;
+  const slot = slab.next();
+  const at = slot * 4;
+  if (!jsonTimeToWords(sp.startTimeUnixNano, slab.array, at)) return BAD_START;
+  if (!jsonTimeToWords(sp.endTimeUnixNano, slab.array, at + 2)) return BAD_END;
+  const problem = timesProblem(slab.array, at);
   if (problem) return problem;
   const attrs = sp.attributes;
   if (attrs !== undefined && attrs !== null && !Array.isArray(attrs)) return 'attributes must be an array';
+  const budget = scratch.budget;
+  budget.reset();
   let keys: string[];
   let values: AttrValue[];
   if (attrs && attrs.length > 0) {
@@ -132,10 +166,8 @@ function decodeSpan(sp: unknown, origin: SpanOrigin, ctx: DecodeContext, scratch
       const kv = attrs[i] as Obj | null;
       if (!isObj(kv) || typeof kv.key !== 'string') continue;
       const info = ctx.pool.key(kv.key);
-      const v = anyValue(kv.value, ctx, 0, info);
-      if (v === undefined) continue;
       sk[k] = info.key;
-      values[k++] = v;
+      values[k++] = topValue(kv.value, ctx, info, budget);
     }
     if (k !== n) values.length = k;
     keys = ctx.shapes.share(sk, k);
@@ -149,85 +181,139 @@ function decodeSpan(sp: unknown, origin: SpanOrigin, ctx: DecodeContext, scratch
     events = [];
     for (const ev of evs) {
       if (!isObj(ev)) continue;
-      const [ek, evals] = plainAttributes(Array.isArray(ev.attributes) ? ev.attributes : [], ctx);
-      events.push({ name: ctx.pool.intern(str(ev.name)), timeMs: nanosToMs(ev.timeUnixNano) || startMs, keys: ek, values: evals });
+      const e = jsonEvent(ev, ctx, budget);
+      if (e) events.push(e);
     }
+    if (events.length === 0) events = undefined;
+  }
+  let links: LinkRecord[] | undefined;
+  if (Array.isArray(sp.links) && sp.links.length > 0) {
+    links = [];
+    for (const l of sp.links) {
+      const link = isObj(l) ? jsonLink(l, ctx, budget) : undefined;
+      if (link) links.push(link);
+    }
+    if (links.length === 0) links = undefined;
   }
   const st = isObj(sp.status) ? sp.status : undefined;
-  const at = scratch.times.put(startMs, endMs);
-  out.spans.push(
-    new SpanRecord(
-      traceId,
-      spanId,
-      parent,
-      ctx.pool.intern(str(sp.name)),
-      scratch.times.array,
-      at,
-      st ? enumValue(st.code, STATUS_CODES) : 0,
-      enumValue(sp.kind, SPAN_KINDS),
-      st && typeof st.message === 'string' ? st.message : '',
-      keys,
-      values,
-      events,
-      origin,
-    ),
+  const status = st ? enumValue(st.code, STATUS_CODES) : 0;
+  const kind = enumValue(sp.kind, SPAN_KINDS);
+  const flags = count(sp.flags);
+  const extra = spanExtra(
+    status,
+    kind,
+    flags,
+    st && typeof st.message === 'string' ? st.message : '',
+    str(sp.traceState),
+    events,
+    links,
+    count(sp.droppedAttributesCount),
+    count(sp.droppedEventsCount),
+    count(sp.droppedLinksCount),
+    budget.cut,
   );
+  if (extra) shareExtraStrings(extra, traceId, (s) => ctx.traceState(s));
+  out.spans.push(new SpanRecord(traceId, spanId, parent, ctx.pool.intern(str(sp.name)), slab.array, packBits(slot, status, kind, flags), keys, values, origin, extra));
   return '';
+}
+
+/** One event; undefined (the event skipped) when its time is not a valid OTLP time. */
+export function jsonEvent(ev: Obj, ctx: DecodeContext, budget: SpanBudget): EventRecord | undefined {
+  const words = new Uint32Array(2);
+  const t = ev.timeUnixNano;
+  if (t !== undefined && t !== null && !jsonTimeToWords(t, words, 0)) return undefined;
+  const [keys, values] = plainAttributes(Array.isArray(ev.attributes) ? ev.attributes : [], ctx, budget);
+  const time = wordsToMsRest(words[0]!, words[1]!);
+  return { name: ctx.pool.intern(str(ev.name)), timeMs: time.ms, timeRest: time.rest, keys, values, dropped: count(ev.droppedAttributesCount) };
+}
+
+/** One link; undefined (skipped) when its ids are not valid. */
+export function jsonLink(l: Obj, ctx: DecodeContext, budget: SpanBudget): LinkRecord | undefined {
+  const traceId = normTraceId(l.traceId);
+  const spanId = normSpanId(l.spanId);
+  if (!traceId || !spanId) return undefined;
+  const [keys, values] = plainAttributes(Array.isArray(l.attributes) ? l.attributes : [], ctx, budget);
+  return { traceId, spanId, traceState: str(l.traceState), flags: count(l.flags), keys, values, dropped: count(l.droppedAttributesCount) };
 }
 
 const EMPTY_KEYS: string[] = [];
 const EMPTY_VALUES: AttrValue[] = [];
 
-function plainAttributes(attrs: unknown[], ctx: DecodeContext): [string[], AttrValue[]] {
+export function plainAttributes(attrs: unknown[], ctx: DecodeContext, budget: SpanBudget): [string[], AttrValue[]] {
   const keys: string[] = [];
   const values: AttrValue[] = [];
   for (const kv of attrs) {
     if (!isObj(kv) || typeof kv.key !== 'string') continue;
     const info = ctx.pool.key(kv.key);
-    const v = anyValue(kv.value, ctx, 0, info);
-    if (v === undefined) continue;
     keys.push(info.key);
-    values.push(v);
+    values.push(topValue(kv.value, ctx, info, budget));
   }
-  return [ctx.shapes.share(keys, keys.length), values];
+  // Exact-size copy: an array grown by push keeps spare room (16+ slots) for as long as it is stored.
+  return [ctx.shapes.share(keys, keys.length), values.slice()];
 }
 
-/** OTLP AnyValue to an attribute value; kvlists become JSON text, bytes stay base64. */
-export function anyValue(v: unknown, ctx: DecodeContext, depth: number, info?: KeyInfo): AttrValue | undefined {
-  if (!isObj(v)) return undefined;
+/** An attribute's value, within the span's budget. */
+export function topValue(v: unknown, ctx: DecodeContext, info: KeyInfo | undefined, budget: SpanBudget): AttrValue {
+  const x = anyValue(v, ctx, 0, info);
+  return typeof x === 'string' ? budget.string(x, Buffer.byteLength(x, 'utf8')) : budget.value(x);
+}
+
+/** An OTLP/JSON AnyValue (parsed) as an attribute value; nesting past the depth cap becomes a marker. */
+export function anyValue(v: unknown, ctx: DecodeContext, depth: number, info?: KeyInfo): AttrValue {
+  if (!isObj(v)) return EMPTY_VALUE;
   const s = v.stringValue;
-  if (s !== undefined) return typeof s === 'string' ? (info ? ctx.pool.value(info, s) : s) : String(s);
-  if (v.intValue !== undefined) return intValue(v.intValue);
-  if (v.boolValue !== undefined) return v.boolValue === true || v.boolValue === 'true';
-  if (v.doubleValue !== undefined) return Number(v.doubleValue);
-  if (depth >= MAX_DEPTH) return '[too deep]';
-  if (v.arrayValue !== undefined) {
-    const vals = isObj(v.arrayValue) && Array.isArray(v.arrayValue.values) ? v.arrayValue.values : [];
-    return arrayAttr(vals.map((x) => anyValue(x, ctx, depth + 1)));
+  if (s !== undefined && s !== null) return typeof s === 'string' ? (info ? ctx.pool.value(info, s) : s) : String(s);
+  const i = v.intValue;
+  if (i !== undefined && i !== null) {
+    if (typeof i === 'number') return Number.isInteger(i) ? intFromNumber(i) : String(i);
+    return intFromText(String(i)) ?? String(i);
   }
-  if (v.kvlistValue !== undefined) return JSON.stringify(kvObject(v.kvlistValue, ctx, depth + 1));
-  if (v.bytesValue !== undefined) return str(v.bytesValue);
-  return '';
+  const b = v.boolValue;
+  if (b !== undefined && b !== null) return b === true || b === 'true';
+  const d = v.doubleValue;
+  if (d !== undefined && d !== null) return doubleValue(Number(d));
+  const a = v.arrayValue;
+  const kvl = v.kvlistValue;
+  if ((a !== undefined && a !== null) || (kvl !== undefined && kvl !== null)) {
+    if (depth >= ctx.limits.maxDepth) return { kind: 'truncated', value: '', length: jsonValueSize(v) };
+    const holder = a !== undefined && a !== null ? a : kvl;
+    const items = isObj(holder) && Array.isArray(holder.values) ? (holder.values as unknown[]) : [];
+    if (holder === a) return arrayValue(items.map((x) => anyValue(x, ctx, depth + 1)));
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    for (const kv of items) {
+      if (!isObj(kv) || typeof kv.key !== 'string') continue;
+      keys.push(kv.key);
+      values.push(anyValue(kv.value, ctx, depth + 1));
+    }
+    return kvlistValue(keys, values);
+  }
+  const by = v.bytesValue;
+  if (typeof by === 'string') return { kind: 'bytes', base64: Buffer.from(by, 'base64').toString('base64') };
+  return EMPTY_VALUE;
 }
 
-function kvObject(kvl: unknown, ctx: DecodeContext, depth: number): Record<string, unknown> {
-  const o: Record<string, unknown> = {};
-  const vals = isObj(kvl) && Array.isArray(kvl.values) ? kvl.values : [];
-  for (const kv of vals) if (isObj(kv) && typeof kv.key === 'string') o[kv.key] = anyValue(kv.value, ctx, depth);
-  return o;
-}
-
-export function intValue(v: unknown): number | string {
-  if (typeof v === 'number') return v;
-  const n = Number(v);
-  if (Number.isSafeInteger(n)) return n;
-  return String(v);
-}
-
-/** Homogeneous arrays stay arrays; mixed ones become JSON text. */
-export function arrayAttr(vals: (AttrValue | undefined)[]): AttrValue {
-  if (vals.length === 0) return [] as string[];
-  const t = typeof vals[0];
-  if ((t === 'string' || t === 'number' || t === 'boolean') && vals.every((x) => typeof x === t)) return vals as AttrValue;
-  return JSON.stringify(vals);
+/** The size (as the caps count it) of a parsed AnyValue, without recursion: for values past the depth cap. */
+export function jsonValueSize(root: unknown): number {
+  let size = 0;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (!isObj(v)) continue;
+    if (typeof v.stringValue === 'string') size += Buffer.byteLength(v.stringValue, 'utf8');
+    else if (v.intValue !== undefined || v.boolValue !== undefined || v.doubleValue !== undefined) size += 8;
+    else if (typeof v.bytesValue === 'string') size += Buffer.from(v.bytesValue, 'base64').length;
+    else {
+      const c = isObj(v.arrayValue) ? v.arrayValue : isObj(v.kvlistValue) ? v.kvlistValue : undefined;
+      const items = c && Array.isArray(c.values) ? c.values : [];
+      if (c === v.kvlistValue) {
+        for (const kv of items) {
+          if (!isObj(kv) || typeof kv.key !== 'string') continue;
+          size += Buffer.byteLength(kv.key, 'utf8');
+          stack.push(kv.value);
+        }
+      } else for (const x of items) stack.push(x);
+    }
+  }
+  return size;
 }

@@ -1,33 +1,60 @@
 import type { AttrValue } from '../protocol/spanView';
-import type { SpanOrigin, SpanRecord } from './spanRecord';
+import type { EventRecord, LinkRecord, SpanOrigin, SpanRecord } from './spanRecord';
 
-interface JsonKeyValue {
-  key: string;
-  value: JsonAnyValue;
+/**
+ * OTLP/JSON of stored spans, written as text (not through JSON.stringify of objects): every kind
+ * of value comes back as it was sent — an int as an `intValue` string, an integral double, -0,
+ * NaN and ±Infinity as `doubleValue` (the last two as the strings OTLP/JSON uses), bytes as
+ * `bytesValue`, arrays and kvlists as structures, an empty value as `{}` — and every time as its
+ * exact decimal nanoseconds. A value cut by the decode caps is written as the string it keeps.
+ */
+
+const q = (s: string): string => JSON.stringify(s);
+
+/** One AnyValue as OTLP/JSON (depth is bounded by the decoders' cap). */
+export function anyValueJson(v: AttrValue): string {
+  switch (typeof v) {
+    case 'string':
+      return `{"stringValue":${q(v)}}`;
+    case 'boolean':
+      return v ? '{"boolValue":true}' : '{"boolValue":false}';
+    case 'number':
+      return Number.isInteger(v) ? `{"intValue":"${v}"}` : `{"doubleValue":${String(v)}}`;
+  }
+  if (Array.isArray(v)) return `{"arrayValue":{"values":[${(v as AttrValue[]).map(anyValueJson).join(',')}]}}`;
+  switch (v.kind) {
+    case 'int':
+      return `{"intValue":"${v.value}"}`;
+    case 'double':
+      return `{"doubleValue":${v.value === 'NaN' || v.value === 'Infinity' || v.value === '-Infinity' ? `"${v.value}"` : v.value}}`;
+    case 'bytes':
+      return `{"bytesValue":${q(v.base64)}}`;
+    case 'array':
+      return `{"arrayValue":{"values":[${v.values.map(anyValueJson).join(',')}]}}`;
+    case 'kvlist':
+      return `{"kvlistValue":{"values":${keyValues(v.keys, v.values)}}}`;
+    case 'truncated':
+      return `{"stringValue":${q(v.value)}}`;
+    default:
+      return '{}';
+  }
 }
-type JsonAnyValue =
-  | { stringValue: string }
-  | { intValue: string }
-  | { doubleValue: number }
-  | { boolValue: boolean }
-  | { arrayValue: { values: JsonAnyValue[] } };
 
-function anyValue(v: AttrValue): JsonAnyValue {
-  if (typeof v === 'string') return { stringValue: v };
-  if (typeof v === 'boolean') return { boolValue: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
-  return { arrayValue: { values: (v as AttrValue[]).map(anyValue) } };
+function keyValues(keys: readonly string[], values: readonly AttrValue[]): string {
+  let out = '[';
+  for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}{"key":${q(keys[i]!)},"value":${anyValueJson(values[i]!)}}`;
+  return out + ']';
 }
 
-function keyValues(keys: string[], values: AttrValue[]): JsonKeyValue[] {
-  const out: JsonKeyValue[] = [];
-  for (let i = 0; i < keys.length; i++) out.push({ key: keys[i]!, value: anyValue(values[i]!) });
-  return out;
+/** Decimal nanoseconds of a whole-ms time and the nanoseconds after it. */
+function msRestDecimal(ms: number, rest: number): string {
+  return ms === 0 ? String(rest) : `${ms}${String(rest).padStart(6, '0')}`;
 }
 
-/** Epoch ms to the decimal nanosecond string OTLP/JSON uses. */
+/** Epoch ms to the decimal nanosecond string OTLP/JSON uses (for times that only exist in ms). */
 export function msToNanos(ms: number): string {
-  return String(Math.round(ms * 1e6));
+  const whole = Math.floor(ms);
+  return msRestDecimal(whole, Math.round((ms - whole) * 1e6));
 }
 
 /** Encodes records as one OTLP/JSON ExportTraceServiceRequest, grouped by resource and scope. */
@@ -37,20 +64,30 @@ export function encodeOtlpJson(spans: SpanRecord[]): string {
   return out;
 }
 
+function resourceKey(o: SpanOrigin): string {
+  return JSON.stringify([o.resourceKeys, o.resourceValues, o.resourceDropped, o.resourceSchemaUrl]);
+}
+
+function scopeKey(o: SpanOrigin): string {
+  return JSON.stringify([o.scopeName, o.scopeVersion, o.scopeKeys, o.scopeValues, o.scopeDropped, o.scopeSchemaUrl]);
+}
+
 /**
  * The same document as `encodeOtlpJson`, in pieces of at most `spansPerPiece` spans: a large run is
  * written piece by piece, and the event loop runs between pieces.
  */
 export function* encodeOtlpJsonPieces(spans: SpanRecord[], spansPerPiece = 500): Generator<string> {
   const byResource = new Map<string, Map<string, { origin: SpanOrigin; spans: SpanRecord[] }>>();
+  // Origins are shared objects: their keys are computed once per origin, not per span.
+  const keysOf = new Map<SpanOrigin, [string, string]>();
   for (const s of spans) {
     const o = s.origin;
-    const rk = JSON.stringify([o.resourceKeys, o.resourceValues]);
-    let scopes = byResource.get(rk);
-    if (!scopes) byResource.set(rk, (scopes = new Map()));
-    const sk = `${o.scopeName}\u0000${o.scopeVersion}`;
-    let group = scopes.get(sk);
-    if (!group) scopes.set(sk, (group = { origin: o, spans: [] }));
+    let k = keysOf.get(o);
+    if (!k) keysOf.set(o, (k = [resourceKey(o), scopeKey(o)]));
+    let scopes = byResource.get(k[0]);
+    if (!scopes) byResource.set(k[0], (scopes = new Map()));
+    let group = scopes.get(k[1]);
+    if (!group) scopes.set(k[1], (group = { origin: o, spans: [] }));
     group.spans.push(s);
   }
   const step = Math.max(1, spansPerPiece);
@@ -58,13 +95,21 @@ export function* encodeOtlpJsonPieces(spans: SpanRecord[], spansPerPiece = 500):
   let r = 0;
   for (const scopes of byResource.values()) {
     const first = scopes.values().next().value!.origin;
-    yield `${r++ ? ',' : ''}{"resource":${JSON.stringify({ attributes: keyValues(first.resourceKeys, first.resourceValues) })},"scopeSpans":[`;
+    const dropped = first.resourceDropped ? `,"droppedAttributesCount":${first.resourceDropped}` : '';
+    const schema = first.resourceSchemaUrl ? `,"schemaUrl":${q(first.resourceSchemaUrl)}` : '';
+    yield `${r++ ? ',' : ''}{"resource":{"attributes":${keyValues(first.resourceKeys, first.resourceValues)}${dropped}}${schema},"scopeSpans":[`;
     let g = 0;
     for (const group of scopes.values()) {
-      yield `${g++ ? ',' : ''}{"scope":${JSON.stringify({ name: group.origin.scopeName, version: group.origin.scopeVersion })},"spans":[`;
+      const o = group.origin;
+      const scopeAttrs = o.scopeKeys.length ? `,"attributes":${keyValues(o.scopeKeys, o.scopeValues)}` : '';
+      const scopeDropped = o.scopeDropped ? `,"droppedAttributesCount":${o.scopeDropped}` : '';
+      const scopeSchema = o.scopeSchemaUrl ? `,"schemaUrl":${q(o.scopeSchemaUrl)}` : '';
+      yield `${g++ ? ',' : ''}{"scope":{"name":${q(o.scopeName)},"version":${q(o.scopeVersion)}${scopeAttrs}${scopeDropped}}${scopeSchema},"spans":[`;
       for (let i = 0; i < group.spans.length; i += step) {
-        const part = JSON.stringify((step >= group.spans.length ? group.spans : group.spans.slice(i, i + step)).map(spanJson));
-        yield (i ? ',' : '') + part.slice(1, -1);
+        let part = '';
+        const end = Math.min(group.spans.length, i + step);
+        for (let j = i; j < end; j++) part += (j ? ',' : '') + spanJson(group.spans[j]!);
+        yield part;
       }
       yield ']}';
     }
@@ -73,20 +118,34 @@ export function* encodeOtlpJsonPieces(spans: SpanRecord[], spansPerPiece = 500):
   yield ']}';
 }
 
-function spanJson(s: SpanRecord): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    traceId: s.traceId,
-    spanId: s.spanId,
-    name: s.name,
-    kind: s.spanKind,
-    startTimeUnixNano: msToNanos(s.startMs),
-    endTimeUnixNano: msToNanos(s.endMs),
-    attributes: keyValues(s.keys, s.values),
-    status: s.statusMessage ? { code: s.status, message: s.statusMessage } : { code: s.status },
-  };
-  if (s.parentSpanId) out.parentSpanId = s.parentSpanId;
-  if (s.events) {
-    out.events = s.events.map((e) => ({ timeUnixNano: msToNanos(e.timeMs), name: e.name, attributes: keyValues(e.keys, e.values) }));
-  }
+function eventJson(e: EventRecord): string {
+  const dropped = e.dropped ? `,"droppedAttributesCount":${e.dropped}` : '';
+  return `{"timeUnixNano":"${msRestDecimal(e.timeMs, e.timeRest)}","name":${q(e.name)},"attributes":${keyValues(e.keys, e.values)}${dropped}}`;
+}
+
+function linkJson(l: LinkRecord): string {
+  let out = `{"traceId":"${l.traceId}","spanId":"${l.spanId}"`;
+  if (l.traceState) out += `,"traceState":${q(l.traceState)}`;
+  out += `,"attributes":${keyValues(l.keys, l.values)}`;
+  if (l.dropped) out += `,"droppedAttributesCount":${l.dropped}`;
+  if (l.flags) out += `,"flags":${l.flags}`;
+  return out + '}';
+}
+
+function spanJson(s: SpanRecord): string {
+  const x = s.extra;
+  let out = `{"traceId":"${s.traceId}","spanId":"${s.spanId}"`;
+  if (x?.traceState) out += `,"traceState":${q(x.traceState)}`;
+  if (s.parentSpanId) out += `,"parentSpanId":"${s.parentSpanId}"`;
+  const flags = s.flags;
+  if (flags) out += `,"flags":${flags}`;
+  out += `,"name":${q(s.name)},"kind":${s.spanKind},"startTimeUnixNano":"${s.startTimeUnixNano}","endTimeUnixNano":"${s.endTimeUnixNano}"`;
+  out += `,"attributes":${keyValues(s.keys, s.values)}`;
+  if (x?.droppedAttributes) out += `,"droppedAttributesCount":${x.droppedAttributes}`;
+  if (x?.events) out += `,"events":[${x.events.map(eventJson).join(',')}]`;
+  if (x?.droppedEvents) out += `,"droppedEventsCount":${x.droppedEvents}`;
+  if (x?.links) out += `,"links":[${x.links.map(linkJson).join(',')}]`;
+  if (x?.droppedLinks) out += `,"droppedLinksCount":${x.droppedLinks}`;
+  out += x?.statusMessage ? `,"status":{"code":${s.status},"message":${q(x.statusMessage)}}}` : `,"status":{"code":${s.status}}}`;
   return out;
 }

@@ -1,9 +1,11 @@
 import type { AttrValue } from '../protocol/spanView';
-import { spanProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
-import { anyValue as objectAnyValue } from './otlpJsonDecoder';
-import { SpanRecord, TimeSlab, type EventRecord, type SpanOrigin } from './spanRecord';
+import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
+import { count, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
+import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from './otlpValues';
+import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
-import { JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
+import { jsonDoubleText, JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
+import { wordsToMsRest } from './unixNano';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -37,6 +39,13 @@ const K = {
   intValue: k('intValue'),
   boolValue: k('boolValue'),
   doubleValue: k('doubleValue'),
+  schemaUrl: k('schemaUrl'),
+  droppedAttributesCount: k('droppedAttributesCount'),
+  droppedEventsCount: k('droppedEventsCount'),
+  droppedLinksCount: k('droppedLinksCount'),
+  traceState: k('traceState'),
+  flags: k('flags'),
+  links: k('links'),
 };
 
 /** What the OTel JSON serializer writes around attribute keys and string values (compact JSON). */
@@ -65,6 +74,10 @@ class Scanner extends JsonByteReader {
   private readonly keys: string[] = [];
   private readonly values: AttrValue[] = [];
   private readonly times = new TimeSlab();
+  /** The caps of the span being read (its attributes, events and links). */
+  private readonly budget: SpanBudget;
+  /** Scratch words for an event's time. */
+  private readonly eventWords = new Uint32Array(2);
   // Where the last trace id / parent id were read, and their strings.
   private readonly lastTrace = { s: -1, value: '' };
   private readonly lastParent = { s: -1, value: '' };
@@ -74,6 +87,7 @@ class Scanner extends JsonByteReader {
     private readonly ctx: DecodeContext,
   ) {
     super(buf);
+    this.budget = new SpanBudget(ctx.limits);
   }
 
   request(): DecodedBatch {
@@ -93,9 +107,8 @@ class Scanner extends JsonByteReader {
   }
 
   private resourceSpans(): void {
-    let rKeys: string[] = [];
-    let rValues: AttrValue[] = [];
-    const scopes: [number, number, string, string][] = [];
+    const parts = emptyOriginParts();
+    const scopes: [number, number, OriginParts][] = [];
     if (this.openObject()) {
       do {
         this.key();
@@ -104,11 +117,13 @@ class Scanner extends JsonByteReader {
           else if (this.openObject()) {
             do {
               this.key();
-              if (this.keyIs(K.attributes)) [rKeys, rValues] = this.plainAttributes();
+              if (this.keyIs(K.attributes)) [parts.resourceKeys, parts.resourceValues] = this.plainAttributes(new SpanBudget(this.ctx.limits));
+              else if (this.keyIs(K.droppedAttributesCount)) parts.resourceDropped = this.count();
               else this.skip();
             } while (this.more(CLOSE_BRACE));
           }
-        } else if (this.keyIs(K.scopeSpans)) {
+        } else if (this.keyIs(K.schemaUrl)) parts.resourceSchemaUrl = this.nullableString();
+        else if (this.keyIs(K.scopeSpans)) {
           if (this.openArray()) {
             do scopes.push(this.scopeSpans());
             while (this.more(CLOSE_BRACKET));
@@ -117,16 +132,15 @@ class Scanner extends JsonByteReader {
       } while (this.more(CLOSE_BRACE));
     }
     const spans = this.out.spans;
-    for (const [from, to, name, version] of scopes) {
-      const origin = this.ctx.origin(rKeys, rValues, name, version);
+    for (const [from, to, scope] of scopes) {
+      const origin = this.ctx.origin({ ...scope, resourceKeys: parts.resourceKeys, resourceValues: parts.resourceValues, resourceDropped: parts.resourceDropped, resourceSchemaUrl: parts.resourceSchemaUrl });
       for (let i = from; i < to; i++) spans[i]!.origin = origin;
     }
   }
 
-  private scopeSpans(): [number, number, string, string] {
+  private scopeSpans(): [number, number, OriginParts] {
     const from = this.out.spans.length;
-    let name = '';
-    let version = '';
+    const parts = emptyOriginParts();
     if (this.openObject()) {
       do {
         this.key();
@@ -135,12 +149,15 @@ class Scanner extends JsonByteReader {
           else if (this.openObject()) {
             do {
               this.key();
-              if (this.keyIs(K.name)) name = this.string();
-              else if (this.keyIs(K.version)) version = this.string();
+              if (this.keyIs(K.name)) parts.scopeName = this.nullableString();
+              else if (this.keyIs(K.version)) parts.scopeVersion = this.nullableString();
+              else if (this.keyIs(K.attributes)) [parts.scopeKeys, parts.scopeValues] = this.plainAttributes(new SpanBudget(this.ctx.limits));
+              else if (this.keyIs(K.droppedAttributesCount)) parts.scopeDropped = this.count();
               else this.skip();
             } while (this.more(CLOSE_BRACE));
           }
-        } else if (this.keyIs(K.spans)) {
+        } else if (this.keyIs(K.schemaUrl)) parts.scopeSchemaUrl = this.nullableString();
+        else if (this.keyIs(K.spans)) {
           if (this.openArray()) {
             do this.span();
             while (this.more(CLOSE_BRACKET));
@@ -148,7 +165,17 @@ class Scanner extends JsonByteReader {
         } else this.skip();
       } while (this.more(CLOSE_BRACE));
     }
-    return [from, this.out.spans.length, name, version];
+    return [from, this.out.spans.length, parts];
+  }
+
+  /** A uint32 (count or flags), as a number or decimal string; 0 when absent or out of range. */
+  private count(): number {
+    const c = this.ws();
+    if (c === 0x6e) {
+      this.literal('null');
+      return 0;
+    }
+    return count(c === QUOTE ? this.string() : this.number());
   }
 
   /** A hex id of `len` characters, lowercase; '' when invalid (a base64 id takes the slow path). */
@@ -206,35 +233,6 @@ class Scanner extends JsonByteReader {
     return id;
   }
 
-  /** Nanoseconds (decimal string or integer number) to epoch ms; NaN when absent or odd. */
-  private nanos(): number {
-    const c = this.ws();
-    let quoted = false;
-    if (c === QUOTE) {
-      this.stringRange();
-      quoted = true;
-    } else if (c === 0x6e) {
-      this.literal('null');
-      return NaN;
-    } else this.numberRange();
-    const buf = this.buf;
-    const s = this.ks;
-    const e = this.ke;
-    const n = e - s;
-    if (n === 0 || n > 20) throw NOT_FAST;
-    let ms = 0;
-    let ns = 0;
-    const split = e - 6;
-    for (let p = s; p < e; p++) {
-      const d = buf[p]! - 0x30;
-      if (d < 0 || d > 9) throw NOT_FAST;
-      if (p < split) ms = ms * 10 + d;
-      else ns = ns * 10 + d;
-    }
-    if (!quoted && n > 1 && buf[s] === 0x30) throw NOT_FAST;
-    return ms + ns / 1e6;
-  }
-
   private int(): number {
     const c = this.ws();
     if (c === QUOTE) return Number(this.string()) | 0;
@@ -251,13 +249,22 @@ class Scanner extends JsonByteReader {
     let parent = '';
     let name = '';
     let kind = 0;
-    let startMs = NaN;
-    let endMs = NaN;
     let status = 0;
     let statusMessage = '';
     let n = 0;
     let events: EventRecord[] | undefined;
+    let links: LinkRecord[] | undefined;
+    let traceState = '';
+    let flags = 0;
+    let droppedAttributes = 0;
+    let droppedEvents = 0;
+    let droppedLinks = 0;
+    let timeProblem = '';
     const ctx = this.ctx;
+    const slot = this.times.next();
+    const slab = this.times.array;
+    const at = slot * 4;
+    this.budget.reset();
     if (this.openObject()) {
       do {
         this.key();
@@ -278,9 +285,11 @@ class Scanner extends JsonByteReader {
         } else if (len === 4 && this.keyIs(K.kind)) {
           if (this.ws() === QUOTE) throw NOT_FAST;
           kind = this.int();
-        } else if (len === 17 && this.keyIs(K.startTimeUnixNano)) startMs = this.nanos();
-        else if (len === 15 && this.keyIs(K.endTimeUnixNano)) endMs = this.nanos();
-        else if (len === 10 && this.keyIs(K.attributes)) n = this.attributes();
+        } else if (len === 17 && this.keyIs(K.startTimeUnixNano)) {
+          if (!this.nanos(slab, at)) timeProblem ||= BAD_START;
+        } else if (len === 15 && this.keyIs(K.endTimeUnixNano)) {
+          if (!this.nanos(slab, at + 2)) timeProblem ||= BAD_END;
+        } else if (len === 10 && this.keyIs(K.attributes)) n = this.attributes();
         else if (len === 6 && this.keyIs(K.events)) events = this.events();
         else if (len === 6 && this.keyIs(K.status)) {
           if (this.ws() === 0x6e) this.literal('null');
@@ -290,27 +299,57 @@ class Scanner extends JsonByteReader {
               if (this.keyIs(K.code)) {
                 if (this.ws() === QUOTE) throw NOT_FAST;
                 status = this.int();
-              } else if (this.keyIs(K.message)) statusMessage = this.string();
+              } else if (this.keyIs(K.message)) statusMessage = this.nullableString();
               else this.skip();
             } while (this.more(CLOSE_BRACE));
           }
-        } else this.skip();
+        } else if (len === 10 && this.keyIs(K.traceState)) traceState = this.nullableString();
+        else if (len === 5 && this.keyIs(K.flags)) flags = this.count();
+        else if (len === 5 && this.keyIs(K.links)) links = this.links();
+        else if (len === 22 && this.keyIs(K.droppedAttributesCount)) droppedAttributes = this.count();
+        else if (len === 18 && this.keyIs(K.droppedEventsCount)) droppedEvents = this.count();
+        else if (len === 17 && this.keyIs(K.droppedLinksCount)) droppedLinks = this.count();
+        else this.skip();
       } while (this.more(CLOSE_BRACE));
     }
     let problem = '';
     if (!traceId) problem = 'traceId must be 16 bytes of hex, not all zero';
     else if (!spanId) problem = 'spanId must be 8 bytes of hex, not all zero';
-    else problem = spanProblem(startMs, endMs);
+    else problem = timeProblem || timesProblem(slab, at);
     const out = this.out;
     if (problem) {
       if (out.rejected++ === 0) out.firstError = `span ${out.spans.length + out.rejected - 1}: ${problem}`;
       return;
     }
-    if (events) for (const e of events) if (!e.timeMs) e.timeMs = startMs;
     const values = n === 0 ? EMPTY_VALUES : this.values.slice(0, n);
     const keys = n === 0 ? EMPTY_KEYS : ctx.shapes.share(this.keys, n);
-    const at = this.times.put(startMs, endMs);
-    out.spans.push(new SpanRecord(traceId, spanId, parent, name, this.times.array, at, status, kind, statusMessage, keys, values, events, PENDING_ORIGIN));
+    const bits = packBits(slot, status, kind, flags);
+    const rare = oddBits(bits) || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || this.budget.cut;
+    const extra = rare ? spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, this.budget.cut) : undefined;
+    if (extra) shareExtraStrings(extra, traceId, (s) => ctx.traceState(s));
+    out.spans.push(new SpanRecord(traceId, spanId, parent, name, slab, bits, keys, values, PENDING_ORIGIN, extra));
+  }
+
+  /** Links are rare: read with JSON.parse and the object decoder. */
+  private links(): LinkRecord[] | undefined {
+    // Exporters send `"links":[]` with every span: settled without leaving the fast path.
+    if (this.ws() === 0x5b) {
+      const at = this.pos;
+      this.pos++;
+      if (this.ws() === CLOSE_BRACKET) {
+        this.pos++;
+        return undefined;
+      }
+      this.pos = at;
+    }
+    const raw: unknown = JSON.parse(this.rawValue());
+    if (!Array.isArray(raw) || raw.length === 0) return undefined;
+    const links: LinkRecord[] = [];
+    for (const l of raw) {
+      const link = typeof l === 'object' && l !== null && !Array.isArray(l) ? jsonLink(l as Record<string, unknown>, this.ctx, this.budget) : undefined;
+      if (link) links.push(link);
+    }
+    return links.length > 0 ? links : undefined;
   }
 
   /** Span attributes into the scratch arrays; returns how many. */
@@ -318,32 +357,35 @@ class Scanner extends JsonByteReader {
     let n = 0;
     if (!this.openArray()) return 0;
     do {
-      if (this.keyValue(this.keys, this.values, n)) n++;
+      if (this.keyValue(this.keys, this.values, n, this.budget)) n++;
     } while (this.more(CLOSE_BRACKET));
     return n;
   }
 
-  private plainAttributes(): [string[], AttrValue[]] {
+  private plainAttributes(budget: SpanBudget): [string[], AttrValue[]] {
     const keys: string[] = [];
     const values: AttrValue[] = [];
     let n = 0;
     if (this.openArray()) {
       do {
-        if (this.keyValue(keys, values, n)) n++;
+        if (this.keyValue(keys, values, n, budget)) n++;
       } while (this.more(CLOSE_BRACKET));
     }
     keys.length = n;
     values.length = n;
-    return [this.ctx.shapes.share(keys, n), values];
+    // Exact-size copy: a grown array keeps spare room for as long as it is stored.
+    return [this.ctx.shapes.share(keys, n), values.slice(0, n)];
   }
 
-  /** Consumes `lit` when the input continues with exactly it. */
-  private keyValue(keys: string[], values: AttrValue[], n: number): boolean {
+  /** One {"key": …, "value": {…}} into slot n; false when it has no key. */
+  private keyValue(keys: string[], values: AttrValue[], n: number, budget: SpanBudget): boolean {
     const ctx = this.ctx;
     let info: KeyInfo | undefined;
     let value: AttrValue | undefined;
     this.ws();
     const at = this.pos;
+    const used = budget.used;
+    const cut = budget.cut;
     // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
     if (this.literalAhead(KV_KEY)) {
       const s = this.pos;
@@ -355,10 +397,9 @@ class Scanner extends JsonByteReader {
           info = ctx.pool.key(this.slices.utf8Slice(s, e));
           ctx.keyBytes.store(this.buf, s, e, info);
         }
-        value = this.anyValue(info);
+        value = this.anyValue(info, budget);
         if (this.buf[this.pos] === CLOSE_BRACE) {
           this.pos++;
-          if (value === undefined) return false;
           keys[n] = info.key;
           values[n] = value;
           return true;
@@ -367,8 +408,12 @@ class Scanner extends JsonByteReader {
       this.pos = at;
       info = undefined;
       value = undefined;
+      budget.used = used;
+      budget.cut = cut;
     }
     if (!this.openObject()) return false;
+    let valueAt = -1;
+    let valueEnd = -1;
     do {
       this.key();
       if (this.keyIs(K.key)) {
@@ -378,19 +423,31 @@ class Scanner extends JsonByteReader {
           info = ctx.pool.key(this.slices.utf8Slice(this.ks, this.ke));
           ctx.keyBytes.store(this.buf, this.ks, this.ke, info);
         }
-      } else if (this.keyIs(K.value)) value = this.anyValue(info);
-      else this.skip();
+      } else if (this.keyIs(K.value)) {
+        // The key may come after its value: read the value as raw text, decode it once the key is known.
+        const s = (this.ws(), this.pos);
+        this.skip();
+        valueAt = s;
+        valueEnd = this.pos;
+      } else this.skip();
     } while (this.more(CLOSE_BRACE));
-    if (info === undefined || value === undefined) return false;
+    if (info === undefined) return false;
+    if (valueAt >= 0) {
+      const end = this.pos;
+      this.pos = valueAt;
+      value = this.anyValue(info, budget);
+      if (this.pos !== valueEnd) throw NOT_FAST;
+      this.pos = end;
+    }
     keys[n] = info.key;
-    values[n] = value;
+    values[n] = value ?? EMPTY_VALUE;
     return true;
   }
 
-  private anyValue(info: KeyInfo | undefined): AttrValue | undefined {
+  private anyValue(info: KeyInfo | undefined, budget: SpanBudget): AttrValue {
     if (this.ws() === 0x6e) {
       this.literal('null');
-      return undefined;
+      return EMPTY_VALUE;
     }
     const start = this.pos;
     if (info !== undefined && this.literalAhead(STRING_VALUE)) {
@@ -398,17 +455,17 @@ class Scanner extends JsonByteReader {
       const e = this.noEscapes ? this.buf.indexOf(QUOTE, s) : this.quoteEnd();
       if (e > 0 && this.buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
-        if (info.values === undefined) return this.slices.utf8Slice(s, e);
+        if (info.values === undefined) return budget.string(this.slices.utf8Slice(s, e), e - s);
         const ctx = this.ctx;
         const known = ctx.valueBytes.get(this.buf, s, e);
-        if (known !== undefined) return known;
+        if (known !== undefined) return budget.string(known, e - s);
         const v = ctx.pool.value(info, this.slices.utf8Slice(s, e));
         if (info.values !== undefined) ctx.valueBytes.store(this.buf, s, e, v);
-        return v;
+        return budget.string(v, e - s);
       }
       this.pos = start;
     }
-    let v: AttrValue | undefined = '';
+    let v: AttrValue = EMPTY_VALUE;
     if (!this.openObject()) return v;
     do {
       this.key();
@@ -416,6 +473,7 @@ class Scanner extends JsonByteReader {
       if (len === 11 && this.keyIs(K.stringValue)) {
         if (this.ws() !== QUOTE) throw NOT_FAST;
         this.stringRange();
+        const bytes = this.ke - this.ks;
         if (info !== undefined && info.values !== undefined) {
           const ctx = this.ctx;
           const known = ctx.valueBytes.get(this.buf, this.ks, this.ke);
@@ -425,12 +483,19 @@ class Scanner extends JsonByteReader {
             if (info.values !== undefined) ctx.valueBytes.store(this.buf, this.ks, this.ke, v);
           }
         } else v = this.slices.utf8Slice(this.ks, this.ke);
+        v = budget.string(v, bytes);
       } else if (len === 8 && this.keyIs(K.intValue)) {
         const c = this.ws();
         const x = c === QUOTE ? this.string() : this.number();
-        const num = Number(x);
-        if (typeof x === 'string' && !/^-?\d+$/.test(x)) throw NOT_FAST;
-        v = Number.isSafeInteger(num) ? num : String(x);
+        if (typeof x === 'number') {
+          if (!Number.isSafeInteger(x)) throw NOT_FAST;
+          v = x;
+        } else {
+          const i = intFromText(x);
+          if (i === undefined) throw NOT_FAST;
+          v = i;
+        }
+        v = typeof v === 'number' ? budget.scalar(v) : budget.value(v);
       } else if (len === 9 && this.keyIs(K.boolValue)) {
         const c = this.ws();
         if (c === 0x74) {
@@ -440,13 +505,15 @@ class Scanner extends JsonByteReader {
           this.literal('false');
           v = false;
         }
+        v = budget.scalar(v);
       } else if (len === 11 && this.keyIs(K.doubleValue)) {
-        if (this.ws() === QUOTE) throw NOT_FAST;
-        v = this.number();
+        // Numbers, and the strings OTLP/JSON writes for NaN and ±Infinity.
+        const d = doubleValue(this.ws() === QUOTE ? jsonDoubleText(this.string()) : this.number());
+        v = typeof d === 'number' ? budget.scalar(d) : budget.value(d);
       } else {
         // arrayValue, kvlistValue, bytesValue and the unexpected: decode this AnyValue the slow way.
         this.pos = start;
-        return objectAnyValue(JSON.parse(this.rawValue()), this.ctx, 0, info);
+        return budget.value(objectAnyValue(JSON.parse(this.rawValue()), this.ctx, 0, info));
       }
     } while (this.more(CLOSE_BRACE));
     return v;
@@ -455,27 +522,33 @@ class Scanner extends JsonByteReader {
   private events(): EventRecord[] | undefined {
     if (!this.openArray()) return undefined;
     const events: EventRecord[] = [];
+    const words = this.eventWords;
     do {
       let name = '';
-      let timeMs = 0;
       let keys: string[] = EMPTY_KEYS;
       let values: AttrValue[] = EMPTY_VALUES;
+      let dropped = 0;
+      let valid = true;
+      words[0] = words[1] = 0;
       if (this.openObject()) {
         do {
           this.key();
-          if (this.keyIs(K.name)) name = this.ctx.pool.intern(this.string());
-          else if (this.keyIs(K.timeUnixNano)) timeMs = this.nanos();
-          else if (this.keyIs(K.attributes)) [keys, values] = this.plainAttributes();
+          if (this.keyIs(K.name)) name = this.ctx.pool.intern(this.nullableString());
+          else if (this.keyIs(K.timeUnixNano)) valid = this.nanos(words, 0);
+          else if (this.keyIs(K.attributes)) [keys, values] = this.plainAttributes(this.budget);
+          else if (this.keyIs(K.droppedAttributesCount)) dropped = this.count();
           else this.skip();
         } while (this.more(CLOSE_BRACE));
       }
-      events.push({ name, timeMs: Number.isFinite(timeMs) ? timeMs : 0, keys, values });
+      if (!valid) continue;
+      const time = wordsToMsRest(words[0]!, words[1]!);
+      events.push({ name, timeMs: time.ms, timeRest: time.rest, keys, values, dropped });
     } while (this.more(CLOSE_BRACKET));
-    return events;
+    return events.length > 0 ? events : undefined;
   }
 }
 
 const EMPTY_KEYS: string[] = [];
 const EMPTY_VALUES: AttrValue[] = [];
 /** Replaced once the resource and scope of the spans are known. */
-const PENDING_ORIGIN: SpanOrigin = { resourceKeys: [], resourceValues: [], serviceName: 'unknown_service', scopeName: '', scopeVersion: '' };
+const PENDING_ORIGIN: SpanOrigin = { ...emptyOriginParts(), serviceName: 'unknown_service' };

@@ -1,6 +1,7 @@
 import type { AttrValue } from '../protocol/spanView';
 import type { DecodeContext, DecodedBatch } from './decodedBatch';
-import { SpanRecord, type EventRecord, type SpanOrigin } from './spanRecord';
+import { attachExtras, unpackOrigin } from './spanIndex';
+import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type OriginParts, type SpanExtra, type SpanOrigin } from './spanRecord';
 import type { KeyInfo } from './stringPool';
 
 /**
@@ -14,8 +15,8 @@ export interface PackedBatch {
   strings: string[];
   /** SPAN_FIELDS integers per span (see the F_* offsets). */
   spans: Int32Array;
-  /** Start and end (epoch ms) per span. */
-  times: Float64Array;
+  /** Start and end per span: SLAB_WORDS words (low, high of each, in nanoseconds). */
+  times: Uint32Array;
   /** Per attribute value: ≥ 0 an index into `strings`, < 0 the index -1-v into `other`. */
   values: Int32Array;
   /** Attribute values that are not strings (numbers, booleans, arrays). */
@@ -23,18 +24,13 @@ export interface PackedBatch {
   /** Key lists used by the batch's spans, as indices into `strings`. */
   shapes: number[][];
   origins: PackedOrigin[];
-  /** Events of the spans that have them: [span index, events]. */
-  events: [number, EventRecord[]][];
+  /** The rare parts (events, links, status message, …) of the spans that have them: [span index, extra]. */
+  extras: [number, SpanExtra][];
   rejected: number;
   firstError: string;
 }
 
-export interface PackedOrigin {
-  resourceKeys: string[];
-  resourceValues: AttrValue[];
-  scopeName: string;
-  scopeVersion: string;
-}
+export type PackedOrigin = OriginParts;
 
 const F_TRACE = 0;
 const F_SPAN = 1;
@@ -43,8 +39,8 @@ const F_PARENT = 2;
 const F_NAME = 3;
 const F_STATUS = 4;
 const F_KIND = 5;
-/** -1 for no message. */
-const F_MESSAGE = 6;
+/** OTLP span flags (uint32, stored as int32). */
+const F_FLAGS = 6;
 const F_SHAPE = 7;
 const F_ORIGIN = 8;
 export const SPAN_FIELDS = 9;
@@ -78,12 +74,12 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
   const shapeIndex = new Map<string[], number>();
   const origins: PackedOrigin[] = [];
   const originIndex = new Map<SpanOrigin, number>();
-  const events: [number, EventRecord[]][] = [];
+  const extras: [number, SpanExtra][] = [];
   const other: AttrValue[] = [];
   let valueCount = 0;
   for (let i = 0; i < recs.length; i++) valueCount += recs[i]!.values.length;
   const spans = new Int32Array(recs.length * SPAN_FIELDS);
-  const times = new Float64Array(recs.length * 2);
+  const times = new Uint32Array(recs.length * SLAB_WORDS);
   const values = new Int32Array(valueCount);
   let v = 0;
   for (let i = 0; i < recs.length; i++) {
@@ -104,9 +100,9 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
       spans[o + F_PARENT] = lastParentAt;
     }
     spans[o + F_NAME] = str(r.name);
-    spans[o + F_STATUS] = r.status;
-    spans[o + F_KIND] = r.spanKind;
-    spans[o + F_MESSAGE] = r.statusMessage ? str(r.statusMessage) : -1;
+    spans[o + F_STATUS] = r.status < 4 ? r.status : 255;
+    spans[o + F_KIND] = r.spanKind < 8 ? r.spanKind : 255;
+    spans[o + F_FLAGS] = r.flags | 0;
     // Decoders share one keys array between spans of the same key list: one shape per array.
     let shape = shapeIndex.get(r.keys);
     if (shape === undefined) {
@@ -120,12 +116,12 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
     let origin = originIndex.get(r.origin);
     if (origin === undefined) {
       origin = origins.length;
-      origins.push({ resourceKeys: r.origin.resourceKeys, resourceValues: r.origin.resourceValues, scopeName: r.origin.scopeName, scopeVersion: r.origin.scopeVersion });
+      const { serviceName: _, ...parts } = r.origin;
+      origins.push(parts);
       originIndex.set(r.origin, origin);
     }
     spans[o + F_ORIGIN] = origin;
-    times[i * 2] = r.startMs;
-    times[i * 2 + 1] = r.endMs;
+    r.copyTimes(times, i * SLAB_WORDS);
     const vals = r.values;
     for (let a = 0; a < vals.length; a++) {
       const x = vals[a]!;
@@ -135,9 +131,9 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
         other.push(x);
       }
     }
-    if (r.events) events.push([i, r.events]);
+    if (r.extra) extras.push([i, r.extra]);
   }
-  return { strings, spans, times, values, other, shapes, origins, events, rejected: batch.rejected, firstError: batch.firstError };
+  return { strings, spans, times, values, other, shapes, origins, extras, rejected: batch.rejected, firstError: batch.firstError };
 }
 
 /** The buffers of a packed batch, for postMessage's transfer list. */
@@ -163,15 +159,15 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
     shapeInfos.push(infos);
     shapeKeys.push(ctx.shapes.share(keys, keys.length));
   }
-  const origins = p.origins.map((o) => {
-    const keys = o.resourceKeys.map((k) => pool.key(k).key);
-    return ctx.origin(ctx.shapes.share(keys, keys.length), o.resourceValues, o.scopeName, o.scopeVersion);
-  });
+  const origins = p.origins.map((o) => unpackOrigin(o, ctx));
   const names: (string | undefined)[] = [];
   const out: SpanRecord[] = new Array<SpanRecord>(count);
   let v = 0;
+  let slab = times;
   for (let i = 0; i < count; i++) {
     const o = i * SPAN_FIELDS;
+    const slot = i % SLAB_SPANS;
+    if (slot === 0) slab = times.subarray(i * SLAB_WORDS, Math.min(count, i + SLAB_SPANS) * SLAB_WORDS);
     const nameAt = spans[o + F_NAME]!;
     const name = (names[nameAt] ??= pool.intern(strings[nameAt]!));
     const shape = spans[o + F_SHAPE]!;
@@ -182,27 +178,10 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
       vals[a] = x >= 0 ? pool.value(infos[a]!, strings[x]!) : other[-1 - x]!;
     }
     const parent = spans[o + F_PARENT]!;
-    const message = spans[o + F_MESSAGE]!;
-    out[i] = new SpanRecord(
-      strings[spans[o + F_TRACE]!]!,
-      strings[spans[o + F_SPAN]!]!,
-      parent < 0 ? '' : strings[parent]!,
-      name,
-      times,
-      i * 2,
-      spans[o + F_STATUS]!,
-      spans[o + F_KIND]!,
-      message < 0 ? '' : strings[message]!,
-      shapeKeys[shape]!,
-      vals,
-      undefined,
-      origins[spans[o + F_ORIGIN]!]!,
-    );
+    const bits = packBits(slot, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0);
+    out[i] = new SpanRecord(strings[spans[o + F_TRACE]!]!, strings[spans[o + F_SPAN]!]!, parent < 0 ? '' : strings[parent]!, name, slab, bits, shapeKeys[shape]!, vals, origins[spans[o + F_ORIGIN]!]!, undefined);
   }
-  for (const [i, events] of p.events) {
-    const rec = out[i];
-    if (rec) rec.events = events.map((e) => ({ ...e, name: pool.intern(e.name) }));
-  }
+  attachExtras(out, p.extras, ctx);
   return { spans: out, rejected: p.rejected, firstError: p.firstError };
 }
 
@@ -213,13 +192,13 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
 function checkPacked(p: PackedBatch): void {
   const n = p.strings.length;
   const count = p.spans.length / SPAN_FIELDS;
-  if (!Number.isInteger(count) || p.times.length !== count * 2) throw new Error('packed batch: span arrays of unequal length');
+  if (!Number.isInteger(count) || p.times.length !== count * SLAB_WORDS) throw new Error('packed batch: span arrays of unequal length');
   let valueCount = 0;
   for (let i = 0; i < count; i++) {
     const o = i * SPAN_FIELDS;
     const s = p.spans;
     if (!(s[o + F_TRACE]! >= 0 && s[o + F_TRACE]! < n && s[o + F_SPAN]! >= 0 && s[o + F_SPAN]! < n && s[o + F_NAME]! >= 0 && s[o + F_NAME]! < n)) throw new Error('packed batch: string index out of range');
-    if (!(s[o + F_PARENT]! >= -1 && s[o + F_PARENT]! < n && s[o + F_MESSAGE]! >= -1 && s[o + F_MESSAGE]! < n)) throw new Error('packed batch: string index out of range');
+    if (!(s[o + F_PARENT]! >= -1 && s[o + F_PARENT]! < n)) throw new Error('packed batch: string index out of range');
     const shape = p.shapes[p.spans[o + F_SHAPE]!];
     if (!shape || !p.origins[p.spans[o + F_ORIGIN]!]) throw new Error('packed batch: shape or origin out of range');
     valueCount += shape.length;

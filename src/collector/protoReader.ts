@@ -1,4 +1,5 @@
 import { DecodeError } from './decodedBatch';
+import { wordsToMs } from './unixNano';
 
 /**
  * A bounds-checked reader of protobuf wire format over one buffer. Length-delimited fields are
@@ -38,33 +39,45 @@ export class ProtoReader {
     throw new DecodeError('malformed varint');
   }
 
-  /** int64 as a number (two's complement for 10-byte negatives), or a string beyond 2^53. */
+  /** int64 as a number when within ±2^53, else its exact decimal text (two's complement for negatives). */
   int64(): number | string {
     const start = this.pos;
     const v = this.varint();
-    if (this.pos - start === 10 && v >= 2 ** 63) {
-      // Negative: re-read as unsigned 64-bit and subtract 2^64 using BigInt for exactness.
-      let big = 0n;
-      let shift = 0n;
-      for (let p = start; p < this.pos; p++) {
-        big |= BigInt(this.buf[p]! & 0x7f) << shift;
-        shift += 7n;
-      }
-      big = BigInt.asIntN(64, big);
-      const n = Number(big);
-      return Number.isSafeInteger(n) ? n : big.toString();
+    if (v <= Number.MAX_SAFE_INTEGER) return v;
+    // Beyond 2^53 the double above is rounded: read the bytes again exactly.
+    let big = 0n;
+    let shift = 0n;
+    for (let p = start; p < this.pos; p++) {
+      big |= BigInt(this.buf[p]! & 0x7f) << shift;
+      shift += 7n;
     }
-    return Number.isSafeInteger(v) ? v : String(v);
+    big = BigInt.asIntN(64, big);
+    const n = Number(big);
+    return Number.isSafeInteger(n) ? n : big.toString();
   }
 
-  /** A fixed64 nanosecond time as epoch milliseconds (whole milliseconds exact). */
+  /** A fixed64 nanosecond time as fractional epoch ms, for display (logs and metrics keep no exact time). */
   fixed64NanosToMs(): number {
     if (this.pos + 8 > this.end) this.fail();
     const lo = this.buf.readUInt32LE(this.pos);
     const hi = this.buf.readUInt32LE(this.pos + 4);
     this.pos += 8;
-    // hi·2^32 ns = hi·4294 ms + hi·967296 ns; every partial product is an exact double.
-    return hi * 4294 + (hi * 967296 + lo) / 1e6;
+    return wordsToMs(lo, hi);
+  }
+
+  /** A fixed64 as its two 32-bit words into `out[at]` (low) and `out[at + 1]` (high). */
+  fixed64Words(out: Uint32Array, at: number): void {
+    if (this.pos + 8 > this.end) this.fail();
+    out[at] = this.buf.readUInt32LE(this.pos);
+    out[at + 1] = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+  }
+
+  fixed32(): number {
+    if (this.pos + 4 > this.end) this.fail();
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
   }
 
   double(): number {

@@ -1,9 +1,10 @@
 import type { AttrValue } from '../protocol/spanView';
 import type { DecodeContext, DecodedBatch } from './decodedBatch';
 import type { DictionaryView } from './idDictionary';
-import type { PackedOrigin } from './packedBatch';
+import { EMPTY_VALUE } from './otlpValues';
+import type { OriginParts as PackedOrigin } from './spanRecord';
 import type { NodeBufferSlices } from './protoReader';
-import { SpanRecord, type EventRecord } from './spanRecord';
+import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from './spanRecord';
 
 /**
  * The spans of one protobuf body as integers: where in the body each id and one-off string is,
@@ -15,15 +16,15 @@ import { SpanRecord, type EventRecord } from './spanRecord';
 export interface SpanIndex {
   /** SPAN_INTS integers per span (the F_* offsets). */
   spans: Int32Array;
-  /** Start and end (epoch ms) per span. */
-  times: Float64Array;
+  /** Start and end per span: SLAB_WORDS words (low, high of each, in nanoseconds). */
+  times: Uint32Array;
   /** Two integers per attribute value, encoded as `valueAt` reads them. */
   values: Int32Array;
   /** Values that are neither strings of the body nor small integers: numbers, arrays, messages. */
   other: AttrValue[];
   origins: PackedOrigin[];
-  /** Events of the spans that have them: [span index, events]. */
-  events: [number, EventRecord[]][];
+  /** The rare parts (events, links, status message, …) of the spans that have them: [span index, extra]. */
+  extras: [number, SpanExtra][];
   /** The dictionary generation the ids belong to. */
   generation: number;
   rejected: number;
@@ -40,8 +41,8 @@ export const F_PARENT = 2;
 export const F_NAME = 3;
 export const F_STATUS = 5;
 export const F_KIND = 6;
-/** Index into `other` of the status message; NONE without one. */
-export const F_MESSAGE = 7;
+/** OTLP span flags (uint32, stored as int32). */
+export const F_FLAGS = 7;
 /** Key list id; NONE without attributes. */
 export const F_SHAPE = 8;
 export const F_ORIGIN = 9;
@@ -55,6 +56,8 @@ export const V_DICT = -1;
 export const V_OTHER = -2;
 export const V_INT = -3;
 export const V_BOOL = -4;
+/** An AnyValue with nothing set. */
+export const V_EMPTY = -5;
 
 /** The buffers of an index, for postMessage's transfer list. */
 export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
@@ -64,7 +67,7 @@ export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
 /** Growable typed arrays for building an index. */
 export class IndexBuilder {
   spans = new Int32Array(256 * SPAN_INTS);
-  times = new Float64Array(512);
+  times = new Uint32Array(256 * SLAB_WORDS);
   values = new Int32Array(4096);
   count = 0;
   valueInts = 0;
@@ -76,7 +79,7 @@ export class IndexBuilder {
       const spans = new Int32Array(this.spans.length * 2);
       spans.set(this.spans);
       this.spans = spans;
-      const times = new Float64Array(this.times.length * 2);
+      const times = new Uint32Array(this.times.length * 2);
       times.set(this.times);
       this.times = times;
     }
@@ -110,16 +113,13 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   if (ix.generation !== dict.generation) throw new IndexError('span index: dictionary out of step');
   const { spans, times, values, other } = ix;
   const count = spans.length / SPAN_INTS;
-  if (!Number.isInteger(count) || times.length !== count * 2) throw new IndexError('span index: arrays of unequal length');
+  if (!Number.isInteger(count) || times.length !== count * SLAB_WORDS) throw new IndexError('span index: arrays of unequal length');
   // Sliced without Node's argument checks: every range is checked here first.
   const slices = body as unknown as NodeBufferSlices;
   const len = body.length;
   const strings = dict.strings;
   const shapes = dict.shapes;
-  const origins = ix.origins.map((o) => {
-    const keys = o.resourceKeys.map((k) => ctx.pool.key(String(k)).key);
-    return ctx.origin(ctx.shapes.share(keys, keys.length), o.resourceValues, String(o.scopeName), String(o.scopeVersion));
-  });
+  const origins = ix.origins.map((o) => unpackOrigin(o, ctx));
   const valueAt = (at: number): AttrValue => {
     const a = values[at]!;
     const b = values[at + 1]!;
@@ -132,6 +132,7 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     else if (a === V_OTHER) v = other[b];
     else if (a === V_INT) v = b;
     else if (a === V_BOOL) v = b !== 0;
+    else if (a === V_EMPTY) v = EMPTY_VALUE;
     if (v === undefined) throw new IndexError('span index: value out of range');
     return v;
   };
@@ -139,7 +140,12 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   let v = 0;
   let traceId = '';
   let parentId = '';
+  // Records keep their times in slabs of SLAB_SPANS spans (views of the index's array): a span's
+  // place in its slab must fit the bits it is packed in.
+  let slab = times;
   for (let i = 0; i < count; i++) {
+    const slot = i % SLAB_SPANS;
+    if (slot === 0) slab = times.subarray(i * SLAB_WORDS, Math.min(count, i + SLAB_SPANS) * SLAB_WORDS);
     const o = i * SPAN_INTS;
     const t = spans[o + F_TRACE]!;
     if (t >= 0 && t + 16 <= len) traceId = slices.hexSlice(t, t + 16);
@@ -162,20 +168,33 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     if (v + 2 * n > values.length) throw new IndexError('span index: too few values');
     const vals = n === 0 ? EMPTY_VALUES : new Array<AttrValue>(n);
     for (let a = 0; a < n; a++, v += 2) vals[a] = valueAt(v);
-    const m = spans[o + F_MESSAGE]!;
-    const message = m === NONE ? '' : other[m];
-    if (typeof message !== 'string') throw new IndexError('span index: status message out of range');
     const origin = origins[spans[o + F_ORIGIN]!];
     if (origin === undefined) throw new IndexError('span index: origin out of range');
-    out[i] = new SpanRecord(traceId, slices.hexSlice(s, s + 8), parent, name, times, i * 2, spans[o + F_STATUS]!, spans[o + F_KIND]!, message, keys, vals, undefined, origin);
+    const bits = packBits(slot, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0);
+    out[i] = new SpanRecord(traceId, slices.hexSlice(s, s + 8), parent, name, slab, bits, keys, vals, origin, undefined);
   }
   if (v !== values.length) throw new IndexError('span index: too many values');
-  for (const [i, events] of ix.events) {
-    const rec = out[i];
-    if (rec) rec.events = events.map((e) => ({ ...e, name: ctx.pool.intern(String(e.name)) }));
-  }
+  attachExtras(out, ix.extras, ctx);
   return { spans: out, rejected: ix.rejected, firstError: ix.firstError };
 }
 
 const EMPTY_KEYS: string[] = [];
 const EMPTY_VALUES: AttrValue[] = [];
+
+/** The store's shared origin for a packed one (keys interned in the store's tables). */
+export function unpackOrigin(o: PackedOrigin, ctx: DecodeContext): ReturnType<DecodeContext['origin']> {
+  const keys = o.resourceKeys.map((k) => ctx.pool.key(String(k)).key);
+  const scopeKeys = o.scopeKeys.map((k) => ctx.pool.key(String(k)).key);
+  return ctx.origin({ ...o, resourceKeys: ctx.shapes.share(keys, keys.length), scopeKeys: ctx.shapes.share(scopeKeys, scopeKeys.length), scopeName: String(o.scopeName), scopeVersion: String(o.scopeVersion) });
+}
+
+/** Gives records the rare parts decoded with them (event names interned in the store's tables). */
+export function attachExtras(out: SpanRecord[], extras: [number, SpanExtra][], ctx: DecodeContext): void {
+  for (const [i, x] of extras) {
+    const rec = out[i];
+    if (!rec) throw new IndexError('span index: extra out of range');
+    if (x.events) x.events = x.events.map((e) => ({ ...e, name: ctx.pool.intern(String(e.name)) }));
+    shareExtraStrings(x, rec.traceId, (s) => ctx.traceState(s));
+    rec.extra = x;
+  }
+}

@@ -173,5 +173,7 @@ export function truncatedValuesOf(rec: SpanRecord): number {
 export function originBytes(o: SpanOrigin, seen: SeenKeyArrays): number {
   if (seen.has(o)) return 0;
   seen.add(o);
-  return OBJECT + sharedKeysBytes(o.resourceKeys, seen) + valuesBytes(o.resourceValues) + stringBytes(o.serviceName) + stringBytes(o.scopeName) + stringBytes(o.scopeVersion);
+  const kept = OBJECT + sharedKeysBytes(o.resourceKeys, seen) + valuesBytes(o.resourceValues) + stringBytes(o.serviceName) + stringBytes(o.scopeName) + stringBytes(o.scopeVersion);
+  // Scope attributes and schema URLs (kept since the fidelity work).
+  return kept + sharedKeysBytes(o.scopeKeys, seen) + valuesBytes(o.scopeValues) + stringBytes(o.resourceSchemaUrl) + stringBytes(o.scopeSchemaUrl);
 }

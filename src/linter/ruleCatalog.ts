@@ -1,17 +1,27 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { RuleId } from './types';
 
 export const DIAGNOSTIC_SOURCE = 'instrument-first';
-const DOCS_BASE = 'https://example.invalid/instrument-first/blob/main/README.md';
 
 export interface RuleMeta {
   id: RuleId;
   title: string;
   rationale: string;
-  /** README anchor of the rule's documentation. */
-  docsUrl: string;
+  /** The rule's page, relative to the package root: `docs/rules/<id>.md`. */
+  docsPath: string;
 }
 
-const meta = (id: RuleId, title: string, rationale: string): RuleMeta => ({ id, title, rationale, docsUrl: `${DOCS_BASE}#rule-${id}` });
+const meta = (id: RuleId, title: string, rationale: string): RuleMeta => ({ id, title, rationale, docsPath: `docs/rules/${id}.md` });
+
+/**
+ * Where a rule's page is: a file inside the installed package (the extension's folder, or
+ * node_modules/instrument-first). The project has no public web address, and a page that ships
+ * with the code works offline and always matches the version that reported the finding.
+ */
+export function ruleDocsUrl(id: RuleId, packageRoot: string): string {
+  return pathToFileURL(join(packageRoot, RULES[id].docsPath)).href;
+}
 
 export const RULES: Record<RuleId, RuleMeta> = {
   'uninstrumented-procedure': meta(

@@ -1,5 +1,7 @@
 import { relative } from 'node:path';
-import { DIAGNOSTIC_SOURCE, RULES } from './ruleCatalog';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { DIAGNOSTIC_SOURCE, RULES, ruleDocsUrl } from './ruleCatalog';
 import { RULE_IDS, type Finding, type Severity } from './types';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -9,15 +11,18 @@ function uri(file: string, baseDir: string): string {
   return rel.split('/').map(encodeURIComponent).join('/');
 }
 
-/** A SARIF 2.1.0 log of the findings, file URIs relative to `baseDir` (uriBaseId %SRCROOT%). */
-export function toSarif(findings: readonly Finding[], baseDir: string, toolVersion: string): object {
+/**
+ * A SARIF 2.1.0 log of the findings, file URIs relative to `baseDir` (uriBaseId %SRCROOT%); rule
+ * help links point at the rule pages inside the package at `packageRoot`.
+ */
+export function toSarif(findings: readonly Finding[], baseDir: string, toolVersion: string, packageRoot: string): object {
   const rules = RULE_IDS.map((id) => ({
     id,
     name: id.replace(/(^|-)(\w)/g, (_m, _d: string, c: string) => c.toUpperCase()),
     shortDescription: { text: RULES[id].title },
     fullDescription: { text: RULES[id].rationale },
-    helpUri: RULES[id].docsUrl,
-    help: { text: `${RULES[id].rationale} See ${RULES[id].docsUrl}` },
+    helpUri: ruleDocsUrl(id, packageRoot),
+    help: { text: `${RULES[id].rationale} See ${RULES[id].docsPath}` },
   }));
   const results = findings.map((f) => {
     const artifactLocation = { uri: uri(f.file, baseDir), uriBaseId: '%SRCROOT%' };
@@ -53,7 +58,7 @@ export function toSarif(findings: readonly Finding[], baseDir: string, toolVersi
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: DIAGNOSTIC_SOURCE, version: toolVersion, informationUri: 'https://example.invalid/instrument-first', rules } },
+        tool: { driver: { name: DIAGNOSTIC_SOURCE, version: toolVersion, informationUri: pathToFileURL(join(packageRoot, 'README.md')).href, rules } },
         originalUriBaseIds: { '%SRCROOT%': { uri: `file://${baseDir.split('\\').join('/').replace(/\/?$/, '/')}` } },
         results,
       },

@@ -9,11 +9,23 @@ import type { SpanIndex } from '../collector/spanIndex';
 
 export type BodyEncoding = 'json' | 'proto';
 
+/** Caps the decoders apply to what they keep; a value over a cap is kept as a `truncated` marker. */
+export interface DecodeLimits {
+  /** Most bytes one attribute value keeps (UTF-8 of its strings and keys, 8 per scalar). */
+  maxValueBytes: number;
+  /** Most bytes of attribute values one span keeps (its own, its events' and its links'). */
+  maxSpanBytes: number;
+  /** Deepest nesting of arrays and kvlists kept; deeper parts become a marker. */
+  maxDepth: number;
+}
+
 /** Collector → worker. */
 export interface DecodeRequest {
   id: number;
   encoding: BodyEncoding;
   body: Uint8Array;
+  /** The store's caps (the worker decodes with them). */
+  limits: DecodeLimits;
 }
 
 /**

@@ -7,7 +7,10 @@ export const Env = {
   otlpTracesEndpoint: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
   otlpHeaders: 'OTEL_EXPORTER_OTLP_HEADERS',
   otlpTracesHeaders: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+  /** `http/protobuf` (the default, as in the OTel spec) or `http/json`. */
   otlpProtocol: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  /** Per-signal form of {@link Env.otlpProtocol}; wins over it. */
+  otlpTracesProtocol: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
   serviceName: 'OTEL_SERVICE_NAME',
   /** Standard switch: `true` turns the SDK off; plans still run, untraced. */
   sdkDisabled: 'OTEL_SDK_DISABLED',

@@ -9,7 +9,7 @@
  * children by ref. A hand-made batch that repeats a string draws a different tree (spans with the
  * same id apart), never an unsafe one; everything else {@link isSpanBatch} checks.
  */
-import type { AttrValue, SpanStatusName, SpanView } from './spanView';
+import { isAttrValue, type AttrValue, type SpanStatusName, type SpanView } from './spanView';
 
 export interface SpanBatch {
   /** Every string of the batch back to back: string `k` is `text.slice(textEnd[k - 1] ?? 0, textEnd[k])`. */
@@ -27,6 +27,22 @@ export interface SpanBatch {
   status: Uint8Array;
   /** -1: none. */
   statusMessage: Int32Array;
+  /** OTLP SpanKind (0 unspecified … 5 consumer). */
+  kind: Uint8Array;
+  /** -1: none. */
+  traceState: Int32Array;
+  /** OTLP span flags. */
+  flags: Uint32Array;
+  /** The links of span `i` are `linkFrom[i] .. linkFrom[i + 1] - 1` (one more than spans). */
+  linkFrom: Uint32Array;
+  // One entry per link.
+  linkTraceId: Uint32Array;
+  linkSpanId: Uint32Array;
+  /** -1: none. */
+  linkTraceState: Int32Array;
+  linkFlags: Uint32Array;
+  /** The attributes of link `l` (one more than links). */
+  linkAttrFrom: Uint32Array;
   /** The attributes of span `i` are the entries `attrFrom[i] .. attrFrom[i + 1] - 1` (one more than spans). */
   attrFrom: Uint32Array;
   /** The events of span `i` are `eventFrom[i] .. eventFrom[i + 1] - 1` (one more than spans). */
@@ -40,15 +56,24 @@ export interface SpanBatch {
   attrKey: Uint32Array;
   /** One of {@link AttrKind}. */
   attrType: Uint8Array;
-  /** A string's ref, 1/0 for a boolean, an array's JSON text ref, or for a number its index in `numbers`. */
+  /**
+   * By kind: a string's ref; 1/0 for a boolean; for a number or double its index in `numbers`; the
+   * ref of an int's decimal text, of bytes' base64, of a list's or structure's JSON text; 0 for
+   * empty; for a truncated value the index in `numbers` of its size, followed by its kept text's ref.
+   */
   attrValue: Uint32Array;
-  /** The values of number attributes. */
+  /** The values of number and double attributes, and truncated values' sizes and text refs. */
   numbers: Float64Array;
 }
 
 export const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
 
-export const AttrKind = { string: 0, number: 1, boolean: 2, array: 3 } as const;
+/**
+ * Attribute kinds of a batch: `number` is a plain number (an int when integral, else a double),
+ * `double` a double JavaScript would take for an int (3.0, -0) or JSON cannot write (NaN, ±Infinity),
+ * `int` an int beyond 2^53, `structure` a tagged list or kvlist (JSON text).
+ */
+export const AttrKind = { string: 0, number: 1, boolean: 2, array: 3, int: 4, double: 5, bytes: 6, structure: 7, empty: 8, truncated: 9 } as const;
 
 /** Builds the batch of these spans (the extension side). Equal strings are stored once. */
 export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
@@ -71,12 +96,18 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   let spanAttrs = 0;
   let eventAttrs = 0;
   let eventCount = 0;
+  let linkCount = 0;
+  let linkAttrs = 0;
   for (const s of spans) {
     spanAttrs += Object.keys(s.attributes).length;
     eventCount += s.events.length;
     for (const e of s.events) eventAttrs += Object.keys(e.attributes).length;
+    if (s.links) {
+      linkCount += s.links.length;
+      for (const l of s.links) linkAttrs += Object.keys(l.attributes).length;
+    }
   }
-  const attrCount = spanAttrs + eventAttrs;
+  const attrCount = spanAttrs + eventAttrs + linkAttrs;
   const numbers: number[] = [];
   const b: Omit<SpanBatch, 'text' | 'textEnd'> = {
     traceId: new Uint32Array(n),
@@ -87,6 +118,15 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
     endMs: new Float64Array(n),
     status: new Uint8Array(n),
     statusMessage: new Int32Array(n),
+    kind: new Uint8Array(n),
+    traceState: new Int32Array(n),
+    flags: new Uint32Array(n),
+    linkFrom: new Uint32Array(n + 1),
+    linkTraceId: new Uint32Array(linkCount),
+    linkSpanId: new Uint32Array(linkCount),
+    linkTraceState: new Int32Array(linkCount),
+    linkFlags: new Uint32Array(linkCount),
+    linkAttrFrom: new Uint32Array(linkCount + 1),
     attrFrom: new Uint32Array(n + 1),
     eventFrom: new Uint32Array(n + 1),
     eventName: new Uint32Array(eventCount),
@@ -97,7 +137,7 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
     attrValue: new Uint32Array(attrCount),
     numbers: new Float64Array(0),
   };
-  // The spans' attributes first, then the events' (see isSpanBatch).
+  // The spans' attributes first, then the events', then the links' (see isSpanBatch).
   const putAttrs = (attrs: Record<string, AttrValue>, a: number): number => {
     for (const key of Object.keys(attrs)) {
       const v = attrs[key]!;
@@ -110,9 +150,34 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
       } else if (typeof v === 'boolean') {
         b.attrType[a] = AttrKind.boolean;
         b.attrValue[a] = v ? 1 : 0;
-      } else {
+      } else if (Array.isArray(v)) {
         b.attrType[a] = AttrKind.array;
         b.attrValue[a] = ref(JSON.stringify(v, nonFiniteAsText));
+      } else {
+        switch (v.kind) {
+          case 'int':
+            b.attrType[a] = AttrKind.int;
+            b.attrValue[a] = ref(v.value);
+            break;
+          case 'double':
+            b.attrType[a] = AttrKind.double;
+            b.attrValue[a] = numbers.push(Number(v.value)) - 1;
+            break;
+          case 'bytes':
+            b.attrType[a] = AttrKind.bytes;
+            b.attrValue[a] = ref(v.base64);
+            break;
+          case 'empty':
+            b.attrType[a] = AttrKind.empty;
+            break;
+          case 'truncated':
+            b.attrType[a] = AttrKind.truncated;
+            b.attrValue[a] = numbers.push(v.length, ref(v.value)) - 2;
+            break;
+          default:
+            b.attrType[a] = AttrKind.structure;
+            b.attrValue[a] = ref(JSON.stringify(v));
+        }
       }
       a++;
     }
@@ -120,7 +185,9 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   };
   let a = 0;
   let ea = spanAttrs;
+  let la = spanAttrs + eventAttrs;
   let ev = 0;
+  let lk = 0;
   for (let i = 0; i < n; i++) {
     const s = spans[i]!;
     b.traceId[i] = ref(s.traceId);
@@ -131,6 +198,21 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
     b.endMs[i] = s.endMs;
     b.status[i] = Math.max(0, STATUS_NAMES.indexOf(s.status));
     b.statusMessage[i] = s.statusMessage === undefined ? -1 : ref(s.statusMessage);
+    b.kind[i] = s.kind !== undefined && s.kind >= 0 && s.kind < 256 ? s.kind : 0;
+    b.traceState[i] = s.traceState ? ref(s.traceState) : -1;
+    b.flags[i] = s.flags ?? 0;
+    b.linkFrom[i] = lk;
+    if (s.links) {
+      for (const l of s.links) {
+        b.linkTraceId[lk] = ref(l.traceId);
+        b.linkSpanId[lk] = ref(l.spanId);
+        b.linkTraceState[lk] = l.traceState ? ref(l.traceState) : -1;
+        b.linkFlags[lk] = l.flags ?? 0;
+        b.linkAttrFrom[lk] = la;
+        la = putAttrs(l.attributes, la);
+        lk++;
+      }
+    }
     b.attrFrom[i] = a;
     a = putAttrs(s.attributes, a);
     b.eventFrom[i] = ev;
@@ -145,6 +227,8 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   b.attrFrom[n] = a;
   b.eventFrom[n] = ev;
   b.eventAttrFrom[ev] = ea;
+  b.linkFrom[n] = lk;
+  b.linkAttrFrom[lk] = la;
   return { text: pieces.join(''), textEnd: Uint32Array.from(ends), ...b, numbers: Float64Array.from(numbers) };
 }
 
@@ -180,13 +264,14 @@ function stringsOk(textEnd: Uint32Array, length: number): boolean {
 
 /** The per-span columns: refs inside the table, finite times, known statuses, ascending ranges. */
 function spansOk(b: SpanBatch, strings: number): boolean {
-  const { traceId, spanId, parentSpanId, name, startMs, endMs, status, statusMessage, attrFrom, eventFrom } = b;
+  const { traceId, spanId, parentSpanId, name, startMs, endMs, status, statusMessage, attrFrom, eventFrom, traceState, linkFrom } = b;
   // Refs are compared as unsigned 32-bit numbers (>>> 0), so -1 ("none") is caught where it is not allowed.
   const none = 0xffffffff;
   let bad = 0;
   for (let i = 0; i < spanId.length; i++) {
     const parent = parentSpanId[i]! >>> 0;
     const message = statusMessage[i]! >>> 0;
+    const state = traceState[i]! >>> 0;
     // x - x is 0 for finite numbers only (NaN and ±Infinity give NaN).
     bad |=
       (traceId[i]! >= strings ? 1 : 0) |
@@ -194,6 +279,8 @@ function spansOk(b: SpanBatch, strings: number): boolean {
       (name[i]! >= strings ? 1 : 0) |
       (parent >= strings && parent !== none ? 1 : 0) |
       (message >= strings && message !== none ? 1 : 0) |
+      (state >= strings && state !== none ? 1 : 0) |
+      (linkFrom[i + 1]! < linkFrom[i]! ? 1 : 0) |
       (startMs[i]! - startMs[i]! !== 0 ? 1 : 0) |
       (endMs[i]! - endMs[i]! !== 0 ? 1 : 0) |
       (status[i]! >= STATUS_NAMES.length ? 1 : 0) |
@@ -212,6 +299,16 @@ function eventsOk(b: SpanBatch, strings: number): boolean {
   return bad === 0;
 }
 
+function linksOk(b: SpanBatch, strings: number): boolean {
+  const { linkTraceId, linkSpanId, linkTraceState, linkAttrFrom } = b;
+  let bad = 0;
+  for (let l = 0; l < linkTraceId.length; l++) {
+    const state = linkTraceState[l]! >>> 0;
+    bad |= (linkTraceId[l]! >= strings ? 1 : 0) | (linkSpanId[l]! >= strings ? 1 : 0) | (state >= strings && state !== 0xffffffff ? 1 : 0) | (linkAttrFrom[l + 1]! < linkAttrFrom[l]! ? 1 : 0);
+  }
+  return bad === 0;
+}
+
 /** Keys inside the table; values below a limit per type (refs, number indices, 0/1), unknown types have limit 0. */
 function attributesOk(b: SpanBatch, strings: number): boolean {
   const { attrKey, attrType, attrValue } = b;
@@ -220,9 +317,47 @@ function attributesOk(b: SpanBatch, strings: number): boolean {
   limit[AttrKind.number] = b.numbers.length;
   limit[AttrKind.boolean] = 2;
   limit[AttrKind.array] = strings;
+  limit[AttrKind.int] = strings;
+  limit[AttrKind.double] = b.numbers.length;
+  limit[AttrKind.bytes] = strings;
+  limit[AttrKind.structure] = strings;
+  limit[AttrKind.empty] = 1;
+  limit[AttrKind.truncated] = Math.max(0, b.numbers.length - 1);
   let bad = 0;
   for (let a = 0; a < attrKey.length; a++) bad |= (attrKey[a]! >= strings ? 1 : 0) | (attrValue[a]! >= limit[attrType[a]!]! ? 1 : 0);
   return bad === 0;
+}
+
+/** Truncated values (few): a size, then a string ref. */
+function truncatedOk(b: SpanBatch, strings: number): boolean {
+  const { attrType, attrValue, numbers } = b;
+  for (let a = attrType.indexOf(AttrKind.truncated); a !== -1; a = attrType.indexOf(AttrKind.truncated, a + 1)) {
+    const x = attrValue[a]!;
+    const r = numbers[x + 1]!;
+    if (!(numbers[x]! >= 0) || !(Number.isInteger(r) && r >= 0 && r < strings)) return false;
+  }
+  return true;
+}
+
+/** A structure attribute's value from its JSON text; `undefined` unless it is a tagged list or kvlist. */
+export function parseStructureAttr(json: string): AttrValue | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && ((v as { kind?: unknown }).kind === 'array' || (v as { kind?: unknown }).kind === 'kvlist') && isAttrValue(v) ? v : undefined;
+}
+
+/** Structure attributes (rare) parse to tagged lists and kvlists. */
+function structuresOk(b: SpanBatch): boolean {
+  const { attrType, attrValue, text, textEnd } = b;
+  for (let a = attrType.indexOf(AttrKind.structure); a !== -1; a = attrType.indexOf(AttrKind.structure, a + 1)) {
+    const x = attrValue[a]!;
+    if (parseStructureAttr(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
+  }
+  return true;
 }
 
 /** Array attributes (few) parse to arrays of plain values. */
@@ -255,16 +390,23 @@ export function isSpanBatch(v: unknown): v is SpanBatch {
   if (!(isU8(b.status, n) && isI32(b.statusMessage, n) && isU32(b.attrFrom, n + 1) && isU32(b.eventFrom, n + 1))) return false;
   if (!(isF64(b.eventTimeMs, events) && isU32(b.eventAttrFrom, events + 1) && isU8(b.attrType, attrs) && isU32(b.attrValue, attrs))) return false;
   if (!(b.numbers instanceof Float64Array)) return false;
+  if (!(isU8(b.kind, n) && isI32(b.traceState, n) && isU32(b.flags, n) && isU32(b.linkFrom, n + 1) && b.linkTraceId instanceof Uint32Array)) return false;
+  const links = b.linkTraceId.length;
+  if (!(isU32(b.linkSpanId, links) && isI32(b.linkTraceState, links) && isU32(b.linkFlags, links) && isU32(b.linkAttrFrom, links + 1))) return false;
   const batch = b as unknown as SpanBatch;
   // The layout encodeSpanBatch writes: the spans' attributes, then the events', each in order.
   const spanAttrs = batch.attrFrom[n]!;
   if (batch.attrFrom[0] !== 0 || batch.eventFrom[0] !== 0 || batch.eventFrom[n] !== events) return false;
-  if (batch.eventAttrFrom[0] !== spanAttrs || batch.eventAttrFrom[events] !== attrs) return false;
+  if (batch.eventAttrFrom[0] !== spanAttrs || batch.linkFrom[0] !== 0 || batch.linkFrom[n] !== links) return false;
+  if (batch.linkAttrFrom[0] !== batch.eventAttrFrom[events] || batch.linkAttrFrom[links] !== attrs) return false;
   return (
     stringsOk(batch.textEnd, batch.text.length) &&
     spansOk(batch, strings) &&
     eventsOk(batch, strings) &&
+    linksOk(batch, strings) &&
     attributesOk(batch, strings) &&
-    arraysOk(batch)
+    truncatedOk(batch, strings) &&
+    arraysOk(batch) &&
+    structuresOk(batch)
   );
 }

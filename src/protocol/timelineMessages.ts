@@ -5,7 +5,7 @@
  */
 import type { CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
 import { isSpanBatch, type SpanBatch } from './spanBatch';
-import type { AttrValue } from './spanView';
+import { isAttrValue, type AttrValue } from './spanView';
 
 /** Search and filter of the waterfall; all given criteria must hold. */
 export interface TimelineFilter {
@@ -60,6 +60,8 @@ export type HostToWebview =
       focusProcedureId?: string;
       /** Workspace folders: paths under them are shown relative. */
       workspaceRoots?: string[];
+      /** Select this span (a link followed from another run). */
+      focusSpanId?: string;
     }
   /** Spans added to or changed in the run shown (matched by span id). */
   | { type: 'updateRun'; traceId: string; spans: SpanBatch; live: boolean; resource?: Record<string, AttrValue> }
@@ -67,7 +69,9 @@ export type HostToWebview =
   /** The run is not in the store (any more). */
   | { type: 'runGone'; traceId: string; message: string }
   /** Answer to `openCode`. */
-  | { type: 'codeResult'; spanId: string; ok: boolean; message?: string };
+  | { type: 'codeResult'; spanId: string; ok: boolean; message?: string }
+  /** A line for the details pane, e.g. why a link could not be followed. */
+  | { type: 'notice'; text: string };
 
 // ---- webview → extension ----
 
@@ -78,6 +82,8 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   /** The open comparison, from the compare view ("Go to code" of a step of run a or b). */
   | { type: 'openRun'; traceId: string }
+  /** Follow a span link to another trace: open it, with the linked span selected, when the collector has it. */
+  | { type: 'openLink'; traceId: string; spanId: string }
   /** A render finished: rows visible, spans, milliseconds since the data arrived. */
   | { type: 'rendered'; spans: number; rows: number; ms: number }
   | { type: 'log'; level: 'info' | 'error'; message: string };
@@ -110,12 +116,7 @@ const MAX_TEXT = 1_000_000;
 const STATUSES: ReadonlySet<unknown> = new Set(['unset', 'ok', 'error']);
 const RUN_STATUSES: ReadonlySet<unknown> = new Set(['converged', 'failed', 'cancelled', 'not_converged', 'running', 'incomplete']);
 
-export function isAttrValue(v: unknown): v is AttrValue {
-  if (isStr(v) || isBool(v) || typeof v === 'number') return true;
-  if (!Array.isArray(v)) return false;
-  for (const x of v) if (!(isStr(x) || isBool(x) || typeof x === 'number')) return false;
-  return true;
-}
+export { isAttrValue };
 
 function isAttributes(v: unknown): v is Record<string, AttrValue> {
   if (!isObj(v)) return false;
@@ -165,7 +166,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
   if (!isObj(v) || !isStr(v.type)) return undefined;
   switch (v.type) {
     case 'showRun':
-      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && optStrings(v.workspaceRoots) && isSpanBatch(v.spans)
+      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && optStrings(v.workspaceRoots) && optStr(v.focusSpanId) && isSpanBatch(v.spans)
         ? (v as HostToWebview)
         : undefined;
     case 'updateRun':
@@ -176,6 +177,8 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
       return isStr(v.traceId) && isStr(v.message) ? (v as HostToWebview) : undefined;
     case 'codeResult':
       return isStr(v.spanId) && isBool(v.ok) && optStr(v.message) ? (v as HostToWebview) : undefined;
+    case 'notice':
+      return isStr(v.text) ? { type: 'notice', text: v.text.slice(0, 1000) } : undefined;
     default:
       return undefined;
   }
@@ -193,6 +196,8 @@ export function parseWebviewToHost(v: unknown): WebviewToHost | undefined {
       return isStr(v.text) && v.text.length <= MAX_TEXT ? { type: 'copy', text: v.text } : undefined;
     case 'openRun':
       return isStr(v.traceId) ? { type: 'openRun', traceId: v.traceId } : undefined;
+    case 'openLink':
+      return isStr(v.traceId) && /^[0-9a-f]{32}$/.test(v.traceId) && isStr(v.spanId) && /^[0-9a-f]{16}$/.test(v.spanId) ? { type: 'openLink', traceId: v.traceId, spanId: v.spanId } : undefined;
     case 'rendered':
       return isNum(v.spans) && isNum(v.rows) && isNum(v.ms) ? { type: 'rendered', spans: v.spans, rows: v.rows, ms: v.ms } : undefined;
     case 'log':

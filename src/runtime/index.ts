@@ -5,7 +5,7 @@
 export type { Plan, PlanContext, Procedure, StepContext, Logger, LogFields, LogLevel, RunOutcome, RunResult } from './types';
 export { procedure, plan, isPlan, isProcedure, procedureTypeName } from './procedure';
 export { Scheduler, type SchedulerOptions, type ExecuteOptions, type SchedulerEvent, type CodeLocation } from './scheduler';
-export { createTracing, resolveTracesUrl, parseOtlpHeaders, type Tracing, type TracingOptions } from './tracing';
+export { createTracing, resolveTracesUrl, resolveOtlpProtocol, parseOtlpHeaders, type OtlpProtocol, type Tracing, type TracingOptions } from './tracing';
 export { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
 export { MemorySpanSink, toSpanView } from './memorySink';
 export { createLogger, defaultLogFormat, type LogFormat, type LogOutput } from './logger';

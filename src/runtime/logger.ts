@@ -68,7 +68,7 @@ export function createLogger(scope: LogScope, output: LogOutput): Logger {
 }
 
 /** Picks the log format from the environment: INSTRUMENT_FIRST_LOG_FORMAT, else pretty on a TTY. */
-export function defaultLogFormat(env: NodeJS.ProcessEnv, isTty: boolean): LogFormat {
+export function defaultLogFormat(env: Readonly<Record<string, string | undefined>>, isTty: boolean): LogFormat {
   const v = env.INSTRUMENT_FIRST_LOG_FORMAT;
   if (v === 'json' || v === 'pretty' || v === 'none') return v;
   return isTty ? 'pretty' : 'json';

@@ -36,7 +36,7 @@ export interface DeliveryStats {
 export class LosslessSpanProcessor implements SpanProcessor {
   private queue: ReadableSpan[] = [];
   private inFlight = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private drainWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private closed = false;

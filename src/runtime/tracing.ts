@@ -1,10 +1,12 @@
 import { INVALID_SPAN_CONTEXT, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { Env } from '../protocol/envVars';
 import { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
 import { MemorySpanSink } from './memorySink';
+import { attachToGlobalProvider, RunTraces } from './foreignSpans';
 
 export interface TracingOptions {
   /** `service.name` of the resource; default `OTEL_SERVICE_NAME` or `instrument-first-plan`. */
@@ -18,6 +20,12 @@ export interface TracingOptions {
    * standard OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT variables; `false` never exports over HTTP.
    */
   endpoint?: string | false;
+  /**
+   * OTLP/HTTP encoding. Default: OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, then OTEL_EXPORTER_OTLP_PROTOCOL,
+   * then `http/protobuf` (the OpenTelemetry specification's default); other values (`grpc`) fall
+   * back to `http/protobuf`.
+   */
+  protocol?: OtlpProtocol;
   /** Extra headers for the OTLP exporter (the OTEL_EXPORTER_OTLP_HEADERS variable also applies). */
   headers?: Record<string, string>;
   /** Keep spans in process too (default: only when there is no endpoint). */
@@ -25,7 +33,16 @@ export interface TracingOptions {
   /** Further exporters, e.g. for tests. */
   exporters?: SpanExporter[];
   processor?: LosslessProcessorOptions;
-  env?: NodeJS.ProcessEnv;
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** The OTLP/HTTP encodings the runtime can send. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** The encoding to send with: the option, else the per-signal then the general variable, else `http/protobuf`. */
+export function resolveOtlpProtocol(protocol: OtlpProtocol | undefined, env: Readonly<Record<string, string | undefined>>): OtlpProtocol {
+  const wanted = protocol ?? (env[Env.otlpTracesProtocol]?.trim() || env[Env.otlpProtocol]?.trim() || '');
+  return wanted.toLowerCase() === 'http/json' ? 'http/json' : 'http/protobuf';
 }
 
 /** One tracing pipeline: a tracer whose spans all reach the configured exporters. */
@@ -36,6 +53,14 @@ export interface Tracing {
   readonly memory: MemorySpanSink | undefined;
   /** Where spans are exported over OTLP/HTTP, if anywhere. */
   readonly endpoint: string | undefined;
+  /**
+   * True when the program registered an OpenTelemetry SDK tracer provider (e.g. the Node SDK with
+   * auto-instrumentations) and the spans it makes inside this pipeline's runs are also kept in
+   * {@link memory}. See foreignSpans.ts.
+   */
+  readonly sdkAttached: boolean;
+  /** How they are encoded there (undefined without an endpoint). */
+  readonly protocol: OtlpProtocol | undefined;
   readonly stats: DeliveryStats;
   /** True when the producer should await {@link drain} before making more spans. */
   readonly needsDrain: boolean;
@@ -47,7 +72,7 @@ export interface Tracing {
 }
 
 /** Resolves the traces URL from an option or the standard environment variables. */
-export function resolveTracesUrl(endpoint: string | false | undefined, env: NodeJS.ProcessEnv): string | undefined {
+export function resolveTracesUrl(endpoint: string | false | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
   if (endpoint === false) return undefined;
   if (endpoint) return endpoint.endsWith('/v1/traces') ? endpoint : endpoint.replace(/\/+$/, '') + '/v1/traces';
   const tracesUrl = env[Env.otlpTracesEndpoint];
@@ -122,6 +147,8 @@ export function createTracing(options: TracingOptions = {}): Tracing {
       tracer: NOOP_TRACER,
       memory: undefined,
       endpoint: undefined,
+      sdkAttached: false,
+      protocol: undefined,
       stats: { produced: 0, delivered: 0, dropped: 0, failedExports: 0, queued: 0 },
       needsDrain: false,
       drain: () => Promise.resolve(),
@@ -130,28 +157,34 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     };
   }
   const url = resolveTracesUrl(options.endpoint, env);
+  const protocol = url ? resolveOtlpProtocol(options.protocol, env) : undefined;
   const exporters: SpanExporter[] = [...(options.exporters ?? [])];
   const memory = (options.memory ?? !url) ? new MemorySpanSink() : undefined;
   if (memory) exporters.push(memory);
   if (url) {
     const headers = { ...parseOtlpHeaders(env[Env.otlpHeaders]), ...parseOtlpHeaders(env[Env.otlpTracesHeaders]), ...options.headers };
-    exporters.push(new OTLPTraceExporter({ url, headers, timeoutMillis: 10_000 }));
+    const config = { url, headers, timeoutMillis: 10_000 };
+    exporters.push(protocol === 'http/json' ? new OTLPJsonTraceExporter(config) : new OTLPProtoTraceExporter(config));
   }
   const exporter = exporters.length === 1 ? exporters[0]! : new TeeExporter(exporters);
   const processor = new LosslessSpanProcessor(exporter, options.processor);
+  const runs = new RunTraces();
   const serviceName = options.serviceName ?? env[Env.serviceName] ?? 'instrument-first-plan';
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ ...options.resource, 'service.name': serviceName }),
-    spanProcessors: [processor],
+    spanProcessors: [runs, processor],
     spanLimits: { attributeCountLimit: 256, eventCountLimit: 1024, attributeValueLengthLimit: 16_384 },
   });
   const tracer = provider.getTracer('instrument-first');
+  const detach = memory ? attachToGlobalProvider(runs, memory) : undefined;
   let shutdownPromise: Promise<void> | undefined;
   return {
     enabled: true,
     tracer,
     memory,
     endpoint: url,
+    sdkAttached: detach !== undefined,
+    protocol,
     get stats() {
       return processor.stats;
     },
@@ -160,6 +193,6 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     },
     drain: () => processor.drain(),
     flush: () => processor.forceFlush(),
-    shutdown: () => (shutdownPromise ??= provider.shutdown()),
+    shutdown: () => (shutdownPromise ??= (detach?.(), provider.shutdown())),
   };
 }

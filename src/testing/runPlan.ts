@@ -98,6 +98,12 @@ function registering(tracing: Tracing, onRoot: (traceId: string, tracer: Tracer)
     get endpoint() {
       return tracing.endpoint;
     },
+    get sdkAttached() {
+      return tracing.sdkAttached;
+    },
+    get protocol() {
+      return tracing.protocol;
+    },
     get stats() {
       return tracing.stats;
     },

@@ -5,7 +5,7 @@
  * rows are built.
  */
 import { AttrKind } from '../protocol/spanBatch';
-import type { AttrValue } from '../protocol/spanView';
+import { attrText as protocolAttrText, type AttrValue } from '../protocol/spanView';
 import type { TimelineFilter } from '../protocol/timelineMessages';
 import type { SpanTree } from './spanTree';
 
@@ -46,8 +46,9 @@ export function parseFilter(f: RowFilter): ParsedFilter {
   };
 }
 
+/** A value as text: lists joined with ', ', the tagged kinds as the protocol writes them. */
 export function attrText(v: AttrValue): string {
-  return Array.isArray(v) ? v.map(String).join(', ') : String(v);
+  return protocolAttrText(v);
 }
 
 /** Evaluates the filter on nodes of this tree (names and string values lower-cased once per distinct string). */

@@ -1,7 +1,7 @@
 /**
  * Two span batches as one (live updates append the spans that arrived to the run's batch): the
  * second batch's string refs move past the first one's strings, and the entries keep the layout
- * `isSpanBatch` asks for — all spans' attributes, then all events' attributes. A span id (or
+ * `isSpanBatch` asks for — all spans' attributes, then all events', then all links'. A span id (or
  * parent id) of the second batch that the first one has too takes the first one's ref, so equal
  * ids still share one ref, which the span tree relies on.
  */
@@ -60,9 +60,11 @@ export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
   const f64 = (n: number) => new Float64Array(n);
   const u8 = (n: number) => new Uint8Array(n);
   const notNone = (x: number) => x !== -1;
-  // Entries: [a's span attrs][b's span attrs][a's event attrs][b's event attrs].
+  // Entries: [a's span attrs][b's span attrs][a's event attrs][b's event attrs][a's link attrs][b's link attrs].
   const sa = a.attrFrom[a.attrFrom.length - 1]!;
   const sb = b.attrFrom[b.attrFrom.length - 1]!;
+  const ea = a.linkAttrFrom[0]!;
+  const eb = b.linkAttrFrom[0]!;
   const na = a.attrKey.length;
   const nb = b.attrKey.length;
   const attrs = na + nb;
@@ -78,14 +80,19 @@ export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
     for (let e = from; e < to; e++) {
       attrKey[at + e - from]! += shift;
       const type = src.attrType[e];
-      if (type === AttrKind.string || type === AttrKind.array) attrValue[at + e - from]! += shift;
-      else if (type === AttrKind.number) attrValue[at + e - from]! += numberShift;
+      if (type === AttrKind.string || type === AttrKind.array || type === AttrKind.int || type === AttrKind.bytes || type === AttrKind.structure) attrValue[at + e - from]! += shift;
+      else if (type === AttrKind.number || type === AttrKind.double || type === AttrKind.truncated) attrValue[at + e - from]! += numberShift;
     }
   };
   put(a, 0, sa, 0, 0, 0);
   put(b, 0, sb, sa, strings, a.numbers.length);
-  put(a, sa, na, sa + sb, 0, 0);
-  put(b, sb, nb, sa + sb + (na - sa), strings, a.numbers.length);
+  put(a, sa, ea, sa + sb, 0, 0);
+  put(b, sb, eb, sa + sb + (ea - sa), strings, a.numbers.length);
+  put(a, ea, na, ea + eb, 0, 0);
+  put(b, eb, nb, ea + eb + (na - ea), strings, a.numbers.length);
+  // A truncated value's text ref sits in `numbers`, after its size: b's move past a's strings.
+  const numbers = joined(a.numbers, b.numbers, f64);
+  for (let e = b.attrType.indexOf(AttrKind.truncated); e !== -1; e = b.attrType.indexOf(AttrKind.truncated, e + 1)) numbers[a.numbers.length + b.attrValue[e]! + 1]! += strings;
   return {
     text: a.text + b.text,
     textEnd: joined(a.textEnd, b.textEnd, u32, a.text.length),
@@ -102,10 +109,20 @@ export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
     eventName: joined(a.eventName, b.eventName, u32, strings),
     eventTimeMs: joined(a.eventTimeMs, b.eventTimeMs, f64),
     // a's event attrs moved past b's span attrs; b's past all of a's entries.
-    eventAttrFrom: joinedOffsets(a.eventAttrFrom, b.eventAttrFrom, sb, na),
+    eventAttrFrom: joinedOffsets(a.eventAttrFrom, b.eventAttrFrom, sb, ea),
+    kind: joined(a.kind, b.kind, u8),
+    traceState: joined(a.traceState, b.traceState, i32, strings, notNone),
+    flags: joined(a.flags, b.flags, u32),
+    linkFrom: joinedOffsets(a.linkFrom, b.linkFrom, 0, a.linkTraceId.length),
+    linkTraceId: joined(a.linkTraceId, b.linkTraceId, u32, strings),
+    linkSpanId: joined(a.linkSpanId, b.linkSpanId, u32, strings),
+    linkTraceState: joined(a.linkTraceState, b.linkTraceState, i32, strings, notNone),
+    linkFlags: joined(a.linkFlags, b.linkFlags, u32),
+    // a's link attrs moved past b's span and event attrs; b's past all of a's entries.
+    linkAttrFrom: joinedOffsets(a.linkAttrFrom, b.linkAttrFrom, sb + (eb - sb), na),
     attrKey,
     attrType,
     attrValue,
-    numbers: joined(a.numbers, b.numbers, f64),
+    numbers,
   };
 }

@@ -9,7 +9,7 @@ import { attrText } from './rowFilter';
 import { isLogEvent, nodeLabel, type SpanTree } from './spanTree';
 import { formatDuration } from './timeScale';
 
-export type AttrType = 'string' | 'int' | 'double' | 'bool' | 'string[]' | 'int[]' | 'double[]' | 'bool[]' | 'array';
+export type AttrType = 'string' | 'int' | 'double' | 'bool' | 'string[]' | 'int[]' | 'double[]' | 'bool[]' | 'array' | 'kvlist' | 'bytes' | 'empty' | 'truncated';
 
 export interface DetailField {
   key: string;
@@ -32,6 +32,19 @@ export interface DetailLog {
   fields: string;
 }
 
+/** A link of the span to another span, and whether that span can be opened from here. */
+export interface DetailLink {
+  traceId: string;
+  spanId: string;
+  /** W3C trace state and flags, as text ('' when absent). */
+  traceState: string;
+  flags: string;
+  attributes: DetailField[];
+  /** The linked span is in the run shown (then `node` is its index in the tree). */
+  inThisRun: boolean;
+  node: number;
+}
+
 export interface DetailEvent {
   name: string;
   atMs: string;
@@ -46,12 +59,17 @@ export interface SpanDetails {
   exceptions: DetailException[];
   logs: DetailLog[];
   events: DetailEvent[];
+  links: DetailLink[];
   resource: DetailField[];
   /** True when "Go to code" can be offered (a step, a span with `code.*`, or under a step). */
   hasCode: boolean;
 }
 
 export function attrType(v: AttrValue): AttrType {
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    if (v.kind === 'int' || v.kind === 'double' || v.kind === 'bytes' || v.kind === 'kvlist' || v.kind === 'empty' || v.kind === 'truncated') return v.kind;
+    return 'array';
+  }
   if (Array.isArray(v)) {
     if (v.length === 0) return 'array';
     const t = attrType(v[0] as AttrValue);
@@ -95,6 +113,9 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
     { key: 'self time', value: formatDuration(tree.selfMs[index]!) },
     { key: 'status', value: s.statusMessage ? `${s.status}: ${s.statusMessage}` : s.status },
   ];
+  if (s.kind) fields.push({ key: 'span kind', value: SPAN_KINDS[s.kind] ?? String(s.kind) });
+  if (s.traceState) fields.push({ key: 'trace state', value: s.traceState });
+  if (s.flags) fields.push({ key: 'flags', value: flagsText(s.flags) });
   const extentEndMs = tree.extentEndMs[index]!;
   if (extentEndMs > s.endMs) fields.splice(9, 0, { key: 'with returned steps', value: formatDuration(extentEndMs - s.startMs) });
   const note = tree.rootNote(index);
@@ -120,6 +141,10 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
       logs.push({ atMs: rel(e.timeMs), severity: textOf(a[Attr.logSeverity]) || 'info', message: textOf(a[Attr.logMessage]), fields: extra });
     } else events.push({ name: e.name, atMs: rel(e.timeMs), attributes: typedFields(a) });
   }
+  const links: DetailLink[] = (s.links ?? []).map((l) => {
+    const node = l.traceId === s.traceId ? (tree.byId.get(l.spanId) ?? -1) : -1;
+    return { traceId: l.traceId, spanId: l.spanId, traceState: l.traceState ?? '', flags: l.flags ? flagsText(l.flags) : '', attributes: typedFields(l.attributes), inThisRun: node !== -1, node };
+  });
   return {
     title: nodeLabel(tree, index),
     kind,
@@ -128,9 +153,20 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
     exceptions,
     logs,
     events,
+    links,
     resource: typedFields(resource),
     hasCode: hasCodeTarget(tree, index),
   };
+}
+
+const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+/** OTLP flags: the W3C trace flags (bit 0 sampled) and the is-remote bits (8: known, 9: remote). */
+export function flagsText(flags: number): string {
+  const parts = [`0x${flags.toString(16).padStart(2, '0')}`];
+  if (flags & 1) parts.push('sampled');
+  if (flags & 0x100) parts.push(flags & 0x200 ? 'remote parent' : 'local parent');
+  return parts.join(' ');
 }
 
 function textOf(v: AttrValue | undefined): string {

@@ -4,12 +4,12 @@
  * span's details), attributes are found by key without building objects, and a whole
  * {@link SpanView} is made only for the one span whose details are shown.
  */
-import { AttrKind, parseArrayAttr, STATUS_NAMES, type SpanBatch } from '../protocol/spanBatch';
-import type { AttrValue, SpanEventView, SpanStatusName, SpanView } from '../protocol/spanView';
+import { AttrKind, parseArrayAttr, parseStructureAttr, STATUS_NAMES, type SpanBatch } from '../protocol/spanBatch';
+import { doubleText, setAttribute, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../protocol/spanView';
 
 export class SpanTable {
   readonly size: number;
-  /** Array attributes, parsed on first use, by entry. */
+  /** Array and structure attributes, parsed on first use, by entry. */
   private arrays = new Map<number, AttrValue>();
   /** Lower-cased strings by ref, made on first use (the filter's matching). */
   private lowered = new Map<number, string>();
@@ -89,12 +89,23 @@ export class SpanTable {
         return this.str(x);
       case AttrKind.boolean:
         return x === 1;
-      case AttrKind.array: {
+      case AttrKind.array:
+      case AttrKind.structure: {
         let v = this.arrays.get(e);
         // Checked when the batch arrived (isSpanBatch), so this parses.
-        if (v === undefined) this.arrays.set(e, (v = parseArrayAttr(this.str(x)) ?? []));
+        if (v === undefined) this.arrays.set(e, (v = (this.batch.attrType[e] === AttrKind.array ? parseArrayAttr(this.str(x)) : parseStructureAttr(this.str(x))) ?? []));
         return v;
       }
+      case AttrKind.int:
+        return { kind: 'int', value: this.str(x) };
+      case AttrKind.double:
+        return { kind: 'double', value: doubleText(this.batch.numbers[x]!) };
+      case AttrKind.bytes:
+        return { kind: 'bytes', base64: this.str(x) };
+      case AttrKind.empty:
+        return { kind: 'empty' };
+      case AttrKind.truncated:
+        return { kind: 'truncated', value: this.str(this.batch.numbers[x + 1]!), length: this.batch.numbers[x]! };
       default:
         return this.batch.numbers[x]!;
     }
@@ -107,7 +118,23 @@ export class SpanTable {
       const key = this.str(this.batch.attrKey[e]!);
       if (!pairs.has(key)) pairs.set(key, this.value(e));
     }
-    return Object.fromEntries(pairs);
+    const out: Record<string, AttrValue> = {};
+    for (const [k, v] of pairs) setAttribute(out, k, v);
+    return out;
+  }
+
+  /** The links of span `row`. */
+  links(row: number): SpanLinkView[] {
+    const b = this.batch;
+    const out: SpanLinkView[] = [];
+    for (let l = b.linkFrom[row]!; l < b.linkFrom[row + 1]!; l++) {
+      const link: SpanLinkView = { traceId: this.str(b.linkTraceId[l]!), spanId: this.str(b.linkSpanId[l]!), attributes: this.attributes(b.linkAttrFrom[l]!, b.linkAttrFrom[l + 1]!) };
+      const state = b.linkTraceState[l]!;
+      if (state !== -1) link.traceState = this.str(state);
+      if (b.linkFlags[l]) link.flags = b.linkFlags[l]!;
+      out.push(link);
+    }
+    return out;
   }
 
   /** Span `row` has an event named `name`. */
@@ -138,6 +165,11 @@ export class SpanTable {
     if (parent !== -1) s.parentSpanId = this.str(parent);
     const message = this.statusMessage(row);
     if (message !== undefined) s.statusMessage = message;
+    if (b.kind[row]) s.kind = b.kind[row]!;
+    const state = b.traceState[row]!;
+    if (state !== -1) s.traceState = this.str(state);
+    if (b.flags[row]) s.flags = b.flags[row]!;
+    if (b.linkFrom[row + 1]! > b.linkFrom[row]!) s.links = this.links(row);
     return s;
   }
 }

@@ -9,6 +9,8 @@ export const COMMAND_IDS = [
   'instrumentFirst.stopPlan',
   'instrumentFirst.openTrace',
   'instrumentFirst.openTraceById',
+  'instrumentFirst.importTraces',
+  'instrumentFirst.setBackendToken',
   'instrumentFirst.compareWithPrevious',
   'instrumentFirst.exportOtlp',
   'instrumentFirst.copyTraceId',
@@ -29,6 +31,7 @@ export const COMMAND_IDS = [
   'instrumentFirst.openWalkthrough',
   'instrumentFirst.recordBaseline',
   'instrumentFirst.updateBaseline',
+  'instrumentFirst.setUpProject',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -23,6 +23,12 @@ export interface LaunchContext {
   cliPath: string;
   /** Collector base URL, `http://127.0.0.1:PORT`. */
   endpoint: string;
+  /**
+   * What OTel programs (not plans: our runtime always sends OTLP/HTTP) are told to send with
+   * OTEL_EXPORTER_OTLP_PROTOCOL; with `grpc`, `grpcEndpoint` (`http://127.0.0.1:PORT`) is their endpoint.
+   */
+  protocol?: 'http/protobuf' | 'http/json' | 'grpc';
+  grpcEndpoint?: string;
   sessionId: string;
   instrumentation: boolean;
   defaultMaxPasses: number;
@@ -52,6 +58,9 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
   if (ctx.traceLinkTemplate) env[TRACE_LINK_ENV] = ctx.traceLinkTemplate;
   // An inherited per-signal endpoint would win over ours in the OTel SDK.
   env[Env.otlpTracesEndpoint] = null;
+  // Protobuf: the collector's faster path (and the OTel default); an inherited per-signal choice would win.
+  env[Env.otlpProtocol] = 'http/protobuf';
+  env[Env.otlpTracesProtocol] = null;
   const maxPasses = req.maxPasses ?? ctx.defaultMaxPasses;
   let program: string;
   let args: string[];
@@ -62,6 +71,12 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
   } else if (req.program) {
     program = req.program;
     args = req.args ?? [];
+    if (ctx.protocol === 'grpc' && ctx.grpcEndpoint) {
+      env[Env.otlpEndpoint] = ctx.grpcEndpoint;
+      env[Env.otlpProtocol] = 'grpc';
+    } else if (ctx.protocol) env[Env.otlpProtocol] = ctx.protocol;
+    // An inherited per-signal protocol would win over this one.
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = null;
   } else {
     throw new Error('an instrument-first launch configuration needs "plan" (a plan file) or "program"');
   }

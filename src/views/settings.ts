@@ -1,3 +1,5 @@
+import { readBackendConfig, type BackendConfig } from '../collector/backends/backendConfig';
+
 /**
  * The extension's settings as one typed object, read through a getter so this stays pure: the
  * VS Code side passes `workspace.getConfiguration('instrumentFirst').get`. Bad values fall back
@@ -6,6 +8,9 @@
 
 export type InlineMode = 'codelens' | 'decorations' | 'both' | 'off';
 export type TimelineColumn = 'beside' | 'active';
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
 
 export interface Settings {
   collector: {
@@ -19,6 +24,13 @@ export interface Settings {
     maxBodyBytes: number;
     /** Worker threads decoding OTLP bodies off the extension host's thread (0: on it). */
     decodeWorkers: number;
+    /**
+     * What debug launches of OTel programs are told to send (OTEL_EXPORTER_OTLP_PROTOCOL); `grpc`
+     * also starts the OTLP/gRPC receiver. Plans (our runtime) always send OTLP/HTTP.
+     */
+    otlpProtocol: OtlpProtocol;
+    /** Port of the OTLP/gRPC receiver (0: a free one); it runs when otlpProtocol is grpc or this is set above 0. */
+    grpcPort: number;
   };
   persistence: { folder: string; retention: number; maxMegabytes: number; maxAgeDays: number };
   forwarding: { endpoint: string; headers: Record<string, string> };
@@ -34,12 +46,18 @@ export interface Settings {
   timeline: { openIn: TimelineColumn };
   instrumentation: { enabled: boolean };
   run: { maxPasses: number };
+  /** Team backends that Open Trace by ID asks (in order) when the local store lacks a trace. */
+  backends: BackendConfig[];
+  /** Entries of `instrumentFirst.backends` that could not be used, with why (shown once). */
+  backendProblems: string[];
+  /** Offer to import a JSON/JSONL file that looks like traces when it is opened. */
+  imports: { offerOnOpen: boolean };
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   // 256 MiB: the extension host's heap is shared by every extension of the window. maxTraces and
   // maxBodyBytes are the collector's own defaults (src/collector): one set, checked against package.json.
-  collector: { port: 0, maxMemoryMB: 256, idleSeconds: 5, maxSpans: 500_000, maxTraces: 2_000, maxBodyBytes: 16 * 1024 * 1024, decodeWorkers: 1 },
+  collector: { port: 0, maxMemoryMB: 256, idleSeconds: 5, maxSpans: 500_000, maxTraces: 2_000, maxBodyBytes: 16 * 1024 * 1024, decodeWorkers: 1, otlpProtocol: 'http/protobuf', grpcPort: 0 },
   persistence: { folder: '.instrument-first/runs', retention: 50, maxMegabytes: 512, maxAgeDays: 30 },
   forwarding: { endpoint: '', headers: {} },
   inline: { mode: 'codelens', statsRuns: 20, includeDebugRuns: false },
@@ -47,6 +65,9 @@ export const DEFAULT_SETTINGS: Settings = {
   timeline: { openIn: 'beside' },
   instrumentation: { enabled: true },
   run: { maxPasses: 10 },
+  backends: [],
+  backendProblems: [],
+  imports: { offerOnOpen: true },
 };
 
 export type SettingGetter = (key: string) => unknown;
@@ -80,6 +101,8 @@ export function readSettings(get: SettingGetter): Settings {
       maxTraces: int(get('collector.maxTraces'), 1, 100_000, d.collector.maxTraces),
       maxBodyBytes: int(get('collector.maxBodyBytes'), 1024, 1024 * 1024 * 1024, d.collector.maxBodyBytes),
       decodeWorkers: int(get('collector.decodeWorkers'), 0, 8, d.collector.decodeWorkers),
+      otlpProtocol: OTLP_PROTOCOLS.includes(get('collector.otlpProtocol') as OtlpProtocol) ? (get('collector.otlpProtocol') as OtlpProtocol) : d.collector.otlpProtocol,
+      grpcPort: int(get('collector.grpcPort'), 0, 65535, d.collector.grpcPort),
     },
     persistence: {
       folder: str(get('persistence.folder'), d.persistence.folder),
@@ -100,7 +123,25 @@ export function readSettings(get: SettingGetter): Settings {
     timeline: { openIn: get('timeline.openIn') === 'active' ? 'active' : d.timeline.openIn },
     instrumentation: { enabled: typeof get('instrumentation.enabled') === 'boolean' ? (get('instrumentation.enabled') as boolean) : true },
     run: { maxPasses: int(get('run.maxPasses'), 1, 10_000, d.run.maxPasses) },
+    ...backends(get('backends')),
+    imports: { offerOnOpen: typeof get('imports.offerOnOpen') === 'boolean' ? (get('imports.offerOnOpen') as boolean) : d.imports.offerOnOpen },
   };
+}
+
+function backends(v: unknown): { backends: BackendConfig[]; backendProblems: string[] } {
+  const out = { backends: [] as BackendConfig[], backendProblems: [] as string[] };
+  if (!Array.isArray(v)) return out;
+  v.forEach((entry, i) => {
+    const b = readBackendConfig(entry);
+    if (typeof b === 'string') out.backendProblems.push(`instrumentFirst.backends[${i}]: ${b}`);
+    else out.backends.push(b);
+  });
+  return out;
+}
+
+/** The gRPC receiver's port when it should run, else undefined. */
+export function grpcPortOf(s: Settings): number | undefined {
+  return s.collector.otlpProtocol === 'grpc' || s.collector.grpcPort > 0 ? s.collector.grpcPort : undefined;
 }
 
 export function showsCodeLens(mode: InlineMode): boolean {
@@ -119,6 +160,12 @@ export function collectorSettingsChanged(a: Settings, b: Settings): boolean {
 /** Every setting key (without `instrumentFirst.`) with its default, flattened from {@link DEFAULT_SETTINGS}. */
 export function settingDefaults(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [group, values] of Object.entries(DEFAULT_SETTINGS)) for (const [k, v] of Object.entries(values as object)) out[`${group}.${k}`] = v;
+  for (const [group, values] of Object.entries(DEFAULT_SETTINGS)) {
+    // `backendProblems` is derived from `backends` while reading, not a setting of its own.
+    if (group === 'backendProblems') continue;
+    // A list (`backends`) is one setting; a group's fields are one setting each.
+    if (Array.isArray(values)) out[group] = values;
+    else for (const [k, v] of Object.entries(values as object)) out[`${group}.${k}`] = v;
+  }
   return out;
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Collector } from '../collector';
 import type { StoreChange } from '../protocol/collectorTypes';
 import type { Settings } from '../views/settings';
-import { collectorSettingsChanged } from '../views/settings';
+import { collectorSettingsChanged, grpcPortOf } from '../views/settings';
 import type { Config } from './config';
 
 type Store = Collector['store'];
@@ -42,6 +42,12 @@ export class CollectorHost implements vscode.Disposable {
 
   get endpoint(): string | undefined {
     return this.endpointValue;
+  }
+
+  /** `http://127.0.0.1:PORT` of the OTLP/gRPC receiver while it runs (setting collector.otlpProtocol grpc, or collector.grpcPort). */
+  get grpcEndpoint(): string | undefined {
+    const a = this.collector?.grpcAddress;
+    return a ? `http://${a}` : undefined;
   }
 
   get running(): boolean {
@@ -85,7 +91,7 @@ export class CollectorHost implements vscode.Disposable {
       const took = performance.now() - t0;
       if (took > this.longestDispatch) this.longestDispatch = took;
     });
-    this.log.appendLine(`collector listening on ${started.endpoint} (OTLP/HTTP at ${started.endpoint}/v1/traces)`);
+    this.log.appendLine(`collector listening on ${started.endpoint} (OTLP/HTTP at ${started.endpoint}/v1/traces)${collector.grpcAddress ? `; OTLP/gRPC on ${collector.grpcAddress}` : ''}`);
     this.state.fire();
     this.changes.fire({ traceIds: [], runsChanged: true });
     return collector;
@@ -138,6 +144,7 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
   const persistDir = !folder ? undefined : path.isAbsolute(folder) ? folder : root ? path.join(root, folder) : undefined;
   return {
     port,
+    grpcPort: grpcPortOf(s),
     maxBytes: s.collector.maxMemoryMB * 1024 * 1024,
     idleMs: s.collector.idleSeconds * 1000,
     maxSpans: s.collector.maxSpans,

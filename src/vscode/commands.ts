@@ -7,6 +7,7 @@ import { INLINE_MODES, type InlineMode } from '../views/settings';
 import { WALKTHROUGH_ID, type CommandId } from '../views/commandIds';
 import type { RunsNode } from './runsView';
 import type { Services } from './services';
+import { setUpThisProject } from './setUpProject';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -26,14 +27,25 @@ export const commandTable: Record<CommandId, (s: Services) => Handler> = {
   'instrumentFirst.openTraceById': (s) => async (text) => {
     const traceId = typeof text === 'string' ? parseTraceIdInput(text) : await askTraceId(s);
     if (!traceId) {
-      if (typeof text === 'string') void vscode.window.showWarningMessage(`Instrument First: "${text.slice(0, 80)}" is not a trace id (32 hex digits).`);
+      if (typeof text === 'string') void vscode.window.showWarningMessage(`Instrument First: "${text.slice(0, 80)}" is not a trace id (32 hex digits, or 16 after trace_id:).`);
       return undefined;
     }
     await s.collector.ensureStarted();
-    if (!s.collector.store?.run(traceId)) void vscode.window.showWarningMessage(`Instrument First: trace ${traceId} is not in the collector (evicted, deleted, or never received).`);
-    else await s.viewers.current.openTrace(traceId);
+    if (s.collector.store?.run(traceId)) {
+      await s.viewers.current.openTrace(traceId);
+      return traceId;
+    }
+    // Not local: the team's backends (instrumentFirst.backends), if any.
+    if (s.remote.backends.length > 0) {
+      const fetched = await s.remote.fetchInto(traceId);
+      if (fetched) await s.viewers.current.openTrace(fetched);
+      return fetched;
+    }
+    void vscode.window.showWarningMessage(`Instrument First: trace ${traceId} is not in the collector (evicted, deleted, or never received), and no backends are configured (instrumentFirst.backends).`);
     return traceId;
   },
+  'instrumentFirst.importTraces': (s) => (arg, options) => s.imports.importFiles(arg, typeof options === 'object' && options ? (options as { open?: boolean }) : {}),
+  'instrumentFirst.setBackendToken': (s) => (name, token) => s.remote.setToken(str(name), typeof token === 'string' ? token : undefined),
   'instrumentFirst.compareWithPrevious': (s) => async (arg) => {
     const traceId = await traceIdOf(s, arg, 'Compare with Previous Run');
     const runs = s.data.runs();
@@ -124,6 +136,7 @@ export const commandTable: Record<CommandId, (s: Services) => Handler> = {
   },
   'instrumentFirst.openWalkthrough': (s) => () =>
     vscode.commands.executeCommand('workbench.action.openWalkthrough', `${s.extensionId}#${WALKTHROUGH_ID}`, false),
+  'instrumentFirst.setUpProject': (s) => (folder) => setUpThisProject(s, folder),
   'instrumentFirst.goToProcedure': () => async (uri, line) => {
     const l = typeof line === 'number' ? line : 0;
     await vscode.window.showTextDocument(toUri(uri), { selection: new vscode.Range(l, 0, l, 0) });

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import { chooseRuntime, describeRuntime, ownRuntime, projectRuntime, type RuntimeChoice } from '../project/runtimeInstall';
 import { nodeLaunchConfig, SESSION_TAG, type PlanLaunchRequest } from '../views/launchConfig';
 import type { PlainRunLaunch } from './plainRunAdapter';
 import type { CollectorHost } from './collectorHost';
@@ -14,12 +16,16 @@ export const DEBUG_TYPE = 'instrument-first';
  * the CLI runner (or the given program) with the OTLP variables pointing at the collector here.
  */
 export class PlanDebugConfigurationProvider implements vscode.DebugConfigurationProvider {
+  /** Version-mismatch warnings already shown (once per text, not at every run). */
+  private readonly warned = new Set<string>();
+
   constructor(
     private readonly extensionId: string,
     private readonly extensionUri: vscode.Uri,
     private readonly config: Config,
     private readonly collector: CollectorHost,
     private readonly sessions: PlanSessions,
+    private readonly log: vscode.LogOutputChannel,
   ) {}
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
@@ -50,14 +56,19 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
     const endpoint = this.collector.endpoint!;
     const s = this.config.settings;
     const id = typeof config.__instrumentFirstSessionId === 'string' ? config.__instrumentFirstSessionId : randomUUID();
-    if (!this.sessions.get(id)) this.sessions.create(id, !config.noDebug, req.plan, req.export);
+    const session = this.sessions.get(id) ?? this.sessions.create(id, !config.noDebug, req.plan, req.export);
+    const cwd = req.cwd ?? folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const runtime = req.plan ? this.runtimeFor(req.plan, cwd) : undefined;
+    if (runtime) session.runtime = `${runtime.source}: ${describeRuntime(runtime.install, cwd ?? runtime.install.root)}`;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const resolved = nodeLaunchConfig(
-      { ...req, cwd: req.cwd ?? folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
+      { ...req, cwd },
       {
-        cliPath: vscode.Uri.joinPath(dist, 'cli.js').fsPath,
-        extensionDist: dist.fsPath,
+        cliPath: runtime?.cliPath ?? vscode.Uri.joinPath(dist, 'cli.js').fsPath,
+        extensionDist: runtime ? dirname(runtime.cliPath) : dist.fsPath,
         endpoint,
+        protocol: s.collector.otlpProtocol,
+        grpcEndpoint: this.collector.grpcEndpoint,
         sessionId: id,
         instrumentation: s.instrumentation.enabled,
         defaultMaxPasses: s.run.maxPasses,
@@ -77,6 +88,27 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
       return { type: DEBUG_TYPE, request: 'launch', name: resolved.name as string, noDebug: true, __plainRun: plain, [SESSION_TAG]: id, ...(req.plan ? { __instrumentFirstPlan: req.plan } : {}) };
     }
     return resolved as vscode.DebugConfiguration;
+  }
+
+  /**
+   * The workspace's own installed runtime when the plan's project has one, else the extension's
+   * bundled copy; logged every run, a version mismatch shown once as a warning.
+   */
+  private runtimeFor(plan: string, cwd: string | undefined): RuntimeChoice {
+    // `${file}` and friends are substituted after this provider runs: start from the cwd then.
+    const from = plan.includes('${') ? cwd : dirname(plan);
+    const bundled = ownRuntime(vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath);
+    const choice = chooseRuntime(bundled, from ? projectRuntime(from) : undefined);
+    const where = describeRuntime(choice.install, cwd ?? choice.install.root);
+    this.log.info(`run ${plan}: with the ${choice.source === 'workspace' ? "workspace's installed" : "extension's bundled"} runtime ${where}`);
+    if (choice.warning) {
+      this.log.warn(choice.warning);
+      if (!this.warned.has(choice.warning)) {
+        this.warned.add(choice.warning);
+        void vscode.window.showWarningMessage(`Instrument First: ${choice.warning}.`);
+      }
+    }
+    return choice;
   }
 }
 

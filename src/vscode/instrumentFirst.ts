@@ -10,12 +10,14 @@ import { PlanFinder } from './planFinder';
 import { registerPlainRuns } from './plainRunAdapter';
 import { PlanRunner } from './planRunner';
 import { PlanSessions } from './planSessions';
+import { RemoteTraces } from './remoteTraces';
 import { ProcedureCatalog } from './procedureCatalog';
 import { ProceduresView } from './proceduresView';
 import { RunData } from './runData';
 import { RunsView } from './runsView';
 import type { Services } from './services';
 import { TraceTextDocuments, TraceViewers } from './traceDocuments';
+import { TraceImports } from './traceImports';
 import { TraceUriHandler } from './traceUriHandler';
 import { BaselineTests } from './testing/baselineTests';
 
@@ -56,6 +58,8 @@ export class InstrumentFirst implements vscode.Disposable {
     const runsView = own(new RunsView(data, collector, sessions));
     const proceduresView = own(new ProceduresView(data, catalog));
     const uriHandler = own(new TraceUriHandler());
+    const remote = own(new RemoteTraces(config, collector, context.secrets, log));
+    const imports = own(new TraceImports(config, collector, viewers, log));
     const baselines = own(new BaselineTests(context.extensionUri, log));
     this.services = {
       extensionUri: context.extensionUri,
@@ -73,11 +77,13 @@ export class InstrumentFirst implements vscode.Disposable {
       runsView,
       proceduresView,
       uriHandler,
+      remote,
+      imports,
       baselines,
       slots: new FeatureSlots(),
     };
     own(registerPlainRuns(DEBUG_TYPE));
-    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions)));
+    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));
   }

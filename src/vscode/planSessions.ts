@@ -18,6 +18,8 @@ export interface PlanSession {
   error?: PlanErrorLine;
   /** The session's cwd, to resolve relative paths in error lines. */
   cwd?: string;
+  /** Which runtime runs the plan, e.g. "workspace: instrument-first 0.1.0 (node_modules/instrument-first)". */
+  runtime?: string;
 }
 
 export interface PlanErrorReport {

@@ -7,10 +7,12 @@ import type { PlanFinder } from './planFinder';
 import type { ProcedureCatalog } from './procedureCatalog';
 import type { PlanRunner } from './planRunner';
 import type { PlanSessions } from './planSessions';
+import type { RemoteTraces } from './remoteTraces';
 import type { ProceduresView } from './proceduresView';
 import type { RunData } from './runData';
 import type { RunsView } from './runsView';
 import type { TraceViewers } from './traceDocuments';
+import type { TraceImports } from './traceImports';
 import type { TraceUriHandler } from './traceUriHandler';
 import type { BaselineTests } from './testing/baselineTests';
 
@@ -38,5 +40,9 @@ export interface Services {
   readonly uriHandler: TraceUriHandler;
   /** Command handlers of features built after the services (timeline, coverage). */
   readonly slots: FeatureSlots;
+  /** Traces pulled by id from the team's backends. */
+  readonly remote: RemoteTraces;
+  /** Trace files of other tools imported into the store. */
+  readonly imports: TraceImports;
   readonly baselines: BaselineTests;
 }

@@ -8,14 +8,15 @@ interface TraceTerminalLink extends vscode.TerminalLink {
 
 const DOC_SELECTOR: vscode.DocumentSelector = [{ scheme: 'output' }, { language: 'log' }, { language: 'plaintext' }, { scheme: TRACE_SCHEME }];
 
-/** Command URI that opens a trace; document links may carry command URIs. */
+/** Command URI that opens a trace (local, else from the team's backends); document links may carry command URIs. */
 export function openTraceUri(traceId: string): vscode.Uri {
-  return vscode.Uri.parse(`command:instrumentFirst.openTrace?${encodeURIComponent(JSON.stringify([traceId]))}`);
+  return vscode.Uri.parse(`command:instrumentFirst.openTraceById?${encodeURIComponent(JSON.stringify([traceId]))}`);
 }
 
 /**
  * Trace ids printed by programs become links: in terminals (the CLI, any traced program) and in
  * output and log documents (including this extension's output channel, which logs every run).
+ * A 16-digit id counts after a `trace_id:` label. Links open the local trace, else ask the backends.
  */
 export class TraceLinks implements vscode.TerminalLinkProvider<TraceTerminalLink>, vscode.DocumentLinkProvider, vscode.Disposable {
   private readonly registrations = [vscode.window.registerTerminalLinkProvider(this), vscode.languages.registerDocumentLinkProvider(DOC_SELECTOR, this)];
@@ -25,7 +26,7 @@ export class TraceLinks implements vscode.TerminalLinkProvider<TraceTerminalLink
   }
 
   async handleTerminalLink(link: TraceTerminalLink): Promise<void> {
-    await vscode.commands.executeCommand('instrumentFirst.openTrace', link.traceId);
+    await vscode.commands.executeCommand('instrumentFirst.openTraceById', link.traceId);
   }
 
   provideDocumentLinks(doc: vscode.TextDocument): vscode.DocumentLink[] {

@@ -1,12 +1,15 @@
 // Details of the selected span: identity and times, typed attributes, exceptions with their
 // stack, the span's log lines, other events, the resource. Copy buttons go through the host
 // (the clipboard is the extension's), "Go to code" asks the host to reveal the span's code.
-import type { DetailField, SpanDetails } from '../timelineModel/spanDetails';
+// Links list the spans this one links to; "Open" selects one in this run, or asks the host to
+// open its trace.
+import type { DetailField, DetailLink, SpanDetails } from '../timelineModel/spanDetails';
 import { append, button, h } from './dom';
 
 export interface DetailsEvents {
   copy(text: string): void;
   openCode(): void;
+  openLink(link: DetailLink): void;
 }
 
 export class DetailsPane {
@@ -70,6 +73,23 @@ export class DetailsPane {
       for (const e of d.events) {
         sec.append(h('div', 'event-head', `${e.name} at ${e.atMs}`));
         if (e.attributes.length) sec.append(this.table(e.attributes, true));
+      }
+    }
+    if (d.links.length) {
+      const sec = this.sectionShell(`Links (${d.links.length})`);
+      for (const l of d.links) {
+        const box = h('div', 'link');
+        const head = h('div', 'link-head');
+        append(head, h('span', 'link-ids', `${l.traceId} / ${l.spanId}`), h('span', 'muted', l.inThisRun ? ' in this run' : ' another trace'));
+        const open = button('Open', l.inThisRun ? 'Select the linked span' : 'Open the linked trace with this span selected, if the collector has it', () => this.events.openLink(l), 'btn open-link');
+        head.append(open);
+        box.append(head);
+        const fields: DetailField[] = [];
+        if (l.traceState) fields.push({ key: 'trace state', value: l.traceState });
+        if (l.flags) fields.push({ key: 'flags', value: l.flags });
+        if (fields.length) box.append(this.table(fields, false));
+        if (l.attributes.length) box.append(this.table(l.attributes, true));
+        sec.append(box);
       }
     }
     if (d.resource.length) this.section('Resource', d.resource, true);

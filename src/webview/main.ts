@@ -54,6 +54,13 @@ class TimelineApp {
     this.details = new DetailsPane({
       copy: (text) => this.vscode.postMessage({ type: 'copy', text }),
       openCode: () => this.openCode(),
+      openLink: (link) => {
+        if (link.inThisRun) this.select(link.node, true);
+        else {
+          this.details.setNotice('Opening the linked trace…');
+          this.vscode.postMessage({ type: 'openLink', traceId: link.traceId, spanId: link.spanId });
+        }
+      },
     });
     this.runLayout = h('div', 'run-layout');
     this.main = h('div', 'main');
@@ -98,7 +105,8 @@ class TimelineApp {
         run.resource = m.resource;
         this.workspaceRoots = m.workspaceRoots ?? [];
         run.restore(this.saved);
-        if (m.focusProcedureId) {
+        if (m.focusSpanId && run.tree.byId.get(m.focusSpanId) !== undefined) run.selected = m.focusSpanId;
+        else if (m.focusProcedureId) {
           const t = run.tree;
           for (let i = 0; i < t.size; i++) {
             if (t.kind(i) === 'step' && t.attr(i, Attr.procedureId) === m.focusProcedureId) {
@@ -138,6 +146,9 @@ class TimelineApp {
       case 'runGone':
         this.run = undefined;
         this.root.replaceChildren(h('p', 'empty', m.message));
+        break;
+      case 'notice':
+        this.details.setNotice(m.text);
         break;
       case 'codeResult':
         if (!m.ok) this.details.setNotice(m.message ?? 'No code found for this span.');
@@ -207,11 +218,13 @@ class TimelineApp {
     };
   }
 
-  private select(node: number): void {
+  /** Selects a node; `expand`: first opens its collapsed ancestors (a followed link may point inside one). */
+  private select(node: number, expand = false): void {
     const run = this.run;
     if (!run || !(node >= 0 && node < run.tree.size)) return;
+    if (expand) for (let i = run.tree.parent[node]!; i !== -1; i = run.tree.parent[i]!) run.setCollapsed(run.tree.spanId(i), false);
     run.selected = run.tree.spanId(node);
-    this.update(false);
+    this.update(expand);
     const r = rowOf(run.rows(), node);
     if (r !== -1) this.waterfall.reveal(r);
     this.waterfall.focus();

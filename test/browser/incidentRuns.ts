@@ -1,7 +1,7 @@
 // Real runs of the sample workspace's incidents, traced over OTLP/HTTP into the embedded collector
 // (as `instrument-first demo` does): create-cluster good and faulty, checkout release 1 and 2.
 // Their spans and the collector's diffs feed the screenshot test.
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { Collector } from '../../src/collector';
 import { loadPlan } from '../../src/cli/planLoader';
 import type { RunDiff } from '../../src/protocol/collectorTypes';
@@ -36,7 +36,13 @@ export async function runIncidents(timeScale: number): Promise<Incidents> {
     const run = async (file: string, exportName: string | undefined, title: string): Promise<IncidentRun> => {
       const loaded = loadPlan(file, exportName, WS);
       const tracing = createTracing({ endpoint, memory: false, serviceName: 'instrument-first-demo' });
-      const scheduler = new Scheduler({ tracing, locate: loaded.locate });
+      // Workspace-relative code.filepath, as a user's workspace would show it: the screenshots
+      // made from these runs (media/screenshots/) carry no path of the machine they ran on.
+      const locate = (step: Parameters<typeof loaded.locate>[0]) => {
+        const at = loaded.locate(step);
+        return at?.filepath ? { ...at, filepath: relative(WS, at.filepath).split(sep).join('/') } : at;
+      };
+      const scheduler = new Scheduler({ tracing, locate });
       const result = await scheduler.execute(loaded.plan);
       await tracing.shutdown();
       return { traceId: result.traceId, title, spans: collector.store.trace(result.traceId) };

@@ -4,7 +4,7 @@
 // the .vsix's own node_modules.
 // Usage: node out/test/host/checkVsix.js [instrument-first.vsix]
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { codeServerEnv } from './codeServer';
@@ -48,6 +48,19 @@ function main(): void {
   // exit 1 means "found errors" — sample-workspace has them on purpose; a crash is anything else.
   check((lint.status === 0 || lint.status === 1) && !/Cannot find module/.test(lint.stderr), `installed CLI lints sample-workspace (exit ${lint.status})`);
   if (lint.status !== 0 && lint.status !== 1) console.log(lint.stdout + lint.stderr);
+
+  // The runtime package the .vsix carries for "Set Up This Project" / `init` (until published).
+  const version = (JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8')) as { version: string }).version;
+  const tarball = `dist/package/instrument-first-${version}.tgz`;
+  check(existsSync(join(ext, tarball)), `installed ${tarball}`);
+  const project = mkdtempSync(join(tmpdir(), 'if-vsix-init-'));
+  try {
+    const init = spawnSync(process.execPath, [cli, 'init', project, '--no-install'], outside);
+    check(init.status === 0 && init.stdout.includes(`created vendor/instrument-first-${version}.tgz`), `installed CLI init copies the carried tarball (exit ${init.status})`);
+    if (init.status !== 0) console.log(init.stdout + init.stderr);
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 }
 
 try {

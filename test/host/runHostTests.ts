@@ -2,7 +2,8 @@
 // then the UI screenshots. Exits non-zero when a test fails.
 // Env: HOST_TEST_GREP (filter tests), HOST_SKIP_UI=1 (no screenshots), HOST_TEST_TIMEOUT_MS, HOST_TEST_VERBOSE=1.
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { ensureCodeServer } from './installCodeServer';
@@ -47,20 +48,45 @@ async function main(): Promise<number> {
 
   let failed = false;
   const suiteStarted = Date.now();
-  try {
-    await runTests({
-      vscodeExecutablePath: join(root, 'test', 'host', 'bin', 'vscode-launcher'),
-      extensionDevelopmentPath: root,
-      extensionTestsPath: join(root, 'out', 'test', 'host', 'suite', 'index.js'),
-      launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
-    });
-  } catch (err) {
-    failed = true;
-    console.error(`host tests failed: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    cleanWorkspace(workspace);
+  // HOST_TEST_GREP="own project…" runs only the own-project suite (a separate VS Code window).
+  const grep = process.env.HOST_TEST_GREP;
+  const ownOnly = grep?.startsWith('own project') === true;
+  if (!ownOnly) {
+    try {
+      await runTests({
+        vscodeExecutablePath: join(root, 'test', 'host', 'bin', 'vscode-launcher'),
+        extensionDevelopmentPath: root,
+        extensionTestsPath: join(root, 'out', 'test', 'host', 'suite', 'index.js'),
+        launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`],
+      });
+    } catch (err) {
+      failed = true;
+      console.error(`host tests failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      cleanWorkspace(workspace);
+    }
+    console.log(`host tests: ${failed ? 'FAILED' : 'passed'} in ${seconds(suiteStarted)}`);
   }
-  console.log(`host tests: ${failed ? 'FAILED' : 'passed'} in ${seconds(suiteStarted)}`);
+
+  // A user's own project: VS Code on an empty folder outside the repository (test/host/ownProject).
+  if (process.env.HOST_SKIP_OWN_PROJECT !== '1' && (!grep || ownOnly)) {
+    const ownStarted = Date.now();
+    const empty = realpathSync(mkdtempSync(join(tmpdir(), 'instrument-first-own-project-')));
+    try {
+      await runTests({
+        vscodeExecutablePath: join(root, 'test', 'host', 'bin', 'vscode-launcher'),
+        extensionDevelopmentPath: root,
+        extensionTestsPath: join(root, 'out', 'test', 'host', 'ownProject', 'index.js'),
+        launchArgs: [empty, `--user-data-dir=${join(profile, 'user-data-own')}`, `--extensions-dir=${extensionsDir}`],
+      });
+      console.log(`own-project host tests: passed in ${seconds(ownStarted)}`);
+    } catch (err) {
+      failed = true;
+      console.error(`own-project host tests failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  }
 
   if (process.env.HOST_SKIP_UI !== '1') {
     const uiStarted = Date.now();

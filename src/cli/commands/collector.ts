@@ -11,6 +11,9 @@ to it with OTEL_EXPORTER_OTLP_ENDPOINT=<endpoint> (or "instrument-first run --en
 
 Options:
   --port N          port to listen on (default 0: a free port)
+  --grpc-port N     also serve OTLP/gRPC on 127.0.0.1:N (0: a free port; default: no gRPC);
+                    programs send with OTEL_EXPORTER_OTLP_PROTOCOL=grpc
+                    OTEL_EXPORTER_OTLP_ENDPOINT=http://<printed gRPC address>
   --persist DIR     keep each finished trace as an OTLP JSON file in DIR, load them on start
   --retention N     trace files kept in DIR at most (default 200)
   --retention-mb N  megabytes of trace files kept in DIR at most (default 1024)
@@ -57,6 +60,7 @@ export const collectorCommand: CliCommand = {
         args: argv,
         options: {
           port: { type: 'string' },
+          'grpc-port': { type: 'string' },
           persist: { type: 'string' },
           retention: { type: 'string' },
           forward: { type: 'string' },
@@ -96,6 +100,7 @@ export const collectorCommand: CliCommand = {
     }
     const collector = new Collector({
       port: int('port', values.port, 0, 65535) ?? 0,
+      grpcPort: int('grpc-port', values['grpc-port'], 0, 65535),
       persistDir: values.persist,
       retention: int('retention', values.retention, 1, 1_000_000),
       retentionBytes: mib(int('retention-mb', values['retention-mb'], 1, 1024 * 1024)),
@@ -120,8 +125,10 @@ export const collectorCommand: CliCommand = {
     }
     const stats = collector.store.stats();
     process.stdout.write(`${endpoint}\n`);
+    if (collector.grpcAddress) process.stdout.write(`grpc ${collector.grpcAddress}\n`);
     process.stderr.write(
       `collector listening on ${endpoint} (traces: ${endpoint}/v1/traces, read API: ${endpoint}/api/runs)` +
+        (collector.grpcAddress ? `; OTLP/gRPC on ${collector.grpcAddress}` : '') +
         `; memory budget ${Math.round(stats.maxBytes / (1024 * 1024))} MiB` +
         (values.persist ? `; ${stats.traces} trace(s) loaded from ${values.persist}` : '') +
         (values.forward ? `; forwarding to ${values.forward}` : '') +

@@ -6,6 +6,7 @@ import { formatCoverageText, formatFindingsText } from '../../linter/formatText'
 import { resolveLintConfig, type LintConfigInput } from '../../linter/lintConfig';
 import { findTsConfig, LintSession } from '../../linter/lintSession';
 import { toSarif } from '../../linter/sarif';
+import { ownRuntime } from '../../project/runtimeInstall';
 import { RULE_IDS, type CoverageReport, type Finding, type IndexSnapshot, type RuleId, type SeveritySetting } from '../../linter/types';
 
 const USAGE = `Usage: instrument-first lint [paths…] [options]
@@ -136,7 +137,7 @@ export const lintCommand: CliCommand = {
     const cwd = process.cwd();
     const coverage = parsed.coverage ? result.coverage(parsed.executed) : undefined;
     let report: string;
-    if (parsed.format === 'sarif') report = JSON.stringify(toSarif(result.findings, cwd, '0.1.0'), null, 2) + '\n';
+    if (parsed.format === 'sarif') report = JSON.stringify(toSarif(result.findings, cwd, ownRuntime().version, ownRuntime().root), null, 2) + '\n';
     else if (parsed.format === 'json') report = JSON.stringify({ files: result.files, findings: result.findings.map(({ fixes: _f, ...rest }) => rest), ...(coverage ? { coverage } : {}) }, null, 2) + '\n';
     else report = formatFindingsText(result.findings, cwd) + (coverage ? '\n' + formatCoverageText(coverage, cwd) : '');
     if (parsed.output) writeFileSync(parsed.output, report);

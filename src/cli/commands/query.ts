@@ -7,6 +7,9 @@ import { cleanForTerminal as clean } from '../terminalText';
 import { Env } from '../../protocol/envVars';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';
+import { formatLogLines } from '../logLines';
+import type { LogView } from '../../collector/logs/logRecord';
+import { BACKEND_OPTIONS_HELP, BACKEND_PARSE_OPTIONS, backendsFromArgs, fetchAndPrint } from './fetchTrace';
 
 const COMMON = `  --collector URL   the collector (default: OTEL_EXPORTER_OTLP_ENDPOINT)
   --json            print JSON instead of a table`;
@@ -18,7 +21,7 @@ interface Parsed {
   values: Record<string, string | boolean | undefined>;
 }
 
-function parse(name: string, help: string, argv: string[], extra: Record<string, { type: 'string' | 'boolean' }> = {}): Parsed | undefined {
+function parse(name: string, help: string, argv: string[], extra: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {}, collectorOptional = false): Parsed | undefined {
   let parsed;
   try {
     parsed = parseArgs({
@@ -41,6 +44,7 @@ function parse(name: string, help: string, argv: string[], extra: Record<string,
     return undefined;
   }
   const url = (values.collector as string | undefined) ?? process.env[Env.otlpEndpoint];
+  if (!url && collectorOptional) return { base: '', json: values.json === true, positionals: parsed.positionals, values };
   if (!url) throw new CliError(`${name}: no collector: pass --collector URL (printed by "instrument-first collector")`, 2);
   let base: string;
   try {
@@ -147,33 +151,49 @@ export const runsCommand: CliCommand = {
 
 const SHOW_HELP = `Usage: instrument-first show <traceId> [options]
 
-Prints one run as a waterfall (a unique prefix of the trace id is enough).
+Prints one run as a waterfall (a unique prefix of the trace id is enough). With --backend, a trace
+the collector does not hold (or any trace, without a collector) is pulled from the team's backend.
 
 Options:
 ${COMMON}
   --rows N          waterfall rows at most (default 80)
+  --logs            also print the trace's log records (time, severity, span, body, attributes)
+${BACKEND_OPTIONS_HELP}
 `;
 
 export const showCommand: CliCommand = {
   summary: 'print one run as a waterfall',
   async run(argv) {
-    const p = parse('show', SHOW_HELP, argv, { rows: { type: 'string' } });
+    const p = parse('show', SHOW_HELP, argv, { rows: { type: 'string' }, logs: { type: 'boolean' }, ...BACKEND_PARSE_OPTIONS }, argv.includes('--backend') || !!process.env.INSTRUMENT_FIRST_BACKENDS);
     if (!p) return 0;
     const [id] = p.positionals;
     if (!id || p.positionals.length > 1) throw new CliError(`show: give one trace id\n\n${SHOW_HELP}`, 2);
-    const traceId = await resolveTraceId('show', p.base, id);
-    const [run, spans] = await Promise.all([
+    const remote = backendsFromArgs('show', p.values as Parameters<typeof backendsFromArgs>[1]);
+    let traceId: string;
+    try {
+      if (!p.base) throw new CliError('show: no collector', 1);
+      traceId = await resolveTraceId('show', p.base, id);
+      await getJson<RunSummary>('show', p.base, `/api/runs/${traceId}`);
+    } catch (e) {
+      // Local first; the team's backends when the collector does not have it (or is not there).
+      const remoteId = id.trim().toLowerCase().replace(/^trace_id:/, '');
+      if (!(e instanceof CliError) || remote.backends.length === 0 || !/^([0-9a-f]{16}|[0-9a-f]{32})$/.test(remoteId)) throw e;
+      const rows = p.values.rows === undefined ? 80 : Number(p.values.rows);
+      return fetchAndPrint('show', remoteId.padStart(32, '0'), remote.backends, remote.token, { json: p.json, rows });
+    }
+    const [run, spans, logs] = await Promise.all([
       getJson<RunSummary>('show', p.base, `/api/runs/${traceId}`),
       getJson<SpanView[]>('show', p.base, `/api/traces/${traceId}/spans`),
+      p.values.logs === true ? getJson<LogView[]>('show', p.base, `/api/traces/${traceId}/logs`) : undefined,
     ]);
     if (p.json) {
-      process.stdout.write(JSON.stringify({ run, spans }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(logs ? { run, spans, logs } : { run, spans }, null, 2) + '\n');
       return 0;
     }
     const rows = p.values.rows === undefined ? 80 : Number(p.values.rows);
     const head = `${clean(run.plan)}  ${run.status}${run.kind === 'plan' ? ` in ${run.passes} pass(es)` : ''}, ${formatDuration(run.durationMs)}, ${run.spanCount} spans, ${run.errorCount} errors  trace ${run.traceId}\n\n`;
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    process.stdout.write(head + renderWaterfall(spans, { width: Math.min(process.stdout.columns || 100, 160), color, maxRows: rows }));
+    process.stdout.write(head + renderWaterfall(spans, { width: Math.min(process.stdout.columns || 100, 160), color, maxRows: rows }) + (logs ? formatLogLines(logs, spans, color) : ''));
     return 0;
   },
 };

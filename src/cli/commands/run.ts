@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { relative, sep } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { loadPlan, shownPath, userFrame } from '../planLoader';
@@ -11,6 +11,7 @@ import { defaultLogFormat } from '../../runtime/logger';
 import type { RunResult } from '../../runtime/types';
 import { Env } from '../../protocol/envVars';
 import { Attr } from '../../protocol/attributes';
+import { describeRuntime, ownRuntime, projectRuntime } from '../../project/runtimeInstall';
 
 const HELP = `Usage: instrument-first run <plan-file> [options]
 
@@ -66,6 +67,15 @@ export const runCommand: CliCommand = {
     if (logFormat !== 'pretty' && logFormat !== 'json' && logFormat !== 'none') throw new CliError(`run: --log must be pretty, json or none`, EXIT.usage);
 
     const loaded = loadPlan(positionals[0]!, values.export);
+    // The plan's `import … from 'instrument-first'` resolves to this CLI's own runtime (planLoader);
+    // say which that is, and when the plan's project installed another copy, how to use that one.
+    const runtime = ownRuntime();
+    const installed = projectRuntime(dirname(loaded.file));
+    if (installed && installed.root !== runtime.root) {
+      process.stderr.write(
+        `instrument-first: note: this CLI's runtime ${describeRuntime(runtime, process.cwd())} runs the plan; its project installed ${describeRuntime(installed, process.cwd())} — run \`npx instrument-first run …\` there to use that one\n`,
+      );
+    }
     // The run's identity rides on the resource (every span, so a run still in progress is known by
     // its plan, export and launch) and on the root span.
     const identity = runIdentity(loaded.file, loaded.exportName, process.env);
@@ -104,6 +114,7 @@ export const runCommand: CliCommand = {
           plan: result.plan,
           file: loaded.file,
           export: loaded.exportName,
+          runtime: { version: runtime.version, root: runtime.root },
           traceId: result.traceId,
           outcome: result.outcome,
           converged: result.converged,
@@ -121,6 +132,7 @@ export const runCommand: CliCommand = {
       const out = process.stdout;
       out.write(`plan ${result.plan} · ${shownPath(process.cwd(), loaded.file)}${loaded.exportName !== 'default' ? ` (${loaded.exportName})` : ''}\n`);
       out.write(`trace ${result.traceId || '(tracing off)'}\n`);
+      out.write(`runtime ${describeRuntime(runtime, process.cwd())}\n`);
       const link = process.env[Env.traceLink];
       if (link && result.traceId) out.write(`open in VS Code: ${link.replace('{traceId}', result.traceId)}\n`);
       out.write('\n');

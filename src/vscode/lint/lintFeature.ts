@@ -160,7 +160,7 @@ export class LintFeature implements vscode.Disposable {
   private publish(f: FileFindings): void {
     const uri = vscode.Uri.file(f.file);
     this.fixes.set(uri.toString(), f.version, f.findings);
-    this.diagnostics.set(uri, f.findings.map(toDiagnostic));
+    this.diagnostics.set(uri, f.findings.map((finding) => toDiagnostic(finding, this.s.extensionUri)));
   }
 
   /** Coverage as a read-only report; "executed" means: in the newest run of its plan (file + export). */

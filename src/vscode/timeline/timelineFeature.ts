@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../protocol/collectorTypes';
 import { clockTime, runLabel } from '../../views/format';
 import { runTitle, sameRunKey } from '../../views/runIdentity';
-import type { AttrValue } from '../../protocol/spanView';
+import { setAttribute, type AttrValue } from '../../protocol/spanView';
 import { parseTimelineState } from '../../protocol/timelineMessages';
 import type { TraceViewer } from '../traceDocuments';
 import type { Services } from '../services';
@@ -39,7 +39,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
             const origin = store.records(id)[0]?.origin;
             if (!origin) return undefined;
             const r: Record<string, AttrValue> = {};
-            origin.resourceKeys.forEach((k, i) => (r[k] = origin.resourceValues[i]!));
+            origin.resourceKeys.forEach((k, i) => setAttribute(r, k, origin.resourceValues[i]!));
             if (origin.scopeName) r['otel.scope.name'] = origin.scopeName;
             return r;
           },
@@ -50,7 +50,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       revealCode: async (chain) => (this.lastTarget = await revealSpanCode(chain, () => s.catalog.locations())),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
-      openRun: (traceId) => this.openTrace(traceId),
+      openRun: (traceId, focusSpanId) => this.openTrace(traceId, undefined, focusSpanId),
     };
     this.registrations = [
       s.viewers.setViewer(this),
@@ -74,8 +74,8 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
     return this.comparePanel;
   }
 
-  async openTrace(traceId: string, focusProcedureId?: string): Promise<void> {
-    await this.showIn('run', focusProcedureId ? { view: 'run', traceId, focusProcedureId } : { view: 'run', traceId });
+  async openTrace(traceId: string, focusProcedureId?: string, focusSpanId?: string): Promise<void> {
+    await this.showIn('run', { view: 'run', traceId, ...(focusProcedureId ? { focusProcedureId } : {}), ...(focusSpanId ? { focusSpanId } : {}) });
   }
 
   async compare(a: string, b: string): Promise<void> {

@@ -23,6 +23,6 @@ export interface TimelineHost {
   revealCode(chain: readonly SpanView[]): Promise<CodeTarget | undefined>;
   copy(text: string): Promise<void>;
   log(message: string): void;
-  /** Opens a run in the run panel (from the compare view). */
-  openRun(traceId: string): Promise<void>;
+  /** Opens a run in the run panel (from the compare view, or a followed link: then with that span selected). */
+  openRun(traceId: string, focusSpanId?: string): Promise<void>;
 }

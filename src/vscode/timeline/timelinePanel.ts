@@ -18,7 +18,7 @@ export interface RenderReport {
   ms: number;
 }
 
-export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string } | { view: 'compare'; a: string; b: string };
+export type PanelContent = { view: 'run'; traceId: string; focusProcedureId?: string; focusSpanId?: string } | { view: 'compare'; a: string; b: string };
 
 const LIVE_THROTTLE_MS = 250;
 
@@ -132,6 +132,12 @@ export class TimelinePanel implements vscode.Disposable {
       case 'openRun':
         await this.host.openRun(msg.traceId);
         break;
+      case 'openLink': {
+        const store = await this.host.store();
+        if (store?.run(msg.traceId)) await this.host.openRun(msg.traceId, msg.spanId);
+        else await this.post({ type: 'notice', text: `The linked trace ${msg.traceId} is not in the collector.` });
+        break;
+      }
       case 'rendered':
         this.host.log(`timeline: rendered ${msg.spans} spans (${msg.rows} rows) in ${msg.ms.toFixed(0)} ms`);
         for (const w of [...this.renderWaiters]) w({ spans: msg.spans, rows: msg.rows, ms: msg.ms });
@@ -173,6 +179,7 @@ export class TimelinePanel implements vscode.Disposable {
       ...(resource ? { resource } : {}),
       ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
       workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      ...(c.focusSpanId ? { focusSpanId: c.focusSpanId } : {}),
     });
   }
 

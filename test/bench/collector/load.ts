@@ -1,12 +1,14 @@
 // The load process: sends 512-span bodies (real OTel serializers, see bodies.ts) to a collector over
 // keep-alive connections and prints one JSON line with what it measured.
-// argv[2]: JSON {endpoint, format: 'json'|'proto', requests, warmup, concurrency, templates}.
+// argv[2]: JSON {endpoint, format: 'json'|'proto'|'grpc', requests, warmup, concurrency, templates}
+// ('grpc': protobuf bodies to TraceService/Export at endpoint `127.0.0.1:PORT`, one HTTP/2 channel).
 import { Agent, request } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import { jsonBody, makeTemplates, protoBody, SPANS_PER_BODY } from './bodies';
 
 interface LoadOptions {
   endpoint: string;
-  format: 'json' | 'proto';
+  format: 'json' | 'proto' | 'grpc';
   requests: number;
   warmup: number;
   concurrency: number;
@@ -18,7 +20,8 @@ interface LoadOptions {
 async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as LoadOptions;
   const templates = makeTemplates(o.templates);
-  const url = new URL('/v1/traces', o.endpoint);
+  const url = o.format === 'grpc' ? undefined : new URL('/v1/traces', o.endpoint);
+  const client = o.format === 'grpc' ? new grpc.Client(o.endpoint, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) : undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
   const contentType = o.format === 'json' ? 'application/json' : 'application/x-protobuf';
   const make = o.format === 'json' ? jsonBody : protoBody;
@@ -27,15 +30,26 @@ async function main(): Promise<void> {
   const offset = o.offset ?? 0;
   const bodies: Buffer[] = [];
   for (let i = 0; i < total; i++) bodies.push(make(templates, offset + i));
-  const post = (body: Buffer): Promise<number> =>
+  const postGrpc = (body: Buffer): Promise<number> =>
+    new Promise((resolve) => {
+      client!.makeUnaryRequest(
+        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        body,
+        (err) => resolve(err ? 1000 + err.code : 200),
+      );
+    });
+  const postHttp = (body: Buffer): Promise<number> =>
     new Promise((resolve, reject) => {
-      const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
+      const req = request(url!, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
       req.on('error', reject);
       req.end(body);
     });
+  const post = client ? postGrpc : postHttp;
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
@@ -63,6 +77,7 @@ async function main(): Promise<void> {
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
   const bytes = bodies.slice(o.warmup).reduce((n, b) => n + b.length, 0);
   agent.destroy();
+  client?.close();
   process.disconnect?.();
   process.stdout.write(
     JSON.stringify({

@@ -1,6 +1,6 @@
 // The collector under test, in its own process (forked by collectorBench and memoryBench with an
 // IPC channel). argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean} | {type:'cpu'} |
-// {type:'memory'} | {type:'stop'}; out: {type:'ready', endpoint}, {type:'stats', ...},
+// {type:'memory'} | {type:'stop'}; out: {type:'ready', endpoint, grpcAddress}, {type:'stats', ...},
 // {type:'cpu', cpu}, {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Collector } from '../../../src/collector';
@@ -12,6 +12,8 @@ interface ServerOptions {
   maxBytes?: number;
   decodeThreads?: number;
   protobufOnWorkers?: boolean;
+  /** Also serve OTLP/gRPC on a port (0: free); its address is sent with 'ready'. */
+  grpcPort?: number;
 }
 
 async function main(): Promise<void> {
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
     maxBytes: options.maxBytes ?? 64 * 1024 * 1024 * 1024,
     decodeThreads: options.decodeThreads,
     protobufOnWorkers: options.protobufOnWorkers,
+    grpcPort: options.grpcPort,
   });
   const { endpoint } = await collector.start();
   const delay = monitorEventLoopDelay({ resolution: 5 });
@@ -52,7 +55,7 @@ async function main(): Promise<void> {
       void collector.stop().then(() => process.exit(0));
     }
   });
-  process.send?.({ type: 'ready', endpoint });
+  process.send?.({ type: 'ready', endpoint, grpcAddress: collector.grpcAddress });
 }
 
 void main();

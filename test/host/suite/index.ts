@@ -100,13 +100,13 @@ async function runSuite(s: RegisteredSuite, grep: string | undefined, counts: Co
   }
 }
 
-async function runAll(): Promise<number> {
+async function runAll(testsDir: string): Promise<number> {
   const log = (line: string): void => console.log(line);
   const grep = process.env.HOST_TEST_GREP || undefined;
   const started = Date.now();
   const counts: Counts = { passed: 0, failed: 0, skipped: 0, failures: [] };
-  for (const file of findTestFiles(__dirname)) {
-    registry.file = relative(__dirname, file);
+  for (const file of findTestFiles(testsDir)) {
+    registry.file = relative(testsDir, file);
     try {
       // Synchronous on purpose: the file registers its suites while registry.file names it.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -134,7 +134,12 @@ async function runAll(): Promise<number> {
  * Returning a promise instead would make VS Code report success as soon as it resolves.
  */
 export function run(_testsRoot: string, done: (error: unknown, failures?: number) => void): void {
-  runAll().then(
+  runTestsIn(__dirname, done);
+}
+
+/** Runs the *.test.js files below `testsDir` (another suite folder, e.g. ../ownProject, reuses this runner). */
+export function runTestsIn(testsDir: string, done: (error: unknown, failures?: number) => void): void {
+  runAll(testsDir).then(
     (failures) => done(undefined, failures),
     (err: unknown) => done(err),
   );

@@ -23,7 +23,7 @@ suite('trace ids are links', () => {
     assert.equal(ours.length, 1, JSON.stringify(links.map((l) => l.target?.toString())));
     const link = ours[0]!;
     assert.equal(doc.getText(link.range), traceId);
-    assert.equal(link.target?.path, 'instrumentFirst.openTrace');
+    assert.equal(link.target?.path, 'instrumentFirst.openTraceById');
     const args = JSON.parse(decodeURIComponent(link.target?.query ?? '')) as string[];
     assert.deepEqual(args, [traceId]);
     const spy = await spyViewer();
@@ -67,7 +67,7 @@ suite('trace ids are links', () => {
     assert.match(text, new RegExp(`^trace ${traceId}`, 'm'));
     const uri = vscode.Uri.from({ scheme: 'instrument-first-trace', path: `/${traceId}.txt` });
     const links = await vscode.commands.executeCommand<vscode.DocumentLink[]>('vscode.executeLinkProvider', uri);
-    assert.ok(links.some((l) => l.target?.path === 'instrumentFirst.openTrace'));
+    assert.ok(links.some((l) => l.target?.path === 'instrumentFirst.openTraceById'));
   });
 
   test('trace ids printed by plan runs (debug console) are remembered for Open Trace by ID', async () => {

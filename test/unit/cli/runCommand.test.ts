@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const CLI = resolve('dist/cli.js');
@@ -30,6 +31,9 @@ test('run: create-cluster converges in two passes and prints its waterfall', asy
   const r = await cli(['run', 'plans/create-cluster.ts']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^trace [0-9a-f]{32}$/m);
+  // the runtime that ran it: this checkout's package, named relative to the plan's folder
+  const version = (JSON.parse(readFileSync(resolve('package.json'), 'utf8')) as { version: string }).version;
+  assert.match(r.stdout, new RegExp(`^runtime instrument-first ${version.replace(/\./g, '\\.')} \\(\\.\\.\\)$`, 'm'));
   for (const name of ['create_security_group', 'configure_ingress', 'create_instances', 'wait_for_instances', 'register_cluster_node_to_lb', 'ELBv2 RegisterTargets']) {
     assert.ok(r.stdout.includes(name), `waterfall shows ${name}`);
   }

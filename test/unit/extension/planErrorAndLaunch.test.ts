@@ -30,6 +30,9 @@ test('a plan launch runs the CLI under the Node debugger with the collector endp
   assert.equal(env.OTEL_SDK_DISABLED, 'true');
   assert.equal(env.INSTRUMENT_FIRST_SESSION_ID, 's1');
   assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, null);
+  // Launches send protobuf (the collector's faster path); an inherited per-signal choice is cleared.
+  assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
+  assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, null);
   assert.equal(env.FOO, '1');
   assert.equal(env[TRACE_LINK_ENV], 'vscode://x.y/trace/{traceId}');
   assert.equal(c.sourceMaps, true);

@@ -27,3 +27,17 @@ test('parses what users paste: bare id, traceparent, a log line', () => {
   assert.equal(parseTraceIdInput(`error … (trace ${ID})`), ID);
   assert.equal(parseTraceIdInput('not an id'), undefined);
 });
+
+test('a 16-digit trace id counts with a trace_id label (the support-ticket logs), padded to 32 digits', () => {
+  const line = 'GET /orders 500 trace_id:d572232a8fed45fa span 00f067aa0ba902b7';
+  const [m, ...rest] = findTraceIds(line);
+  assert.deepEqual(m, { traceId: '0000000000000000d572232a8fed45fa', start: line.indexOf('d572'), length: 16 });
+  assert.deepEqual(rest, [], 'the span id has no label');
+  assert.equal(findTraceIds('{"traceId": "D572232A8FED45FA"}')[0]?.traceId, '0000000000000000d572232a8fed45fa');
+  assert.deepEqual(findTraceIds('trace_id:0000000000000000'), []);
+  assert.deepEqual(findTraceIds('trace_id:d572232a8fed45fa0'), [], 'seventeen digits are not an id');
+  const both = findTraceIds(`trace ${ID} then trace_id=d572232a8fed45fa`);
+  assert.deepEqual(both.map((x) => x.length), [32, 16]);
+  assert.equal(parseTraceIdInput('d572232a8fed45fa'), '0000000000000000d572232a8fed45fa');
+  assert.equal(parseTraceIdInput('trace_id:d572232a8fed45fa'), '0000000000000000d572232a8fed45fa');
+});

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { lintCommand, lintPaths } from '../../../src/cli/commands/lint';
 import { CliError } from '../../../src/cli/cliError';
 import { FIXTURES, REPO } from './lintTestSession';
@@ -27,7 +28,8 @@ test('SARIF 2.1.0: rules with help links, results with 1-based regions and relat
   const run0 = sarif.runs[0]!;
   assert.equal(run0.tool.driver.name, 'instrument-first');
   assert.deepEqual(run0.tool.driver.rules.map((r) => r.id), ['uninstrumented-procedure', 'swallowed-error', 'untraced-external-call', 'unstable-step-id', 'side-effect-in-create']);
-  assert.match(run0.tool.driver.rules[1]!.helpUri, /README\.md#rule-swallowed-error$/);
+  assert.match(run0.tool.driver.rules[1]!.helpUri, /^file:\/\/.*\/docs\/rules\/swallowed-error\.md$/);
+  assert.ok(existsSync(fileURLToPath(run0.tool.driver.rules[1]!.helpUri)), 'the rule page ships with the package');
   const swallowed = run0.results.find((r) => r.ruleId === 'swallowed-error')!;
   assert.equal(swallowed.level, 'error');
   assert.equal(run0.tool.driver.rules[swallowed.ruleIndex]!.id, 'swallowed-error');

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { createTracing, resolveTracesUrl, parseOtlpHeaders } from '../../../src/runtime/tracing';
+import { createTracing, resolveOtlpProtocol, resolveTracesUrl, parseOtlpHeaders } from '../../../src/runtime/tracing';
+import { DecodeContext } from '../../../src/collector/decodedBatch';
+import { decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
+import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
 import { Scheduler } from '../../../src/runtime/scheduler';
 import { procedure } from '../../../src/runtime/procedure';
 import type { Plan } from '../../../src/runtime/types';
@@ -103,32 +106,53 @@ test('the OTLP endpoint comes from the standard variables', () => {
   assert.deepEqual(parseOtlpHeaders('api-key=abc%20d, x-team = infra,broken'), { 'api-key': 'abc d', 'x-team': 'infra' });
 });
 
-test('spans are exported over OTLP/HTTP with the configured headers and service name', async () => {
-  const bodies: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      bodies.push({ headers: req.headers, body });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  try {
-    const tracing = createTracing({
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_HEADERS: 'x-token=s3cret', OTEL_SERVICE_NAME: 'provisioner' },
-    });
-    assert.equal(tracing.endpoint, `http://127.0.0.1:${port}/v1/traces`);
-    const scheduler = new Scheduler({ tracing });
-    const result = await scheduler.execute(trivialPlan(3));
-    await tracing.shutdown();
-    assert.equal(tracing.stats.delivered, 6);
-    const all = bodies.map((b) => b.body).join('\n');
-    assert.ok(all.includes(result.traceId), 'trace id sent');
-    assert.ok(all.includes('provisioner'), 'service name sent');
-    assert.equal(bodies[0]!.headers['x-token'], 's3cret');
-  } finally {
-    server.close();
-  }
+test('the OTLP protocol: http/protobuf by default (as in the OTel spec), the per-signal variable over the general one', () => {
+  assert.equal(resolveOtlpProtocol(undefined, {}), 'http/protobuf');
+  assert.equal(resolveOtlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }), 'http/json');
+  assert.equal(resolveOtlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }), 'http/protobuf');
+  assert.equal(resolveOtlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: ' HTTP/JSON ' }), 'http/json');
+  // gRPC is not spoken here: the default instead.
+  assert.equal(resolveOtlpProtocol(undefined, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), 'http/protobuf');
+  assert.equal(resolveOtlpProtocol('http/json', { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }), 'http/json');
 });
+
+for (const [label, env, contentType] of [
+  ['default (protobuf)', {}, 'application/x-protobuf'],
+  ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json over OTEL_EXPORTER_OTLP_PROTOCOL', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' }, 'application/json'],
+] as const) {
+  test(`spans are exported over OTLP/HTTP with the configured headers and service name: ${label}`, async () => {
+    const bodies: Array<{ headers: IncomingMessage['headers']; body: Buffer }> = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'content-type': String(req.headers['content-type']) }).end(contentType === 'application/json' ? '{}' : Buffer.alloc(0));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const tracing = createTracing({
+        env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_HEADERS: 'x-token=s3cret', OTEL_SERVICE_NAME: 'provisioner' },
+      });
+      assert.equal(tracing.endpoint, `http://127.0.0.1:${port}/v1/traces`);
+      assert.equal(tracing.protocol, contentType === 'application/json' ? 'http/json' : 'http/protobuf');
+      const scheduler = new Scheduler({ tracing });
+      const result = await scheduler.execute(trivialPlan(3));
+      await tracing.shutdown();
+      assert.equal(tracing.stats.delivered, 6);
+      assert.ok(bodies.length > 0);
+      const spans = bodies.flatMap((b) => {
+        assert.equal(b.headers['content-type'], contentType);
+        assert.equal(b.headers['x-token'], 's3cret');
+        const ctx = new DecodeContext();
+        return (contentType === 'application/json' ? decodeOtlpJsonBytes(b.body, ctx) : decodeOtlpProto(b.body, ctx)).spans;
+      });
+      assert.equal(spans.length, 6);
+      assert.ok(spans.every((s) => s.traceId === result.traceId && s.origin.serviceName === 'provisioner'));
+    } finally {
+      server.close();
+    }
+  });
+}

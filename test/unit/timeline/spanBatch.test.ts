@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { AttrKind, encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
 import type { SpanView } from '../../../src/protocol/spanView';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
+import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { planRun, variedSpans } from './spanFixtures';
 
 void test('round trip: every span comes back field for field', () => {
@@ -90,4 +91,76 @@ void test('an empty batch is valid', () => {
   const b = encodeSpanBatch([]);
   assert.ok(isSpanBatch(b));
   assert.equal(new SpanTable(b).size, 0);
+});
+
+/** Spans with every value kind OTLP has, links with attributes and trace state, kind and flags. */
+function fidelitySpans(): SpanView[] {
+  const t = '4bf92f3577b34da6a3ce929d0e0e4736';
+  return [
+    {
+      traceId: t,
+      spanId: '00f067aa0ba902b7',
+      name: 'root',
+      startMs: 1000.000001,
+      endMs: 2000,
+      status: 'ok',
+      kind: 2,
+      traceState: 'congo=t61rcWkgMzE',
+      flags: 0x301,
+      attributes: {
+        big: { kind: 'int', value: '9223372036854775807' },
+        whole: { kind: 'double', value: '3' },
+        negZero: { kind: 'double', value: '-0' },
+        nan: { kind: 'double', value: 'NaN' },
+        raw: { kind: 'bytes', base64: 'AQL/' },
+        nested: { kind: 'kvlist', keys: ['__proto__', 'list'], values: ['x', { kind: 'array', values: ['a', { kind: 'empty' }, 'b'] }] },
+        nothing: { kind: 'empty' },
+        cut: { kind: 'truncated', value: 'abc', length: 10_000_000 },
+      },
+      events: [{ name: 'e', timeMs: 1500, attributes: { n: 1 } }],
+      links: [
+        { traceId: t, spanId: 'b7ad6b7169203331', traceState: 'rojo=1', flags: 1, attributes: { 'link.kind': 'follows', deep: { kind: 'array', values: [1, 'two'] } } },
+        { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b8', attributes: {} },
+      ],
+    },
+    { traceId: t, spanId: 'b7ad6b7169203331', parentSpanId: '00f067aa0ba902b7', name: 'child', startMs: 1100, endMs: 1200, status: 'unset', attributes: { s: 'v' }, events: [] },
+  ];
+}
+
+void test('every OTLP value kind, links, kind, trace state and flags cross in the batch and come back', () => {
+  const spans = fidelitySpans();
+  const b = encodeSpanBatch(spans);
+  assert.ok(isSpanBatch(b));
+  const t = new SpanTable(b);
+  spans.forEach((s, i) => assert.deepEqual(t.span(i), s, s.spanId));
+  // Entries: span attributes, then events', then links'.
+  assert.equal(b.linkAttrFrom[0], b.eventAttrFrom[b.eventAttrFrom.length - 1]);
+  assert.deepEqual(Array.from(b.attrType.subarray(0, 8)), [AttrKind.int, AttrKind.double, AttrKind.double, AttrKind.double, AttrKind.bytes, AttrKind.structure, AttrKind.empty, AttrKind.truncated]);
+  // Joined with another batch (live updates), everything still points where it should.
+  const joined = concatBatches(encodeSpanBatch(planRun()), b);
+  assert.ok(isSpanBatch(joined));
+  const jt = new SpanTable(joined);
+  const offset = planRun().length;
+  spans.forEach((s, i) => assert.deepEqual(jt.span(offset + i), s, `joined ${s.spanId}`));
+  const back = concatBatches(b, encodeSpanBatch(planRun()));
+  assert.ok(isSpanBatch(back));
+  spans.forEach((s, i) => assert.deepEqual(new SpanTable(back).span(i), s, `joined first ${s.spanId}`));
+});
+
+void test('hand-made batches with bad links or structures are refused', () => {
+  const good = encodeSpanBatch(fidelitySpans());
+  const copy = (): SpanBatch => structuredClone(good);
+  const bad1 = copy();
+  bad1.linkSpanId[0] = 99_999;
+  assert.equal(isSpanBatch(bad1), false);
+  const bad2 = copy();
+  bad2.linkFrom[1] = 7;
+  assert.equal(isSpanBatch(bad2), false);
+  const bad3 = copy();
+  bad3.attrType[0] = AttrKind.structure;
+  assert.equal(isSpanBatch(bad3), false);
+  const bad4 = copy();
+  bad4.attrType[0] = AttrKind.truncated;
+  bad4.attrValue[0] = bad4.numbers.length - 1;
+  assert.equal(isSpanBatch(bad4), false);
 });

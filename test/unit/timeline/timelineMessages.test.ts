@@ -44,3 +44,17 @@ void test('persisted state: defaults for missing parts, unusable states rejected
   assert.equal(w?.view === 'run' && w.window, undefined);
   assert.equal(w?.view === 'run' && w.critical, 'pass');
 });
+
+void test('links and tagged values across the boundary: openLink with hex ids only, notices, tagged resource values', () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  assert.deepEqual(parseWebviewToHost({ type: 'openLink', traceId, spanId: '00f067aa0ba902b7', extra: 1 }), { type: 'openLink', traceId, spanId: '00f067aa0ba902b7' });
+  assert.equal(parseWebviewToHost({ type: 'openLink', traceId: '../etc', spanId: '00f067aa0ba902b7' }), undefined);
+  assert.equal(parseWebviewToHost({ type: 'openLink', traceId, spanId: 5 }), undefined);
+  assert.deepEqual(parseHostToWebview({ type: 'notice', text: 'x'.repeat(5000) }), { type: 'notice', text: 'x'.repeat(1000) });
+  const spans = encodeSpanBatch(planRun());
+  const ok = { type: 'showRun', traceId, title: 't', spans, live: false, focusSpanId: 'a', resource: { big: { kind: 'int', value: '9223372036854775807' }, map: { kind: 'kvlist', keys: ['k'], values: [{ kind: 'empty' }] } } };
+  assert.ok(parseHostToWebview(ok));
+  assert.equal(parseHostToWebview({ ...ok, resource: { bad: { kind: 'script', value: 'x' } } }), undefined);
+  assert.equal(parseHostToWebview({ ...ok, resource: { bad: { kind: 'kvlist', keys: ['a', 'b'], values: [1] } } }), undefined);
+  assert.equal(parseHostToWebview({ ...ok, focusSpanId: 7 }), undefined);
+});

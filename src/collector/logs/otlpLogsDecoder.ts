@@ -1,0 +1,326 @@
+import type { AttrValue } from '../../protocol/spanView';
+import { DecodeError, type DecodeContext } from '../decodedBatch';
+import { anyValue, jsonTimeToMs } from '../otlpJsonDecoder';
+import { readAnyValue } from '../protoAnyValue';
+import { attrText } from '../../protocol/spanView';
+import { ProtoReader } from '../protoReader';
+import { LogRecord, packIds, type DecodedContent, type LogOrigin, type RawContent, type Severity } from './logRecord';
+
+/** Log records from one request; invalid ones are counted, not kept. */
+export interface DecodedLogs {
+  records: LogRecord[];
+  rejected: number;
+  firstError: string;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const HEX = (n: number): RegExp => new RegExp(`^[0-9a-fA-F]{${n}}$`);
+const HEX32 = HEX(32);
+const HEX16 = HEX(16);
+const SEVERITIES = ['SEVERITY_NUMBER_UNSPECIFIED'];
+
+function jsonId(v: unknown, hex: RegExp, bytes: number): string | undefined {
+  if (v === undefined || v === null || v === '') return '';
+  if (typeof v !== 'string') return undefined;
+  if (hex.test(v)) return /^0+$/.test(v) ? '' : v.toLowerCase();
+  const b = Buffer.from(v, 'base64');
+  return b.length === bytes ? b.toString('hex') : undefined;
+}
+
+function text(v: AttrValue | undefined): string {
+  return v === undefined ? '' : typeof v === 'string' ? v : attrText(v);
+}
+
+/** An OTLP/JSON ExportLogsServiceRequest; throws DecodeError when its shape is wrong. */
+export function decodeOtlpLogsJson(doc: unknown, ctx: DecodeContext, tables = new LogTables()): DecodedLogs {
+  if (!isObj(doc)) throw new DecodeError('body must be a JSON object (ExportLogsServiceRequest)');
+  const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
+  const rl = doc.resourceLogs ?? [];
+  if (!Array.isArray(rl)) throw new DecodeError('resourceLogs must be an array');
+  rl.forEach((r, ri) => {
+    if (!isObj(r)) throw new DecodeError(`resourceLogs[${ri}] must be an object`);
+    const service = attrs(isObj(r.resource) ? r.resource.attributes : undefined, ctx, true)[2];
+    const sls = r.scopeLogs ?? [];
+    if (!Array.isArray(sls)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs must be an array`);
+    sls.forEach((sl, si) => {
+      if (!isObj(sl)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs[${si}] must be an object`);
+      const scopeName = ctx.pool.intern(isObj(sl.scope) && typeof sl.scope.name === 'string' ? sl.scope.name : '');
+      const recs = sl.logRecords ?? [];
+      if (!Array.isArray(recs)) throw new DecodeError(`resourceLogs[${ri}].scopeLogs[${si}].logRecords must be an array`);
+      recs.forEach((lr, li) => {
+        const problem = jsonRecord(lr, ctx, tables, service, scopeName, out);
+        if (problem && out.rejected++ === 0) out.firstError = `resourceLogs[${ri}].scopeLogs[${si}].logRecords[${li}]: ${problem}`;
+      });
+    });
+  });
+  return out;
+}
+
+function attrs(list: unknown, ctx: DecodeContext, wantService = false): [readonly string[], AttrValue[], string] {
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
+  let service = 'unknown_service';
+  if (Array.isArray(list)) {
+    for (const kv of list) {
+      if (!isObj(kv) || typeof kv.key !== 'string') continue;
+      const info = ctx.pool.key(kv.key);
+      const v = anyValue(kv.value, ctx, 0, info);
+      if (v === undefined) continue;
+      keys.push(info.key);
+      values.push(v);
+      if (wantService && kv.key === 'service.name' && typeof v === 'string') service = v;
+    }
+  }
+  return [ctx.shapes.share(keys, keys.length), values, ctx.pool.intern(service)];
+}
+
+function jsonRecord(lr: unknown, ctx: DecodeContext, tables: LogTables, serviceName: string, scopeName: string, out: DecodedLogs): string {
+  if (!isObj(lr)) return 'log record must be an object';
+  const traceId = jsonId(lr.traceId, HEX32, 16);
+  if (traceId === undefined) return 'traceId must be empty or 16 bytes';
+  const spanId = jsonId(lr.spanId, HEX16, 8);
+  if (spanId === undefined) return 'spanId must be empty or 8 bytes';
+  let timeMs = jsonTimeToMs(lr.timeUnixNano);
+  if (!(timeMs > 0)) timeMs = jsonTimeToMs(lr.observedTimeUnixNano);
+  if (!(timeMs > 0)) timeMs = Date.now();
+  const sev = lr.severityNumber;
+  const severityNumber = typeof sev === 'number' ? sev | 0 : typeof sev === 'string' ? (SEVERITIES.includes(sev) ? 0 : Number(/(\d+)$/.exec(sev)?.[1] ?? severityFromName(sev))) : 0;
+  const [keys, values] = attrs(lr.attributes, ctx);
+  const severity = tables.severity(ctx, severityNumber, typeof lr.severityText === 'string' ? lr.severityText : '');
+  const content: DecodedContent = { body: text(anyValue(lr.body, ctx, 0)), keys, values };
+  out.records.push(new LogRecord(timeMs, severity, packIds(traceId, spanId), tables.origin(serviceName, scopeName), content));
+  return '';
+}
+
+/** Severities and origins shared by the records decoded into one store (bounded). */
+export class LogTables {
+  private readonly severities = new Map<string, Severity>();
+  private readonly origins = new Map<string, LogOrigin>();
+
+  severity(ctx: DecodeContext, number: number, text: string): Severity {
+    const key = `${number}|${text}`;
+    let s = this.severities.get(key);
+    if (!s) {
+      s = { number, text: ctx.pool.intern(text) };
+      if (this.severities.size < 1000) this.severities.set(key, s);
+    }
+    return s;
+  }
+
+  origin(serviceName: string, scopeName: string): LogOrigin {
+    const key = `${serviceName}\u0000${scopeName}`;
+    let o = this.origins.get(key);
+    if (!o) {
+      o = { serviceName, scopeName };
+      if (this.origins.size < 10_000) this.origins.set(key, o);
+    }
+    return o;
+  }
+}
+
+
+const SEVERITY_NAMES: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
+function severityFromName(s: string): number {
+  const m = /SEVERITY_NUMBER_([A-Z]+)(\d?)$/.exec(s);
+  return m ? (SEVERITY_NAMES[m[1]!] ?? 0) + (m[2] ? Number(m[2]) - 1 : 0) : 0;
+}
+
+/**
+ * A protobuf ExportLogsServiceRequest (opentelemetry/proto/logs/v1 field numbers). Each record's
+ * time, severity, ids, service and scope are read now; its body and attributes are checked now
+ * (a malformed record fails the request) and decoded when it is read.
+ */
+export function decodeOtlpLogsProto(buf: Buffer, ctx: DecodeContext, tables = new LogTables()): DecodedLogs {
+  const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
+  const raw: RawContent = { buf, decode: (start, end) => decodeContent(buf, start, end, ctx), overheadPerRecord: 0 };
+  const r = new ProtoReader(buf);
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag >>> 3 === 1 && (tag & 7) === 2) within(r, () => resourceLogs(r, ctx, tables, raw, out));
+    else r.skip(tag & 7);
+  }
+  let inRecords = 0;
+  for (const rec of out.records) inRecords += rec.end - rec.start;
+  if (out.records.length > 0) raw.overheadPerRecord = Math.ceil((buf.length - inRecords) / out.records.length);
+  return out;
+}
+
+function within(r: ProtoReader, read: () => void): void {
+  const end = r.lengthEnd();
+  const saved = r.end;
+  r.end = end;
+  read();
+  r.pos = end;
+  r.end = saved;
+}
+
+function resourceLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, out: DecodedLogs): void {
+  let service = 'unknown_service';
+  const scopes: [number, number][] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    if (f === 1 && (tag & 7) === 2) {
+      within(r, () => {
+        while (r.pos < r.end) {
+          const t = r.varint();
+          if (t >>> 3 === 1 && (t & 7) === 2) {
+            within(r, () => {
+              const [k, v] = decodeKeyValue(r, ctx);
+              if (k === 'service.name' && typeof v === 'string') service = v;
+            });
+          } else r.skip(t & 7);
+        }
+      });
+    } else if (f === 2 && (tag & 7) === 2) {
+      // Scope logs may precede the resource on the wire: read them once the resource is known.
+      const end = r.lengthEnd();
+      scopes.push([r.pos, end]);
+      r.pos = end;
+    } else r.skip(tag & 7);
+  }
+  const serviceName = ctx.pool.intern(service);
+  const saved = r.end;
+  for (const [start, end] of scopes) {
+    r.pos = start;
+    r.end = end;
+    scopeLogs(r, ctx, tables, raw, serviceName, out);
+  }
+  r.end = saved;
+}
+
+function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, serviceName: string, out: DecodedLogs): void {
+  let scopeName = '';
+  const recs: [number, number][] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    if (f === 1 && (tag & 7) === 2) {
+      within(r, () => {
+        while (r.pos < r.end) {
+          const t = r.varint();
+          if (t >>> 3 === 1 && (t & 7) === 2) scopeName = ctx.pool.intern(r.string());
+          else r.skip(t & 7);
+        }
+      });
+    } else if (f === 2 && (tag & 7) === 2) {
+      const end = r.lengthEnd();
+      recs.push([r.pos, end]);
+      r.pos = end;
+    } else r.skip(tag & 7);
+  }
+  const origin = tables.origin(serviceName, scopeName);
+  for (const [start, end] of recs) {
+    r.pos = start;
+    r.end = end;
+    const problem = protoRecord(r, ctx, tables, raw, origin, out);
+    if (problem && out.rejected++ === 0) out.firstError = `log record: ${problem}`;
+  }
+}
+
+function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, origin: LogOrigin, out: DecodedLogs): string {
+  const start = r.pos;
+  const end = r.end;
+  let timeMs = 0;
+  let observedMs = 0;
+  let severityNumber = 0;
+  let severityText = '';
+  let traceId = '';
+  let spanId = '';
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    const w = tag & 7;
+    if (f === 1 && w === 1) timeMs = r.fixed64NanosToMs();
+    else if (f === 11 && w === 1) observedMs = r.fixed64NanosToMs();
+    else if (f === 2 && w === 0) severityNumber = r.varint();
+    else if (f === 3 && w === 2) severityText = r.string();
+    else if ((f === 5 || f === 6) && w === 2) within(r, () => checkValue(r, f === 6 ? 1 : 0));
+    else if ((f === 9 || f === 10) && w === 2) {
+      const e = r.lengthEnd();
+      const len = e - r.pos;
+      const hex = len > 0 ? r.buf.toString('hex', r.pos, e) : '';
+      r.pos = e;
+      if (len === 0) continue;
+      if (len !== (f === 9 ? 16 : 8)) return `${f === 9 ? 'trace_id' : 'span_id'} must be ${f === 9 ? 16 : 8} bytes`;
+      if (f === 9) traceId = /^0+$/.test(hex) ? '' : hex;
+      else spanId = /^0+$/.test(hex) ? '' : hex;
+    } else r.skip(w);
+  }
+  const severity = tables.severity(ctx, severityNumber, severityText);
+  out.records.push(new LogRecord(timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(), severity, packIds(traceId, spanId), origin, raw, start, end));
+  return '';
+}
+
+/**
+ * Walks an AnyValue (depth 0) or a KeyValue (depth 1 is its value) without keeping anything: a
+ * malformed body or attribute fails the request now, not when the record is read.
+ */
+function checkValue(r: ProtoReader, keyValueLevel: number): void {
+  while (r.pos < r.end) {
+    const t = r.varint();
+    const w = t & 7;
+    const f = t >>> 3;
+    if (w === 2 && ((keyValueLevel === 1 && f === 2) || (keyValueLevel === 0 && (f === 5 || f === 6)))) within(r, () => checkNested(r, keyValueLevel === 1 ? 0 : 2, 0));
+    else r.skip(w);
+  }
+}
+
+/** level 0: an AnyValue; 2: an ArrayValue/KeyValueList (repeated field 1). */
+function checkNested(r: ProtoReader, level: number, depth: number): void {
+  if (depth > 32) throw new DecodeError('attribute values nested too deeply');
+  while (r.pos < r.end) {
+    const t = r.varint();
+    const w = t & 7;
+    const f = t >>> 3;
+    if (w !== 2) r.skip(w);
+    else if (level === 0 && (f === 5 || f === 6)) within(r, () => checkNested(r, 2, depth + 1));
+    else if (level === 2 && f === 1) within(r, () => checkNested(r, 0, depth + 1));
+    else r.skip(w);
+  }
+}
+
+/** Body and attributes of the record at buf[start, end). */
+function decodeContent(buf: Buffer, start: number, end: number, ctx: DecodeContext): DecodedContent {
+  const r = new ProtoReader(buf, end);
+  r.pos = start;
+  let body = '';
+  const keys: string[] = [];
+  const values: AttrValue[] = [];
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    const f = tag >>> 3;
+    const w = tag & 7;
+    if (f === 5 && w === 2) within(r, () => (body = text(protoAnyValue(r, ctx, 0))));
+    else if (f === 6 && w === 2) {
+      within(r, () => {
+        const [k, v] = decodeKeyValue(r, ctx);
+        if (k !== undefined && v !== undefined) {
+          const info = ctx.pool.key(k);
+          keys.push(info.key);
+          values.push(typeof v === 'string' ? ctx.pool.value(info, v) : v);
+        }
+      });
+    } else r.skip(w);
+  }
+  return { body, keys, values };
+}
+
+/** A protobuf KeyValue (the reader bounded to it); shared with the metrics decoder. */
+export function decodeKeyValue(r: ProtoReader, ctx: DecodeContext): [string | undefined, AttrValue | undefined] {
+  let key: string | undefined;
+  let value: AttrValue | undefined;
+  while (r.pos < r.end) {
+    const t = r.varint();
+    if (t >>> 3 === 1 && (t & 7) === 2) key = r.string();
+    else if (t >>> 3 === 2 && (t & 7) === 2) within(r, () => (value = protoAnyValue(r, ctx, 0)));
+    else r.skip(t & 7);
+  }
+  return [key, value];
+}
+
+/** An AnyValue (the reader bounded to it), in the span store's value model. */
+function protoAnyValue(r: ProtoReader, ctx: DecodeContext, depth: number): AttrValue {
+  return readAnyValue(r, ctx, r.end, depth);
+}

@@ -1,0 +1,110 @@
+import type { AttrValue } from '../../protocol/spanView';
+
+export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';
+
+/** One data point as decoded: gauges and sums have `value`; histograms and summaries `count` and `sum`. */
+export interface MetricPoint {
+  timeMs: number;
+  value?: number;
+  count?: number;
+  sum?: number;
+}
+
+/** A decoded point with what identifies its series. */
+export interface DecodedMetricPoint extends MetricPoint {
+  serviceName: string;
+  name: string;
+  unit: string;
+  kind: MetricKind;
+  attributes: Record<string, AttrValue>;
+}
+
+/** One series as the read API answers it: the latest points, oldest first. */
+export interface MetricSeries {
+  serviceName: string;
+  name: string;
+  unit: string;
+  kind: MetricKind;
+  attributes: Record<string, AttrValue>;
+  points: MetricPoint[];
+}
+
+export interface MetricStoreOptions {
+  /** Estimated heap bytes kept at most (default 16 MiB): least recently updated series go first. */
+  maxBytes?: number;
+  /** Points kept per series (default 120: two minutes of a 1 s export interval). */
+  window?: number;
+}
+
+interface Series extends MetricSeries {
+  bytes: number;
+}
+
+const POINT_BYTES = 64;
+
+/**
+ * The latest points of each metric series (per service, metric and attributes) in a bounded
+ * window, within a byte budget.
+ */
+export class MetricStore {
+  readonly maxBytes: number;
+  readonly window: number;
+  private readonly series = new Map<string, Series>();
+  private bytes = 0;
+  private accepted = 0;
+  private evictedSeries = 0;
+
+  constructor(options: MetricStoreOptions = {}) {
+    this.maxBytes = Math.max(1024, options.maxBytes ?? 16 * 1024 * 1024);
+    this.window = Math.max(1, options.window ?? 120);
+  }
+
+  add(points: readonly DecodedMetricPoint[]): void {
+    for (const p of points) {
+      const key = `${p.serviceName}\u0000${p.name}\u0000${JSON.stringify(p.attributes)}`;
+      let s = this.series.get(key);
+      if (s) this.series.delete(key);
+      else {
+        const bytes = 200 + key.length * 2;
+        s = { serviceName: p.serviceName, name: p.name, unit: p.unit, kind: p.kind, attributes: p.attributes, points: [], bytes };
+        this.bytes += bytes;
+      }
+      this.series.set(key, s);
+      const point: MetricPoint = { timeMs: p.timeMs };
+      if (p.value !== undefined) point.value = p.value;
+      if (p.count !== undefined) point.count = p.count;
+      if (p.sum !== undefined) point.sum = p.sum;
+      s.points.push(point);
+      s.bytes += POINT_BYTES;
+      this.bytes += POINT_BYTES;
+      if (s.points.length > this.window) {
+        s.points.shift();
+        s.bytes -= POINT_BYTES;
+        this.bytes -= POINT_BYTES;
+      }
+    }
+    this.accepted += points.length;
+    while (this.bytes > this.maxBytes && this.series.size > 0) {
+      const [key, oldest] = this.series.entries().next().value!;
+      this.series.delete(key);
+      this.bytes -= oldest.bytes;
+      this.evictedSeries++;
+    }
+  }
+
+  /** Series, optionally of one service and/or one metric name, with points after `sinceMs`. */
+  query(filter: { service?: string; name?: string; sinceMs?: number } = {}): MetricSeries[] {
+    const out: MetricSeries[] = [];
+    for (const s of this.series.values()) {
+      if (filter.service && s.serviceName !== filter.service) continue;
+      if (filter.name && s.name !== filter.name) continue;
+      const points = filter.sinceMs ? s.points.filter((p) => p.timeMs >= filter.sinceMs!) : s.points.slice();
+      out.push({ serviceName: s.serviceName, name: s.name, unit: s.unit, kind: s.kind, attributes: s.attributes, points });
+    }
+    return out.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || a.name.localeCompare(b.name));
+  }
+
+  stats(): { series: number; bytes: number; maxBytes: number; acceptedPoints: number; evictedSeries: number } {
+    return { series: this.series.size, bytes: this.bytes, maxBytes: this.maxBytes, acceptedPoints: this.accepted, evictedSeries: this.evictedSeries };
+  }
+}

@@ -1,0 +1,97 @@
+// OTLP/gRPC ingest against OTLP/HTTP protobuf ingest, in one run: the same 512-span protobuf bodies
+// (real OTel serializer, collector/bodies.ts) from a load process to a collector in its own process
+// (fresh for each phase), alternating HTTP and gRPC phases; prints spans/s stored for each and the
+// ratio gRPC / HTTP of the medians. Goal (issue 16): ratio ≥ 1.0. `--json` prints one JSON object.
+// Run: npm run bench:grpc
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { StoreStats } from '../../src/protocol/collectorTypes';
+
+const asJson = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const log = (m: string): void => {
+  if (!asJson) process.stderr.write(m + '\n');
+};
+
+interface LoadResult {
+  sentSpans: number;
+  measuredSpans: number;
+  spansPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+}
+
+function startServer(): Promise<{ child: ChildProcess; endpoint: string; grpcAddress: string }> {
+  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify({ maxSpans: 2_000_000, maxTraces: 100_000, grpcPort: 0 })], {
+    execArgv: ['--max-old-space-size=8192'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { endpoint: string; grpcAddress: string }) => resolve({ child, endpoint: m.endpoint, grpcAddress: m.grpcAddress }));
+    child.once('exit', (code) => reject(new Error(`collector process exited with ${code}`)));
+  });
+}
+
+function stats(child: ChildProcess): Promise<StoreStats> {
+  return new Promise((resolve) => {
+    child.once('message', (m: { stats: StoreStats }) => resolve(m.stats));
+    child.send({ type: 'stats' });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.send({ type: 'stop' });
+  });
+}
+
+function load(options: object): Promise<LoadResult> {
+  const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.on('message', () => child.send({ type: 'go' }));
+  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load exited with ${code}`)))));
+}
+
+async function phase(format: 'proto' | 'grpc', requests: number): Promise<LoadResult & { stored: number }> {
+  const server = await startServer();
+  try {
+    const r = await load({ endpoint: format === 'grpc' ? server.grpcAddress : server.endpoint, format, requests, warmup: 40, concurrency: 4, templates: 8 });
+    const s = await stats(server.child);
+    if (s.spans !== r.sentSpans) throw new Error(`${format}: ${r.sentSpans} spans sent, ${s.spans} stored (${JSON.stringify(r.statuses)})`);
+    return { ...r, stored: s.spans };
+  } finally {
+    await stop(server.child);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const requests = quick ? 200 : 600;
+  const rounds = quick ? 1 : 3;
+  const http: number[] = [];
+  const grpcRates: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const h = await phase('proto', requests);
+    log(`  OTLP/HTTP protobuf: ${Math.round(h.spansPerSec).toLocaleString('en')} spans/s (p50 ${h.p50Ms.toFixed(1)} ms, p99 ${h.p99Ms.toFixed(1)} ms)`);
+    const g = await phase('grpc', requests);
+    log(`  OTLP/gRPC:          ${Math.round(g.spansPerSec).toLocaleString('en')} spans/s (p50 ${g.p50Ms.toFixed(1)} ms, p99 ${g.p99Ms.toFixed(1)} ms)`);
+    http.push(h.spansPerSec);
+    grpcRates.push(g.spansPerSec);
+  }
+  const ratio = median(grpcRates) / median(http);
+  const result = { requests, rounds, spansPerBody: 512, httpProtobufSpansPerSec: Math.round(median(http)), grpcSpansPerSec: Math.round(median(grpcRates)), ratio: Number(ratio.toFixed(2)), goal: 1.0 };
+  if (asJson) process.stdout.write(JSON.stringify(result) + '\n');
+  else log(`gRPC / HTTP protobuf ingest: ${ratio.toFixed(2)}× (goal ≥ 1.0×; medians of ${rounds} alternating rounds of ${requests} × 512 spans)`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`grpcBench: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
