@@ -1,9 +1,12 @@
-import { InstrumentFirst, type ExtensionContext } from './vscode/instrumentFirst';
+import { InstrumentFirst, isTestRun, type ExtensionContext } from './vscode/instrumentFirst';
 import { Metrics } from './vscode/metrics';
 import type { Services } from './vscode/services';
 
-/** Builds the one owning object; VS Code disposes it (and everything it owns) on deactivation. */
-export function activate(context: ExtensionContext): Services {
+/**
+ * Builds the one owning object; VS Code disposes it (and everything it owns) on deactivation.
+ * Returns nothing to other extensions: the services are handed only to the host tests.
+ */
+export function activate(context: ExtensionContext): Services | undefined {
   const started = performance.now();
   const metrics = new Metrics();
   const ext = new InstrumentFirst(context, metrics);
@@ -11,7 +14,7 @@ export function activate(context: ExtensionContext): Services {
   metrics.activationMs = performance.now() - started;
   const slowest = [...metrics.activationParts].sort((a, b) => b[1] - a[1]).slice(0, 3);
   ext.services.log.info(`activated in ${metrics.activationMs.toFixed(1)} ms (slowest: ${slowest.map(([n, ms]) => `${n} ${ms.toFixed(1)} ms`).join(', ')})`);
-  return ext.services;
+  return isTestRun(context) ? ext.services : undefined;
 }
 
 export function deactivate(): void {}

@@ -1,6 +1,6 @@
 import Module from 'node:module';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve, relative } from 'node:path';
+import { isAbsolute, resolve, relative, sep } from 'node:path';
 import type { Plan, Procedure } from '../runtime/types';
 import type { CodeLocation } from '../runtime/scheduler';
 import { isPlan } from '../runtime/procedure';
@@ -31,7 +31,7 @@ type ModuleInternals = typeof Module & {
  */
 export function loadPlan(fileArg: string, exportName?: string, cwd = process.cwd()): LoadedPlan {
   const file = resolve(cwd, fileArg);
-  const shown = relative(cwd, file) || file;
+  const shown = shownPath(cwd, file);
   if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`${shown}: no such file`);
   const restore = installHooks(classLocations);
   let mod: Record<string, unknown>;
@@ -145,13 +145,23 @@ function describeLoadError(err: unknown, shown: string, cwd: string): string {
   if (Array.isArray(e?.errors) && e.errors.length > 0) {
     const first = e.errors[0]!;
     const loc = first.location;
-    const where = loc ? `${relative(cwd, resolve(cwd, loc.file)) || loc.file}:${loc.line}:${loc.column + 1}` : shown;
+    const where = loc ? `${shownPath(cwd, resolve(cwd, loc.file))}:${loc.line}:${loc.column + 1}` : shown;
     const more = e.errors.length > 1 ? ` (and ${e.errors.length - 1} more error${e.errors.length > 2 ? 's' : ''})` : '';
     return `${where}: syntax error: ${first.text}${more}`;
   }
   const error = err instanceof Error ? err : new Error(String(err));
   const at = userFrame(error, cwd);
   return `${at ?? shown}: cannot load plan: ${error.message}`;
+}
+
+/**
+ * A path as printed: `./plans/x.ts` under the working directory (a debug console and a terminal
+ * link `./`-relative paths whole; `plans/x.ts` would link only `/x.ts`), else absolute.
+ */
+export function shownPath(cwd: string, file: string): string {
+  const rel = relative(cwd, file);
+  if (!rel || isAbsolute(rel) || rel.startsWith('..')) return file;
+  return `.${sep}${rel}`;
 }
 
 /** The first stack frame in user code (not node internals, node_modules or this CLI), as file:line. */
@@ -162,7 +172,7 @@ export function userFrame(error: Error, cwd = process.cwd()): string | undefined
     if (!m) continue;
     const [, f, l] = m;
     if (!f || f === self || f.includes('node_modules') || f.startsWith('node:')) continue;
-    return `${relative(cwd, f) || f}:${l}`;
+    return `${shownPath(cwd, f)}:${l}`;
   }
   return undefined;
 }

@@ -59,8 +59,13 @@ export class RunPersistence implements Disposable {
 
   /** Loads every *.json file of the folder, oldest first; corrupt files are skipped with a warning. */
   async load(): Promise<{ loaded: number; skipped: number }> {
-    await mkdir(this.options.dir, { recursive: true });
-    const all = await readdir(this.options.dir);
+    // The folder is created by the first trace saved (write), not by looking: opening a plan must
+    // not leave `.instrument-first/` in a workspace where nothing ran.
+    const all = await readdir(this.options.dir).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (!all) return { loaded: 0, skipped: 0 };
     // Left by a write that did not finish (the process died): never a trace file.
     for (const n of all) if (n.endsWith('.tmp')) await unlink(join(this.options.dir, n)).catch(() => undefined);
     await this.enforceRetention();

@@ -80,6 +80,16 @@ const FLAGS_SHIFT = KIND_SHIFT + 3;
 const ODD_BIT = 1 << 30;
 
 /**
+ * What counts as an error everywhere (views, statistics, compare): status ERROR, or an `exception`
+ * event (a step that recorded what it caught but left its status unset still failed at something).
+ */
+export function isErrorRecord(rec: { status: number; events: readonly { name: string }[] | undefined }): boolean {
+  if (rec.status === STATUS_ERROR) return true;
+  if (rec.events) for (const e of rec.events) if (e.name === 'exception') return true;
+  return false;
+}
+
+/**
  * Packs a span's place in its slab with its status (0–3), kind (0–7) and flags (0–1023: W3C
  * trace flags and the is-remote bits) into one small integer; undefined when one does not fit
  * (the caller keeps them in `extra` and packs `oddBits`).

@@ -1,6 +1,6 @@
 import { Attr, PLAN_SPAN_PREFIX } from '../protocol/attributes';
 import type { RunStatus, RunSummary } from '../protocol/collectorTypes';
-import { attr, attrNumber, attrString, STATUS_ERROR, type SpanRecord } from './spanRecord';
+import { attr, attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanRecord } from './spanRecord';
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
 
@@ -53,7 +53,7 @@ export class TraceEntry {
       return old;
     }
     if (this.stale) return undefined;
-    if (rec.status === STATUS_ERROR) this.errorCount++;
+    if (isErrorRecord(rec)) this.errorCount++;
     if (rec.startMs < this.minStart) this.minStart = rec.startMs;
     if (rec.endMs > this.maxEnd) this.maxEnd = rec.endMs;
     if (!rec.parentSpanId) this.rootRec = rec;
@@ -72,7 +72,7 @@ export class TraceEntry {
     this.minStart = Infinity;
     this.maxEnd = -Infinity;
     for (const rec of this.spans.values()) {
-      if (rec.status === STATUS_ERROR) this.errorCount++;
+      if (isErrorRecord(rec)) this.errorCount++;
       if (rec.startMs < this.minStart) this.minStart = rec.startMs;
       if (rec.endMs > this.maxEnd) this.maxEnd = rec.endMs;
       if (!rec.parentSpanId) this.rootRec = rec;
@@ -155,6 +155,7 @@ export class TraceEntry {
       errorCount: this.errorCount,
       serviceName: any ? any.origin.serviceName : '',
     };
+    if (this.isRun && any) identify(summary, root ?? any);
     if (idle) summary.finishedBy = 'idle';
     if (this.refused > 0) summary.refusedSpans = this.refused;
     this.summaryCache = summary;
@@ -166,4 +167,25 @@ export class TraceEntry {
     this.summaryCache = undefined;
     this.version++;
   }
+}
+
+/**
+ * The run's identity as the runner stamped it (plan file, export, kind, launch id): on the root
+ * span, and on the resource of every span (so a run in progress is known too).
+ */
+function identify(summary: RunSummary, span: SpanRecord): void {
+  const fromResource = (key: string): string | undefined => {
+    const i = span.origin.resourceKeys.indexOf(key);
+    const v = i >= 0 ? span.origin.resourceValues[i] : undefined;
+    return typeof v === 'string' ? v : undefined;
+  };
+  const get = (key: string) => attrString(span, key) ?? fromResource(key);
+  const file = get(Attr.planFile);
+  const exportName = get(Attr.planExport);
+  const kind = get(Attr.runKind);
+  const launchId = get(Attr.launchId);
+  if (file) summary.planFile = file;
+  if (exportName) summary.exportName = exportName;
+  if (kind === 'run' || kind === 'debug') summary.runKind = kind;
+  if (launchId) summary.launchId = launchId;
 }

@@ -160,7 +160,10 @@ export function recordExceptionFix(handler: ts.CatchClause | FunctionNode, reach
   if (!reach.span) return undefined;
   const text = sf.text;
   const edits = [...reach.edits];
-  const record = (v: string): string => `${reach.span}.recordException(${v} instanceof Error ? ${v} : String(${v}));`;
+  // Records the exception *and* marks the span as failed: an exception event alone leaves the
+  // status unset, which other OpenTelemetry tools show as a success.
+  const record = (v: string, sep = ' '): string =>
+    `${reach.span}.recordException(${v} instanceof Error ? ${v} : String(${v}));${sep}${reach.span}.setStatus({ code: 2 /* SpanStatusCode.ERROR */, message: String(${v}) });`;
   let block: ts.Block | undefined;
   let errName: string;
   if (ts.isCatchClause(handler)) {
@@ -183,7 +186,7 @@ export function recordExceptionFix(handler: ts.CatchClause | FunctionNode, reach
     if (handler.body && !ts.isBlock(handler.body)) {
       const b = handler.body;
       edits.push({ start: b.getStart(sf), end: b.end, newText: `{ ${record(errName)} return ${text.slice(b.getStart(sf), b.end)}; }` });
-      return { kind: 'record-exception', title: 'Record the error on the step\'s span', edits, preferred: true };
+      return { kind: 'record-exception', title: 'Record the error on the step\'s span (exception and status)', edits, preferred: true };
     }
     block = handler.body && ts.isBlock(handler.body) ? handler.body : undefined;
   }
@@ -194,6 +197,6 @@ export function recordExceptionFix(handler: ts.CatchClause | FunctionNode, reach
   const open = block.getStart(sf) + 1;
   const tail = first ? '' : `\n${outer}`;
   const closeSameLine = !first && !text.slice(open, block.end - 1).includes('\n');
-  edits.push({ start: open, end: open, newText: `\n${indent}${record(errName)}${closeSameLine ? tail : ''}` });
-  return { kind: 'record-exception', title: 'Record the error on the step\'s span', edits, preferred: true };
+  edits.push({ start: open, end: open, newText: `\n${indent}${record(errName, `\n${indent}`)}${closeSameLine ? tail : ''}` });
+  return { kind: 'record-exception', title: 'Record the error on the step\'s span (exception and status)', edits, preferred: true };
 }

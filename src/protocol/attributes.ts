@@ -13,6 +13,14 @@ export const Attr = {
   planPasses: 'plan.passes',
   /** On the root span: converged | failed | cancelled | not_converged. */
   planOutcome: 'plan.outcome',
+  /** On the root span: the plan file, relative to the working directory of the run (`/` separators). */
+  planFile: 'plan.file',
+  /** On the root span: the export of the plan file that ran (`default` or the binding's name). */
+  planExport: 'plan.export',
+  /** On the root span: `run` or `debug` (a debugged run's durations include pauses). */
+  runKind: 'instrument_first.run_kind',
+  /** On the root span: the id the launching tool passed in `INSTRUMENT_FIRST_SESSION_ID`. */
+  launchId: 'instrument_first.launch_id',
   /** On the root span: how many steps ran in all. */
   planStepsRun: 'plan.steps_run',
   /** On a pass span: how many steps create() returned. */

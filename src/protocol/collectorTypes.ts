@@ -29,8 +29,17 @@ export interface RunSummary {
   passes: number;
   status: RunStatus;
   spanCount: number;
+  /** Spans with status ERROR or an `exception` event. */
   errorCount: number;
   serviceName: string;
+  /** Plan file as the runner recorded it (`plan.file`, relative to its working directory). */
+  planFile?: string;
+  /** Export of the plan file (`plan.export`). */
+  exportName?: string;
+  /** `debug` when launched under a debugger: its durations include pauses. */
+  runKind?: 'run' | 'debug';
+  /** The launch id the runner stamped (`instrument_first.launch_id`). */
+  launchId?: string;
   /** `idle`: finished without a local root, because no span arrived for the idle time. */
   finishedBy?: 'idle';
   /** Spans of this trace refused because it reached its share of the collector's memory budget. */
@@ -94,6 +103,8 @@ export interface ProcedureStatsQuery {
   lastRuns?: number;
   /** Only runs of this plan name. */
   plan?: string;
+  /** Leave out runs launched under a debugger (their durations include pauses). */
+  excludeDebug?: boolean;
 }
 
 /** How often a call (child span name) was made under a step, in run a and run b. */

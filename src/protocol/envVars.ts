@@ -23,6 +23,11 @@ export const Env = {
    * that VS Code; the CLI prints it next to the trace id, which makes the id a link.
    */
   traceLink: 'INSTRUMENT_FIRST_TRACE_LINK',
-  /** Set by the extension on debug sessions it starts, to match a session with its runs. */
+  /**
+   * Set by the extension on the runs it launches: the launch id, which the runner stamps on the
+   * run's root span (`instrument_first.launch_id`) so the run is matched with its debug session.
+   */
   sessionId: 'INSTRUMENT_FIRST_SESSION_ID',
+  /** `run` or `debug`: how the run was launched, stamped on its root span (`instrument_first.run_kind`). */
+  runKind: 'INSTRUMENT_FIRST_RUN_KIND',
 } as const;

@@ -18,7 +18,8 @@ export interface TimelineFilter {
 
 export type CriticalPathMode = 'off' | 'run' | 'pass';
 
-export type CompareRunLabel = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'status' | 'spanCount' | 'errorCount'>;
+export type CompareRunLabel = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'status' | 'spanCount' | 'errorCount'> &
+  Partial<Pick<RunSummary, 'exportName' | 'runKind'>>;
 
 /**
  * One added, removed or changed step of a comparison: the collector's step diff, with `calls`
@@ -57,6 +58,8 @@ export type HostToWebview =
       resource?: Record<string, AttrValue>;
       /** Select the first step of this procedure id (Open Trace from a procedure's CodeLens). */
       focusProcedureId?: string;
+      /** Workspace folders: paths under them are shown relative. */
+      workspaceRoots?: string[];
       /** Select this span (a link followed from another run). */
       focusSpanId?: string;
     }
@@ -106,6 +109,7 @@ const isStr = (v: unknown): v is string => typeof v === 'string';
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const optStr = (v: unknown): boolean => v === undefined || isStr(v);
+const optStrings = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length <= 100 && v.every(isStr));
 const optNum = (v: unknown): boolean => v === undefined || isNum(v);
 const MAX_TEXT = 1_000_000;
 
@@ -129,7 +133,8 @@ function isFilter(v: unknown): v is TimelineFilter {
 function isRunLabel(v: unknown): v is CompareRunLabel {
   return (
     isObj(v) && isStr(v.traceId) && isStr(v.plan) && isNum(v.startMs) && isNum(v.durationMs) &&
-    RUN_STATUSES.has(v.status) && isNum(v.spanCount) && isNum(v.errorCount)
+    RUN_STATUSES.has(v.status) && isNum(v.spanCount) && isNum(v.errorCount) && optStr(v.exportName) &&
+    (v.runKind === undefined || v.runKind === 'run' || v.runKind === 'debug')
   );
 }
 
@@ -161,7 +166,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
   if (!isObj(v) || !isStr(v.type)) return undefined;
   switch (v.type) {
     case 'showRun':
-      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && optStr(v.focusSpanId) && isSpanBatch(v.spans)
+      return isStr(v.traceId) && isStr(v.title) && isBool(v.live) && optAttrs(v.resource) && optStr(v.focusProcedureId) && optStrings(v.workspaceRoots) && optStr(v.focusSpanId) && isSpanBatch(v.spans)
         ? (v as HostToWebview)
         : undefined;
     case 'updateRun':

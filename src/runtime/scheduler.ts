@@ -224,7 +224,7 @@ export class Scheduler {
     this.options.onEvent?.({ type: 'step', pass: state.pass, id: step.id, depth, stepsRun: state.stepsRun });
     let children: Procedure[];
     try {
-      const ctx = new StepContextImpl(step.id, span, spanCtx, depth, state, this.logOutput);
+      const ctx = new StepContextImpl(step.id, span, spanCtx, depth, state, this.logOutput, loc?.filepath);
       const returned = await abortable(context.with(spanCtx, () => step.do(ctx)), state.signal);
       // Only an array counts as returned steps: `(ctx) => ctx.span.setAttribute(…)` returns the span,
       // and TypeScript accepts that for a void-returning do().
@@ -258,6 +258,8 @@ class StepContextImpl implements StepContext {
     readonly depth: number,
     private readonly state: RunState,
     private readonly logOutput: LogOutput,
+    /** The step's source file: a call's line is taken from the first frame in it (past helpers). */
+    private readonly stepFile?: string,
   ) {}
   get pass(): number {
     return this.state.pass;
@@ -281,7 +283,8 @@ class StepContextImpl implements StepContext {
     ));
   }
   async trace<T>(name: string, fn: (span: Span) => Promise<T> | T, attributes?: Attributes): Promise<T> {
-    const span = this.state.tracer.startSpan(name, { attributes: { [Attr.kind]: 'call', ...attributes } }, this.spanCtx);
+    const where = attributes?.[Attr.codeLineno] === undefined ? callerLocation(this.trace, this.stepFile) : undefined;
+    const span = this.state.tracer.startSpan(name, { attributes: { [Attr.kind]: 'call', ...where, ...attributes } }, this.spanCtx);
     try {
       return await context.with(trace.setSpan(this.spanCtx, span), () => fn(span));
     } catch (err) {
@@ -293,6 +296,32 @@ class StepContextImpl implements StepContext {
       span.end();
     }
   }
+}
+
+/**
+ * `code.filepath` / `code.lineno` of the code that called `fn` (the line of a `ctx.trace(…)` call),
+ * from a short stack (source-mapped when the runner enabled source maps). With `preferFile`, the
+ * first frame in that file wins, so a call made through a shared helper points at the step's line
+ * that called the helper. Undefined when no frame names a file (native code, eval).
+ */
+function callerLocation(fn: (...args: never[]) => unknown, preferFile: string | undefined): Attributes | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = preferFile ? 6 : 1;
+  Error.captureStackTrace(holder, fn);
+  Error.stackTraceLimit = limit;
+  let first: { file: string; line: number } | undefined;
+  for (const m of (holder.stack ?? '').matchAll(/\(?((?:file:\/\/)?[^()\s]+?):(\d+):\d+\)?\s*$/gm)) {
+    const file = m[1]!.startsWith('file://') ? decodeURIComponent(m[1]!.slice(7)) : m[1]!;
+    if (file.startsWith('node:')) continue;
+    const at = { file, line: Number(m[2]) };
+    first ??= at;
+    if (!preferFile || file === preferFile) {
+      first = at;
+      break;
+    }
+  }
+  return first ? { [Attr.codeFilepath]: first.file, [Attr.codeLineno]: first.line } : undefined;
 }
 
 function traceSuffix(traceId: string): string {

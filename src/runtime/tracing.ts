@@ -11,6 +11,8 @@ import { attachToGlobalProvider, RunTraces } from './foreignSpans';
 export interface TracingOptions {
   /** `service.name` of the resource; default `OTEL_SERVICE_NAME` or `instrument-first-plan`. */
   serviceName?: string;
+  /** More resource attributes (on every span of the process), e.g. the run's plan file and launch id. */
+  resource?: Record<string, string>;
   /** Default: on, unless `OTEL_SDK_DISABLED=true`. Off: plans run with no spans at near-zero cost. */
   enabled?: boolean;
   /**
@@ -169,7 +171,7 @@ export function createTracing(options: TracingOptions = {}): Tracing {
   const runs = new RunTraces();
   const serviceName = options.serviceName ?? env[Env.serviceName] ?? 'instrument-first-plan';
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    resource: resourceFromAttributes({ ...options.resource, 'service.name': serviceName }),
     spanProcessors: [runs, processor],
     spanLimits: { attributeCountLimit: 256, eventCountLimit: 1024, attributeValueLengthLimit: 16_384 },
   });

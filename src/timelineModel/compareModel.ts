@@ -8,7 +8,11 @@ import type { CompareRow, CompareRunLabel, CompareView } from '../protocol/timel
 import { formatDuration } from './timeScale';
 
 export function runLabel(s: RunSummary): CompareRunLabel {
+  const identity: Partial<CompareRunLabel> = {};
+  if (s.exportName) identity.exportName = s.exportName;
+  if (s.runKind) identity.runKind = s.runKind;
   return {
+    ...identity,
     traceId: s.traceId,
     plan: s.plan,
     startMs: s.startMs,
@@ -62,6 +66,18 @@ function weight(r: CompareRow): number {
   if (r.calls.length > 0) return 2;
   if (r.statusA !== r.statusB) return 1;
   return 0;
+}
+
+/**
+ * What a row's change means, for its colour: `worse` when B made fewer calls than A or newly
+ * failed (the faulty run is often the *faster* one: it skipped work), `slower` when it only took
+ * longer, `neutral` otherwise (faster is not better by itself).
+ */
+export function rowMeaning(r: CompareRow): 'worse' | 'slower' | 'neutral' {
+  if (r.statusB === 'error' && r.statusA !== 'error') return 'worse';
+  if (r.change === 'removed') return 'worse';
+  if (r.calls.some((c) => c.countB < c.countA)) return 'worse';
+  return rowDeltaMs(r) > 0 ? 'slower' : 'neutral';
 }
 
 export function rowDeltaMs(r: CompareRow): number {

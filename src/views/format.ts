@@ -4,10 +4,12 @@
  */
 
 import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
+import { runTitle } from './runIdentity';
 
 export type { RunStatus } from '../protocol/collectorTypes';
 
-export type RunLike = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'passes' | 'status' | 'spanCount' | 'errorCount'>;
+export type RunLike = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'passes' | 'status' | 'spanCount' | 'errorCount'> &
+  Partial<Pick<RunSummary, 'planFile' | 'exportName' | 'runKind'>>;
 
 export type ProcedureStatsLike = Pick<
   ProcedureStats,
@@ -70,9 +72,12 @@ export function runOutcomeText(r: RunLike): string {
   }
 }
 
-/** Label of a run in the Runs view: `create-cluster  converged in 2 passes · 3.1 s`. */
+/**
+ * Label of a run in the Runs view and pickers: `create-cluster · createClusterFaulty` and
+ * `debug · converged in 2 passes · 3.1 s` (a debugged run's durations include its pauses).
+ */
 export function runLabel(r: RunLike): { label: string; description: string } {
-  return { label: r.plan || '(unnamed plan)', description: runOutcomeText(r) };
+  return { label: runTitle(r), description: `${r.runKind === 'debug' ? 'debug · ' : ''}${runOutcomeText(r)}` };
 }
 
 /** `12:04:31` local time of a run start, for descriptions and hovers. */

@@ -52,6 +52,8 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
     [Env.sessionId]: ctx.sessionId,
     [Env.serviceName]: req.env?.[Env.serviceName] ?? ctx.serviceName ?? 'instrument-first-plan',
   };
+  // Stamped on the run: a debugged run's durations include its pauses and are kept out of statistics.
+  env[Env.runKind] = req.noDebug ? 'run' : 'debug';
   if (!ctx.instrumentation) env[Env.sdkDisabled] = 'true';
   if (ctx.traceLinkTemplate) env[TRACE_LINK_ENV] = ctx.traceLinkTemplate;
   // An inherited per-signal endpoint would win over ours in the OTel SDK.

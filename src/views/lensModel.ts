@@ -5,6 +5,9 @@
  */
 import type { PlanScan, ScannedPlan, ScannedPlanClass, ScannedProcedure } from './planScan';
 import type { ProcedureStatsLike, RunLike } from './format';
+import { isRunOf, samePath } from './runIdentity';
+
+export { samePath };
 
 export interface ProcedureAtLine {
   procedure: ScannedProcedure;
@@ -15,14 +18,6 @@ export interface ProcedureAtLine {
 export interface PlanAtLine {
   plan: ScannedPlan;
   run: RunLike | undefined;
-}
-
-/** Paths as the runtime records them (`code.filepath`) vs as the editor has them. */
-export function samePath(a: string, b: string): boolean {
-  const n = (p: string) => p.replace(/\\/g, '/').replace(/^([a-z]):/i, (_, d: string) => d.toLowerCase() + ':');
-  const x = n(a);
-  const y = n(b);
-  return x === y || x.endsWith('/' + y) || y.endsWith('/' + x);
 }
 
 function newest(s: ProcedureStatsLike): number {
@@ -87,23 +82,12 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 }
 
 /**
- * The run a plan's lens describes: the newest run that was started for exactly this file and
- * export (the extension knows the trace ids of the runs it started), or that nobody started from
- * VS Code and whose plan name is one of the names written in the file (a run from a terminal).
- * Runs started for another export of the same plan name are never shown here.
+ * The run a plan's lens describes: the newest run stamped with exactly this file and export, or
+ * (a run from a tool that does not stamp them) whose plan name is one of the names in the file.
+ * Runs of another export of the same plan name are never shown here.
  */
-export function runForPlan(
-  plan: ScannedPlan,
-  runs: readonly RunLike[],
-  ownerOf: (traceId: string) => string | undefined,
-  myKey: string,
-): RunLike | undefined {
-  return newestOf(
-    runs.filter((r) => {
-      const owner = ownerOf(r.traceId);
-      return owner === undefined ? plan.nameHints.includes(r.plan) : owner === myKey;
-    }),
-  );
+export function runForPlan(plan: ScannedPlan, runs: readonly RunLike[], filePath: string): RunLike | undefined {
+  return newestOf(runs.filter((r) => isRunOf(r, filePath, plan.exportName, plan.nameHints)));
 }
 
 function newestOf(runs: readonly RunLike[]): RunLike | undefined {
@@ -129,10 +113,8 @@ export function documentLensModel(
   filePath: string,
   index: StatsIndex,
   runs: readonly RunLike[],
-  ownerOf: (traceId: string) => string | undefined,
-  keyOf: (exportName: string) => string,
 ): DocumentLensModel {
-  const plans = scan.plans.map((plan) => ({ plan, run: runForPlan(plan, runs, ownerOf, keyOf(plan.exportName)) }));
+  const plans = scan.plans.map((plan) => ({ plan, run: runForPlan(plan, runs, filePath) }));
   const newestOfFile = newestOf(plans.flatMap((p) => (p.run ? [p.run] : [])));
   return {
     plans,

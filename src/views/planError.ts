@@ -17,12 +17,12 @@ export function parsePlanError(output: string): PlanErrorLine | undefined {
     const line = raw.replace(/\x1b\[[0-9;]*m/g, '').trim();
     const m = WITH_LINE.exec(line);
     if (m?.[1] && m[2] && m[4]) {
-      const out: PlanErrorLine = { file: m[1], line: Number(m[2]), message: m[4] };
+      const out: PlanErrorLine = { file: m[1].replace(/^\.[\\/]/, ''), line: Number(m[2]), message: m[4] };
       if (m[3]) out.column = Number(m[3]);
       return out;
     }
     const f = FILE_ONLY.exec(line);
-    if (f?.[1] && f[2]) return { file: f[1], message: f[2] };
+    if (f?.[1] && f[2]) return { file: f[1].replace(/^\.[\\/]/, ''), message: f[2] };
   }
   return undefined;
 }

@@ -7,6 +7,7 @@ import { readBackendConfig, type BackendConfig } from '../collector/backends/bac
  */
 
 export type InlineMode = 'codelens' | 'decorations' | 'both' | 'off';
+export type TimelineColumn = 'beside' | 'active';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
 export const OTLP_PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json', 'grpc'];
@@ -33,7 +34,16 @@ export interface Settings {
   };
   persistence: { folder: string; retention: number; maxMegabytes: number; maxAgeDays: number };
   forwarding: { endpoint: string; headers: Record<string, string> };
-  inline: { mode: InlineMode; statsRuns: number };
+  inline: {
+    mode: InlineMode;
+    statsRuns: number;
+    /** Count debugged runs in p50/p95 and last-run figures (their durations include pauses). */
+    includeDebugRuns: boolean;
+  };
+  /** Which files are offered as plans (Run Plan…, CodeLens): globs relative to the workspace. */
+  plans: { include: string; exclude: string[] };
+  /** Where timelines and compares open: one column beside the editor, or the active one. */
+  timeline: { openIn: TimelineColumn };
   instrumentation: { enabled: boolean };
   run: { maxPasses: number };
   /** Team backends that Open Trace by ID asks (in order) when the local store lacks a trace. */
@@ -45,11 +55,14 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  // 256 MiB: the extension host's heap is shared by every extension of the window.
-  collector: { port: 0, maxMemoryMB: 256, idleSeconds: 5, maxSpans: 500_000, maxTraces: 200, maxBodyBytes: 32 * 1024 * 1024, decodeWorkers: 1, otlpProtocol: 'http/protobuf', grpcPort: 0 },
+  // 256 MiB: the extension host's heap is shared by every extension of the window. maxTraces and
+  // maxBodyBytes are the collector's own defaults (src/collector): one set, checked against package.json.
+  collector: { port: 0, maxMemoryMB: 256, idleSeconds: 5, maxSpans: 500_000, maxTraces: 2_000, maxBodyBytes: 16 * 1024 * 1024, decodeWorkers: 1, otlpProtocol: 'http/protobuf', grpcPort: 0 },
   persistence: { folder: '.instrument-first/runs', retention: 50, maxMegabytes: 512, maxAgeDays: 30 },
   forwarding: { endpoint: '', headers: {} },
-  inline: { mode: 'codelens', statsRuns: 20 },
+  inline: { mode: 'codelens', statsRuns: 20, includeDebugRuns: false },
+  plans: { include: '**/*.{ts,mts,cts,js,mjs,cjs}', exclude: [] },
+  timeline: { openIn: 'beside' },
   instrumentation: { enabled: true },
   run: { maxPasses: 10 },
   backends: [],
@@ -101,7 +114,13 @@ export function readSettings(get: SettingGetter): Settings {
     inline: {
       mode: INLINE_MODES.includes(mode as InlineMode) ? (mode as InlineMode) : d.inline.mode,
       statsRuns: int(get('inline.statsRuns'), 1, 1000, d.inline.statsRuns),
+      includeDebugRuns: get('inline.includeDebugRuns') === true,
     },
+    plans: {
+      include: str(get('plans.include'), d.plans.include) || d.plans.include,
+      exclude: Array.isArray(get('plans.exclude')) ? (get('plans.exclude') as unknown[]).filter((x): x is string => typeof x === 'string' && x.trim() !== '') : d.plans.exclude,
+    },
+    timeline: { openIn: get('timeline.openIn') === 'active' ? 'active' : d.timeline.openIn },
     instrumentation: { enabled: typeof get('instrumentation.enabled') === 'boolean' ? (get('instrumentation.enabled') as boolean) : true },
     run: { maxPasses: int(get('run.maxPasses'), 1, 10_000, d.run.maxPasses) },
     ...backends(get('backends')),
@@ -136,4 +155,17 @@ export function showsDecorations(mode: InlineMode): boolean {
 /** Settings whose change needs the collector restarted. */
 export function collectorSettingsChanged(a: Settings, b: Settings): boolean {
   return JSON.stringify([a.collector, a.persistence, a.forwarding]) !== JSON.stringify([b.collector, b.persistence, b.forwarding]);
+}
+
+/** Every setting key (without `instrumentFirst.`) with its default, flattened from {@link DEFAULT_SETTINGS}. */
+export function settingDefaults(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [group, values] of Object.entries(DEFAULT_SETTINGS)) {
+    // `backendProblems` is derived from `backends` while reading, not a setting of its own.
+    if (group === 'backendProblems') continue;
+    // A list (`backends`) is one setting; a group's fields are one setting each.
+    if (Array.isArray(values)) out[group] = values;
+    else for (const [k, v] of Object.entries(values as object)) out[`${group}.${k}`] = v;
+  }
+  return out;
 }

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../protocol/collectorTypes';
-import { clockTime, runOutcomeText } from '../views/format';
+import { clockTime, runLabel, runOutcomeText } from '../views/format';
+import { isDebugRun, runTitle, sameRunKey } from '../views/runIdentity';
 import { parseTraceIdInput } from '../views/traceIds';
 import { INLINE_MODES, type InlineMode } from '../views/settings';
+import { WALKTHROUGH_ID, type CommandId } from '../views/commandIds';
 import type { RunsNode } from './runsView';
 import type { Services } from './services';
 import { setUpThisProject } from './setUpProject';
@@ -11,7 +13,7 @@ import { compareWithBaseline } from './testing/baselineCompare';
 type Handler = (...args: unknown[]) => unknown;
 
 /** Every command, by id; registered in one place ({@link registerCommands}). */
-export const commandTable: Record<string, (s: Services) => Handler> = {
+export const commandTable: Record<CommandId, (s: Services) => Handler> = {
   'instrumentFirst.runPlan': (s) => () => s.runner.pickAndRun(false),
   'instrumentFirst.debugPlan': (s) => () => s.runner.pickAndRun(true),
   'instrumentFirst.rerunLast': (s) => () => s.runner.rerunLast(),
@@ -50,9 +52,13 @@ export const commandTable: Record<string, (s: Services) => Handler> = {
     const runs = s.data.runs();
     const run = runs.find((r) => r.traceId === traceId);
     if (!run) return undefined;
-    const previous = runs.find((r) => r.plan === run.plan && r.startMs < run.startMs && r.status !== 'running');
+    // The previous run of the same plan file and export; a plain run is compared with a plain run
+    // (falling back to the plan's other exports: the good export against the faulty one).
+    const before = runs.filter((r) => r.plan === run.plan && r.startMs < run.startMs && r.status !== 'running');
+    const earlier = before.some((r) => sameRunKey(r, run)) ? before.filter((r) => sameRunKey(r, run)) : before;
+    const previous = earlier.find((r) => isDebugRun(r) === isDebugRun(run)) ?? earlier[0];
     if (!previous) {
-      void vscode.window.showInformationMessage(`Instrument First: no earlier run of ${run.plan} to compare with.`);
+      void vscode.window.showInformationMessage(`Instrument First: no earlier run of ${runTitle(run)} to compare with.`);
       return undefined;
     }
     await s.viewers.current.compare(previous.traceId, run.traceId);
@@ -64,7 +70,7 @@ export const commandTable: Record<string, (s: Services) => Handler> = {
     if (!traceId || !store) return undefined;
     const run = store.run(traceId);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `${(run?.plan ?? 'trace').replace(/[^\w.-]+/g, '_')}-${traceId.slice(0, 8)}.otlp.json`;
+    const name = `${(run ? runTitle(run) : 'trace').replace(/[^\w.-]+/g, '_')}-${traceId.slice(0, 8)}.otlp.json`;
     const uri = target instanceof vscode.Uri ? target : await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters: { 'OTLP JSON': ['json'] } });
     if (!uri) return undefined;
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(store.exportOtlpJson(traceId)));
@@ -121,6 +127,16 @@ export const commandTable: Record<string, (s: Services) => Handler> = {
     if (next) await s.config.update('inline.mode', next);
     return next;
   },
+  'instrumentFirst.timeline.openLastRun': (s) => (traceId) => timeline(s)?.openLastRun(traceId),
+  'instrumentFirst.compareRuns': (s) => (a, b) => timeline(s)?.compareRuns(a, b),
+  'instrumentFirst.timeline.goToSpanCode': (s) => (traceId, spanId) => timeline(s)?.goToSpanCode(traceId, spanId),
+  'instrumentFirst.showCoverage': (s) => () => {
+    if (s.slots.coverage) return s.slots.coverage.showCoverage();
+    void vscode.window.showInformationMessage('Instrument First: coverage needs the instrumentation hints (`instrumentFirst.lint.enabled`).');
+    return undefined;
+  },
+  'instrumentFirst.openWalkthrough': (s) => () =>
+    vscode.commands.executeCommand('workbench.action.openWalkthrough', `${s.extensionId}#${WALKTHROUGH_ID}`, false),
   'instrumentFirst.setUpProject': (s) => (folder) => setUpThisProject(s, folder),
   'instrumentFirst.goToProcedure': () => async (uri, line) => {
     const l = typeof line === 'number' ? line : 0;
@@ -158,6 +174,11 @@ export function registerCommands(s: Services): vscode.Disposable {
   return vscode.Disposable.from(...Object.entries(commandTable).map(([id, make]) => vscode.commands.registerCommand(id, make(s))));
 }
 
+function timeline(s: Services): Services['slots']['timeline'] {
+  if (!s.slots.timeline) void vscode.window.showInformationMessage('Instrument First: the timeline is not ready yet.');
+  return s.slots.timeline;
+}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }
@@ -184,8 +205,11 @@ async function traceIdOf(s: Services, arg: unknown, title: string): Promise<stri
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    runs.map((r) => ({ label: r.plan, description: `${runOutcomeText(r)} · ${clockTime(r.startMs)}`, detail: r.traceId, traceId: r.traceId })),
-    { title, matchOnDetail: true },
+    runs.map((r) => {
+      const { label, description } = runLabel(r);
+      return { label, description: `${description} · ${clockTime(r.startMs)}`, detail: r.traceId, traceId: r.traceId };
+    }),
+    { title, placeHolder: 'Choose a run (plan · export, outcome, start time, trace id)', matchOnDescription: true, matchOnDetail: true },
   );
   return pick?.traceId;
 }
@@ -200,7 +224,7 @@ async function askTraceId(s: Services): Promise<string | undefined> {
   const ids = [...new Set([...seen, ...known.keys()])].slice(0, 100);
   qp.items = ids.map((id) => {
     const r = known.get(id);
-    return { label: id, description: r ? `${r.plan} · ${runOutcomeText(r)}` : 'printed by a run', traceId: id };
+    return { label: id, description: r ? `${runTitle(r)} · ${runOutcomeText(r)}` : 'printed by a run', traceId: id };
   });
   const result = await new Promise<string | undefined>((resolve) => {
     qp.onDidAccept(() => resolve(qp.selectedItems[0]?.traceId ?? parseTraceIdInput(qp.value)));

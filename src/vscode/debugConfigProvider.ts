@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { dirname } from 'node:path';
 import { chooseRuntime, describeRuntime, ownRuntime, projectRuntime, type RuntimeChoice } from '../project/runtimeInstall';
-import { nodeLaunchConfig, type PlanLaunchRequest } from '../views/launchConfig';
+import { nodeLaunchConfig, SESSION_TAG, type PlanLaunchRequest } from '../views/launchConfig';
+import type { PlainRunLaunch } from './plainRunAdapter';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { PlanSessions } from './planSessions';
@@ -76,6 +77,16 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
     );
     // Substituted by VS Code like every other string, so the session knows its plan's real path.
     if (req.plan) resolved.__instrumentFirstPlan = req.plan;
+    if (req.noDebug) {
+      // A plain run: our own adapter starts the runner without the Node debugger (plainRunAdapter.ts).
+      const plain: PlainRunLaunch = {
+        program: resolved.program as string,
+        args: resolved.args as string[],
+        env: resolved.env as Record<string, string | null>,
+        ...(typeof resolved.cwd === 'string' ? { cwd: resolved.cwd } : {}),
+      };
+      return { type: DEBUG_TYPE, request: 'launch', name: resolved.name as string, noDebug: true, __plainRun: plain, [SESSION_TAG]: id, ...(req.plan ? { __instrumentFirstPlan: req.plan } : {}) };
+    }
     return resolved as vscode.DebugConfiguration;
   }
 

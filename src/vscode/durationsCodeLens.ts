@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { procedureLensText, runOutcomeText } from '../views/format';
+import { runTitle } from '../views/runIdentity';
 import { showsCodeLens } from '../views/settings';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
@@ -51,6 +52,7 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     if (lenses.length) {
       this.metrics.lastProvideMs = performance.now() - started;
       this.metrics.noteCodeLensProvided();
+      this.metrics.noteCodeLensAnswer(lenses.flatMap((l) => (l.command?.command === 'instrumentFirst.openTrace' && typeof l.command.arguments?.[0] === 'string' ? [l.command.arguments[0] as string] : [])));
     }
     return lenses;
   }
@@ -69,11 +71,24 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
       lenses.push(new vscode.CodeLens(range, { title: 'Debug', command: 'instrumentFirst.debugPlanAt', arguments: args, tooltip: 'Debug this plan (breakpoints bind in its .ts files)' }));
       if (run) lenses.push(new vscode.CodeLens(range, { title: runOutcomeText(run), command: 'instrumentFirst.openTrace', arguments: [run.traceId], tooltip: `Open trace ${run.traceId}` }));
     }
+    // Run | Debug above the plan's class too (the top of the file, where the plan is written), for
+    // the file's first plan export (the default one when there is one).
+    const first = model.plans.find((p) => p.plan.exportName === 'default') ?? model.plans[0];
     for (const { planClass, run } of model.planClasses) {
-      if (run) lenses.push(new vscode.CodeLens(new vscode.Range(planClass.line, 0, planClass.line, 0), { title: runOutcomeText(run), command: 'instrumentFirst.openTrace', arguments: [run.traceId], tooltip: `Latest run of ${run.plan}: open trace ${run.traceId}` }));
+      const range = new vscode.Range(planClass.line, 0, planClass.line, 0);
+      if (first) {
+        const args = [doc.uri, first.plan.exportName];
+        const which = first.plan.exportName === 'default' ? 'the default export' : `export ${first.plan.exportName}`;
+        lenses.push(new vscode.CodeLens(range, { title: '▶ Run', command: 'instrumentFirst.runPlanAt', arguments: args, tooltip: `Run ${which} of this file, traced` }));
+        lenses.push(new vscode.CodeLens(range, { title: 'Debug', command: 'instrumentFirst.debugPlanAt', arguments: args, tooltip: `Debug ${which} of this file` }));
+      }
+      if (run) lenses.push(new vscode.CodeLens(range, { title: runOutcomeText(run), command: 'instrumentFirst.openTrace', arguments: [run.traceId], tooltip: `Latest run of ${runTitle(run)}: open trace ${run.traceId}` }));
     }
     for (const { procedure, stats } of model.procedures) {
-      if (!stats) continue;
+      if (!stats) {
+        lenses.push(new vscode.CodeLens(new vscode.Range(procedure.line, 0, procedure.line, 0), { title: 'not run yet', command: '', tooltip: 'Run a plan that uses this procedure to see its durations here' }));
+        continue;
+      }
       const last = stats.recent[0];
       lenses.push(
         new vscode.CodeLens(new vscode.Range(procedure.line, 0, procedure.line, 0), {

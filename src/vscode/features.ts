@@ -15,16 +15,16 @@ import { DebugCheck } from './testing/debugCheck';
 /**
  * The features built on the services, in one list. Each returns the disposable that owns its
  * registrations. Other features plug in here with one line each:
- *  - linter (src/vscode/lint/): diagnostics + quick fixes; its index replaces the text scan via
- *    `s.proceduresView.setIndexSource(...)`.
+ *  - linter (src/vscode/lint/): diagnostics + quick fixes; its index upgrades the procedure
+ *    catalog via `s.catalog.useIndex(...)`.
  *  - timeline (src/vscode/timeline/): the waterfall panel replaces the text trace documents via
  *    `s.viewers.setViewer(...)`.
  */
 export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
-  (s) => new CollectorStatusBar(s.collector),
+  (s) => new CollectorStatusBar(s.collector, s.sessions),
   (s) => new DurationsCodeLens(s.data, s.config, s.collector, s.metrics),
   (s) => new DurationDecorations(s.data, s.config),
-  (s) => new ProcedureHover(s.data),
+  (s) => new ProcedureHover(s.data, s.collector),
   () => new TraceLinks(),
   (s) => new RunLog(s.data, s.log),
   (s) => new PlanContextKey(s.finder),

@@ -3,13 +3,16 @@ import { CollectorHost } from './collectorHost';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { DEBUG_TYPE, PlanDebugConfigurationProvider } from './debugConfigProvider';
+import { FeatureSlots } from './featureSlots';
 import { features } from './features';
 import type { Metrics } from './metrics';
 import { PlanFinder } from './planFinder';
+import { registerPlainRuns } from './plainRunAdapter';
 import { PlanRunner } from './planRunner';
 import { PlanSessions } from './planSessions';
 import { RemoteTraces } from './remoteTraces';
-import { ProceduresView, ScannedProcedureSource } from './proceduresView';
+import { ProcedureCatalog } from './procedureCatalog';
+import { ProceduresView } from './proceduresView';
 import { RunData } from './runData';
 import { RunsView } from './runsView';
 import type { Services } from './services';
@@ -24,6 +27,11 @@ import { BaselineTests } from './testing/baselineTests';
  */
 /** The activation context, re-exported so that src/extension.ts needs no `vscode` import. */
 export type ExtensionContext = vscode.ExtensionContext;
+
+/** True inside the extension's host tests (VS Code started with an extension tests path). */
+export function isTestRun(context: vscode.ExtensionContext): boolean {
+  return context.extensionMode === vscode.ExtensionMode.Test;
+}
 
 export class InstrumentFirst implements vscode.Disposable {
   private readonly owned: vscode.Disposable[] = [];
@@ -41,18 +49,40 @@ export class InstrumentFirst implements vscode.Disposable {
     const log = own(vscode.window.createOutputChannel('Instrument First', { log: true }));
     const config = own(new Config());
     const collector = own(new CollectorHost(config, log));
-    const finder = own(new PlanFinder());
+    const finder = own(new PlanFinder(config));
     const sessions = own(new PlanSessions());
     const runner = own(new PlanRunner(finder, sessions));
-    const data = own(new RunData(collector, config, finder, sessions));
+    const catalog = own(new ProcedureCatalog(finder));
+    const data = own(new RunData(collector, config, catalog, sessions));
     const viewers = new TraceViewers(own(new TraceTextDocuments(collector)));
-    const runsView = own(new RunsView(data, collector));
-    const proceduresView = own(new ProceduresView(data, new ScannedProcedureSource(finder)));
+    const runsView = own(new RunsView(data, collector, sessions));
+    const proceduresView = own(new ProceduresView(data, catalog));
     const uriHandler = own(new TraceUriHandler());
     const remote = own(new RemoteTraces(config, collector, context.secrets, log));
     const imports = own(new TraceImports(config, collector, viewers, log));
     const baselines = own(new BaselineTests(context.extensionUri, log));
-    this.services = { extensionUri: context.extensionUri, log, metrics, config, collector, finder, sessions, runner, data, viewers, runsView, proceduresView, uriHandler, remote, imports, baselines };
+    this.services = {
+      extensionUri: context.extensionUri,
+      extensionId: context.extension.id,
+      log,
+      metrics,
+      config,
+      collector,
+      finder,
+      catalog,
+      sessions,
+      runner,
+      data,
+      viewers,
+      runsView,
+      proceduresView,
+      uriHandler,
+      remote,
+      imports,
+      baselines,
+      slots: new FeatureSlots(),
+    };
+    own(registerPlainRuns(DEBUG_TYPE));
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log)));
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { CoverageReport, IndexSnapshot } from '../protocol/lintMessages';
 import { proceduresFromIndex, type IndexedProcedure } from '../views/lintIndex';
-import type { ProcedureIndexSource, StaticProcedure } from './proceduresView';
+import type { ProcedureLocation } from '../timelineModel/codeTarget';
+import type { StaticProcedure } from './procedureCatalog';
 
 /** The part of the lint worker client this needs (the lint feature owns the client). */
 export interface LintIndexClient {
@@ -10,13 +11,13 @@ export interface LintIndexClient {
 }
 
 /**
- * The linter's index as the Procedures view's source and as extra CodeLens positions. The lint
- * feature wires it with one line:
- *   `own(s.proceduresView.setIndexSource(own(new LintIndexSource(client, onDidAnalyse))))`
- * and by `s.data.setStaticIndex(source)` for lenses over procedures the text scan misses.
+ * The linter's index as the procedure catalog's precise source: the workspace's procedures with
+ * coverage, extra CodeLens positions, and exact `do()` ranges. The lint feature plugs it into the
+ * catalog with `s.catalog.useIndex(index)`.
  */
-export class LintIndexSource implements ProcedureIndexSource, vscode.Disposable {
+export class LintIndexSource implements vscode.Disposable {
   private latest: IndexedProcedure[] = [];
+  private snapshot: IndexSnapshot | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly listener: vscode.Disposable;
   readonly onDidChange = this.changed.event;
@@ -30,8 +31,15 @@ export class LintIndexSource implements ProcedureIndexSource, vscode.Disposable 
 
   async procedures(): Promise<StaticProcedure[]> {
     const [index, coverage] = await Promise.all([this.client.request({ type: 'getIndex' }), this.client.request({ type: 'getCoverage' })]);
+    this.snapshot = index;
     this.latest = proceduresFromIndex(index, coverage);
     return this.latest.map((p) => ({ procedure: p.procedure, uri: vscode.Uri.file(p.file), ...(p.instrumented !== undefined ? { instrumented: p.instrumented } : {}) }));
+  }
+
+  /** Exact `do()` ranges of every procedure (the index's ProcedureInfo is a ProcedureLocation). */
+  async locations(): Promise<ProcedureLocation[]> {
+    this.snapshot = await this.client.request({ type: 'getIndex' });
+    return this.snapshot.procedures;
   }
 
   /** The index's procedures of one file, as of the last refresh (synchronous, for CodeLens). */

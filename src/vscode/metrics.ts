@@ -11,8 +11,20 @@ export class Metrics {
   /** Time our CodeLens provider took for its latest answer. */
   lastProvideMs = 0;
 
+  /** When the CodeLens provider answered (epoch ms) and for which runs, newest last (at most 20). */
+  readonly codeLensAnswers: Array<{ atEpochMs: number; traceIds: string[] }> = [];
+
+  noteCodeLensAnswer(traceIds: string[]): void {
+    this.codeLensAnswers.push({ atEpochMs: performance.timeOrigin + performance.now(), traceIds });
+    if (this.codeLensAnswers.length > 20) this.codeLensAnswers.shift();
+  }
+
+  /** Epoch ms of the latest settled store change (a run finished and reached the views). */
+  settledAtEpochMs = 0;
+
   noteSettled(): void {
     this.settledAt = performance.now();
+    this.settledAtEpochMs = performance.timeOrigin + this.settledAt;
   }
 
   noteCodeLensProvided(): void {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { scanPlanSource, type PlanScan } from '../views/planScan';
+import type { Config } from './config';
 
 export interface PlanTarget {
   uri: vscode.Uri;
@@ -8,28 +9,35 @@ export interface PlanTarget {
   line: number;
 }
 
-const INCLUDE = '**/*.{ts,mts,cts,js,mjs,cjs}';
-const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**,**/.instrument-first/**,**/*.d.ts,**/*.test.*}';
+const WATCH = '**/*.{ts,mts,cts,js,mjs,cjs}';
+const ALWAYS_EXCLUDED = ['**/node_modules/**', '**/dist/**', '**/out/**', '**/.git/**', '**/.instrument-first/**', '**/*.d.ts', '**/*.test.*'];
 const MAX_FILES = 3000;
 const MAX_BYTES = 512 * 1024;
 
 /**
- * Finds plans in the workspace with a cheap text scan, cached per file and document version;
+ * Finds plans in the workspace (the files `instrumentFirst.plans.include` / `.exclude` name) with a cheap text scan, cached per file and document version;
  * documents open in editors are scanned from their (possibly unsaved) text.
  */
 export class PlanFinder implements vscode.Disposable {
   private readonly files = new Map<string, { mtime: number; scan: PlanScan }>();
   private readonly docs = new WeakMap<vscode.TextDocument, { version: number; scan: PlanScan }>();
-  private readonly watcher = vscode.workspace.createFileSystemWatcher(INCLUDE);
+  private readonly watcher = vscode.workspace.createFileSystemWatcher(WATCH);
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly listeners: vscode.Disposable[];
 
-  constructor() {
+  constructor(private readonly config: Config) {
     const forget = (uri: vscode.Uri) => {
       if (this.files.delete(uri.toString())) this.changed.fire();
     };
-    this.listeners = [this.watcher.onDidChange(forget), this.watcher.onDidDelete(forget), this.watcher.onDidCreate(() => this.changed.fire())];
+    this.listeners = [
+      this.watcher.onDidChange(forget),
+      this.watcher.onDidDelete(forget),
+      this.watcher.onDidCreate(() => this.changed.fire()),
+      config.onDidChange(({ previous, settings }) => {
+        if (JSON.stringify(previous.plans) !== JSON.stringify(settings.plans)) this.changed.fire();
+      }),
+    ];
   }
 
   /** The scan of an open document (cached by version). */
@@ -43,7 +51,8 @@ export class PlanFinder implements vscode.Disposable {
 
   /** Every scanned source file of the workspace with plans or procedures in it. */
   async scanWorkspace(token?: vscode.CancellationToken): Promise<Array<{ uri: vscode.Uri; scan: PlanScan }>> {
-    const uris = await vscode.workspace.findFiles(INCLUDE, EXCLUDE, MAX_FILES, token);
+    const { include, exclude } = this.config.settings.plans;
+    const uris = await vscode.workspace.findFiles(include, `{${[...ALWAYS_EXCLUDED, ...exclude].join(',')}}`, MAX_FILES, token);
     const open = new Map(vscode.workspace.textDocuments.map((d) => [d.uri.toString(), d]));
     const out: Array<{ uri: vscode.Uri; scan: PlanScan }> = [];
     await Promise.all(

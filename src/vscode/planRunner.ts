@@ -43,7 +43,11 @@ export class PlanRunner implements vscode.Disposable {
       detail: p.uri.toString() === active ? 'current file' : undefined,
       target: p,
     }));
-    const picked = await vscode.window.showQuickPick(items, { title: debug ? 'Debug Plan' : 'Run Plan', placeHolder: 'Choose a plan to run', matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(items, {
+      title: debug ? 'Debug Plan' : 'Run Plan',
+      placeHolder: `Choose a plan (file · export) to ${debug ? 'debug' : 'run'}`,
+      matchOnDescription: true,
+    });
     return picked ? this.run(picked.target, debug) : undefined;
   }
 
@@ -53,11 +57,11 @@ export class PlanRunner implements vscode.Disposable {
     const id = randomUUID();
     const ps = this.sessions.create(id, debug, target.uri.fsPath, target.exportName);
     const folder = vscode.workspace.getWorkspaceFolder(target.uri);
-    const name = `${path.basename(target.uri.fsPath)}${target.exportName === 'default' ? '' : ` (${target.exportName})`}`;
     const config: vscode.DebugConfiguration = {
       type: DEBUG_TYPE,
       request: 'launch',
-      name: `${debug ? 'Debug' : 'Run'} plan ${name}`,
+      // The session's (and the debug status bar's) name: the plan, not the runner's script.
+      name: `${debug ? 'Debug' : 'Run'} ${planTitle(target)}`,
       plan: target.uri.fsPath,
       __instrumentFirstSessionId: id,
     };
@@ -110,4 +114,10 @@ export class PlanRunner implements vscode.Disposable {
     for (const l of this.listeners) l.dispose();
     this.reported.dispose();
   }
+}
+
+/** `plans/create-cluster.ts · createClusterFaulty` (workspace-relative; the export unless default). */
+export function planTitle(target: Pick<PlanTarget, 'uri' | 'exportName'>): string {
+  const file = vscode.workspace.asRelativePath(target.uri, false);
+  return target.exportName === 'default' ? file : `${file} · ${target.exportName}`;
 }

@@ -31,14 +31,15 @@ const STDERR_TAIL = 16 * 1024;
 
 /**
  * Knows the sessions started for plans: follows their output through a debug adapter tracker
- * (trace ids, the runner's one-line errors) and tells which runs in the store belong to which
- * plan file and export.
+ * (the runner's one-line errors, trace ids for Open Trace by ID) and matches runs in the store
+ * with the session that launched them by the launch id stamped on each run.
  */
 export class PlanSessions implements vscode.Disposable {
   private readonly sessions = new Map<string, PlanSession>();
-  private readonly owners = new Map<string, string>();
   private readonly seenTraceIds: string[] = [];
   private readonly attributed = new Set<string>();
+  /** Trace id → plan key (file#export) of the session that launched it. */
+  private readonly owners = new Map<string, string>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly errors = new vscode.EventEmitter<PlanErrorReport>();
   private readonly registrations: vscode.Disposable[];
@@ -84,31 +85,34 @@ export class PlanSessions implements vscode.Disposable {
     return [...this.sessions.values()].filter((s) => s.session && !s.ended);
   }
 
-  /** The plan key (file#export, see {@link planKey}) of the session a run was started by, if any. */
-  ownerOf(traceId: string): string | undefined {
-    return this.owners.get(traceId);
-  }
-
   /** Trace ids seen in the output of plan sessions, newest first. */
   recentTraceIds(): readonly string[] {
     return this.seenTraceIds;
   }
 
   /**
-   * Attributes runs to the one plan session running when they started (the runner also prints its
-   * trace id, which the tracker reads; this covers the time before that line). A run is only ever
-   * attributed once, and only to a session created before it started.
+   * Attributes runs to the session that launched them: the runner stamps the launch id it was
+   * given (`instrument_first.launch_id`) on the run's root span. A run is attributed once.
    */
   attributeRuns(runs: readonly RunSummary[]): void {
-    const running = this.active().filter((s) => s.plan);
-    if (running.length !== 1) return;
-    const ps = running[0]!;
-    const fresh = runs.filter((r) => r.kind === 'plan' && r.startMs >= ps.createdAt && !this.attributed.has(r.traceId)).sort((a, b) => a.startMs - b.startMs);
-    for (const r of fresh) this.addTrace(ps, r.traceId);
+    for (const r of runs) {
+      if (!r.launchId || this.attributed.has(r.traceId)) continue;
+      const ps = this.sessions.get(r.launchId);
+      if (ps) this.addTrace(ps, r.traceId);
+    }
+  }
+
+  /** The session that launched a run (by the launch id on its root span). */
+  sessionOf(run: RunSummary): PlanSession | undefined {
+    return run.launchId ? this.sessions.get(run.launchId) : undefined;
+  }
+
+  /** The plan key (file#export, see {@link planKey}) of the session a run was started by, if any. */
+  ownerOf(traceId: string): string | undefined {
+    return this.owners.get(traceId);
   }
 
   private addTrace(ps: PlanSession, traceId: string): void {
-    if (this.attributed.has(traceId)) return;
     this.attributed.add(traceId);
     if (this.attributed.size > 10_000) this.attributed.delete(this.attributed.values().next().value as string);
     ps.traceIds.push(traceId);
@@ -136,10 +140,8 @@ export class PlanSessions implements vscode.Disposable {
         const msg = m as { type?: string; event?: string; body?: { category?: string; output?: string } };
         if (msg.type !== 'event' || msg.event !== 'output' || typeof msg.body?.output !== 'string') return;
         const text = msg.body.output;
-        for (const t of findTraceIds(text, 10)) {
-          this.noteTraceId(t.traceId);
-          if (/\btrace\s+[0-9a-f]{32}\b/i.test(text)) this.addTrace(ps, t.traceId);
-        }
+        // Only remembered for "Open Trace by ID": runs are matched by their launch id, not by output.
+        for (const t of findTraceIds(text, 10)) this.noteTraceId(t.traceId);
         if (msg.body.category === 'stderr' || text.includes('instrument-first: ')) {
           stderr = (stderr + text).slice(-STDERR_TAIL);
           const error = !ps.error ? parsePlanError(stderr) : undefined;
@@ -166,6 +168,7 @@ export class PlanSessions implements vscode.Disposable {
   }
 }
 
+/** A plan export's key among the sessions: `file-uri#export`. */
 export function planKey(planPath: string, exportName: string): string {
   return `${vscode.Uri.file(planPath).toString()}#${exportName || 'default'}`;
 }

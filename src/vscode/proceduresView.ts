@@ -1,37 +1,13 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
+import type { RunSummary } from '../protocol/collectorTypes';
+import { DIAGNOSTIC_SOURCE } from '../linter/ruleCatalog';
 import { formatDuration } from '../views/format';
-import type { ScannedProcedure } from '../views/planScan';
-import type { PlanFinder } from './planFinder';
+import { indexRuns, procedureRunState, type RunIndex } from '../views/procedureRuns';
+import { runTitle } from '../views/runIdentity';
+import type { ProcedureCatalog, StaticProcedure } from './procedureCatalog';
 import type { RunData } from './runData';
 import { Throttle } from './throttle';
-
-/** One procedure of the workspace as a static index knows it. */
-export interface StaticProcedure {
-  procedure: ScannedProcedure;
-  uri: vscode.Uri;
-  /** False when the linter finds it records nothing on its span; undefined when unknown. */
-  instrumented?: boolean;
-}
-
-/** Where the Procedures view gets its list: the text scan, or the linter's index once it is wired. */
-export interface ProcedureIndexSource {
-  readonly onDidChange: vscode.Event<void>;
-  procedures(): Promise<StaticProcedure[]>;
-}
-
-/** The default source: the cheap text scan of the workspace's files. */
-export class ScannedProcedureSource implements ProcedureIndexSource {
-  constructor(private readonly finder: PlanFinder) {}
-  get onDidChange(): vscode.Event<void> {
-    return this.finder.onDidChange;
-  }
-  async procedures(): Promise<StaticProcedure[]> {
-    const out: StaticProcedure[] = [];
-    for (const { uri, scan } of await this.finder.scanWorkspace()) for (const procedure of scan.procedures) out.push({ procedure, uri });
-    return out;
-  }
-}
 
 type Node = { kind: 'file'; uri: vscode.Uri; items: StaticProcedure[] } | { kind: 'procedure'; p: StaticProcedure };
 
@@ -39,36 +15,24 @@ type Node = { kind: 'file'; uri: vscode.Uri; items: StaticProcedure[] } | { kind
 export class ProceduresView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   private readonly throttle = new Throttle(1000, () => this.changed.fire(undefined));
-  private sourceListener: vscode.Disposable;
-  private source: ProcedureIndexSource;
   private list: Promise<StaticProcedure[]> | undefined;
+  private lastList: StaticProcedure[] | undefined;
+  private runIndexFor: { runs: readonly RunSummary[]; index: RunIndex } | undefined;
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<Node>;
   private readonly registrations: vscode.Disposable[];
 
   constructor(
     private readonly data: RunData,
-    private readonly fallback: ProcedureIndexSource,
+    private readonly catalog: ProcedureCatalog,
   ) {
-    this.source = fallback;
-    this.sourceListener = fallback.onDidChange(() => this.refresh());
     this.view = vscode.window.createTreeView('instrumentFirst.procedures', { treeDataProvider: this });
-    this.registrations = [data.onDidChange((e) => (e.runsSettled ? this.throttle.now() : this.throttle.trigger()))];
-  }
-
-  /** The linter's index replaces the text scan; disposing the result restores it. */
-  setIndexSource(source: ProcedureIndexSource): vscode.Disposable {
-    this.use(source);
-    return new vscode.Disposable(() => {
-      if (this.source === source) this.use(this.fallback);
-    });
-  }
-
-  private use(source: ProcedureIndexSource): void {
-    this.sourceListener.dispose();
-    this.source = source;
-    this.sourceListener = source.onDidChange(() => this.refresh());
-    this.refresh();
+    this.registrations = [
+      catalog.onDidChange(() => this.refresh()),
+      data.onDidChange((e) => (e.runsSettled ? this.throttle.now() : this.throttle.trigger())),
+      // Lint findings show with their severity: refresh when they change.
+      vscode.languages.onDidChangeDiagnostics(() => this.throttle.trigger()),
+    ];
   }
 
   refresh(): void {
@@ -79,7 +43,8 @@ export class ProceduresView implements vscode.TreeDataProvider<Node>, vscode.Dis
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'file') return node.items.map((p) => ({ kind: 'procedure', p }));
     if (node) return [];
-    const all = await (this.list ??= this.source.procedures());
+    const all = await (this.list ??= this.catalog.workspaceProcedures());
+    this.lastList = all;
     const byFile = new Map<string, StaticProcedure[]>();
     for (const p of all) {
       const k = p.uri.toString();
@@ -98,35 +63,72 @@ export class ProceduresView implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
     const { p } = node;
     const stats = this.data.procedureStats().index.forProcedure(p.procedure, p.uri.fsPath);
-    const lastRun = this.data.runs().find((r) => r.kind === 'plan' && r.status !== 'running');
-    const ranLast = !!stats && !!lastRun && stats.recent.some((r) => r.traceId === lastRun.traceId);
+    const state = procedureRunState(stats, this.runIndex());
+    const finding = worstFinding(p, this.nextLine(p));
     const item = new vscode.TreeItem(p.procedure.key, vscode.TreeItemCollapsibleState.None);
     item.id = `proc:${p.uri.toString()}:${p.procedure.line}:${p.procedure.key}`;
     const parts: string[] = [];
-    if (!stats) parts.push('never ran');
-    else parts.push(ranLast ? `${formatDuration(stats.lastMs)} in last run` : `not in last run · ${formatDuration(stats.lastMs)} before`);
+    if (state.kind === 'not-run') parts.push('not run yet');
+    else if (state.kind === 'in-last-run') parts.push(`${formatDuration(stats!.lastMs)} in last ${runTitle(state.run)} run`);
+    else parts.push(`not in last run · ${formatDuration(stats!.lastMs)} before`);
     if (stats?.errors) parts.push(`${stats.errors} error${stats.errors === 1 ? '' : 's'}`);
-    if (p.instrumented === false) parts.push('uninstrumented');
+    if (finding) parts.push(`${SEVERITY_WORD[finding.severity]}: ${finding.message.split(/[.:]/)[0]}`);
+    else if (p.instrumented === false) parts.push('uninstrumented');
     item.description = parts.join(' · ');
+    // One notion of error, and lint findings by their severity: an error-severity finding is never a green check.
     item.iconPath =
-      p.instrumented === false
-        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-        : stats?.errors
-          ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
-          : ranLast
-            ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
-            : new vscode.ThemeIcon('circle-outline');
-    item.contextValue = `procedure${ranLast ? '.ran' : ''}${p.instrumented === false ? '.uninstrumented' : ''}`;
-    item.tooltip = `${p.procedure.kind === 'class' ? 'class' : 'procedure()'} ${p.procedure.key}${p.procedure.id ? ` (id ${p.procedure.id})` : ''}\n${vscode.workspace.asRelativePath(p.uri)}:${p.procedure.line + 1}`;
+      stats?.errors || finding?.severity === vscode.DiagnosticSeverity.Error
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'))
+        : finding?.severity === vscode.DiagnosticSeverity.Warning || p.instrumented === false
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+          : finding
+            ? new vscode.ThemeIcon('info', new vscode.ThemeColor('notificationsInfoIcon.foreground'))
+            : state.kind === 'in-last-run'
+              ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+              : new vscode.ThemeIcon('circle-outline');
+    item.contextValue = `procedure${state.kind === 'in-last-run' ? '.ran' : ''}${p.instrumented === false ? '.uninstrumented' : ''}`;
+    item.tooltip = [
+      `${p.procedure.kind === 'class' ? 'class' : 'procedure()'} ${p.procedure.key}${p.procedure.id ? ` (id ${p.procedure.id})` : ''}`,
+      `${vscode.workspace.asRelativePath(p.uri)}:${p.procedure.line + 1}`,
+      ...(finding ? [`${SEVERITY_WORD[finding.severity]}: ${finding.message}`] : []),
+    ].join('\n');
     item.command = { command: 'instrumentFirst.goToProcedure', title: 'Go to Procedure', arguments: [p.uri, p.procedure.line] };
     return item;
   }
 
+  private runIndex(): RunIndex {
+    const runs = this.data.runs();
+    if (this.runIndexFor?.runs !== runs) this.runIndexFor = { runs, index: indexRuns(runs) };
+    return this.runIndexFor.index;
+  }
+
+  /** The line where the next procedure of the same file starts: a finding below it is not this one's. */
+  private nextLine(p: StaticProcedure): number {
+    const file = this.lastList?.filter((x) => x.uri.toString() === p.uri.toString() && x.procedure.line > p.procedure.line) ?? [];
+    return Math.min(Number.MAX_SAFE_INTEGER, ...file.map((x) => x.procedure.line));
+  }
+
   dispose(): void {
     this.throttle.dispose();
-    this.sourceListener.dispose();
     for (const r of this.registrations) r.dispose();
     this.view.dispose();
     this.changed.dispose();
   }
+}
+
+const SEVERITY_WORD: Record<vscode.DiagnosticSeverity, string> = {
+  [vscode.DiagnosticSeverity.Error]: 'error',
+  [vscode.DiagnosticSeverity.Warning]: 'warning',
+  [vscode.DiagnosticSeverity.Information]: 'info',
+  [vscode.DiagnosticSeverity.Hint]: 'hint',
+};
+
+/** The most severe instrumentation hint inside a procedure (its lines up to the next procedure). */
+function worstFinding(p: StaticProcedure, endLine: number): vscode.Diagnostic | undefined {
+  let worst: vscode.Diagnostic | undefined;
+  for (const d of vscode.languages.getDiagnostics(p.uri)) {
+    if (d.source !== DIAGNOSTIC_SOURCE || d.range.start.line < p.procedure.line || d.range.start.line >= endLine) continue;
+    if (!worst || d.severity < worst.severity) worst = d;
+  }
+  return worst;
 }

@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
 import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
 import { StatsIndex, documentLensModel, type DocumentLensModel } from '../views/lensModel';
-import { missingFromScan, type IndexedProcedure } from '../views/lintIndex';
 import { CostBoundedCache } from '../views/costBoundedCache';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
-import type { PlanFinder } from './planFinder';
-import { planKey, type PlanSessions } from './planSessions';
+import type { ProcedureCatalog } from './procedureCatalog';
+import type { PlanSessions } from './planSessions';
 
 export interface RunDataChange {
   /** True when a run finished (or went away): views refresh at once instead of throttled. */
@@ -23,7 +22,6 @@ export class RunData implements vscode.Disposable {
   private readonly stats = new CostBoundedCache(() => this.computeStats());
   private statsRetry: ReturnType<typeof setTimeout> | undefined;
   private runningCount = 0;
-  private staticIndex: { proceduresIn(file: string): IndexedProcedure[] } | undefined;
   private readonly changed = new vscode.EventEmitter<RunDataChange>();
   private readonly listeners: vscode.Disposable[];
   readonly onDidChange = this.changed.event;
@@ -31,7 +29,7 @@ export class RunData implements vscode.Disposable {
   constructor(
     private readonly collector: CollectorHost,
     private readonly config: Config,
-    private readonly finder: PlanFinder,
+    private readonly catalog: ProcedureCatalog,
     private readonly sessions: PlanSessions,
   ) {
     this.listeners = [
@@ -53,8 +51,9 @@ export class RunData implements vscode.Disposable {
         this.changed.fire({ runsSettled: settled });
       }),
       sessions.onDidChange(() => this.changed.fire({ runsSettled: true })),
+      catalog.onDidChange(() => this.changed.fire({ runsSettled: true })),
       config.onDidChange(({ previous, settings }) => {
-        if (previous.inline.statsRuns !== settings.inline.statsRuns) {
+        if (previous.inline.statsRuns !== settings.inline.statsRuns || previous.inline.includeDebugRuns !== settings.inline.includeDebugRuns) {
           this.stats.reset();
           this.changed.fire({ runsSettled: true });
         }
@@ -83,27 +82,17 @@ export class RunData implements vscode.Disposable {
   }
 
   private computeStats(): { stats: ProcedureStats[]; index: StatsIndex } {
-    const stats = this.collector.store?.procedureStats({ lastRuns: this.config.settings.inline.statsRuns }) ?? [];
+    const { statsRuns, includeDebugRuns } = this.config.settings.inline;
+    const stats = this.collector.store?.procedureStats({ lastRuns: statsRuns, excludeDebug: !includeDebugRuns }) ?? [];
     return { stats, index: new StatsIndex(stats) };
-  }
-
-  /** The linter's index adds procedures the text scan misses (structural classes, literals). */
-  setStaticIndex(index: { proceduresIn(file: string): IndexedProcedure[] }): vscode.Disposable {
-    this.staticIndex = index;
-    this.changed.fire({ runsSettled: true });
-    return new vscode.Disposable(() => {
-      if (this.staticIndex === index) this.staticIndex = undefined;
-    });
   }
 
   /** Plans and procedures of a document with their runs and statistics. */
   documentModel(doc: vscode.TextDocument): DocumentLensModel | undefined {
-    let scan = this.finder.scanDocument(doc);
-    const extra = this.staticIndex && !doc.isDirty ? missingFromScan(this.staticIndex.proceduresIn(doc.uri.fsPath), scan.procedures) : [];
-    if (extra.length) scan = { ...scan, procedures: [...scan.procedures, ...extra] };
+    const scan = this.catalog.documentScan(doc);
     if (!scan.plans.length && !scan.procedures.length && !scan.planClasses.length) return undefined;
     const { index } = this.procedureStats();
-    return documentLensModel(scan, doc.uri.fsPath, index, this.runs(), (id) => this.sessions.ownerOf(id), (exp) => planKey(doc.uri.fsPath, exp));
+    return documentLensModel(scan, doc.uri.fsPath, index, this.runs());
   }
 
   dispose(): void {

@@ -3,11 +3,13 @@ import { Attr } from '../protocol/attributes';
 import type { RunSummary, SpanNode } from '../protocol/collectorTypes';
 import { runLossText, runsViewMessage } from '../views/collectorStatus';
 import { clockTime, formatDuration, runLabel } from '../views/format';
+import { spanHasError } from '../views/spanErrors';
 import type { CollectorHost } from './collectorHost';
+import type { PlanSession, PlanSessions } from './planSessions';
 import type { RunData } from './runData';
 import { Throttle } from './throttle';
 
-export type RunsNode = { kind: 'run'; run: RunSummary } | { kind: 'span'; traceId: string; span: SpanNode };
+export type RunsNode = { kind: 'run'; run: RunSummary } | { kind: 'span'; traceId: string; span: SpanNode } | { kind: 'session'; session: PlanSession };
 
 const RUN_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
   converged: ['pass', 'testing.iconPassed'],
@@ -31,6 +33,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   constructor(
     private readonly data: RunData,
     private readonly collector: CollectorHost,
+    private readonly sessions: PlanSessions,
   ) {
     this.view = vscode.window.createTreeView('instrumentFirst.runs', { treeDataProvider: this, showCollapseAll: true });
     this.registrations = [
@@ -46,8 +49,13 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const stats = this.collector.store?.stats();
       // What the bounds cost is said where the runs are: evicted, refused, truncated.
       this.view.message = stats ? runsViewMessage(stats) || undefined : undefined;
-      return this.data.runs().map((run) => ({ kind: 'run', run }));
+      const runs = this.data.runs();
+      // A launched plan with no span yet (paused on a breakpoint before its first step ended) is running too.
+      const shown = new Set(runs.map((r) => r.launchId).filter(Boolean));
+      const waiting = this.sessions.active().filter((ps) => ps.plan && !shown.has(ps.id));
+      return [...waiting.map((session): RunsNode => ({ kind: 'session', session })), ...runs.map((run): RunsNode => ({ kind: 'run', run }))];
     }
+    if (node.kind === 'session') return [];
     const store = this.collector.store;
     if (!store) return [];
     if (node.kind === 'run') {
@@ -67,11 +75,29 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `run:${r.traceId}`;
       item.description = `${description} · ${clockTime(r.startMs)}${runLossText(r)}`;
-      const [icon, color] = RUN_ICONS[r.status];
+      // One notion of error: a run that converged with an errored step is shown failed-red too.
+      const [icon, color] = r.status === 'converged' && r.errorCount > 0 ? RUN_ICONS.failed : RUN_ICONS[r.status];
       item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-      item.contextValue = `run.${r.status}`;
-      item.tooltip = `${r.plan} — ${description}\ntrace ${r.traceId}\n${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}${runLossText(r)}${r.finishedBy === 'idle' ? '\nfinished without its root span: no span arrived for the idle time' : ''}`;
+      item.contextValue = `run.${r.status}${r.runKind === 'debug' ? '.debug' : ''}`;
+      item.tooltip = [
+        `${label} — ${description}`,
+        ...(r.planFile ? [`${r.planFile}${r.exportName && r.exportName !== 'default' ? ` (export ${r.exportName})` : ''}`] : []),
+        ...(r.runKind === 'debug' ? ['debugged: durations include pauses; left out of statistics'] : []),
+        `trace ${r.traceId}`,
+        `${r.spanCount} spans, ${r.errorCount} errors, service ${r.serviceName}${runLossText(r)}`,
+        ...(r.finishedBy === 'idle' ? ['finished without its root span: no span arrived for the idle time'] : []),
+      ].join('\n');
       item.command = { command: 'instrumentFirst.openTrace', title: 'Open Trace', arguments: [r.traceId] };
+      return item;
+    }
+    if (node.kind === 'session') {
+      const ps = node.session;
+      const item = new vscode.TreeItem(ps.session?.name.replace(/^(Run|Debug) /, '') ?? ps.exportName, vscode.TreeItemCollapsibleState.None);
+      item.id = `session:${ps.id}`;
+      item.description = `${ps.debug ? 'debug · ' : ''}running… no step finished yet`;
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      item.contextValue = 'session';
+      item.tooltip = `${ps.session?.name ?? ps.id}\nStarted ${clockTime(ps.createdAt)}; its spans arrive as steps end${ps.debug ? ' (or when it continues past a breakpoint)' : ''}.`;
       return item;
     }
     const s = node.span;
@@ -79,9 +105,10 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     const item = new vscode.TreeItem(s.name, s.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = `span:${node.traceId}:${s.spanId}`;
     const calls = kind === 'step' ? s.children.filter((c) => c.attributes[Attr.kind] === 'call').length : 0;
-    item.description = `${formatDuration(s.endMs - s.startMs)}${calls ? ` · ${calls} call${calls === 1 ? '' : 's'}` : ''}${s.status === 'error' ? ' · error' : ''}`;
-    const icon = s.status === 'error' ? 'error' : kind === 'pass' ? 'layers' : kind === 'step' ? 'symbol-method' : kind === 'call' ? 'arrow-swap' : 'circle-small';
-    item.iconPath = new vscode.ThemeIcon(icon, s.status === 'error' ? new vscode.ThemeColor('testing.iconFailed') : undefined);
+    const error = spanHasError(s);
+    item.description = `${formatDuration(s.endMs - s.startMs)}${calls ? ` · ${calls} call${calls === 1 ? '' : 's'}` : ''}${error ? ' · error' : ''}`;
+    const icon = error ? 'error' : kind === 'pass' ? 'layers' : kind === 'step' ? 'symbol-method' : kind === 'call' ? 'arrow-swap' : 'circle-small';
+    item.iconPath = new vscode.ThemeIcon(icon, error ? new vscode.ThemeColor('testing.iconFailed') : undefined);
     item.contextValue = `span.${typeof kind === 'string' ? kind : 'other'}`;
     item.tooltip = s.statusMessage ? `${s.name}: ${s.statusMessage}` : s.name;
     const procedureId = s.attributes[Attr.procedureId];

@@ -1,8 +1,10 @@
 import type * as vscode from 'vscode';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
+import type { FeatureSlots } from './featureSlots';
 import type { Metrics } from './metrics';
 import type { PlanFinder } from './planFinder';
+import type { ProcedureCatalog } from './procedureCatalog';
 import type { PlanRunner } from './planRunner';
 import type { PlanSessions } from './planSessions';
 import type { RemoteTraces } from './remoteTraces';
@@ -16,15 +18,19 @@ import type { BaselineTests } from './testing/baselineTests';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
- * Also the extension's exports, which the host tests read.
+ * Not exported by activate(), except to the host tests (extension mode Test).
  */
 export interface Services {
   readonly extensionUri: vscode.Uri;
+  /** `publisher.name`, for walkthrough and URI handler ids. */
+  readonly extensionId: string;
   readonly log: vscode.LogOutputChannel;
   readonly metrics: Metrics;
   readonly config: Config;
   readonly collector: CollectorHost;
   readonly finder: PlanFinder;
+  /** Where plans and procedures are: the text scan, upgraded by the linter's index. */
+  readonly catalog: ProcedureCatalog;
   readonly sessions: PlanSessions;
   readonly runner: PlanRunner;
   readonly data: RunData;
@@ -32,6 +38,8 @@ export interface Services {
   readonly runsView: RunsView;
   readonly proceduresView: ProceduresView;
   readonly uriHandler: TraceUriHandler;
+  /** Command handlers of features built after the services (timeline, coverage). */
+  readonly slots: FeatureSlots;
   /** Traces pulled by id from the team's backends. */
   readonly remote: RemoteTraces;
   /** Trace files of other tools imported into the store. */

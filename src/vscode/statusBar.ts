@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { collectorTooltip } from '../views/collectorStatus';
 import { collectorStatusText } from '../views/format';
 import type { CollectorHost } from './collectorHost';
+import type { PlanSessions } from './planSessions';
 import { Throttle } from './throttle';
 
 /** The collector in the status bar: spans, runs, budget, what was evicted, refused or truncated; a click opens the Runs view. */
@@ -10,10 +11,17 @@ export class CollectorStatusBar implements vscode.Disposable {
   private readonly throttle = new Throttle(500, () => this.update());
   private readonly listeners: vscode.Disposable[];
 
-  constructor(private readonly collector: CollectorHost) {
+  constructor(
+    private readonly collector: CollectorHost,
+    private readonly sessions: PlanSessions,
+  ) {
     this.item.name = 'Instrument First Collector';
     this.item.command = 'instrumentFirst.showRuns';
-    this.listeners = [collector.onDidChangeState(() => this.throttle.now()), collector.onDidChangeStore(() => this.throttle.trigger())];
+    this.listeners = [
+      collector.onDidChangeState(() => this.throttle.now()),
+      collector.onDidChangeStore(() => this.throttle.trigger()),
+      sessions.onDidChange(() => this.throttle.now()),
+    ];
     this.update();
     this.item.show();
   }
@@ -27,7 +35,11 @@ export class CollectorStatusBar implements vscode.Disposable {
       return;
     }
     const s = store.stats();
-    this.item.text = collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces, refusedSpans: s.refusedSpans });
+    // The plan that is running, by name (VS Code's own debug item names the launch configuration).
+    const running = this.sessions.active().map((ps) => ps.session?.name).filter((n): n is string => !!n);
+    this.item.text =
+      collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces, refusedSpans: s.refusedSpans }) +
+      (running.length ? ` · $(play) ${running.join(', ')}` : '');
     this.item.tooltip = collectorTooltip(s, endpoint);
   }
 

@@ -2,7 +2,7 @@
 // per added, removed or changed step: pass, step, durations in A and B drawn side by side, the
 // delta, and the calls whose count changed. A row opens the step's code (from run B, else A).
 import type { CompareRow, CompareRunLabel, CompareView } from '../protocol/timelineMessages';
-import { rowDeltaMs } from '../timelineModel/compareModel';
+import { rowDeltaMs, rowMeaning } from '../timelineModel/compareModel';
 import { formatDuration } from '../timelineModel/timeScale';
 import { append, button, h } from './dom';
 
@@ -12,7 +12,8 @@ export interface CompareEvents {
 }
 
 function runText(r: CompareRunLabel): string {
-  return `${r.plan} · ${new Date(r.startMs).toLocaleString()} · ${formatDuration(r.durationMs)} · ${r.status} · ${r.spanCount} spans${r.errorCount ? ` · ${r.errorCount} errors` : ''}`;
+  const title = r.exportName && r.exportName !== 'default' ? `${r.plan} · ${r.exportName}` : r.plan;
+  return `${title}${r.runKind === 'debug' ? ' (debug)' : ''} · ${new Date(r.startMs).toLocaleString()} · ${formatDuration(r.durationMs)} · ${r.status} · ${r.spanCount} spans${r.errorCount ? ` · ${r.errorCount} errors` : ''}`;
 }
 
 function signed(ms: number): string {
@@ -39,7 +40,19 @@ export function renderCompare(v: CompareView, events: CompareEvents): HTMLElemen
   const max = Math.max(1, ...v.rows.map((r) => Math.max(r.durationMsA ?? 0, r.durationMsB ?? 0)));
   const table = h('table', 'compare-table');
   const hr = h('tr');
-  for (const c of ['', 'Pass', 'Step', 'A', 'B', 'Δ', 'Durations', 'Calls changed (A → B)']) hr.append(h('th', undefined, c));
+  // The calls column (the one that shows a swallowed error) comes right after the step and Δ; the
+  // duration columns come last and are the first to go when the panel is narrow (see timeline.css).
+  for (const [cls, c] of [
+    ['badge', ''],
+    ['pass', 'Pass'],
+    ['step', 'Step'],
+    ['num delta', 'Δ'],
+    ['calls', 'Calls changed (A → B)'],
+    ['num col-a', 'A'],
+    ['num col-b', 'B'],
+    ['bars', 'Durations'],
+  ] as const)
+    hr.append(h('th', cls, c));
   const thead = h('thead');
   thead.append(hr);
   const tbody = h('tbody');
@@ -51,27 +64,17 @@ export function renderCompare(v: CompareView, events: CompareEvents): HTMLElemen
 }
 
 function rowEl(r: CompareRow, max: number, v: CompareView, events: CompareEvents): HTMLTableRowElement {
-  const tr = h('tr', `cmp-row change-${r.change}${r.calls.length ? ' calls-changed' : ''}`);
+  const meaning = rowMeaning(r);
+  const tr = h('tr', `cmp-row change-${r.change}${r.calls.length ? ' calls-changed' : ''} meaning-${meaning}`);
   tr.tabIndex = 0;
   const badge = r.change === 'added' ? '+ added' : r.change === 'removed' ? '− removed' : '~ changed';
   tr.append(h('td', 'badge', badge), h('td', 'pass', String(r.pass)));
   const step = h('td', 'step');
   append(step, h('span', 'step-id', r.procedureId), r.occurrence > 0 && h('span', 'muted', ` #${r.occurrence + 1}`), r.procedureType && h('span', 'muted type', ` ${r.procedureType}`));
   tr.append(step);
-  tr.append(h('td', 'num', r.durationMsA === undefined ? '—' : formatDuration(r.durationMsA)));
-  tr.append(h('td', 'num', r.durationMsB === undefined ? '—' : formatDuration(r.durationMsB)));
   const delta = rowDeltaMs(r);
-  tr.append(h('td', `num delta ${delta > 0 ? 'slower' : delta < 0 ? 'faster' : ''}`, signed(delta)));
-  const bars = h('td', 'bars');
-  for (const [cls, ms] of [
-    ['a', r.durationMsA],
-    ['b', r.durationMsB],
-  ] as const) {
-    const b = h('div', `dbar dbar-${cls}`);
-    b.style.width = ms === undefined ? '0' : `max(1px, ${(ms / max) * 100}%)`;
-    bars.append(b);
-  }
-  tr.append(bars);
+  // Coloured by meaning, not by sign: fewer calls or a new error is red even when it was faster.
+  tr.append(h('td', `num delta ${meaning}`, signed(delta)));
   const calls = h('td', 'calls');
   for (const t of r.services) {
     // A service with one call name says nothing its call line does not.
@@ -88,6 +91,18 @@ function rowEl(r: CompareRow, max: number, v: CompareView, events: CompareEvents
   }
   if (r.statusA !== r.statusB && r.change === 'changed') calls.append(h('div', 'status-change', `status ${r.statusA ?? '?'} → ${r.statusB ?? '?'}`));
   tr.append(calls);
+  tr.append(h('td', 'num col-a', r.durationMsA === undefined ? '—' : formatDuration(r.durationMsA)));
+  tr.append(h('td', 'num col-b', r.durationMsB === undefined ? '—' : formatDuration(r.durationMsB)));
+  const bars = h('td', 'bars');
+  for (const [cls, ms] of [
+    ['a', r.durationMsA],
+    ['b', r.durationMsB],
+  ] as const) {
+    const b = h('div', `dbar dbar-${cls}`);
+    b.style.width = ms === undefined ? '0' : `max(1px, ${(ms / max) * 100}%)`;
+    bars.append(b);
+  }
+  tr.append(bars);
   const open = () => {
     if (r.spanIdB) events.openCode(v.b.traceId, r.spanIdB);
     else if (r.spanIdA) events.openCode(v.a.traceId, r.spanIdA);

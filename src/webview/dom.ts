@@ -27,3 +27,25 @@ export function button(label: string, title: string, onClick: () => void, classN
 export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
+
+const SEPARATOR = /[_\-./:\\@#]/;
+
+/**
+ * Lets long identifiers (`register_cluster_node_to_lb`, paths) wrap after their separators only:
+ * a `<wbr>` after each separator in the text nodes below `root`. Text stays text.
+ */
+export function wrapAtSeparators(root: Element): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const nodes: Text[] = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (SEPARATOR.test((n as Text).data) && (n as Text).data.length > 12) nodes.push(n as Text);
+  for (const node of nodes) {
+    const parts = node.data.split(/(?<=[_\-./:\\@#])/);
+    if (parts.length < 2) continue;
+    const frag = document.createDocumentFragment();
+    parts.forEach((p, i) => {
+      frag.append(p);
+      if (i < parts.length - 1) frag.append(document.createElement('wbr'));
+    });
+    node.replaceWith(frag);
+  }
+}

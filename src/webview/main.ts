@@ -3,11 +3,12 @@
 import { Attr } from '../protocol/attributes';
 import { parseHostToWebview, parseTimelineState, type CompareView, type HostToWebview, type TimelineState } from '../protocol/timelineMessages';
 import { rowOf } from '../timelineModel/rows';
-import { spanDetails } from '../timelineModel/spanDetails';
+import { spanDetails, type SpanDetails } from '../timelineModel/spanDetails';
+import { relativeInText, relativeToRoots } from '../timelineModel/workspacePaths';
 import { formatDuration, zoomWindow } from '../timelineModel/timeScale';
 import { renderCompare } from './compareView';
 import { DetailsPane } from './detailsPane';
-import { h } from './dom';
+import { button, h, wrapAtSeparators } from './dom';
 import { Minimap } from './minimap';
 import { RunView } from './runView';
 import { Toolbar } from './toolbar';
@@ -24,6 +25,12 @@ class TimelineApp {
   private readonly details: DetailsPane;
   private saved: TimelineState | undefined;
   private persistTimer = 0;
+  private readonly main: HTMLDivElement;
+  private readonly detailsWrap: HTMLDivElement;
+  private readonly filterEmpty: HTMLParagraphElement;
+  /** The user closed the details pane: it stays closed until reopened (or Enter on a span). */
+  private detailsClosed = false;
+  private workspaceRoots: string[] = [];
 
   constructor(private readonly vscode: VsCodeApi) {
     this.root = document.getElementById('app') ?? document.body;
@@ -56,9 +63,20 @@ class TimelineApp {
       },
     });
     this.runLayout = h('div', 'run-layout');
-    const main = h('div', 'main');
-    main.append(this.waterfall.element, this.details.element);
-    this.runLayout.append(this.toolbar.element, this.minimap.element, main);
+    this.main = h('div', 'main');
+    // The details pane takes room only once a span is selected, and can be closed.
+    this.detailsWrap = h('div', 'details-wrap');
+    const detailsBar = h('div', 'details-bar');
+    detailsBar.append(
+      h('span', 'muted', 'Span details'),
+      button('✕', 'Close the details (reopen: select a span and press Enter, or “Details”)', () => this.setDetailsClosed(true), 'btn close-details'),
+    );
+    this.detailsWrap.append(detailsBar, this.details.element);
+    const reopen = button('Details', 'Show the details of the selected span', () => this.setDetailsClosed(false), 'btn open-details');
+    this.filterEmpty = h('p', 'filter-empty', '');
+    this.waterfall.element.append(this.filterEmpty);
+    this.main.append(this.waterfall.element, this.detailsWrap, reopen);
+    this.runLayout.append(this.toolbar.element, this.minimap.element, this.main);
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
     window.addEventListener('error', (e) => this.vscode.postMessage({ type: 'log', level: 'error', message: String(e.message) }));
     // Theme changes (body class) re-colour the minimap canvas.
@@ -85,6 +103,7 @@ class TimelineApp {
       case 'showRun': {
         const run = new RunView(m.traceId, m.title, m.live, m.spans);
         run.resource = m.resource;
+        this.workspaceRoots = m.workspaceRoots ?? [];
         run.restore(this.saved);
         if (m.focusSpanId && run.tree.byId.get(m.focusSpanId) !== undefined) run.selected = m.focusSpanId;
         else if (m.focusProcedureId) {
@@ -141,12 +160,12 @@ class TimelineApp {
   private showCompare(v: CompareView): void {
     this.run = undefined;
     this.persist({ view: 'compare', a: v.a.traceId, b: v.b.traceId });
-    this.root.replaceChildren(
-      renderCompare(v, {
-        openCode: (traceId, spanId) => this.vscode.postMessage({ type: 'openCode', traceId, spanId }),
-        openRun: (traceId) => this.vscode.postMessage({ type: 'openRun', traceId }),
-      }),
-    );
+    const view = renderCompare(v, {
+      openCode: (traceId, spanId) => this.vscode.postMessage({ type: 'openCode', traceId, spanId }),
+      openRun: (traceId) => this.vscode.postMessage({ type: 'openRun', traceId }),
+    });
+    wrapAtSeparators(view);
+    this.root.replaceChildren(view);
   }
 
   /** Recomputes rows (memoized) and redraws the visible part; `rowsChanged` keeps the selection in view. */
@@ -165,15 +184,38 @@ class TimelineApp {
     if (run.zoom) parts.push(`zoom ${formatDuration(window.endMs - window.startMs)}`);
     if (critical) {
       const root = run.criticalRoot();
-      if (root !== -1) parts.push(`critical path of ${run.tree.name(root)}`);
+      if (root !== -1) parts.push(criticalNote(run, critical, root));
     }
     this.toolbar.setStatus(parts.join(' · '));
-    this.details.show(selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource));
+    this.filterEmpty.textContent = rows.filtered && rows.rows.length === 0 ? `No span matches the filter${run.filter.errorsOnly ? ' (errors only: this run has no span with an error)' : ''}.` : '';
+    this.filterEmpty.hidden = this.filterEmpty.textContent === '';
+    const details = selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource);
+    this.details.show(details && this.withRelativePaths(details));
+    wrapAtSeparators(this.details.element);
+    this.main.classList.toggle('with-details', selected !== -1 && !this.detailsClosed);
+    this.main.classList.toggle('details-closed', selected !== -1 && this.detailsClosed);
     if (rowsChanged && selected !== -1) {
       const r = rowOf(rows, selected);
       if (r !== -1) this.waterfall.reveal(r);
     }
     this.persist(run.state());
+  }
+
+  private setDetailsClosed(closed: boolean): void {
+    this.detailsClosed = closed;
+    this.update(false);
+    if (closed) this.waterfall.focus();
+  }
+
+  /** `code.filepath` and stack traces relative to the workspace, as the editor shows paths. */
+  private withRelativePaths(d: SpanDetails): SpanDetails {
+    const roots = this.workspaceRoots;
+    if (!roots.length) return d;
+    return {
+      ...d,
+      attributes: d.attributes.map((f) => (f.key === Attr.codeFilepath ? { ...f, value: relativeToRoots(f.value, roots) } : f)),
+      exceptions: d.exceptions.map((x) => ({ ...x, stack: relativeInText(x.stack, roots) })),
+    };
   }
 
   /** Selects a node; `expand`: first opens its collapsed ancestors (a followed link may point inside one). */
@@ -244,6 +286,7 @@ class TimelineApp {
         else if (t.parent[sel] !== -1) this.select(t.parent[sel]!);
         break;
       case 'Enter':
+        if (this.detailsClosed) this.setDetailsClosed(false);
         this.openCode();
         break;
       case ' ':
@@ -272,6 +315,27 @@ class TimelineApp {
       ch.port2.postMessage(undefined);
     });
   }
+}
+
+/**
+ * What the critical path shows. On a plan whose steps run one after another every step is on it:
+ * say so, instead of underlining every row without a word.
+ */
+function criticalNote(run: RunView, critical: Map<number, unknown>, root: number): string {
+  const t = run.tree;
+  let steps = 0;
+  let onPath = 0;
+  for (let i = 0; i < t.size; i++) {
+    if (t.kind(i) !== 'step') continue;
+    let under = false;
+    for (let p = i; p !== -1; p = t.parent[p]!) if (p === root) under = true;
+    if (!under) continue;
+    steps++;
+    if (critical.has(i)) onPath++;
+  }
+  const name = t.name(root);
+  if (steps > 1 && onPath === steps) return `critical path of ${name}: every step (they run one after another, so each adds its full time)`;
+  return steps ? `critical path of ${name}: ${onPath} of ${steps} steps` : `critical path of ${name}`;
 }
 
 new TimelineApp(vscodeApi());

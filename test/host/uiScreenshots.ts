@@ -13,6 +13,7 @@ import { freshRunProfile } from './runProfile';
 import { writeQuietSettings } from './userSettings';
 import { codeLensTexts, goToLine, quickOpenFile, runCommandFromPalette, waitForWorkbench } from './workbenchPage';
 import { workbenchUrl } from './workbenchUrl';
+import { firstHourShots, THEMES } from './uiFirstHour';
 
 const RUN_PLAN_COMMAND = 'instrumentFirst.runPlan';
 const PLAN_FILE = 'plans/create-cluster.ts';
@@ -71,10 +72,18 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
   const outDir = join(opts.root, 'test-results', 'ui');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const userDataDir = join(opts.profile, 'ui-user-data');
-  const extensionsDir = join(opts.profile, 'ui-extensions');
+  // The whole check once per theme: the workbench starts in it (switching it mid-session is flaky).
+  // Dark only: the Extension Development Host window kept the dark theme with "workbench.colorTheme"
+  // set to Default Light Modern in the user or the workspace settings (a plain window honours it).
+  rmSync(join(opts.workspace, '.instrument-first'), { recursive: true, force: true });
+  await uiSession(opts, outDir, 'dark');
+}
 
-  writeQuietSettings(userDataDir);
+async function uiSession(opts: { root: string; workspace: string; profile: string }, outDir: string, theme: 'dark' | 'light'): Promise<void> {
+  const userDataDir = join(opts.profile, `ui-user-data-${theme}`);
+  const extensionsDir = join(opts.profile, `ui-extensions-${theme}`);
+
+  writeQuietSettings(userDataDir, { 'workbench.colorTheme': THEMES[theme] });
   const server = await startCodeServer({ install: ensureCodeServer(), userDataDir, extensionsDir });
   const browser = await launchChromium();
   try {
@@ -83,11 +92,11 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
     try {
       await waitForWorkbench(page);
       await page.waitForTimeout(2000); // icons and the status bar fill in after the explorer
-      await shoot(page, outDir, '01-workbench');
+      await shoot(page, outDir, `01-workbench-${theme}`);
       await quickOpenFile(page, PLAN_FILE);
-      await shoot(page, outDir, '02-plan-open');
+      await shoot(page, outDir, `02-plan-open-${theme}`);
     } catch (err) {
-      await shoot(page, outDir, '02-FAILED-open-plan');
+      await shoot(page, outDir, `02-FAILED-open-plan-${theme}`);
       throw err;
     }
 
@@ -102,18 +111,27 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
       await waitForRunToEnd(page);
       await waitForDurationLens(page, 30_000);
       await page.waitForTimeout(500); // lenses fade in
-      await shoot(page, outDir, '03-codelens-after-run');
+      await shoot(page, outDir, `03-codelens-after-run-${theme}`);
       console.log(`  CodeLens: ${JSON.stringify(await codeLensTexts(page))}`);
       // The plan's own CodeLens (passes, total duration) sits above the plan class, further down.
       const planLine = lineContaining(join(opts.workspace, PLAN_FILE), /implements Plan\b/);
       if (planLine) {
         await goToLine(page, planLine);
         await page.waitForTimeout(500);
-        await shoot(page, outDir, '04-plan-codelens');
+        await shoot(page, outDir, `04-plan-codelens-${theme}`);
         console.log(`  CodeLens: ${JSON.stringify(await codeLensTexts(page))}`);
       }
+      if (process.env.HOST_SKIP_FIRST_HOUR_UI !== '1') {
+        try {
+          await firstHourShots({ page, outDir, workspace: opts.workspace, theme });
+        } catch (err) {
+          await shoot(page, outDir, `19-FAILED-first-hour-${theme}`);
+          throw new Error(`first-hour UI: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
     } catch (err) {
-      await shoot(page, outDir, '03-FAILED-no-codelens');
+      if (err instanceof Error && err.message.startsWith('first-hour UI:')) throw err;
+      await shoot(page, outDir, `03-FAILED-no-codelens-${theme}`);
       console.log(`  CodeLens now: ${JSON.stringify(await codeLensTexts(page))}`);
       throw new Error(`"${title}" on ${PLAN_FILE} left no CodeLens with a duration: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -10,7 +10,6 @@ import { Collector } from '../../collector';
 import { Scheduler } from '../../runtime/scheduler';
 import { createTracing } from '../../runtime/tracing';
 import type { RunResult } from '../../runtime/types';
-import { lintCommand } from './lint';
 
 const HELP = `Usage: instrument-first demo [workspace] [--time-scale X] [--no-lint]
 
@@ -91,7 +90,7 @@ export const demoCommand: CliCommand = {
     if (!values['no-lint']) {
       out();
       heading(`Instrumentation hints for ${ws}`);
-      await lintCommand.run([ws, '--coverage']);
+      await (await import('./lint')).lintCommand.run([ws, '--coverage']);
     }
     return 0;
   },

@@ -119,7 +119,7 @@ export function lintPaths(paths: string[], config: LintConfigInput): { findings:
 }
 
 export const lintCommand: CliCommand = {
-  summary: 'report procedures whose traces will miss something (text, json or SARIF); exit 1 on errors',
+  summary: 'report procedures whose traces will miss something (text, json or SARIF); exit 1 on errors', // also in commandTable.ts (loaded lazily)
   async run(args) {
     const parsed = parseArgs(args);
     if (parsed === 'help') {

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { dirname, relative } from 'node:path';
+import { dirname, relative, sep } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
-import { loadPlan, userFrame } from '../planLoader';
+import { loadPlan, shownPath, userFrame } from '../planLoader';
 import { renderWaterfall, formatDuration } from '../waterfall';
 import { ProgressLine } from '../progress';
 import { Scheduler } from '../../runtime/scheduler';
@@ -10,6 +10,7 @@ import { createTracing } from '../../runtime/tracing';
 import { defaultLogFormat } from '../../runtime/logger';
 import type { RunResult } from '../../runtime/types';
 import { Env } from '../../protocol/envVars';
+import { Attr } from '../../protocol/attributes';
 import { describeRuntime, ownRuntime, projectRuntime } from '../../project/runtimeInstall';
 
 const HELP = `Usage: instrument-first run <plan-file> [options]
@@ -75,13 +76,17 @@ export const runCommand: CliCommand = {
         `instrument-first: note: this CLI's runtime ${describeRuntime(runtime, process.cwd())} runs the plan; its project installed ${describeRuntime(installed, process.cwd())} — run \`npx instrument-first run …\` there to use that one\n`,
       );
     }
-    const tracing = createTracing({ endpoint: values.endpoint, memory: true });
+    // The run's identity rides on the resource (every span, so a run still in progress is known by
+    // its plan, export and launch) and on the root span.
+    const identity = runIdentity(loaded.file, loaded.exportName, process.env);
+    const tracing = createTracing({ endpoint: values.endpoint, memory: true, resource: identity });
     const progress = !values.json && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
     const scheduler = new Scheduler({
       tracing,
       maxPasses,
       locate: loaded.locate,
-      log: { format: logFormat, write: (line) => (progress?.clear(), process.stderr.write(line + '\n')) },
+      // Log lines are output, not errors: a debug console paints stderr red. With --json, stdout is the result's.
+      log: { format: logFormat, write: (line) => (progress?.clear(), (values.json ? process.stderr : process.stdout).write(line + '\n')) },
       onEvent: progress ? (e) => progress.update(e) : undefined,
     });
     const abort = new AbortController();
@@ -95,7 +100,7 @@ export const runCommand: CliCommand = {
     process.on('SIGINT', onSigint);
     let result: RunResult;
     try {
-      result = await scheduler.execute(loaded.plan, { signal: abort.signal });
+      result = await scheduler.execute(loaded.plan, { signal: abort.signal, attributes: identity });
     } finally {
       process.off('SIGINT', onSigint);
       progress?.clear();
@@ -125,7 +130,7 @@ export const runCommand: CliCommand = {
     } else {
       const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
       const out = process.stdout;
-      out.write(`plan ${result.plan} · ${relative(process.cwd(), loaded.file)}${loaded.exportName !== 'default' ? ` (${loaded.exportName})` : ''}\n`);
+      out.write(`plan ${result.plan} · ${shownPath(process.cwd(), loaded.file)}${loaded.exportName !== 'default' ? ` (${loaded.exportName})` : ''}\n`);
       out.write(`trace ${result.traceId || '(tracing off)'}\n`);
       out.write(`runtime ${describeRuntime(runtime, process.cwd())}\n`);
       const link = process.env[Env.traceLink];
@@ -138,11 +143,26 @@ export const runCommand: CliCommand = {
     }
     if (result.error && !values.json && result.outcome === 'failed') {
       const cause = result.error.cause instanceof Error ? result.error.cause : result.error;
-      process.stderr.write(`instrument-first: ${userFrame(cause) ?? relative(process.cwd(), loaded.file)}: ${result.error.message}\n`);
+      process.stderr.write(`instrument-first: ${userFrame(cause) ?? shownPath(process.cwd(), loaded.file)}: ${result.error.message}\n`);
     }
     return result.outcome === 'converged' ? EXIT.converged : result.outcome === 'not_converged' ? EXIT.notConverged : result.outcome === 'cancelled' ? EXIT.cancelled : EXIT.failed;
   },
 };
+
+/**
+ * What the root span says about how this run was launched: the plan file (relative to the working
+ * directory, `/` separators), its export, run or debug, and the launcher's id (from the environment).
+ */
+export function runIdentity(file: string, exportName: string, env: NodeJS.ProcessEnv, cwd = process.cwd()): Record<string, string> {
+  const out: Record<string, string> = {
+    [Attr.planFile]: (relative(cwd, file) || file).split(sep).join('/'),
+    [Attr.planExport]: exportName,
+    [Attr.runKind]: env[Env.runKind] === 'debug' ? 'debug' : 'run',
+  };
+  const launchId = env[Env.sessionId];
+  if (launchId) out[Attr.launchId] = launchId.slice(0, 200);
+  return out;
+}
 
 function verdict(r: RunResult, color: boolean): string {
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);

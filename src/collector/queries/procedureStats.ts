@@ -1,6 +1,6 @@
 import { Attr } from '../../protocol/attributes';
 import type { ProcedureRun, ProcedureStats, ProcedureStatsQuery } from '../../protocol/collectorTypes';
-import { attr, attrString, STATUS_ERROR, type SpanRecord } from '../spanRecord';
+import { attr, attrString, isErrorRecord, type SpanRecord } from '../spanRecord';
 import type { SpanStore } from '../spanStore';
 import type { TraceEntry } from '../traceEntry';
 import { percentile } from './percentiles';
@@ -26,7 +26,7 @@ export function procedureStats(store: SpanStore, query: ProcedureStatsQuery): Pr
   const lastRuns = Math.max(1, Math.min(query.lastRuns ?? 20, 10_000));
   const runs = store
     .runs()
-    .filter((r) => r.kind === 'plan' && (!query.plan || r.plan === query.plan))
+    .filter((r) => r.kind === 'plan' && (!query.plan || r.plan === query.plan) && !(query.excludeDebug && r.runKind === 'debug'))
     .slice(0, lastRuns);
   const byId = new Map<string, Acc>();
   // Newest run first: the first run a procedure is seen in gives its "last" figures.
@@ -58,7 +58,7 @@ export function procedureStats(store: SpanStore, query: ProcedureStatsQuery): Pr
         const d = s.endMs - s.startMs;
         acc.durations.push(d);
         total += d;
-        if (s.status === STATUS_ERROR) {
+        if (isErrorRecord(s)) {
           acc.errors++;
           failed = true;
         }

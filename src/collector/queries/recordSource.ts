@@ -1,4 +1,4 @@
-import { attr, statusName, STATUS_ERROR, type SpanRecord } from '../spanRecord';
+import { attr, isErrorRecord, statusName, type SpanRecord } from '../spanRecord';
 import type { SpanSource } from '../../summary/spanSource';
 
 /**
@@ -14,12 +14,7 @@ export function recordSource(records: readonly SpanRecord[]): SpanSource {
     name: (i) => records[i]!.name,
     startMs: (i) => records[i]!.startMs,
     endMs: (i) => records[i]!.endMs,
-    failed: (i) => {
-      const r = records[i]!;
-      if (r.status === STATUS_ERROR) return true;
-      if (r.events) for (const e of r.events) if (e.name === 'exception') return true;
-      return false;
-    },
+    failed: (i) => isErrorRecord(records[i]!),
     status: (i) => statusName(records[i]!.status),
     attr: (i, key) => attr(records[i]!, key),
   };

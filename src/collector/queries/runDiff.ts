@@ -1,6 +1,6 @@
 import { Attr } from '../../protocol/attributes';
 import type { CallCountDiff, RunDiff, StepChangeReason, StepDiff } from '../../protocol/collectorTypes';
-import { attrNumber, attrString, statusName, type SpanRecord } from '../spanRecord';
+import { attrNumber, attrString, isErrorRecord, statusName, type SpanRecord } from '../spanRecord';
 import type { TraceEntry } from '../traceEntry';
 import { isStep } from './procedureStats';
 
@@ -38,7 +38,7 @@ export function diffRuns(a: TraceEntry, b: TraceEntry): RunDiff {
     const reasons: StepChangeReason[] = [];
     const d = stepDiff(y, x, reasons);
     if (d.calls.some((c) => c.countA !== c.countB)) reasons.push('calls');
-    if (y.rec.status !== x.rec.status) reasons.push('status');
+    if (shownStatus(y.rec) !== shownStatus(x.rec)) reasons.push('status');
     const da = d.durationMsA ?? 0;
     const db = d.durationMsB ?? 0;
     if (Math.abs(db - da) >= MIN_DELTA_MS && (db >= da * DURATION_FACTOR || da >= db * DURATION_FACTOR)) reasons.push('duration');
@@ -61,12 +61,12 @@ function stepDiff(a: Step | undefined, b: Step | undefined, reasons: StepChangeR
   if (a) {
     d.spanIdA = a.rec.spanId;
     d.durationMsA = a.rec.endMs - a.rec.startMs;
-    d.statusA = statusName(a.rec.status);
+    d.statusA = shownStatus(a.rec);
   }
   if (b) {
     d.spanIdB = b.rec.spanId;
     d.durationMsB = b.rec.endMs - b.rec.startMs;
-    d.statusB = statusName(b.rec.status);
+    d.statusB = shownStatus(b.rec);
   }
   return d;
 }
@@ -123,4 +123,9 @@ function directCalls(span: SpanRecord, children: Map<string, SpanRecord[]>): Map
   const counts = new Map<string, number>();
   for (const c of children.get(span.spanId) ?? []) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
   return counts;
+}
+
+/** An exception event makes a step an error in the comparison too (one notion of error). */
+function shownStatus(rec: SpanRecord): ReturnType<typeof statusName> {
+  return isErrorRecord(rec) ? 'error' : statusName(rec.status);
 }

@@ -10,10 +10,12 @@ import { FixStore } from './fixStore';
 import { LintCodeActions } from './lintCodeActions';
 import { toDiagnostic } from './lintDiagnostics';
 import { readLintSettings, type LintSettings } from './lintSettings';
+import { ReportDocuments } from '../reportDocuments';
+import { executedInLatestRuns, indexRuns } from '../../views/procedureRuns';
+import { runTitle } from '../../views/runIdentity';
 
 const LANGUAGES = new Set(['typescript', 'typescriptreact', 'javascript', 'javascriptreact']);
 const SELECTOR: vscode.DocumentSelector = [...LANGUAGES].map((language) => ({ language, scheme: 'file' }));
-export const SHOW_COVERAGE_COMMAND = 'instrumentFirst.showCoverage';
 
 /** Diagnostics, quick fixes, the Procedures view's index and coverage, from the lint worker. */
 export function registerLinting(s: Services): vscode.Disposable {
@@ -30,6 +32,7 @@ export class LintFeature implements vscode.Disposable {
   private readonly owned: vscode.Disposable[] = [];
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('instrument-first');
   private readonly fixes = new FixStore();
+  private readonly reports = new ReportDocuments();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly analysed = new vscode.EventEmitter<void>();
   private client: LintWorkerClient | undefined;
@@ -37,9 +40,9 @@ export class LintFeature implements vscode.Disposable {
 
   constructor(private readonly s: Services) {
     this.settings = LintFeature.readSettings();
-    this.owned.push(this.diagnostics, this.analysed);
+    this.owned.push(this.diagnostics, this.analysed, this.reports);
     this.owned.push(vscode.languages.registerCodeActionsProvider(SELECTOR, new LintCodeActions(this.fixes), { providedCodeActionKinds: LintCodeActions.kinds }));
-    this.owned.push(vscode.commands.registerCommand(SHOW_COVERAGE_COMMAND, () => this.showCoverage()));
+    this.owned.push(s.slots.fillCoverage({ showCoverage: () => this.showCoverage() }));
     this.owned.push(
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document)),
@@ -61,7 +64,7 @@ export class LintFeature implements vscode.Disposable {
       // the client is replaced on restart: the index source asks whichever is current
       const indexClient = { request: (body: never) => this.requireClient().request(body) } as unknown as LintIndexClient;
       const index = new LintIndexSource(indexClient, this.analysed.event);
-      this.owned.push(index, s.proceduresView.setIndexSource(index), s.data.setStaticIndex(index));
+      this.owned.push(index, s.catalog.useIndex(index));
     }
     this.start();
   }
@@ -160,15 +163,20 @@ export class LintFeature implements vscode.Disposable {
     this.diagnostics.set(uri, f.findings.map((finding) => toDiagnostic(finding, this.s.extensionUri)));
   }
 
-  private async showCoverage(): Promise<void> {
+  /** Coverage as a read-only report; "executed" means: in the newest run of its plan (file + export). */
+  private async showCoverage(): Promise<vscode.Uri> {
     const client = this.requireClient();
-    const last = this.s.collector.store?.procedureStats({ lastRuns: 1 }) ?? [];
-    const executed = last.length ? { executedIds: last.map((p) => p.procedureId), executedTypes: last.map((p) => p.procedureType) } : {};
-    const coverage = await client.request({ type: 'getCoverage', ...executed });
+    const store = this.s.collector.store;
+    const runs = indexRuns(this.s.data.runs());
+    const stats = store?.procedureStats({ lastRuns: this.s.config.settings.inline.statsRuns, excludeDebug: !this.s.config.settings.inline.includeDebugRuns }) ?? [];
+    const ran = runs.latest.size ? executedInLatestRuns(stats, runs) : undefined;
+    const coverage = await client.request({ type: 'getCoverage', ...(ran ? { executedIds: ran.ids, executedTypes: ran.types } : {}) });
     const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-    const content = formatCoverageText(coverage, base) + (last.length ? '' : '\n(no run recorded yet: run a plan to see which procedures executed)\n');
-    const doc = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });
-    await vscode.window.showTextDocument(doc, { preview: true });
+    const plans = [...runs.latest.values()].map((r) => `${runTitle(r)} (${new Date(r.startMs).toLocaleTimeString()})`);
+    const content =
+      formatCoverageText(coverage, base) +
+      (ran ? `\nExecuted: in the last run of each plan: ${plans.join(', ')}.\n` : '\n(no run recorded yet: run a plan to see which procedures executed)\n');
+    return (await this.reports.show('Observability Coverage', content)).document.uri;
   }
 
   private stopClient(): void {

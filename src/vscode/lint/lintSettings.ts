@@ -9,6 +9,17 @@ export interface LintSettings {
   config: LintConfigInput;
 }
 
+/** `instrumentFirst.lint.*` defaults as package.json declares them (checked by a unit test). */
+export const LINT_SETTING_DEFAULTS: Readonly<Record<string, unknown>> = {
+  'lint.enabled': true,
+  'lint.debounceMs': 300,
+  'lint.severity': {},
+  'lint.externalCalls': null,
+  'lint.externalModules': null,
+  'lint.sideEffectPattern': '',
+  'lint.maxCallDepth': 2,
+};
+
 const SEVERITIES: readonly string[] = ['error', 'warning', 'info', 'off'];
 
 export function readLintSettings(get: (key: string) => unknown): LintSettings {
@@ -33,7 +44,7 @@ export function readLintSettings(get: (key: string) => unknown): LintSettings {
   const debounce = get('debounceMs');
   return {
     enabled: get('enabled') !== false,
-    debounceMs: typeof debounce === 'number' && debounce >= 0 && debounce <= 5000 ? debounce : 300,
+    debounceMs: typeof debounce === 'number' && debounce >= 0 && debounce <= 5000 ? debounce : (LINT_SETTING_DEFAULTS['lint.debounceMs'] as number),
     config,
   };
 }

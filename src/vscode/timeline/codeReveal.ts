@@ -2,24 +2,9 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { SpanView } from '../../protocol/spanView';
 import { resolveCodeTarget, type CodeTarget, type ProcedureLocation } from '../../timelineModel/codeTarget';
-import { locateProcedures } from '../../timelineModel/doLocator';
-import type { PlanFinder } from '../planFinder';
 
-/** Where procedures are: the linter's index when wired, else a text scan of the workspace. */
+/** Where procedures are: the procedure catalog's locations. */
 export type ProcedureSource = () => Promise<readonly ProcedureLocation[]>;
-
-/** The fallback source: the plan finder's scan, with `do()` located in each class's text. */
-export function scannedProcedures(finder: PlanFinder): ProcedureSource {
-  return async () => {
-    const out: ProcedureLocation[] = [];
-    for (const { uri, scan } of await finder.scanWorkspace()) {
-      if (!scan.procedures.length) continue;
-      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-      out.push(...locateProcedures(uri.fsPath, text, scan.procedures));
-    }
-    return out;
-  };
-}
 
 /** A target file as a URI: absolute paths as they are, relative ones under the workspace folders. */
 async function targetUri(file: string): Promise<vscode.Uri | undefined> {

@@ -1,22 +1,15 @@
 import * as vscode from 'vscode';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
+import { clockTime, runLabel } from '../../views/format';
+import { runTitle, sameRunKey } from '../../views/runIdentity';
 import { setAttribute, type AttrValue } from '../../protocol/spanView';
 import { parseTimelineState } from '../../protocol/timelineMessages';
 import type { TraceViewer } from '../traceDocuments';
 import type { Services } from '../services';
-import { revealSpanCode, scannedProcedures, type ProcedureSource } from './codeReveal';
+import { revealSpanCode } from './codeReveal';
 import type { TimelineHost, TimelineStore } from './timelineHost';
 import { openSpanCode, TIMELINE_VIEW_TYPE, TimelinePanel, webviewOptions, type PanelContent, type RenderReport } from './timelinePanel';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
-
-export const TIMELINE_COMMANDS = {
-  /** Opens the timeline of the newest run (or of the run given by trace id). */
-  openLastRun: 'instrumentFirst.timeline.openLastRun',
-  /** Picks two runs and compares them. */
-  compareRuns: 'instrumentFirst.compareRuns',
-  /** Reveals the code of a span (trace id, span id): what a click on a span in the panel does. */
-  goToSpanCode: 'instrumentFirst.timeline.goToSpanCode',
-} as const;
 
 /**
  * The timeline feature: the waterfall panel as the extension's trace viewer (Open Trace, Compare
@@ -27,12 +20,10 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
   private runPanel: TimelinePanel | undefined;
   private comparePanel: TimelinePanel | undefined;
   private readonly registrations: vscode.Disposable[];
-  private procedures: ProcedureSource;
   private readonly host: TimelineHost;
   private lastTarget: CodeTarget | undefined;
 
   constructor(private readonly s: Services) {
-    this.procedures = scannedProcedures(s.finder);
     this.host = {
       extensionUri: s.extensionUri,
       store: async () => {
@@ -56,7 +47,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         return withResource;
       },
       onDidChangeStore: s.collector.onDidChangeStore,
-      revealCode: async (chain) => (this.lastTarget = await revealSpanCode(chain, () => this.procedures())),
+      revealCode: async (chain) => (this.lastTarget = await revealSpanCode(chain, () => s.catalog.locations())),
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
       openRun: (traceId, focusSpanId) => this.openTrace(traceId, undefined, focusSpanId),
@@ -66,19 +57,12 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
       }),
-      vscode.commands.registerCommand(TIMELINE_COMMANDS.openLastRun, (traceId?: unknown) => this.openLastRun(traceId)),
-      vscode.commands.registerCommand(TIMELINE_COMMANDS.compareRuns, (a?: unknown, b?: unknown) => this.compareRuns(a, b)),
-      vscode.commands.registerCommand(TIMELINE_COMMANDS.goToSpanCode, (traceId?: unknown, spanId?: unknown) => this.goToSpanCode(traceId, spanId)),
+      s.slots.fillTimeline({
+        openLastRun: (traceId) => this.openLastRun(traceId),
+        compareRuns: (a, b) => this.compareRuns(a, b),
+        goToSpanCode: (traceId, spanId) => this.goToSpanCode(traceId, spanId),
+      }),
     ];
-  }
-
-  /** The linter's index (exact `do()` ranges) replaces the text scan; disposing restores it. */
-  setProcedureSource(source: ProcedureSource): vscode.Disposable {
-    const previous = this.procedures;
-    this.procedures = source;
-    return new vscode.Disposable(() => {
-      if (this.procedures === source) this.procedures = previous;
-    });
   }
 
   /** The open run panel (host tests drive its message handler). */
@@ -108,10 +92,23 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
     const panel = vscode.window.createWebviewPanel(
       TIMELINE_VIEW_TYPE,
       kind === 'run' ? 'Timeline' : 'Compare runs',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { viewColumn: this.panelColumn(), preserveFocus: false },
       webviewOptions(this.s.extensionUri),
     );
     this.adopt(panel, content);
+  }
+
+  /**
+   * Timelines and compares share one editor column: the other panel's when it is open (never a
+   * third column), else beside the code (or the active column, by setting).
+   */
+  private panelColumn(): vscode.ViewColumn {
+    const other = this.runPanel ?? this.comparePanel;
+    if (other?.panel.viewColumn !== undefined) return other.panel.viewColumn;
+    if (this.s.config.settings.timeline.openIn === 'active') return vscode.ViewColumn.Active;
+    // Beside the code: the column right of the first one holding a text editor (focus may be in a view).
+    const code = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file')?.viewColumn ?? vscode.window.activeTextEditor?.viewColumn;
+    return code === undefined ? vscode.ViewColumn.Active : ((code + 1) as vscode.ViewColumn);
   }
 
   private adopt(panel: vscode.WebviewPanel, content: PanelContent): TimelinePanel {
@@ -179,11 +176,25 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       void vscode.window.showInformationMessage('Instrument First: compare needs at least two finished runs.');
       return undefined;
     }
-    const item = (r: RunSummary) => ({ label: r.plan, description: `${new Date(r.startMs).toLocaleTimeString()} · ${r.status} · ${Math.round(r.durationMs)} ms`, detail: r.traceId, run: r });
-    const pickB = await vscode.window.showQuickPick(runs.map(item), { title: 'Compare Runs: the run to look at (B)', matchOnDetail: true });
+    const item = (r: RunSummary) => {
+      const { label, description } = runLabel(r);
+      return { label, description: `${clockTime(r.startMs)} · ${description}`, detail: r.traceId, run: r };
+    };
+    const pickB = await vscode.window.showQuickPick(runs.map(item), {
+      title: 'Compare Runs (1/2): the run to look at (B)',
+      placeHolder: 'Choose the run to look at: plan · export, start time, outcome',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!pickB) return undefined;
-    const rest = runs.filter((r) => r.traceId !== pickB.run.traceId).sort((x, y) => Number(y.plan === pickB.run.plan) - Number(x.plan === pickB.run.plan));
-    const pickA = await vscode.window.showQuickPick(rest.map(item), { title: `Compare Runs: compare ${pickB.run.plan} with (A)`, matchOnDetail: true });
+    // Runs of the same plan file and export first: those are the comparable ones.
+    const rest = runs.filter((r) => r.traceId !== pickB.run.traceId).sort((x, y) => Number(sameRunKey(y, pickB.run)) - Number(sameRunKey(x, pickB.run)));
+    const pickA = await vscode.window.showQuickPick(rest.map(item), {
+      title: `Compare Runs (2/2): compare ${runTitle(pickB.run)} with (A)`,
+      placeHolder: 'Choose the run to compare with (runs of the same plan and export first)',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
     if (!pickA) return undefined;
     await this.compare(pickA.run.traceId, pickB.run.traceId);
     return [pickA.run.traceId, pickB.run.traceId];

@@ -5,6 +5,7 @@ import type { SpanView } from '../../protocol/spanView';
 import type { RunDiff } from '../../protocol/collectorTypes';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../../protocol/timelineMessages';
 import { presentDiff } from '../../timelineModel/compareModel';
+import { runTitle } from '../../views/runIdentity';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 import { makeNonce, timelineHtml } from '../../timelineModel/timelineHtml';
 import type { TimelineHost } from './timelineHost';
@@ -69,7 +70,14 @@ export class TimelinePanel implements vscode.Disposable {
         this.handle(msg).catch((e: unknown) => this.host.log(`timeline: ${String(e)}`));
       }),
       host.onDidChangeStore((e) => {
-        if (this.content.view === 'run' && e.traceIds.some((id) => id.toLowerCase() === (this.content as { traceId: string }).traceId.toLowerCase())) this.scheduleLive();
+        const c = this.content;
+        if (c.view === 'run' && e.traceIds.some((id) => id.toLowerCase() === c.traceId.toLowerCase())) this.scheduleLive();
+        // A deleted (or evicted) run: the panel says so instead of showing what is gone.
+        else if (e.runsChanged) void this.host.store().then((store) => {
+          const gone = c.view === 'run' ? !store?.run(c.traceId) : !store?.run(c.a) || !store?.run(c.b);
+          if (gone && c === this.content) return this.sendContent();
+          return undefined;
+        });
       }),
       panel.onDidDispose(() => this.dispose()),
     );
@@ -150,7 +158,7 @@ export class TimelinePanel implements vscode.Disposable {
     const c = this.content;
     if (c.view === 'compare') {
       const diff = c.diff ?? store?.diff(c.a, c.b);
-      this.panel.title = diff ? `Compare: ${diff.b.plan}` : 'Compare runs';
+      this.panel.title = diff ? `Compare: ${runTitle(diff.b)}` : 'Compare runs';
       if (!diff) return this.post({ type: 'runGone', traceId: c.b, message: 'One of the two runs is no longer in the collector (evicted, deleted, or from another session).' });
       return this.post({ type: 'showCompare', compare: presentDiff(diff) });
     }
@@ -160,17 +168,18 @@ export class TimelinePanel implements vscode.Disposable {
       this.panel.title = 'Timeline';
       return this.post({ type: 'runGone', traceId: c.traceId, message: `Run ${c.traceId} is not in the collector (evicted, deleted, or from another session).` });
     }
-    this.panel.title = `Timeline: ${run.plan}`;
+    this.panel.title = `Timeline: ${runTitle(run)}${run.runKind === 'debug' ? ' (debug)' : ''}`;
     this.sent = new Set(spans.map((s) => s.spanId));
     const resource = store?.resourceOf?.(c.traceId);
     await this.post({
       type: 'showRun',
       traceId: c.traceId,
-      title: `${run.plan} · ${run.status}`,
+      title: `${runTitle(run)} · ${run.runKind === 'debug' ? 'debug · ' : ''}${run.status}`,
       spans: encodeSpanBatch(spans),
       live: run.status === 'running',
       ...(resource ? { resource } : {}),
       ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
+      workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       ...(c.focusSpanId ? { focusSpanId: c.focusSpanId } : {}),
     });
   }
@@ -189,7 +198,7 @@ export class TimelinePanel implements vscode.Disposable {
     const traceId = this.content.traceId;
     const store = await this.host.store();
     const run = store?.run(traceId);
-    if (!store || !run) return;
+    if (!store || !run) return this.sendContent();
     const fresh = store.trace(traceId).filter((s) => !this.sent.has(s.spanId));
     for (const s of fresh) this.sent.add(s.spanId);
     if (fresh.length === 0 && run.status === 'running') return;

@@ -43,7 +43,9 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
       assert.equal(t.length, 1, `${cls}: ${JSON.stringify(t)}`);
       assert.match(t[0]!, /^[\d.]+ (ms|s)( · |$)/, `${cls}: ${t[0]}`);
     }
-    assert.match(at('class CreateClusterPlan implements Plan')[0] ?? '', /^converged in 2 passes · /, 'the plan class shows its latest run');
+    const planClass = at('class CreateClusterPlan implements Plan');
+    assert.deepEqual(planClass.slice(0, 2), ['▶ Run', 'Debug'], 'Run | Debug above the plan class');
+    assert.match(planClass[2] ?? '', /^converged in 2 passes · /, 'the plan class shows its latest run');
     const lens = lenses.find((l) => l.range.start.line === lineOfText(doc, 'class RegisterClusterNodeToLb'))!;
     assert.equal(lens.command?.command, 'instrumentFirst.openTrace');
     assert.equal(lens.command?.arguments?.[0], good.traceId);
@@ -93,9 +95,11 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
       assert.match(text, /register_cluster_node_to_lb .*3 calls/);
       const faulty = await runPlan(CLUSTER, 'createClusterFaulty');
       assert.equal(faulty.status, 'converged', 'the incident: the faulty run also "converges"');
+      // The previous run of the same export; without one, the plan's other export (the good run).
+      const earlierFaulty = s.data.runs().find((r) => r.exportName === 'createClusterFaulty' && r.traceId !== faulty.traceId && r.startMs < faulty.startMs);
       const pair = await vscode.commands.executeCommand<string[]>('instrumentFirst.compareWithPrevious', faulty.traceId);
-      assert.deepEqual(pair, [good.traceId, faulty.traceId]);
-      assert.deepEqual(spy.compared, [[good.traceId, faulty.traceId]]);
+      assert.deepEqual(pair, [earlierFaulty?.traceId ?? good.traceId, faulty.traceId]);
+      assert.deepEqual(spy.compared, [[pair![0]!, faulty.traceId]]);
       const diff = await traceText(`/compare/${good.traceId}..${faulty.traceId}.txt`);
       assert.match(diff, /~ register_cluster_node_to_lb /);
       assert.match(diff, /ELBv2 RegisterTargets: 1 call\(s\) → 0/);

@@ -54,11 +54,11 @@ test('run --json: the faulty run converges too, with one ELBv2 call fewer (seen 
 test('run: a missing file, a syntax error, no plan exported, an unknown export → one clear line, exit 1', async () => {
   const missing = await cli(['run', 'plans/nope.ts']);
   assert.equal(missing.code, 1);
-  assert.equal(missing.stderr.trim(), 'instrument-first: plans/nope.ts: no such file');
+  assert.equal(missing.stderr.trim(), 'instrument-first: ./plans/nope.ts: no such file');
 
   const syntax = await cli(['run', 'broken/syntax-error.ts']);
   assert.equal(syntax.code, 1);
-  assert.match(syntax.stderr.trim(), /^instrument-first: broken\/syntax-error\.ts:8:\d+: syntax error: /);
+  assert.match(syntax.stderr.trim(), /^instrument-first: \.\/broken\/syntax-error\.ts:8:\d+: syntax error: /);
   assert.equal(syntax.stderr.trim().split('\n').length, 1, 'no stack without --verbose');
 
   const none = await cli(['run', 'broken/no-plan.ts']);
@@ -73,7 +73,7 @@ test('run: a missing file, a syntax error, no plan exported, an unknown export �
 test('run: create() throwing and a step throwing name the file and line, exit 1', async () => {
   const c = await cli(['run', 'broken/create-throws.ts']);
   assert.equal(c.code, 1);
-  assert.match(c.stderr, /^instrument-first: broken\/create-throws\.ts:7: create\(\) of plan "create-throws" failed in pass 1: inventory service unreachable \(trace [0-9a-f]{32}\)$/m);
+  assert.match(c.stderr, /^instrument-first: \.\/broken\/create-throws\.ts:7: create\(\) of plan "create-throws" failed in pass 1: inventory service unreachable \(trace [0-9a-f]{32}\)$/m);
   assert.match(c.stdout, /✗ failed in pass 1/);
 
   const s = await cli(['run', 'broken/step-throws.ts']);

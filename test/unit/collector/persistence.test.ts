@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Collector } from '../../../src/collector';
 import { encodeOtlpJson, encodeOtlpJsonPieces } from '../../../src/collector/otlpJsonEncoder';
 import { SpanStore } from '../../../src/collector/spanStore';
-import { jsonRequest, planRun, postTraces, traceIdOf } from './helpers';
+import { jsonRequest, planRun, postTraces, traceIdOf, withCollector } from './helpers';
 
 const run = (n: number) => planRun(n, 'deploy', [[['build', 10, ['npm ci']]], []]);
 
@@ -112,4 +112,16 @@ test('a run is encoded in pieces that make the same document as the whole encodi
   }
   const doc = JSON.parse(whole) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] };
   assert.deepEqual(doc.resourceSpans.map((r) => r.scopeSpans.map((s) => s.spans.length)), [[half], [spans.length - half - 2, 2]]);
+});
+
+test('starting with persistence creates no folder until a run is saved', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'if-persist-'));
+  const dir = join(root, '.instrument-first', 'runs');
+  try {
+    await withCollector({ persistDir: dir }, async () => {
+      assert.equal(existsSync(dir), false, 'nothing saved yet: no folder');
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -45,17 +45,18 @@ test('instances of one class with different ids merge into one line', () => {
   assert.deepEqual(m.recent.map((x) => [x.traceId, x.durationMs, x.status]), [['t2', 12, 'error'], ['t1', 1, 'ok']]);
 });
 
-test('a plan lens shows the newest run started for it, or started elsewhere with its name', () => {
-  const runs = [r('a', 'create-cluster', 1), r('b', 'create-cluster', 3), r('c', 'checkout', 4), r('d', 'create-cluster', 2)];
+test('a plan lens shows the newest run stamped with its file and export, or unstamped with its name', () => {
+  const stamped = (id: string, start: number, exportName: string) => ({ ...r(id, 'create-cluster', start), planFile: 'plans/create-cluster.ts', exportName });
+  const runs = [stamped('a', 1, 'default'), stamped('b', 3, 'createClusterFaulty'), r('c', 'checkout', 4), r('d', 'create-cluster', 2)];
   const plan = { exportName: 'default', line: 0, nameHints: ['create-cluster'] };
-  const owners: Record<string, string> = { a: 'f#default', b: 'f#faulty' };
-  const ownerOf = (id: string) => owners[id];
-  // b was started for the other export: never shown here; d (from a terminal) is newer than a.
-  assert.equal(runForPlan(plan, runs, ownerOf, 'f#default')?.traceId, 'd');
-  assert.equal(runForPlan(plan, runs, ownerOf, 'f#faulty')?.traceId, 'b');
-  owners.d = 'f#faulty';
-  assert.equal(runForPlan(plan, runs, ownerOf, 'f#default')?.traceId, 'a');
-  assert.equal(runForPlan({ ...plan, nameHints: [] }, runs, () => undefined, 'f#default'), undefined);
+  const file = '/ws/plans/create-cluster.ts';
+  // b is a run of the other export: never shown here; d (unstamped, from another tool) is newer than a.
+  assert.equal(runForPlan(plan, runs, file)?.traceId, 'd');
+  assert.equal(runForPlan({ ...plan, exportName: 'createClusterFaulty' }, runs, file)?.traceId, 'b');
+  assert.equal(runForPlan(plan, runs.filter((x) => x.traceId !== 'd'), file)?.traceId, 'a');
+  // A stamped run of another file with the same plan name is not this file's.
+  assert.equal(runForPlan(plan, [stamped('e', 9, 'default')], '/ws/other/create-cluster-copy.ts'), undefined);
+  assert.equal(runForPlan({ ...plan, nameHints: [] }, [r('d', 'create-cluster', 2)], file), undefined);
 });
 
 test('samePath tolerates relative code.filepath and Windows separators', () => {

@@ -5,7 +5,7 @@ import { nodeLaunchConfig, SESSION_TAG, TRACE_LINK_ENV } from '../../../src/view
 import { DEFAULT_SETTINGS, readSettings } from '../../../src/views/settings';
 
 test('reads the runner one-line errors with file, line and column', () => {
-  assert.deepEqual(parsePlanError('plan x\ninstrument-first: broken/syntax-error.ts:8:3: syntax error: Unexpected "}"\n'), {
+  assert.deepEqual(parsePlanError('plan x\ninstrument-first: ./broken/syntax-error.ts:8:3: syntax error: Unexpected "}"\n'), {
     file: 'broken/syntax-error.ts',
     line: 8,
     column: 3,

@@ -101,7 +101,7 @@ export class Reg implements Procedure {
 }
 `;
   const fixed = fixAndCheck('fixCatchBare', bare, 'swallowed-error', 'record-exception');
-  assert.match(fixed, /\} catch \(error\) \{\n      ctx\.span\.recordException\(error instanceof Error \? error : String\(error\)\);\n      \/\/ retried later/);
+  assert.match(fixed, /\} catch \(error\) \{\n      ctx\.span\.recordException\(error instanceof Error \? error : String\(error\)\);\n      ctx\.span\.setStatus\(\{ code: 2 \/\* SpanStatusCode\.ERROR \*\/, message: String\(error\) \}\);\n      \/\/ retried later/);
 
   const bound = bare.replace('} catch {', '} catch (e) { console.log(e);').replace("'reg'", "'reg2'");
   fixAndCheck('fixCatchBound', bound, 'swallowed-error', 'record-exception');
@@ -114,7 +114,7 @@ export const h = procedure('h', async (ctx) => {
 });
 `;
   const fixed3 = fixAndCheck('fixHandler', handler, 'swallowed-error', 'record-exception');
-  assert.match(fixed3, /\.catch\(\(error: unknown\) => \{ ctx\.span\.recordException\(error instanceof Error \? error : String\(error\)\); return undefined; \}\)/);
+  assert.match(fixed3, /\.catch\(\(error: unknown\) => \{ ctx\.span\.recordException\(error instanceof Error \? error : String\(error\)\); ctx\.span\.setStatus\(\{ code: 2 \/\* SpanStatusCode\.ERROR \*\/, message: String\(error\) \}\); return undefined; \}\)/);
 });
 
 test('add the ignore comment: the finding goes away and the code still type-checks', () => {
