@@ -17,7 +17,6 @@ interface Order {
 class BrowseCatalog implements Procedure {
   readonly id = 'browse';
   constructor(private readonly order: Order) {}
-  // instrument-first-ignore uninstrumented-procedure
   async do(): Promise<void> {
     await sleep(180);
     this.order.browsed = true;
