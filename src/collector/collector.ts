@@ -225,15 +225,7 @@ export class Collector {
             protobufOnWorkers: this.options.protobufOnWorkers,
           });
         }
-        if (req.method === 'OPTIONS' && origin) {
-          res.setHeader('Access-Control-Allow-Methods', 'POST');
-          res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
-          res.statusCode = 204;
-          return void res.end();
-        }
-        req.resume();
-        res.setHeader('Allow', 'POST');
-        return void sendText(res, 405, 'use POST');
+        return refuseNonPost(req, res, origin !== undefined && origin !== '');
       }
       if (url.pathname === '/v1/logs' || url.pathname === '/v1/metrics') {
         if (req.method === 'POST') {
@@ -246,15 +238,7 @@ export class Collector {
             counters: this.store.counters,
           });
         }
-        if (req.method === 'OPTIONS' && origin) {
-          res.setHeader('Access-Control-Allow-Methods', 'POST');
-          res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
-          res.statusCode = 204;
-          return void res.end();
-        }
-        req.resume();
-        res.setHeader('Allow', 'POST');
-        return void sendText(res, 405, 'use POST');
+        return refuseNonPost(req, res, origin !== undefined && origin !== '');
       }
       if (url.pathname.startsWith('/api/')) {
         req.resume();
@@ -322,4 +306,18 @@ function sendText(res: ServerResponse, status: number, message: string): void {
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('Content-Length', body.length);
   res.end(body);
+}
+
+/** An OTLP path asked with another method than POST: a CORS preflight gets its answer, the rest 405. */
+function refuseNonPost(req: IncomingMessage, res: ServerResponse, withOrigin: boolean): void {
+  if (req.method === 'OPTIONS' && withOrigin) {
+    res.setHeader('Access-Control-Allow-Methods', 'POST');
+    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
+  req.resume();
+  res.setHeader('Allow', 'POST');
+  sendText(res, 405, 'use POST');
 }
