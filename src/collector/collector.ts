@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DecodePool } from './decodePool';
+import { DecodePool } from './ingest/decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import type * as GrpcReceiverModule from './grpc/otlpGrpcReceiver';
 import type { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
@@ -10,13 +10,13 @@ import { LogStore } from './logs/logStore';
 import { serveLogsApi } from './logs/logsApi';
 import { receiveSignal } from './logs/otlpSignalReceiver';
 import { MetricStore } from './metrics/metricStore';
-import { receiveTraces } from './otlpHttpReceiver';
-import { decodeLimits, type DecodeLimits } from './otlpValues';
-import { serveReadApi } from './readApi';
-import { guardRequest } from './requestGuards';
+import { receiveTraces } from './ingest/otlpHttpReceiver';
+import { decodeLimits, type DecodeLimits } from './store/otlpValues';
+import { serveReadApi } from './store/readApi';
+import { guardRequest } from './ingest/requestGuards';
 import { RunPersistence } from './runPersistence';
-import { SpanStore } from './spanStore';
-import { WorkSlicer } from './workSlicer';
+import { SpanStore } from './store/spanStore';
+import { WorkSlicer } from './ingest/workSlicer';
 
 export interface CollectorOptions {
   /** Always 127.0.0.1: the collector never listens on other interfaces. */

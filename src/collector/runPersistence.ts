@@ -1,8 +1,8 @@
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Disposable } from './changeCoalescer';
-import { encodeOtlpJsonPieces } from './otlpJsonEncoder';
-import type { SpanStore } from './spanStore';
+import type { Disposable } from './store/changeCoalescer';
+import { encodeOtlpJsonPieces } from './store/otlpJsonEncoder';
+import type { SpanStore } from './store/spanStore';
 
 export interface PersistenceOptions {
   dir: string;

@@ -14,8 +14,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { makeTemplates, protoBody, SPANS_PER_BODY } from './collector/bodies';
-import { SpanStore } from '../../src/collector/spanStore';
-import { RECORD_OVERHEAD } from '../../src/collector/storedBytes';
+import { SpanStore } from '../../src/collector/store/spanStore';
+import { RECORD_OVERHEAD } from '../../src/collector/store/storedBytes';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
 

@@ -1,6 +1,6 @@
 import type { ImportResult } from '../../protocol/collectorTypes';
-import { DecodeContext, DecodeError } from '../decodedBatch';
-import { decodeOtlpJsonValue } from '../otlpJsonDecoder';
+import { DecodeContext, DecodeError } from '../store/decodedBatch';
+import { decodeOtlpJsonValue } from '../ingest/otlpJsonDecoder';
 import { FormatProblem, ImportError, isObj, type Obj } from './importError';
 import { isJaegerJson, jaegerToOtlp } from './jaegerJson';
 import { jsonErrorOffset } from './jsonErrorOffset';

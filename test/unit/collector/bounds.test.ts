@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStore } from '../../../src/collector';
-import { stringBytes, valueBytes, RECORD_OVERHEAD } from '../../../src/collector/storedBytes';
-import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
+import { stringBytes, valueBytes, RECORD_OVERHEAD } from '../../../src/collector/store/storedBytes';
+import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { protoRequest, protoSpan } from './protoWriter';
 import { jsonRequest, planRun, postTraces, spanIdOf, traceIdOf, T0, withCollector, type SpanSpec } from './helpers';
 

@@ -1,15 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DecodeContext } from '../../../src/collector/decodedBatch';
-import { DictionaryMirror } from '../../../src/collector/idDictionary';
-import { decodeOtlpJson, decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
-import { encodeOtlpJson } from '../../../src/collector/otlpJsonEncoder';
-import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/otlpProtoDecoder';
-import { packBatch, unpackBatch } from '../../../src/collector/packedBatch';
-import { materialize } from '../../../src/collector/spanIndex';
-import { SpanStore } from '../../../src/collector/spanStore';
-import type { DecodedBatch } from '../../../src/collector/decodedBatch';
+import { DecodeContext } from '../../../src/collector/store/decodedBatch';
+import { DictionaryMirror } from '../../../src/collector/store/idDictionary';
+import { decodeOtlpJson, decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { encodeOtlpJson } from '../../../src/collector/store/otlpJsonEncoder';
+import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { packBatch, unpackBatch } from '../../../src/collector/ingest/packedBatch';
+import { materialize } from '../../../src/collector/ingest/spanIndex';
+import { SpanStore } from '../../../src/collector/store/spanStore';
+import type { DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { Generator, normalRequest, toJson, toProto } from './otlpGenerator';
 import { postTraces, withCollector } from './helpers';
 

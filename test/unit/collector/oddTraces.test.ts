@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SpanStore } from '../../../src/collector';
-import { treeJson } from '../../../src/collector/queries/traceTree';
+import { treeJson } from '../../../src/collector/store/queries/traceTree';
 import { formatRuns } from '../../../src/cli/commands/query';
 import { buildForest, renderWaterfall } from '../../../src/cli/waterfall';
 import type { SpanNode, TraceTree } from '../../../src/protocol/collectorTypes';

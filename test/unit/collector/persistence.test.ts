@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Collector } from '../../../src/collector';
-import { encodeOtlpJson, encodeOtlpJsonPieces } from '../../../src/collector/otlpJsonEncoder';
-import { SpanStore } from '../../../src/collector/spanStore';
+import { encodeOtlpJson, encodeOtlpJsonPieces } from '../../../src/collector/store/otlpJsonEncoder';
+import { SpanStore } from '../../../src/collector/store/spanStore';
 import { jsonRequest, planRun, postTraces, traceIdOf, withCollector } from './helpers';
 
 const run = (n: number) => planRun(n, 'deploy', [[['build', 10, ['npm ci']]], []]);

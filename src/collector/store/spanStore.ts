@@ -9,11 +9,11 @@ import type {
   StoreChange,
   StoreStats,
   TraceTree,
-} from '../protocol/collectorTypes';
-import type { SpanView } from '../protocol/spanView';
+} from '../../protocol/collectorTypes';
+import type { SpanView } from '../../protocol/spanView';
 import { ChangeCoalescer, type Disposable } from './changeCoalescer';
 import { DecodeContext, type DecodedBatch } from './decodedBatch';
-import { decodeOtlpJson } from './otlpJsonDecoder';
+import { decodeOtlpJson } from '../ingest/otlpJsonDecoder';
 import { encodeOtlpJson } from './otlpJsonEncoder';
 import { diffRuns } from './queries/runDiff';
 import { procedureStats } from './queries/procedureStats';

@@ -1,5 +1,5 @@
-import type { SpanQuery, SpanSearchResult } from '../../protocol/collectorTypes';
-import type { SpanView } from '../../protocol/spanView';
+import type { SpanQuery, SpanSearchResult } from '../../../protocol/collectorTypes';
+import type { SpanView } from '../../../protocol/spanView';
 import { attr, STATUS_ERROR, STATUS_OK, toSpanView, type SpanRecord } from '../spanRecord';
 import type { SpanStore } from '../spanStore';
 

@@ -1,5 +1,5 @@
-import { Attr } from '../../protocol/attributes';
-import type { ProcedureRun, ProcedureStats, ProcedureStatsQuery } from '../../protocol/collectorTypes';
+import { Attr } from '../../../protocol/attributes';
+import type { ProcedureRun, ProcedureStats, ProcedureStatsQuery } from '../../../protocol/collectorTypes';
 import { attr, attrString, isErrorRecord, type SpanRecord } from '../spanRecord';
 import type { SpanStore } from '../spanStore';
 import type { TraceEntry } from '../traceEntry';

@@ -1,5 +1,5 @@
-import type { DecodeLimits } from '../protocol/decodeMessages';
-import type { AttrArray, AttrEmpty, AttrKvList, AttrTruncated, AttrValue } from '../protocol/spanView';
+import type { DecodeLimits } from '../ingest/decodeMessages';
+import type { AttrArray, AttrEmpty, AttrKvList, AttrTruncated, AttrValue } from '../../protocol/spanView';
 
 /**
  * The attribute value model shared by the decoders (see docs/otlp-fidelity.md): the common kinds

@@ -1,4 +1,4 @@
-import type { AttrValue } from '../protocol/spanView';
+import type { AttrValue } from '../../protocol/spanView';
 import {
   DecodeError,
   BAD_END,
@@ -10,12 +10,12 @@ import {
   timesProblem,
   type DecodeContext,
   type DecodedBatch,
-} from './decodedBatch';
-import type { KeyInfo } from './stringPool';
+} from '../store/decodedBatch';
+import type { KeyInfo } from '../store/stringPool';
 import { scanOtlpJson } from './otlpJsonScanner';
-import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from './otlpValues';
-import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
-import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from './unixNano';
+import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from '../store/otlpValues';
+import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from '../store/spanRecord';
+import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from '../store/unixNano';
 
 type Obj = Record<string, unknown>;
 

@@ -1,11 +1,11 @@
-import type { AttrValue } from '../protocol/spanView';
-import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
+import type { AttrValue } from '../../protocol/spanView';
+import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
 import { count, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
-import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from './otlpValues';
-import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
-import type { KeyInfo } from './stringPool';
+import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from '../store/otlpValues';
+import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from '../store/spanRecord';
+import type { KeyInfo } from '../store/stringPool';
 import { jsonDoubleText, JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
-import { wordsToMsRest } from './unixNano';
+import { wordsToMsRest } from '../store/unixNano';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;

@@ -3,9 +3,9 @@
  * worker_threads). Each request carries an `id` that its response echoes; the body's bytes are
  * transferred, not copied.
  */
-import type { DictionaryAdditions } from '../collector/idDictionary';
-import type { PackedBatch } from '../collector/packedBatch';
-import type { SpanIndex } from '../collector/spanIndex';
+import type { DictionaryAdditions } from '../store/idDictionary';
+import type { PackedBatch } from './packedBatch';
+import type { SpanIndex } from './spanIndex';
 
 export type BodyEncoding = 'json' | 'proto';
 

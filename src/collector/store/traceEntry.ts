@@ -1,5 +1,5 @@
-import { Attr, PLAN_SPAN_PREFIX } from '../protocol/attributes';
-import type { RunStatus, RunSummary } from '../protocol/collectorTypes';
+import { Attr, PLAN_SPAN_PREFIX } from '../../protocol/attributes';
+import type { RunStatus, RunSummary } from '../../protocol/collectorTypes';
 import { attr, attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanRecord } from './spanRecord';
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
