@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ProcedureLocation } from '../timelineModel/codeTarget';
 import { locateProcedures } from '../timelineModel/doLocator';
 import { missingFromScan } from '../views/lintIndex';
-import type { PlanScan, ScannedProcedure } from '../views/planScan';
+import type { PlanScan } from '../views/planScan';
 import type { LintIndexSource, StaticProcedure } from './lintIndexSource';
 import type { PlanFinder } from './planFinder';
 
