@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecodePool } from './ingest/decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
@@ -131,7 +132,7 @@ export class Collector {
         onWarning: warn,
       });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
-    this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
+    this.decoders = new DecodePool(options.decodeWorkerPath ?? defaultWorkerPath(), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
@@ -320,4 +321,10 @@ function refuseNonPost(req: IncomingMessage, res: ServerResponse, withOrigin: bo
   req.resume();
   res.setHeader('Allow', 'POST');
   sendText(res, 405, 'use POST');
+}
+
+/** Bundled (dist/), the worker sits beside this module; compiled file by file (tests), under ingest/. */
+function defaultWorkerPath(): string {
+  const beside = join(__dirname, 'decodeWorker.js');
+  return existsSync(beside) ? beside : join(__dirname, 'ingest', 'decodeWorker.js');
 }

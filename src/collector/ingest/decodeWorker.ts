@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResponse } from './decodeMessages';
 import { DecodeContext, DecodeError } from '../store/decodedBatch';
-import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
+import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
-import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
+import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { decodeOtlpProto } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
 import { unpackBatch } from './packedBatch';

@@ -1,4 +1,3 @@
-import type { DecodeLimits } from '../ingest/decodeMessages';
 import type { AttrArray, AttrEmpty, AttrKvList, AttrTruncated, AttrValue } from '../../protocol/spanView';
 
 /**
@@ -6,7 +5,15 @@ import type { AttrArray, AttrEmpty, AttrKvList, AttrTruncated, AttrValue } from 
  * as plain values, the rest tagged; and the caps a decoder applies to what it keeps.
  */
 
-export type { DecodeLimits };
+/** Caps the decoders apply to what they keep; a value over a cap is kept as a `truncated` marker. */
+export interface DecodeLimits {
+  /** Most bytes one attribute value keeps (UTF-8 of its strings and keys, 8 per scalar). */
+  maxValueBytes: number;
+  /** Most bytes of attribute values one span keeps (its own, its events' and its links'). */
+  maxSpanBytes: number;
+  /** Deepest nesting of arrays and kvlists kept; deeper parts become a marker. */
+  maxDepth: number;
+}
 
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxValueBytes: 256 * 1024,

@@ -11,6 +11,13 @@ function isPlanSpan(rec: SpanRecord): boolean {
   return attr(rec, Attr.kind) !== undefined || rec.name.startsWith(PLAN_SPAN_PREFIX);
 }
 
+/** What the queries read of a store: its runs (newest first) and its trace entries. */
+export interface TraceSource {
+  runs(): RunSummary[];
+  entry(traceId: string): TraceEntry | undefined;
+  entries(): Iterable<TraceEntry>;
+}
+
 /**
  * One trace being assembled: its spans by id (insertion order), its size in bytes and a summary
  * kept up to date. A re-sent span id replaces the earlier span (last write wins); what the

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { createTracing, resolveOtlpProtocol, resolveTracesUrl, parseOtlpHeaders } from '../../../src/runtime/tracing';
 import { DecodeContext } from '../../../src/collector/store/decodedBatch';
-import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
 import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { Scheduler } from '../../../src/runtime/scheduler';
 import { procedure } from '../../../src/runtime/procedure';
