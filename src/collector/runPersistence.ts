@@ -1,9 +1,10 @@
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Disposable } from './changeCoalescer';
-import { encodeOtlpJsonPieces } from './otlpJsonEncoder';
+import type { Disposable } from './store/changeCoalescer';
+import { encodeOtlpJsonPieces } from './store/otlpJsonEncoder';
+import type { SpanStore } from './store/spanStore';
+import { importOtlpJson } from './ingest/otlpJsonDecoder';
 import { enforceRetention, filesOldestFirst, isSignalFile, removeLeftovers, writeFileAtomically, type Retention } from './persistFiles';
-import type { SpanStore } from './spanStore';
 
 export interface PersistenceOptions {
   dir: string;
@@ -83,7 +84,7 @@ export class RunPersistence implements Disposable {
     for (const name of await filesOldestFirst(this.options.dir, isTraceFile)) {
       const path = join(this.options.dir, name);
       try {
-        const result = this.store.importOtlpJson(await readFile(path, 'utf8'), path);
+        const result = importOtlpJson(this.store, await readFile(path, 'utf8'));
         if (result.acceptedSpans === 0) throw new Error('no spans in it');
         this.store.markFinished(result.traceIds);
         for (const id of result.traceIds) this.files.set(id, name);

@@ -1,7 +1,7 @@
 import type { AttrValue } from '../protocol/spanView';
 import type { LogRecord } from './logs/logRecord';
 import type { MetricSeries } from './metrics/metricStore';
-import { anyValueJson, msToNanos } from './otlpJsonEncoder';
+import { anyValueJson, msToNanos } from './store/otlpJsonEncoder';
 
 /**
  * Log records and metric series as OTLP/JSON (ExportLogsServiceRequest, ExportMetricsServiceRequest)

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Disposable } from './changeCoalescer';
-import type { DecodeContext } from './decodedBatch';
+import type { Disposable } from './store/changeCoalescer';
+import type { DecodeContext } from './store/decodedBatch';
 import type { LogStore } from './logs/logStore';
 import { decodeOtlpLogsJson } from './logs/otlpLogsDecoder';
 import type { MetricStore } from './metrics/metricStore';

@@ -1,4 +1,4 @@
-import { MemoryBudget } from '../memoryBudget';
+import { MemoryBudget } from '../store/memoryBudget';
 import { logRecordBytes, toLogView, type LogRecord, type LogView } from './logRecord';
 import { LogTables } from './otlpLogsDecoder';
 

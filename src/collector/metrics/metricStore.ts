@@ -1,5 +1,5 @@
 import type { AttrValue } from '../../protocol/spanView';
-import { MemoryBudget } from '../memoryBudget';
+import { MemoryBudget } from '../store/memoryBudget';
 
 export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';
 

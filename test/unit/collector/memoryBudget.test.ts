@@ -3,13 +3,14 @@
 // whatever its signal, with unfinished traces last.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecodeContext } from '../../../src/collector/decodedBatch';
+import { DecodeContext } from '../../../src/collector/store/decodedBatch';
 import { LogStore } from '../../../src/collector/logs/logStore';
 import { decodeOtlpLogsJson } from '../../../src/collector/logs/otlpLogsDecoder';
-import { MemoryBudget } from '../../../src/collector/memoryBudget';
+import { MemoryBudget } from '../../../src/collector/store/memoryBudget';
 import { MetricStore } from '../../../src/collector/metrics/metricStore';
-import { SpanStore } from '../../../src/collector/spanStore';
-import { heapGrowingPercent } from '../../../src/collector/heapGrowth';
+import { SpanStore } from '../../../src/collector/store/spanStore';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { heapGrowingPercent } from '../../../src/collector/store/heapGrowth';
 import { jsonRequest, spanIdOf, T0, traceIdOf } from './helpers';
 
 function stores(maxBytes: number) {
@@ -52,7 +53,7 @@ test('spans, log records and metric points share one budget: together they never
   const s = stores(256 * 1024);
   for (let k = 0; k < 60; k++) {
     s.at(k);
-    if (k % 3 === 0) s.spans.importOtlpJson(traceBody(k, 10, 400));
+    if (k % 3 === 0) importOtlpJson(s.spans, traceBody(k, 10, 400));
     else if (k % 3 === 1) s.logs.add(logBatch(`b${k}`, 40, 300));
     else s.metrics.add(points(30, `m${k}`));
     assert.ok(s.budget.usedBytes <= s.budget.maxBytes, `after step ${k}: ${s.budget.usedBytes} ≤ ${s.budget.maxBytes}`);
@@ -73,15 +74,15 @@ test('spans, log records and metric points share one budget: together they never
 test('eviction order: least recently updated first across signals; unfinished traces last', () => {
   const s = stores(200 * 1024);
   s.at(1);
-  s.spans.importOtlpJson(traceBody(1, 10, 2000)); // finished trace A, ~20 kB
+  importOtlpJson(s.spans, traceBody(1, 10, 2000)); // finished trace A, ~20 kB
   s.at(2);
-  s.spans.importOtlpJson(traceBody(2, 10, 2000, true)); // unfinished trace U (no root), oldest of all but A
+  importOtlpJson(s.spans, traceBody(2, 10, 2000, true)); // unfinished trace U (no root), oldest of all but A
   s.at(3);
   s.logs.add(logBatch('old', 10, 1000)); // ~10 kB of logs
   s.at(4);
   s.metrics.add(points(20, 'old')); // series last updated at 4
   s.at(5);
-  s.spans.importOtlpJson(traceBody(5, 10, 2000)); // finished trace B
+  importOtlpJson(s.spans, traceBody(5, 10, 2000)); // finished trace B
   s.at(6);
   s.metrics.add(points(20, 'old')); // the same series, updated again: now younger than B
   const evicted = (): string[] => {
@@ -113,7 +114,7 @@ test('eviction order: least recently updated first across signals; unfinished tr
 test('an unfinished trace goes only when nothing else is left to give up', () => {
   const s = stores(64 * 1024);
   s.at(1);
-  s.spans.importOtlpJson(traceBody(1, 5, 2000, true));
+  importOtlpJson(s.spans, traceBody(1, 5, 2000, true));
   s.at(2);
   // A log flood larger than what is left gives up its own oldest records, not the unfinished trace.
   s.logs.add(logBatch('flood', 60, 1000));
@@ -122,7 +123,7 @@ test('an unfinished trace goes only when nothing else is left to give up', () =>
   assert.ok(s.budget.usedBytes <= s.budget.maxBytes);
   // A trace being stored that needs the room: logs go first, then the unfinished trace.
   s.at(3);
-  s.spans.importOtlpJson(traceBody(2, 25, 2000));
+  importOtlpJson(s.spans, traceBody(2, 25, 2000));
   assert.equal(s.logs.stats().records, 0);
   assert.equal(s.spans.run(traceIdOf(1)), undefined);
   assert.equal(s.spans.stats().evictedUnfinished, 1);
@@ -135,7 +136,7 @@ test('a trace being stored never evicts itself, even when only logs can make roo
   s.at(1);
   s.logs.add(logBatch('early', 50, 1000));
   s.at(2);
-  const r = s.spans.importOtlpJson(traceBody(9, 50, 2000));
+  const r = importOtlpJson(s.spans, traceBody(9, 50, 2000));
   assert.equal(r.refusedSpans, 0);
   assert.equal(s.spans.trace(traceIdOf(9)).length, 50, 'all its spans are kept');
   assert.ok(s.logs.stats().evictedRecords > 0, 'logs made room');

@@ -1,5 +1,9 @@
-import type { BudgetStats, BudgetSignal } from '../protocol/collectorTypes';
-import type { InFlightBytes } from './inFlightBytes';
+import type { BudgetStats, BudgetSignal } from '../../protocol/collectorTypes';
+
+/** What the receivers tell of request bodies in flight (ingest's InFlightBytes; reported with the budget). */
+export interface InFlightSource {
+  stats(): { inFlightBytes: number; maxInFlightBytes: number; peakInFlightBytes: number; busyRequests: number };
+}
 
 /**
  * A store that keeps its data within the shared budget: spans (whole traces), log records, metric
@@ -41,7 +45,7 @@ export class MemoryBudget {
   private readonly members: BudgetMember[] = [];
   private readonly evicted = new Map<BudgetSignal, Evicted>();
   /** Request bodies in flight (bounded on their own, reported here). */
-  inFlight: InFlightBytes | undefined;
+  inFlight: InFlightSource | undefined;
 
   constructor(
     maxBytes: number,
