@@ -184,6 +184,9 @@ export class SpanStore {
     const spans = batch.spans;
     this.rejectedSpans += batch.rejected;
     const now = this.clock();
+    // What the other signals hold: it does not grow while this batch is stored (only evictions
+    // shrink it), so the per-span check need not ask the budget.
+    let others = this.budget.usedBytes - this.bytes;
     const before = new Map<TraceEntry, { hadRoot: boolean; wasRun: boolean }>();
     let refused = 0;
     let truncated = 0;
@@ -237,7 +240,10 @@ export class SpanStore {
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
-      if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.budget.over) this.evictFor(entry);
+      if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.bytes + others > this.maxBytes) {
+        this.evictFor(entry);
+        others = this.budget.usedBytes - this.bytes;
+      }
     }
     this.acceptedSpans += spans.length - refused;
     if (truncated > 0) {
