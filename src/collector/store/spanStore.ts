@@ -1,4 +1,5 @@
 import type {
+  BatchCursor,
   ImportResult,
   ProcedureStats,
   ProcedureStatsQuery,
@@ -8,6 +9,7 @@ import type {
   SpanSearchResult,
   StoreChange,
   StoreStats,
+  TraceBatch,
   TraceTree,
 } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';
@@ -21,6 +23,7 @@ import { buildTree } from './queries/traceTree';
 import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
 import { TraceEntry } from './traceEntry';
+import { encodeRecordBatch } from './recordBatch';
 
 export interface SpanStoreOptions {
   /**
@@ -107,6 +110,8 @@ export class SpanStore {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly told = new Set<string>();
   private bytes = 0;
+  /** Hands out trace entries' generations. */
+  private generations = 0;
   private spanCount = 0;
   private acceptedSpans = 0;
   private rejectedSpans = 0;
@@ -167,6 +172,7 @@ export class SpanStore {
         entry = this.traces.get(lastId);
         if (!entry && !this.evictedIds.has(lastId)) {
           entry = new TraceEntry(lastId);
+          entry.generation = ++this.generations;
           entry.bytes = TRACE_OVERHEAD;
           this.bytes += TRACE_OVERHEAD;
           this.traces.set(lastId, entry);
@@ -199,6 +205,7 @@ export class SpanStore {
       }
       if (truncatedValuesOf(rec) > 0) truncated++;
       entry.add(rec, now);
+      if (old) entry.generation = ++this.generations;
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
@@ -389,6 +396,22 @@ export class SpanStore {
   trace(traceId: string): SpanView[] {
     const entry = this.traces.get(traceId.toLowerCase());
     return entry ? [...entry.spans.values()].map(toSpanView) : [];
+  }
+
+  /**
+   * The timeline batch of a trace, read from its records: the spans added since `since` (a cursor
+   * this returned earlier), or all of them (`full`) on first ask or when spans were replaced since.
+   */
+  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined {
+    const entry = this.traces.get(traceId.toLowerCase());
+    if (!entry) return undefined;
+    const size = entry.spans.size;
+    const full = !since || since.generation !== entry.generation || since.spans > size;
+    const from = full ? 0 : since.spans;
+    const records: SpanRecord[] = [];
+    let i = 0;
+    for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
+    return { batch: encodeRecordBatch(records), cursor: { generation: entry.generation, spans: size }, full };
   }
 
   /** Internal: the records of a trace, for queries. */

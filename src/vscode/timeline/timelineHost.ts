@@ -1,11 +1,13 @@
 import type * as vscode from 'vscode';
-import type { RunDiff, RunSummary, StoreChange } from '../../protocol/collectorTypes';
+import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 
 /** The part of the collector's store the timeline reads. */
 export interface TimelineStore {
   trace(traceId: string): SpanView[];
+  /** The run's timeline batch: all of it, or what was added since `since` (see SpanStore.batchSince). */
+  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined;
   run(traceId: string): RunSummary | undefined;
   runs(): RunSummary[];
   diff(a: string, b: string): RunDiff | undefined;
