@@ -19,6 +19,10 @@ export interface CallSummary {
 /** One step of a pass, matched across runs by {@link StepSummary.key} (never by span id). */
 export interface StepSummary {
   procedureId: string;
+  /** `procedure.type` of the step's span ('' when absent). */
+  procedureType: string;
+  /** `code.function` of the step's span, when present. */
+  codeFunction?: string;
   /** Procedure ids from the pass down to this step, `/`-separated (`create_instances/wait_for_instances`). */
   path: string;
   /** 0-based among the steps with the same path in the same pass. */
@@ -36,6 +40,8 @@ export interface StepSummary {
   status: 'error' | 'ok' | 'unset';
   /** Spans of the step and its calls with status ERROR or an exception event. */
   errors: number;
+  /** The step's own span has status ERROR or an exception event (one notion of error). */
+  failed: boolean;
   /** Grouped by service and operation, sorted by label. */
   calls: CallSummary[];
   filepath?: string;
@@ -126,6 +132,8 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
   /** Summarises one step; returns its nested steps (in start order) with its path. */
   const summarizeOne = (i: number, pass: number, parentPath: string, depth: number, seen: Map<string, number>, out: StepSummary[]): { nested: number[]; path: string } => {
     const id = String(src.attr(i, Attr.procedureId) ?? src.name(i));
+    const type = src.attr(i, Attr.procedureType);
+    const failed = src.failed(i);
     const path = parentPath ? `${parentPath}/${id}` : id;
     const occurrence = seen.get(path) ?? 0;
     seen.set(path, occurrence + 1);
@@ -133,6 +141,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     const end = ends[i]!;
     const step: StepSummary = {
       procedureId: id,
+      procedureType: typeof type === 'string' ? type : '',
       path,
       occurrence,
       key: `${path}#${occurrence}`,
@@ -143,9 +152,12 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
       durationMs: Math.max(0, end - start),
       selfMs: 0,
       status: src.status(i),
-      errors: src.failed(i) ? 1 : 0,
+      errors: failed ? 1 : 0,
+      failed,
       calls: [],
     };
+    const fn = src.attr(i, Attr.codeFunction);
+    if (typeof fn === 'string') step.codeFunction = fn;
     const fp = src.attr(i, Attr.codeFilepath);
     if (typeof fp === 'string') step.filepath = fp;
     const ln = src.attr(i, Attr.codeLineno);
@@ -201,7 +213,35 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
   };
 
   const passSpans = root >= 0 ? kids(root).filter((i) => kindOf(i) === PASS) : [];
-  if (passSpans.length > 0) {
+  if (root >= 0 && kindOf(root) !== PLAN && roots.some((i) => kindOf(i) === PASS || kindOf(i) === STEP)) {
+    // A plan run still in flight: its root (and the running pass) end last, so finished passes and
+    // the running pass's finished steps arrive as several roots. Steps go to the pass they name.
+    const byPass = new Map<number, { start: number; end: number; status: PassSummary['status']; steps: StepSummary[]; seen: Map<string, number> }>();
+    const passOf = (no: number, i: number) => {
+      let p = byPass.get(no);
+      if (!p) byPass.set(no, (p = { start: starts[i]!, end: ends[i]!, status: 'unset', steps: [], seen: new Map() }));
+      return p;
+    };
+    for (const r of roots) {
+      const kind = kindOf(r);
+      if (kind === PASS) {
+        const p = passOf(Number(src.attr(r, Attr.planPass) ?? 0), r);
+        p.start = Math.min(p.start, starts[r]!);
+        p.end = Math.max(p.end, ends[r]!);
+        p.status = src.status(r);
+        for (const c of kids(r)) if (kindOf(c) === STEP) summarizeStep(c, Number(src.attr(r, Attr.planPass) ?? 0), p.seen, p.steps);
+      } else if (kind === STEP) {
+        const no = Number(src.attr(r, Attr.planPass) ?? 0);
+        const p = passOf(no, r);
+        p.end = Math.max(p.end, ends[r]!);
+        summarizeStep(r, no, p.seen, p.steps);
+      }
+    }
+    for (const no of [...byPass.keys()].sort((a, b) => a - b)) {
+      const p = byPass.get(no)!;
+      passes.push({ pass: no, startMs: p.start, durationMs: Math.max(0, p.end - p.start), status: p.status, steps: p.steps });
+    }
+  } else if (passSpans.length > 0) {
     for (const p of passSpans) {
       const passNo = Number(src.attr(p, Attr.planPass) ?? passes.length + 1);
       const steps: StepSummary[] = [];

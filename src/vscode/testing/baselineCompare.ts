@@ -3,9 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseBaseline, type Baseline } from '../../baseline/baseline';
 import { baselineRunDiff } from '../../baseline/baselineDiff';
 import { defaultBaselinePath } from '../../baseline/baselinePath';
-import { recordSource } from '../../collector/queries/recordSource';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
-import { summarizeRun, type PlanRunSummary } from '../../summary/runSummary';
+import type { PlanRunSummary } from '../../summary/runSummary';
 import { readBaselineEntry } from '../../views/baselineCheck';
 import { diffToText } from '../../views/traceText';
 import { planKey } from '../planSessions';
@@ -52,9 +51,8 @@ export function runAgainstBaseline(s: Services, planFile: string, exportName: st
     return undefined;
   }
   if (base.plan !== run.plan) return undefined;
-  const records = s.collector.store?.records(run.traceId) ?? [];
-  if (!records.length) return undefined;
-  return { base, baselineFile, summary: summarizeRun(recordSource(records), { pin: base.pin }), run };
+  const summary = s.data.summary(run.traceId, base.pin);
+  return summary ? { base, baselineFile, summary, run } : undefined;
 }
 
 /** The inverse of {@link planKey}: `file-uri#export`. */

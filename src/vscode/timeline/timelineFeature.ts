@@ -34,7 +34,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
           trace: (id) => store.trace(id),
           run: (id) => store.run(id),
           runs: () => store.runs(),
-          diff: (a, b) => store.diff(a, b),
+          diff: (a, b) => s.data.diff(a, b),
           resourceOf: (id) => {
             const origin = store.records(id)[0]?.origin;
             if (!origin) return undefined;
