@@ -8,6 +8,7 @@ import { StatsIndex, documentLensModel, type DocumentLensModel } from '../views/
 import { procedureStatsFromSummaries } from '../views/procedureStats';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
+import type { Metrics } from './metrics';
 import type { ProcedureCatalog } from './procedureCatalog';
 import type { PlanSessions } from './planSessions';
 
@@ -16,6 +17,8 @@ export interface RunDataChange {
   runsSettled: boolean;
   /** Runs whose final summary was just computed (they completed, or changed after completing). */
   completed: readonly string[];
+  /** What changed: the store's content, the plan sessions (no figure changes), the procedure catalog, the settings. */
+  source: 'store' | 'sessions' | 'catalog' | 'config';
 }
 
 type Store = NonNullable<CollectorHost['store']>;
@@ -30,6 +33,7 @@ export class RunData implements vscode.Disposable {
   private statsCache: { key: string; value: { stats: ProcedureStats[]; index: StatsIndex } } | undefined;
   private summariesOf: { store: Store; cache: SummaryCache } | undefined;
   private runningCount = 0;
+  private generationValue = 0;
   private readonly changed = new vscode.EventEmitter<RunDataChange>();
   private readonly listeners: vscode.Disposable[];
   readonly onDidChange = this.changed.event;
@@ -39,6 +43,7 @@ export class RunData implements vscode.Disposable {
     private readonly config: Config,
     private readonly catalog: ProcedureCatalog,
     private readonly sessions: PlanSessions,
+    private readonly metrics?: Metrics,
   ) {
     this.listeners = [
       collector.onDidChangeStore((e) => {
@@ -46,6 +51,7 @@ export class RunData implements vscode.Disposable {
         // Summarise the traces that completed with this change now, before anyone is told:
         // the views then read figures that are final, and nothing walks spans again.
         const completed = this.summaries()?.changed(e.traceIds) ?? [];
+        if (completed.length) this.metrics?.noteCompleted(completed);
         let settled = completed.length > 0;
         if (e.runsChanged) {
           const runs = this.runs();
@@ -54,14 +60,18 @@ export class RunData implements vscode.Disposable {
           settled ||= running < this.runningCount || running === 0;
           this.runningCount = running;
         }
-        this.changed.fire({ runsSettled: settled, completed });
+        this.changed.fire({ runsSettled: settled, completed, source: 'store' });
       }),
-      sessions.onDidChange(() => this.changed.fire({ runsSettled: true, completed: [] })),
-      catalog.onDidChange(() => this.changed.fire({ runsSettled: true, completed: [] })),
+      sessions.onDidChange(() => this.changed.fire({ runsSettled: true, completed: [], source: 'sessions' })),
+      catalog.onDidChange(() => {
+        this.generationValue++;
+        this.changed.fire({ runsSettled: true, completed: [], source: 'catalog' });
+      }),
       config.onDidChange(({ previous, settings }) => {
         if (previous.inline.statsRuns !== settings.inline.statsRuns || previous.inline.includeDebugRuns !== settings.inline.includeDebugRuns) {
           this.statsCache = undefined;
-          this.changed.fire({ runsSettled: true, completed: [] });
+          this.generationValue++;
+          this.changed.fire({ runsSettled: true, completed: [], source: 'config' });
         }
       }),
     ];
@@ -83,6 +93,11 @@ export class RunData implements vscode.Disposable {
       this.summariesOf = { store, cache };
     }
     return this.summariesOf.cache;
+  }
+
+  /** Bumped when what the figures are drawn from changes other than the store (catalog, settings). */
+  get generation(): number {
+    return this.generationValue;
   }
 
   /** Counters of the summary cache (host tests: summaries are reused, not recomputed). */
