@@ -119,6 +119,7 @@ export class SpanStore {
   private evictedUnfinished = 0;
   private runsCache: RunSummary[] | undefined;
   private version = 0;
+  private completedFlushAt = -Infinity;
 
   constructor(private readonly options: SpanStoreOptions = {}) {
     this.maxBytes = Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -215,14 +216,22 @@ export class SpanStore {
       this.tellOnce('refused', `${refused} span(s) refused: ${refusedReason}`);
     }
     const traceIds: string[] = [];
+    let completed = false;
     for (const [e, was] of before) {
       if (this.traces.get(e.traceId) !== e) continue;
       traceIds.push(e.traceId);
       this.settle(e, now);
+      if (!was.hadRoot && e.complete) completed = true;
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
     if (spans.length > refused) this.touch();
     this.scheduleIdleCheck();
+    // A trace just completed: tell at once (its views show final figures), not after the interval;
+    // at most once per interval, so that loading a thousand saved runs stays a handful of events.
+    if (completed && now - this.completedFlushAt >= (this.options.changeIntervalMs ?? 75)) {
+      this.completedFlushAt = now;
+      this.changes.flush();
+    }
     return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
   }
 

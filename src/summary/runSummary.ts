@@ -1,6 +1,6 @@
 import { Attr } from '../protocol/attributes';
 import type { AttrValue } from '../protocol/spanView';
-import { callKey, callLabel } from './callKey';
+import { callKey, callLabel, type CallKey } from './callKey';
 import type { SpanSource } from './spanSource';
 
 /** Calls of one step to one service operation. */
@@ -129,6 +129,18 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
   const pin = options.pin ?? [];
   const passes: PassSummary[] = [];
 
+  // Scratch stack shared by the steps (emptied by each), and call labels interned per run: a run
+  // repeats the same few service operations thousands of times.
+  const scratch: number[] = [];
+  const labels = new Map<string, Map<string, string>>();
+  const labelOf = (k: CallKey): string => {
+    let ops = labels.get(k.service);
+    if (!ops) labels.set(k.service, (ops = new Map()));
+    let label = ops.get(k.operation);
+    if (label === undefined) ops.set(k.operation, (label = callLabel(k)));
+    return label;
+  };
+
   /** Summarises one step; returns its nested steps (in start order) with its path. */
   const summarizeOne = (i: number, pass: number, parentPath: string, depth: number, seen: Map<string, number>, out: StepSummary[]): { nested: number[]; path: string } => {
     const id = String(src.attr(i, Attr.procedureId) ?? src.name(i));
@@ -173,19 +185,23 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     out.push(step);
     const direct = kids(i);
     step.selfMs = selfTime(starts, ends, start, end, direct);
-    const groups = new Map<string, CallSummary>();
-    const nested: number[] = [];
-    const stack: number[] = [];
+    if (direct.length === 0) return { nested: NO_CHILDREN, path };
+    // Allocated on first use: most steps of a large run have no calls or no nested steps.
+    let groups: Map<string, CallSummary> | undefined;
+    let nested: number[] = NO_CHILDREN;
+    const stack = scratch;
     for (let k = direct.length - 1; k >= 0; k--) stack.push(direct[k]!);
     while (stack.length > 0) {
       const c = stack.pop()!;
       const kind = kindOf(c);
       if (kind === STEP) {
+        if (nested === NO_CHILDREN) nested = [];
         nested.push(c);
         continue;
       }
       const key = callKey(src, c);
-      const label = callLabel(key);
+      const label = labelOf(key);
+      groups ??= new Map();
       let g = groups.get(label);
       if (!g) groups.set(label, (g = { service: key.service, operation: key.operation, label, count: 0, errors: 0, durationMs: 0 }));
       g.count++;
@@ -197,7 +213,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
       const ck = children[c];
       if (ck) for (let k = ck.length - 1; k >= 0; k--) stack.push(ck[k]!);
     }
-    if (groups.size > 0) step.calls = [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    if (groups) step.calls = groups.size === 1 ? [...groups.values()] : [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     if (nested.length > 1) nested.sort(byStart);
     return { nested, path };
   };
