@@ -133,6 +133,7 @@ export class SpanStore {
   readonly budget: MemoryBudget;
   /** The trace a batch is adding to: never a candidate for eviction while it is stored. */
   private keep: TraceEntry | undefined;
+  private completedFlushAt = -Infinity;
 
   constructor(private readonly options: SpanStoreOptions = {}) {
     this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
@@ -262,14 +263,22 @@ export class SpanStore {
       this.tellOnce('refused', `${refused} span(s) refused: ${refusedReason}`);
     }
     const traceIds: string[] = [];
+    let completed = false;
     for (const [e, was] of before) {
       if (this.traces.get(e.traceId) !== e) continue;
       traceIds.push(e.traceId);
       this.settle(e, now);
+      if (!was.hadRoot && e.complete) completed = true;
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
     if (spans.length > refused) this.touch();
     this.scheduleIdleCheck();
+    // A trace just completed: tell at once (its views show final figures), not after the interval;
+    // at most once per interval, so that loading a thousand saved runs stays a handful of events.
+    if (completed && now - this.completedFlushAt >= (this.options.changeIntervalMs ?? 75)) {
+      this.completedFlushAt = now;
+      this.changes.flush();
+    }
     return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
   }
 
