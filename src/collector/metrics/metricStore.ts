@@ -53,6 +53,7 @@ export class MetricStore {
   private bytes = 0;
   private accepted = 0;
   private evictedSeries = 0;
+  private readonly addListeners = new Set<(services: ReadonlySet<string>) => void>();
 
   constructor(options: MetricStoreOptions = {}) {
     this.maxBytes = Math.max(1024, options.maxBytes ?? 16 * 1024 * 1024);
@@ -90,6 +91,16 @@ export class MetricStore {
       this.bytes -= oldest.bytes;
       this.evictedSeries++;
     }
+    if (this.addListeners.size && points.length) {
+      const services = new Set(points.map((p) => p.serviceName));
+      for (const f of this.addListeners) f(services);
+    }
+  }
+
+  /** Called after points were stored, with the services that sent them. */
+  onDidAdd(listener: (services: ReadonlySet<string>) => void): { dispose(): void } {
+    this.addListeners.add(listener);
+    return { dispose: () => this.addListeners.delete(listener) };
   }
 
   /** Series, optionally of one service and/or one metric name, with points after `sinceMs`. */
