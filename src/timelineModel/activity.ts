@@ -70,9 +70,9 @@ export function passesSeverity(s: SeverityClass, min: SeverityFilter): boolean {
 }
 
 /** Characters shown of a body before "Show all"; the rest stays one click away. */
-export const SHOWN_CHARS = 2000;
+export const SHOWN_CHARS = 800;
 /** Lines shown of a body before "Show all". */
-export const SHOWN_LINES = 24;
+export const SHOWN_LINES = 12;
 
 /**
  * Text from a program, made safe to look at: C0/C1 control characters (but tab and newline),

@@ -50,7 +50,7 @@ export function runMetricSeries(all: readonly StoredSeries[], service: string, s
 }
 
 export interface ChartLine {
-  /** The series' attributes as `k=v, …` ('' for a series without attributes). */
+  /** What tells this series from the metric's others: the differing attribute's value, or `k=v, …` ('' for a lone series). */
   label: string;
   points: { timeMs: number; value: number }[];
   last: number;
@@ -83,9 +83,10 @@ export function metricCharts(series: readonly SignalMetricSeries[]): MetricChart
   }
   const charts: MetricChart[] = [];
   for (const [name, list] of [...byName].sort((a, b) => a[0].localeCompare(b[0]))) {
-    const lines = list
-      .filter((s) => s.points.length > 0)
-      .map((s) => ({ label: attrLabel(s.attributes), points: [...s.points].sort((a, b) => a.timeMs - b.timeMs), last: 0 }))
+    const withPoints = list.filter((s) => s.points.length > 0);
+    const varying = varyingKeys(withPoints.map((s) => s.attributes));
+    const lines = withPoints
+      .map((s) => ({ label: attrLabel(s.attributes, varying), points: [...s.points].sort((a, b) => a.timeMs - b.timeMs), last: 0 }))
       .sort((a, b) => a.label.localeCompare(b.label));
     if (lines.length === 0) continue;
     let t0 = Infinity;
@@ -114,9 +115,17 @@ export function chartTitle(c: MetricChart): string {
   return `${c.name}${c.unit ? ` (${c.unit})` : ''}: ${c.lastText}`;
 }
 
-function attrLabel(a: Record<string, AttrValue>): string {
-  return Object.keys(a)
-    .sort()
+/** The attribute keys whose values differ between the series of one metric (what tells their lines apart). */
+function varyingKeys(sets: readonly Record<string, AttrValue>[]): string[] {
+  const keys = new Set(sets.flatMap((a) => Object.keys(a)));
+  return [...keys].filter((k) => new Set(sets.map((a) => (a[k] === undefined ? '\u0000' : attrText(a[k])))).size > 1).sort();
+}
+
+/** A line's label: the value of the one attribute that differs (`user`), else `k=v` of those that do. */
+function attrLabel(a: Record<string, AttrValue>, keys: readonly string[]): string {
+  if (keys.length === 1) return a[keys[0]!] === undefined ? '' : attrText(a[keys[0]!]!);
+  return keys
+    .filter((k) => a[k] !== undefined)
     .map((k) => `${k}=${attrText(a[k]!)}`)
     .join(', ');
 }

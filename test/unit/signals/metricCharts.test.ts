@@ -26,9 +26,9 @@ void test('charts: one per metric name, a line per attribute set, range and last
   ]);
   assert.deepEqual(charts.map((c) => c.name), ['process.cpu.utilization', 'process.memory.usage']);
   const cpu = charts[0]!;
-  assert.deepEqual(cpu.lines.map((l) => [l.label, l.last]), [['process.cpu.state=system', 0.07], ['process.cpu.state=user', 0.2]]);
+  assert.deepEqual(cpu.lines.map((l) => [l.label, l.last]), [['system', 0.07], ['user', 0.2]]);
   assert.deepEqual([cpu.t0, cpu.t1, cpu.min, cpu.max], [1, 3, 0.05, 0.2]);
-  assert.equal(cpu.lastText, 'process.cpu.state=system: 7 % · process.cpu.state=user: 20 %');
+  assert.equal(cpu.lastText, 'system: 7 % · user: 20 %');
   assert.equal(chartTitle(charts[1]!), 'process.memory.usage (By): 50 MiB');
   // Time left to right, value bottom to top; a single point sits in the middle.
   assert.equal(polylinePoints(cpu.lines[1]!, cpu, 100, 10), '0.0,6.7 50.0,0.0');
