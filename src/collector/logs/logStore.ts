@@ -35,6 +35,7 @@ export class LogStore {
   private accepted = 0;
   private rejected = 0;
   private evicted = 0;
+  private readonly addListeners = new Set<(traceIds: ReadonlySet<string>) => void>();
 
   readonly budget: MemoryBudget;
 
@@ -73,6 +74,19 @@ export class LogStore {
     }
     this.accepted += records.length;
     this.budget.enforce();
+    if (this.addListeners.size && records.length) {
+      // Unique packed ids first: converting each record's id to hex would double the cost of storing.
+      const packed = new Set<string>();
+      for (const r of records) packed.add(r.ids.slice(0, 16));
+      const ids = new Set([...packed].map((p) => (p ? Buffer.from(p, 'latin1').toString('hex') : '')));
+      for (const f of this.addListeners) f(ids);
+    }
+  }
+
+  /** Called after records were stored, with their trace ids ('' for records without trace context). */
+  onDidAdd(listener: (traceIds: ReadonlySet<string>) => void): { dispose(): void } {
+    this.addListeners.add(listener);
+    return { dispose: () => this.addListeners.delete(listener) };
   }
 
   /** Gives up the oldest record (the budget asks); returns its bytes, 0 when none is left. */
@@ -131,6 +145,16 @@ export class LogStore {
       if (!r.traceId && (!service || r.origin.serviceName === service)) out.push(toLogView(r));
     }
     return out.reverse();
+  }
+
+  /** How many records without trace context each service sent (nothing decoded: cheap for a tree view). */
+  servicesWithoutTrace(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (let i = this.head; i < this.ring.length; i++) {
+      const r = this.ring[i]!;
+      if (r.ids === '') counts.set(r.origin.serviceName, (counts.get(r.origin.serviceName) ?? 0) + 1);
+    }
+    return counts;
   }
 
   stats(): LogStoreStats {

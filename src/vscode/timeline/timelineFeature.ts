@@ -55,6 +55,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
       openRun: (traceId, focusSpanId) => this.openTrace(traceId, undefined, focusSpanId),
+      signals: () => s.collector.signals,
     };
     this.registrations = [
       s.viewers.setViewer(this),
