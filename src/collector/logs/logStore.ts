@@ -31,6 +31,7 @@ export class LogStore {
   private arrivals: number[] = [];
   private head = 0;
   private bytes = 0;
+  /** Keyed by the trace id's 16 bytes as latin1 (the start of `ids`): no hex string per record. */
   private readonly byTrace = new Map<string, LogRecord[]>();
   private accepted = 0;
   private rejected = 0;
@@ -66,9 +67,10 @@ export class LogStore {
       this.ring.push(r);
       this.arrivals.push(now);
       this.bytes += size;
-      if (r.traceId) {
-        let list = this.byTrace.get(r.traceId);
-        if (!list) this.byTrace.set(r.traceId, (list = []));
+      if (r.ids) {
+        const key = traceKey(r);
+        let list = this.byTrace.get(key);
+        if (!list) this.byTrace.set(key, (list = []));
         list.push(r);
       }
     }
@@ -98,13 +100,14 @@ export class LogStore {
     this.ring[this.head] = undefined;
     this.head++;
     this.evicted++;
-    if (r.traceId) {
-      const list = this.byTrace.get(r.traceId);
+    if (r.ids) {
+      const key = traceKey(r);
+      const list = this.byTrace.get(key);
       if (list) {
         // The oldest record of its trace is nearly always first in the list.
         const i = list[0] === r ? 0 : list.indexOf(r);
         if (i >= 0) list.splice(i, 1);
-        if (list.length === 0) this.byTrace.delete(r.traceId);
+        if (list.length === 0) this.byTrace.delete(key);
       }
     }
     // Compact now and then so the ring does not grow with what was evicted.
@@ -133,7 +136,7 @@ export class LogStore {
 
   /** The logs of a trace in time order (a span's are those with its span id). */
   forTrace(traceId: string): LogView[] {
-    const list = this.byTrace.get(traceId.toLowerCase()) ?? [];
+    const list = (/^[0-9a-fA-F]{32}$/.test(traceId) && this.byTrace.get(Buffer.from(traceId, 'hex').toString('latin1'))) || [];
     return [...list].sort((a, b) => a.timeMs - b.timeMs).map(toLogView);
   }
 
@@ -142,7 +145,7 @@ export class LogStore {
     const out: LogView[] = [];
     for (let i = this.ring.length - 1; i >= this.head && out.length < limit; i--) {
       const r = this.ring[i]!;
-      if (!r.traceId && (!service || r.origin.serviceName === service)) out.push(toLogView(r));
+      if (!r.ids && (!service || r.origin.serviceName === service)) out.push(toLogView(r));
     }
     return out.reverse();
   }
@@ -168,4 +171,8 @@ export class LogStore {
     this.bytes = 0;
     this.byTrace.clear();
   }
+}
+
+function traceKey(r: LogRecord): string {
+  return r.ids.length === 16 ? r.ids : r.ids.slice(0, 16);
 }
