@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DecodePool } from './decodePool';
+import { DecodePool } from './ingest/decodePool';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import type * as GrpcReceiverModule from './grpc/otlpGrpcReceiver';
 import type { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
@@ -10,13 +11,13 @@ import { LogStore } from './logs/logStore';
 import { serveLogsApi } from './logs/logsApi';
 import { receiveSignal } from './logs/otlpSignalReceiver';
 import { MetricStore } from './metrics/metricStore';
-import { receiveTraces } from './otlpHttpReceiver';
-import { decodeLimits, type DecodeLimits } from './otlpValues';
-import { serveReadApi } from './readApi';
-import { guardRequest } from './requestGuards';
+import { receiveTraces } from './ingest/otlpHttpReceiver';
+import { decodeLimits, type DecodeLimits } from './store/otlpValues';
+import { serveReadApi } from './store/readApi';
+import { guardRequest } from './ingest/requestGuards';
 import { RunPersistence } from './runPersistence';
-import { SpanStore } from './spanStore';
-import { WorkSlicer } from './workSlicer';
+import { SpanStore } from './store/spanStore';
+import { WorkSlicer } from './ingest/workSlicer';
 
 export interface CollectorOptions {
   /** Always 127.0.0.1: the collector never listens on other interfaces. */
@@ -131,7 +132,7 @@ export class Collector {
         onWarning: warn,
       });
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
-    this.decoders = new DecodePool(options.decodeWorkerPath ?? join(__dirname, 'decodeWorker.js'), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
+    this.decoders = new DecodePool(options.decodeWorkerPath ?? defaultWorkerPath(), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
@@ -320,4 +321,10 @@ function refuseNonPost(req: IncomingMessage, res: ServerResponse, withOrigin: bo
   req.resume();
   res.setHeader('Allow', 'POST');
   sendText(res, 405, 'use POST');
+}
+
+/** Bundled (dist/), the worker sits beside this module; compiled file by file (tests), under ingest/. */
+function defaultWorkerPath(): string {
+  const beside = join(__dirname, 'decodeWorker.js');
+  return existsSync(beside) ? beside : join(__dirname, 'ingest', 'decodeWorker.js');
 }

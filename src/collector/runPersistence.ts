@@ -1,8 +1,9 @@
 import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Disposable } from './changeCoalescer';
-import { encodeOtlpJsonPieces } from './otlpJsonEncoder';
-import type { SpanStore } from './spanStore';
+import type { Disposable } from './store/changeCoalescer';
+import { encodeOtlpJsonPieces } from './store/otlpJsonEncoder';
+import type { SpanStore } from './store/spanStore';
+import { importOtlpJson } from './ingest/otlpJsonDecoder';
 
 export interface PersistenceOptions {
   dir: string;
@@ -79,7 +80,7 @@ export class RunPersistence implements Disposable {
     for (const { name } of withTimes) {
       const path = join(this.options.dir, name);
       try {
-        const result = this.store.importOtlpJson(await readFile(path, 'utf8'), path);
+        const result = importOtlpJson(this.store, await readFile(path, 'utf8'));
         if (result.acceptedSpans === 0) throw new Error('no spans in it');
         this.store.markFinished(result.traceIds);
         for (const id of result.traceIds) this.files.set(id, name);

@@ -14,10 +14,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { makeTemplates, protoBody, SPANS_PER_BODY } from './collector/bodies';
-import { SpanStore } from '../../src/collector/spanStore';
-import { RECORD_OVERHEAD } from '../../src/collector/storedBytes';
+import { SpanStore } from '../../src/collector/store/spanStore';
+import { RECORD_OVERHEAD } from '../../src/collector/store/storedBytes';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
+import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
 
 const asJson = process.argv.includes('--json');
 const log = (m: string): void => {
@@ -62,7 +63,7 @@ function overhead(): object {
     gc();
     const before = process.memoryUsage().heapUsed;
     // Each body made, stored and dropped: after the GC only the store remains.
-    for (let t = 0; t < spans / perTrace; t++) store.importOtlpJson(jsonBody(t + 1, perTrace, attrs));
+    for (let t = 0; t < spans / perTrace; t++) importOtlpJson(store, jsonBody(t + 1, perTrace, attrs));
     gc();
     gc();
     const heap = process.memoryUsage().heapUsed - before;
@@ -215,7 +216,7 @@ async function loadPhase(): Promise<object> {
 function timelineBatchPhase(): object {
   const measure = (repeatValues: boolean): object => {
     const store = new SpanStore({ maxBytes: 4096 * MiB, maxSpans: 1_000_000 });
-    for (let first = 1; first <= 100_000; first += 5000) store.importOtlpJson(jsonBody(0x7100, 5000, 10, 0, first, repeatValues));
+    for (let first = 1; first <= 100_000; first += 5000) importOtlpJson(store, jsonBody(0x7100, 5000, 10, 0, first, repeatValues));
     const id = hex(0x7100, 32);
     const views: number[] = [];
     const encodes: number[] = [];

@@ -1,9 +1,9 @@
 import type { AttrValue } from '../../protocol/spanView';
-import { DecodeError, type DecodeContext } from '../decodedBatch';
-import { anyValue, jsonTimeToMs } from '../otlpJsonDecoder';
-import { readAnyValue } from '../protoAnyValue';
+import { DecodeError, type DecodeContext } from '../store/decodedBatch';
+import { anyValue, jsonTimeToMs } from '../ingest/otlpJsonDecoder';
+import { readAnyValue } from '../ingest/protoAnyValue';
 import { attrText } from '../../protocol/spanView';
-import { ProtoReader } from '../protoReader';
+import { ProtoReader } from '../ingest/protoReader';
 import { LogRecord, packIds, type DecodedContent, type LogOrigin, type RawContent, type Severity } from './logRecord';
 
 /** Log records from one request; invalid ones are counted, not kept. */

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
-import { DecodeError, type DecodeContext } from '../decodedBatch';
-import { exportResponse, statusBody } from '../otlpResponse';
-import type { WorkSlicer } from '../workSlicer';
+import { DecodeError, type DecodeContext } from '../store/decodedBatch';
+import { exportResponse, statusBody } from '../ingest/otlpResponse';
+import type { WorkSlicer } from '../ingest/workSlicer';
 import type { MetricStore } from '../metrics/metricStore';
 import { decodeOtlpMetricsJson, decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
 import type { LogStore } from './logStore';

@@ -1,5 +1,5 @@
-import { Attr, PLAN_SPAN_PREFIX } from '../protocol/attributes';
-import type { RunStatus, RunSummary } from '../protocol/collectorTypes';
+import { Attr, PLAN_SPAN_PREFIX } from '../../protocol/attributes';
+import type { RunStatus, RunSummary } from '../../protocol/collectorTypes';
 import { attr, attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanRecord } from './spanRecord';
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
@@ -9,6 +9,13 @@ export type FinishedBy = 'root' | 'idle' | undefined;
 
 function isPlanSpan(rec: SpanRecord): boolean {
   return attr(rec, Attr.kind) !== undefined || rec.name.startsWith(PLAN_SPAN_PREFIX);
+}
+
+/** What the queries read of a store: its runs (newest first) and its trace entries. */
+export interface TraceSource {
+  runs(): RunSummary[];
+  entry(traceId: string): TraceEntry | undefined;
+  entries(): Iterable<TraceEntry>;
 }
 
 /**

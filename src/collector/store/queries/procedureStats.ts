@@ -1,8 +1,7 @@
-import { Attr } from '../../protocol/attributes';
-import type { ProcedureRun, ProcedureStats, ProcedureStatsQuery } from '../../protocol/collectorTypes';
+import { Attr } from '../../../protocol/attributes';
+import type { ProcedureRun, ProcedureStats, ProcedureStatsQuery } from '../../../protocol/collectorTypes';
 import { attr, attrString, isErrorRecord, type SpanRecord } from '../spanRecord';
-import type { SpanStore } from '../spanStore';
-import type { TraceEntry } from '../traceEntry';
+import type { TraceEntry, TraceSource } from '../traceEntry';
 import { percentile } from './percentiles';
 
 interface Acc {
@@ -22,7 +21,7 @@ export function isStep(rec: SpanRecord): boolean {
 }
 
 /** Per-procedure statistics over the newest `lastRuns` plan runs (completed or running). */
-export function procedureStats(store: SpanStore, query: ProcedureStatsQuery): ProcedureStats[] {
+export function procedureStats(store: TraceSource, query: ProcedureStatsQuery): ProcedureStats[] {
   const lastRuns = Math.max(1, Math.min(query.lastRuns ?? 20, 10_000));
   const runs = store
     .runs()

@@ -1,4 +1,4 @@
-import type { DecodeContext } from './decodedBatch';
+import type { KeyShapes, StringPool } from './stringPool';
 
 /** Strings and key lists by id: what a span index's ids point into. */
 export interface DictionaryView {
@@ -100,7 +100,8 @@ export class DictionaryMirror implements DictionaryView {
   readonly shapes: string[][] = [];
   private gen = 0;
 
-  constructor(private readonly ctx: DecodeContext) {}
+  // Only the pools: the store's decode context passes itself.
+  constructor(private readonly ctx: { readonly pool: StringPool; readonly shapes: KeyShapes }) {}
 
   get generation(): number {
     return this.gen;

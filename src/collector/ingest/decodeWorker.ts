@@ -1,13 +1,13 @@
 // A decode worker of the collector (bundled as dist/decodeWorker.js): turns request bodies into
 // packed batches (JSON) or span indexes (protobuf) off the thread that stores them. See decodePool.ts.
 import { parentPort } from 'node:worker_threads';
-import type { DecodeRequest, DecodeResponse } from '../protocol/decodeMessages';
-import { DecodeContext, DecodeError } from './decodedBatch';
-import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
+import type { DecodeRequest, DecodeResponse } from './decodeMessages';
+import { DecodeContext, DecodeError } from '../store/decodedBatch';
+import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';
-import { decodeLimits } from './otlpValues';
+import { decodeLimits } from '../store/otlpValues';
 
 const port = parentPort;
 if (!port) throw new Error('decodeWorker runs as a worker thread');

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { BodyEncoding, DecodeRequest, DecodeResponse } from '../protocol/decodeMessages';
-import { DecodeContext } from './decodedBatch';
-import { DictionaryMirror, type DictionaryView } from './idDictionary';
+import type { BodyEncoding, DecodeRequest, DecodeResponse } from './decodeMessages';
+import { DecodeContext } from '../store/decodedBatch';
+import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
 
 /** A worker's answer, with the dictionary its ids (if any) resolve in. */
 export interface DecodeResult {

@@ -1,5 +1,5 @@
-import { Attr } from '../../protocol/attributes';
-import type { CallCountDiff, RunDiff, StepChangeReason, StepDiff } from '../../protocol/collectorTypes';
+import { Attr } from '../../../protocol/attributes';
+import type { CallCountDiff, RunDiff, StepChangeReason, StepDiff } from '../../../protocol/collectorTypes';
 import { attrNumber, attrString, isErrorRecord, statusName, type SpanRecord } from '../spanRecord';
 import type { TraceEntry } from '../traceEntry';
 import { isStep } from './procedureStats';

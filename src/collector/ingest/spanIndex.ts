@@ -1,10 +1,10 @@
-import type { AttrValue } from '../protocol/spanView';
-import type { DecodeContext, DecodedBatch } from './decodedBatch';
-import type { DictionaryView } from './idDictionary';
-import { EMPTY_VALUE } from './otlpValues';
-import type { OriginParts as PackedOrigin } from './spanRecord';
+import type { AttrValue } from '../../protocol/spanView';
+import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
+import type { DictionaryView } from '../store/idDictionary';
+import { EMPTY_VALUE } from '../store/otlpValues';
+import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import type { NodeBufferSlices } from './protoReader';
-import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from './spanRecord';
+import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from '../store/spanRecord';
 
 /**
  * The spans of one protobuf body as integers: where in the body each id and one-off string is,

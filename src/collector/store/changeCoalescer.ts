@@ -1,4 +1,4 @@
-import type { StoreChange } from '../protocol/collectorTypes';
+import type { StoreChange } from '../../protocol/collectorTypes';
 
 export interface Disposable {
   dispose(): void;

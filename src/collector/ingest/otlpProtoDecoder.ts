@@ -1,14 +1,14 @@
-import type { AttrValue } from '../protocol/spanView';
-import { emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
-import { EMPTY_VALUE, intFromNumber, SpanBudget } from './otlpValues';
-import type { OriginParts as PackedOrigin } from './spanRecord';
+import type { AttrValue } from '../../protocol/spanView';
+import { emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
+import { EMPTY_VALUE, intFromNumber, SpanBudget } from '../store/otlpValues';
+import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import { ProtoReader } from './protoReader';
 import { readAnyValue } from './protoAnyValue';
 import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
 import { F_FLAGS, F_KIND, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, IndexBuilder, materialize, NONE, SAME, SPAN_INTS, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
-import type { KeyInfo } from './stringPool';
-import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from './spanRecord';
-import { wordsToMsRest } from './unixNano';
+import type { KeyInfo } from '../store/stringPool';
+import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from '../store/spanRecord';
+import { wordsToMsRest } from '../store/unixNano';
 
 /**
  * Decodes a protobuf ExportTraceServiceRequest into span records, in place: the index of the body,

@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
-import { DecodeError, type DecodedBatch } from './decodedBatch';
-import { decodeOtlpJsonBytes } from './otlpJsonDecoder';
+import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
+import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { decodeOtlpProto } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
 import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
 import { exportResponse, statusBody } from './otlpResponse';
-import type { IngestResult, SpanStore } from './spanStore';
+import type { IngestResult, SpanStore } from '../store/spanStore';
 import type { WorkSlicer } from './workSlicer';
 
 /** An accepted request body exactly as received, for forwarding. */

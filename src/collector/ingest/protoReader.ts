@@ -1,5 +1,5 @@
-import { DecodeError } from './decodedBatch';
-import { wordsToMs } from './unixNano';
+import { DecodeError } from '../store/decodedBatch';
+import { wordsToMs } from '../store/unixNano';
 
 /**
  * A bounds-checked reader of protobuf wire format over one buffer. Length-delimited fields are

@@ -1,5 +1,5 @@
 import { attr, isErrorRecord, statusName, type SpanRecord } from '../spanRecord';
-import type { SpanSource } from '../../summary/spanSource';
+import type { SpanSource } from '../../../summary/spanSource';
 
 /**
  * The summary's span source over the collector's stored records, so a run that arrived over OTLP

@@ -9,11 +9,10 @@ import type {
   StoreChange,
   StoreStats,
   TraceTree,
-} from '../protocol/collectorTypes';
-import type { SpanView } from '../protocol/spanView';
+} from '../../protocol/collectorTypes';
+import type { SpanView } from '../../protocol/spanView';
 import { ChangeCoalescer, type Disposable } from './changeCoalescer';
 import { DecodeContext, type DecodedBatch } from './decodedBatch';
-import { decodeOtlpJson } from './otlpJsonDecoder';
 import { encodeOtlpJson } from './otlpJsonEncoder';
 import { diffRuns } from './queries/runDiff';
 import { procedureStats } from './queries/procedureStats';
@@ -343,11 +342,6 @@ export class SpanStore {
       this.scheduleIdleCheck();
     }, Math.max(50, Math.ceil(wait)));
     this.idleTimer.unref();
-  }
-
-  /** Parses and stores OTLP JSON (a file of this tool or any other); throws DecodeError when malformed. */
-  importOtlpJson(text: string, _source?: string): IngestResult {
-    return this.ingest(decodeOtlpJson(text, this.decodeContext));
   }
 
   /** One run (trace) as OTLP JSON, grouped by resource and scope. */

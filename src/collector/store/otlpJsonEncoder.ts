@@ -1,4 +1,4 @@
-import type { AttrValue } from '../protocol/spanView';
+import type { AttrValue } from '../../protocol/spanView';
 import type { EventRecord, LinkRecord, SpanOrigin, SpanRecord } from './spanRecord';
 
 /**

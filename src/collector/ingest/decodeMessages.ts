@@ -3,21 +3,15 @@
  * worker_threads). Each request carries an `id` that its response echoes; the body's bytes are
  * transferred, not copied.
  */
-import type { DictionaryAdditions } from '../collector/idDictionary';
-import type { PackedBatch } from '../collector/packedBatch';
-import type { SpanIndex } from '../collector/spanIndex';
+import type { DictionaryAdditions } from '../store/idDictionary';
+import type { PackedBatch } from './packedBatch';
+import type { SpanIndex } from './spanIndex';
+import type { DecodeLimits } from '../store/otlpValues';
+
+export type { DecodeLimits };
 
 export type BodyEncoding = 'json' | 'proto';
 
-/** Caps the decoders apply to what they keep; a value over a cap is kept as a `truncated` marker. */
-export interface DecodeLimits {
-  /** Most bytes one attribute value keeps (UTF-8 of its strings and keys, 8 per scalar). */
-  maxValueBytes: number;
-  /** Most bytes of attribute values one span keeps (its own, its events' and its links'). */
-  maxSpanBytes: number;
-  /** Deepest nesting of arrays and kvlists kept; deeper parts become a marker. */
-  maxDepth: number;
-}
 
 /** Collector → worker. */
 export interface DecodeRequest {

@@ -1,11 +1,11 @@
-import type { AttrValue } from '../protocol/spanView';
-import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from './decodedBatch';
-import { count, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
-import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from './otlpValues';
-import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
-import type { KeyInfo } from './stringPool';
+import type { AttrValue } from '../../protocol/spanView';
+import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
+import { count, decodeOtlpJson, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
+import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from '../store/otlpValues';
+import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from '../store/spanRecord';
+import type { KeyInfo } from '../store/stringPool';
 import { jsonDoubleText, JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
-import { wordsToMsRest } from './unixNano';
+import { wordsToMsRest } from '../store/unixNano';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -552,3 +552,11 @@ const EMPTY_KEYS: string[] = [];
 const EMPTY_VALUES: AttrValue[] = [];
 /** Replaced once the resource and scope of the spans are known. */
 const PENDING_ORIGIN: SpanOrigin = { ...emptyOriginParts(), serviceName: 'unknown_service' };
+
+/**
+ * Decodes an OTLP/JSON body from its bytes: the byte scanner for the common shape, JSON.parse and
+ * the object walk for everything else (and for the error message of a malformed body).
+ */
+export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBatch {
+  return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
+}

@@ -1,12 +1,19 @@
-import type { DecodeLimits } from '../protocol/decodeMessages';
-import type { AttrArray, AttrEmpty, AttrKvList, AttrTruncated, AttrValue } from '../protocol/spanView';
+import type { AttrArray, AttrEmpty, AttrKvList, AttrTruncated, AttrValue } from '../../protocol/spanView';
 
 /**
  * The attribute value model shared by the decoders (see docs/otlp-fidelity.md): the common kinds
  * as plain values, the rest tagged; and the caps a decoder applies to what it keeps.
  */
 
-export type { DecodeLimits };
+/** Caps the decoders apply to what they keep; a value over a cap is kept as a `truncated` marker. */
+export interface DecodeLimits {
+  /** Most bytes one attribute value keeps (UTF-8 of its strings and keys, 8 per scalar). */
+  maxValueBytes: number;
+  /** Most bytes of attribute values one span keeps (its own, its events' and its links'). */
+  maxSpanBytes: number;
+  /** Deepest nesting of arrays and kvlists kept; deeper parts become a marker. */
+  maxDepth: number;
+}
 
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxValueBytes: 256 * 1024,

@@ -4,7 +4,7 @@
  * Anything off the common path throws NOT_FAST, and the caller falls back to JSON.parse.
  */
 
-import { msRestToWords } from './unixNano';
+import { msRestToWords } from '../store/unixNano';
 
 /** Thrown when the body is not in the common shape; the caller then uses JSON.parse. */
 export class NotFastPath extends Error {}

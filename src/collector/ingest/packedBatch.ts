@@ -1,8 +1,8 @@
-import type { AttrValue } from '../protocol/spanView';
-import type { DecodeContext, DecodedBatch } from './decodedBatch';
+import type { AttrValue } from '../../protocol/spanView';
+import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
 import { attachExtras, unpackOrigin } from './spanIndex';
-import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type OriginParts, type SpanExtra, type SpanOrigin } from './spanRecord';
-import type { KeyInfo } from './stringPool';
+import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type OriginParts, type SpanExtra, type SpanOrigin } from '../store/spanRecord';
+import type { KeyInfo } from '../store/stringPool';
 
 /**
  * A decoded batch in the form that crosses from a decode worker to the store's thread: every

@@ -144,3 +144,21 @@ export interface ExecutedProcedures {
   ids?: readonly string[];
   types?: readonly string[];
 }
+
+/** How the rules are tuned. Every field is optional in what callers pass (the linter's `resolveLintConfig` fills in defaults). */
+export interface LintConfig {
+  severity: Record<RuleId, SeveritySetting>;
+  /**
+   * Call signatures that do I/O: dotted callee paths, `this.` dropped, where `*` matches one
+   * segment and `**` any number of segments (`fetch`, `https.request`, `**.ec2.*`).
+   */
+  externalCalls: string[];
+  /** Calls through values imported from these modules are external too (`@aws-sdk/*`, `pg`). */
+  externalModules: string[];
+  /** Method names that change state, flagged when awaited inside create() (regular expression source). */
+  sideEffectPattern: string;
+  /** How deep swallowed-error follows calls from a procedure into project code. */
+  maxCallDepth: number;
+}
+
+export type LintConfigInput = Partial<Omit<LintConfig, 'severity'>> & { severity?: Partial<Record<RuleId, SeveritySetting>> };

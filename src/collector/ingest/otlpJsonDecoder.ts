@@ -1,4 +1,4 @@
-import type { AttrValue } from '../protocol/spanView';
+import type { AttrValue } from '../../protocol/spanView';
 import {
   DecodeError,
   BAD_END,
@@ -10,17 +10,28 @@ import {
   timesProblem,
   type DecodeContext,
   type DecodedBatch,
-} from './decodedBatch';
-import type { KeyInfo } from './stringPool';
-import { scanOtlpJson } from './otlpJsonScanner';
-import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from './otlpValues';
-import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from './spanRecord';
-import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from './unixNano';
+} from '../store/decodedBatch';
+import type { KeyInfo } from '../store/stringPool';
+import type { IngestResult } from '../store/spanStore';
+import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from '../store/otlpValues';
+import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from '../store/spanRecord';
+import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from '../store/unixNano';
 
 type Obj = Record<string, unknown>;
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The part of a span store that an import of OTLP/JSON needs. */
+export interface OtlpJsonImportTarget {
+  readonly decodeContext: DecodeContext;
+  ingest(batch: DecodedBatch): IngestResult;
+}
+
+/** Parses and stores OTLP JSON (a file of this tool or any other); throws DecodeError when malformed. */
+export function importOtlpJson(store: OtlpJsonImportTarget, text: string): IngestResult {
+  return store.ingest(decodeOtlpJson(text, store.decodeContext));
 }
 
 /** Parses an OTLP/JSON ExportTraceServiceRequest into records; throws DecodeError when malformed. */
@@ -32,14 +43,6 @@ export function decodeOtlpJson(text: string, ctx: DecodeContext): DecodedBatch {
     throw new DecodeError(`invalid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   return decodeOtlpJsonValue(doc, ctx);
-}
-
-/**
- * Decodes an OTLP/JSON body from its bytes: the byte scanner for the common shape, JSON.parse and
- * the object walk for everything else (and for the error message of a malformed body).
- */
-export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBatch {
-  return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
 /** An OTLP/JSON time (decimal string, or integer number) into words; false when it is not a valid time. */

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { SpanQuery } from '../protocol/collectorTypes';
-import type { SpanStatusName } from '../protocol/spanView';
+import type { SpanQuery } from '../../protocol/collectorTypes';
+import type { SpanStatusName } from '../../protocol/spanView';
 import { treeJson } from './queries/traceTree';
 import type { SpanStore } from './spanStore';
 

@@ -1,4 +1,4 @@
-import { attrText } from '../protocol/spanView';
+import { attrText } from '../../protocol/spanView';
 import type { OriginParts, SpanOrigin, SpanRecord } from './spanRecord';
 import { decodeLimits, type DecodeLimits } from './otlpValues';
 import { ByteStringCache } from './byteStringCache';

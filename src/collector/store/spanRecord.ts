@@ -1,4 +1,4 @@
-import { attributeRecord, attrText, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../protocol/spanView';
+import { attributeRecord, attrText, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../../protocol/spanView';
 import { wordsToDecimal, wordsToMs } from './unixNano';
 
 /** What a group of spans was sent with: resource and instrumentation scope (shared, not per span). */

@@ -1,9 +1,9 @@
-import type { AttrValue } from '../protocol/spanView';
-import type { DecodeContext } from './decodedBatch';
+import type { AttrValue } from '../../protocol/spanView';
+import type { DecodeContext } from '../store/decodedBatch';
 import { ANY_ARRAY, ANY_BOOL, ANY_BYTES, ANY_DOUBLE, ANY_INT, ANY_KVLIST, ANY_STRING, KEY_VALUE_KEY, KEY_VALUE_VALUE, LEN, LIST_VALUES } from './otlpProtoFields';
-import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, kvlistValue } from './otlpValues';
+import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, kvlistValue } from '../store/otlpValues';
 import { ProtoReader } from './protoReader';
-import type { KeyInfo } from './stringPool';
+import type { KeyInfo } from '../store/stringPool';
 
 /**
  * Protobuf AnyValues decoded whole (the rare kinds: doubles, arrays, kvlists, bytes; and values of

@@ -1,4 +1,4 @@
-import type { SpanNode, TraceTree } from '../../protocol/collectorTypes';
+import type { SpanNode, TraceTree } from '../../../protocol/collectorTypes';
 import { toSpanView } from '../spanRecord';
 import type { TraceEntry } from '../traceEntry';
 

@@ -1,10 +1,10 @@
-import type { SpanQuery, SpanSearchResult } from '../../protocol/collectorTypes';
-import type { SpanView } from '../../protocol/spanView';
+import type { SpanQuery, SpanSearchResult } from '../../../protocol/collectorTypes';
+import type { SpanView } from '../../../protocol/spanView';
 import { attr, STATUS_ERROR, STATUS_OK, toSpanView, type SpanRecord } from '../spanRecord';
-import type { SpanStore } from '../spanStore';
+import type { TraceSource } from '../traceEntry';
 
 /** Spans matching every given criterion, newest traces first. */
-export function searchSpans(store: SpanStore, q: SpanQuery): SpanSearchResult {
+export function searchSpans(store: TraceSource, q: SpanQuery): SpanSearchResult {
   const limit = Math.max(1, Math.min(q.limit ?? 100, 10_000));
   const name = q.name?.toLowerCase();
   const status = q.status === 'error' ? STATUS_ERROR : q.status === 'ok' ? STATUS_OK : q.status === 'unset' ? 0 : -1;
