@@ -3,6 +3,7 @@
  * (`Collector.store`), its read API over HTTP (`/api/*`, JSON) and every view that shows runs.
  * Times are epoch milliseconds (fractional), durations milliseconds.
  */
+import type { SpanBatch } from './spanBatch';
 import type { SpanStatusName, SpanView } from './spanView';
 
 /**
@@ -240,4 +241,22 @@ export interface ImportResult {
 export interface StoreChange {
   traceIds: string[];
   runsChanged: boolean;
+}
+
+/**
+ * Where a reader of a trace's timeline batch stands: the trace's generation (it changes when a
+ * stored span is replaced, or the trace is stored anew) and how many of its spans it has.
+ */
+export interface BatchCursor {
+  generation: number;
+  spans: number;
+}
+
+/** A trace's timeline batch: all its spans (`full`), or those added since the cursor asked with. */
+export interface TraceBatch {
+  batch: SpanBatch;
+  /** Ask with this next time to get only what is added after. */
+  cursor: BatchCursor;
+  /** True when `batch` holds every span of the trace (first ask, or spans were replaced since). */
+  full: boolean;
 }

@@ -40,6 +40,11 @@ export class CollectorHost implements vscode.Disposable {
     return this.collector?.store;
   }
 
+  /** Log records and metric points of the running collector (the timeline's Activity list, log list and charts). */
+  get signals(): Pick<Collector, 'logs' | 'metrics'> | undefined {
+    return this.collector;
+  }
+
   get endpoint(): string | undefined {
     return this.endpointValue;
   }

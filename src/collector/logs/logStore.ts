@@ -31,10 +31,12 @@ export class LogStore {
   private arrivals: number[] = [];
   private head = 0;
   private bytes = 0;
+  /** Keyed by the trace id's 16 bytes as latin1 (the start of `ids`): no hex string per record. */
   private readonly byTrace = new Map<string, LogRecord[]>();
   private accepted = 0;
   private rejected = 0;
   private evicted = 0;
+  private readonly addListeners = new Set<(traceIds: ReadonlySet<string>) => void>();
 
   readonly budget: MemoryBudget;
 
@@ -65,14 +67,28 @@ export class LogStore {
       this.ring.push(r);
       this.arrivals.push(now);
       this.bytes += size;
-      if (r.traceId) {
-        let list = this.byTrace.get(r.traceId);
-        if (!list) this.byTrace.set(r.traceId, (list = []));
+      if (r.ids) {
+        const key = traceKey(r);
+        let list = this.byTrace.get(key);
+        if (!list) this.byTrace.set(key, (list = []));
         list.push(r);
       }
     }
     this.accepted += records.length;
     this.budget.enforce();
+    if (this.addListeners.size && records.length) {
+      // Unique packed ids first: converting each record's id to hex would double the cost of storing.
+      const packed = new Set<string>();
+      for (const r of records) packed.add(r.ids.slice(0, 16));
+      const ids = new Set([...packed].map((p) => (p ? Buffer.from(p, 'latin1').toString('hex') : '')));
+      for (const f of this.addListeners) f(ids);
+    }
+  }
+
+  /** Called after records were stored, with their trace ids ('' for records without trace context). */
+  onDidAdd(listener: (traceIds: ReadonlySet<string>) => void): { dispose(): void } {
+    this.addListeners.add(listener);
+    return { dispose: () => this.addListeners.delete(listener) };
   }
 
   /** Gives up the oldest record (the budget asks); returns its bytes, 0 when none is left. */
@@ -84,13 +100,14 @@ export class LogStore {
     this.ring[this.head] = undefined;
     this.head++;
     this.evicted++;
-    if (r.traceId) {
-      const list = this.byTrace.get(r.traceId);
+    if (r.ids) {
+      const key = traceKey(r);
+      const list = this.byTrace.get(key);
       if (list) {
         // The oldest record of its trace is nearly always first in the list.
         const i = list[0] === r ? 0 : list.indexOf(r);
         if (i >= 0) list.splice(i, 1);
-        if (list.length === 0) this.byTrace.delete(r.traceId);
+        if (list.length === 0) this.byTrace.delete(key);
       }
     }
     // Compact now and then so the ring does not grow with what was evicted.
@@ -119,7 +136,7 @@ export class LogStore {
 
   /** The logs of a trace in time order (a span's are those with its span id). */
   forTrace(traceId: string): LogView[] {
-    const list = this.byTrace.get(traceId.toLowerCase()) ?? [];
+    const list = (/^[0-9a-fA-F]{32}$/.test(traceId) && this.byTrace.get(Buffer.from(traceId, 'hex').toString('latin1'))) || [];
     return [...list].sort((a, b) => a.timeMs - b.timeMs).map(toLogView);
   }
 
@@ -128,9 +145,19 @@ export class LogStore {
     const out: LogView[] = [];
     for (let i = this.ring.length - 1; i >= this.head && out.length < limit; i--) {
       const r = this.ring[i]!;
-      if (!r.traceId && (!service || r.origin.serviceName === service)) out.push(toLogView(r));
+      if (!r.ids && (!service || r.origin.serviceName === service)) out.push(toLogView(r));
     }
     return out.reverse();
+  }
+
+  /** How many records without trace context each service sent (nothing decoded: cheap for a tree view). */
+  servicesWithoutTrace(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (let i = this.head; i < this.ring.length; i++) {
+      const r = this.ring[i]!;
+      if (r.ids === '') counts.set(r.origin.serviceName, (counts.get(r.origin.serviceName) ?? 0) + 1);
+    }
+    return counts;
   }
 
   stats(): LogStoreStats {
@@ -144,4 +171,8 @@ export class LogStore {
     this.bytes = 0;
     this.byTrace.clear();
   }
+}
+
+function traceKey(r: LogRecord): string {
+  return r.ids.length === 16 ? r.ids : r.ids.slice(0, 16);
 }

@@ -59,6 +59,7 @@ export class MetricStore {
   private accepted = 0;
   private evictedSeries = 0;
   readonly budget: MemoryBudget;
+  private readonly addListeners = new Set<(services: ReadonlySet<string>) => void>();
 
   constructor(options: MetricStoreOptions = {}) {
     this.budget = options.budget ?? new MemoryBudget(Math.max(1024, options.maxBytes ?? 16 * 1024 * 1024));
@@ -108,6 +109,10 @@ export class MetricStore {
     }
     this.accepted += points.length;
     this.budget.enforce();
+    if (this.addListeners.size && points.length) {
+      const services = new Set(points.map((p) => p.serviceName));
+      for (const f of this.addListeners) f(services);
+    }
   }
 
   /** Gives up the least recently updated series (the budget asks); returns its bytes, 0 when none is left. */
@@ -119,6 +124,12 @@ export class MetricStore {
     this.bytes -= oldest.bytes;
     this.evictedSeries++;
     return oldest.bytes;
+  }
+
+  /** Called after points were stored, with the services that sent them. */
+  onDidAdd(listener: (services: ReadonlySet<string>) => void): { dispose(): void } {
+    this.addListeners.add(listener);
+    return { dispose: () => this.addListeners.delete(listener) };
   }
 
   /** Series, optionally of one service and/or one metric name, with points after `sinceMs`. */

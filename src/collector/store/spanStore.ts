@@ -1,4 +1,5 @@
 import type {
+  BatchCursor,
   ImportResult,
   ProcedureStats,
   ProcedureStatsQuery,
@@ -8,6 +9,7 @@ import type {
   SpanSearchResult,
   StoreChange,
   StoreStats,
+  TraceBatch,
   TraceTree,
 } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';
@@ -22,6 +24,7 @@ import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
 import { TraceEntry } from './traceEntry';
+import { encodeRecordBatch } from './recordBatch';
 
 export interface SpanStoreOptions {
   /**
@@ -113,6 +116,8 @@ export class SpanStore {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly told = new Set<string>();
   private bytes = 0;
+  /** Hands out trace entries' generations. */
+  private generations = 0;
   private spanCount = 0;
   private acceptedSpans = 0;
   private rejectedSpans = 0;
@@ -128,6 +133,7 @@ export class SpanStore {
   readonly budget: MemoryBudget;
   /** The trace a batch is adding to: never a candidate for eviction while it is stored. */
   private keep: TraceEntry | undefined;
+  private completedFlushAt = -Infinity;
 
   constructor(private readonly options: SpanStoreOptions = {}) {
     this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
@@ -205,6 +211,7 @@ export class SpanStore {
         entry = this.traces.get(lastId);
         if (!entry && !this.evictedIds.has(lastId)) {
           entry = new TraceEntry(lastId);
+          entry.generation = ++this.generations;
           entry.bytes = TRACE_OVERHEAD;
           this.bytes += TRACE_OVERHEAD;
           this.traces.set(lastId, entry);
@@ -237,6 +244,7 @@ export class SpanStore {
       }
       if (truncatedValuesOf(rec) > 0) truncated++;
       entry.add(rec, now);
+      if (old) entry.generation = ++this.generations;
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
@@ -255,14 +263,22 @@ export class SpanStore {
       this.tellOnce('refused', `${refused} span(s) refused: ${refusedReason}`);
     }
     const traceIds: string[] = [];
+    let completed = false;
     for (const [e, was] of before) {
       if (this.traces.get(e.traceId) !== e) continue;
       traceIds.push(e.traceId);
       this.settle(e, now);
+      if (!was.hadRoot && e.complete) completed = true;
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
     if (spans.length > refused) this.touch();
     this.scheduleIdleCheck();
+    // A trace just completed: tell at once (its views show final figures), not after the interval;
+    // at most once per interval, so that loading a thousand saved runs stays a handful of events.
+    if (completed && now - this.completedFlushAt >= (this.options.changeIntervalMs ?? 75)) {
+      this.completedFlushAt = now;
+      this.changes.flush();
+    }
     return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
   }
 
@@ -443,6 +459,22 @@ export class SpanStore {
   trace(traceId: string): SpanView[] {
     const entry = this.traces.get(traceId.toLowerCase());
     return entry ? [...entry.spans.values()].map(toSpanView) : [];
+  }
+
+  /**
+   * The timeline batch of a trace, read from its records: the spans added since `since` (a cursor
+   * this returned earlier), or all of them (`full`) on first ask or when spans were replaced since.
+   */
+  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined {
+    const entry = this.traces.get(traceId.toLowerCase());
+    if (!entry) return undefined;
+    const size = entry.spans.size;
+    const full = !since || since.generation !== entry.generation || since.spans > size;
+    const from = full ? 0 : since.spans;
+    const records: SpanRecord[] = [];
+    let i = 0;
+    for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
+    return { batch: encodeRecordBatch(records), cursor: { generation: entry.generation, spans: size }, full };
   }
 
   /** Internal: the records of a trace, for queries. */
