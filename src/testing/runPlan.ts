@@ -71,12 +71,13 @@ export async function runPlan(plan: Plan | (() => Plan | Promise<Plan>), options
     for (const u of unregister) u();
     await tracing.shutdown();
   }
-  const spans = tracing.memory!.views(result.traceId);
+  const memory = tracing.memory!;
   return {
     outcome: result.outcome,
     result,
     error: result.error,
-    trace: new RunTrace(spans, options.pin),
+    // Converted to span views and indexed when first asked (a selector, the summary, a waterfall).
+    trace: new RunTrace(() => memory.views(result.traceId), options.pin),
     logs: tracing.logs?.memory?.views(result.traceId) ?? [],
     capturesGlobalSpans: global,
   };
