@@ -98,7 +98,10 @@ export async function firstHourShots(c: FirstHourContext): Promise<void> {
   await rows.filter({ hasNotText: 'createClusterFaulty' }).first().click();
   await webviewFrame(page, '.compare-table');
   // The panel (Debug Console) closed, as a user reading a timeline does: the waterfall gets the height.
-  await runCommandFromPalette(page, 'View: Close Panel');
+  await runCommandFromPalette(page, 'View: Hide Panel');
+  // The panel had the focus: give it back to the workbench, or F1 reaches nothing.
+  await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Escape');
   await runCommandFromPalette(page, 'Instrument First: Open Last Run in Timeline');
   const tl = await webviewFrame(page, '.waterfall .row');
   // Select the register step: the details pane appears beside the waterfall.
