@@ -25,7 +25,7 @@ async function shootVariants(c: FirstHourContext, name: string): Promise<string[
   for (const width of [1600, 1200]) {
     await c.page.setViewportSize({ width, height: 1000 });
     // The pointer off anything with a hover (a tooltip left by the last click would cover the shot).
-    await c.page.mouse.move(Math.round(width * 0.6), 996);
+    await c.page.mouse.move(width - 250, 12);
     await c.page.waitForTimeout(900);
     const file = join(c.outDir, `${name}-${width}-${c.theme}.png`);
     await c.page.screenshot({ path: file });
