@@ -54,8 +54,8 @@ export class InstrumentFirst implements vscode.Disposable {
     const sessions = own(new PlanSessions());
     const runner = own(new PlanRunner(finder, sessions));
     const catalog = own(new ProcedureCatalog(finder));
-    const data = own(new RunData(collector, config, catalog, sessions));
-    const viewers = new TraceViewers(own(new TraceTextDocuments(collector)));
+    const data = own(new RunData(collector, config, catalog, sessions, metrics));
+    const viewers = new TraceViewers(own(new TraceTextDocuments(collector, (a, b) => data.diff(a, b))));
     const runsView = own(new RunsView(data, collector, sessions));
     const proceduresView = own(new ProceduresView(data, catalog));
     const uriHandler = own(new TraceUriHandler());
