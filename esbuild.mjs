@@ -38,7 +38,7 @@ const entries = [
   // instrument-first/testing: one CommonJS bundle; ESM imports it through Node's CJS interop (named
   // exports are detected), so one copy serves both and runs cannot split across two module graphs.
   { ...common, entryPoints: ['src/testing/index.ts'], outfile: 'dist/testing.js' },
-  { ...common, entryPoints: ['src/collector/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
+  { ...common, entryPoints: ['src/collector/ingest/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
 ];
 const optional = [
   { ...common, entryPoints: ['src/linter/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
@@ -89,11 +89,12 @@ async function buildTests() {
     ['test/bench/extensionBench.ts', 'out/test/bench'],
     ['test/bench/memoryBench.ts', 'out/test/bench'],
     ['test/bench/traceTestBench.ts', 'out/test/bench'],
+    ['test/bench/batchBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [
       esbuild.build({ ...common, entryPoints: [entry], outfile: join(dir, entry.split('/').pop().replace(/\.ts$/, '.js')) }),
-      esbuild.build({ ...common, entryPoints: ['src/collector/decodeWorker.ts'], outfile: join(dir, 'decodeWorker.js') }),
+      esbuild.build({ ...common, entryPoints: ['src/collector/ingest/decodeWorker.ts'], outfile: join(dir, 'decodeWorker.js') }),
     ]),
   );
 }

@@ -1,4 +1,4 @@
-import type { CoverageReport, ExecutedProcedures, IndexSnapshot, PlanCoverage, ProcedureCoverage, ProcedureInfo } from './types';
+import type { CoverageReport, ExecutedProcedures, IndexSnapshot, PlanCoverage, ProcedureCoverage, ProcedureInfo } from '../protocol/lintTypes';
 
 /**
  * Observability coverage: procedures found, instrumented (do() records something on its span) and,

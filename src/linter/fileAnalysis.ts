@@ -12,7 +12,7 @@ import { checkUnstableId } from './rules/unstableStepId';
 import { checkUntracedCalls } from './rules/untracedExternalCall';
 import type { ShapeChecker } from './shapeChecker';
 import { nodeRange } from './tsUtil';
-import type { Finding, Fix } from './types';
+import type { Finding, Fix } from '../protocol/lintTypes';
 
 export interface AnalysisEnv {
   config: LintConfig;

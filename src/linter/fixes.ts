@@ -2,7 +2,7 @@ import { ts } from 'ts-morph';
 import type { RuntimeImports } from './shapeChecker';
 import { spanExpression, traceExpression, type StepContextAccess } from './stepContextAccess';
 import { lineIndent, nameText, type FunctionNode } from './tsUtil';
-import type { Fix, RuleId, TextEdit } from './types';
+import type { Fix, RuleId, TextEdit } from '../protocol/lintTypes';
 
 export const IGNORE_MARKER = 'instrument-first-ignore';
 

@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { CoverageReport, Finding, PlanCoverage } from './types';
+import type { CoverageReport, Finding, PlanCoverage } from '../protocol/lintTypes';
 
 /** `path:line:col  severity  message  rule`, grouped by file, with a summary line. */
 export function formatFindingsText(findings: readonly Finding[], baseDir: string): string {

@@ -1,5 +1,5 @@
 import { IGNORE_MARKER } from './fixes';
-import { RULE_IDS, type RuleId } from './types';
+import { RULE_IDS, type RuleId } from '../protocol/lintTypes';
 
 const MARKER = new RegExp(`//\\s*${IGNORE_MARKER}\\b([^\\n]*)`, 'g');
 

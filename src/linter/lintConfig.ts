@@ -1,22 +1,7 @@
-import { RULE_IDS, type RuleId, type SeveritySetting } from './types';
+import { RULE_IDS, type LintConfig, type LintConfigInput, type RuleId, type SeveritySetting } from '../protocol/lintTypes';
 
-/** How the rules are tuned. Every field is optional in what callers pass; see {@link resolveLintConfig}. */
-export interface LintConfig {
-  severity: Record<RuleId, SeveritySetting>;
-  /**
-   * Call signatures that do I/O: dotted callee paths, `this.` dropped, where `*` matches one
-   * segment and `**` any number of segments (`fetch`, `https.request`, `**.ec2.*`).
-   */
-  externalCalls: string[];
-  /** Calls through values imported from these modules are external too (`@aws-sdk/*`, `pg`). */
-  externalModules: string[];
-  /** Method names that change state, flagged when awaited inside create() (regular expression source). */
-  sideEffectPattern: string;
-  /** How deep swallowed-error follows calls from a procedure into project code. */
-  maxCallDepth: number;
-}
+export type { LintConfig, LintConfigInput };
 
-export type LintConfigInput = Partial<Omit<LintConfig, 'severity'>> & { severity?: Partial<Record<RuleId, SeveritySetting>> };
 
 export const DEFAULT_SEVERITY: Record<RuleId, SeveritySetting> = {
   'uninstrumented-procedure': 'warning',

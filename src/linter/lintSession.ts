@@ -9,7 +9,7 @@ import { IncrementalProgram } from './incrementalProgram';
 import { indexFile, resolveReturns, type FileIndex } from './procedureIndex';
 import { ShapeChecker } from './shapeChecker';
 import type { AnalyseSummary } from '../protocol/lintMessages';
-import type { CoverageReport, ExecutedProcedures, FileFindings, Finding, IndexSnapshot } from './types';
+import type { CoverageReport, ExecutedProcedures, FileFindings, Finding, IndexSnapshot } from '../protocol/lintTypes';
 
 export interface LintSessionOptions {
   /** Folders or files to lint (absolute). Files outside them are only read to resolve types. */

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph';
 import type { FunctionFacts } from './callNames';
-import type { PlanInfo, ProcedureInfo, ProcedureKind, StepIdInfo } from './types';
+import type { PlanInfo, ProcedureInfo, ProcedureKind, StepIdInfo } from '../protocol/lintTypes';
 import { readRuntimeImports, refersTo, type RuntimeImports, type ShapeChecker } from './shapeChecker';
 import { functionMember, isStringLike, nameText, nodeRange, valueMember, type FunctionNode } from './tsUtil';
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RuleId } from './types';
+import type { RuleId } from '../protocol/lintTypes';
 
 export const DIAGNOSTIC_SOURCE = 'instrument-first';
 

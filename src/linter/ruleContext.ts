@@ -2,7 +2,7 @@ import type { ts } from 'ts-morph';
 import type { ExternalCallMatcher } from './externalCalls';
 import type { LintConfig } from './lintConfig';
 import type { RuntimeImports } from './shapeChecker';
-import type { Fix, RuleId } from './types';
+import type { Fix, RuleId } from '../protocol/lintTypes';
 
 /** A function in project code that swallows an error, found by following calls from a procedure. */
 export interface SwallowSite {

@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { DIAGNOSTIC_SOURCE, RULES, ruleDocsUrl } from './ruleCatalog';
-import { RULE_IDS, type Finding, type Severity } from './types';
+import { RULE_IDS, type Finding, type Severity } from '../protocol/lintTypes';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 

@@ -1,4 +1,4 @@
-import type { TextEdit } from './types';
+import type { TextEdit } from '../protocol/lintTypes';
 
 /** Applies non-overlapping edits to a text. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {

@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph';
-import type { SourceRange } from './types';
+import type { SourceRange } from '../protocol/lintTypes';
 
 // The analysis walks the compiler's own nodes (ts-morph's bundled TypeScript) rather than
 // ts-morph wrappers: wrapping every node of a large workspace costs more than the analysis.

@@ -4,8 +4,8 @@
  * Responses are `{ ok: true, result }` or `{ ok: false, error }`; the result type of each request
  * is given by {@link LintResultOf}.
  */
-import type { CoverageReport, FileFindings, IndexSnapshot } from '../linter/types';
-import type { LintConfigInput } from '../linter/lintConfig';
+import type { CoverageReport, FileFindings, IndexSnapshot } from './lintTypes';
+import type { LintConfigInput } from './lintTypes';
 
 export type { CoverageReport, FileFindings, IndexSnapshot, LintConfigInput };
 

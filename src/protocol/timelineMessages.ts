@@ -6,6 +6,7 @@
 import type { CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
 import { isSpanBatch, type SpanBatch } from './spanBatch';
 import { isAttrValue, type AttrValue } from './spanView';
+import { parseSignalHostToWebview, parseSignalWebviewToHost, type SignalHostToWebview, type SignalWebviewToHost } from './signalMessages';
 
 /** Search and filter of the waterfall; all given criteria must hold. */
 export interface TimelineFilter {
@@ -63,15 +64,21 @@ export type HostToWebview =
       /** Select this span (a link followed from another run). */
       focusSpanId?: string;
     }
-  /** Spans added to or changed in the run shown (matched by span id). */
-  | { type: 'updateRun'; traceId: string; spans: SpanBatch; live: boolean; resource?: Record<string, AttrValue> }
+  /**
+   * Spans added to the run shown since the last message (the host asks the store for "the batch
+   * since" what it sent). A span id seen again takes the newer span. `replace`: the batch is the
+   * whole run (spans were replaced in the store), shown instead of what the webview has.
+   */
+  | { type: 'updateRun'; traceId: string; spans: SpanBatch; live: boolean; replace?: boolean; resource?: Record<string, AttrValue> }
   | { type: 'showCompare'; compare: CompareView }
   /** The run is not in the store (any more). */
   | { type: 'runGone'; traceId: string; message: string }
   /** Answer to `openCode`. */
   | { type: 'codeResult'; spanId: string; ok: boolean; message?: string }
   /** A line for the details pane, e.g. why a link could not be followed. */
-  | { type: 'notice'; text: string };
+  | { type: 'notice'; text: string }
+  /** The run's log records and metric series (signalMessages.ts). */
+  | SignalHostToWebview;
 
 // ---- webview → extension ----
 
@@ -86,7 +93,8 @@ export type WebviewToHost =
   | { type: 'openLink'; traceId: string; spanId: string }
   /** A render finished: rows visible, spans, milliseconds since the data arrived. */
   | { type: 'rendered'; spans: number; rows: number; ms: number }
-  | { type: 'log'; level: 'info' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'error'; message: string }
+  | SignalWebviewToHost;
 
 /** What the webview keeps with setState; the serializer restores a panel from it. */
 export type TimelineState =
@@ -170,7 +178,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
         ? (v as HostToWebview)
         : undefined;
     case 'updateRun':
-      return isStr(v.traceId) && isBool(v.live) && optAttrs(v.resource) && isSpanBatch(v.spans) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isBool(v.live) && (v.replace === undefined || isBool(v.replace)) && optAttrs(v.resource) && isSpanBatch(v.spans) ? (v as HostToWebview) : undefined;
     case 'showCompare':
       return isCompareView(v.compare) ? (v as HostToWebview) : undefined;
     case 'runGone':
@@ -180,7 +188,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
     case 'notice':
       return isStr(v.text) ? { type: 'notice', text: v.text.slice(0, 1000) } : undefined;
     default:
-      return undefined;
+      return parseSignalHostToWebview(v);
   }
 }
 
@@ -205,7 +213,7 @@ export function parseWebviewToHost(v: unknown): WebviewToHost | undefined {
         ? { type: 'log', level: v.level, message: v.message.slice(0, 10_000) }
         : undefined;
     default:
-      return undefined;
+      return parseSignalWebviewToHost(v);
   }
 }
 

@@ -2,7 +2,7 @@
  * The Node debug configuration that runs a plan (or any program) with its spans sent to the
  * extension's collector. Pure: the debug configuration provider fills in paths and calls this.
  */
-import { Env } from '../protocol/envVars';
+import { Env, type LogRecordsMode } from '../protocol/envVars';
 
 export interface PlanLaunchRequest {
   /** Plan file; absent when `program` is given instead. */
@@ -32,6 +32,8 @@ export interface LaunchContext {
   sessionId: string;
   instrumentation: boolean;
   defaultMaxPasses: number;
+  /** Where the runtime's `ctx.log` lines go (INSTRUMENT_FIRST_LOG_RECORDS); unset: the runtime's default. */
+  logRecords?: LogRecordsMode;
   serviceName?: string;
   /** Folder the CLI bundle is in, skipped when stepping. */
   extensionDist: string;
@@ -56,6 +58,8 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
   env[Env.runKind] = req.noDebug ? 'run' : 'debug';
   if (!ctx.instrumentation) env[Env.sdkDisabled] = 'true';
   if (ctx.traceLinkTemplate) env[TRACE_LINK_ENV] = ctx.traceLinkTemplate;
+  // A launch configuration's own env wins: it is the more specific choice.
+  if (ctx.logRecords && req.env?.[Env.logRecords] === undefined) env[Env.logRecords] = ctx.logRecords;
   // An inherited per-signal endpoint would win over ours in the OTel SDK.
   env[Env.otlpTracesEndpoint] = null;
   // Protobuf: the collector's faster path (and the OTel default); an inherited per-signal choice would win.

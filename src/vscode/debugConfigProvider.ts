@@ -72,6 +72,7 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
         sessionId: id,
         instrumentation: s.instrumentation.enabled,
         defaultMaxPasses: s.run.maxPasses,
+        logRecords: s.run.logRecords,
         traceLinkTemplate: traceLinkTemplate(this.extensionId),
       },
     );

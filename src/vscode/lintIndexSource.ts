@@ -2,7 +2,15 @@ import * as vscode from 'vscode';
 import type { CoverageReport, IndexSnapshot } from '../protocol/lintMessages';
 import { proceduresFromIndex, type IndexedProcedure } from '../views/lintIndex';
 import type { ProcedureLocation } from '../timelineModel/codeTarget';
-import type { StaticProcedure } from './procedureCatalog';
+import type { ScannedProcedure } from '../views/planScan';
+
+/** One procedure of the workspace as the catalog knows it. */
+export interface StaticProcedure {
+  procedure: ScannedProcedure;
+  uri: vscode.Uri;
+  /** False when the linter finds it records nothing on its span; undefined when unknown. */
+  instrumented?: boolean;
+}
 
 /** The part of the lint worker client this needs (the lint feature owns the client). */
 export interface LintIndexClient {

@@ -2,17 +2,11 @@ import * as vscode from 'vscode';
 import type { ProcedureLocation } from '../timelineModel/codeTarget';
 import { locateProcedures } from '../timelineModel/doLocator';
 import { missingFromScan } from '../views/lintIndex';
-import type { PlanScan, ScannedProcedure } from '../views/planScan';
-import type { LintIndexSource } from './lintIndexSource';
+import type { PlanScan } from '../views/planScan';
+import type { LintIndexSource, StaticProcedure } from './lintIndexSource';
 import type { PlanFinder } from './planFinder';
 
-/** One procedure of the workspace as the catalog knows it. */
-export interface StaticProcedure {
-  procedure: ScannedProcedure;
-  uri: vscode.Uri;
-  /** False when the linter finds it records nothing on its span; undefined when unknown. */
-  instrumented?: boolean;
-}
+export type { StaticProcedure };
 
 /**
  * The one answer to "where are the plans and procedures": the quick text scan (PlanFinder), upgraded

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { recordSource } from '../collector/queries/recordSource';
+import { recordSource } from '../collector/store/queries/recordSource';
 import type { ProcedureStats, RunDiff, RunSummary } from '../protocol/collectorTypes';
 import type { PlanRunSummary } from '../summary/runSummary';
 import { SummaryCache } from '../summary/summaryCache';

@@ -12,7 +12,7 @@ import { scanPlanSource } from '../../src/views/planScan';
 import { StatsIndex, documentLensModel } from '../../src/views/lensModel';
 import { procedureLensText, runOutcomeText } from '../../src/views/format';
 import { SummaryCache } from '../../src/summary/summaryCache';
-import { recordSource } from '../../src/collector/queries/recordSource';
+import { recordSource } from '../../src/collector/store/queries/recordSource';
 import { procedureStatsFromSummaries } from '../../src/views/procedureStats';
 import { DEFAULT_SETTINGS } from '../../src/views/settings';
 import { loadavg, tmpdir } from 'node:os';

@@ -6,7 +6,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fetchTrace, parseBackendSpec, storeFetchedTrace, type BackendConfig } from '../../src/collector/backends';
-import { SpanStore } from '../../src/collector/spanStore';
+import { SpanStore } from '../../src/collector/store/spanStore';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { SpanTable } from '../../src/timelineModel/spanTable';
 import { buildSpanTree } from '../../src/timelineModel/spanTreeBuilder';

@@ -6,7 +6,7 @@ import { cleanForTerminal as clean } from '../terminalText';
 import { formatDuration, renderWaterfall } from '../waterfall';
 import { Env } from '../../protocol/envVars';
 import { BackendError, fetchFromBackends, parseBackendSpec, storeFetchedTrace, type BackendConfig, type FetchedTrace } from '../../collector/backends';
-import { SpanStore } from '../../collector/spanStore';
+import { SpanStore } from '../../collector/store/spanStore';
 
 export const BACKEND_OPTIONS_HELP = `  --backend K=URL   a team backend to pull the trace from (repeatable, tried in order):
                     jaeger=http://jaeger:16686 (API v3), tempo=http://tempo:3200 (v2, JSON),

@@ -7,7 +7,7 @@ import { resolveLintConfig, type LintConfigInput } from '../../linter/lintConfig
 import { findTsConfig, LintSession } from '../../linter/lintSession';
 import { toSarif } from '../../linter/sarif';
 import { ownRuntime } from '../../project/runtimeInstall';
-import { RULE_IDS, type CoverageReport, type Finding, type IndexSnapshot, type RuleId, type SeveritySetting } from '../../linter/types';
+import { RULE_IDS, type CoverageReport, type Finding, type IndexSnapshot, type RuleId, type SeveritySetting } from '../../protocol/lintTypes';
 
 const USAGE = `Usage: instrument-first lint [paths…] [options]
 

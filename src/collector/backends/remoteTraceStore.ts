@@ -1,8 +1,8 @@
 import type { ImportResult } from '../../protocol/collectorTypes';
-import { DecodeContext } from '../decodedBatch';
+import { DecodeContext } from '../store/decodedBatch';
 import { importConverted } from '../importers';
-import { decodeOtlpProto } from '../otlpProtoDecoder';
-import type { SpanStore } from '../spanStore';
+import { decodeOtlpProto } from '../ingest/otlpProtoDecoder';
+import type { SpanStore } from '../store/spanStore';
 import type { FetchedTrace } from './traceBackendClient';
 
 /**

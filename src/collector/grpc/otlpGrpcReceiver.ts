@@ -1,19 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Http2Server, ServerHttp2Session } from 'node:http2';
-import { DecodeError, type DecodedBatch } from '../decodedBatch';
-import { decodeOtlpProto } from '../otlpProtoDecoder';
-import { partialMessage } from '../otlpHttpReceiver';
-import { exportResponse } from '../otlpResponse';
-import type { DecodePool } from '../decodePool';
+import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
+import { decodeOtlpProto } from '../ingest/otlpProtoDecoder';
+import { partialMessage } from '../ingest/otlpHttpReceiver';
+import { exportResponse } from '../ingest/otlpResponse';
+import type { DecodePool } from '../ingest/decodePool';
 import type { LogStore } from '../logs/logStore';
 import { decodeOtlpLogsProto } from '../logs/otlpLogsDecoder';
 import { logsResponse } from '../logs/otlpSignalReceiver';
 import type { MetricStore } from '../metrics/metricStore';
 import { decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
-import { materialize } from '../spanIndex';
-import { unpackBatch } from '../packedBatch';
-import type { SpanStore } from '../spanStore';
-import type { WorkSlicer } from '../workSlicer';
+import { materialize } from '../ingest/spanIndex';
+import { unpackBatch } from '../ingest/packedBatch';
+import type { SpanStore } from '../store/spanStore';
+import type { WorkSlicer } from '../ingest/workSlicer';
 
 export interface GrpcReceiverOptions {
   /** 0 picks a free port. Always on 127.0.0.1. */

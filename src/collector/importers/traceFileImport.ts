@@ -1,6 +1,6 @@
 import type { ImportResult } from '../../protocol/collectorTypes';
-import { DecodeContext, DecodeError } from '../decodedBatch';
-import { decodeOtlpJsonValue } from '../otlpJsonDecoder';
+import { DecodeContext, DecodeError } from '../store/decodedBatch';
+import { decodeOtlpJsonValue, importOtlpJson, type OtlpJsonImportTarget } from '../ingest/otlpJsonDecoder';
 import { FormatProblem, ImportError, isObj, type Obj } from './importError';
 import { isJaegerJson, jaegerToOtlp } from './jaegerJson';
 import { jsonErrorOffset } from './jsonErrorOffset';
@@ -37,10 +37,8 @@ export interface ConvertedTraceFile {
   metricPoints: number;
 }
 
-/** Where converted requests go: the store's own import of OTLP/JSON. */
-export interface OtlpJsonImportTarget {
-  importOtlpJson(text: string, source?: string): ImportResult;
-}
+/** Where converted requests go: a span store. */
+export type { OtlpJsonImportTarget };
 
 /** Most bytes of one file read for an import. */
 export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -224,7 +222,7 @@ export function importConverted(target: OtlpJsonImportTarget, converted: Convert
   let rejectedSpans = 0;
   let refusedSpans = 0;
   for (const r of converted.requests) {
-    const res = target.importOtlpJson(JSON.stringify(r), converted.file);
+    const res = importOtlpJson(target, JSON.stringify(r));
     for (const id of res.traceIds) traceIds.add(id);
     acceptedSpans += res.acceptedSpans;
     rejectedSpans += res.rejectedSpans;

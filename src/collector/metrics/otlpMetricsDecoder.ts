@@ -1,7 +1,7 @@
 import type { AttrValue } from '../../protocol/spanView';
-import { DecodeError, type DecodeContext } from '../decodedBatch';
-import { anyValue, jsonTimeToMs } from '../otlpJsonDecoder';
-import { ProtoReader } from '../protoReader';
+import { DecodeError, type DecodeContext } from '../store/decodedBatch';
+import { anyValue, jsonTimeToMs } from '../ingest/otlpJsonDecoder';
+import { ProtoReader } from '../ingest/protoReader';
 import { decodeKeyValue } from '../logs/otlpLogsDecoder';
 import type { DecodedMetricPoint, MetricKind } from './metricStore';
 

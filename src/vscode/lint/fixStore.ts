@@ -1,4 +1,4 @@
-import type { Finding } from '../../linter/types';
+import type { Finding } from '../../protocol/lintTypes';
 
 /**
  * Findings (with their fixes) by document and the version they were computed for. The code-action

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE } from '../../linter/ruleCatalog';
-import type { Fix } from '../../linter/types';
+import type { Fix } from '../../protocol/lintTypes';
 import type { FixStore } from './fixStore';
 import { toRange } from './lintDiagnostics';
 

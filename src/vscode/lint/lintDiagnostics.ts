@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, RULES } from '../../linter/ruleCatalog';
-import type { Finding, Severity, SourceRange } from '../../linter/types';
+import type { Finding, Severity, SourceRange } from '../../protocol/lintTypes';
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { formatCoverageText } from '../../linter/formatText';
 import { LintWorkerClient } from '../../linter/lintWorkerClient';
-import type { FileFindings } from '../../linter/types';
+import type { FileFindings } from '../../protocol/lintTypes';
 import { LintIndexSource, type LintIndexClient } from '../lintIndexSource';
 import type { Services } from '../services';
 import { FixStore } from './fixStore';

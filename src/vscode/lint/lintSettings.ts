@@ -1,5 +1,5 @@
 import type { LintConfigInput } from '../../linter/lintConfig';
-import { RULE_IDS, type RuleId, type SeveritySetting } from '../../linter/types';
+import { RULE_IDS, type RuleId, type SeveritySetting } from '../../protocol/lintTypes';
 
 /** `instrumentFirst.lint.*` settings. Pure: the caller passes the configuration getter. */
 export interface LintSettings {

@@ -10,10 +10,11 @@ import { readBaselineEntry } from '../../views/baselineCheck';
 import { diffToText } from '../../views/traceText';
 import { planKey } from '../planSessions';
 import type { Services } from '../services';
+import { BASELINE_TEST_MESSAGE } from './baselineTests';
+
+export { BASELINE_TEST_MESSAGE };
 
 export const COMPARE_WITH_BASELINE = 'instrumentFirst.compareWithBaseline';
-/** `contextValue` of Test Explorer messages that a compare with the baseline explains (package.json menus). */
-export const BASELINE_TEST_MESSAGE = 'instrumentFirst.baselineDifference';
 
 /** A stored run's summary (from the collector's records, in process) with its plan's baseline. */
 export interface RunAgainstBaseline {

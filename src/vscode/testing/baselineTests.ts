@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { spawn } from 'node:child_process';
 import { dirname } from 'node:path';
-import { BASELINE_TEST_MESSAGE } from './baselineCompare';
 import { parseCheckReport, readBaselineEntry, type BaselineCheckResult } from '../../views/baselineCheck';
+
+/** `contextValue` of Test Explorer messages that a compare with the baseline explains (package.json menus). */
+export const BASELINE_TEST_MESSAGE = 'instrumentFirst.baselineDifference';
 
 /** Runs per check from the editor: fewer than CI's default 5, still a median over several. */
 const EDITOR_CHECK_RUNS = 3;

@@ -34,11 +34,13 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         if (!store) return undefined;
         const withResource: TimelineStore = {
           trace: (id) => store.trace(id),
+          batchSince: (id, since) => store.batchSince(id, since),
           run: (id) => store.run(id),
           runs: () => store.runs(),
           diff: (a, b) => s.data.diff(a, b),
           resourceOf: (id) => {
-            const origin = store.records(id)[0]?.origin;
+            // The first span's origin, without listing the trace's spans.
+            const origin = store.entry(id)?.spans.values().next().value?.origin;
             if (!origin) return undefined;
             const r: Record<string, AttrValue> = {};
             origin.resourceKeys.forEach((k, i) => setAttribute(r, k, origin.resourceValues[i]!));
@@ -53,6 +55,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
       openRun: (traceId, focusSpanId) => this.openTrace(traceId, undefined, focusSpanId),
+      signals: () => s.collector.signals,
     };
     this.registrations = [
       s.viewers.setViewer(this),

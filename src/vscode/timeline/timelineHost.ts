@@ -1,11 +1,14 @@
 import type * as vscode from 'vscode';
-import type { RunDiff, RunSummary, StoreChange } from '../../protocol/collectorTypes';
+import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
+import type { SignalStores } from './runSignalsSender';
 
 /** The part of the collector's store the timeline reads. */
 export interface TimelineStore {
   trace(traceId: string): SpanView[];
+  /** The run's timeline batch: all of it, or what was added since `since` (see SpanStore.batchSince). */
+  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined;
   run(traceId: string): RunSummary | undefined;
   runs(): RunSummary[];
   diff(a: string, b: string): RunDiff | undefined;
@@ -25,4 +28,6 @@ export interface TimelineHost {
   log(message: string): void;
   /** Opens a run in the run panel (from the compare view, or a followed link: then with that span selected). */
   openRun(traceId: string, focusSpanId?: string): Promise<void>;
+  /** Optional: the collector's log and metric stores, while it runs (the run's logs and metrics). */
+  signals?(): SignalStores | undefined;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BackendError, fetchFromBackends, fetchTrace, parseBackendSpec, readBackendConfig, REMOTE_ORIGIN_ATTR, storeFetchedTrace, type BackendConfig } from '../../../src/collector/backends';
-import { SpanStore } from '../../../src/collector/spanStore';
+import { SpanStore } from '../../../src/collector/store/spanStore';
 import { fixture } from '../imports/helpers';
 import { len, protoRequest, protoSpan } from '../collector/protoWriter';
 import { fakeBackend, hang, send } from './fakeBackend';

@@ -4,10 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStore } from '../../../src/collector';
-import { stringBytes, valueBytes, RECORD_OVERHEAD } from '../../../src/collector/storedBytes';
-import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
+import { stringBytes, valueBytes, RECORD_OVERHEAD } from '../../../src/collector/store/storedBytes';
+import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { protoRequest, protoSpan } from './protoWriter';
 import { jsonRequest, planRun, postTraces, spanIdOf, traceIdOf, T0, withCollector, type SpanSpec } from './helpers';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 
 const span = (trace: number, id: number, extra: Partial<SpanSpec> = {}): SpanSpec => ({
   traceId: traceIdOf(trace),
@@ -35,10 +36,10 @@ test('stored bytes follow the fields: strings by length (two bytes beyond Latin-
   for (let i = 0; i < 200_000; i++) deep = [deep];
   assert.ok(valueBytes(deep) > 200_000 * 48, 'every level is counted');
   const small = new SpanStore();
-  small.importOtlpJson(jsonRequest([root(1, 1)]));
+  importOtlpJson(small, jsonRequest([root(1, 1)]));
   const big = new SpanStore();
   // 200 kB: below the decoders' cap per value.
-  big.importOtlpJson(jsonRequest([root(1, 1, { attributes: { body: 'x'.repeat(200_000) } })]));
+  importOtlpJson(big, jsonRequest([root(1, 1, { attributes: { body: 'x'.repeat(200_000) } })]));
   const diff = big.stats().bytes - small.stats().bytes;
   assert.ok(diff >= 200_000 && diff < 200_200, `a 200 kB attribute costs ~200 kB, got ${diff}`);
   assert.ok(small.stats().bytes >= RECORD_OVERHEAD);
@@ -101,24 +102,24 @@ test('eviction order: finished traces least recently finished first, unfinished 
   const store = new SpanStore({ maxTraces: 4, idleMs: 0, clock: clock.now });
   store.onDidChange(() => {});
   const ids = () => store.runs().map((r) => r.traceId).sort();
-  store.importOtlpJson(jsonRequest([span(1, 1)])); // unfinished, oldest
-  store.importOtlpJson(jsonRequest([root(2, 2)])); // finished first
-  store.importOtlpJson(jsonRequest([root(3, 3)])); // finished second
-  store.importOtlpJson(jsonRequest([span(3, 4, { parentSpanId: spanIdOf(3) })])); // late span: 3 is now the most recently finished
-  store.importOtlpJson(jsonRequest([root(4, 5)]));
+  importOtlpJson(store, jsonRequest([span(1, 1)])); // unfinished, oldest
+  importOtlpJson(store, jsonRequest([root(2, 2)])); // finished first
+  importOtlpJson(store, jsonRequest([root(3, 3)])); // finished second
+  importOtlpJson(store, jsonRequest([span(3, 4, { parentSpanId: spanIdOf(3) })])); // late span: 3 is now the most recently finished
+  importOtlpJson(store, jsonRequest([root(4, 5)]));
   for (const n of [5, 6, 7]) {
     const before = new Set(ids());
-    store.importOtlpJson(jsonRequest([root(n, 10 + n)]));
+    importOtlpJson(store, jsonRequest([root(n, 10 + n)]));
     evicted.push(...[...before].filter((id) => !ids().includes(id)));
   }
   assert.deepEqual(evicted, [traceIdOf(2), traceIdOf(3), traceIdOf(4)], 'finished, least recently finished first');
   assert.ok(ids().includes(traceIdOf(1)), 'the unfinished trace goes last');
-  store.importOtlpJson(jsonRequest([root(8, 20)]));
+  importOtlpJson(store, jsonRequest([root(8, 20)]));
   assert.ok(ids().includes(traceIdOf(1)));
   assert.equal(store.stats().evictedUnfinished, 0);
   // Only unfinished traces left: the oldest of them goes.
   const onlyRunning = new SpanStore({ maxTraces: 2, idleMs: 0 });
-  for (const n of [1, 2, 3]) onlyRunning.importOtlpJson(jsonRequest([span(n, n)]));
+  for (const n of [1, 2, 3]) importOtlpJson(onlyRunning, jsonRequest([span(n, n)]));
   assert.deepEqual(onlyRunning.runs().map((r) => r.traceId).sort(), [traceIdOf(2), traceIdOf(3)]);
   assert.equal(onlyRunning.stats().evictedUnfinished, 1);
   store.dispose();
@@ -127,7 +128,7 @@ test('eviction order: finished traces least recently finished first, unfinished 
 
 test('eviction by bytes: many 100 KB traces keep the store within its budget, newest kept', () => {
   const store = new SpanStore({ maxBytes: 2 * 1024 * 1024 });
-  for (let n = 1; n <= 200; n++) store.importOtlpJson(jsonRequest([root(n, n, { attributes: { body: `${n}`.padEnd(100_000, '.') } })]));
+  for (let n = 1; n <= 200; n++) importOtlpJson(store, jsonRequest([root(n, n, { attributes: { body: `${n}`.padEnd(100_000, '.') } })]));
   const st = store.stats();
   assert.ok(st.bytes <= st.maxBytes, `${st.bytes} <= ${st.maxBytes}`);
   assert.ok(st.traces >= 18 && st.traces <= 21, `~20 traces of 100 KB in 2 MiB, got ${st.traces}`);
@@ -140,10 +141,10 @@ test('eviction by bytes: many 100 KB traces keep the store within its budget, ne
 test('a trace without its root finishes after the idle time; late spans update it; plan runs wait longer', () => {
   const clock = manualClock();
   const store = new SpanStore({ idleMs: 5000, clock: clock.now });
-  store.importOtlpJson(jsonRequest([span(1, 1, { name: 'GET /a' }), span(1, 2, { parentSpanId: spanIdOf(1) })]));
+  importOtlpJson(store, jsonRequest([span(1, 1, { name: 'GET /a' }), span(1, 2, { parentSpanId: spanIdOf(1) })]));
   const plan = planRun(2, 'deploy', [[['build', 10, ['npm ci']]], []]);
   plan.pop(); // its root never comes
-  store.importOtlpJson(jsonRequest(plan));
+  importOtlpJson(store, jsonRequest(plan));
   assert.equal(store.run(traceIdOf(1))?.status, 'running');
   clock.advance(4999);
   store.checkIdle();
@@ -157,11 +158,11 @@ test('a trace without its root finishes after the idle time; late spans update i
   store.checkIdle();
   assert.equal(store.run(traceIdOf(2))?.status, 'incomplete');
   // A late span updates the finished trace.
-  store.importOtlpJson(jsonRequest([span(1, 3, { parentSpanId: spanIdOf(1), status: 2 })]));
+  importOtlpJson(store, jsonRequest([span(1, 3, { parentSpanId: spanIdOf(1), status: 2 })]));
   const late = store.run(traceIdOf(1))!;
   assert.deepEqual([late.spanCount, late.status, late.errorCount], [3, 'failed', 1]);
   // The plan's root after all: its outcome replaces "incomplete".
-  store.importOtlpJson(jsonRequest(planRun(2, 'deploy', [[['build', 10, ['npm ci']]], []]).slice(-1)));
+  importOtlpJson(store, jsonRequest(planRun(2, 'deploy', [[['build', 10, ['npm ci']]], []]).slice(-1)));
   assert.equal(store.run(traceIdOf(2))?.status, 'converged');
   store.dispose();
 });
@@ -170,7 +171,7 @@ test('the idle timer finishes traces by itself', async () => {
   const store = new SpanStore({ idleMs: 30, changeIntervalMs: 5 });
   let runsChanged = 0;
   store.onDidChange((e) => (runsChanged += e.runsChanged ? 1 : 0));
-  store.importOtlpJson(jsonRequest([span(1, 1)]));
+  importOtlpJson(store, jsonRequest([span(1, 1)]));
   for (let i = 0; i < 100 && store.run(traceIdOf(1))?.status === 'running'; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(store.run(traceIdOf(1))?.status, 'converged');
   store.flushChanges();
@@ -180,10 +181,10 @@ test('the idle timer finishes traces by itself', async () => {
 
 test('an evicted unfinished trace does not come back as "converged" with only its late spans', () => {
   const store = new SpanStore({ maxTraces: 1, idleMs: 0 });
-  store.importOtlpJson(jsonRequest([span(1, 1), span(1, 2)]));
-  store.importOtlpJson(jsonRequest([root(2, 3)]));
+  importOtlpJson(store, jsonRequest([span(1, 1), span(1, 2)]));
+  importOtlpJson(store, jsonRequest([root(2, 3)]));
   assert.equal(store.run(traceIdOf(1)), undefined);
-  const r = store.importOtlpJson(jsonRequest([root(1, 4)]));
+  const r = importOtlpJson(store, jsonRequest([root(1, 4)]));
   assert.equal(r.refusedSpans, 1);
   assert.match(r.refusedReason, /was evicted earlier/);
   assert.equal(store.run(traceIdOf(1)), undefined);
@@ -193,10 +194,10 @@ test('an evicted unfinished trace does not come back as "converged" with only it
 test('a re-sent span id: last write wins and the summary is computed again', () => {
   const clock = manualClock();
   const store = new SpanStore({ idleMs: 1000, clock: clock.now });
-  store.importOtlpJson(jsonRequest([root(1, 1, { name: 'old root' }), span(1, 2, { parentSpanId: spanIdOf(1), name: 'child' })]));
+  importOtlpJson(store, jsonRequest([root(1, 1, { name: 'old root' }), span(1, 2, { parentSpanId: spanIdOf(1), name: 'child' })]));
   assert.deepEqual([store.run(traceIdOf(1))?.plan, store.run(traceIdOf(1))?.status], ['old root', 'converged']);
   // The root again, now with a parent elsewhere: no local root any more.
-  store.importOtlpJson(jsonRequest([span(1, 1, { name: 'renamed', parentSpanId: spanIdOf(77) })]));
+  importOtlpJson(store, jsonRequest([span(1, 1, { name: 'renamed', parentSpanId: spanIdOf(77) })]));
   let run = store.run(traceIdOf(1))!;
   assert.notEqual(run.plan, 'old root');
   assert.equal(run.status, 'running');
@@ -207,14 +208,14 @@ test('a re-sent span id: last write wins and the summary is computed again', () 
   run = store.run(traceIdOf(1))!;
   assert.equal(run.status, 'converged');
   // An error span re-sent without the error.
-  store.importOtlpJson(jsonRequest([span(1, 2, { parentSpanId: spanIdOf(1), status: 2 })]));
+  importOtlpJson(store, jsonRequest([span(1, 2, { parentSpanId: spanIdOf(1), status: 2 })]));
   assert.equal(store.run(traceIdOf(1))?.errorCount, 1);
-  store.importOtlpJson(jsonRequest([span(1, 2, { parentSpanId: spanIdOf(1), name: 'child v3', startMs: T0 - 50 })]));
+  importOtlpJson(store, jsonRequest([span(1, 2, { parentSpanId: spanIdOf(1), name: 'child v3', startMs: T0 - 50 })]));
   run = store.run(traceIdOf(1))!;
   assert.deepEqual([run.errorCount, run.status, run.spanCount, run.startMs], [0, 'converged', 2, T0 - 50]);
   // Bytes follow the replacement: a re-sent span does not count twice.
   const bytes = store.stats().bytes;
-  for (let i = 0; i < 100; i++) store.importOtlpJson(jsonRequest([span(1, 2, { parentSpanId: spanIdOf(1), name: 'child v3', startMs: T0 - 50 })]));
+  for (let i = 0; i < 100; i++) importOtlpJson(store, jsonRequest([span(1, 2, { parentSpanId: spanIdOf(1), name: 'child v3', startMs: T0 - 50 })]));
   assert.equal(store.stats().bytes, bytes);
   store.dispose();
 });
@@ -223,8 +224,8 @@ test('re-sending a whole large trace costs one rescan, not one per span', () => 
   const store = new SpanStore();
   const spans = Array.from({ length: 50_000 }, (_, i) => span(1, i + 1, { parentSpanId: i === 0 ? undefined : spanIdOf(i) }));
   const body = jsonRequest(spans);
-  store.importOtlpJson(body);
-  store.importOtlpJson(body);
+  importOtlpJson(store, body);
+  importOtlpJson(store, body);
   assert.equal(store.run(traceIdOf(1))?.spanCount, 50_000);
   assert.equal(store.run(traceIdOf(1))?.status, 'converged');
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteStringCache } from '../../../src/collector/byteStringCache';
-import { KeyShapes } from '../../../src/collector/stringPool';
+import { ByteStringCache } from '../../../src/collector/store/byteStringCache';
+import { KeyShapes } from '../../../src/collector/store/stringPool';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 

@@ -4,17 +4,17 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DecodeContext, type DecodedBatch } from '../../../src/collector/decodedBatch';
-import { DecodePool } from '../../../src/collector/decodePool';
-import { decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
-import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
-import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/packedBatch';
-import { materialize } from '../../../src/collector/spanIndex';
-import { toSpanView } from '../../../src/collector/spanRecord';
+import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
+import { DecodePool } from '../../../src/collector/ingest/decodePool';
+import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
+import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/ingest/packedBatch';
+import { materialize } from '../../../src/collector/ingest/spanIndex';
+import { toSpanView } from '../../../src/collector/store/spanRecord';
 import { jsonRequest, postTraces, spanIdOf, traceIdOf, withCollector, T0, type SpanSpec } from './helpers';
 import { protoRequest, protoSpan } from './protoWriter';
 
-const WORKER = join(__dirname, '../../../src/collector/decodeWorker.js');
+const WORKER = join(__dirname, '../../../src/collector/ingest/decodeWorker.js');
 
 function specs(): SpanSpec[] {
   return [

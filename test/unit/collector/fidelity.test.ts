@@ -1,19 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DecodeContext } from '../../../src/collector/decodedBatch';
-import { DictionaryMirror } from '../../../src/collector/idDictionary';
-import { decodeOtlpJson, decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
-import { encodeOtlpJson } from '../../../src/collector/otlpJsonEncoder';
-import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/otlpProtoDecoder';
-import { packBatch, unpackBatch } from '../../../src/collector/packedBatch';
-import { materialize } from '../../../src/collector/spanIndex';
-import { SpanStore } from '../../../src/collector/spanStore';
-import type { DecodedBatch } from '../../../src/collector/decodedBatch';
+import { DecodeContext } from '../../../src/collector/store/decodedBatch';
+import { DictionaryMirror } from '../../../src/collector/store/idDictionary';
+import { decodeOtlpJson, importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
+import { encodeOtlpJson } from '../../../src/collector/store/otlpJsonEncoder';
+import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { packBatch, unpackBatch } from '../../../src/collector/ingest/packedBatch';
+import { materialize } from '../../../src/collector/ingest/spanIndex';
+import { SpanStore } from '../../../src/collector/store/spanStore';
+import type { DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { Generator, normalRequest, toJson, toProto } from './otlpGenerator';
 import { postTraces, withCollector } from './helpers';
 
-const WORKER = join(__dirname, '../../../src/collector/decodeWorker.js');
+const WORKER = join(__dirname, '../../../src/collector/ingest/decodeWorker.js');
 
 /** The store's OTLP export of every trace it holds, in normal form. */
 function exported(store: SpanStore): unknown[] {
@@ -45,7 +46,7 @@ test('round trip, property-based: random requests ingested as JSON and as protob
     assert.deepEqual(exported(viaParse), want, `seed ${seed}: JSON.parse path`);
     // The export is what run files hold: importing it gives the same spans again.
     const again = new SpanStore();
-    for (const run of viaProto.runs()) again.importOtlpJson(viaProto.exportOtlpJson(run.traceId));
+    for (const run of viaProto.runs()) importOtlpJson(again, viaProto.exportOtlpJson(run.traceId));
     assert.deepEqual(exported(again), want, `seed ${seed}: run file → import`);
   }
 });

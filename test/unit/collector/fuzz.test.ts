@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { DecodeError, SpanStore } from '../../../src/collector';
-import { decodeOtlpJson } from '../../../src/collector/otlpJsonDecoder';
-import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
-import type { DecodedBatch } from '../../../src/collector/decodedBatch';
+import { decodeOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import type { DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { jsonRequest, planRun, postTraces, prng, withCollector } from './helpers';
 import { protoRequest, protoSpan, len, str, tag } from './protoWriter';
 

@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DecodeContext } from '../../../src/collector/decodedBatch';
-import { decodeOtlpJson, decodeOtlpJsonBytes } from '../../../src/collector/otlpJsonDecoder';
-import { decodeOtlpProto } from '../../../src/collector/otlpProtoDecoder';
-import { encodeOtlpJson } from '../../../src/collector/otlpJsonEncoder';
+import { DecodeContext } from '../../../src/collector/store/decodedBatch';
+import { decodeOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
+import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { encodeOtlpJson } from '../../../src/collector/store/otlpJsonEncoder';
 import type { AttrValue } from '../../../src/protocol/spanView';
 import { attrText } from '../../../src/protocol/spanView';
 import { normalRequest, protoKeyValue, toJson, toProto, type GenRequest, type GenSpan, type GenValue } from './otlpGenerator';
@@ -141,7 +142,7 @@ test('caps: a value over the per-value cap, and values past the per-span cap, ke
 });
 
 test('the collector option decodeLimits reaches the decode workers (JSON and protobuf) and decoding in place', async () => {
-  const WORKER = join(__dirname, '../../../src/collector/decodeWorker.js');
+  const WORKER = join(__dirname, '../../../src/collector/ingest/decodeWorker.js');
   for (const decodeThreads of [0, 1]) {
     await withCollector({ decodeThreads, decodeWorkerPath: WORKER, protobufOnWorkers: true, decodeLimits: { maxValueBytes: 100 } }, async (c, endpoint) => {
       const long = 'q'.repeat(1000);

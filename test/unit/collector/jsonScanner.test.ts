@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStore } from '../../../src/collector';
-import { decodeOtlpJson } from '../../../src/collector/otlpJsonDecoder';
-import { scanOtlpJson } from '../../../src/collector/otlpJsonScanner';
-import type { DecodedBatch } from '../../../src/collector/decodedBatch';
-import { toSpanView } from '../../../src/collector/spanRecord';
+import { decodeOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { scanOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
+import type { DecodedBatch } from '../../../src/collector/store/decodedBatch';
+import { toSpanView } from '../../../src/collector/store/spanRecord';
 import { jsonRequest, planRun, prng } from './helpers';
 
 function views(b: DecodedBatch): unknown {

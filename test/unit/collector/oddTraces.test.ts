@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SpanStore } from '../../../src/collector';
-import { treeJson } from '../../../src/collector/queries/traceTree';
+import { treeJson } from '../../../src/collector/store/queries/traceTree';
 import { formatRuns } from '../../../src/cli/commands/query';
 import { buildForest, renderWaterfall } from '../../../src/cli/waterfall';
 import type { SpanNode, TraceTree } from '../../../src/protocol/collectorTypes';
@@ -16,6 +16,7 @@ import { SpanTable } from '../../../src/timelineModel/spanTable';
 import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
 import { NodeFlag } from '../../../src/timelineModel/spanTree';
 import { httpRequest, jsonRequest, postTraces, spanIdOf, traceIdOf, T0, withCollector, type SpanSpec } from './helpers';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 
 const CLI = resolve('dist/cli.js');
 const DEPTH = 100_000;
@@ -88,7 +89,7 @@ test('a 100,000-deep chain reads through the read API, show, the waterfall, the 
     assert.equal(stats.length, 7, 'procedures p0..p6, counted without a stack overflow');
     assert.equal(stats.reduce((n, p) => n + p.count, 0), DEPTH / 2);
     const other = chain(2, DEPTH).map((s) => ({ ...s, attributes: { ...s.attributes, 'instrument_first.kind': 'step' } }));
-    c.store.importOtlpJson(jsonRequest(other));
+    importOtlpJson(c.store, jsonRequest(other));
     const diff = await httpRequest(endpoint, `/api/diff?a=${traceIdOf(1)}&b=${traceIdOf(2)}`);
     assert.equal(diff.status, 200);
     assert.equal((await httpRequest(endpoint, `/api/traces/${traceIdOf(1)}/spans`)).status, 200);
@@ -101,7 +102,7 @@ test('self-parents and parent cycles are roots with a note in the API tree, the 
   const store = new SpanStore();
   const t = traceIdOf(1);
   const s = (id: number, parent: number | undefined, name: string): SpanSpec => ({ traceId: t, spanId: spanIdOf(id), ...(parent ? { parentSpanId: spanIdOf(parent) } : {}), name, startMs: T0 + id, endMs: T0 + id + 1 });
-  store.importOtlpJson(
+  importOtlpJson(store, 
     jsonRequest([s(1, undefined, 'root'), s(2, 1, 'child'), s(3, 3, 'self'), s(4, 5, 'cycle a'), s(5, 4, 'cycle b'), s(6, 5, 'below cycle'), s(7, 99, 'orphan')]),
   );
   const tree = store.tree(t)!;

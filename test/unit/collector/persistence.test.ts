@@ -4,9 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Collector } from '../../../src/collector';
-import { encodeOtlpJson, encodeOtlpJsonPieces } from '../../../src/collector/otlpJsonEncoder';
-import { SpanStore } from '../../../src/collector/spanStore';
+import { encodeOtlpJson, encodeOtlpJsonPieces } from '../../../src/collector/store/otlpJsonEncoder';
+import { SpanStore } from '../../../src/collector/store/spanStore';
 import { jsonRequest, planRun, postTraces, traceIdOf, withCollector } from './helpers';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 
 const run = (n: number) => planRun(n, 'deploy', [[['build', 10, ['npm ci']]], []]);
 
@@ -81,11 +82,11 @@ test('import of an OTLP JSON file from elsewhere, and export of a run', async ()
     const foreign = JSON.stringify({
       resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'jaeger-export' } }] }, scopeSpans: [{ spans: [{ traceId: 'A'.repeat(32), spanId: 'B'.repeat(16), name: 'GET /', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000002500000' }] }] }],
     });
-    const r = c.store.importOtlpJson(foreign, 'trace.json');
+    const r = importOtlpJson(c.store, foreign);
     assert.deepEqual(r, { traceIds: ['a'.repeat(32)], acceptedSpans: 1, rejectedSpans: 0, refusedSpans: 0, refusedReason: '' });
     const out = JSON.parse(c.store.exportOtlpJson('a'.repeat(32))) as { resourceSpans: { scopeSpans: { spans: { endTimeUnixNano: string }[] }[] }[] };
     assert.equal(out.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.endTimeUnixNano, '1700000000002500000');
-    assert.throws(() => c.store.importOtlpJson('not json'), /invalid JSON/);
+    assert.throws(() => importOtlpJson(c.store, 'not json'), /invalid JSON/);
   } finally {
     await c.stop();
   }
@@ -96,12 +97,12 @@ test('a run is encoded in pieces that make the same document as the whole encodi
   const spans = planRun(7, 'deploy', [[['build', 10, ['npm ci', 'npm test', 'upload']], ['ship', 5, ['push']]], []]);
   const half = Math.floor(spans.length / 2);
   // Two resources (services) and, in the second, two scopes: the grouping must survive the pieces.
-  store.importOtlpJson(jsonRequest(spans.slice(0, half), 'svc-a'));
+  importOtlpJson(store, jsonRequest(spans.slice(0, half), 'svc-a'));
   const second = JSON.parse(jsonRequest(spans.slice(half), 'svc-b')) as { resourceSpans: { scopeSpans: { scope: { name: string }; spans: unknown[] }[] }[] };
   const scopes = second.resourceSpans[0]!.scopeSpans;
   const moved = scopes[0]!.spans.splice(0, 2);
   scopes.push({ scope: { name: 'other' }, spans: moved });
-  store.importOtlpJson(JSON.stringify(second));
+  importOtlpJson(store, JSON.stringify(second));
   const records = store.records(traceIdOf(7));
   assert.equal(records.length, spans.length);
   const whole = encodeOtlpJson(records);

@@ -2,14 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStore } from '../../../src/collector';
 import { jsonRequest, planRun, spanIdOf, traceIdOf, T0 } from './helpers';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 
 function storeWithRuns(): SpanStore {
   const store = new SpanStore();
   // Five runs of "deploy": step `build` takes 10, 20, 30, 40, 100 ms; `test` fails in run 3.
   [10, 20, 30, 40, 100].forEach((d, i) => {
-    store.importOtlpJson(jsonRequest(planRun(i + 1, 'deploy', [[['build', d, ['npm ci', 'tsc']], ['test', 5, [], i === 2]], []], i === 2 ? 'failed' : 'converged')));
+    importOtlpJson(store, jsonRequest(planRun(i + 1, 'deploy', [[['build', d, ['npm ci', 'tsc']], ['test', 5, [], i === 2]], []], i === 2 ? 'failed' : 'converged')));
   });
-  store.importOtlpJson(jsonRequest(planRun(9, 'other', [[['build', 1000, []]]])));
+  importOtlpJson(store, jsonRequest(planRun(9, 'other', [[['build', 1000, []]]])));
   return store;
 }
 
@@ -57,7 +58,7 @@ test('span search by name, attribute, status, minimum duration, trace', () => {
 test('tree: orphans and parent cycles become roots instead of vanishing or looping', () => {
   const store = new SpanStore();
   const t = traceIdOf(1);
-  store.importOtlpJson(jsonRequest([
+  importOtlpJson(store, jsonRequest([
     { traceId: t, spanId: spanIdOf(1), parentSpanId: spanIdOf(2), name: 'a', startMs: T0, endMs: T0 + 1 },
     { traceId: t, spanId: spanIdOf(2), parentSpanId: spanIdOf(1), name: 'b', startMs: T0, endMs: T0 + 1 },
     { traceId: t, spanId: spanIdOf(3), parentSpanId: spanIdOf(3), name: 'self', startMs: T0, endMs: T0 + 1 },
@@ -71,8 +72,8 @@ test('tree: orphans and parent cycles become roots instead of vanishing or loopi
 
 test('diff: added and removed steps, call-count, status and duration changes, matched by id and pass', () => {
   const store = new SpanStore();
-  store.importOtlpJson(jsonRequest(planRun(1, 'p', [[['a', 10, ['x', 'y']], ['b', 10, []], ['c', 10, []], ['c', 10, []]], []])));
-  store.importOtlpJson(jsonRequest(planRun(2, 'p', [[['a', 10, ['x']], ['b', 50, [], true], ['c', 10, []], ['d', 10, []]], [['late', 1, []]]])));
+  importOtlpJson(store, jsonRequest(planRun(1, 'p', [[['a', 10, ['x', 'y']], ['b', 10, []], ['c', 10, []], ['c', 10, []]], []])));
+  importOtlpJson(store, jsonRequest(planRun(2, 'p', [[['a', 10, ['x']], ['b', 50, [], true], ['c', 10, []], ['d', 10, []]], [['late', 1, []]]])));
   const d = store.diff(traceIdOf(1), traceIdOf(2))!;
   assert.deepEqual(d.added.map((s) => `${s.pass}:${s.procedureId}`), ['1:d', '2:late']);
   assert.deepEqual(d.removed.map((s) => `${s.pass}:${s.procedureId}#${s.occurrence}`), ['1:c#1']);

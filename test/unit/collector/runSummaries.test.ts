@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { withCollector } from './helpers';
-import { recordSource } from '../../../src/collector/queries/recordSource';
+import { recordSource } from '../../../src/collector/store/queries/recordSource';
 import { summarizeRun } from '../../../src/summary/runSummary';
 import { buildBaseline } from '../../../src/baseline/baseline';
 import { compareShape } from '../../../src/baseline/compare';

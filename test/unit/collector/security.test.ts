@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Collector } from '../../../src/collector';
-import { isLoopbackHost } from '../../../src/collector/requestGuards';
+import { isLoopbackHost } from '../../../src/collector/ingest/requestGuards';
 import { httpRequest, jsonRequest, spanIdOf, traceIdOf, withCollector, T0 } from './helpers';
 
 const body = jsonRequest([{ traceId: traceIdOf(1), spanId: spanIdOf(1), name: 'x', startMs: T0, endMs: T0 + 1 }]);

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DecodeContext, type DecodedBatch } from '../../../src/collector/decodedBatch';
-import { DictionaryMirror } from '../../../src/collector/idDictionary';
-import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/otlpProtoDecoder';
-import { F_SHAPE, F_SPAN, F_TRACE, materialize, SAME, SPAN_INTS, type SpanIndex } from '../../../src/collector/spanIndex';
-import { toSpanView } from '../../../src/collector/spanRecord';
+import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
+import { DictionaryMirror } from '../../../src/collector/store/idDictionary';
+import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { F_SHAPE, F_SPAN, F_TRACE, materialize, SAME, SPAN_INTS, type SpanIndex } from '../../../src/collector/ingest/spanIndex';
+import { toSpanView } from '../../../src/collector/store/spanRecord';
 import { spanIdOf, traceIdOf, T0, type SpanSpec } from './helpers';
 import { fixed64, keyValue, len, protoSpan, str, tag, varint } from './protoWriter';
 

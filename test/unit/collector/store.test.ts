@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { SpanStore } from '../../../src/collector';
 import type { StoreChange } from '../../../src/protocol/collectorTypes';
 import { jsonRequest, planRun, spanIdOf, traceIdOf, T0, type SpanSpec } from './helpers';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 
 const cluster = (n: number) =>
   planRun(n, 'create-cluster', [
@@ -19,14 +20,14 @@ test('assembles a run from spans arriving out of order across requests: running 
   const root = spans.pop()!;
   // Children in reverse order, split over three requests.
   const reversed = spans.reverse();
-  store.importOtlpJson(jsonRequest(reversed.slice(0, 3)));
+  importOtlpJson(store, jsonRequest(reversed.slice(0, 3)));
   assert.equal(store.run(traceIdOf(1))?.status, 'running');
   assert.equal(store.run(traceIdOf(1))?.kind, 'plan');
   assert.equal(store.run(traceIdOf(1))?.plan, 'create-cluster');
-  store.importOtlpJson(jsonRequest(reversed.slice(3)));
+  importOtlpJson(store, jsonRequest(reversed.slice(3)));
   const tree0 = store.tree(traceIdOf(1))!;
   assert.ok(tree0.roots.every((r) => r.orphan), 'passes are orphans until the root arrives');
-  store.importOtlpJson(jsonRequest([root]));
+  importOtlpJson(store, jsonRequest([root]));
   const run = store.run(traceIdOf(1))!;
   assert.equal(run.status, 'converged');
   assert.equal(run.passes, 2);
@@ -44,17 +45,17 @@ test('assembles a run from spans arriving out of order across requests: running 
 test('a re-sent span replaces the earlier copy instead of counting twice', () => {
   const store = new SpanStore();
   const s: SpanSpec = { traceId: traceIdOf(1), spanId: spanIdOf(1), name: 'x', startMs: T0, endMs: T0 + 1 };
-  store.importOtlpJson(jsonRequest([s]));
-  store.importOtlpJson(jsonRequest([{ ...s, status: 2 }]));
+  importOtlpJson(store, jsonRequest([s]));
+  importOtlpJson(store, jsonRequest([{ ...s, status: 2 }]));
   assert.equal(store.stats().spans, 1);
   assert.equal(store.run(traceIdOf(1))?.errorCount, 1);
-  store.importOtlpJson(jsonRequest([s]));
+  importOtlpJson(store, jsonRequest([s]));
   assert.equal(store.run(traceIdOf(1))?.errorCount, 0);
 });
 
 test('other OTel traces are listed too; failed when a span has an error', () => {
   const store = new SpanStore();
-  store.importOtlpJson(jsonRequest([
+  importOtlpJson(store, jsonRequest([
     { traceId: traceIdOf(2), spanId: spanIdOf(1), name: 'GET /users', startMs: T0, endMs: T0 + 8 },
     { traceId: traceIdOf(2), spanId: spanIdOf(2), parentSpanId: spanIdOf(1), name: 'db', startMs: T0 + 1, endMs: T0 + 2, status: 2 },
   ], 'web'));
@@ -64,7 +65,7 @@ test('other OTel traces are listed too; failed when a span has an error', () => 
 
 test('evicts whole oldest traces beyond maxSpans and maxTraces, and counts them', () => {
   const store = new SpanStore({ maxSpans: 25, maxTraces: 100 });
-  for (let n = 1; n <= 4; n++) store.importOtlpJson(jsonRequest(cluster(n))); // 9 spans each
+  for (let n = 1; n <= 4; n++) importOtlpJson(store, jsonRequest(cluster(n))); // 9 spans each
   const st = store.stats();
   assert.equal(st.spans, 18);
   assert.equal(st.traces, 2);
@@ -74,7 +75,7 @@ test('evicts whole oldest traces beyond maxSpans and maxTraces, and counts them'
   assert.equal(store.trace(traceIdOf(1)).length, 0);
 
   const byCount = new SpanStore({ maxTraces: 3 });
-  for (let n = 1; n <= 5; n++) byCount.importOtlpJson(jsonRequest(cluster(n)));
+  for (let n = 1; n <= 5; n++) importOtlpJson(byCount, jsonRequest(cluster(n)));
   assert.equal(byCount.stats().traces, 3);
   assert.equal(byCount.stats().evictedTraces, 2);
   assert.equal(byCount.stats().spans, 27);
@@ -86,7 +87,7 @@ test('nothing is lost below the bounds', () => {
   for (let n = 1; n <= 1000; n++) {
     const run = cluster(n);
     sent += run.length;
-    store.importOtlpJson(jsonRequest(run));
+    importOtlpJson(store, jsonRequest(run));
   }
   assert.equal(store.stats().spans, sent);
   assert.equal(store.stats().evictedTraces, 0);
@@ -99,16 +100,16 @@ test('change events are coalesced: a burst of 100,000 spans is one event', async
   const sub = store.onDidChange((e) => events.push(e));
   const spans: SpanSpec[] = [];
   for (let i = 0; i < 100_000; i++) spans.push({ traceId: traceIdOf(i % 50), spanId: spanIdOf(i + 1), parentSpanId: spanIdOf(999_999), name: 'x', startMs: T0, endMs: T0 + 1 });
-  for (let i = 0; i < spans.length; i += 1000) store.importOtlpJson(jsonRequest(spans.slice(i, i + 1000)));
+  for (let i = 0; i < spans.length; i += 1000) importOtlpJson(store, jsonRequest(spans.slice(i, i + 1000)));
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(events.length, 1);
   assert.equal(events[0]!.traceIds.length, 50);
   assert.equal(events[0]!.runsChanged, true);
-  store.importOtlpJson(jsonRequest([{ traceId: traceIdOf(1), spanId: spanIdOf(200_001), parentSpanId: spanIdOf(1), name: 'y', startMs: T0, endMs: T0 + 1 }]));
+  importOtlpJson(store, jsonRequest([{ traceId: traceIdOf(1), spanId: spanIdOf(200_001), parentSpanId: spanIdOf(1), name: 'y', startMs: T0, endMs: T0 + 1 }]));
   store.flushChanges();
   assert.deepEqual(events[1], { traceIds: [traceIdOf(1)], runsChanged: false });
   sub.dispose();
-  store.importOtlpJson(jsonRequest([{ traceId: traceIdOf(7), spanId: spanIdOf(1), name: 'z', startMs: T0, endMs: T0 + 1 }]));
+  importOtlpJson(store, jsonRequest([{ traceId: traceIdOf(7), spanId: spanIdOf(1), name: 'z', startMs: T0, endMs: T0 + 1 }]));
   store.flushChanges();
   assert.equal(events.length, 2);
   store.dispose();
@@ -116,8 +117,8 @@ test('change events are coalesced: a burst of 100,000 spans is one event', async
 
 test('delete, clear, export and import round trip', () => {
   const store = new SpanStore();
-  store.importOtlpJson(jsonRequest(cluster(1)));
-  store.importOtlpJson(jsonRequest(cluster(2)));
+  importOtlpJson(store, jsonRequest(cluster(1)));
+  importOtlpJson(store, jsonRequest(cluster(2)));
   const exported = store.exportOtlpJson(traceIdOf(1));
   const before = store.trace(traceIdOf(1));
   assert.equal(store.deleteTrace(traceIdOf(1)), true);
@@ -125,7 +126,7 @@ test('delete, clear, export and import round trip', () => {
   assert.equal(store.stats().traces, 1);
   store.clear();
   assert.equal(store.stats().spans, 0);
-  const result = store.importOtlpJson(exported, 'file.json');
+  const result = importOtlpJson(store, exported);
   assert.deepEqual(result, { traceIds: [traceIdOf(1)], acceptedSpans: 9, rejectedSpans: 0, refusedSpans: 0, refusedReason: '' });
   const after = store.trace(traceIdOf(1));
   const norm = (xs: typeof before) => xs.map((s) => ({ ...s, startMs: Math.round(s.startMs * 1000), endMs: Math.round(s.endMs * 1000) })).sort((a, b) => a.spanId.localeCompare(b.spanId));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkSlicer } from '../../../src/collector/workSlicer';
+import { WorkSlicer } from '../../../src/collector/ingest/workSlicer';
 
 test('work slicer: jobs run in order, one slice at a time, and a throwing job does not stall the rest', async () => {
   const slicer = new WorkSlicer(0); // budget 0: one job per slice, a loop turn between jobs

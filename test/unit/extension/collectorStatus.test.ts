@@ -5,12 +5,13 @@ import { SpanStore } from '../../../src/collector';
 import { collectorTooltip, formatBytes, lossLines, runLossText, runsViewMessage } from '../../../src/views/collectorStatus';
 import { collectorStatusText } from '../../../src/views/format';
 import { jsonRequest } from '../collector/helpers';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 
 const span = (trace: string, id: number, parent = 'ffffffffffffffff') => ({ traceId: trace, spanId: id.toString(16).padStart(16, '0'), parentSpanId: parent, name: 'x', startMs: 1e12, endMs: 1e12 + 1 });
 
 test('nothing lost: the tooltip gives the budget and the counts, the Runs view no message', () => {
   const store = new SpanStore({ maxBytes: 8 * 1024 * 1024 });
-  store.importOtlpJson(jsonRequest([span('a'.repeat(32), 1)]));
+  importOtlpJson(store, jsonRequest([span('a'.repeat(32), 1)]));
   const s = store.stats();
   assert.deepEqual(lossLines(s), []);
   assert.equal(runsViewMessage(s), '');
@@ -23,8 +24,8 @@ test('nothing lost: the tooltip gives the budget and the counts, the Runs view n
 
 test('evicted, refused and truncated counts reach the tooltip, the status text and the Runs view', () => {
   const store = new SpanStore({ maxSpans: 10, maxTraces: 2 });
-  for (let t = 1; t <= 3; t++) store.importOtlpJson(jsonRequest([span(String(t).repeat(32), t)]));
-  store.importOtlpJson(jsonRequest(Array.from({ length: 8 }, (_, i) => span('9'.repeat(32), 100 + i))));
+  for (let t = 1; t <= 3; t++) importOtlpJson(store, jsonRequest([span(String(t).repeat(32), t)]));
+  importOtlpJson(store, jsonRequest(Array.from({ length: 8 }, (_, i) => span('9'.repeat(32), 100 + i))));
   const s = store.stats();
   assert.equal(s.evictedTraces, 2);
   assert.equal(s.refusedSpans, 3);

@@ -60,3 +60,12 @@ test('settings: defaults, and bad values fall back instead of breaking', () => {
   assert.equal(s.run.maxPasses, 3);
   assert.equal(s.instrumentation.enabled, false);
 });
+
+test('launches pass the ctx.log setting as INSTRUMENT_FIRST_LOG_RECORDS; a launch configuration’s own env wins', () => {
+  const ctx = { cliPath: '/ext/dist/cli.js', extensionDist: '/ext/dist', endpoint: 'http://127.0.0.1:4318', sessionId: 's1', instrumentation: true, defaultMaxPasses: 7, logRecords: 'both' as const };
+  const env = (c: Record<string, unknown>) => c.env as Record<string, string | null>;
+  assert.equal(env(nodeLaunchConfig({ plan: '/ws/plans/p.ts' }, ctx)).INSTRUMENT_FIRST_LOG_RECORDS, 'both');
+  assert.equal(env(nodeLaunchConfig({ program: '/ws/app.js' }, ctx)).INSTRUMENT_FIRST_LOG_RECORDS, 'both');
+  assert.equal(env(nodeLaunchConfig({ plan: '/ws/plans/p.ts', env: { INSTRUMENT_FIRST_LOG_RECORDS: 'logs' } }, ctx)).INSTRUMENT_FIRST_LOG_RECORDS, 'logs');
+  assert.equal(env(nodeLaunchConfig({ plan: '/ws/plans/p.ts' }, { ...ctx, logRecords: undefined })).INSTRUMENT_FIRST_LOG_RECORDS, undefined);
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertTraceFile, importConverted, ImportError, sniffTraceFile, type ConvertedTraceFile } from '../../../src/collector/importers';
-import { SpanStore } from '../../../src/collector/spanStore';
+import { SpanStore } from '../../../src/collector/store/spanStore';
 import { fixture } from './helpers';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -4,7 +4,7 @@ import { ts } from 'ts-morph';
 import { LintSession } from '../../../src/linter/lintSession';
 import { applyEdits } from '../../../src/linter/textEdits';
 import type { LintConfigInput } from '../../../src/linter/lintConfig';
-import type { Finding, FixKind, RuleId } from '../../../src/linter/types';
+import type { Finding, FixKind, RuleId } from '../../../src/protocol/lintTypes';
 
 /** test/fixtures/linter: above the compiled test (out/test/unit/linter), else below the working directory. */
 function findFixtures(): string {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { RULES, ruleDocsUrl } from '../../../src/linter/ruleCatalog';
-import { RULE_IDS } from '../../../src/linter/types';
+import { RULE_IDS } from '../../../src/protocol/lintTypes';
 
 test('rule docs: every rule links to its own page inside the package, which exists and is about that rule', () => {
   const root = resolve('.');

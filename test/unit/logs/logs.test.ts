@@ -11,7 +11,7 @@ import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-log
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { LogView } from '../../../src/collector/logs/logRecord';
 import { LogStore } from '../../../src/collector/logs/logStore';
-import { DecodeContext } from '../../../src/collector/decodedBatch';
+import { DecodeContext } from '../../../src/collector/store/decodedBatch';
 import { decodeOtlpLogsJson, decodeOtlpLogsProto } from '../../../src/collector/logs/otlpLogsDecoder';
 import { httpRequest, withCollector } from '../collector/helpers';
 import { fixture } from '../imports/helpers';

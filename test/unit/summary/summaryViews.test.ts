@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { SpanStore, type Collector } from '../../../src/collector';
-import { recordSource } from '../../../src/collector/queries/recordSource';
+import { recordSource } from '../../../src/collector/store/queries/recordSource';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 import { Env } from '../../../src/protocol/envVars';
 import { SummaryCache } from '../../../src/summary/summaryCache';
 import { diffSummaries } from '../../../src/summary/summaryDiff';
@@ -109,8 +110,8 @@ test('sample runs: statistics, lens texts, hover call counts, coverage and the c
 
 test('a summary is computed once per trace version and reused by every read', () => {
   const store = new SpanStore();
-  store.importOtlpJson(jsonRequest(planRun(1, 'deploy', [[['build', 10, ['npm ci', 'tsc']], ['test', 5, []]], []])));
-  store.importOtlpJson(jsonRequest(planRun(2, 'deploy', [[['build', 20, ['npm ci']], ['test', 5, []]], []])));
+  importOtlpJson(store, jsonRequest(planRun(1, 'deploy', [[['build', 10, ['npm ci', 'tsc']], ['test', 5, []]], []])));
+  importOtlpJson(store, jsonRequest(planRun(2, 'deploy', [[['build', 20, ['npm ci']], ['test', 5, []]], []])));
   const cache = cacheOver(store);
   assert.deepEqual(cache.changed([traceIdOf(1), traceIdOf(2)]), [traceIdOf(1), traceIdOf(2)], 'both complete: summarised when told');
   assert.equal(cache.computed, 2);
@@ -125,7 +126,7 @@ test('a summary is computed once per trace version and reused by every read', ()
 test('a re-sent span of a completed trace recomputes its summary (last write wins); a deleted trace is forgotten', () => {
   const store = new SpanStore();
   const spans = planRun(1, 'deploy', [[['build', 10, ['npm ci']], ['test', 5, []]], []]);
-  store.importOtlpJson(jsonRequest(spans));
+  importOtlpJson(store, jsonRequest(spans));
   const cache = cacheOver(store);
   const before = cache.get(traceIdOf(1))!;
   const build = (s: typeof before) => s.passes[0]!.steps.find((x) => x.procedureId === 'build')!;
@@ -133,7 +134,7 @@ test('a re-sent span of a completed trace recomputes its summary (last write win
   assert.equal(build(before).failed, false);
   // The build step re-sent: longer and failed.
   const resent: SpanSpec = { ...spans.find((s) => s.name === 'build')!, endMs: spans.find((s) => s.name === 'build')!.startMs + 25, status: 2 };
-  store.importOtlpJson(jsonRequest([resent]));
+  importOtlpJson(store, jsonRequest([resent]));
   assert.deepEqual(cache.changed([traceIdOf(1)]), [traceIdOf(1)], 'recomputed when told of the change');
   const after = cache.get(traceIdOf(1))!;
   assert.notEqual(after, before);
@@ -153,7 +154,7 @@ test('a run still in flight (no root, no running pass span): its finished steps 
   const spans = planRun(1, 'deploy', [[['build', 10, ['npm ci']], ['test', 5, []]], [['lint', 3, []]], []]);
   // Pass 1 finished (its span arrived), pass 2 running: its step `lint` arrived without its pass.
   const partial = spans.filter((s) => s.name !== 'plan deploy' && s.name !== 'pass 2' && s.name !== 'pass 3');
-  store.importOtlpJson(jsonRequest(partial));
+  importOtlpJson(store, jsonRequest(partial));
   let now = 0;
   const cache = new SummaryCache(
     { version: (id) => store.entry(id)?.version, complete: (id) => store.entry(id)?.finished ?? false, spans: (id) => recordSource(store.records(id)) },
@@ -165,12 +166,12 @@ test('a run still in flight (no root, no running pass span): its finished steps 
   const stats = procedureStatsFromSummaries(store.runs(), (id) => cache.get(id));
   assert.deepEqual(stats.map((s) => [s.procedureId, s.count]), store.procedureStats({}).map((s) => [s.procedureId, s.count]));
   // More spans arrive: within the interval the preview stands, after it it is recomputed.
-  store.importOtlpJson(jsonRequest([{ ...spans.find((s) => s.name === 'lint')!, spanId: spanIdOf(99_999), startMs: spans.find((s) => s.name === 'lint')!.endMs }]));
+  importOtlpJson(store, jsonRequest([{ ...spans.find((s) => s.name === 'lint')!, spanId: spanIdOf(99_999), startMs: spans.find((s) => s.name === 'lint')!.endMs }]));
   assert.equal(cache.get(traceIdOf(1)), preview);
   now = 150;
   assert.equal(cache.get(traceIdOf(1))!.passes[1]!.steps.length, 2);
   // The root arrives: complete, summarised at once whatever the interval.
-  store.importOtlpJson(jsonRequest(spans.filter((s) => !partial.includes(s))));
+  importOtlpJson(store, jsonRequest(spans.filter((s) => !partial.includes(s))));
   assert.deepEqual(cache.changed([traceIdOf(1)]), [traceIdOf(1)]);
   assert.equal(cache.get(traceIdOf(1))!.outcome, 'converged');
 });

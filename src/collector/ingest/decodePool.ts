@@ -1,0 +1,139 @@
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { BodyEncoding, DecodeRequest, DecodeResponse } from './decodeMessages';
+import { DecodeContext } from '../store/decodedBatch';
+import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
+
+/** A worker's answer, with the dictionary its ids (if any) resolve in. */
+export interface DecodeResult {
+  response: DecodeResponse;
+  dict: DictionaryView;
+}
+
+interface Pending {
+  resolve: (r: DecodeResult) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** This worker's dictionary, as far as its responses so far have told. */
+  dict: DictionaryMirror;
+}
+
+/** Young generation of a decode worker, in MiB (V8's default on 64-bit is 32–48). */
+const WORKER_YOUNG_MB = 8;
+
+/** After this many workers have died, the pool gives up and callers decode in place. */
+const MAX_CRASHES = 3;
+
+/**
+ * Decode workers of the collector: request bodies are decoded (JSON scanning, protobuf reading,
+ * id and string work) on up to `size` worker threads, so the thread that stores spans — the
+ * extension host's — only unpacks and stores. Workers start on the first body, not before.
+ * A body goes to the worker with the fewest bodies in hand.
+ */
+export class DecodePool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private crashes = 0;
+  private disposed = false;
+  /** False when workers cannot be used (no script, or they keep dying): decode in place. */
+  readonly usable: boolean;
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly size: number,
+    private readonly onWarning: (message: string) => void = () => {},
+    /** The store's tables: keys and key lists from workers are shared through them. */
+    private readonly ctx: DecodeContext = new DecodeContext(),
+  ) {
+    this.usable = size > 0 && existsSync(workerPath);
+    if (size > 0 && !this.usable) onWarning(`decode worker not found at ${workerPath}: decoding on the main thread`);
+  }
+
+  get available(): boolean {
+    return this.usable && !this.disposed && this.crashes < MAX_CRASHES;
+  }
+
+  /**
+   * Decodes a body on a worker. The bytes are copied once into a buffer that is transferred, so
+   * the caller's body stays usable (for forwarding, or for decoding in place when this rejects —
+   * which it does only when the worker died or the pool is disposed).
+   */
+  decode(encoding: BodyEncoding, body: Buffer): Promise<DecodeResult> {
+    if (!this.available) return Promise.reject(new Error('decode workers unavailable'));
+    const slot = this.pick();
+    const id = this.nextId++;
+    const copy = new Uint8Array(body);
+    const req: DecodeRequest = { id, encoding, body: copy, limits: this.ctx.limits };
+    return new Promise<DecodeResult>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage(req, [copy.buffer]);
+    });
+  }
+
+  /** Bodies being decoded. */
+  get inFlight(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.pending.size;
+    return n;
+  }
+
+  private pick(): Slot {
+    if (this.slots.length < this.size) {
+      let idle = this.slots.find((s) => s.pending.size === 0);
+      if (!idle) {
+        idle = this.spawn();
+        this.slots.push(idle);
+      }
+      return idle;
+    }
+    let best = this.slots[0]!;
+    for (const s of this.slots) if (s.pending.size < best.pending.size) best = s;
+    return best;
+  }
+
+  private spawn(): Slot {
+    // Everything a worker allocates is garbage once its answer is posted: a small young generation
+    // keeps its heap (part of the process's RSS beside the budget) small, and each scavenge short.
+    const worker = new Worker(this.workerPath, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const slot: Slot = { worker, pending: new Map(), dict: new DictionaryMirror(this.ctx) };
+    worker.unref();
+    worker.on('message', (res: DecodeResponse) => {
+      // Additions apply in the order the worker sent them, before anyone reads the response.
+      if (res.added) slot.dict.apply(res.added);
+      const p = slot.pending.get(res.id);
+      if (!p) return;
+      slot.pending.delete(res.id);
+      p.resolve({ response: res, dict: slot.dict });
+    });
+    const lost = (why: string): void => {
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return;
+      this.slots.splice(i, 1);
+      if (!this.disposed) {
+        this.crashes++;
+        this.onWarning(`decode worker stopped (${why})${this.crashes >= MAX_CRASHES ? '; decoding on the main thread from now on' : ''}`);
+      }
+      const err = new Error(`decode worker stopped: ${why}`);
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+    };
+    worker.on('error', (e) => lost(e.message));
+    worker.on('exit', (code) => lost(`exit code ${code}`));
+    return slot;
+  }
+
+  /** Stops the workers; bodies in hand are rejected (their callers decode in place or give up). */
+  dispose(): void {
+    this.disposed = true;
+    for (const slot of this.slots.splice(0)) {
+      const err = new Error('decode workers stopped');
+      for (const p of slot.pending.values()) p.reject(err);
+      slot.pending.clear();
+      void slot.worker.terminate();
+    }
+  }
+}

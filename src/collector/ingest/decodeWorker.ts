@@ -1,0 +1,37 @@
+// A decode worker of the collector (bundled as dist/decodeWorker.js): turns request bodies into
+// packed batches (JSON) or span indexes (protobuf) off the thread that stores them. See decodePool.ts.
+import { parentPort } from 'node:worker_threads';
+import type { DecodeRequest, DecodeResponse } from './decodeMessages';
+import { DecodeContext, DecodeError } from '../store/decodedBatch';
+import { decodeOtlpJsonBytes } from './otlpJsonScanner';
+import { indexOtlpProto } from './otlpProtoDecoder';
+import { packBatch, packedTransfers } from './packedBatch';
+import { indexTransfers } from './spanIndex';
+import { decodeLimits } from '../store/otlpValues';
+
+const port = parentPort;
+if (!port) throw new Error('decodeWorker runs as a worker thread');
+const ctx = new DecodeContext();
+/** Values of keys that the decoder found to repeat are stored once per batch; others as they come. */
+const repeats = (key: string): boolean => ctx.pool.key(key).values !== undefined;
+
+port.on('message', (req: DecodeRequest) => {
+  let res: DecodeResponse;
+  try {
+    const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    ctx.limits = decodeLimits(req.limits);
+    if (req.encoding === 'proto') {
+      const index = indexOtlpProto(body, ctx);
+      res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
+      port.postMessage(res, indexTransfers(index));
+    } else {
+      const packed = packBatch(decodeOtlpJsonBytes(body, ctx), repeats);
+      res = { id: req.id, ok: true, batch: packed };
+      port.postMessage(res, packedTransfers(packed));
+    }
+  } catch (e) {
+    const message = e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`;
+    res = { id: req.id, ok: false, message, added: ctx.dict.takeAdditions() };
+    port.postMessage(res);
+  }
+});

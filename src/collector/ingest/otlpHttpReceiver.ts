@@ -1,0 +1,205 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzip, inflate } from 'node:zlib';
+import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
+import { decodeOtlpJsonBytes } from './otlpJsonScanner';
+import { decodeOtlpProto } from './otlpProtoDecoder';
+import type { DecodePool } from './decodePool';
+import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
+import { unpackBatch } from './packedBatch';
+import { materialize } from './spanIndex';
+import { exportResponse, statusBody } from './otlpResponse';
+import type { IngestResult, SpanStore } from '../store/spanStore';
+import type { WorkSlicer } from './workSlicer';
+
+/** An accepted request body exactly as received, for forwarding. */
+export interface AcceptedBody {
+  body: Buffer;
+  contentType: string;
+  contentEncoding: string | undefined;
+}
+
+export interface ReceiverOptions {
+  /** Limit of the body, and of the body after decompression, in bytes. */
+  maxBodyBytes: number;
+  onAccepted?: (body: AcceptedBody) => void;
+  /** Where storing (and decoding in place) runs (sliced, so the event loop is never held for long). */
+  slicer: WorkSlicer;
+  /** Decode workers (JSON bodies); without them (or when they fail) bodies are decoded in place. */
+  decoders?: DecodePool;
+  /**
+   * Protobuf bodies always go to the workers. Default: decoded in place, except that a body arriving
+   * while earlier ones wait for this thread goes to a worker that has nothing in hand.
+   */
+  protobufOnWorkers?: boolean;
+  /** Bodies received and not yet stored, all paths together: past its bound a request gets 503. */
+  inFlight?: InFlightBytes;
+}
+
+type Encoding = 'json' | 'proto';
+
+function mediaType(req: IncomingMessage): Encoding | undefined {
+  const ct = req.headers['content-type'];
+  if (!ct) return undefined;
+  const semi = ct.indexOf(';');
+  const t = (semi >= 0 ? ct.slice(0, semi) : ct).trim().toLowerCase();
+  if (t === 'application/json') return 'json';
+  if (t === 'application/x-protobuf' || t === 'application/protobuf') return 'proto';
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, enc: Encoding, body: Buffer, close = false): void {
+  res.statusCode = status;
+  if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  res.setHeader('Content-Type', enc === 'proto' ? 'application/x-protobuf' : 'application/json');
+  res.setHeader('Content-Length', body.length);
+  if (close) res.setHeader('Connection', 'close');
+  res.end(body);
+}
+
+/** Beyond this many bytes a refused body is not read to its end: the connection is dropped. */
+export const DRAIN_CAP = 64 * 1024 * 1024;
+
+/** Reads and drops a refused body (or, past DRAIN_CAP or with `close`, drops the connection). */
+export function discard(req: IncomingMessage, close: boolean): void {
+  if (close) {
+    req.on('data', () => {});
+    return;
+  }
+  let n = 0;
+  req.on('data', (c: Buffer) => {
+    n += c.length;
+    if (n > DRAIN_CAP) req.socket.destroy();
+  });
+}
+
+/**
+ * The partialSuccess message: why spans were rejected (invalid) and why valid ones were refused
+ * (the memory bounds), so that the sender's logs say what happened to its spans.
+ */
+export function partialMessage(batch: DecodedBatch, result: IngestResult): string {
+  const parts: string[] = [];
+  if (batch.rejected > 0) parts.push(`${batch.rejected} span(s) rejected; first: ${batch.firstError}`);
+  if (result.refusedSpans > 0) parts.push(`${result.refusedSpans} span(s) refused for the collector's memory bounds; first: ${result.refusedReason}`);
+  return parts.join('; ');
+}
+
+/** Handles `POST /v1/traces` (the path and method are checked by the caller). */
+export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: SpanStore, opts: ReceiverOptions): void {
+  const counters = store.counters;
+  counters.requests++;
+  const enc = mediaType(req);
+  const fail = (status: number, message: string, close = false): void => {
+    counters.rejectedRequests++;
+    send(res, status, enc ?? 'json', statusBody(enc === 'proto', status === 400 ? 3 : status === 413 ? 8 : 3, message), close);
+  };
+  if (!enc) {
+    req.resume();
+    fail(415, 'Content-Type must be application/json or application/x-protobuf');
+    return;
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'x-gzip' && encoding !== 'deflate') {
+    req.resume();
+    fail(415, `unsupported Content-Encoding "${encoding}"`);
+    return;
+  }
+  const limit = opts.maxBodyBytes;
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limit) {
+    // Closing at once would reset a client still sending: read and drop a moderate excess.
+    const close = declared > DRAIN_CAP;
+    discard(req, close);
+    fail(413, `body of ${declared} bytes exceeds the limit of ${limit}`, close);
+    return;
+  }
+  // The body counts as in flight from its first byte until the request is answered.
+  const hold = opts.inFlight?.hold();
+  const busy = (): void =>
+    send(res, 503, enc, statusBody(enc === 'proto', 14, `the collector is busy storing earlier requests (${opts.inFlight!.maxBytes} bytes in flight): retry after ${RETRY_AFTER_SECONDS} s`));
+  if (hold) {
+    res.once('finish', hold.release);
+    res.once('close', hold.release);
+    if (declared >= 0 && !hold.reserve(declared)) {
+      discard(req, declared > DRAIN_CAP);
+      busy();
+      return;
+    }
+  }
+  const reservedUpFront = hold !== undefined && declared >= 0;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (tooLarge) {
+      if (size > DRAIN_CAP) req.socket.destroy();
+      return;
+    }
+    if (size > limit) {
+      tooLarge = true;
+      chunks.length = 0;
+      fail(413, `body exceeds the limit of ${limit} bytes`);
+      return;
+    }
+    if (hold && !reservedUpFront && !hold.reserve(chunk.length)) {
+      // A body without Content-Length found the bound mid-way: refused whole, nothing stored.
+      tooLarge = true;
+      chunks.length = 0;
+      busy();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('error', () => {
+    if (!res.headersSent) res.destroy();
+  });
+  req.on('end', () => {
+    if (tooLarge) return;
+    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const store200 = (batch: DecodedBatch): void => {
+      const result = store.ingest(batch);
+      if (batch.spans.length > 0) opts.onAccepted?.({ body: raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
+      send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected + result.refusedSpans, partialMessage(batch, result)));
+    };
+    const decodeInPlace = (body: Buffer): void => {
+      let batch: DecodedBatch;
+      try {
+        batch = enc === 'json' ? decodeOtlpJsonBytes(body, store.decodeContext) : decodeOtlpProto(body, store.decodeContext);
+      } catch (e) {
+        if (e instanceof DecodeError) fail(400, e.message);
+        else fail(400, `malformed body: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      store200(batch);
+    };
+    const decodeAndStore = (body: Buffer): void => {
+      const pool = opts.decoders;
+      const size = body.length;
+      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body), size);
+      pool.decode(enc, body).then(
+        ({ response: r, dict }) =>
+          opts.slicer.run(() => {
+            if (!r.ok) return fail(400, r.message);
+            let batch: DecodedBatch;
+            try {
+              batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
+            } catch {
+              return decodeInPlace(body);
+            }
+            store200(batch);
+          }, size),
+        () => opts.slicer.run(() => decodeInPlace(body), size),
+      );
+    };
+    if (encoding === 'identity') return decodeAndStore(raw);
+    const unzip = encoding === 'deflate' ? inflate : gunzip;
+    unzip(raw, { maxOutputLength: limit }, (err, out) => {
+      if (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) fail(413, `decompressed body exceeds the limit of ${limit} bytes`);
+        else fail(400, `invalid ${encoding} body: ${err.message}`);
+        return;
+      }
+      decodeAndStore(out);
+    });
+  });
+}

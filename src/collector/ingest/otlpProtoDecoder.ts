@@ -1,0 +1,551 @@
+import type { AttrValue } from '../../protocol/spanView';
+import { emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
+import { EMPTY_VALUE, intFromNumber, SpanBudget } from '../store/otlpValues';
+import type { OriginParts as PackedOrigin } from '../store/spanRecord';
+import { ProtoReader } from './protoReader';
+import { readAnyValue } from './protoAnyValue';
+import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
+import { F_FLAGS, F_KIND, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, IndexBuilder, materialize, NONE, SAME, SPAN_INTS, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
+import type { KeyInfo } from '../store/stringPool';
+import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from '../store/spanRecord';
+import { wordsToMsRest } from '../store/unixNano';
+
+/**
+ * Decodes a protobuf ExportTraceServiceRequest into span records, in place: the index of the body,
+ * then its records. Throws DecodeError when the bytes are not a well-formed message; spans with
+ * invalid content are counted as rejected.
+ */
+export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
+  return materialize(indexOtlpProto(buf, ctx), buf, ctx.dict, ctx);
+}
+
+/**
+ * Reads a protobuf ExportTraceServiceRequest (field numbers from opentelemetry/proto/trace/v1/
+ * trace.proto and common/v1/common.proto) into a span index over the same bytes; repeated strings
+ * get ids in `ctx.dict`. Throws DecodeError when the bytes are not a well-formed message.
+ */
+export function indexOtlpProto(buf: Buffer, ctx: DecodeContext): SpanIndex {
+  if (ctx.dict.full) ctx.clear();
+  const r = new ProtoReader(buf);
+  const d = new ProtoSpanIndexer(r, ctx);
+  while (r.pos < r.end) {
+    const tag = r.varint();
+    if (tag === REQUEST_RESOURCE_SPANS) {
+      const end = r.lengthEnd();
+      d.resourceSpans(end);
+      r.pos = end;
+    } else r.skip(tag & 7);
+  }
+  return d.finish();
+}
+
+class ProtoSpanIndexer {
+  private readonly b = new IndexBuilder();
+  private readonly origins: PackedOrigin[] = [];
+  private readonly extras: [number, SpanExtra][] = [];
+  private readonly budget: SpanBudget;
+  private readonly words = new Uint32Array(2);
+  /** The times of the span being read. */
+  private readonly times = new Uint32Array(SLAB_WORDS);
+  /** Values kept whole (`b.other`) before the span being read: dropped with it when it is rejected. */
+  private otherFrom = 0;
+  private rejected = 0;
+  private firstError = '';
+  private readonly keys: string[] = [];
+  // Where the trace id and parent id of the last indexed span were: equal bytes are marked SAME.
+  private lastTrace = -1;
+  private lastParent = -1;
+  /** The value the last `keyValue` decoded (not indexed). */
+  private value: AttrValue = EMPTY_VALUE;
+
+  constructor(
+    private readonly r: ProtoReader,
+    private readonly ctx: DecodeContext,
+  ) {
+    this.budget = new SpanBudget(ctx.limits);
+  }
+
+  private withEnd<T>(end: number, fn: () => T): T {
+    const saved = this.r.end;
+    this.r.end = end;
+    try {
+      return fn();
+    } finally {
+      this.r.end = saved;
+    }
+  }
+
+  resourceSpans(end: number): void {
+    const r = this.r;
+    const parts = emptyOriginParts();
+    // Scope spans may come before the resource on the wire: remember their ranges, decode after.
+    const scopeRanges: number[] = [];
+    this.withEnd(end, () => {
+      while (r.pos < end) {
+        const t = r.varint();
+        if (t === RESOURCE_SPANS_RESOURCE) {
+          const e = r.lengthEnd();
+          this.withEnd(e, () => this.resource(e, parts));
+          r.pos = e;
+        } else if (t === RESOURCE_SPANS_SCOPE_SPANS) {
+          const e = r.lengthEnd();
+          scopeRanges.push(r.pos, e);
+          r.pos = e;
+        } else if (t === RESOURCE_SPANS_SCHEMA_URL) parts.resourceSchemaUrl = r.string();
+        else r.skip(t & 7);
+      }
+    });
+    for (let i = 0; i < scopeRanges.length; i += 2) {
+      r.pos = scopeRanges[i]!;
+      const e = scopeRanges[i + 1]!;
+      this.withEnd(e, () => this.scopeSpans(e, parts));
+    }
+  }
+
+  private resource(end: number, parts: PackedOrigin): void {
+    const r = this.r;
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    const budget = new SpanBudget(this.ctx.limits);
+    while (r.pos < end) {
+      const t = r.varint();
+      if (t === RESOURCE_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, budget);
+      else if (t === RESOURCE_DROPPED) parts.resourceDropped = uint32(r.varint());
+      else r.skip(t & 7);
+    }
+    parts.resourceKeys = this.ctx.shapes.share(keys, keys.length);
+    parts.resourceValues = values;
+  }
+
+  private scopeSpans(end: number, resource: PackedOrigin): void {
+    const r = this.r;
+    const parts: PackedOrigin = { ...resource };
+    const spanRanges: number[] = [];
+    while (r.pos < end) {
+      const t = r.varint();
+      if (t === SCOPE_SPANS_SCOPE) {
+        const e = r.lengthEnd();
+        const keys: string[] = [];
+        const values: AttrValue[] = [];
+        const budget = new SpanBudget(this.ctx.limits);
+        this.withEnd(e, () => {
+          while (r.pos < e) {
+            const f = r.varint();
+            if (f === SCOPE_NAME) parts.scopeName = r.string();
+            else if (f === SCOPE_VERSION) parts.scopeVersion = r.string();
+            else if (f === SCOPE_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, budget);
+            else if (f === SCOPE_DROPPED) parts.scopeDropped = uint32(r.varint());
+            else r.skip(f & 7);
+          }
+        });
+        parts.scopeKeys = this.ctx.shapes.share(keys, keys.length);
+        parts.scopeValues = values;
+        r.pos = e;
+      } else if (t === SCOPE_SPANS_SPANS) {
+        const e = r.lengthEnd();
+        spanRanges.push(r.pos, e);
+        r.pos = e;
+      } else if (t === SCOPE_SPANS_SCHEMA_URL) parts.scopeSchemaUrl = r.string();
+      else r.skip(t & 7);
+    }
+    const origin = this.origins.push(parts) - 1;
+    for (let i = 0; i < spanRanges.length; i += 2) {
+      r.pos = spanRanges[i]!;
+      const e = spanRanges[i + 1]!;
+      const saved = r.end;
+      r.end = e;
+      this.span(e, origin);
+      r.end = saved;
+      r.pos = e;
+    }
+  }
+
+  finish(): SpanIndex {
+    const b = this.b;
+    return {
+      spans: b.spans.subarray(0, b.count * SPAN_INTS),
+      times: b.times.subarray(0, b.count * SLAB_WORDS),
+      values: b.values.subarray(0, b.valueInts),
+      other: b.other,
+      origins: this.origins,
+      extras: this.extras,
+      generation: this.ctx.dict.generation,
+      rejected: this.rejected,
+      firstError: this.firstError,
+    };
+  }
+
+  /** Reads a length-delimited id; returns its offset, or -1 - length when it is not `bytes` long or all zero. */
+  private id(bytes: number): number {
+    const r = this.r;
+    const e = r.lengthEnd();
+    const s = r.pos;
+    r.pos = e;
+    if (e - s !== bytes) return -1 - (e - s);
+    const buf = r.buf;
+    for (let i = s; i < e; i++) if (buf[i] !== 0) return s;
+    return -1 - bytes;
+  }
+
+  private sameBytes(a: number, b: number, n: number): boolean {
+    const buf = this.r.buf;
+    for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+    return true;
+  }
+
+  private span(end: number, origin: number): void {
+    const r = this.r;
+    const ctx = this.ctx;
+    const b = this.b;
+    let trace = -1;
+    let span = -1;
+    // -1: no parent field; ≤ -2: a parent of the wrong length (-1 - length); ≥ 0 its offset.
+    let parent = -1;
+    let nameA = 0;
+    let nameB = 0;
+    let kind = 0;
+    let status = 0;
+    let flags = 0;
+    let statusMessage = '';
+    let traceState = '';
+    let droppedAttributes = 0;
+    let droppedEvents = 0;
+    let droppedLinks = 0;
+    let events: EventRecord[] | undefined;
+    let links: LinkRecord[] | undefined;
+    const times = this.times;
+    times[0] = times[1] = times[2] = times[3] = 0;
+    const keys = this.keys;
+    const valuesFrom = b.valueInts;
+    const budget = this.budget;
+    budget.reset();
+    let n = 0;
+    while (r.pos < end) {
+      const t = r.varint();
+      switch (t) {
+        case SPAN_TRACE_ID:
+          trace = this.id(16);
+          break;
+        case SPAN_SPAN_ID:
+          span = this.id(8);
+          break;
+        case SPAN_PARENT_SPAN_ID: {
+          const e = r.lengthEnd();
+          parent = e === r.pos ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
+          r.pos = e;
+          break;
+        }
+        case SPAN_NAME: {
+          const e = r.lengthEnd();
+          const known = ctx.nameIds.get(r.buf, r.pos, e);
+          if (known !== undefined) {
+            nameA = V_DICT;
+            nameB = known;
+          } else {
+            const name = ctx.pool.intern(r.utf8(r.pos, e));
+            if (ctx.pool.isShared(name)) {
+              nameA = V_DICT;
+              nameB = ctx.dict.id(name);
+              ctx.nameIds.store(r.buf, r.pos, e, nameB);
+            } else {
+              nameA = r.pos;
+              nameB = e - r.pos;
+            }
+          }
+          r.pos = e;
+          break;
+        }
+        case SPAN_KIND:
+          kind = r.varint();
+          break;
+        case SPAN_START:
+          r.fixed64Words(times, 0);
+          break;
+        case SPAN_END:
+          r.fixed64Words(times, 2);
+          break;
+        case SPAN_ATTRIBUTES: {
+          const e = r.lengthEnd();
+          const saved = r.end;
+          r.end = e;
+          n = this.spanAttribute(e, keys, n);
+          r.end = saved;
+          r.pos = e;
+          break;
+        }
+        case SPAN_EVENTS: {
+          const e = r.lengthEnd();
+          (events ??= []).push(this.withEnd(e, () => this.event(e)));
+          r.pos = e;
+          break;
+        }
+        case SPAN_LINKS: {
+          const e = r.lengthEnd();
+          const link = this.withEnd(e, () => this.link(e));
+          if (link) (links ??= []).push(link);
+          r.pos = e;
+          break;
+        }
+        case SPAN_STATUS: {
+          const e = r.lengthEnd();
+          this.withEnd(e, () => {
+            while (r.pos < e) {
+              const f = r.varint();
+              if (f === STATUS_MESSAGE) statusMessage = r.string();
+              else if (f === STATUS_CODE) status = r.varint();
+              else r.skip(f & 7);
+            }
+          });
+          r.pos = e;
+          break;
+        }
+        case SPAN_FLAGS:
+          flags = r.fixed32();
+          break;
+        case SPAN_TRACE_STATE:
+          traceState = r.string();
+          break;
+        case SPAN_DROPPED_ATTRIBUTES:
+          droppedAttributes = uint32(r.varint());
+          break;
+        case SPAN_DROPPED_EVENTS:
+          droppedEvents = uint32(r.varint());
+          break;
+        case SPAN_DROPPED_LINKS:
+          droppedLinks = uint32(r.varint());
+          break;
+        default:
+          r.skip(t & 7);
+      }
+    }
+    let problem = '';
+    if (trace < 0) problem = 'traceId must be 16 bytes, not all zero';
+    else if (span < 0) problem = 'spanId must be 8 bytes, not all zero';
+    else if (parent < -1) problem = 'parentSpanId must be empty or 8 bytes';
+    if (!problem) problem = timesProblem(times, 0);
+    if (problem) {
+      b.valueInts = valuesFrom;
+      b.other.length = this.otherFrom;
+      if (this.rejected++ === 0) this.firstError = `span ${b.count + this.rejected - 1}: ${problem}`;
+      return;
+    }
+    this.otherFrom = b.other.length;
+    const o = b.openSpan();
+    const spans = b.spans;
+    if (this.lastTrace >= 0 && this.sameBytes(this.lastTrace, trace, 16)) spans[o + F_TRACE] = SAME;
+    else spans[o + F_TRACE] = this.lastTrace = trace;
+    spans[o + F_SPAN] = span;
+    if (parent < 0) spans[o + F_PARENT] = NONE;
+    else if (this.lastParent >= 0 && this.sameBytes(this.lastParent, parent, 8)) spans[o + F_PARENT] = SAME;
+    else spans[o + F_PARENT] = this.lastParent = parent;
+    spans[o + F_NAME] = nameA;
+    spans[o + F_NAME + 1] = nameB;
+    // Codes that do not fit the packed bits are kept exactly in `extra`; 255 marks them so.
+    spans[o + F_STATUS] = status < 4 ? status : 255;
+    spans[o + F_KIND] = kind < 8 ? kind : 255;
+    spans[o + F_FLAGS] = flags | 0;
+    spans[o + F_SHAPE] = n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(keys, n));
+    spans[o + F_ORIGIN] = origin;
+    const t = b.count * SLAB_WORDS;
+    b.times[t] = times[0]!;
+    b.times[t + 1] = times[1]!;
+    b.times[t + 2] = times[2]!;
+    b.times[t + 3] = times[3]!;
+    if (status > 3 || kind > 7 || flags > 1023 || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || budget.cut) {
+      const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, budget.cut);
+      if (extra) this.extras.push([b.count, extra]);
+    }
+    b.count++;
+  }
+
+  /** Reads an attribute key; repeated keys come from the byte cache. */
+  private key(): KeyInfo {
+    const r = this.r;
+    const ctx = this.ctx;
+    const e = r.lengthEnd();
+    let info = ctx.keyBytes.get(r.buf, r.pos, e);
+    if (info === undefined) {
+      info = ctx.pool.key(r.utf8(r.pos, e));
+      ctx.keyBytes.store(r.buf, r.pos, e, info);
+    }
+    r.pos = e;
+    return info;
+  }
+
+  /** Indexes one span attribute (a KeyValue, the reader's end set to `end`) as key `n`; returns the new count. */
+  private spanAttribute(end: number, keys: string[], n: number): number {
+    const info = this.keyValue(end, true, this.budget);
+    if (info === undefined) return n;
+    keys[n] = info.key;
+    return n + 1;
+  }
+
+  /**
+   * Reads one KeyValue (the reader's end set to `end`): returns its key, its value indexed (`index`)
+   * or decoded into `this.value`; undefined (and nothing indexed) when the key is missing. A key
+   * without a value has the empty value.
+   */
+  private keyValue(end: number, index: boolean, budget: SpanBudget): KeyInfo | undefined {
+    const r = this.r;
+    const b = this.b;
+    const mark = b.valueInts;
+    let info: KeyInfo | undefined;
+    let hasValue = false;
+    this.value = EMPTY_VALUE;
+    while (r.pos < end) {
+      const t = r.varint();
+      if (t === KEY_VALUE_KEY) info = this.key();
+      else if (t === KEY_VALUE_VALUE) {
+        const e = r.lengthEnd();
+        r.end = e;
+        if (index) {
+          b.valueInts = mark;
+          this.indexValue(e, info, budget);
+        } else this.value = budget.value(readAnyValue(this.r, this.ctx, e, 0, info));
+        hasValue = true;
+        r.end = end;
+        r.pos = e;
+      } else r.skip(t & 7);
+    }
+    if (info === undefined) {
+      if (index) b.valueInts = mark;
+      return undefined;
+    }
+    if (index && !hasValue) b.pushValue(V_EMPTY, 0);
+    return info;
+  }
+
+  /** Indexes an AnyValue as one value pair (strings of the body by range or id; small integers as they are). */
+  private indexValue(end: number, info: KeyInfo | undefined, budget: SpanBudget): void {
+    const r = this.r;
+    const b = this.b;
+    let a = V_EMPTY;
+    let arg = 0;
+    while (r.pos < end) {
+      const t = r.varint();
+      if (t === ANY_STRING) {
+        const e = r.lengthEnd();
+        const s = r.pos;
+        r.pos = e;
+        a = s;
+        arg = e - s;
+        if (!budget.take(e - s)) {
+          a = V_OTHER;
+          arg = b.keep(budget.string(r.utf8(s, e), e - s));
+        } else if (info !== undefined && info.values !== undefined) {
+          const ctx = this.ctx;
+          const known = ctx.valueIds.get(r.buf, s, e);
+          if (known !== undefined) {
+            a = V_DICT;
+            arg = known;
+          } else {
+            const v = ctx.pool.value(info, r.utf8(s, e));
+            if (ctx.pool.isShared(v, info)) {
+              a = V_DICT;
+              arg = ctx.dict.id(v);
+              ctx.valueIds.store(r.buf, s, e, arg);
+            }
+          }
+        }
+      } else if (t === ANY_BOOL) {
+        const v = r.varint() !== 0;
+        if (budget.take(8)) {
+          a = V_BOOL;
+          arg = v ? 1 : 0;
+        } else {
+          a = V_OTHER;
+          arg = b.keep(budget.scalar(v));
+        }
+      } else if (t === ANY_INT) {
+        const v = r.int64();
+        if (typeof v === 'number' && (v | 0) === v && budget.take(8)) {
+          a = V_INT;
+          arg = v;
+        } else {
+          a = V_OTHER;
+          arg = b.keep(budget.value(intFromNumber(v)));
+        }
+      } else {
+        // Doubles, arrays, lists, bytes (and anything unknown): decoded whole and kept as they are.
+        r.pos -= varintLength(t);
+        a = V_OTHER;
+        arg = b.keep(budget.value(readAnyValue(this.r, this.ctx, end, 0, info)));
+        break;
+      }
+    }
+    b.pushValue(a, arg);
+  }
+
+  private event(end: number): EventRecord {
+    const r = this.r;
+    const words = this.words;
+    words[0] = words[1] = 0;
+    let name = '';
+    let dropped = 0;
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    while (r.pos < end) {
+      const t = r.varint();
+      if (t === EVENT_TIME) r.fixed64Words(words, 0);
+      else if (t === EVENT_NAME) name = this.ctx.pool.intern(r.string());
+      else if (t === EVENT_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, this.budget);
+      else if (t === EVENT_DROPPED) dropped = uint32(r.varint());
+      else r.skip(t & 7);
+    }
+    const time = wordsToMsRest(words[0]!, words[1]!);
+    // Exact-size copies: an array grown by push keeps spare room for as long as it is stored.
+    return { name, timeMs: time.ms, timeRest: time.rest, keys: this.ctx.shapes.share(keys, keys.length), values: values.slice(), dropped };
+  }
+
+  /** A link; undefined when its ids are not valid (it is skipped, as in JSON). */
+  private link(end: number): LinkRecord | undefined {
+    const r = this.r;
+    let trace = -1;
+    let span = -1;
+    let traceState = '';
+    let flags = 0;
+    let dropped = 0;
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    while (r.pos < end) {
+      const t = r.varint();
+      if (t === LINK_TRACE_ID) trace = this.id(16);
+      else if (t === LINK_SPAN_ID) span = this.id(8);
+      else if (t === LINK_TRACE_STATE) traceState = r.string();
+      else if (t === LINK_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, this.budget);
+      else if (t === LINK_DROPPED) dropped = uint32(r.varint());
+      else if (t === LINK_FLAGS) flags = r.fixed32();
+      else r.skip(t & 7);
+    }
+    if (trace < 0 || span < 0) return undefined;
+    const buf = r.buf;
+    return { traceId: buf.toString('hex', trace, trace + 16), spanId: buf.toString('hex', span, span + 8), traceState, flags, keys: this.ctx.shapes.share(keys, keys.length), values: values.slice(), dropped };
+  }
+
+  /** Decodes one KeyValue ending at `end` and appends it (skipped when it has no key). */
+  private keyValueInto(end: number, keys: string[], values: AttrValue[], budget: SpanBudget): void {
+    const saved = this.r.end;
+    this.r.end = end;
+    const info = this.keyValue(end, false, budget);
+    this.r.end = saved;
+    if (info !== undefined) {
+      keys.push(info.key);
+      values.push(this.value);
+    }
+    this.r.pos = end;
+  }
+
+}
+
+function uint32(v: number): number {
+  return v >>> 0 === v ? v : 0;
+}
+
+function varintLength(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}

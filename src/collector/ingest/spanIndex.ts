@@ -1,0 +1,200 @@
+import type { AttrValue } from '../../protocol/spanView';
+import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
+import type { DictionaryView } from '../store/idDictionary';
+import { EMPTY_VALUE } from '../store/otlpValues';
+import type { OriginParts as PackedOrigin } from '../store/spanRecord';
+import type { NodeBufferSlices } from './protoReader';
+import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from '../store/spanRecord';
+
+/**
+ * The spans of one protobuf body as integers: where in the body each id and one-off string is,
+ * and dictionary ids for what repeats. Reading the body (tags, lengths, caches, checks) makes the
+ * index — on a decode worker, or in place; making the records from it (`materialize`) is left for
+ * the thread that stores them, and costs little more than the records themselves. Nothing but
+ * integers and the few strings that are new to the dictionary crosses between threads.
+ */
+export interface SpanIndex {
+  /** SPAN_INTS integers per span (the F_* offsets). */
+  spans: Int32Array;
+  /** Start and end per span: SLAB_WORDS words (low, high of each, in nanoseconds). */
+  times: Uint32Array;
+  /** Two integers per attribute value, encoded as `valueAt` reads them. */
+  values: Int32Array;
+  /** Values that are neither strings of the body nor small integers: numbers, arrays, messages. */
+  other: AttrValue[];
+  origins: PackedOrigin[];
+  /** The rare parts (events, links, status message, …) of the spans that have them: [span index, extra]. */
+  extras: [number, SpanExtra][];
+  /** The dictionary generation the ids belong to. */
+  generation: number;
+  rejected: number;
+  firstError: string;
+}
+
+/** Offset of the trace id's 16 bytes, or SAME for the previous span's trace. */
+export const F_TRACE = 0;
+/** Offset of the span id's 8 bytes. */
+export const F_SPAN = 1;
+/** Offset of the parent id's 8 bytes; NONE for a root span, SAME for the previous parent. */
+export const F_PARENT = 2;
+/** The name, as a value pair (see `valueAt`). */
+export const F_NAME = 3;
+export const F_STATUS = 5;
+export const F_KIND = 6;
+/** OTLP span flags (uint32, stored as int32). */
+export const F_FLAGS = 7;
+/** Key list id; NONE without attributes. */
+export const F_SHAPE = 8;
+export const F_ORIGIN = 9;
+export const SPAN_INTS = 10;
+
+export const NONE = -1;
+export const SAME = -2;
+
+/** Value pairs: [offset ≥ 0, length] a UTF-8 range of the body, or [tag < 0, argument]. */
+export const V_DICT = -1;
+export const V_OTHER = -2;
+export const V_INT = -3;
+export const V_BOOL = -4;
+/** An AnyValue with nothing set. */
+export const V_EMPTY = -5;
+
+/** The buffers of an index, for postMessage's transfer list. */
+export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
+  return [ix.spans.buffer as ArrayBuffer, ix.times.buffer as ArrayBuffer, ix.values.buffer as ArrayBuffer];
+}
+
+/** Growable typed arrays for building an index. */
+export class IndexBuilder {
+  spans = new Int32Array(256 * SPAN_INTS);
+  times = new Uint32Array(256 * SLAB_WORDS);
+  values = new Int32Array(4096);
+  count = 0;
+  valueInts = 0;
+  readonly other: AttrValue[] = [];
+
+  /** Starts a span; returns the offset of its integers. */
+  openSpan(): number {
+    if ((this.count + 1) * SPAN_INTS > this.spans.length) {
+      const spans = new Int32Array(this.spans.length * 2);
+      spans.set(this.spans);
+      this.spans = spans;
+      const times = new Uint32Array(this.times.length * 2);
+      times.set(this.times);
+      this.times = times;
+    }
+    return this.count * SPAN_INTS;
+  }
+
+  pushValue(a: number, b: number): void {
+    if (this.valueInts + 2 > this.values.length) {
+      const values = new Int32Array(this.values.length * 2);
+      values.set(this.values);
+      this.values = values;
+    }
+    this.values[this.valueInts++] = a;
+    this.values[this.valueInts++] = b;
+  }
+
+  /** Index of a value kept as it is. */
+  keep(v: AttrValue): number {
+    return this.other.push(v) - 1;
+  }
+}
+
+class IndexError extends Error {}
+
+/**
+ * Makes the records of an index over `body` (the same bytes it was made from), with ids resolved
+ * in `dict`. Every offset and id is checked: an index from a worker that is wrong throws, and the
+ * caller decodes the body in place instead.
+ */
+export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, ctx: DecodeContext): DecodedBatch {
+  if (ix.generation !== dict.generation) throw new IndexError('span index: dictionary out of step');
+  const { spans, times, values, other } = ix;
+  const count = spans.length / SPAN_INTS;
+  if (!Number.isInteger(count) || times.length !== count * SLAB_WORDS) throw new IndexError('span index: arrays of unequal length');
+  // Sliced without Node's argument checks: every range is checked here first.
+  const slices = body as unknown as NodeBufferSlices;
+  const len = body.length;
+  const strings = dict.strings;
+  const shapes = dict.shapes;
+  const origins = ix.origins.map((o) => unpackOrigin(o, ctx));
+  const valueAt = (at: number): AttrValue => {
+    const a = values[at]!;
+    const b = values[at + 1]!;
+    if (a >= 0) {
+      if (b < 0 || a + b > len) throw new IndexError('span index: string out of range');
+      return slices.utf8Slice(a, a + b);
+    }
+    let v: AttrValue | undefined;
+    if (a === V_DICT) v = strings[b];
+    else if (a === V_OTHER) v = other[b];
+    else if (a === V_INT) v = b;
+    else if (a === V_BOOL) v = b !== 0;
+    else if (a === V_EMPTY) v = EMPTY_VALUE;
+    if (v === undefined) throw new IndexError('span index: value out of range');
+    return v;
+  };
+  const out = new Array<SpanRecord>(count);
+  let v = 0;
+  let traceId = '';
+  let parentId = '';
+  // Records keep their times in slabs of SLAB_SPANS spans (views of the index's array): a span's
+  // place in its slab must fit the bits it is packed in.
+  let slab = times;
+  for (let i = 0; i < count; i++) {
+    const slot = i % SLAB_SPANS;
+    if (slot === 0) slab = times.subarray(i * SLAB_WORDS, Math.min(count, i + SLAB_SPANS) * SLAB_WORDS);
+    const o = i * SPAN_INTS;
+    const t = spans[o + F_TRACE]!;
+    if (t >= 0 && t + 16 <= len) traceId = slices.hexSlice(t, t + 16);
+    else if (t !== SAME || i === 0) throw new IndexError('span index: trace id out of range');
+    const s = spans[o + F_SPAN]!;
+    if (!(s >= 0 && s + 8 <= len)) throw new IndexError('span index: span id out of range');
+    const p = spans[o + F_PARENT]!;
+    let parent = '';
+    if (p >= 0 && p + 8 <= len) parent = parentId = slices.hexSlice(p, p + 8);
+    else if (p === SAME && parentId !== '') parent = parentId;
+    else if (p !== NONE) throw new IndexError('span index: parent id out of range');
+    const nameValue = spans[o + F_NAME]!;
+    const nameArg = spans[o + F_NAME + 1]!;
+    const name = nameValue === V_DICT ? strings[nameArg] : nameValue >= 0 && nameArg >= 0 && nameValue + nameArg <= len ? slices.utf8Slice(nameValue, nameValue + nameArg) : undefined;
+    if (name === undefined) throw new IndexError('span index: name out of range');
+    const shapeId = spans[o + F_SHAPE]!;
+    const keys = shapeId === NONE ? EMPTY_KEYS : shapes[shapeId];
+    if (keys === undefined) throw new IndexError('span index: key list out of range');
+    const n = keys.length;
+    if (v + 2 * n > values.length) throw new IndexError('span index: too few values');
+    const vals = n === 0 ? EMPTY_VALUES : new Array<AttrValue>(n);
+    for (let a = 0; a < n; a++, v += 2) vals[a] = valueAt(v);
+    const origin = origins[spans[o + F_ORIGIN]!];
+    if (origin === undefined) throw new IndexError('span index: origin out of range');
+    const bits = packBits(slot, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0);
+    out[i] = new SpanRecord(traceId, slices.hexSlice(s, s + 8), parent, name, slab, bits, keys, vals, origin, undefined);
+  }
+  if (v !== values.length) throw new IndexError('span index: too many values');
+  attachExtras(out, ix.extras, ctx);
+  return { spans: out, rejected: ix.rejected, firstError: ix.firstError };
+}
+
+const EMPTY_KEYS: string[] = [];
+const EMPTY_VALUES: AttrValue[] = [];
+
+/** The store's shared origin for a packed one (keys interned in the store's tables). */
+export function unpackOrigin(o: PackedOrigin, ctx: DecodeContext): ReturnType<DecodeContext['origin']> {
+  const keys = o.resourceKeys.map((k) => ctx.pool.key(String(k)).key);
+  const scopeKeys = o.scopeKeys.map((k) => ctx.pool.key(String(k)).key);
+  return ctx.origin({ ...o, resourceKeys: ctx.shapes.share(keys, keys.length), scopeKeys: ctx.shapes.share(scopeKeys, scopeKeys.length), scopeName: String(o.scopeName), scopeVersion: String(o.scopeVersion) });
+}
+
+/** Gives records the rare parts decoded with them (event names interned in the store's tables). */
+export function attachExtras(out: SpanRecord[], extras: [number, SpanExtra][], ctx: DecodeContext): void {
+  for (const [i, x] of extras) {
+    const rec = out[i];
+    if (!rec) throw new IndexError('span index: extra out of range');
+    if (x.events) x.events = x.events.map((e) => ({ ...e, name: ctx.pool.intern(String(e.name)) }));
+    shareExtraStrings(x, rec.traceId, (s) => ctx.traceState(s));
+    rec.extra = x;
+  }
+}

@@ -1,0 +1,559 @@
+import type {
+  BatchCursor,
+  ImportResult,
+  ProcedureStats,
+  ProcedureStatsQuery,
+  RunDiff,
+  RunSummary,
+  SpanQuery,
+  SpanSearchResult,
+  StoreChange,
+  StoreStats,
+  TraceBatch,
+  TraceTree,
+} from '../../protocol/collectorTypes';
+import type { SpanView } from '../../protocol/spanView';
+import { ChangeCoalescer, type Disposable } from './changeCoalescer';
+import { DecodeContext, type DecodedBatch } from './decodedBatch';
+import { encodeOtlpJson } from './otlpJsonEncoder';
+import { diffRuns } from './queries/runDiff';
+import { procedureStats } from './queries/procedureStats';
+import { searchSpans } from './queries/spanSearch';
+import { buildTree } from './queries/traceTree';
+import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { MemoryBudget, type BudgetMember } from './memoryBudget';
+import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
+import { TraceEntry } from './traceEntry';
+import { encodeRecordBatch } from './recordBatch';
+
+export interface SpanStoreOptions {
+  /**
+   * Memory budget in bytes for everything the store keeps, measured on the stored spans (see
+   * storedBytes.ts). Default 256 MiB. Whole traces are evicted beyond it: finished ones, least
+   * recently finished first, then unfinished ones, oldest first.
+   */
+  maxBytes?: number;
+  /** Most bytes one trace may take (default: half the budget); its newer spans are refused beyond it. */
+  maxTraceBytes?: number;
+  /** Most spans kept (default 500,000); a secondary limit beside the budget. One trace may take half. */
+  maxSpans?: number;
+  /** Most traces kept (default 2,000). */
+  maxTraces?: number;
+  /**
+   * A trace whose root has not arrived counts as finished once no span arrived for this long, in
+   * ms (default 5,000; plan runs of our runtime, whose root always comes last, wait 12 times as
+   * long). 0: never.
+   */
+  idleMs?: number;
+  /** How often change events may fire, in ms (default 75). */
+  changeIntervalMs?: number;
+  /** Told once per kind, the first time spans are evicted, refused or truncated (a console line). */
+  onFirstLoss?: (message: string) => void;
+  /** The clock of idle completion (default `performance.now`); tests pass their own. */
+  clock?: () => number;
+  /**
+   * The memory budget shared with log records and metric points (the Collector's); its size is
+   * then this store's `maxBytes`. Default: a budget of `maxBytes` of its own.
+   */
+  budget?: MemoryBudget;
+}
+
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+const DEFAULT_IDLE_MS = 5_000;
+/** Plan runs end their root last: a long step with no span ending meanwhile must not finish the run. */
+const PLAN_IDLE_FACTOR = 12;
+/** Ids of evicted traces remembered, so that their late spans do not come back as a new trace. */
+const EVICTED_IDS_KEPT = 10_000;
+
+/** Counters kept outside the store (receiver, forwarder, persistence) reported with its stats. */
+export type ExtraCounters = Pick<
+  StoreStats,
+  'requests' | 'rejectedRequests' | 'forwardedBatches' | 'forwardFailures' | 'forwardDropped' | 'forwardQueued' | 'persistedRuns' | 'persistErrors'
+>;
+
+/** What a store did with a batch (an ImportResult with the reason spans were refused). */
+export interface IngestResult extends ImportResult {
+  /** Why the first refused span was refused ('' when none was). */
+  refusedReason: string;
+}
+
+/**
+ * Every trace received, as compact span records, within a budget in bytes. Traces are assembled
+ * as spans arrive in any order. Beyond the budget whole traces are evicted: finished ones first,
+ * least recently finished first; unfinished ones last, oldest first. A trace never evicts itself:
+ * one that would outgrow its share of the budget has its newer spans refused instead.
+ */
+export class SpanStore {
+  readonly maxBytes: number;
+  readonly maxTraceBytes: number;
+  readonly maxSpans: number;
+  readonly maxTraces: number;
+  readonly idleMs: number;
+  /** Interned strings and shapes for decoders feeding this store. */
+  readonly decodeContext = new DecodeContext();
+  readonly counters: ExtraCounters = {
+    requests: 0,
+    rejectedRequests: 0,
+    forwardedBatches: 0,
+    forwardFailures: 0,
+    forwardDropped: 0,
+    forwardQueued: 0,
+    persistedRuns: 0,
+    persistErrors: 0,
+  };
+  /** Every trace, in order of first arrival. */
+  private readonly traces = new Map<string, TraceEntry>();
+  /** Unfinished traces, in order of first arrival (evicted last, oldest first). */
+  private readonly running = new Map<string, TraceEntry>();
+  /** Finished traces, least recently finished (or updated by late spans) first: evicted first. */
+  private readonly finishedLru = new Map<string, TraceEntry>();
+  private readonly evictedIds = new Set<string>();
+  private readonly changes: ChangeCoalescer;
+  private readonly clock: () => number;
+  private readonly maxTraceSpans: number;
+  /** Key arrays and origins already counted (shared between spans; see storedBytes.ts). */
+  private seenKeys: SeenKeyArrays = new WeakSet();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly told = new Set<string>();
+  private bytes = 0;
+  /** Hands out trace entries' generations. */
+  private generations = 0;
+  private spanCount = 0;
+  private acceptedSpans = 0;
+  private rejectedSpans = 0;
+  private refusedSpans = 0;
+  private truncatedSpans = 0;
+  private evictedTraces = 0;
+  private evictedSpans = 0;
+  private evictedBytes = 0;
+  private evictedUnfinished = 0;
+  private runsCache: RunSummary[] | undefined;
+  private version = 0;
+  /** The budget this store's bytes count against (shared with logs and metrics in a Collector). */
+  readonly budget: MemoryBudget;
+  /** The trace a batch is adding to: never a candidate for eviction while it is stored. */
+  private keep: TraceEntry | undefined;
+  private completedFlushAt = -Infinity;
+
+  constructor(private readonly options: SpanStoreOptions = {}) {
+    this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
+    this.maxBytes = this.budget.maxBytes;
+    this.maxTraceBytes = Math.max(1, Math.min(this.maxBytes, options.maxTraceBytes ?? Math.floor(this.maxBytes / 2)));
+    this.maxSpans = Math.max(1, options.maxSpans ?? 500_000);
+    this.maxTraceSpans = Math.max(1, Math.floor(this.maxSpans / 2));
+    this.maxTraces = Math.max(1, options.maxTraces ?? 2_000);
+    this.idleMs = Math.max(0, options.idleMs ?? DEFAULT_IDLE_MS);
+    this.clock = options.clock ?? (() => performance.now());
+    this.changes = new ChangeCoalescer(options.changeIntervalMs ?? 75);
+    this.budget.register(this.member());
+  }
+
+  /** This store as a member of the shared budget: it gives up whole traces, finished ones first. */
+  private member(): BudgetMember {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const store = this;
+    return {
+      signal: 'spans',
+      get bytes() {
+        return store.bytes;
+      },
+      get units() {
+        return store.traces.size;
+      },
+      nextEvictionAge: () => firstOther(this.finishedLru, this.keep)?.lastActivityMs,
+      evictOne: (lastResort) => {
+        const victim = firstOther(this.finishedLru, this.keep) ?? (lastResort ? firstOther(this.running, this.keep) : undefined);
+        if (!victim) return 0;
+        const freed = victim.bytes;
+        this.evict(victim);
+        return freed;
+      },
+    };
+  }
+
+  /** Fires, coalesced, with the traces that changed since the last event. */
+  onDidChange(listener: (e: StoreChange) => void): Disposable {
+    return this.changes.on(listener);
+  }
+
+  /** Delivers pending change events now. */
+  flushChanges(): void {
+    this.changes.flush();
+  }
+
+  /**
+   * Stores decoded spans, within the bounds: a span that would take its trace beyond its share of
+   * the budget is refused (counted, with the reason in the result), as is a late span of a trace
+   * that was evicted. Re-sent span ids replace the earlier span (last write wins).
+   */
+  ingest(batch: DecodedBatch): IngestResult {
+    const spans = batch.spans;
+    this.rejectedSpans += batch.rejected;
+    const now = this.clock();
+    // What the other signals hold: it does not grow while this batch is stored (only evictions
+    // shrink it), so the per-span check need not ask the budget.
+    let others = this.budget.usedBytes - this.bytes;
+    const before = new Map<TraceEntry, { hadRoot: boolean; wasRun: boolean }>();
+    let refused = 0;
+    let truncated = 0;
+    let refusedReason = '';
+    const refuse = (why: string): void => {
+      if (refused++ === 0) refusedReason = why;
+    };
+    let entry: TraceEntry | undefined;
+    let lastId = '';
+    let origin: SpanOrigin | undefined;
+    for (let i = 0; i < spans.length; i++) {
+      const rec = spans[i]!;
+      if (rec.traceId !== lastId || (entry && this.traces.get(lastId) !== entry)) {
+        lastId = rec.traceId;
+        origin = undefined;
+        entry = this.traces.get(lastId);
+        if (!entry && !this.evictedIds.has(lastId)) {
+          entry = new TraceEntry(lastId);
+          entry.generation = ++this.generations;
+          entry.bytes = TRACE_OVERHEAD;
+          this.bytes += TRACE_OVERHEAD;
+          this.traces.set(lastId, entry);
+          this.running.set(lastId, entry);
+          this.changes.mark(lastId, true);
+        }
+        if (entry && !before.has(entry)) before.set(entry, { hadRoot: entry.complete, wasRun: entry.isRun });
+      }
+      if (!entry) {
+        refuse(`trace ${lastId} was evicted earlier: its late spans are not kept`);
+        continue;
+      }
+      rec.traceId = entry.traceId;
+      let size = recordBytes(rec, this.seenKeys);
+      if (rec.origin !== origin) {
+        origin = rec.origin;
+        size += originBytes(origin, this.seenKeys);
+      }
+      const old = entry.spans.get(rec.spanId);
+      const delta = size - (old ? recordBytes(old, this.seenKeys) : 0);
+      if (entry.bytes + delta > this.maxTraceBytes || (!old && entry.spans.size >= this.maxTraceSpans)) {
+        entry.refused++;
+        entry.invalidate();
+        refuse(
+          entry.spans.size >= this.maxTraceSpans
+            ? `trace ${entry.traceId} reached its limit of ${this.maxTraceSpans} spans (half of the collector's span limit): its newer spans are refused`
+            : `trace ${entry.traceId} reached its limit of ${this.maxTraceBytes} bytes of the collector's memory budget: its newer spans are refused`,
+        );
+        continue;
+      }
+      if (truncatedValuesOf(rec) > 0) truncated++;
+      entry.add(rec, now);
+      if (old) entry.generation = ++this.generations;
+      entry.bytes += delta;
+      this.bytes += delta;
+      if (!old) this.spanCount++;
+      if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.bytes + others > this.maxBytes) {
+        this.evictFor(entry);
+        others = this.budget.usedBytes - this.bytes;
+      }
+    }
+    this.acceptedSpans += spans.length - refused;
+    if (truncated > 0) {
+      this.truncatedSpans += truncated;
+      this.tellOnce('truncated', `${truncated} span(s) stored with values cut to the per-value or per-span caps (each cut value keeps a marker with its original length)`);
+    }
+    if (refused > 0) {
+      this.refusedSpans += refused;
+      this.tellOnce('refused', `${refused} span(s) refused: ${refusedReason}`);
+    }
+    const traceIds: string[] = [];
+    let completed = false;
+    for (const [e, was] of before) {
+      if (this.traces.get(e.traceId) !== e) continue;
+      traceIds.push(e.traceId);
+      this.settle(e, now);
+      if (!was.hadRoot && e.complete) completed = true;
+      this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
+    }
+    if (spans.length > refused) this.touch();
+    this.scheduleIdleCheck();
+    // A trace just completed: tell at once (its views show final figures), not after the interval;
+    // at most once per interval, so that loading a thousand saved runs stays a handful of events.
+    if (completed && now - this.completedFlushAt >= (this.options.changeIntervalMs ?? 75)) {
+      this.completedFlushAt = now;
+      this.changes.flush();
+    }
+    return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
+  }
+
+  /** Puts a trace touched by a batch where it belongs: finished (its root is there) or running. */
+  private settle(e: TraceEntry, now: number): void {
+    const id = e.traceId;
+    if (e.complete) {
+      if (e.finishedBy !== 'root') {
+        e.finishedBy = 'root';
+        e.invalidate();
+      }
+    } else if (e.finishedBy === 'root') {
+      // Its root was re-sent with a parent: running again until idle.
+      e.finishedBy = undefined;
+      e.invalidate();
+    }
+    if (e.finished) {
+      this.running.delete(id);
+      // Late spans count as a new completion: least recently completed goes first.
+      this.finishedLru.delete(id);
+      this.finishedLru.set(id, e);
+    } else if (!this.running.has(id)) {
+      this.finishedLru.delete(id);
+      this.running.set(id, e);
+    }
+    e.lastActivityMs = now;
+  }
+
+  private touch(): void {
+    this.version++;
+    this.runsCache = undefined;
+  }
+
+  private tellOnce(kind: string, message: string): void {
+    if (this.told.has(kind)) return;
+    this.told.add(kind);
+    this.options.onFirstLoss?.(message);
+  }
+
+  /**
+   * Evicts whole traces other than `keep` until the store is within its span and trace limits, then
+   * lets the shared budget evict (least recently updated first, whatever the signal).
+   */
+  private evictFor(keep: TraceEntry): void {
+    this.keep = keep;
+    try {
+      while (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces) {
+        const victim = firstOther(this.finishedLru, keep) ?? firstOther(this.running, keep);
+        if (!victim) break;
+        this.evict(victim);
+      }
+      this.budget.enforce();
+    } finally {
+      this.keep = undefined;
+    }
+  }
+
+  private evict(victim: TraceEntry): void {
+    this.evictedTraces++;
+    this.evictedSpans += victim.spans.size;
+    this.evictedBytes += victim.bytes;
+    if (!victim.finished) this.evictedUnfinished++;
+    this.evictedIds.add(victim.traceId);
+    if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
+    this.remove(victim);
+    this.tellOnce(
+      'evicted',
+      `trace ${victim.traceId} (${victim.spans.size} spans, ${victim.bytes} bytes) evicted to stay within the memory budget of ${this.maxBytes} bytes, ${this.maxSpans} spans, ${this.maxTraces} traces; later evictions are counted in /api/stats`,
+    );
+  }
+
+  private remove(entry: TraceEntry): void {
+    this.traces.delete(entry.traceId);
+    this.running.delete(entry.traceId);
+    this.finishedLru.delete(entry.traceId);
+    this.spanCount -= entry.spans.size;
+    this.bytes -= entry.bytes;
+    this.changes.mark(entry.traceId, true);
+    this.touch();
+  }
+
+  /**
+   * Finishes the traces that saw no span for the idle time (plan runs: 12 times as long); late
+   * spans later update them. Runs by itself on a timer; tests call it with their clock.
+   */
+  checkIdle(): void {
+    if (this.idleMs <= 0) return;
+    const now = this.clock();
+    let finished = false;
+    for (const e of [...this.running.values()]) {
+      if (e.finished || now - e.lastActivityMs < this.idleOf(e)) continue;
+      e.finishedBy = 'idle';
+      e.invalidate();
+      this.running.delete(e.traceId);
+      this.finishedLru.set(e.traceId, e);
+      this.changes.mark(e.traceId, true);
+      finished = true;
+    }
+    if (finished) this.touch();
+  }
+
+  /**
+   * Counts these traces as finished now (loaded from files: whatever they lack will not come), so
+   * that they are not finished again by the idle timer and written back unchanged.
+   */
+  markFinished(traceIds: readonly string[]): void {
+    for (const id of traceIds) {
+      const e = this.traces.get(id);
+      if (!e || e.finished) continue;
+      e.finishedBy = 'idle';
+      e.invalidate();
+      this.running.delete(id);
+      this.finishedLru.set(id, e);
+      this.changes.mark(id, true);
+    }
+    this.touch();
+  }
+
+  private idleOf(e: TraceEntry): number {
+    return e.isRun ? this.idleMs * PLAN_IDLE_FACTOR : this.idleMs;
+  }
+
+  private scheduleIdleCheck(): void {
+    if (this.idleTimer || this.idleMs <= 0 || this.running.size === 0) return;
+    let wait = Infinity;
+    const now = this.clock();
+    for (const e of this.running.values()) wait = Math.min(wait, e.lastActivityMs + this.idleOf(e) - now);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      this.checkIdle();
+      this.scheduleIdleCheck();
+    }, Math.max(50, Math.ceil(wait)));
+    this.idleTimer.unref();
+  }
+
+  /** One run (trace) as OTLP JSON, grouped by resource and scope. */
+  exportOtlpJson(traceId: string): string {
+    const entry = this.traces.get(traceId.toLowerCase());
+    return encodeOtlpJson(entry ? [...entry.spans.values()] : []);
+  }
+
+  deleteTrace(traceId: string): boolean {
+    const entry = this.traces.get(traceId.toLowerCase());
+    if (!entry) return false;
+    this.remove(entry);
+    return true;
+  }
+
+  clear(): void {
+    for (const id of this.traces.keys()) this.changes.mark(id, true);
+    this.traces.clear();
+    this.running.clear();
+    this.finishedLru.clear();
+    this.evictedIds.clear();
+    this.spanCount = 0;
+    this.bytes = 0;
+    this.seenKeys = new WeakSet();
+    this.decodeContext.clear();
+    this.touch();
+  }
+
+  /** Every trace, newest first (plan runs and other traces). */
+  runs(): RunSummary[] {
+    if (!this.runsCache) {
+      const list: RunSummary[] = [];
+      for (const e of this.traces.values()) list.push(e.summary());
+      list.sort((a, b) => b.startMs - a.startMs);
+      this.runsCache = list;
+    }
+    return this.runsCache.slice();
+  }
+
+  run(traceId: string): RunSummary | undefined {
+    return this.traces.get(traceId.toLowerCase())?.summary();
+  }
+
+  /** The spans of a trace, in arrival order. */
+  trace(traceId: string): SpanView[] {
+    const entry = this.traces.get(traceId.toLowerCase());
+    return entry ? [...entry.spans.values()].map(toSpanView) : [];
+  }
+
+  /**
+   * The timeline batch of a trace, read from its records: the spans added since `since` (a cursor
+   * this returned earlier), or all of them (`full`) on first ask or when spans were replaced since.
+   */
+  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined {
+    const entry = this.traces.get(traceId.toLowerCase());
+    if (!entry) return undefined;
+    const size = entry.spans.size;
+    const full = !since || since.generation !== entry.generation || since.spans > size;
+    const from = full ? 0 : since.spans;
+    const records: SpanRecord[] = [];
+    let i = 0;
+    for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
+    return { batch: encodeRecordBatch(records), cursor: { generation: entry.generation, spans: size }, full };
+  }
+
+  /** Internal: the records of a trace, for queries. */
+  records(traceId: string): SpanRecord[] {
+    const entry = this.traces.get(traceId.toLowerCase());
+    return entry ? [...entry.spans.values()] : [];
+  }
+
+  entry(traceId: string): TraceEntry | undefined {
+    return this.traces.get(traceId.toLowerCase());
+  }
+
+  entries(): IterableIterator<TraceEntry> {
+    return this.traces.values();
+  }
+
+  tree(traceId: string): TraceTree | undefined {
+    const entry = this.entry(traceId);
+    return entry ? buildTree(entry) : undefined;
+  }
+
+  procedureStats(query: ProcedureStatsQuery = {}): ProcedureStats[] {
+    return procedureStats(this, query);
+  }
+
+  search(query: SpanQuery): SpanSearchResult {
+    return searchSpans(this, query);
+  }
+
+  diff(a: string, b: string): RunDiff | undefined {
+    const ea = this.entry(a);
+    const eb = this.entry(b);
+    return ea && eb ? diffRuns(ea, eb) : undefined;
+  }
+
+  /** Bumped on every change of the content. */
+  get contentVersion(): number {
+    return this.version;
+  }
+
+  stats(): StoreStats {
+    let runs = 0;
+    for (const e of this.traces.values()) if (e.isRun) runs++;
+    return {
+      spans: this.spanCount,
+      traces: this.traces.size,
+      runs,
+      bytes: this.bytes,
+      maxBytes: this.maxBytes,
+      maxTraceBytes: this.maxTraceBytes,
+      maxSpans: this.maxSpans,
+      maxTraces: this.maxTraces,
+      acceptedSpans: this.acceptedSpans,
+      rejectedSpans: this.rejectedSpans,
+      refusedSpans: this.refusedSpans,
+      truncatedSpans: this.truncatedSpans,
+      evictedTraces: this.evictedTraces,
+      evictedSpans: this.evictedSpans,
+      evictedBytes: this.evictedBytes,
+      evictedUnfinished: this.evictedUnfinished,
+      ...this.counters,
+      budget: this.budget.stats(),
+    };
+  }
+
+  /** Counts spans rejected before decoding finished (e.g. a whole malformed body is not counted). */
+  countRejected(n: number): void {
+    this.rejectedSpans += n;
+  }
+
+  dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    this.changes.dispose();
+  }
+}
+
+/** The first entry of an ordered map other than `keep`. */
+function firstOther(map: Map<string, TraceEntry>, keep: TraceEntry | undefined): TraceEntry | undefined {
+  for (const e of map.values()) if (e !== keep) return e;
+  return undefined;
+}
