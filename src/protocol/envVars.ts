@@ -37,6 +37,11 @@ export const Env = {
    * run's root span (`instrument_first.launch_id`) so the run is matched with its debug session.
    */
   sessionId: 'INSTRUMENT_FIRST_SESSION_ID',
+  /**
+   * A folder where the CLI keeps compiled plan files by content (set by the extension to its own
+   * storage): an unchanged plan then starts without esbuild. Unset: every run compiles.
+   */
+  planCache: 'INSTRUMENT_FIRST_PLAN_CACHE',
   /** `run` or `debug`: how the run was launched, stamped on its root span (`instrument_first.run_kind`). */
   runKind: 'INSTRUMENT_FIRST_RUN_KIND',
 } as const;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlanError, planErrorText } from '../../../src/views/planError';
-import { nodeLaunchConfig, SESSION_TAG, TRACE_LINK_ENV } from '../../../src/views/launchConfig';
+import { childSessionName, nodeLaunchConfig, SESSION_TAG, TRACE_LINK_ENV } from '../../../src/views/launchConfig';
 import { DEFAULT_SETTINGS, readSettings } from '../../../src/views/settings';
 
 test('reads the runner one-line errors with file, line and column', () => {
@@ -37,6 +37,16 @@ test('a plan launch runs the CLI under the Node debugger with the collector endp
   assert.equal(env[TRACE_LINK_ENV], 'vscode://x.y/trace/{traceId}');
   assert.equal(c.sourceMaps, true);
   assert.equal(c[SESSION_TAG], 's1');
+});
+
+test("the debugger's child session of a plan is named after the plan, keeping the process id", () => {
+  assert.equal(childSessionName('cli.js [4242]', 'plans/create-cluster.ts'), 'plans/create-cluster.ts [4242]');
+  // js-debug adds its parent's name and a state to the name it sets; the pid is what is kept.
+  assert.equal(childSessionName('cli.js [17] « Debug plans/x.ts (paused)', 'plans/x.ts · faulty'), 'plans/x.ts · faulty [17]');
+  assert.equal(childSessionName('cli.js', 'plans/x.ts'), 'plans/x.ts');
+  // Idempotent: renaming an already renamed session changes nothing (no rename loop).
+  const once = childSessionName('cli.js [9]', 'plans/a [1].ts');
+  assert.equal(childSessionName(once, 'plans/a [1].ts'), once);
 });
 
 test('any Node program can be launched traced; a config needs plan or program', () => {
