@@ -107,6 +107,8 @@ export class OtlpGrpcReceiver {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': this.options.maxMessageBytes,
       'grpc.max_send_message_length': 1024 * 1024,
+      // Channelz keeps per-call counters and trace events for a debugging service we never expose.
+      'grpc.enable_channelz': 0,
     });
     server.addService(TRACE_SERVICE, { Export: this.gated((body, cb) => this.exportTraces(body, cb)) });
     server.addService(LOGS_SERVICE, { Export: this.gated((body, cb) => this.exportLogs(body, cb)) });
