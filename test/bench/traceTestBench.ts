@@ -33,7 +33,13 @@ function median(xs: number[]): number {
 /** With --expose-gc (npm run bench:check passes it): garbage from earlier work is collected before a round. */
 const collectGarbage = (globalThis as { gc?: () => void }).gc;
 
-function time<T>(fn: () => T, rounds = ROUNDS): { ms: number; value: T } {
+/**
+ * Median and fastest of the rounds. On a shared machine a round that lost the CPU to another
+ * process reads up to 20× the others (the summary of the same run measured 0.42 µs/span and 8.8
+ * µs/span in consecutive rounds at load 25): the fastest round is what the code costs, the median
+ * what this machine gave it.
+ */
+function time<T>(fn: () => T, rounds = ROUNDS): { ms: number; minMs: number; value: T } {
   let value = fn();
   for (let w = 0; w < 5; w++) value = fn(); // warm-up: measured optimised, as in a long-lived collector
   const t: number[] = [];
@@ -46,7 +52,7 @@ function time<T>(fn: () => T, rounds = ROUNDS): { ms: number; value: T } {
     value = fn();
     t.push(performance.now() - t0);
   }
-  return { ms: median(t), value };
+  return { ms: median(t), minMs: Math.min(...t), value };
 }
 
 /** A run like the scheduler makes: plan, 2 passes, STEPS steps in pass 1 (every 10th nested), 3 calls each. */
@@ -125,20 +131,20 @@ async function main(): Promise<void> {
   const runs = [1, 2, 3, 4, 5].map(syntheticRun);
   const spanCount = runs[0]!.length;
   const sources = runs.map((r) => spanViewSource(r));
-  const summary = time(() => summarizeRun(sources[0]!));
+  const summary = time(() => summarizeRun(sources[0]!), 31);
   const indexing = time(() => {
     const m = new Map<string, SpanView>();
     for (const s of runs[0]!) m.set(s.spanId, s);
     return m.size;
-  });
+  }, 31);
   const summaries: PlanRunSummary[] = sources.map((s) => summarizeRun(s));
   const baseline: Baseline = buildBaseline(summaries, { planFile: 'big.ts', exportName: 'default', pin: [] });
   const baselineText = serializeBaseline(baseline);
-  const check1 = time(() => checkAgainst(baseline, [summaries[1]!]));
+  const check1 = time(() => checkAgainst(baseline, [summaries[1]!]), 15);
   const withRows = time(() => checkAgainst(baseline, [summaries[1]!]).compare.length);
   const check5 = time(() => checkAgainst(baseline, summaries));
   if (!check1.value.passed || !check5.value.passed) throw new Error('the unchanged run should match its baseline');
-  const parse = time(() => JSON.parse(baselineText) as unknown);
+  const parse = time(() => JSON.parse(baselineText) as unknown, 15);
   // Checking from spans: summarise the run, then check (what `check` does per run).
   const fromSpans = time(() => checkAgainst(baseline, [summarizeRun(sources[2]!)]));
 
@@ -177,6 +183,8 @@ async function main(): Promise<void> {
     steps: STEPS,
     spans: spanCount,
     checkOneRunMs: round(check1.ms),
+    checkOneRunFastestMs: round(check1.minMs),
+    referenceJsonParseFastestMs: round(parse.minMs),
     checkFiveRunsMs: round(check5.ms),
     checkWithCompareRowsMs: round(withRows.ms),
     checkFromSpansMs: round(fromSpans.ms),
@@ -185,6 +193,8 @@ async function main(): Promise<void> {
     referenceJsonParseBaselineMs: round(parse.ms),
     checkVsJsonParse: round(check1.ms / parse.ms),
     summaryUsPerSpan: round((summary.ms * 1000) / spanCount, 3),
+    summaryFastestUsPerSpan: round((summary.minMs * 1000) / spanCount, 3),
+    referenceIndexFastestUsPerSpan: round((indexing.minMs * 1000) / spanCount, 3),
     summaryGoalUsPerSpan: 2,
     referenceIndexUsPerSpan: round((indexing.ms * 1000) / spanCount, 3),
     summaryVsIndex: round(summary.ms / indexing.ms),
@@ -204,10 +214,10 @@ async function main(): Promise<void> {
   const ok = (x: number, goal: number) => (x <= goal ? 'OK' : 'MISSED');
   const rows: Array<[string, string]> = [
     ['run', `${STEPS.toLocaleString('en-US')} steps, ${spanCount.toLocaleString('en-US')} spans; medians of ${ROUNDS} rounds`],
-    ['check one run against its baseline', `${figures.checkOneRunMs} ms (goal ≤ 20 ms) ${ok(check1.ms, 20)}; five runs ${figures.checkFiveRunsMs} ms; with the compare rows ${figures.checkWithCompareRowsMs} ms; from spans ${figures.checkFromSpansMs} ms`],
-    ['reference: JSON.parse of the baseline', `${figures.referenceJsonParseBaselineMs} ms (${(figures.baselineBytes / 1024).toFixed(0)} KiB) → ratio ${figures.checkVsJsonParse}×`],
-    ['summary per span', `${figures.summaryUsPerSpan} µs (goal ≤ 2 µs) ${ok(figures.summaryUsPerSpan, 2)}`],
-    ['reference: index spans by id', `${figures.referenceIndexUsPerSpan} µs/span → ratio ${figures.summaryVsIndex}×`],
+    ['check one run against its baseline', `${figures.checkOneRunMs} ms median, ${figures.checkOneRunFastestMs} ms fastest (goal ≤ 20 ms) ${ok(check1.ms, 20)}; five runs ${figures.checkFiveRunsMs} ms; with the compare rows ${figures.checkWithCompareRowsMs} ms; from spans ${figures.checkFromSpansMs} ms`],
+    ['reference: JSON.parse of the baseline', `${figures.referenceJsonParseBaselineMs} ms median, ${figures.referenceJsonParseFastestMs} ms fastest (${(figures.baselineBytes / 1024).toFixed(0)} KiB) → ratio ${figures.checkVsJsonParse}× (fastest: ${round(check1.minMs / parse.minMs)}×)`],
+    ['summary per span', `${figures.summaryUsPerSpan} µs median, ${figures.summaryFastestUsPerSpan} µs fastest of 31 rounds (goal ≤ 2 µs) ${ok(figures.summaryUsPerSpan, 2)}`],
+    ['reference: index spans by id', `${figures.referenceIndexUsPerSpan} µs/span median, ${figures.referenceIndexFastestUsPerSpan} fastest → ratio ${figures.summaryVsIndex}× (fastest: ${round(summary.minMs / indexing.minMs)}×)`],
     ['test API overhead per step span', `${figures.testApiOverheadUsPerStep} µs over an uninstrumented run (goal ≤ 10 µs) ${ok(apiOverheadUs, 10)}; ${RUNTIME_STEPS.toLocaleString('en-US')} steps`],
     ['  without global-span capture', `${figures.testApiWithoutGlobalSpansUsPerStep} µs (runPlan(plan, { globalSpans: false }): no context manager)`],
     ['  with the trace asserted on', `${figures.testApiAssertedUsPerStep} µs (runPlan, then its summary and one selector: span views, index, summary)`],
