@@ -89,6 +89,7 @@ async function buildTests() {
     ['test/bench/extensionBench.ts', 'out/test/bench'],
     ['test/bench/memoryBench.ts', 'out/test/bench'],
     ['test/bench/traceTestBench.ts', 'out/test/bench'],
+    ['test/bench/batchBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [

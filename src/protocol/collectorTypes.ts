@@ -3,6 +3,7 @@
  * (`Collector.store`), its read API over HTTP (`/api/*`, JSON) and every view that shows runs.
  * Times are epoch milliseconds (fractional), durations milliseconds.
  */
+import type { SpanBatch } from './spanBatch';
 import type { SpanStatusName, SpanView } from './spanView';
 
 /**
@@ -201,6 +202,30 @@ export interface StoreStats {
   forwardQueued: number;
   persistedRuns: number;
   persistErrors: number;
+  /** The one memory budget that spans, log records and metric points share (absent from stores used alone in older files). */
+  budget?: BudgetStats;
+}
+
+/** The signals sharing the collector's memory budget. */
+export type BudgetSignal = 'spans' | 'logs' | 'metrics';
+
+/**
+ * The collector's one memory budget: what each signal holds and gave up to it. Eviction order:
+ * least recently updated first across signals (a finished trace by its last span, a log record by
+ * its arrival, a metric series by its latest point); unfinished traces last.
+ */
+export interface BudgetStats {
+  maxBytes: number;
+  /** Bytes held by all signals together, as counted on their stored form. */
+  usedBytes: number;
+  /** Per signal: bytes and units held (traces, log records, metric series), and what was evicted for the budget. */
+  signals: Record<BudgetSignal, { bytes: number; units: number; evictedUnits: number; evictedBytes: number }>;
+  /** Request bodies received and not yet stored (bounded apart from the budget). */
+  inFlightBytes: number;
+  maxInFlightBytes: number;
+  peakInFlightBytes: number;
+  /** Requests answered 503 (Retry-After) because the bodies in flight were at their bound. */
+  busyRequests: number;
 }
 
 /** Result of importing OTLP JSON (a file or a request body). */
@@ -216,4 +241,22 @@ export interface ImportResult {
 export interface StoreChange {
   traceIds: string[];
   runsChanged: boolean;
+}
+
+/**
+ * Where a reader of a trace's timeline batch stands: the trace's generation (it changes when a
+ * stored span is replaced, or the trace is stored anew) and how many of its spans it has.
+ */
+export interface BatchCursor {
+  generation: number;
+  spans: number;
+}
+
+/** A trace's timeline batch: all its spans (`full`), or those added since the cursor asked with. */
+export interface TraceBatch {
+  batch: SpanBatch;
+  /** Ask with this next time to get only what is added after. */
+  cursor: BatchCursor;
+  /** True when `batch` holds every span of the trace (first ask, or spans were replaced since). */
+  full: boolean;
 }

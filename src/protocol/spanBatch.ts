@@ -75,23 +75,125 @@ export const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
  */
 export const AttrKind = { string: 0, number: 1, boolean: 2, array: 3, int: 4, double: 5, bytes: 6, structure: 7, empty: 8, truncated: 9 } as const;
 
-/** Builds the batch of these spans (the extension side). Equal strings are stored once. */
-export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
-  const refs = new Map<string, number>();
-  const pieces: string[] = [];
-  const ends: number[] = [];
-  let length = 0;
-  const ref = (s: string): number => {
-    let r = refs.get(s);
+/** The columns of a batch being built (everything but its string table and numbers). */
+export type BatchColumns = Omit<SpanBatch, 'text' | 'textEnd' | 'numbers'>;
+
+/** Columns sized for `n` spans, `links` links, `events` events and `attrs` attributes (of all three). */
+export function allocateBatch(n: number, links: number, events: number, attrs: number): BatchColumns {
+  return {
+    traceId: new Uint32Array(n),
+    spanId: new Uint32Array(n),
+    parentSpanId: new Int32Array(n),
+    name: new Uint32Array(n),
+    startMs: new Float64Array(n),
+    endMs: new Float64Array(n),
+    status: new Uint8Array(n),
+    statusMessage: new Int32Array(n),
+    kind: new Uint8Array(n),
+    traceState: new Int32Array(n),
+    flags: new Uint32Array(n),
+    linkFrom: new Uint32Array(n + 1),
+    linkTraceId: new Uint32Array(links),
+    linkSpanId: new Uint32Array(links),
+    linkTraceState: new Int32Array(links),
+    linkFlags: new Uint32Array(links),
+    linkAttrFrom: new Uint32Array(links + 1),
+    attrFrom: new Uint32Array(n + 1),
+    eventFrom: new Uint32Array(n + 1),
+    eventName: new Uint32Array(events),
+    eventTimeMs: new Float64Array(events),
+    eventAttrFrom: new Uint32Array(events + 1),
+    attrKey: new Uint32Array(attrs),
+    attrType: new Uint8Array(attrs),
+    attrValue: new Uint32Array(attrs),
+  };
+}
+
+/** The string table of a batch being built, with the `numbers` column: each string is stored once. */
+export class BatchStrings {
+  private readonly refs = new Map<string, number>();
+  private readonly pieces: string[] = [];
+  private readonly ends: number[] = [];
+  private length = 0;
+  readonly numbers: number[] = [];
+
+  /** How many strings the table holds. */
+  get size(): number {
+    return this.pieces.length;
+  }
+
+  /** The ref of `s` (added to the table when new). */
+  ref(s: string): number {
+    let r = this.refs.get(s);
     if (r === undefined) {
-      r = pieces.length;
-      refs.set(s, r);
-      pieces.push(s);
-      length += s.length;
-      ends.push(length);
+      r = this.pieces.length;
+      this.refs.set(s, r);
+      this.pieces.push(s);
+      this.length += s.length;
+      this.ends.push(this.length);
     }
     return r;
-  };
+  }
+
+  /** Adds `s` as a string of its own, without looking for an equal one (values known not to repeat). */
+  add(s: string): number {
+    const r = this.pieces.length;
+    this.pieces.push(s);
+    this.length += s.length;
+    this.ends.push(this.length);
+    return r;
+  }
+
+  /** Writes attribute `a`'s type and value (its key ref is the caller's). */
+  putValue(b: BatchColumns, a: number, v: AttrValue): void {
+    if (typeof v === 'string') {
+      b.attrValue[a] = this.ref(v);
+    } else if (typeof v === 'number') {
+      b.attrType[a] = AttrKind.number;
+      b.attrValue[a] = this.numbers.push(v) - 1;
+    } else if (typeof v === 'boolean') {
+      b.attrType[a] = AttrKind.boolean;
+      b.attrValue[a] = v ? 1 : 0;
+    } else if (Array.isArray(v)) {
+      b.attrType[a] = AttrKind.array;
+      b.attrValue[a] = this.ref(JSON.stringify(v, nonFiniteAsText));
+    } else {
+      switch (v.kind) {
+        case 'int':
+          b.attrType[a] = AttrKind.int;
+          b.attrValue[a] = this.ref(v.value);
+          break;
+        case 'double':
+          b.attrType[a] = AttrKind.double;
+          b.attrValue[a] = this.numbers.push(Number(v.value)) - 1;
+          break;
+        case 'bytes':
+          b.attrType[a] = AttrKind.bytes;
+          b.attrValue[a] = this.ref(v.base64);
+          break;
+        case 'empty':
+          b.attrType[a] = AttrKind.empty;
+          break;
+        case 'truncated':
+          b.attrType[a] = AttrKind.truncated;
+          b.attrValue[a] = this.numbers.push(v.length, this.ref(v.value)) - 2;
+          break;
+        default:
+          b.attrType[a] = AttrKind.structure;
+          b.attrValue[a] = this.ref(JSON.stringify(v));
+      }
+    }
+  }
+
+  /** The finished batch of these columns. */
+  finish(b: BatchColumns): SpanBatch {
+    return { text: this.pieces.join(''), textEnd: Uint32Array.from(this.ends), ...b, numbers: Float64Array.from(this.numbers) };
+  }
+}
+
+/** Builds the batch of these spans (test fixtures, spans from elsewhere than the store). Equal strings are stored once. */
+export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
+  const t = new BatchStrings();
   const n = spans.length;
   let spanAttrs = 0;
   let eventAttrs = 0;
@@ -107,78 +209,12 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
       for (const l of s.links) linkAttrs += Object.keys(l.attributes).length;
     }
   }
-  const attrCount = spanAttrs + eventAttrs + linkAttrs;
-  const numbers: number[] = [];
-  const b: Omit<SpanBatch, 'text' | 'textEnd'> = {
-    traceId: new Uint32Array(n),
-    spanId: new Uint32Array(n),
-    parentSpanId: new Int32Array(n),
-    name: new Uint32Array(n),
-    startMs: new Float64Array(n),
-    endMs: new Float64Array(n),
-    status: new Uint8Array(n),
-    statusMessage: new Int32Array(n),
-    kind: new Uint8Array(n),
-    traceState: new Int32Array(n),
-    flags: new Uint32Array(n),
-    linkFrom: new Uint32Array(n + 1),
-    linkTraceId: new Uint32Array(linkCount),
-    linkSpanId: new Uint32Array(linkCount),
-    linkTraceState: new Int32Array(linkCount),
-    linkFlags: new Uint32Array(linkCount),
-    linkAttrFrom: new Uint32Array(linkCount + 1),
-    attrFrom: new Uint32Array(n + 1),
-    eventFrom: new Uint32Array(n + 1),
-    eventName: new Uint32Array(eventCount),
-    eventTimeMs: new Float64Array(eventCount),
-    eventAttrFrom: new Uint32Array(eventCount + 1),
-    attrKey: new Uint32Array(attrCount),
-    attrType: new Uint8Array(attrCount),
-    attrValue: new Uint32Array(attrCount),
-    numbers: new Float64Array(0),
-  };
+  const b = allocateBatch(n, linkCount, eventCount, spanAttrs + eventAttrs + linkAttrs);
   // The spans' attributes first, then the events', then the links' (see isSpanBatch).
   const putAttrs = (attrs: Record<string, AttrValue>, a: number): number => {
     for (const key of Object.keys(attrs)) {
-      const v = attrs[key]!;
-      b.attrKey[a] = ref(key);
-      if (typeof v === 'string') {
-        b.attrValue[a] = ref(v);
-      } else if (typeof v === 'number') {
-        b.attrType[a] = AttrKind.number;
-        b.attrValue[a] = numbers.push(v) - 1;
-      } else if (typeof v === 'boolean') {
-        b.attrType[a] = AttrKind.boolean;
-        b.attrValue[a] = v ? 1 : 0;
-      } else if (Array.isArray(v)) {
-        b.attrType[a] = AttrKind.array;
-        b.attrValue[a] = ref(JSON.stringify(v, nonFiniteAsText));
-      } else {
-        switch (v.kind) {
-          case 'int':
-            b.attrType[a] = AttrKind.int;
-            b.attrValue[a] = ref(v.value);
-            break;
-          case 'double':
-            b.attrType[a] = AttrKind.double;
-            b.attrValue[a] = numbers.push(Number(v.value)) - 1;
-            break;
-          case 'bytes':
-            b.attrType[a] = AttrKind.bytes;
-            b.attrValue[a] = ref(v.base64);
-            break;
-          case 'empty':
-            b.attrType[a] = AttrKind.empty;
-            break;
-          case 'truncated':
-            b.attrType[a] = AttrKind.truncated;
-            b.attrValue[a] = numbers.push(v.length, ref(v.value)) - 2;
-            break;
-          default:
-            b.attrType[a] = AttrKind.structure;
-            b.attrValue[a] = ref(JSON.stringify(v));
-        }
-      }
+      b.attrKey[a] = t.ref(key);
+      t.putValue(b, a, attrs[key]!);
       a++;
     }
     return a;
@@ -190,23 +226,23 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   let lk = 0;
   for (let i = 0; i < n; i++) {
     const s = spans[i]!;
-    b.traceId[i] = ref(s.traceId);
-    b.spanId[i] = ref(s.spanId);
-    b.parentSpanId[i] = s.parentSpanId === undefined ? -1 : ref(s.parentSpanId);
-    b.name[i] = ref(s.name);
+    b.traceId[i] = t.ref(s.traceId);
+    b.spanId[i] = t.ref(s.spanId);
+    b.parentSpanId[i] = s.parentSpanId === undefined ? -1 : t.ref(s.parentSpanId);
+    b.name[i] = t.ref(s.name);
     b.startMs[i] = s.startMs;
     b.endMs[i] = s.endMs;
     b.status[i] = Math.max(0, STATUS_NAMES.indexOf(s.status));
-    b.statusMessage[i] = s.statusMessage === undefined ? -1 : ref(s.statusMessage);
+    b.statusMessage[i] = s.statusMessage === undefined ? -1 : t.ref(s.statusMessage);
     b.kind[i] = s.kind !== undefined && s.kind >= 0 && s.kind < 256 ? s.kind : 0;
-    b.traceState[i] = s.traceState ? ref(s.traceState) : -1;
+    b.traceState[i] = s.traceState ? t.ref(s.traceState) : -1;
     b.flags[i] = s.flags ?? 0;
     b.linkFrom[i] = lk;
     if (s.links) {
       for (const l of s.links) {
-        b.linkTraceId[lk] = ref(l.traceId);
-        b.linkSpanId[lk] = ref(l.spanId);
-        b.linkTraceState[lk] = l.traceState ? ref(l.traceState) : -1;
+        b.linkTraceId[lk] = t.ref(l.traceId);
+        b.linkSpanId[lk] = t.ref(l.spanId);
+        b.linkTraceState[lk] = l.traceState ? t.ref(l.traceState) : -1;
         b.linkFlags[lk] = l.flags ?? 0;
         b.linkAttrFrom[lk] = la;
         la = putAttrs(l.attributes, la);
@@ -217,7 +253,7 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
     a = putAttrs(s.attributes, a);
     b.eventFrom[i] = ev;
     for (const e of s.events) {
-      b.eventName[ev] = ref(e.name);
+      b.eventName[ev] = t.ref(e.name);
       b.eventTimeMs[ev] = e.timeMs;
       b.eventAttrFrom[ev] = ea;
       ea = putAttrs(e.attributes, ea);
@@ -229,7 +265,7 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   b.eventAttrFrom[ev] = ea;
   b.linkFrom[n] = lk;
   b.linkAttrFrom[lk] = la;
-  return { text: pieces.join(''), textEnd: Uint32Array.from(ends), ...b, numbers: Float64Array.from(numbers) };
+  return t.finish(b);
 }
 
 /** JSON has no NaN or Infinity: such array items travel as their text. */

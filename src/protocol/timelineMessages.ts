@@ -64,8 +64,12 @@ export type HostToWebview =
       /** Select this span (a link followed from another run). */
       focusSpanId?: string;
     }
-  /** Spans added to or changed in the run shown (matched by span id). */
-  | { type: 'updateRun'; traceId: string; spans: SpanBatch; live: boolean; resource?: Record<string, AttrValue> }
+  /**
+   * Spans added to the run shown since the last message (the host asks the store for "the batch
+   * since" what it sent). A span id seen again takes the newer span. `replace`: the batch is the
+   * whole run (spans were replaced in the store), shown instead of what the webview has.
+   */
+  | { type: 'updateRun'; traceId: string; spans: SpanBatch; live: boolean; replace?: boolean; resource?: Record<string, AttrValue> }
   | { type: 'showCompare'; compare: CompareView }
   /** The run is not in the store (any more). */
   | { type: 'runGone'; traceId: string; message: string }
@@ -174,7 +178,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
         ? (v as HostToWebview)
         : undefined;
     case 'updateRun':
-      return isStr(v.traceId) && isBool(v.live) && optAttrs(v.resource) && isSpanBatch(v.spans) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isBool(v.live) && (v.replace === undefined || isBool(v.replace)) && optAttrs(v.resource) && isSpanBatch(v.spans) ? (v as HostToWebview) : undefined;
     case 'showCompare':
       return isCompareView(v.compare) ? (v as HostToWebview) : undefined;
     case 'runGone':

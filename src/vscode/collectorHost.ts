@@ -151,6 +151,8 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     port,
     grpcPort: grpcPortOf(s),
     maxBytes: s.collector.maxMemoryMB * 1024 * 1024,
+    // Evicted spans must not pile up as garbage up to twice the budget in the extension host's heap.
+    limitHeapGrowth: true,
     idleMs: s.collector.idleSeconds * 1000,
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,

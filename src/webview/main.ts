@@ -151,7 +151,8 @@ class TimelineApp {
       case 'updateRun': {
         const run = this.run;
         if (!run || run.traceId !== m.traceId) return;
-        run.merge(m.spans);
+        if (m.replace) run.replace(m.spans);
+        else run.merge(m.spans);
         run.live = m.live;
         if (m.resource) run.resource = m.resource;
         this.toolbar.setTitle(run.title, m.live);

@@ -34,6 +34,11 @@ export class RunView {
     this.tree = buildSpanTree(new SpanTable(spans));
   }
 
+  /** The whole run again (its spans were replaced in the store). */
+  replace(spans: SpanBatch): void {
+    this.tree = buildSpanTree(new SpanTable(spans));
+  }
+
   /** Adds or replaces spans (live updates: a span id seen again takes the newer span) and rebuilds the tree. */
   merge(spans: SpanBatch): void {
     this.tree = buildSpanTree(new SpanTable(concatBatches(this.tree.table.batch, spans)));

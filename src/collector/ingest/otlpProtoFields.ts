@@ -57,3 +57,11 @@ export const ANY_KVLIST = tag(6, LEN);
 export const ANY_BYTES = tag(7, LEN);
 /** ArrayValue.values and KeyValueList.values. */
 export const LIST_VALUES = tag(1, LEN);
+
+// ExportTraceServiceResponse { partial_success = 1 }, ExportTracePartialSuccess { rejected_spans = 1;
+// error_message = 2 } and google.rpc.Status { code = 1; message = 2 } (the receiver's answers).
+export const RESPONSE_PARTIAL_SUCCESS = tag(1, LEN);
+export const PARTIAL_REJECTED = tag(1, VARINT);
+export const PARTIAL_ERROR_MESSAGE = tag(2, LEN);
+export const RPC_STATUS_CODE = tag(1, VARINT);
+export const RPC_STATUS_MESSAGE = tag(2, LEN);

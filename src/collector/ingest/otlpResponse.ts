@@ -1,4 +1,5 @@
 /** Encodings of ExportTraceServiceResponse and google.rpc.Status, in JSON or protobuf. */
+import { PARTIAL_ERROR_MESSAGE, PARTIAL_REJECTED, RESPONSE_PARTIAL_SUCCESS, RPC_STATUS_CODE, RPC_STATUS_MESSAGE } from './otlpProtoFields';
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -10,8 +11,9 @@ function varint(n: number): number[] {
   return out;
 }
 
-function lenField(field: number, bytes: Buffer | number[]): number[] {
-  return [(field << 3) | 2, ...varint(bytes.length), ...bytes];
+/** A length-delimited field: its tag, then its length and bytes. */
+function lenField(tag: number, bytes: Buffer | number[]): number[] {
+  return [tag, ...varint(bytes.length), ...bytes];
 }
 
 export function exportResponse(proto: boolean, rejected: number, message: string): Buffer {
@@ -19,12 +21,12 @@ export function exportResponse(proto: boolean, rejected: number, message: string
     return Buffer.from(JSON.stringify(rejected > 0 || message ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {}));
   }
   if (rejected === 0 && !message) return Buffer.alloc(0);
-  const partial = [...(rejected > 0 ? [(1 << 3) | 0, ...varint(rejected)] : []), ...(message ? lenField(2, Buffer.from(message)) : [])];
-  return Buffer.from(lenField(1, partial));
+  const partial = [...(rejected > 0 ? [PARTIAL_REJECTED, ...varint(rejected)] : []), ...(message ? lenField(PARTIAL_ERROR_MESSAGE, Buffer.from(message)) : [])];
+  return Buffer.from(lenField(RESPONSE_PARTIAL_SUCCESS, partial));
 }
 
 /** google.rpc.Status { code = 1; message = 2 } as the OTLP/HTTP spec asks for error bodies. */
 export function statusBody(proto: boolean, code: number, message: string): Buffer {
   if (!proto) return Buffer.from(JSON.stringify({ code, message }));
-  return Buffer.from([(1 << 3) | 0, ...varint(code), ...lenField(2, Buffer.from(message))]);
+  return Buffer.from([RPC_STATUS_CODE, ...varint(code), ...lenField(RPC_STATUS_MESSAGE, Buffer.from(message))]);
 }

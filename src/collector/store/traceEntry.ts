@@ -36,6 +36,12 @@ export class TraceEntry {
   lastActivityMs = 0;
   /** Bumped on every change; lets queries cache per trace. */
   version = 0;
+  /**
+   * Set by the store, from a clock of its own, when the entry is made and whenever a stored span is
+   * replaced: spans are otherwise only appended (in arrival order), so a reader that knows the
+   * generation and how many spans it has can be sent only the rest (see `batchSince`).
+   */
+  generation = 0;
   private rootRec: SpanRecord | undefined;
   private run = false;
   private plan = '';

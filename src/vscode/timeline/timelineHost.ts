@@ -1,15 +1,17 @@
 import type * as vscode from 'vscode';
-import type { RunDiff, RunSummary, StoreChange } from '../../protocol/collectorTypes';
+import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 import type { Collector } from '../../collector';
 
-/** The collector's log and metric stores (absent while it is stopped). */
+/** The collector's stores of the other signals: a run's log records and metric series. */
 export type SignalStores = Pick<Collector, 'logs' | 'metrics'>;
 
 /** The part of the collector's store the timeline reads. */
 export interface TimelineStore {
   trace(traceId: string): SpanView[];
+  /** The run's timeline batch: all of it, or what was added since `since` (see SpanStore.batchSince). */
+  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined;
   run(traceId: string): RunSummary | undefined;
   runs(): RunSummary[];
   diff(a: string, b: string): RunDiff | undefined;

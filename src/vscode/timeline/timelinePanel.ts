@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { encodeSpanBatch } from '../../protocol/spanBatch';
 import type { SpanView } from '../../protocol/spanView';
-import type { RunDiff } from '../../protocol/collectorTypes';
+import type { BatchCursor, RunDiff } from '../../protocol/collectorTypes';
 import { parseWebviewToHost, type HostToWebview, type WebviewToHost } from '../../protocol/timelineMessages';
 import { presentDiff } from '../../timelineModel/compareModel';
 import { runTitle } from '../../views/runIdentity';
@@ -43,7 +42,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export class TimelinePanel implements vscode.Disposable {
   private content: PanelContent;
   private readonly registrations: vscode.Disposable[] = [];
-  private sent = new Set<string>();
+  /** What the webview has of the run shown: the store sends only what comes after. */
+  private cursor: BatchCursor | undefined;
   private liveTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private readonly onDisposeListeners: (() => void)[] = [];
@@ -179,19 +179,19 @@ export class TimelinePanel implements vscode.Disposable {
       return this.post({ type: 'showCompare', compare: presentDiff(diff) });
     }
     const run = store?.run(c.traceId);
-    const spans = store?.trace(c.traceId) ?? [];
-    if (!run || spans.length === 0) {
+    const all = run ? store?.batchSince(c.traceId) : undefined;
+    if (!run || !all || all.batch.spanId.length === 0) {
       this.panel.title = 'Timeline';
       return this.post({ type: 'runGone', traceId: c.traceId, message: `Run ${c.traceId} is not in the collector (evicted, deleted, or from another session).` });
     }
     this.panel.title = `Timeline: ${runTitle(run)}${run.runKind === 'debug' ? ' (debug)' : ''}`;
-    this.sent = new Set(spans.map((s) => s.spanId));
+    this.cursor = all.cursor;
     const resource = store?.resourceOf?.(c.traceId);
     await this.post({
       type: 'showRun',
       traceId: c.traceId,
       title: `${runTitle(run)} · ${run.runKind === 'debug' ? 'debug · ' : ''}${run.status}`,
-      spans: encodeSpanBatch(spans),
+      spans: all.batch,
       live: run.status === 'running',
       ...(resource ? { resource } : {}),
       ...(c.focusProcedureId ? { focusProcedureId: c.focusProcedureId } : {}),
@@ -215,10 +215,12 @@ export class TimelinePanel implements vscode.Disposable {
     const store = await this.host.store();
     const run = store?.run(traceId);
     if (!store || !run) return this.sendContent();
-    const fresh = store.trace(traceId).filter((s) => !this.sent.has(s.spanId));
-    for (const s of fresh) this.sent.add(s.spanId);
-    if (fresh.length === 0 && run.status === 'running') return;
-    await this.post({ type: 'updateRun', traceId, spans: encodeSpanBatch(fresh), live: run.status === 'running' });
+    // Only what the webview does not have yet; everything when spans were replaced.
+    const since = store.batchSince(traceId, this.cursor);
+    if (!since) return this.sendContent();
+    this.cursor = since.cursor;
+    if (since.batch.spanId.length === 0 && run.status === 'running') return;
+    await this.post({ type: 'updateRun', traceId, spans: since.batch, live: run.status === 'running', ...(since.full ? { replace: true } : {}) });
   }
 
   dispose(): void {
