@@ -106,6 +106,8 @@ function fields(attrs: Record<string, AttrValue> | undefined, skip?: ReadonlySet
 }
 
 const LOG_KEYS: ReadonlySet<string> = new Set([Attr.logSeverity, Attr.logMessage]);
+/** A logger line sent as a span event and as a log record gets two clocks readings this close. */
+const SAME_LINE_MS = 5;
 
 function logEntry(l: SignalLog, offsetFrom: number): ActivityEntry {
   const severity = severityOf(l.severityNumber, l.severityText);
@@ -154,9 +156,14 @@ export function spanActivity(tree: SpanTree, index: number, logs: readonly Signa
       out.push({ timeMs: e.timeMs, offset: offsetText(e.timeMs - s.startMs), source: 'event', severity: 'none', severityLabel: 'event', text: shown.text, attributes: fields(a) });
     }
   }
-  for (const l of logs) if (l.spanId === s.spanId) out.push(logEntry(l, s.startMs));
+  const records: ActivityEntry[] = [];
+  for (const l of logs) if (l.spanId === s.spanId) records.push(logEntry(l, s.startMs));
+  // The runtime's logger can send a line both ways (INSTRUMENT_FIRST_LOG_RECORDS=both): the record
+  // stands for it, the span event of the same text within a few ms is left out.
+  const kept = records.length ? out.filter((e) => e.source !== 'span-log' || !records.some((r) => r.text === e.text && Math.abs(r.timeMs - e.timeMs) <= SAME_LINE_MS)) : out;
+  kept.push(...records);
   // Stable: events (recorded first) stay before logs of the same millisecond.
-  return out.map((e, i) => [e, i] as const).sort((x, y) => x[0].timeMs - y[0].timeMs || x[1] - y[1]).map((x) => x[0]);
+  return kept.map((e, i) => [e, i] as const).sort((x, y) => x[0].timeMs - y[0].timeMs || x[1] - y[1]).map((x) => x[0]);
 }
 
 /** The run's log list: every record of the trace in time order, with the name of its span. */

@@ -17,7 +17,7 @@ export function activityList(entries: readonly ActivityEntry[], onCopy: (text: s
     const end = Math.min(entries.length, shown + PAGE);
     for (let i = shown; i < end; i++) list.insertBefore(activityRow(entries[i]!, onCopy), more);
     shown = end;
-    more.textContent = `Show ${Math.min(PAGE, entries.length - shown)} more of ${entries.length - shown}`;
+    more.textContent = shown >= entries.length ? '' : `Show ${Math.min(PAGE, entries.length - shown)} more of ${entries.length - shown}`;
     more.hidden = shown >= entries.length;
   };
   list.append(more);

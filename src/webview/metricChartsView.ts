@@ -3,6 +3,7 @@
 // maps to the theme's chart colours; the SVG scales to the pane's width (400 px stays readable).
 import { MAX_LINES, metricCharts, polylinePoints, formatMetricValue, type MetricChart } from '../timelineModel/metricCharts';
 import type { SignalMetricSeries } from '../protocol/signalMessages';
+import { formatDuration } from '../timelineModel/timeScale';
 import { h } from './dom';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -57,7 +58,13 @@ function chartCard(c: MetricChart): HTMLElement {
     box.append(svg('line', { x1: x, y1: y, x2: x, y2: y, class: `metric-dot line-${i}` }));
   });
   const scale = h('div', 'metric-scale');
-  scale.append(h('span', undefined, `min ${formatMetricValue(c.min, c.unit)}`), h('span', undefined, `max ${formatMetricValue(c.max, c.unit)}`), h('span', undefined, `${c.lines.reduce((n, l) => n + l.points.length, 0)} points`));
+  const points = c.lines.reduce((n, l) => n + l.points.length, 0);
+  scale.append(
+    h('span', undefined, `min ${formatMetricValue(c.min, c.unit)}`),
+    h('span', undefined, `max ${formatMetricValue(c.max, c.unit)}`),
+    h('span', undefined, `${points} point${points === 1 ? '' : 's'}${c.t1 > c.t0 ? ` over ${formatDuration(c.t1 - c.t0)}` : ''}`),
+  );
+  if (c.valueIs === 'mean') scale.append(h('span', undefined, `${c.kind === 'summary' ? 'summary' : 'histogram'}: mean per point`));
   card.append(head, last, box, scale);
   if (c.lines.length > 1) {
     const legend = h('div', 'metric-legend');

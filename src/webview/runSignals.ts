@@ -161,7 +161,7 @@ export class RunSignals {
       const end = Math.min(rows.length, shown + PAGE);
       for (let i = shown; i < end; i++) list.insertBefore(runLogRow(rows[i]!, (node) => this.events.selectSpan(node)), more);
       shown = end;
-      more.textContent = `Show ${Math.min(PAGE, rows.length - shown)} more of ${rows.length - shown}`;
+      more.textContent = shown >= rows.length ? '' : `Show ${Math.min(PAGE, rows.length - shown)} more of ${rows.length - shown}`;
       more.hidden = shown >= rows.length;
     };
     list.append(more);

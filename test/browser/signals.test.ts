@@ -149,8 +149,10 @@ void test('live: records posted again for the open run appear in the Activity li
     await tp.page.waitForSelector('.details .act-body:text-is("cart price changed")');
     assert.equal(await tp.page.locator('.details .act').count(), 3);
     assert.equal(await tp.page.textContent('.signal-tabs .tab:nth-child(2)'), 'Logs (9)');
-    const report = await tp.waitFor('signalsRendered', n);
-    assert.deepEqual(report.activity, ['+10 ms DEBUG cart has 3 items', '+20 ms INFO loaded\nmultiple\nlines', '+50 ms WARN cart price changed']);
+    // A report scheduled before the records arrived may come first: the last one counts.
+    await tp.page.waitForFunction((since) => (globalThis as unknown as PageWindow).__posted.slice(since).some((m) => m.type === 'signalsRendered' && m.activity.length === 3), n);
+    const report = (await tp.posted()).filter((m) => m.type === 'signalsRendered').pop();
+    assert.deepEqual(report?.type === 'signalsRendered' && report.activity, ['+10 ms DEBUG cart has 3 items', '+20 ms INFO loaded\nmultiple\nlines', '+50 ms WARN cart price changed']);
     // Logs of another trace are not this run's.
     await tp.post({ type: 'runLogs', traceId: 'ffffffffffffffffffffffffffffffff', logs: [], total: 0 });
     assert.equal(await tp.page.locator('.details .act').count(), 3);
@@ -194,8 +196,10 @@ void test('metrics: a small chart per metric with name, unit and last value as t
       ['process.cpu.utilization', '(1)', 'system: 3 % · user: 5 %', 2],
       ['process.memory.usage', '(By)', '66.5 MiB', 1],
     ]);
-    const report = await tp.waitFor('signalsRendered', n);
-    assert.equal(report.charts.length, 4);
+    // The report names the four charts (an earlier one may have come before the metrics arrived).
+    await tp.page.waitForFunction((since) => (globalThis as unknown as PageWindow).__posted.slice(since).some((m) => m.type === 'signalsRendered' && m.charts.length === 4), n);
+    const report = (await tp.posted()).filter((m) => m.type === 'signalsRendered').pop();
+    assert.deepEqual(report?.type === 'signalsRendered' && report.charts.map((c) => c.split(':')[0]), ['checkout.orders ({orders})', 'http.server.request.duration (s)', 'process.cpu.utilization (1)', 'process.memory.usage (By)']);
   } finally {
     await tp.close();
   }

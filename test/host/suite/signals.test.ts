@@ -117,7 +117,15 @@ suite('logs and metrics', () => {
     assert.equal(live.activity.length, 2);
     assert.equal(live.logRows, 3);
 
-    // Logs without trace context: one read-only document per service.
+    // Logs without trace context: a Runs view node per service, opening a read-only document.
+    const root = s.runsView.getChildren().find((n) => n.kind === 'orphanLogs');
+    assert.ok(root && root.kind === 'orphanLogs', 'the Runs view has a "Logs without a trace" node');
+    const children = s.runsView.getChildren(root);
+    const mine = children.find((n) => n.kind === 'serviceLogs' && n.service === 'signals-host-test');
+    assert.ok(mine, JSON.stringify(children));
+    const item = s.runsView.getTreeItem(mine);
+    assert.equal(item.label, 'signals-host-test');
+    assert.equal(item.command?.command, 'instrumentFirst.showLogsWithoutTrace');
     const shown = await vscode.commands.executeCommand<string>('instrumentFirst.showLogsWithoutTrace', 'signals-host-test');
     assert.equal(shown, 'signals-host-test');
     const editor = await waitFor(() => (vscode.window.activeTextEditor?.document.uri.scheme === 'instrument-first-logs' ? vscode.window.activeTextEditor : undefined), { message: 'the logs document' });

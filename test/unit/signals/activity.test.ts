@@ -78,3 +78,18 @@ void test('run log rows: every record with its span name, "(no span)" or the id 
     ['+50 ms', 'handle order', 0, 'b'],
   ]);
 });
+
+void test('a logger line sent both as a span event and as a log record is listed once (the record)', () => {
+  const s = span('s', undefined, 1000, 1300, {}, {
+    events: [
+      { name: 'log', timeMs: 1100, attributes: { 'log.severity': 'info', 'log.message': 'creating sg' } },
+      { name: 'log', timeMs: 1200, attributes: { 'log.severity': 'info', 'log.message': 'only an event' } },
+    ],
+  });
+  const a = spanActivity(treeOf([s]), 0, [log(1101, 'creating sg', { severityText: 'info' }), log(1250, 'only a record')]);
+  assert.deepEqual(a.map((e) => [e.source, e.text]), [
+    ['log', 'creating sg'],
+    ['span-log', 'only an event'],
+    ['log', 'only a record'],
+  ]);
+});
