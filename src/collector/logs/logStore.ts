@@ -135,9 +135,20 @@ export class LogStore {
   }
 
   /** The logs of a trace in time order (a span's are those with its span id). */
-  forTrace(traceId: string): LogView[] {
-    const list = (/^[0-9a-fA-F]{32}$/.test(traceId) && this.byTrace.get(Buffer.from(traceId, 'hex').toString('latin1'))) || [];
-    return [...list].sort((a, b) => a.timeMs - b.timeMs).map(toLogView);
+  forTrace(traceId: string, limit = Infinity): LogView[] {
+    const list = this.recordsOf(traceId);
+    // Sorted as records and cut before decoding: a view costs far more than a comparison.
+    const sorted = [...list].sort((a, b) => a.timeMs - b.timeMs);
+    return (sorted.length > limit ? sorted.slice(0, limit) : sorted).map(toLogView);
+  }
+
+  /** How many records a trace has (nothing decoded). */
+  countForTrace(traceId: string): number {
+    return this.recordsOf(traceId).length;
+  }
+
+  private recordsOf(traceId: string): readonly LogRecord[] {
+    return (/^[0-9a-fA-F]{32}$/.test(traceId) && this.byTrace.get(Buffer.from(traceId, 'hex').toString('latin1'))) || [];
   }
 
   /** Logs without trace context, newest last, optionally of one service (at most `limit`). */

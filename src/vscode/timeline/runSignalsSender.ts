@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import { MAX_RUN_LOGS } from '../../protocol/signalMessages';
 import type { HostToWebview } from '../../protocol/timelineMessages';
 import { runMetricSeries } from '../../timelineModel/metricCharts';
 import { toSignalLogs } from '../../views/runSignals';
@@ -59,8 +60,9 @@ export class RunSignalsSender implements vscode.Disposable {
     const stores = this.stores();
     const store = await this.timelineStore();
     if (!traceId || !stores || !store || this.disposed) return;
-    const logs = stores.logs.forTrace(traceId);
-    await this.post({ type: 'runLogs', traceId, logs: toSignalLogs(logs), total: logs.length });
+    // Only what the webview can take is decoded: a trace may hold far more records than it shows.
+    const logs = stores.logs.forTrace(traceId, MAX_RUN_LOGS);
+    await this.post({ type: 'runLogs', traceId, logs: toSignalLogs(logs), total: stores.logs.countForTrace(traceId) });
     const run = store.run(traceId);
     const service = store.resourceOf?.(traceId)?.['service.name'];
     this.service = typeof service === 'string' ? service : '';

@@ -138,3 +138,16 @@ test('instrument-first show <trace> --logs prints the trace with its log records
     assert.match(out.stdout, /logs \(2\):\n +\+[\d.]+ ms {2}INFO  \[handle order\] order received {2}order\.id=42 order\.vip=true region=eu ratio=0\.5 tags=\["a","b"\]\n +\+[\d.]+ ms {2}ERROR \[handle order\] \{"reason": "card declined", "code": 51\}/);
   });
 });
+
+test("a trace's logs are read in time order, and a limit decodes only the earliest", () => {
+  const store = new LogStore({ maxBytes: 1024 * 1024 });
+  const T = 'cd'.repeat(16);
+  // Sent newest first: the order of arrival is not the order of time.
+  const records = Array.from({ length: 20 }, (_, i) => ({ timeUnixNano: String(1.7e18 + (20 - i) * 1e6), traceId: T, body: { stringValue: `at ${20 - i}` } }));
+  store.add(decodeOtlpLogsJson({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] }, new DecodeContext()).records);
+  assert.equal(store.countForTrace(T), 20);
+  assert.deepEqual(store.forTrace(T, 3).map((l) => l.body), ['at 1', 'at 2', 'at 3']);
+  assert.deepEqual(store.forTrace(T).map((l) => l.body), Array.from({ length: 20 }, (_, i) => `at ${i + 1}`));
+  assert.equal(store.countForTrace('ef'.repeat(16)), 0);
+  assert.equal(store.countForTrace('not hex'), 0);
+});
