@@ -10,6 +10,14 @@ import { codeLensTexts, goToLine, quickOpenFile, runCommandFromPalette } from '.
 const PLAN_FILE = 'plans/create-cluster.ts';
 /** The color themes the UI check runs under, one workbench session each. */
 export const THEMES = { dark: 'Default Dark Modern', light: 'Default Light Modern' } as const;
+/**
+ * The classes the workbench's root element carries when it shows that theme: the base (vs, vs-dark)
+ * and the theme's own id, so Light+ or a fallback never passes for Light Modern.
+ */
+export const THEME_CLASSES = {
+  dark: ['vs-dark', 'vscode-theme-defaults-themes-dark_modern-json'],
+  light: ['vs', 'vscode-theme-defaults-themes-light_modern-json'],
+} as const satisfies Record<keyof typeof THEMES, readonly string[]>;
 
 export interface FirstHourContext {
   page: Page;

@@ -2,7 +2,7 @@
 // with screenshots into test-results/ui/. Opens sample-workspace/plans/create-cluster.ts; when the
 // manifest contributes instrumentFirst.runPlan it runs that plan from the command palette and
 // requires a CodeLens with a measured duration (strict: no such CodeLens fails the check).
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Page } from 'playwright-core';
 import { launchChromium } from './chromium';
@@ -13,7 +13,7 @@ import { freshRunProfile } from './runProfile';
 import { writeQuietSettings } from './userSettings';
 import { codeLensTexts, goToLine, quickOpenFile, runCommandFromPalette, waitForWorkbench } from './workbenchPage';
 import { workbenchUrl } from './workbenchUrl';
-import { firstHourShots, THEMES } from './uiFirstHour';
+import { firstHourShots, THEME_CLASSES, THEMES } from './uiFirstHour';
 
 const RUN_PLAN_COMMAND = 'instrumentFirst.runPlan';
 const PLAN_FILE = 'plans/create-cluster.ts';
@@ -69,6 +69,41 @@ async function waitForRunToEnd(page: Page): Promise<void> {
   await toolbar.waitFor({ state: 'hidden', timeout: 120_000 });
 }
 
+/**
+ * The path the workbench loads the extension under development from: a link to the repository
+ * inside this run's profile, not the repository itself. In an Extension Development Host the
+ * workbench starts in "a theme provided by the extension under development" when one exists, and it
+ * decides that by location: every color and file icon theme under the extension's folder counts
+ * (workbenchThemeService.initialize, ThemeRegistry.findThemeByExtensionLocation). code-server is
+ * installed under the repository (.cache/code-server), so all its built-in themes counted, and the
+ * window ignored workbench.colorTheme: it took the first theme of the initial (web: light) type,
+ * Light+, and the Minimal file icons. Through the link, the built-in themes are no longer inside
+ * the extension's folder, and the window starts in the theme of its user settings.
+ */
+function extensionUnderDevelopment(root: string, profile: string): string {
+  const link = join(profile, 'extension-under-development');
+  symlinkSync(root, link, 'dir'); // the profile is fresh; removing it removes the link, never the repository
+  return link;
+}
+
+/**
+ * Waits until the workbench shows the theme asked for: the classes of its root element name the
+ * theme, not only its base. Throws (naming the classes it saw) when it does not within `timeout`.
+ */
+async function waitForTheme(page: Page, theme: keyof typeof THEMES, timeout = 20_000): Promise<void> {
+  const wanted = THEME_CLASSES[theme];
+  const root = page.locator('.monaco-workbench').first();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const classes = ((await root.getAttribute('class')) ?? '').split(/\s+/);
+    if (wanted.every((c) => classes.includes(c))) return;
+    if (Date.now() > deadline) {
+      throw new Error(`asked for ${THEMES[theme]}, the workbench shows another theme (classes: ${classes.join(' ')})`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
 async function waitForDurationLens(page: Page, timeout: number): Promise<void> {
   const deadline = Date.now() + timeout;
   while (!(await codeLensTexts(page)).some((t) => DURATION.test(t))) {
@@ -84,9 +119,10 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
   mkdirSync(outDir, { recursive: true });
   // The whole check once per theme: the workbench starts in it (switching it mid-session is flaky),
   // from the user settings of a fresh profile. HOST_UI_THEMES=light (or dark) runs one of them.
+  const extensionPath = extensionUnderDevelopment(opts.root, opts.profile);
   for (const theme of uiThemes(process.env.HOST_UI_THEMES)) {
     rmSync(join(opts.workspace, '.instrument-first'), { recursive: true, force: true });
-    await uiSession(opts, outDir, theme);
+    await uiSession({ ...opts, extensionPath }, outDir, theme);
   }
 }
 
@@ -97,7 +133,7 @@ export function uiThemes(value: string | undefined): Array<keyof typeof THEMES> 
   return asked.length ? asked : all;
 }
 
-async function uiSession(opts: { root: string; workspace: string; profile: string }, outDir: string, theme: 'dark' | 'light'): Promise<void> {
+async function uiSession(opts: { root: string; workspace: string; profile: string; extensionPath: string }, outDir: string, theme: 'dark' | 'light'): Promise<void> {
   const userDataDir = join(opts.profile, `ui-user-data-${theme}`);
   const extensionsDir = join(opts.profile, `ui-extensions-${theme}`);
 
@@ -106,19 +142,12 @@ async function uiSession(opts: { root: string; workspace: string; profile: strin
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(workbenchUrl(server.origin, opts.workspace, { extensionDevelopmentPath: [opts.root] }));
+    await page.goto(workbenchUrl(server.origin, opts.workspace, { extensionDevelopmentPath: [opts.extensionPath] }));
     try {
       await waitForWorkbench(page);
+      // Shots are named after the theme: the workbench must really show it (strict, see extensionUnderDevelopment).
+      await waitForTheme(page, theme);
       await page.waitForTimeout(2000); // icons and the status bar fill in after the explorer
-      // Name shots after the theme the workbench really shows (its base: vs, vs-dark, hc-*), never
-      // after the one asked for: the Extension Development Host of code-server 4.100 has been seen to
-      // ignore workbench.colorTheme and render the light base theme (Light+ colours) whatever was set.
-      const classes = (await page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
-      const rendered = /\b(vs-dark|hc-black)\b/.test(classes) ? 'dark' : 'light';
-      if (rendered !== theme) {
-        console.log(`  asked for the ${theme} theme (${THEMES[theme]}), the workbench rendered a ${rendered} one: no ${theme} shots from this session`);
-        return;
-      }
       await shootWidths(page, outDir, '01-workbench', theme);
       await quickOpenFile(page, PLAN_FILE);
       await shootWidths(page, outDir, '02-plan-open', theme);
