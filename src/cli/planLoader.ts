@@ -6,6 +6,10 @@ import type { CodeLocation } from '../runtime/scheduler';
 import { isPlan } from '../runtime/procedure';
 import * as runtime from '../runtime/index';
 import { CliError } from './cliError';
+import { Env } from '../protocol/envVars';
+import { compilePlanSource, LOADER_MODULE } from '../project/planCompile';
+
+export { withClassRegistration } from '../project/planCompile';
 
 export interface LoadedPlan {
   plan: Plan;
@@ -13,10 +17,6 @@ export interface LoadedPlan {
   exportName: string;
   /** Finds the file and line of a procedure's class, for `code.filepath` / `code.lineno`. */
   locate(step: Procedure): CodeLocation | undefined;
-}
-
-interface EsbuildLike {
-  transformSync(code: string, options: Record<string, unknown>): { code: string };
 }
 
 type ModuleInternals = typeof Module & {
@@ -72,8 +72,6 @@ export function loadPlan(fileArg: string, exportName?: string, cwd = process.cwd
  */
 const classLocations = new WeakMap<object, CodeLocation>();
 
-/** The module id through which compiled plan files register their top-level classes. */
-const LOADER_MODULE = 'instrument-first/loader';
 
 function installHooks(classes: WeakMap<object, CodeLocation>): () => void {
   const loaderApi = {
@@ -92,7 +90,8 @@ function installHooks(classes: WeakMap<object, CodeLocation>): () => void {
   };
   M._extensions['.ts'] = (module, filename) => {
     const source = readFileSync(filename, 'utf8');
-    const code = compileTs(source, filename);
+    // The extension passes its cache folder: an unchanged plan loads without esbuild.
+    const code = compilePlanSource(source, filename, process.env[Env.planCache] || undefined);
     module._compile(code, filename);
   };
   return () => {
@@ -100,40 +99,6 @@ function installHooks(classes: WeakMap<object, CodeLocation>): () => void {
     M._load = prevLoad;
     if (prevTs) M._extensions['.ts'] = prevTs;
   };
-}
-
-function compileTs(source: string, filename: string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as EsbuildLike;
-  const code = esbuild.transformSync(source, {
-    loader: 'ts',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    sourcefile: filename,
-    sourcesContent: true,
-    keepNames: true,
-  }).code;
-  return withClassRegistration(code, source, filename);
-}
-
-const TOP_LEVEL_CLASS = /^(?:export\s+(?:default\s+)?)?(?:abstract\s+)?class\s+([A-Za-z_$][\w$]*)/gm;
-
-/**
- * Appends, after the compiled code and before its source map comment, a call that registers each
- * top-level class of the file with its .ts line — so spans of procedures whose classes are not
- * exported still carry `code.filepath` and `code.lineno`. Original lines keep their mappings.
- */
-export function withClassRegistration(code: string, source: string, filename: string): string {
-  const calls: string[] = [];
-  for (const m of source.matchAll(TOP_LEVEL_CLASS)) {
-    const line = source.slice(0, m.index).split('\n').length;
-    calls.push(`try{require(${JSON.stringify(LOADER_MODULE)}).registerClass(${m[1]},${JSON.stringify(filename)},${line})}catch{}`);
-  }
-  if (calls.length === 0) return code;
-  const at = code.lastIndexOf('//# sourceMappingURL=');
-  const registration = `;${calls.join(';')};\n`;
-  return at < 0 ? code + '\n' + registration : code.slice(0, at) + registration + code.slice(at);
 }
 
 interface EsbuildError {

@@ -4,6 +4,9 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecodePool } from './ingest/decodePool';
+import { defaultMaxInFlightBytes, InFlightBytes } from './ingest/inFlightBytes';
+import { limitHeapGrowth, restoreHeapGrowth } from './store/heapGrowth';
+import { MemoryBudget } from './store/memoryBudget';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import type * as GrpcReceiverModule from './grpc/otlpGrpcReceiver';
 import type { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
@@ -16,7 +19,8 @@ import { decodeLimits, type DecodeLimits } from './store/otlpValues';
 import { serveReadApi } from './store/readApi';
 import { guardRequest } from './ingest/requestGuards';
 import { RunPersistence } from './runPersistence';
-import { SpanStore } from './store/spanStore';
+import { SignalPersistence } from './signalPersistence';
+import { DEFAULT_MAX_BYTES, SpanStore } from './store/spanStore';
 import { WorkSlicer } from './ingest/workSlicer';
 
 export interface CollectorOptions {
@@ -31,16 +35,27 @@ export interface CollectorOptions {
   grpcPort?: number;
   /** Limit of a request body, compressed and decompressed (default 16 MiB). */
   maxBodyBytes?: number;
-  /** Memory budget of the store in bytes (default 256 MiB; the standalone command: 1 GiB). See SpanStoreOptions. */
+  /**
+   * The one memory budget in bytes for spans, log records and metric points together (default
+   * 256 MiB; the standalone command: 1 GiB). See memoryBudget.ts for the eviction order.
+   */
   maxBytes?: number;
+  /**
+   * Most bytes of request bodies received and not yet stored, all OTLP/HTTP paths together
+   * (default an eighth of the budget, 8–64 MiB); past it requests get 503 with Retry-After.
+   */
+  maxInFlightBytes?: number;
+  /**
+   * Let V8's heap grow past what is live by at most about `heapHeadroomBytes` before a full
+   * collection (process-wide: `--heap-growing-percent`), so that evicted data does not pile up as
+   * garbage up to twice the budget. Default off for the library; the standalone command and the
+   * extension set it. See heapGrowth.ts.
+   */
+  limitHeapGrowth?: boolean;
   /** Most bytes one trace may take (default half the budget). */
   maxTraceBytes?: number;
   maxSpans?: number;
   maxTraces?: number;
-  /** Estimated heap bytes of log records kept (default 64 MiB; oldest go first). */
-  maxLogBytes?: number;
-  /** Estimated heap bytes of metric series kept (default 16 MiB), each with its latest 120 points. */
-  maxMetricBytes?: number;
   /** Idle time after which a trace without its root counts as finished, in ms (default 5,000). */
   idleMs?: number;
   /** Told once per kind, the first time spans are evicted, refused or truncated. */
@@ -102,16 +117,25 @@ export class Collector {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly persistence: RunPersistence | undefined;
+  /** Log records and metric points kept in the same folder as the traces. */
+  private readonly signalFiles: SignalPersistence | undefined;
   private readonly forwarder: Forwarder | undefined;
   private readonly allowedOrigins: ReadonlySet<string>;
   private endpointUrl = '';
   private readonly slicer = new WorkSlicer();
   private readonly decoders: DecodePool;
   private grpc: OtlpGrpcReceiver | undefined;
+  /** The one budget spans, log records and metric points share. */
+  readonly budget: MemoryBudget;
+  private readonly inFlight: InFlightBytes;
+  private heapGrowthSet = false;
 
   constructor(private readonly options: CollectorOptions = {}) {
+    this.budget = new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES));
+    this.inFlight = new InFlightBytes(options.maxInFlightBytes ?? defaultMaxInFlightBytes(this.budget.maxBytes));
+    this.budget.inFlight = this.inFlight;
     this.store = new SpanStore({
-      maxBytes: options.maxBytes,
+      budget: this.budget,
       maxTraceBytes: options.maxTraceBytes,
       maxSpans: options.maxSpans,
       maxTraces: options.maxTraces,
@@ -120,8 +144,8 @@ export class Collector {
       onFirstLoss: options.onFirstLoss,
     });
     this.store.decodeContext.limits = decodeLimits(options.decodeLimits);
-    this.logs = new LogStore({ maxBytes: options.maxLogBytes });
-    this.metrics = new MetricStore({ maxBytes: options.maxMetricBytes });
+    this.logs = new LogStore({ budget: this.budget });
+    this.metrics = new MetricStore({ budget: this.budget });
     this.allowedOrigins = new Set(options.allowedOrigins ?? []);
     const warn = options.onWarning ?? (() => {});
     if (options.persistDir) this.persistence = new RunPersistence(this.store, {
@@ -131,6 +155,16 @@ export class Collector {
         retentionMs: options.retentionMs,
         onWarning: warn,
       });
+    if (options.persistDir) {
+      this.signalFiles = new SignalPersistence(this.logs, this.metrics, this.store.decodeContext, {
+        dir: options.persistDir,
+        retention: options.retention,
+        retentionBytes: options.retentionBytes,
+        retentionMs: options.retentionMs,
+        onWarning: warn,
+        onError: () => this.store.counters.persistErrors++,
+      });
+    }
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
     this.decoders = new DecodePool(options.decodeWorkerPath ?? defaultWorkerPath(), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
   }
@@ -147,6 +181,10 @@ export class Collector {
 
   async start(): Promise<{ endpoint: string }> {
     if (this.server) return { endpoint: this.endpointUrl };
+    if (this.options.limitHeapGrowth && !this.heapGrowthSet) {
+      limitHeapGrowth(this.budget.maxBytes);
+      this.heapGrowthSet = true;
+    }
     if (this.persistence) {
       try {
         await this.persistence.load();
@@ -154,6 +192,14 @@ export class Collector {
         this.options.onWarning?.(`could not load persisted runs: ${e instanceof Error ? e.message : String(e)}`);
       }
       this.persistence.start();
+    }
+    if (this.signalFiles) {
+      try {
+        await this.signalFiles.load();
+      } catch (e) {
+        this.options.onWarning?.(`could not load persisted logs and metrics: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.signalFiles.start();
     }
     const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => this.handle(req, res));
     server.on('connection', (s) => {
@@ -224,6 +270,7 @@ export class Collector {
             slicer: this.slicer,
             decoders: this.decoders,
             protobufOnWorkers: this.options.protobufOnWorkers,
+            inFlight: this.inFlight,
           });
         }
         return refuseNonPost(req, res, origin !== undefined && origin !== '');
@@ -237,6 +284,7 @@ export class Collector {
             logs: this.logs,
             metrics: this.metrics,
             counters: this.store.counters,
+            inFlight: this.inFlight,
           });
         }
         return refuseNonPost(req, res, origin !== undefined && origin !== '');
@@ -295,9 +343,17 @@ export class Collector {
       await this.persistence.flush();
       this.persistence.dispose();
     }
+    if (this.signalFiles) {
+      await this.signalFiles.flush();
+      this.signalFiles.dispose();
+    }
     this.forwarder?.stop();
     this.decoders.dispose();
     this.store.dispose();
+    if (this.heapGrowthSet) {
+      restoreHeapGrowth();
+      this.heapGrowthSet = false;
+    }
   }
 }
 

@@ -1,9 +1,10 @@
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Disposable } from './store/changeCoalescer';
 import { encodeOtlpJsonPieces } from './store/otlpJsonEncoder';
 import type { SpanStore } from './store/spanStore';
 import { importOtlpJson } from './ingest/otlpJsonDecoder';
+import { enforceRetention, filesOldestFirst, isSignalFile, removeLeftovers, writeFileAtomically, type Retention } from './persistFiles';
 
 export interface PersistenceOptions {
   dir: string;
@@ -32,6 +33,13 @@ export function runFileName(startMs: number, plan: string, traceId: string): str
 
 export const DEFAULT_RETENTION_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/** The retention options as applied to each kind of file (traces; log files; metric files). */
+export function retentionOf(o: Pick<PersistenceOptions, 'retention' | 'retentionBytes' | 'retentionMs'>): Retention {
+  return { files: Math.max(1, o.retention ?? 200), bytes: Math.max(0, o.retentionBytes ?? DEFAULT_RETENTION_BYTES), ageMs: Math.max(0, o.retentionMs ?? DEFAULT_RETENTION_MS) };
+}
+
+const isTraceFile = (name: string): boolean => !isSignalFile(name);
 
 /**
  * Keeps each finished trace (plan runs and any other OTel trace; finished when its root arrived or
@@ -68,16 +76,12 @@ export class RunPersistence implements Disposable {
     });
     if (!all) return { loaded: 0, skipped: 0 };
     // Left by a write that did not finish (the process died): never a trace file.
-    for (const n of all) if (n.endsWith('.tmp')) await unlink(join(this.options.dir, n)).catch(() => undefined);
+    await removeLeftovers(this.options.dir);
     await this.enforceRetention();
-    const names = (await readdir(this.options.dir)).filter((n) => n.endsWith('.json'));
-    const withTimes = await Promise.all(
-      names.map(async (name) => ({ name, mtime: await stat(join(this.options.dir, name)).then((s) => s.mtimeMs, () => 0) })),
-    );
-    withTimes.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
     let loaded = 0;
     let skipped = 0;
-    for (const { name } of withTimes) {
+    // Log and metric files are SignalPersistence's.
+    for (const name of await filesOldestFirst(this.options.dir, isTraceFile)) {
       const path = join(this.options.dir, name);
       try {
         const result = importOtlpJson(this.store, await readFile(path, 'utf8'));
@@ -126,51 +130,19 @@ export class RunPersistence implements Disposable {
     const run = this.store.run(traceId);
     if (!run) return;
     const name = this.files.get(traceId) ?? runFileName(run.startMs, run.plan, traceId);
-    const path = join(this.options.dir, name);
-    await mkdir(this.options.dir, { recursive: true });
     // Piece by piece (a few hundred spans each, one asynchronous write per piece): a run of 100k
     // spans must not hold the event loop — the extension host's — while it is encoded.
     const records = this.store.records(traceId);
-    const tmp = `${path}.${process.pid}-${++this.writes}.tmp`;
-    const file = await open(tmp, 'w');
-    try {
-      for (const piece of encodeOtlpJsonPieces(records, PIECE_SPANS)) await file.write(piece);
-      await file.sync();
-    } catch (e) {
-      await file.close().catch(() => undefined);
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
-    await file.close();
-    await rename(tmp, path);
+    await writeFileAtomically(this.options.dir, name, encodeOtlpJsonPieces(records, PIECE_SPANS), ++this.writes);
     if (!this.files.has(traceId)) this.store.counters.persistedRuns++;
     this.files.set(traceId, name);
     await this.enforceRetention();
   }
 
-  /** Deletes the oldest files (by last write) beyond the count and the bytes, and those past the age. */
+  /** Deletes the oldest trace files (by last write) beyond the count and the bytes, and those past the age. */
   private async enforceRetention(): Promise<void> {
-    const retention = Math.max(1, this.options.retention ?? 200);
-    const maxBytes = Math.max(0, this.options.retentionBytes ?? DEFAULT_RETENTION_BYTES);
-    const maxAge = Math.max(0, this.options.retentionMs ?? DEFAULT_RETENTION_MS);
-    const names = (await readdir(this.options.dir)).filter((n) => n.endsWith('.json'));
-    const files = await Promise.all(
-      names.map(async (name) => {
-        const s = await stat(join(this.options.dir, name)).catch(() => undefined);
-        return { name, mtime: s?.mtimeMs ?? 0, size: s?.size ?? 0 };
-      }),
-    );
-    // Newest first: keep while within the count and the bytes, and younger than the age.
-    files.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
-    const now = Date.now();
-    let bytes = 0;
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i]!;
-      bytes += f.size;
-      const keep = i < retention && bytes <= maxBytes && (maxAge === 0 || now - f.mtime <= maxAge);
-      if (keep) continue;
-      await unlink(join(this.options.dir, f.name)).catch(() => undefined);
-      for (const [id, n] of this.files) if (n === f.name) this.files.delete(id);
+    for (const name of await enforceRetention(this.options.dir, isTraceFile, retentionOf(this.options))) {
+      for (const [id, n] of this.files) if (n === name) this.files.delete(id);
     }
   }
 

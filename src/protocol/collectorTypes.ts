@@ -202,6 +202,30 @@ export interface StoreStats {
   forwardQueued: number;
   persistedRuns: number;
   persistErrors: number;
+  /** The one memory budget that spans, log records and metric points share (absent from stores used alone in older files). */
+  budget?: BudgetStats;
+}
+
+/** The signals sharing the collector's memory budget. */
+export type BudgetSignal = 'spans' | 'logs' | 'metrics';
+
+/**
+ * The collector's one memory budget: what each signal holds and gave up to it. Eviction order:
+ * least recently updated first across signals (a finished trace by its last span, a log record by
+ * its arrival, a metric series by its latest point); unfinished traces last.
+ */
+export interface BudgetStats {
+  maxBytes: number;
+  /** Bytes held by all signals together, as counted on their stored form. */
+  usedBytes: number;
+  /** Per signal: bytes and units held (traces, log records, metric series), and what was evicted for the budget. */
+  signals: Record<BudgetSignal, { bytes: number; units: number; evictedUnits: number; evictedBytes: number }>;
+  /** Request bodies received and not yet stored (bounded apart from the budget). */
+  inFlightBytes: number;
+  maxInFlightBytes: number;
+  peakInFlightBytes: number;
+  /** Requests answered 503 (Retry-After) because the bodies in flight were at their bound. */
+  busyRequests: number;
 }
 
 /** Result of importing OTLP JSON (a file or a request body). */

@@ -6,6 +6,7 @@
 import type { CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
 import { isSpanBatch, type SpanBatch } from './spanBatch';
 import { isAttrValue, type AttrValue } from './spanView';
+import { parseSignalHostToWebview, parseSignalWebviewToHost, type SignalHostToWebview, type SignalWebviewToHost } from './signalMessages';
 
 /** Search and filter of the waterfall; all given criteria must hold. */
 export interface TimelineFilter {
@@ -75,7 +76,9 @@ export type HostToWebview =
   /** Answer to `openCode`. */
   | { type: 'codeResult'; spanId: string; ok: boolean; message?: string }
   /** A line for the details pane, e.g. why a link could not be followed. */
-  | { type: 'notice'; text: string };
+  | { type: 'notice'; text: string }
+  /** The run's log records and metric series (signalMessages.ts). */
+  | SignalHostToWebview;
 
 // ---- webview → extension ----
 
@@ -90,7 +93,8 @@ export type WebviewToHost =
   | { type: 'openLink'; traceId: string; spanId: string }
   /** A render finished: rows visible, spans, milliseconds since the data arrived. */
   | { type: 'rendered'; spans: number; rows: number; ms: number }
-  | { type: 'log'; level: 'info' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'error'; message: string }
+  | SignalWebviewToHost;
 
 /** What the webview keeps with setState; the serializer restores a panel from it. */
 export type TimelineState =
@@ -184,7 +188,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
     case 'notice':
       return isStr(v.text) ? { type: 'notice', text: v.text.slice(0, 1000) } : undefined;
     default:
-      return undefined;
+      return parseSignalHostToWebview(v);
   }
 }
 
@@ -209,7 +213,7 @@ export function parseWebviewToHost(v: unknown): WebviewToHost | undefined {
         ? { type: 'log', level: v.level, message: v.message.slice(0, 10_000) }
         : undefined;
     default:
-      return undefined;
+      return parseSignalWebviewToHost(v);
   }
 }
 

@@ -7,6 +7,16 @@ export { procedure, plan, isPlan, isProcedure, procedureTypeName } from './proce
 export { Scheduler, type SchedulerOptions, type ExecuteOptions, type SchedulerEvent, type CodeLocation } from './scheduler';
 export { createTracing, resolveTracesUrl, resolveOtlpProtocol, parseOtlpHeaders, type OtlpProtocol, type Tracing, type TracingOptions } from './tracing';
 export { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
+export {
+  DEFAULT_LOG_RECORDS,
+  LosslessLogRecordProcessor,
+  MemoryLogSink,
+  resolveLogRecordsMode,
+  resolveLogsUrl,
+  type LogRecordPipeline,
+  type LogRecordsMode,
+  type LogRecordView,
+} from './logRecords';
 export { MemorySpanSink, toSpanView } from './memorySink';
 export { createLogger, defaultLogFormat, type LogFormat, type LogOutput } from './logger';
 export { PlanRunError, NotConvergedError, CancelledError } from './errors';

@@ -1,5 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { Attr, LOG_EVENT_NAME } from '../protocol/attributes';
+import type { LogRecordPipeline, LogRecordsMode } from './logRecords';
 import type { LogFields, Logger, LogLevel } from './types';
 
 export type LogFormat = 'pretty' | 'json' | 'none';
@@ -20,18 +21,27 @@ export interface LogScope {
   spanId: string;
   procedureId?: string;
   span?: Span;
+  /** Where lines go besides the console (default `events`: span events only). */
+  records?: LogRecordsMode;
+  /** Receives the lines as OTLP log records when {@link records} is `logs` or `both`. */
+  pipeline?: LogRecordPipeline;
 }
 
 /**
  * A logger bound to one span: every line carries `trace_id`, `span_id` and `procedure.id`, is
- * printed (readable or as a JSON line), and is attached to the span as a `log` event so the
- * timeline can show the lines of each span.
+ * printed (readable or as a JSON line), and is attached to the span as a `log` event and/or sent
+ * as an OTLP log record in the span's context (see {@link LogScope.records}), so the timeline can
+ * show the lines of each span.
  */
 export function createLogger(scope: LogScope, output: LogOutput): Logger {
   const min = LEVELS[output.level ?? 'info'];
   const write = output.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const records = scope.records ?? 'events';
+  const asEvents = records !== 'logs';
+  const pipeline = records !== 'events' ? scope.pipeline : undefined;
   const emit = (level: LogLevel, message: string, fields?: LogFields) => {
-    if (scope.span?.isRecording()) {
+    if (pipeline && scope.span?.isRecording()) pipeline.emit(scope.span, level, message, fields, scope.procedureId);
+    if (asEvents && scope.span?.isRecording()) {
       const attrs: Record<string, string | number | boolean> = { [Attr.logSeverity]: level, [Attr.logMessage]: message };
       if (fields) for (const [k, v] of Object.entries(fields)) if (v !== undefined) attrs[k] = v;
       scope.span.addEvent(LOG_EVENT_NAME, attrs);

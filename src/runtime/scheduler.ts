@@ -50,6 +50,7 @@ interface RunState {
   readonly plan: string;
   readonly traceId: string;
   readonly tracer: Tracer;
+  readonly tracing: Tracing;
   readonly signal: AbortSignal;
   readonly pass: number;
   stepsRun: number;
@@ -107,7 +108,7 @@ export class Scheduler {
           break;
         }
         passes++;
-        const state: RunState = { plan: plan.name, traceId, tracer, signal, pass: passes, stepsRun };
+        const state: RunState = { plan: plan.name, traceId, tracer, tracing: this.tracing, signal, pass: passes, stepsRun };
         const steps = await this.runPass(plan, state, rootCtx);
         stepsRun = state.stepsRun;
         if (steps.length === 0) break;
@@ -162,7 +163,10 @@ export class Scheduler {
           plan: state.plan,
           traceId: state.traceId,
           signal: state.signal,
-          log: createLogger({ traceId: state.traceId, spanId: span.spanContext().spanId, span }, this.logOutput),
+          log: createLogger(
+            { traceId: state.traceId, spanId: span.spanContext().spanId, span, records: this.tracing.logRecords, pipeline: this.tracing.logs },
+            this.logOutput,
+          ),
         };
         steps = validateSteps(await abortable(context.with(passCtx, () => plan.create(planCtx)), state.signal), 'create()');
       } catch (err) {
@@ -278,7 +282,14 @@ class StepContextImpl implements StepContext {
   }
   get log(): Logger {
     return (this.logger ??= createLogger(
-      { traceId: this.state.traceId, spanId: this.span.spanContext().spanId, procedureId: this.stepId, span: this.span },
+      {
+        traceId: this.state.traceId,
+        spanId: this.span.spanContext().spanId,
+        procedureId: this.stepId,
+        span: this.span,
+        records: this.state.tracing.logRecords,
+        pipeline: this.state.tracing.logs,
+      },
       this.logOutput,
     ));
   }

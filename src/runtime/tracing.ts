@@ -7,6 +7,7 @@ import { Env } from '../protocol/envVars';
 import { LosslessSpanProcessor, type DeliveryStats, type LosslessProcessorOptions } from './losslessSpanProcessor';
 import { MemorySpanSink } from './memorySink';
 import { attachToGlobalProvider, RunTraces } from './foreignSpans';
+import { createLogRecordPipeline, resolveLogRecordsMode, resolveLogsUrl, type LogRecordPipeline, type LogRecordsMode } from './logRecords';
 
 export interface TracingOptions {
   /** `service.name` of the resource; default `OTEL_SERVICE_NAME` or `instrument-first-plan`. */
@@ -33,6 +34,12 @@ export interface TracingOptions {
   /** Further exporters, e.g. for tests. */
   exporters?: SpanExporter[];
   processor?: LosslessProcessorOptions;
+  /**
+   * Where `ctx.log` lines go: span events, OTLP log records (to `/v1/logs` at the traces endpoint's
+   * base, with the same protocol and headers, and in process when spans are), or both. Default:
+   * INSTRUMENT_FIRST_LOG_RECORDS, else `events`.
+   */
+  logRecords?: LogRecordsMode;
   env?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -41,7 +48,10 @@ export type OtlpProtocol = 'http/protobuf' | 'http/json';
 
 /** The encoding to send with: the option, else the per-signal then the general variable, else `http/protobuf`. */
 export function resolveOtlpProtocol(protocol: OtlpProtocol | undefined, env: Readonly<Record<string, string | undefined>>): OtlpProtocol {
-  const wanted = protocol ?? (env[Env.otlpTracesProtocol]?.trim() || env[Env.otlpProtocol]?.trim() || '');
+  return protocolFrom(protocol ?? (env[Env.otlpTracesProtocol]?.trim() || env[Env.otlpProtocol]?.trim() || ''));
+}
+
+function protocolFrom(wanted: string): OtlpProtocol {
   return wanted.toLowerCase() === 'http/json' ? 'http/json' : 'http/protobuf';
 }
 
@@ -61,11 +71,15 @@ export interface Tracing {
   readonly sdkAttached: boolean;
   /** How they are encoded there (undefined without an endpoint). */
   readonly protocol: OtlpProtocol | undefined;
+  /** Where `ctx.log` lines go. */
+  readonly logRecords: LogRecordsMode;
+  /** The log record pipeline, when {@link logRecords} is `logs` or `both`. */
+  readonly logs: LogRecordPipeline | undefined;
   readonly stats: DeliveryStats;
   /** True when the producer should await {@link drain} before making more spans. */
   readonly needsDrain: boolean;
   drain(): Promise<void>;
-  /** Exports every span ended so far. */
+  /** Exports every span ended (and log record emitted) so far. */
   flush(): Promise<void>;
   /** Flushes, then closes the exporters. Idempotent. */
   shutdown(): Promise<void>;
@@ -149,6 +163,8 @@ export function createTracing(options: TracingOptions = {}): Tracing {
       endpoint: undefined,
       sdkAttached: false,
       protocol: undefined,
+      logRecords: 'events',
+      logs: undefined,
       stats: { produced: 0, delivered: 0, dropped: 0, failedExports: 0, queued: 0 },
       needsDrain: false,
       drain: () => Promise.resolve(),
@@ -161,8 +177,9 @@ export function createTracing(options: TracingOptions = {}): Tracing {
   const exporters: SpanExporter[] = [...(options.exporters ?? [])];
   const memory = (options.memory ?? !url) ? new MemorySpanSink() : undefined;
   if (memory) exporters.push(memory);
+  const commonHeaders = parseOtlpHeaders(env[Env.otlpHeaders]);
   if (url) {
-    const headers = { ...parseOtlpHeaders(env[Env.otlpHeaders]), ...parseOtlpHeaders(env[Env.otlpTracesHeaders]), ...options.headers };
+    const headers = { ...commonHeaders, ...parseOtlpHeaders(env[Env.otlpTracesHeaders]), ...options.headers };
     const config = { url, headers, timeoutMillis: 10_000 };
     exporters.push(protocol === 'http/json' ? new OTLPJsonTraceExporter(config) : new OTLPProtoTraceExporter(config));
   }
@@ -170,8 +187,23 @@ export function createTracing(options: TracingOptions = {}): Tracing {
   const processor = new LosslessSpanProcessor(exporter, options.processor);
   const runs = new RunTraces();
   const serviceName = options.serviceName ?? env[Env.serviceName] ?? 'instrument-first-plan';
+  const resource = resourceFromAttributes({ ...options.resource, 'service.name': serviceName });
+  const logRecords = resolveLogRecordsMode(options.logRecords, env);
+  let logs: LogRecordPipeline | undefined;
+  const logsUrl = logRecords !== 'events' ? resolveLogsUrl(options.endpoint, env) : undefined;
+  if (logRecords !== 'events' && (logsUrl || memory)) {
+    logs = createLogRecordPipeline({
+      resource,
+      url: logsUrl,
+      // The same encoding as the traces unless the logs' own variable says otherwise.
+      protocol: options.protocol ?? (env[Env.otlpLogsProtocol]?.trim() ? protocolFrom(env[Env.otlpLogsProtocol]!.trim()) : resolveOtlpProtocol(undefined, env)),
+      headers: { ...commonHeaders, ...parseOtlpHeaders(env[Env.otlpLogsHeaders]), ...options.headers },
+      memory: memory !== undefined,
+      ...(options.processor ? { processor: options.processor } : {}),
+    });
+  }
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ ...options.resource, 'service.name': serviceName }),
+    resource,
     spanProcessors: [runs, processor],
     spanLimits: { attributeCountLimit: 256, eventCountLimit: 1024, attributeValueLengthLimit: 16_384 },
   });
@@ -185,14 +217,20 @@ export function createTracing(options: TracingOptions = {}): Tracing {
     endpoint: url,
     sdkAttached: detach !== undefined,
     protocol,
+    logRecords,
+    logs,
     get stats() {
       return processor.stats;
     },
     get needsDrain() {
-      return processor.needsDrain;
+      return processor.needsDrain || logs?.needsDrain === true;
     },
-    drain: () => processor.drain(),
-    flush: () => processor.forceFlush(),
-    shutdown: () => (shutdownPromise ??= (detach?.(), provider.shutdown())),
+    drain: async () => {
+      await Promise.all([processor.drain(), logs?.drain()]);
+    },
+    flush: async () => {
+      await Promise.all([processor.forceFlush(), logs?.flush()]);
+    },
+    shutdown: () => (shutdownPromise ??= (detach?.(), Promise.all([provider.shutdown(), logs?.shutdown()]).then(() => undefined))),
   };
 }

@@ -1,6 +1,6 @@
 import { Attr } from '../protocol/attributes';
 import type { AttrValue } from '../protocol/spanView';
-import { callKey, callLabel } from './callKey';
+import { callKey, callLabel, type CallKey } from './callKey';
 import type { SpanSource } from './spanSource';
 
 /** Calls of one step to one service operation. */
@@ -19,6 +19,10 @@ export interface CallSummary {
 /** One step of a pass, matched across runs by {@link StepSummary.key} (never by span id). */
 export interface StepSummary {
   procedureId: string;
+  /** `procedure.type` of the step's span ('' when absent). */
+  procedureType: string;
+  /** `code.function` of the step's span, when present. */
+  codeFunction?: string;
   /** Procedure ids from the pass down to this step, `/`-separated (`create_instances/wait_for_instances`). */
   path: string;
   /** 0-based among the steps with the same path in the same pass. */
@@ -36,6 +40,8 @@ export interface StepSummary {
   status: 'error' | 'ok' | 'unset';
   /** Spans of the step and its calls with status ERROR or an exception event. */
   errors: number;
+  /** The step's own span has status ERROR or an exception event (one notion of error). */
+  failed: boolean;
   /** Grouped by service and operation, sorted by label. */
   calls: CallSummary[];
   filepath?: string;
@@ -123,9 +129,23 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
   const pin = options.pin ?? [];
   const passes: PassSummary[] = [];
 
+  // Scratch stack shared by the steps (emptied by each), and call labels interned per run: a run
+  // repeats the same few service operations thousands of times.
+  const scratch: number[] = [];
+  const labels = new Map<string, Map<string, string>>();
+  const labelOf = (k: CallKey): string => {
+    let ops = labels.get(k.service);
+    if (!ops) labels.set(k.service, (ops = new Map()));
+    let label = ops.get(k.operation);
+    if (label === undefined) ops.set(k.operation, (label = callLabel(k)));
+    return label;
+  };
+
   /** Summarises one step; returns its nested steps (in start order) with its path. */
   const summarizeOne = (i: number, pass: number, parentPath: string, depth: number, seen: Map<string, number>, out: StepSummary[]): { nested: number[]; path: string } => {
     const id = String(src.attr(i, Attr.procedureId) ?? src.name(i));
+    const type = src.attr(i, Attr.procedureType);
+    const failed = src.failed(i);
     const path = parentPath ? `${parentPath}/${id}` : id;
     const occurrence = seen.get(path) ?? 0;
     seen.set(path, occurrence + 1);
@@ -133,6 +153,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     const end = ends[i]!;
     const step: StepSummary = {
       procedureId: id,
+      procedureType: typeof type === 'string' ? type : '',
       path,
       occurrence,
       key: `${path}#${occurrence}`,
@@ -143,9 +164,12 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
       durationMs: Math.max(0, end - start),
       selfMs: 0,
       status: src.status(i),
-      errors: src.failed(i) ? 1 : 0,
+      errors: failed ? 1 : 0,
+      failed,
       calls: [],
     };
+    const fn = src.attr(i, Attr.codeFunction);
+    if (typeof fn === 'string') step.codeFunction = fn;
     const fp = src.attr(i, Attr.codeFilepath);
     if (typeof fp === 'string') step.filepath = fp;
     const ln = src.attr(i, Attr.codeLineno);
@@ -161,19 +185,23 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
     out.push(step);
     const direct = kids(i);
     step.selfMs = selfTime(starts, ends, start, end, direct);
-    const groups = new Map<string, CallSummary>();
-    const nested: number[] = [];
-    const stack: number[] = [];
+    if (direct.length === 0) return { nested: NO_CHILDREN, path };
+    // Allocated on first use: most steps of a large run have no calls or no nested steps.
+    let groups: Map<string, CallSummary> | undefined;
+    let nested: number[] = NO_CHILDREN;
+    const stack = scratch;
     for (let k = direct.length - 1; k >= 0; k--) stack.push(direct[k]!);
     while (stack.length > 0) {
       const c = stack.pop()!;
       const kind = kindOf(c);
       if (kind === STEP) {
+        if (nested === NO_CHILDREN) nested = [];
         nested.push(c);
         continue;
       }
       const key = callKey(src, c);
-      const label = callLabel(key);
+      const label = labelOf(key);
+      groups ??= new Map();
       let g = groups.get(label);
       if (!g) groups.set(label, (g = { service: key.service, operation: key.operation, label, count: 0, errors: 0, durationMs: 0 }));
       g.count++;
@@ -185,7 +213,7 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
       const ck = children[c];
       if (ck) for (let k = ck.length - 1; k >= 0; k--) stack.push(ck[k]!);
     }
-    if (groups.size > 0) step.calls = [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    if (groups) step.calls = groups.size === 1 ? [...groups.values()] : [...groups.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     if (nested.length > 1) nested.sort(byStart);
     return { nested, path };
   };
@@ -201,7 +229,35 @@ export function summarizeRun(src: SpanSource, options: SummaryOptions = {}): Pla
   };
 
   const passSpans = root >= 0 ? kids(root).filter((i) => kindOf(i) === PASS) : [];
-  if (passSpans.length > 0) {
+  if (root >= 0 && kindOf(root) !== PLAN && roots.some((i) => kindOf(i) === PASS || kindOf(i) === STEP)) {
+    // A plan run still in flight: its root (and the running pass) end last, so finished passes and
+    // the running pass's finished steps arrive as several roots. Steps go to the pass they name.
+    const byPass = new Map<number, { start: number; end: number; status: PassSummary['status']; steps: StepSummary[]; seen: Map<string, number> }>();
+    const passOf = (no: number, i: number) => {
+      let p = byPass.get(no);
+      if (!p) byPass.set(no, (p = { start: starts[i]!, end: ends[i]!, status: 'unset', steps: [], seen: new Map() }));
+      return p;
+    };
+    for (const r of roots) {
+      const kind = kindOf(r);
+      if (kind === PASS) {
+        const p = passOf(Number(src.attr(r, Attr.planPass) ?? 0), r);
+        p.start = Math.min(p.start, starts[r]!);
+        p.end = Math.max(p.end, ends[r]!);
+        p.status = src.status(r);
+        for (const c of kids(r)) if (kindOf(c) === STEP) summarizeStep(c, Number(src.attr(r, Attr.planPass) ?? 0), p.seen, p.steps);
+      } else if (kind === STEP) {
+        const no = Number(src.attr(r, Attr.planPass) ?? 0);
+        const p = passOf(no, r);
+        p.end = Math.max(p.end, ends[r]!);
+        summarizeStep(r, no, p.seen, p.steps);
+      }
+    }
+    for (const no of [...byPass.keys()].sort((a, b) => a - b)) {
+      const p = byPass.get(no)!;
+      passes.push({ pass: no, startMs: p.start, durationMs: Math.max(0, p.end - p.start), status: p.status, steps: p.steps });
+    }
+  } else if (passSpans.length > 0) {
     for (const p of passSpans) {
       const passNo = Number(src.attr(p, Attr.planPass) ?? passes.length + 1);
       const steps: StepSummary[] = [];

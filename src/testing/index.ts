@@ -9,4 +9,5 @@ export { parseSelector, SelectorSyntaxError, type ParsedSelector } from './selec
 export { summarizeRun, allSteps, type PlanRunSummary, type PassSummary, type StepSummary, type CallSummary } from '../summary/runSummary';
 export { spanViewSource, type SpanSource } from '../summary/spanSource';
 export type { SpanView, AttrValue } from '../protocol/spanView';
+export type { LogRecordView, LogRecordsMode } from '../runtime/logRecords';
 export type { Plan, Procedure, StepContext, PlanContext, RunOutcome, RunResult } from '../runtime/types';

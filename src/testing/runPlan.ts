@@ -1,5 +1,6 @@
 import type { Attributes, Tracer } from '@opentelemetry/api';
 import { Scheduler, type SchedulerOptions } from '../runtime/scheduler';
+import type { LogRecordsMode, LogRecordView } from '../runtime/logRecords';
 import { createTracing, type Tracing } from '../runtime/tracing';
 import type { Plan, RunOutcome, RunResult } from '../runtime/types';
 import { RunTrace } from './runTrace';
@@ -24,6 +25,8 @@ export interface RunPlanOptions {
    * process-wide; `false` installs nothing global, and only `ctx.trace`/`ctx.tracer` spans are kept.
    */
   globalSpans?: boolean;
+  /** Where `ctx.log` lines go (default `both`: span events in `trace`, log records in `logs`). */
+  logRecords?: LogRecordsMode;
 }
 
 /** One finished in-process run of a plan and its whole trace. */
@@ -33,6 +36,8 @@ export interface PlanRun {
   /** The error that ended a failed, cancelled or not converging run. */
   readonly error: Error | undefined;
   readonly trace: RunTrace;
+  /** The run's OTLP log records (`ctx.log` lines with their step's span id), in the order logged. */
+  readonly logs: readonly LogRecordView[];
   /**
    * False when another OpenTelemetry SDK was registered globally before the first run: spans that
    * code inside steps starts through the global API then go to that SDK, not into this trace.
@@ -49,7 +54,7 @@ export interface PlanRun {
 export async function runPlan(plan: Plan | (() => Plan | Promise<Plan>), options: RunPlanOptions = {}): Promise<PlanRun> {
   const resolved = typeof plan === 'function' ? await plan() : plan;
   const { router, global } = options.globalSpans === false ? { router: undefined, global: false } : globalRouter();
-  const tracing = createTracing({ endpoint: false, memory: true, enabled: true, env: {}, serviceName: options.serviceName ?? 'instrument-first-test' });
+  const tracing = createTracing({ endpoint: false, memory: true, enabled: true, env: {}, serviceName: options.serviceName ?? 'instrument-first-test', logRecords: options.logRecords ?? 'both' });
   const unregister: Array<() => void> = [];
   const scheduler = new Scheduler({
     tracing: router ? registering(tracing, (traceId, tracer) => unregister.push(router.register(traceId, tracer))) : tracing,
@@ -66,12 +71,14 @@ export async function runPlan(plan: Plan | (() => Plan | Promise<Plan>), options
     for (const u of unregister) u();
     await tracing.shutdown();
   }
-  const spans = tracing.memory!.views(result.traceId);
+  const memory = tracing.memory!;
   return {
     outcome: result.outcome,
     result,
     error: result.error,
-    trace: new RunTrace(spans, options.pin),
+    // Converted to span views and indexed when first asked (a selector, the summary, a waterfall).
+    trace: new RunTrace(() => memory.views(result.traceId), options.pin),
+    logs: tracing.logs?.memory?.views(result.traceId) ?? [],
     capturesGlobalSpans: global,
   };
 }
@@ -104,6 +111,8 @@ function registering(tracing: Tracing, onRoot: (traceId: string, tracer: Tracer)
     get protocol() {
       return tracing.protocol;
     },
+    logRecords: tracing.logRecords,
+    logs: tracing.logs,
     get stats() {
       return tracing.stats;
     },

@@ -6,14 +6,28 @@ import { SpanIndex } from './spanMatch';
 
 /** The spans of one run, to query with selectors (see docs/trace-tests.md for the grammar). */
 export class RunTrace {
-  private readonly index: SpanIndex;
+  private indexCache: SpanIndex | undefined;
   private summaryCache: PlanRunSummary | undefined;
+  private spansOf: (() => readonly SpanView[]) | undefined;
 
+  /**
+   * `spans` may be a function: the spans are then converted and indexed on the first query, so a
+   * run whose trace is never asserted on costs no more than the traced run itself.
+   */
   constructor(
-    spans: readonly SpanView[],
+    spans: readonly SpanView[] | (() => readonly SpanView[]),
     private readonly pin: readonly string[] = [],
   ) {
-    this.index = new SpanIndex(spans);
+    if (typeof spans === 'function') this.spansOf = spans;
+    else this.indexCache = new SpanIndex(spans);
+  }
+
+  private get index(): SpanIndex {
+    if (!this.indexCache) {
+      this.indexCache = new SpanIndex(this.spansOf!());
+      this.spansOf = undefined;
+    }
+    return this.indexCache;
   }
 
   /** Every span of the run, in start order. */

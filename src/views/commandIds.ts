@@ -33,6 +33,7 @@ export const COMMAND_IDS = [
   'instrumentFirst.updateBaseline',
   'instrumentFirst.setUpProject',
   'instrumentFirst.compareWithBaseline',
+  'instrumentFirst.showLogsWithoutTrace',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -2,7 +2,7 @@
  * The Node debug configuration that runs a plan (or any program) with its spans sent to the
  * extension's collector. Pure: the debug configuration provider fills in paths and calls this.
  */
-import { Env } from '../protocol/envVars';
+import { Env, type LogRecordsMode } from '../protocol/envVars';
 
 export interface PlanLaunchRequest {
   /** Plan file; absent when `program` is given instead. */
@@ -32,11 +32,15 @@ export interface LaunchContext {
   sessionId: string;
   instrumentation: boolean;
   defaultMaxPasses: number;
+  /** Where the runtime's `ctx.log` lines go (INSTRUMENT_FIRST_LOG_RECORDS); unset: the runtime's default. */
+  logRecords?: LogRecordsMode;
   serviceName?: string;
   /** Folder the CLI bundle is in, skipped when stepping. */
   extensionDist: string;
   /** `…/trace/{traceId}` URL that opens a run in this VS Code (printed by runners that support it). */
   traceLinkTemplate?: string;
+  /** Folder of compiled plans the runner reads and fills (`INSTRUMENT_FIRST_PLAN_CACHE`). */
+  planCacheDir?: string;
 }
 
 /** Env var with the link template for trace ids; a runner may print the link next to a trace id. */
@@ -56,6 +60,9 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
   env[Env.runKind] = req.noDebug ? 'run' : 'debug';
   if (!ctx.instrumentation) env[Env.sdkDisabled] = 'true';
   if (ctx.traceLinkTemplate) env[TRACE_LINK_ENV] = ctx.traceLinkTemplate;
+  // A launch configuration's own env wins: it is the more specific choice.
+  if (ctx.logRecords && req.env?.[Env.logRecords] === undefined) env[Env.logRecords] = ctx.logRecords;
+  if (ctx.planCacheDir && req.plan) env[Env.planCache] = ctx.planCacheDir;
   // An inherited per-signal endpoint would win over ours in the OTel SDK.
   env[Env.otlpTracesEndpoint] = null;
   // Protobuf: the collector's faster path (and the OTel default); an inherited per-signal choice would win.
@@ -98,6 +105,16 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
   if (req.cwd) config.cwd = req.cwd;
   if (req.noDebug) config.noDebug = true;
   return config;
+}
+
+/**
+ * The name of the Node debugger's child session of a plan's process: js-debug names it after the
+ * program it ran (`cli.js [4242]`, the runner's script) — the plan's title with the same pid says
+ * which plan it is. A name without a pid gets the title alone.
+ */
+export function childSessionName(debuggerName: string, planTitle: string): string {
+  const pid = [...debuggerName.matchAll(/\[(\d+)\]/g)].at(-1)?.[1];
+  return pid ? `${planTitle} [${pid}]` : planTitle;
 }
 
 function baseName(p: string): string {

@@ -1,4 +1,5 @@
 import { readBackendConfig, type BackendConfig } from '../collector/backends/backendConfig';
+import { DEFAULT_LOG_RECORDS, LOG_RECORDS_MODES, type LogRecordsMode } from '../protocol/envVars';
 
 /**
  * The extension's settings as one typed object, read through a getter so this stays pure: the
@@ -45,7 +46,8 @@ export interface Settings {
   /** Where timelines and compares open: one column beside the editor, or the active one. */
   timeline: { openIn: TimelineColumn };
   instrumentation: { enabled: boolean };
-  run: { maxPasses: number };
+  /** `logRecords`: where `ctx.log` lines of launched plans go (INSTRUMENT_FIRST_LOG_RECORDS). */
+  run: { maxPasses: number; logRecords: LogRecordsMode };
   /** Team backends that Open Trace by ID asks (in order) when the local store lacks a trace. */
   backends: BackendConfig[];
   /** Entries of `instrumentFirst.backends` that could not be used, with why (shown once). */
@@ -64,7 +66,7 @@ export const DEFAULT_SETTINGS: Settings = {
   plans: { include: '**/*.{ts,mts,cts,js,mjs,cjs}', exclude: [] },
   timeline: { openIn: 'beside' },
   instrumentation: { enabled: true },
-  run: { maxPasses: 10 },
+  run: { maxPasses: 10, logRecords: DEFAULT_LOG_RECORDS },
   backends: [],
   backendProblems: [],
   imports: { offerOnOpen: true },
@@ -122,7 +124,10 @@ export function readSettings(get: SettingGetter): Settings {
     },
     timeline: { openIn: get('timeline.openIn') === 'active' ? 'active' : d.timeline.openIn },
     instrumentation: { enabled: typeof get('instrumentation.enabled') === 'boolean' ? (get('instrumentation.enabled') as boolean) : true },
-    run: { maxPasses: int(get('run.maxPasses'), 1, 10_000, d.run.maxPasses) },
+    run: {
+      maxPasses: int(get('run.maxPasses'), 1, 10_000, d.run.maxPasses),
+      logRecords: LOG_RECORDS_MODES.includes(get('run.logRecords') as LogRecordsMode) ? (get('run.logRecords') as LogRecordsMode) : d.run.logRecords,
+    },
     ...backends(get('backends')),
     imports: { offerOnOpen: typeof get('imports.offerOnOpen') === 'boolean' ? (get('imports.offerOnOpen') as boolean) : d.imports.offerOnOpen },
   };

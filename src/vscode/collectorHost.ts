@@ -40,6 +40,11 @@ export class CollectorHost implements vscode.Disposable {
     return this.collector?.store;
   }
 
+  /** Log records and metric points of the running collector (the timeline's Activity list, log list and charts). */
+  get signals(): Pick<Collector, 'logs' | 'metrics'> | undefined {
+    return this.collector;
+  }
+
   get endpoint(): string | undefined {
     return this.endpointValue;
   }
@@ -146,6 +151,8 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     port,
     grpcPort: grpcPortOf(s),
     maxBytes: s.collector.maxMemoryMB * 1024 * 1024,
+    // Evicted spans must not pile up as garbage up to twice the budget in the extension host's heap.
+    limitHeapGrowth: true,
     idleMs: s.collector.idleSeconds * 1000,
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,

@@ -45,6 +45,7 @@ export const commandTable: Record<CommandId, (s: Services) => Handler> = {
     void vscode.window.showWarningMessage(`Instrument First: trace ${traceId} is not in the collector (evicted, deleted, or never received), and no backends are configured (instrumentFirst.backends).`);
     return traceId;
   },
+  'instrumentFirst.showLogsWithoutTrace': (s) => (service) => s.runsView.showLogsWithoutTrace(str(service)),
   'instrumentFirst.importTraces': (s) => (arg, options) => s.imports.importFiles(arg, typeof options === 'object' && options ? (options as { open?: boolean }) : {}),
   'instrumentFirst.setBackendToken': (s) => (name, token) => s.remote.setToken(str(name), typeof token === 'string' ? token : undefined),
   'instrumentFirst.compareWithPrevious': (s) => async (arg) => {

@@ -6,7 +6,7 @@ import { nodeLaunchConfig, SESSION_TAG, type PlanLaunchRequest } from '../views/
 import type { PlainRunLaunch } from './plainRunAdapter';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
-import type { PlanSessions } from './planSessions';
+import { markStart, type PlanSessions } from './planSessions';
 import { traceLinkTemplate } from './traceUriHandler';
 
 export const DEBUG_TYPE = 'instrument-first';
@@ -26,6 +26,8 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
     private readonly collector: CollectorHost,
     private readonly sessions: PlanSessions,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the runner keeps compiled plans (see PlanWarmUp). */
+    private readonly planCacheDir?: string,
   ) {}
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
@@ -47,16 +49,18 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
       void vscode.window.showErrorMessage('Instrument First: the launch configuration needs "plan" (a plan file) or "program".');
       return undefined;
     }
+    const id = typeof config.__instrumentFirstSessionId === 'string' ? config.__instrumentFirstSessionId : randomUUID();
+    const session = this.sessions.get(id) ?? this.sessions.create(id, !config.noDebug, req.plan, req.export);
+    markStart(session, 'resolve');
     try {
       await this.collector.ensureStarted();
     } catch (err) {
       void vscode.window.showErrorMessage(`Instrument First: the collector did not start: ${String(err)}`);
       return undefined;
     }
+    markStart(session, 'collector');
     const endpoint = this.collector.endpoint!;
     const s = this.config.settings;
-    const id = typeof config.__instrumentFirstSessionId === 'string' ? config.__instrumentFirstSessionId : randomUUID();
-    const session = this.sessions.get(id) ?? this.sessions.create(id, !config.noDebug, req.plan, req.export);
     const cwd = req.cwd ?? folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const runtime = req.plan ? this.runtimeFor(req.plan, cwd) : undefined;
     if (runtime) session.runtime = `${runtime.source}: ${describeRuntime(runtime.install, cwd ?? runtime.install.root)}`;
@@ -72,11 +76,14 @@ export class PlanDebugConfigurationProvider implements vscode.DebugConfiguration
         sessionId: id,
         instrumentation: s.instrumentation.enabled,
         defaultMaxPasses: s.run.maxPasses,
+        logRecords: s.run.logRecords,
         traceLinkTemplate: traceLinkTemplate(this.extensionId),
+        planCacheDir: this.planCacheDir,
       },
     );
     // Substituted by VS Code like every other string, so the session knows its plan's real path.
     if (req.plan) resolved.__instrumentFirstPlan = req.plan;
+    markStart(session, 'resolved');
     if (req.noDebug) {
       // A plain run: our own adapter starts the runner without the Node debugger (plainRunAdapter.ts).
       const plain: PlainRunLaunch = {

@@ -22,7 +22,9 @@ const SELECTOR: vscode.DocumentSelector = [
  */
 export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
-  private readonly throttle = new Throttle(400, () => this.changed.fire());
+  private readonly throttle = new Throttle(400, () => this.fire());
+  /** What the lenses showed when last refreshed: a refresh that would show the same is not fired. */
+  private firedFor = '';
   private readonly registrations: vscode.Disposable[];
   readonly onDidChangeCodeLenses = this.changed.event;
 
@@ -35,15 +37,30 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     this.registrations = [
       vscode.languages.registerCodeLensProvider(SELECTOR, this),
       data.onDidChange((e) => {
+        // A session starting or ending changes no figure. Every fire makes VS Code wait >= 250 ms
+        // before it asks again, so a fire right after the final one would delay the final lenses.
+        if (e.source === 'sessions') return;
         if (e.runsSettled) {
           metrics.noteSettled();
           this.throttle.now();
         } else this.throttle.trigger();
       }),
       config.onDidChange(({ previous, settings }) => {
-        if (previous.inline.mode !== settings.inline.mode) this.throttle.now();
+        if (previous.inline.mode !== settings.inline.mode) {
+          this.firedFor = '';
+          this.throttle.now();
+        }
       }),
     ];
+  }
+
+  /** Fires onDidChangeCodeLenses unless the store, the catalog and the settings are as at the last fire. */
+  private fire(): void {
+    const key = `${this.collector.store?.contentVersion ?? -1}:${this.data.generation}`;
+    if (key === this.firedFor) return;
+    this.firedFor = key;
+    this.metrics.noteCodeLensFired();
+    this.changed.fire();
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -52,7 +69,9 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     if (lenses.length) {
       this.metrics.lastProvideMs = performance.now() - started;
       this.metrics.noteCodeLensProvided();
-      this.metrics.noteCodeLensAnswer(lenses.flatMap((l) => (l.command?.command === 'instrumentFirst.openTrace' && typeof l.command.arguments?.[0] === 'string' ? [l.command.arguments[0] as string] : [])));
+      // The finished runs the answer shows (plan lenses): what "plan end → final CodeLens" waits for.
+      const finished = new Set(this.data.runs().filter((r) => r.status !== 'running').map((r) => r.traceId));
+      this.metrics.noteCodeLensAnswer(lenses.flatMap((l) => (l.command?.command === 'instrumentFirst.openTrace' && typeof l.command.arguments?.[0] === 'string' && finished.has(l.command.arguments[0]) ? [l.command.arguments[0] as string] : [])));
     }
     return lenses;
   }

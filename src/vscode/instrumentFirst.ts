@@ -9,6 +9,7 @@ import type { Metrics } from './metrics';
 import { PlanFinder } from './planFinder';
 import { registerPlainRuns } from './plainRunAdapter';
 import { PlanRunner } from './planRunner';
+import { PlanWarmUp } from './planWarmUp';
 import { PlanSessions } from './planSessions';
 import { RemoteTraces } from './remoteTraces';
 import { ProcedureCatalog } from './procedureCatalog';
@@ -53,14 +54,17 @@ export class InstrumentFirst implements vscode.Disposable {
     const sessions = own(new PlanSessions());
     const runner = own(new PlanRunner(finder, sessions));
     const catalog = own(new ProcedureCatalog(finder));
-    const data = own(new RunData(collector, config, catalog, sessions));
-    const viewers = new TraceViewers(own(new TraceTextDocuments(collector)));
+    const data = own(new RunData(collector, config, catalog, sessions, metrics));
+    const viewers = new TraceViewers(own(new TraceTextDocuments(collector, (a, b) => data.diff(a, b))));
     const runsView = own(new RunsView(data, collector, sessions));
     const proceduresView = own(new ProceduresView(data, catalog));
     const uriHandler = own(new TraceUriHandler());
     const remote = own(new RemoteTraces(config, collector, context.secrets, log));
     const imports = own(new TraceImports(config, collector, viewers, log));
     const baselines = own(new BaselineTests(context.extensionUri, log));
+    // Compiled plans, by content: the warm-up writes them, the runner reads them (INSTRUMENT_FIRST_PLAN_CACHE).
+    const planCache = vscode.Uri.joinPath(context.globalStorageUri, 'plan-cache').fsPath;
+    const warmUp = own(new PlanWarmUp(finder, collector, planCache, log));
     this.services = {
       extensionUri: context.extensionUri,
       extensionId: context.extension.id,
@@ -80,10 +84,12 @@ export class InstrumentFirst implements vscode.Disposable {
       remote,
       imports,
       baselines,
+      warmUp,
       slots: new FeatureSlots(),
     };
-    own(registerPlainRuns(DEBUG_TYPE));
-    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log)));
+    own(registerPlainRuns(DEBUG_TYPE, sessions));
+    own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log, planCache)));
+
     own(registerCommands(this.services));
     for (const feature of features) own(feature(this.services));
   }

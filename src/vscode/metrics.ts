@@ -11,12 +11,27 @@ export class Metrics {
   /** Time our CodeLens provider took for its latest answer. */
   lastProvideMs = 0;
 
-  /** When the CodeLens provider answered (epoch ms) and for which runs, newest last (at most 20). */
+  /** When the CodeLens provider answered (epoch ms) and for which finished runs, newest last (at most 20). */
   readonly codeLensAnswers: Array<{ atEpochMs: number; traceIds: string[] }> = [];
+  /** When a run's final summary was computed in the extension host (epoch ms), newest last (at most 20). */
+  readonly completedAt: Array<{ traceId: string; atEpochMs: number }> = [];
+  /** When onDidChangeCodeLenses was fired (epoch ms), newest last (at most 50). */
+  readonly codeLensFires: number[] = [];
 
   noteCodeLensAnswer(traceIds: string[]): void {
-    this.codeLensAnswers.push({ atEpochMs: performance.timeOrigin + performance.now(), traceIds });
+    this.codeLensAnswers.push({ atEpochMs: epochNow(), traceIds });
     if (this.codeLensAnswers.length > 20) this.codeLensAnswers.shift();
+  }
+
+  noteCompleted(traceIds: readonly string[]): void {
+    const at = epochNow();
+    for (const traceId of traceIds) this.completedAt.push({ traceId, atEpochMs: at });
+    while (this.completedAt.length > 20) this.completedAt.shift();
+  }
+
+  noteCodeLensFired(): void {
+    this.codeLensFires.push(epochNow());
+    if (this.codeLensFires.length > 50) this.codeLensFires.shift();
   }
 
   /** Epoch ms of the latest settled store change (a run finished and reached the views). */
@@ -33,4 +48,8 @@ export class Metrics {
     this.settledAt = undefined;
     this.codeLensRefreshes++;
   }
+}
+
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
 }

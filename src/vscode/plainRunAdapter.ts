@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { SESSION_TAG } from '../views/launchConfig';
+import { markStart, type PlanSessions, type StartMark } from './planSessions';
 
 /** What a plain (not debugged) run launches: filled in by the debug configuration provider. */
 export interface PlainRunLaunch {
@@ -30,8 +32,13 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
   private child: ChildProcess | undefined;
   private seq = 1;
   private killTimer: ReturnType<typeof setTimeout> | undefined;
+  private outputSeen = false;
 
-  constructor(private readonly launch: PlainRunLaunch) {}
+  constructor(
+    private readonly launch: PlainRunLaunch,
+    /** Notes the stages of the start (spawned, first output) for the start-up measurements. */
+    private readonly mark: (stage: StartMark) => void = () => undefined,
+  ) {}
 
   handleMessage(message: vscode.DebugProtocolMessage): void {
     const req = message as Request;
@@ -70,6 +77,7 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
     // The runner is a Node script; `node` from PATH, as the Node debugger would use.
     const child = spawn('node', [this.launch.program, ...this.launch.args], { cwd: this.launch.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    this.mark('spawned');
     this.event('process', { name: this.launch.program, systemProcessId: child.pid, startMethod: 'launch' });
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.output('stdout', text));
     child.stderr?.setEncoding('utf8').on('data', (text: string) => this.output('stderr', text));
@@ -100,6 +108,10 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
   }
 
   private output(category: 'stdout' | 'stderr' | 'console', output: string): void {
+    if (!this.outputSeen) {
+      this.outputSeen = true;
+      this.mark('output');
+    }
     this.event('output', { category, output });
   }
 
@@ -118,12 +130,15 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
 }
 
 /** Plain runs of our debug type get the adapter above (debug runs are resolved to js-debug's `node`). */
-export function registerPlainRuns(type: string): vscode.Disposable {
+export function registerPlainRuns(type: string, sessions: PlanSessions): vscode.Disposable {
   return vscode.debug.registerDebugAdapterDescriptorFactory(type, {
     createDebugAdapterDescriptor: (session) => {
       const launch = session.configuration.__plainRun as PlainRunLaunch | undefined;
       if (!launch || typeof launch.program !== 'string') throw new Error('Instrument First: this launch configuration was not resolved (no plan or program)');
-      return new vscode.DebugAdapterInlineImplementation(new PlainRunAdapter(launch));
+      const tag = session.configuration[SESSION_TAG];
+      const ps = typeof tag === 'string' ? sessions.get(tag) : undefined;
+      markStart(ps, 'adapter');
+      return new vscode.DebugAdapterInlineImplementation(new PlainRunAdapter(launch, (stage) => markStart(ps, stage)));
     },
   });
 }

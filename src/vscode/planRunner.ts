@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { planErrorText } from '../views/planError';
 import { DEBUG_TYPE } from './debugConfigProvider';
 import type { PlanFinder, PlanTarget } from './planFinder';
-import type { PlanErrorReport, PlanSession, PlanSessions } from './planSessions';
+import { markStart, planTitle, type PlanErrorReport, type PlanSession, type PlanSessions } from './planSessions';
 
 interface LastRun {
   target: { uri: vscode.Uri; exportName: string };
@@ -56,12 +56,13 @@ export class PlanRunner implements vscode.Disposable {
     this.last = { target: { uri: target.uri, exportName: target.exportName }, debug };
     const id = randomUUID();
     const ps = this.sessions.create(id, debug, target.uri.fsPath, target.exportName);
+    markStart(ps, 'run');
     const folder = vscode.workspace.getWorkspaceFolder(target.uri);
     const config: vscode.DebugConfiguration = {
       type: DEBUG_TYPE,
       request: 'launch',
       // The session's (and the debug status bar's) name: the plan, not the runner's script.
-      name: `${debug ? 'Debug' : 'Run'} ${planTitle(target)}`,
+      name: `${debug ? 'Debug' : 'Run'} ${planTitle(target.uri, target.exportName)}`,
       plan: target.uri.fsPath,
       __instrumentFirstSessionId: id,
     };
@@ -114,10 +115,4 @@ export class PlanRunner implements vscode.Disposable {
     for (const l of this.listeners) l.dispose();
     this.reported.dispose();
   }
-}
-
-/** `plans/create-cluster.ts · createClusterFaulty` (workspace-relative; the export unless default). */
-export function planTitle(target: Pick<PlanTarget, 'uri' | 'exportName'>): string {
-  const file = vscode.workspace.asRelativePath(target.uri, false);
-  return target.exportName === 'default' ? file : `${file} · ${target.exportName}`;
 }

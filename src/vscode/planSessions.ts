@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { SESSION_TAG } from '../views/launchConfig';
+import { childSessionName, SESSION_TAG } from '../views/launchConfig';
 import { parsePlanError, type PlanErrorLine } from '../views/planError';
 import { findTraceIds } from '../views/traceIds';
 import type { RunSummary } from '../protocol/collectorTypes';
@@ -20,6 +20,20 @@ export interface PlanSession {
   cwd?: string;
   /** Which runtime runs the plan, e.g. "workspace: instrument-first 0.1.0 (node_modules/instrument-first)". */
   runtime?: string;
+  /** When each stage of its start was reached (epoch ms), for the start-up measurements: see {@link StartMark}. */
+  readonly marks: Partial<Record<StartMark, number>>;
+}
+
+/**
+ * Stages of a run's start, in order: asked to run; VS Code asked the configuration provider; the
+ * collector was ready; the configuration was resolved; the plain-run adapter was created; the
+ * runner's process was spawned; its first output arrived.
+ */
+export type StartMark = 'run' | 'resolve' | 'collector' | 'resolved' | 'adapter' | 'spawned' | 'output';
+
+/** Notes when a stage of a session's start was reached (the first time only). */
+export function markStart(ps: PlanSession | undefined, mark: StartMark): void {
+  if (ps && ps.marks[mark] === undefined) ps.marks[mark] = Date.now();
 }
 
 export interface PlanErrorReport {
@@ -51,6 +65,7 @@ export class PlanSessions implements vscode.Disposable {
       vscode.debug.registerDebugAdapterTrackerFactory('*', { createDebugAdapterTracker: (s) => this.trackerFor(s) }),
       vscode.debug.onDidStartDebugSession((s) => {
         const ps = this.find(s);
+        if (ps && ps.session && ps.session !== s) this.nameChild(ps, s);
         if (ps && !ps.session) {
           ps.session = s;
           ps.cwd = typeof s.configuration.cwd === 'string' ? s.configuration.cwd : ps.cwd;
@@ -71,7 +86,7 @@ export class PlanSessions implements vscode.Disposable {
 
   /** Registers a session about to start (its configuration carries `id` as SESSION_TAG). */
   create(id: string, debug: boolean, plan: string | undefined, exportName: string | undefined): PlanSession {
-    const ps: PlanSession = { id, plan, exportName: exportName || 'default', debug, createdAt: Date.now(), ended: false, traceIds: [] };
+    const ps: PlanSession = { id, plan, exportName: exportName || 'default', debug, createdAt: Date.now(), ended: false, traceIds: [], marks: {} };
     this.sessions.set(id, ps);
     if (this.sessions.size > 100) this.sessions.delete(this.sessions.keys().next().value as string);
     return ps;
@@ -131,6 +146,17 @@ export class PlanSessions implements vscode.Disposable {
     return undefined;
   }
 
+  /**
+   * Names the Node debugger's child session (the runner's process) after the plan. js-debug sets
+   * that name itself when the session starts and again when its state changes, so it is set back
+   * whenever the child session sends something under another name.
+   */
+  private nameChild(ps: PlanSession, child: vscode.DebugSession): void {
+    if (!ps.plan || child === ps.session) return;
+    const wanted = childSessionName(child.name, planTitle(vscode.Uri.file(ps.plan), ps.exportName));
+    if (child.name !== wanted) child.name = wanted;
+  }
+
   private trackerFor(s: vscode.DebugSession): vscode.DebugAdapterTracker | undefined {
     const ps = this.find(s);
     if (!ps) return undefined;
@@ -138,6 +164,7 @@ export class PlanSessions implements vscode.Disposable {
     return {
       onDidSendMessage: (m: unknown) => {
         const msg = m as { type?: string; event?: string; body?: { category?: string; output?: string } };
+        if (ps.session && s !== ps.session) this.nameChild(ps, s);
         if (msg.type !== 'event' || msg.event !== 'output' || typeof msg.body?.output !== 'string') return;
         const text = msg.body.output;
         // Only remembered for "Open Trace by ID": runs are matched by their launch id, not by output.
@@ -166,6 +193,12 @@ export class PlanSessions implements vscode.Disposable {
     this.changed.dispose();
     this.errors.dispose();
   }
+}
+
+/** `plans/create-cluster.ts · createClusterFaulty` (workspace-relative; the export unless default). */
+export function planTitle(uri: vscode.Uri, exportName: string): string {
+  const file = vscode.workspace.asRelativePath(uri, false);
+  return exportName === 'default' ? file : `${file} · ${exportName}`;
 }
 
 /** A plan export's key among the sessions: `file-uri#export`. */

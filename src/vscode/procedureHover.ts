@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { clockTime, formatDuration, procedureLensText, runOutcomeText, type ProcedureStatsLike } from '../views/format';
-import { callCounts, callLines, callLineText, comparableFigures, procedureAtLine } from '../views/procedureHoverModel';
+import { callLines, callLineText, comparableFigures, procedureAtLine } from '../views/procedureHoverModel';
+import { callCountsOf } from '../views/procedureStats';
 import { isDebugRun, runTitle, sameRunKey } from '../views/runIdentity';
 import type { CollectorHost } from './collectorHost';
 import type { RunData } from './runData';
@@ -80,10 +81,12 @@ export class ProcedureHover implements vscode.HoverProvider, vscode.Disposable {
       md.appendMarkdown(`last run: ${mdText(runTitle(f.last))} at ${clockTime(f.last.startMs)}, ${formatDuration(last.durationMs)}${last.status === 'error' ? ' · $(error) error' : ''} · ${openLink(last.traceId, s.procedureId)}\n\n`);
       md.appendMarkdown(`p50 ${formatDuration(f.p50Ms)} · p95 ${formatDuration(f.p95Ms)} over ${f.traceIds.length} comparable run${f.traceIds.length === 1 ? '' : 's'} (same plan and export)${f.errorRuns ? ` · errors in ${f.errorRuns}` : ''}\n\n`);
     }
-    const store = this.collector.store;
-    if (store && f.traceIds.length) {
-      // On demand (a hover): the calls of at most 10 comparable runs.
-      const [newest, ...earlier] = f.traceIds.slice(0, 10).map((id) => callCounts(store.trace(id), s.procedureId));
+    if (f.traceIds.length) {
+      // The calls of at most 10 comparable runs, from their summaries (computed once per run).
+      const [newest, ...earlier] = f.traceIds.slice(0, 10).map((id) => {
+        const summary = this.data.summary(id);
+        return summary ? callCountsOf(summary, s.procedureId) : new Map<string, number>();
+      });
       const lines = callLines(newest!, earlier);
       if (lines.length) md.appendMarkdown(`calls in the last run: ${lines.map((l) => mdText(callLineText(l))).join(' · ')}\n\n`);
     }

@@ -8,8 +8,10 @@ import type { CollectorHost } from './collectorHost';
 import type { PlanSession, PlanSessions } from './planSessions';
 import type { RunData } from './runData';
 import { Throttle } from './throttle';
+import { LogDocuments } from './logDocuments';
+import { orphanLogChildren, orphanLogItem, orphanLogRoot, type OrphanLogsNode } from './runsViewLogs';
 
-export type RunsNode = { kind: 'run'; run: RunSummary } | { kind: 'span'; traceId: string; span: SpanNode } | { kind: 'session'; session: PlanSession };
+export type RunsNode = { kind: 'run'; run: RunSummary } | { kind: 'span'; traceId: string; span: SpanNode } | { kind: 'session'; session: PlanSession } | OrphanLogsNode;
 
 const RUN_ICONS: Record<RunSummary['status'], [string, string | undefined]> = {
   converged: ['pass', 'testing.iconPassed'],
@@ -29,6 +31,9 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<RunsNode>;
   private readonly registrations: vscode.Disposable[];
+  /** Logs without a trace, per service, as read-only documents. */
+  private readonly logDocuments: LogDocuments;
+  private logsListener: { dispose(): void } | undefined;
 
   constructor(
     private readonly data: RunData,
@@ -36,12 +41,39 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     private readonly sessions: PlanSessions,
   ) {
     this.view = vscode.window.createTreeView('instrumentFirst.runs', { treeDataProvider: this, showCollapseAll: true });
+    this.logDocuments = new LogDocuments(collector);
     this.registrations = [
+      this.logDocuments,
+      // Logs without trace context arrive without any run changing: their node follows them.
+      collector.onDidChangeState(() => this.listenToLogs()),
       data.onDidChange((e) => (e.runsSettled ? this.throttle.now() : this.throttle.trigger())),
       // Opening the view is a "first need": saved runs are loaded when the collector starts.
       this.view.onDidChangeVisibility((e) => e.visible && collector.warmUp()),
     ];
     if (this.view.visible) collector.warmUp();
+    this.listenToLogs();
+  }
+
+  private listenToLogs(): void {
+    this.logsListener?.dispose();
+    this.logsListener = this.collector.signals?.logs.onDidAdd((ids) => ids.has('') && this.throttle.trigger());
+  }
+
+  /** Opens the read-only list of one service's logs without a trace (Instrument First: Show Logs Without a Trace). */
+  async showLogsWithoutTrace(service: string | undefined): Promise<string | undefined> {
+    await this.collector.ensureStarted();
+    const services = [...(this.collector.signals?.logs.servicesWithoutTrace() ?? new Map<string, number>())];
+    let pick = service;
+    if (pick === undefined) {
+      if (services.length === 0) {
+        void vscode.window.showInformationMessage('Instrument First: no logs without a trace have arrived.');
+        return undefined;
+      }
+      pick = services.length === 1 ? services[0]![0] : (await vscode.window.showQuickPick(services.map(([name, n]) => ({ label: name, description: `${n} record${n === 1 ? '' : 's'}` })), { title: 'Logs without a trace: which service?' }))?.label;
+      if (pick === undefined) return undefined;
+    }
+    await this.logDocuments.show(pick);
+    return pick;
   }
 
   getChildren(node?: RunsNode): RunsNode[] {
@@ -53,9 +85,11 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       // A launched plan with no span yet (paused on a breakpoint before its first step ended) is running too.
       const shown = new Set(runs.map((r) => r.launchId).filter(Boolean));
       const waiting = this.sessions.active().filter((ps) => ps.plan && !shown.has(ps.id));
-      return [...waiting.map((session): RunsNode => ({ kind: 'session', session })), ...runs.map((run): RunsNode => ({ kind: 'run', run }))];
+      const logs = orphanLogRoot(this.collector.signals?.logs);
+      return [...waiting.map((session): RunsNode => ({ kind: 'session', session })), ...runs.map((run): RunsNode => ({ kind: 'run', run })), ...(logs ? [logs] : [])];
     }
-    if (node.kind === 'session') return [];
+    if (node.kind === 'session' || node.kind === 'serviceLogs') return [];
+    if (node.kind === 'orphanLogs') return orphanLogChildren(node);
     const store = this.collector.store;
     if (!store) return [];
     if (node.kind === 'run') {
@@ -69,6 +103,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'orphanLogs' || node.kind === 'serviceLogs') return orphanLogItem(node);
     if (node.kind === 'run') {
       const r = node.run;
       const { label, description } = runLabel(r);
@@ -126,6 +161,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
 
   dispose(): void {
     this.throttle.dispose();
+    this.logsListener?.dispose();
     for (const r of this.registrations) r.dispose();
     this.view.dispose();
     this.changed.dispose();

@@ -15,6 +15,7 @@ import type { TraceViewers } from './traceDocuments';
 import type { TraceImports } from './traceImports';
 import type { TraceUriHandler } from './traceUriHandler';
 import type { BaselineTests } from './testing/baselineTests';
+import type { PlanWarmUp } from './planWarmUp';
 
 /**
  * What commands and features are built from; owned (and disposed) by {@link InstrumentFirst}.
@@ -45,4 +46,6 @@ export interface Services {
   /** Trace files of other tools imported into the store. */
   readonly imports: TraceImports;
   readonly baselines: BaselineTests;
+  /** Starts the collector and compiles open plans in the background, for the first Run's start. */
+  readonly warmUp: PlanWarmUp;
 }

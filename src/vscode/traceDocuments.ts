@@ -22,7 +22,11 @@ export class TraceTextDocuments implements vscode.TextDocumentContentProvider, T
   private readonly registrations: vscode.Disposable[];
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly collector: CollectorHost) {
+  constructor(
+    private readonly collector: CollectorHost,
+    /** Two runs compared from their summaries (RunData.diff). */
+    private readonly diff: (a: string, b: string) => RunDiff | undefined,
+  ) {
     this.registrations = [
       vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, this),
       collector.onDidChangeStore((e) => {
@@ -38,7 +42,7 @@ export class TraceTextDocuments implements vscode.TextDocumentContentProvider, T
     if (!store) return 'The collector is not running.\n';
     const compare = /^\/compare\/([0-9a-f]{32})\.\.([0-9a-f]{32})\.txt$/.exec(uri.path);
     if (compare) {
-      const d = store.diff(compare[1]!, compare[2]!);
+      const d = this.diff(compare[1]!, compare[2]!);
       return d ? diffToText(d) : 'One of the two runs is no longer in the store.\n';
     }
     const id = /^\/([0-9a-f]{32})\.txt$/.exec(uri.path)?.[1];

@@ -1,9 +1,12 @@
 // Details of the selected span: identity and times, typed attributes, exceptions with their
-// stack, the span's log lines, other events, the resource. Copy buttons go through the host
+// stack, its Activity (events, log lines and the OTLP log records joined to it, in time order),
+// the resource. Copy buttons go through the host
 // (the clipboard is the extension's), "Go to code" asks the host to reveal the span's code.
 // Links list the spans this one links to; "Open" selects one in this run, or asks the host to
 // open its trace.
+import { activityLine, type ActivityEntry } from '../timelineModel/activity';
 import type { DetailField, DetailLink, SpanDetails } from '../timelineModel/spanDetails';
+import { activityList } from './activityList';
 import { append, button, h } from './dom';
 
 export interface DetailsEvents {
@@ -23,7 +26,8 @@ export class DetailsPane {
     this.show(undefined);
   }
 
-  show(d: SpanDetails | undefined): void {
+  /** `activity`: the span's events and log records in time order (see spanActivity). */
+  show(d: SpanDetails | undefined, activity: readonly ActivityEntry[] = []): void {
     this.element.replaceChildren();
     this.notice.textContent = '';
     if (!d) {
@@ -58,22 +62,14 @@ export class DetailsPane {
         sec.append(box);
       }
     }
-    if (d.logs.length) {
-      const sec = this.sectionShell(`Log lines (${d.logs.length})`);
-      const list = h('div', 'logs');
-      for (const l of d.logs) {
-        const line = h('div', `log sev-${l.severity}`);
-        append(line, h('span', 'log-time', l.atMs), h('span', 'log-sev', l.severity.toUpperCase()), h('span', 'log-msg', l.message), l.fields && h('span', 'log-fields', l.fields));
-        list.append(line);
-      }
-      sec.append(list, button('Copy log lines', 'Copy the log lines', () => this.events.copy(d.logs.map((l) => `${l.atMs} ${l.severity} ${l.message} ${l.fields}`.trim()).join('\n'))));
-    }
-    if (d.events.length) {
-      const sec = this.sectionShell(`Events (${d.events.length})`);
-      for (const e of d.events) {
-        sec.append(h('div', 'event-head', `${e.name} at ${e.atMs}`));
-        if (e.attributes.length) sec.append(this.table(e.attributes, true));
-      }
+    if (activity.length) {
+      const logs = activity.filter((e) => e.source !== 'event').length;
+      const sec = this.sectionShell(`Activity (${activity.length}${logs && logs < activity.length ? `: ${logs} log${logs === 1 ? '' : 's'}, ${activity.length - logs} event${activity.length - logs === 1 ? '' : 's'}` : ''})`);
+      sec.classList.add('activity-section');
+      sec.append(
+        activityList(activity, (text) => this.events.copy(text)),
+        button('Copy activity', 'Copy the events and log records as lines', () => this.events.copy(activity.map(activityLine).join('\n'))),
+      );
     }
     if (d.links.length) {
       const sec = this.sectionShell(`Links (${d.links.length})`);

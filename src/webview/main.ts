@@ -4,6 +4,7 @@ import { Attr } from '../protocol/attributes';
 import { parseHostToWebview, parseTimelineState, type CompareView, type HostToWebview, type TimelineState } from '../protocol/timelineMessages';
 import { rowOf } from '../timelineModel/rows';
 import { spanDetails, type SpanDetails } from '../timelineModel/spanDetails';
+import { spanActivity } from '../timelineModel/activity';
 import { relativeInText, relativeToRoots } from '../timelineModel/workspacePaths';
 import { formatDuration, zoomWindow } from '../timelineModel/timeScale';
 import { renderCompare } from './compareView';
@@ -11,6 +12,8 @@ import { DetailsPane } from './detailsPane';
 import { button, h, wrapAtSeparators } from './dom';
 import { Minimap } from './minimap';
 import { RunView } from './runView';
+import { RunSignals } from './runSignals';
+import { reportSignals } from './signalsReport';
 import { Toolbar } from './toolbar';
 import { vscodeApi, type VsCodeApi } from './vscodeApi';
 import { Waterfall } from './waterfall';
@@ -31,6 +34,9 @@ class TimelineApp {
   /** The user closed the details pane: it stays closed until reopened (or Enter on a span). */
   private detailsClosed = false;
   private workspaceRoots: string[] = [];
+  /** The run's logs and metrics (tabs beside the waterfall; the details' Activity list reads its logs). */
+  private readonly signals: RunSignals;
+  private reportTimer = 0;
 
   constructor(private readonly vscode: VsCodeApi) {
     this.root = document.getElementById('app') ?? document.body;
@@ -62,6 +68,18 @@ class TimelineApp {
         }
       },
     });
+    this.signals = new RunSignals({
+      selectSpan: (node) => {
+        this.signals.show('spans');
+        if (this.detailsClosed) this.detailsClosed = false;
+        this.select(node, true);
+      },
+      tabChanged: (tab) => {
+        this.runLayout.classList.toggle('tab-logs', tab === 'logs');
+        this.runLayout.classList.toggle('tab-metrics', tab === 'metrics');
+        this.scheduleReport();
+      },
+    });
     this.runLayout = h('div', 'run-layout');
     this.main = h('div', 'main');
     // The details pane takes room only once a span is selected, and can be closed.
@@ -76,7 +94,7 @@ class TimelineApp {
     this.filterEmpty = h('p', 'filter-empty', '');
     this.waterfall.element.append(this.filterEmpty);
     this.main.append(this.waterfall.element, this.detailsWrap, reopen);
-    this.runLayout.append(this.toolbar.element, this.minimap.element, this.main);
+    this.runLayout.append(this.toolbar.element, this.signals.tabs, this.minimap.element, this.main, this.signals.panel);
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
     window.addEventListener('error', (e) => this.vscode.postMessage({ type: 'log', level: 'error', message: String(e.message) }));
     // Theme changes (body class) re-colour the minimap canvas.
@@ -116,6 +134,7 @@ class TimelineApp {
           }
         }
         this.run = run;
+        this.signals.setRun(run.traceId, run.tree);
         this.root.replaceChildren(this.runLayout);
         this.toolbar.setTitle(m.title, m.live);
         this.toolbar.set(run.filter, run.critical);
@@ -138,9 +157,16 @@ class TimelineApp {
         if (m.resource) run.resource = m.resource;
         this.toolbar.setTitle(run.title, m.live);
         this.minimap.setTree(run.tree);
+        this.signals.setTree(run.tree);
         this.update(false);
         break;
       }
+      case 'runLogs':
+      case 'runMetrics':
+        // Logs change the selected span's Activity list; metrics only their tab.
+        if (this.signals.handle(m) && m.type === 'runLogs') this.update(false);
+        else this.scheduleReport();
+        break;
       case 'showCompare':
         this.showCompare(m.compare);
         break;
@@ -191,7 +217,7 @@ class TimelineApp {
     this.filterEmpty.textContent = rows.filtered && rows.rows.length === 0 ? `No span matches the filter${run.filter.errorsOnly ? ' (errors only: this run has no span with an error)' : ''}.` : '';
     this.filterEmpty.hidden = this.filterEmpty.textContent === '';
     const details = selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource);
-    this.details.show(details && this.withRelativePaths(details));
+    this.details.show(details && this.withRelativePaths(details), selected === -1 ? [] : spanActivity(run.tree, selected, this.signals.logs));
     wrapAtSeparators(this.details.element);
     this.main.classList.toggle('with-details', selected !== -1 && !this.detailsClosed);
     this.main.classList.toggle('details-closed', selected !== -1 && this.detailsClosed);
@@ -200,6 +226,16 @@ class TimelineApp {
       if (r !== -1) this.waterfall.reveal(r);
     }
     this.persist(run.state());
+    this.scheduleReport();
+  }
+
+  /** Tells the host what the Activity list, the log list and the charts show (after the burst of updates). */
+  private scheduleReport(): void {
+    clearTimeout(this.reportTimer);
+    this.reportTimer = window.setTimeout(() => {
+      const run = this.run;
+      if (run) this.vscode.postMessage(reportSignals(run.traceId, run.selected ?? '', this.details.element, this.signals.report));
+    }, 100);
   }
 
   private setDetailsClosed(closed: boolean): void {

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < 2; round++) for (const j of json) parsed += (JSON.parse(j) as { resourceLogs: unknown[] }).resourceLogs.length > 0 ? PER_BODY : 0;
   const parsePerSec = parsed / ((performance.now() - t) / 1000);
 
-  const collector = new Collector({ decodeThreads: 0, maxLogBytes: 1024 * 1024 * 1024 });
+  const collector = new Collector({ decodeThreads: 0, maxBytes: 1024 * 1024 * 1024 });
   const { endpoint } = await collector.start();
   gc?.();
   gc?.();

@@ -92,6 +92,11 @@ function runOverheadChild(): Promise<object> {
 
 interface Memory {
   peakRss: number;
+  atPeak: NodeJS.MemoryUsage;
+  peakHeap: number;
+  peakExternal: number;
+  /** The longest the collector's own receiving work held the loop in one piece (the rest of a delay is GC or other work). */
+  longestSliceMs: number;
   rss: number;
   delayMaxMs: number;
   delayP99Ms: number;
@@ -114,15 +119,25 @@ function memory(child: ChildProcess): Promise<Memory> {
   });
 }
 
-function post(agent: Agent, url: string, body: Buffer, contentType: string): Promise<number> {
+function postOnce(agent: Agent, url: string, body: Buffer, contentType: string): Promise<{ status: number; retryAfter: number }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
       res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 1) }));
     });
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** Posts as the OTLP exporters do: a 503 is retried after its Retry-After (counted in `retries`). */
+async function post(agent: Agent, url: string, body: Buffer, contentType: string, retries?: { n: number }): Promise<number> {
+  for (;;) {
+    const { status, retryAfter } = await postOnce(agent, url, body, contentType);
+    if (status !== 503) return status;
+    if (retries) retries.n++;
+    await new Promise((r) => setTimeout(r, Math.min(1000, retryAfter * 1000)));
+  }
 }
 
 /** Sends small 512-span protobuf bodies one after another until `until()`; spans per second. */
@@ -142,13 +157,14 @@ async function smallSender(endpoint: string, firstTag: number, until: () => bool
 }
 
 /** Sends BIG_TOTAL bytes of spans with a 64 KiB attribute, 16 per body, 2 at a time; each body a new trace. */
-async function bigSender(endpoint: string): Promise<{ requests: number; bytes: number; statuses: Record<number, number>; ms: number }> {
+async function bigSender(endpoint: string): Promise<{ requests: number; bytes: number; statuses: Record<number, number>; retries: number; ms: number }> {
   const template = Buffer.from(jsonBody(0xb16000, BIG_SPANS_PER_BODY, 0, BIG_ATTR));
   const idText = hex(0xb16000, 32);
   const at: number[] = [];
   for (let i = template.indexOf(idText); i >= 0; i = template.indexOf(idText, i + 32)) at.push(i);
   const agent = new Agent({ keepAlive: true, maxSockets: 2 });
   const statuses: Record<number, number> = {};
+  const retries = { n: 0 };
   const total = Math.ceil(BIG_TOTAL / template.length);
   let next = 0;
   const t0 = performance.now();
@@ -157,18 +173,20 @@ async function bigSender(endpoint: string): Promise<{ requests: number; bytes: n
       const n = ++next;
       const body = Buffer.from(template);
       for (const i of at) body.write(hex(0xb16000 + n, 32), i, 'latin1');
-      const s = await post(agent, `${endpoint}/v1/traces`, body, 'application/json');
+      const s = await post(agent, `${endpoint}/v1/traces`, body, 'application/json', retries);
       statuses[s] = (statuses[s] ?? 0) + 1;
     }
   };
   await Promise.all([worker(), worker()]);
   agent.destroy();
-  return { requests: total, bytes: total * template.length, statuses, ms: performance.now() - t0 };
+  return { requests: total, bytes: total * template.length, statuses, retries: retries.n, ms: performance.now() - t0 };
 }
 
 async function loadPhase(): Promise<object> {
   const threads = Number(process.env.MEMORY_BENCH_THREADS ?? 1);
-  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: threads, protobufOnWorkers: threads > 0, maxSpans: 10_000_000, maxTraces: 1_000_000 });
+  // The extension's settings (collectorHost.ts): one decode worker, protobuf on it, heap growth limited.
+  const limitHeapGrowth = process.env.MEMORY_BENCH_HEAP_GROWTH !== 'v8';
+  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: threads, protobufOnWorkers: threads > 0, maxSpans: 10_000_000, maxTraces: 1_000_000, limitHeapGrowth });
   try {
     log(`small spans alone for ${SMALL_ALONE_MS / 1000} s…`);
     const aloneEnd = performance.now() + SMALL_ALONE_MS;
@@ -184,9 +202,23 @@ async function loadPhase(): Promise<object> {
       sentMiB: Math.round(big.bytes / MiB),
       bigRequests: big.requests,
       bigStatuses: big.statuses,
+      bigRetriedAfter503: big.retries,
+      limitHeapGrowth,
+      inFlight: during.stats.budget ? { max: during.stats.budget.maxInFlightBytes, peak: during.stats.budget.peakInFlightBytes, busyRequests: during.stats.budget.busyRequests } : undefined,
       bigSeconds: +(big.ms / 1000).toFixed(1),
       peakRssMiB: Math.round(during.peakRss / MiB),
       rssGoalMiB: BUDGET / MiB + 150,
+      // Where the peak went: V8 heap (live + not yet collected), Buffers/ArrayBuffers, the rest
+      // (decode workers' heaps, native).
+      atPeakMiB: {
+        heapTotal: Math.round(during.atPeak.heapTotal / MiB),
+        heapUsed: Math.round(during.atPeak.heapUsed / MiB),
+        external: Math.round(during.atPeak.external / MiB),
+        arrayBuffers: Math.round(during.atPeak.arrayBuffers / MiB),
+        other: Math.round((during.atPeak.rss - during.atPeak.heapTotal - during.atPeak.external) / MiB),
+      },
+      peakHeapTotalMiB: Math.round(during.peakHeap / MiB),
+      peakExternalMiB: Math.round(during.peakExternal / MiB),
       rssBeforeMiB: Math.round(before.rss / MiB),
       storedMiB: +(during.stats.bytes / MiB).toFixed(1),
       evictedTraces: during.stats.evictedTraces,
@@ -194,6 +226,7 @@ async function loadPhase(): Promise<object> {
       eventLoopDelayMaxMs: +during.delayMaxMs.toFixed(1),
       eventLoopDelayP99Ms: +during.delayP99Ms.toFixed(1),
       eventLoopDelayMaxAloneMs: +before.delayMaxMs.toFixed(1),
+      longestStoreSliceMs: +during.longestSliceMs.toFixed(1),
       smallAloneSpansPerSec: Math.round(alone.spansPerSec),
       smallAlongsideSpansPerSec: Math.round(together.spansPerSec),
       smallAlongsideVsAlone: +(together.spansPerSec / alone.spansPerSec).toFixed(2),

@@ -148,7 +148,7 @@ void test('details: typed attributes, exception with stack, log lines, copy and 
     await tp.post({ type: 'codeResult', spanId: 's2', ok: false, message: 'No procedure index yet' });
     await tp.page.waitForSelector('.notice:has-text("No procedure index yet")');
     await tp.page.click('.row[data-node="2"] .label');
-    assert.match((await tp.page.textContent('.logs'))!, /INFO\s*creating sg/);
+    assert.match((await tp.page.textContent('.details .activity'))!, /INFO\s*creating sg/);
   } finally {
     await tp.close();
   }

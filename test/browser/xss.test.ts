@@ -48,7 +48,7 @@ void test('a span named <img src=x onerror=alert(1)> shows literally everywhere'
     assert.equal(await tp.page.$eval('.run-title', (e) => e.textContent), EVIL);
     assert.equal(await tp.page.$eval('.details-title', (e) => e.textContent), EVIL);
     assert.match((await tp.page.textContent('.details'))!, /<script>alert\(2\)<\/script>/);
-    assert.match((await tp.page.textContent('.logs'))!, /<img src=x onerror=alert\(1\)>/);
+    assert.match((await tp.page.textContent('.details .activity'))!, /<img src=x onerror=alert\(1\)>/);
     // Compare view with the same names.
     await tp.post({
       type: 'showCompare',

@@ -1,7 +1,7 @@
 // The first hour, driven in the real workbench like a user (issue 14): two exports run and told
 // apart, timeline + compare in one column, the swallowed-error fix turning the run red, a debug run
 // paused on a breakpoint kept out of the statistics. Every shot is taken at 1600 and 1200 px wide,
-// into test-results/ui/ (dark theme).
+// into test-results/ui/, in the session's theme (light and dark).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Frame, type Page } from 'playwright-core';
@@ -24,6 +24,8 @@ async function shootVariants(c: FirstHourContext, name: string): Promise<string[
   const files: string[] = [];
   for (const width of [1600, 1200]) {
     await c.page.setViewportSize({ width, height: 1000 });
+    // The pointer off anything with a hover (a tooltip left by the last click would cover the shot).
+    await c.page.mouse.move(Math.round(width * 0.6), 996);
     await c.page.waitForTimeout(900);
     const file = join(c.outDir, `${name}-${width}-${c.theme}.png`);
     await c.page.screenshot({ path: file });
@@ -95,6 +97,8 @@ export async function firstHourShots(c: FirstHourContext): Promise<void> {
   await page.waitForTimeout(500);
   await rows.filter({ hasNotText: 'createClusterFaulty' }).first().click();
   await webviewFrame(page, '.compare-table');
+  // The panel (Debug Console) closed, as a user reading a timeline does: the waterfall gets the height.
+  await runCommandFromPalette(page, 'View: Close Panel');
   await runCommandFromPalette(page, 'Instrument First: Open Last Run in Timeline');
   const tl = await webviewFrame(page, '.waterfall .row');
   // Select the register step: the details pane appears beside the waterfall.

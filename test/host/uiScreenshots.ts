@@ -37,6 +37,16 @@ async function shoot(page: Page, dir: string, name: string): Promise<string> {
   return file;
 }
 
+/** `name-1600-theme.png` and `name-1200-theme.png`: the two widths of the check. */
+async function shootWidths(page: Page, dir: string, name: string, theme: string): Promise<void> {
+  for (const width of [1600, 1200]) {
+    await page.setViewportSize({ width, height: 1000 });
+    await page.waitForTimeout(900);
+    await shoot(page, dir, `${name}-${width}-${theme}`);
+  }
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
 /** Picks the create-cluster plan in the Run Plan quick pick (or the first item, the current file's plan). */
 async function pickPlan(page: Page): Promise<void> {
   const rows = page.locator('.quick-input-widget .monaco-list-row');
@@ -72,11 +82,19 @@ export async function runUiScreenshots(opts: { root: string; workspace: string; 
   const outDir = join(opts.root, 'test-results', 'ui');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  // The whole check once per theme: the workbench starts in it (switching it mid-session is flaky).
-  // Dark only: the Extension Development Host window kept the dark theme with "workbench.colorTheme"
-  // set to Default Light Modern in the user or the workspace settings (a plain window honours it).
-  rmSync(join(opts.workspace, '.instrument-first'), { recursive: true, force: true });
-  await uiSession(opts, outDir, 'dark');
+  // The whole check once per theme: the workbench starts in it (switching it mid-session is flaky),
+  // from the user settings of a fresh profile. HOST_UI_THEMES=light (or dark) runs one of them.
+  for (const theme of uiThemes(process.env.HOST_UI_THEMES)) {
+    rmSync(join(opts.workspace, '.instrument-first'), { recursive: true, force: true });
+    await uiSession(opts, outDir, theme);
+  }
+}
+
+/** The themes to run the UI check in: both unless HOST_UI_THEMES names some (comma-separated). */
+export function uiThemes(value: string | undefined): Array<keyof typeof THEMES> {
+  const all = Object.keys(THEMES) as Array<keyof typeof THEMES>;
+  const asked = (value ?? '').split(',').map((t) => t.trim()).filter((t): t is keyof typeof THEMES => t in THEMES);
+  return asked.length ? asked : all;
 }
 
 async function uiSession(opts: { root: string; workspace: string; profile: string }, outDir: string, theme: 'dark' | 'light'): Promise<void> {
@@ -92,9 +110,9 @@ async function uiSession(opts: { root: string; workspace: string; profile: strin
     try {
       await waitForWorkbench(page);
       await page.waitForTimeout(2000); // icons and the status bar fill in after the explorer
-      await shoot(page, outDir, `01-workbench-${theme}`);
+      await shootWidths(page, outDir, '01-workbench', theme);
       await quickOpenFile(page, PLAN_FILE);
-      await shoot(page, outDir, `02-plan-open-${theme}`);
+      await shootWidths(page, outDir, '02-plan-open', theme);
     } catch (err) {
       await shoot(page, outDir, `02-FAILED-open-plan-${theme}`);
       throw err;
@@ -111,14 +129,14 @@ async function uiSession(opts: { root: string; workspace: string; profile: strin
       await waitForRunToEnd(page);
       await waitForDurationLens(page, 30_000);
       await page.waitForTimeout(500); // lenses fade in
-      await shoot(page, outDir, `03-codelens-after-run-${theme}`);
+      await shootWidths(page, outDir, '03-codelens-after-run', theme);
       console.log(`  CodeLens: ${JSON.stringify(await codeLensTexts(page))}`);
       // The plan's own CodeLens (passes, total duration) sits above the plan class, further down.
       const planLine = lineContaining(join(opts.workspace, PLAN_FILE), /implements Plan\b/);
       if (planLine) {
         await goToLine(page, planLine);
         await page.waitForTimeout(500);
-        await shoot(page, outDir, `04-plan-codelens-${theme}`);
+        await shootWidths(page, outDir, '04-plan-codelens', theme);
         console.log(`  CodeLens: ${JSON.stringify(await codeLensTexts(page))}`);
       }
       if (process.env.HOST_SKIP_FIRST_HOUR_UI !== '1') {

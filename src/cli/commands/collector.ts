@@ -106,6 +106,8 @@ export const collectorCommand: CliCommand = {
       retentionBytes: mib(int('retention-mb', values['retention-mb'], 1, 1024 * 1024)),
       retentionMs: days(int('retention-days', values['retention-days'], 0, 100_000)),
       maxBytes: mib(int('max-memory', values['max-memory'], 1, 1024 * 1024)) ?? STANDALONE_MAX_BYTES,
+      // Its own process: keep V8's garbage near the budget (see heapGrowth.ts).
+      limitHeapGrowth: true,
       idleMs: secs(int('idle-seconds', values['idle-seconds'], 0, 86_400)),
       maxSpans: int('max-spans', values['max-spans'], 1, 100_000_000),
       maxTraces: int('max-traces', values['max-traces'], 1, 10_000_000),

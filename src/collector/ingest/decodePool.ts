@@ -22,6 +22,9 @@ interface Slot {
   dict: DictionaryMirror;
 }
 
+/** Young generation of a decode worker, in MiB (V8's default on 64-bit is 32–48). */
+const WORKER_YOUNG_MB = 8;
+
 /** After this many workers have died, the pool gives up and callers decode in place. */
 const MAX_CRASHES = 3;
 
@@ -93,7 +96,9 @@ export class DecodePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerPath);
+    // Everything a worker allocates is garbage once its answer is posted: a small young generation
+    // keeps its heap (part of the process's RSS beside the budget) small, and each scavenge short.
+    const worker = new Worker(this.workerPath, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     const slot: Slot = { worker, pending: new Map(), dict: new DictionaryMirror(this.ctx) };
     worker.unref();
     worker.on('message', (res: DecodeResponse) => {

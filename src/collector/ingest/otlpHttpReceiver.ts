@@ -4,6 +4,7 @@ import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { decodeOtlpProto } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
+import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
 import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
 import { exportResponse, statusBody } from './otlpResponse';
@@ -30,6 +31,8 @@ export interface ReceiverOptions {
    * while earlier ones wait for this thread goes to a worker that has nothing in hand.
    */
   protobufOnWorkers?: boolean;
+  /** Bodies received and not yet stored, all paths together: past its bound a request gets 503. */
+  inFlight?: InFlightBytes;
 }
 
 type Encoding = 'json' | 'proto';
@@ -46,6 +49,7 @@ function mediaType(req: IncomingMessage): Encoding | undefined {
 
 function send(res: ServerResponse, status: number, enc: Encoding, body: Buffer, close = false): void {
   res.statusCode = status;
+  if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res.setHeader('Content-Type', enc === 'proto' ? 'application/x-protobuf' : 'application/json');
   res.setHeader('Content-Length', body.length);
   if (close) res.setHeader('Connection', 'close');
@@ -53,9 +57,10 @@ function send(res: ServerResponse, status: number, enc: Encoding, body: Buffer, 
 }
 
 /** Beyond this many bytes a refused body is not read to its end: the connection is dropped. */
-const DRAIN_CAP = 64 * 1024 * 1024;
+export const DRAIN_CAP = 64 * 1024 * 1024;
 
-function discard(req: IncomingMessage, close: boolean): void {
+/** Reads and drops a refused body (or, past DRAIN_CAP or with `close`, drops the connection). */
+export function discard(req: IncomingMessage, close: boolean): void {
   if (close) {
     req.on('data', () => {});
     return;
@@ -107,6 +112,20 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     fail(413, `body of ${declared} bytes exceeds the limit of ${limit}`, close);
     return;
   }
+  // The body counts as in flight from its first byte until the request is answered.
+  const hold = opts.inFlight?.hold();
+  const busy = (): void =>
+    send(res, 503, enc, statusBody(enc === 'proto', 14, `the collector is busy storing earlier requests (${opts.inFlight!.maxBytes} bytes in flight): retry after ${RETRY_AFTER_SECONDS} s`));
+  if (hold) {
+    res.once('finish', hold.release);
+    res.once('close', hold.release);
+    if (declared >= 0 && !hold.reserve(declared)) {
+      discard(req, declared > DRAIN_CAP);
+      busy();
+      return;
+    }
+  }
+  const reservedUpFront = hold !== undefined && declared >= 0;
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
@@ -120,6 +139,13 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
       tooLarge = true;
       chunks.length = 0;
       fail(413, `body exceeds the limit of ${limit} bytes`);
+      return;
+    }
+    if (hold && !reservedUpFront && !hold.reserve(chunk.length)) {
+      // A body without Content-Length found the bound mid-way: refused whole, nothing stored.
+      tooLarge = true;
+      chunks.length = 0;
+      busy();
       return;
     }
     chunks.push(chunk);

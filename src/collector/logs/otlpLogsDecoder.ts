@@ -192,7 +192,8 @@ function resourceLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw
 
 function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, serviceName: string, out: DecodedLogs): void {
   let scopeName = '';
-  const recs: [number, number][] = [];
+  // Record ranges as flat [start, end, start, end, …]: no tuple per record.
+  const recs: number[] = [];
   while (r.pos < r.end) {
     const tag = r.varint();
     const f = tag >>> 3;
@@ -206,50 +207,92 @@ function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: R
       });
     } else if (f === 2 && (tag & 7) === 2) {
       const end = r.lengthEnd();
-      recs.push([r.pos, end]);
+      recs.push(r.pos, end);
       r.pos = end;
     } else r.skip(tag & 7);
   }
   const origin = tables.origin(serviceName, scopeName);
-  for (const [start, end] of recs) {
-    r.pos = start;
-    r.end = end;
-    const problem = protoRecord(r, ctx, tables, raw, origin, out);
+  const last = new LastSeverity();
+  for (let i = 0; i < recs.length; i += 2) {
+    r.pos = recs[i]!;
+    r.end = recs[i + 1]!;
+    const problem = protoRecord(r, ctx, tables, raw, origin, last, out);
     if (problem && out.rejected++ === 0) out.firstError = `log record: ${problem}`;
   }
 }
 
-function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, origin: LogOrigin, out: DecodedLogs): string {
+/** The severity of the previous record and where its text was: most records repeat it. */
+class LastSeverity {
+  severity: Severity | undefined;
+  number = -1;
+  textStart = 0;
+  textEnd = 0;
+}
+
+function sameBytes(buf: Buffer, a: number, b: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
+
+function allZero(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] !== 0) return false;
+  return true;
+}
+
+function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, origin: LogOrigin, last: LastSeverity, out: DecodedLogs): string {
   const start = r.pos;
   const end = r.end;
+  const buf = r.buf;
   let timeMs = 0;
   let observedMs = 0;
   let severityNumber = 0;
-  let severityText = '';
-  let traceId = '';
-  let spanId = '';
-  while (r.pos < r.end) {
+  let textStart = 0;
+  let textEnd = 0;
+  let traceAt = -1;
+  let spanAt = -1;
+  while (r.pos < end) {
     const tag = r.varint();
     const f = tag >>> 3;
     const w = tag & 7;
     if (f === 1 && w === 1) timeMs = r.fixed64NanosToMs();
     else if (f === 11 && w === 1) observedMs = r.fixed64NanosToMs();
     else if (f === 2 && w === 0) severityNumber = r.varint();
-    else if (f === 3 && w === 2) severityText = r.string();
-    else if ((f === 5 || f === 6) && w === 2) within(r, () => checkValue(r, f === 6 ? 1 : 0));
-    else if ((f === 9 || f === 10) && w === 2) {
+    else if (f === 3 && w === 2) {
+      textEnd = r.lengthEnd();
+      textStart = r.pos;
+      r.pos = textEnd;
+    } else if ((f === 5 || f === 6) && w === 2) {
+      // Checked now (no closure per value: this runs for every attribute of every record).
+      const e = r.lengthEnd();
+      r.end = e;
+      checkValue(r, f === 6 ? 1 : 0);
+      r.pos = e;
+      r.end = end;
+    } else if ((f === 9 || f === 10) && w === 2) {
       const e = r.lengthEnd();
       const len = e - r.pos;
-      const hex = len > 0 ? r.buf.toString('hex', r.pos, e) : '';
+      if (len > 0) {
+        if (len !== (f === 9 ? 16 : 8)) return `${f === 9 ? 'trace_id' : 'span_id'} must be ${f === 9 ? 16 : 8} bytes`;
+        if (!allZero(buf, r.pos, e)) {
+          if (f === 9) traceAt = r.pos;
+          else spanAt = r.pos;
+        }
+      }
       r.pos = e;
-      if (len === 0) continue;
-      if (len !== (f === 9 ? 16 : 8)) return `${f === 9 ? 'trace_id' : 'span_id'} must be ${f === 9 ? 16 : 8} bytes`;
-      if (f === 9) traceId = /^0+$/.test(hex) ? '' : hex;
-      else spanId = /^0+$/.test(hex) ? '' : hex;
     } else r.skip(w);
   }
-  const severity = tables.severity(ctx, severityNumber, severityText);
-  out.records.push(new LogRecord(timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(), severity, packIds(traceId, spanId), origin, raw, start, end));
+  const textLen = textEnd - textStart;
+  let severity = last.severity;
+  if (!severity || last.number !== severityNumber || last.textEnd - last.textStart !== textLen || !sameBytes(buf, last.textStart, textStart, textLen)) {
+    severity = tables.severity(ctx, severityNumber, textLen > 0 ? r.utf8(textStart, textEnd) : '');
+    last.severity = severity;
+    last.number = severityNumber;
+    last.textStart = textStart;
+    last.textEnd = textEnd;
+  }
+  // The ids straight from the bytes, one character a byte (see LogRecord.ids).
+  const ids = traceAt < 0 ? '' : buf.toString('latin1', traceAt, traceAt + 16) + (spanAt < 0 ? '' : buf.toString('latin1', spanAt, spanAt + 8));
+  out.records.push(new LogRecord(timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(), severity, ids, origin, raw, start, end));
   return '';
 }
 
@@ -262,9 +305,19 @@ function checkValue(r: ProtoReader, keyValueLevel: number): void {
     const t = r.varint();
     const w = t & 7;
     const f = t >>> 3;
-    if (w === 2 && ((keyValueLevel === 1 && f === 2) || (keyValueLevel === 0 && (f === 5 || f === 6)))) within(r, () => checkNested(r, keyValueLevel === 1 ? 0 : 2, 0));
+    if (w === 2 && ((keyValueLevel === 1 && f === 2) || (keyValueLevel === 0 && (f === 5 || f === 6)))) checkWithin(r, keyValueLevel === 1 ? 0 : 2, 0);
     else r.skip(w);
   }
+}
+
+/** checkNested over the length-delimited field at the reader's position. */
+function checkWithin(r: ProtoReader, level: number, depth: number): void {
+  const e = r.lengthEnd();
+  const saved = r.end;
+  r.end = e;
+  checkNested(r, level, depth);
+  r.pos = e;
+  r.end = saved;
 }
 
 /** level 0: an AnyValue; 2: an ArrayValue/KeyValueList (repeated field 1). */
@@ -275,8 +328,8 @@ function checkNested(r: ProtoReader, level: number, depth: number): void {
     const w = t & 7;
     const f = t >>> 3;
     if (w !== 2) r.skip(w);
-    else if (level === 0 && (f === 5 || f === 6)) within(r, () => checkNested(r, 2, depth + 1));
-    else if (level === 2 && f === 1) within(r, () => checkNested(r, 0, depth + 1));
+    else if (level === 0 && (f === 5 || f === 6)) checkWithin(r, 2, depth + 1);
+    else if (level === 2 && f === 1) checkWithin(r, 0, depth + 1);
     else r.skip(w);
   }
 }

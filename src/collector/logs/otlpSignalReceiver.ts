@@ -3,6 +3,8 @@ import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodeContext } from '../store/decodedBatch';
 import { exportResponse, statusBody } from '../ingest/otlpResponse';
 import type { WorkSlicer } from '../ingest/workSlicer';
+import { RETRY_AFTER_SECONDS, type InFlightBytes } from '../ingest/inFlightBytes';
+import { discard, DRAIN_CAP } from '../ingest/otlpHttpReceiver';
 import type { MetricStore } from '../metrics/metricStore';
 import { decodeOtlpMetricsJson, decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
 import type { LogStore } from './logStore';
@@ -17,6 +19,8 @@ export interface SignalReceiverOptions {
   /** Where `/v1/metrics` points go (without it they are answered as not kept). */
   metrics?: MetricStore;
   counters: { requests: number; rejectedRequests: number };
+  /** Bodies received and not yet stored, shared with the traces path: past its bound, 503. */
+  inFlight?: InFlightBytes;
 }
 
 /**
@@ -47,6 +51,21 @@ export function receiveSignal(signal: 'logs' | 'metrics', req: IncomingMessage, 
     return fail(415, `unsupported Content-Encoding "${encoding}"`);
   }
   const limit = o.maxBodyBytes;
+  const hold = o.inFlight?.hold();
+  const busy = (): void => {
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    send(503, statusBody(proto, 14, `the collector is busy storing earlier requests (${o.inFlight!.maxBytes} bytes in flight): retry after ${RETRY_AFTER_SECONDS} s`));
+  };
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (hold) {
+    res.once('finish', hold.release);
+    res.once('close', hold.release);
+    if (declared >= 0 && declared <= limit && !hold.reserve(declared)) {
+      discard(req, declared > DRAIN_CAP);
+      return busy();
+    }
+  }
+  const reservedUpFront = hold !== undefined && declared >= 0 && declared <= limit;
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;
@@ -57,6 +76,12 @@ export function receiveSignal(signal: 'logs' | 'metrics', req: IncomingMessage, 
       over = true;
       chunks.length = 0;
       fail(413, `body exceeds the limit of ${limit} bytes`);
+      return;
+    }
+    if (hold && !reservedUpFront && !hold.reserve(c.length)) {
+      over = true;
+      chunks.length = 0;
+      busy();
       return;
     }
     chunks.push(c);

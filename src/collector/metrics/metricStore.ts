@@ -1,4 +1,5 @@
 import type { AttrValue } from '../../protocol/spanView';
+import { MemoryBudget } from '../store/memoryBudget';
 
 export type MetricKind = 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';
 
@@ -30,14 +31,18 @@ export interface MetricSeries {
 }
 
 export interface MetricStoreOptions {
-  /** Estimated heap bytes kept at most (default 16 MiB): least recently updated series go first. */
+  /** Without a shared budget: estimated heap bytes kept at most (default 16 MiB): least recently updated series go first. */
   maxBytes?: number;
+  /** The budget shared with spans and log records (the Collector's): series count against it. */
+  budget?: MemoryBudget;
   /** Points kept per series (default 120: two minutes of a 1 s export interval). */
   window?: number;
 }
 
 interface Series extends MetricSeries {
   bytes: number;
+  /** When its latest point arrived, on the budget's clock (its age for eviction). */
+  updatedAt: number;
 }
 
 const POINT_BYTES = 64;
@@ -53,22 +58,41 @@ export class MetricStore {
   private bytes = 0;
   private accepted = 0;
   private evictedSeries = 0;
+  readonly budget: MemoryBudget;
+  private readonly addListeners = new Set<(services: ReadonlySet<string>) => void>();
 
   constructor(options: MetricStoreOptions = {}) {
-    this.maxBytes = Math.max(1024, options.maxBytes ?? 16 * 1024 * 1024);
+    this.budget = options.budget ?? new MemoryBudget(Math.max(1024, options.maxBytes ?? 16 * 1024 * 1024));
+    this.maxBytes = this.budget.maxBytes;
     this.window = Math.max(1, options.window ?? 120);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const store = this;
+    this.budget.register({
+      signal: 'metrics',
+      get bytes() {
+        return store.bytes;
+      },
+      get units() {
+        return store.series.size;
+      },
+      // The map is in order of last update: its first series is the least recently updated.
+      nextEvictionAge: () => (this.series.values().next().value as Series | undefined)?.updatedAt,
+      evictOne: () => this.evictOldest(),
+    });
   }
 
   add(points: readonly DecodedMetricPoint[]): void {
+    const now = this.budget.clock();
     for (const p of points) {
       const key = `${p.serviceName}\u0000${p.name}\u0000${JSON.stringify(p.attributes)}`;
       let s = this.series.get(key);
       if (s) this.series.delete(key);
       else {
         const bytes = 200 + key.length * 2;
-        s = { serviceName: p.serviceName, name: p.name, unit: p.unit, kind: p.kind, attributes: p.attributes, points: [], bytes };
+        s = { serviceName: p.serviceName, name: p.name, unit: p.unit, kind: p.kind, attributes: p.attributes, points: [], bytes, updatedAt: now };
         this.bytes += bytes;
       }
+      s.updatedAt = now;
       this.series.set(key, s);
       const point: MetricPoint = { timeMs: p.timeMs };
       if (p.value !== undefined) point.value = p.value;
@@ -84,12 +108,28 @@ export class MetricStore {
       }
     }
     this.accepted += points.length;
-    while (this.bytes > this.maxBytes && this.series.size > 0) {
-      const [key, oldest] = this.series.entries().next().value!;
-      this.series.delete(key);
-      this.bytes -= oldest.bytes;
-      this.evictedSeries++;
+    this.budget.enforce();
+    if (this.addListeners.size && points.length) {
+      const services = new Set(points.map((p) => p.serviceName));
+      for (const f of this.addListeners) f(services);
     }
+  }
+
+  /** Gives up the least recently updated series (the budget asks); returns its bytes, 0 when none is left. */
+  private evictOldest(): number {
+    const first = this.series.entries().next().value;
+    if (!first) return 0;
+    const [key, oldest] = first;
+    this.series.delete(key);
+    this.bytes -= oldest.bytes;
+    this.evictedSeries++;
+    return oldest.bytes;
+  }
+
+  /** Called after points were stored, with the services that sent them. */
+  onDidAdd(listener: (services: ReadonlySet<string>) => void): { dispose(): void } {
+    this.addListeners.add(listener);
+    return { dispose: () => this.addListeners.delete(listener) };
   }
 
   /** Series, optionally of one service and/or one metric name, with points after `sinceMs`. */

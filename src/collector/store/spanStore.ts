@@ -21,6 +21,7 @@ import { procedureStats } from './queries/procedureStats';
 import { searchSpans } from './queries/spanSearch';
 import { buildTree } from './queries/traceTree';
 import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
 import { TraceEntry } from './traceEntry';
 import { encodeRecordBatch } from './recordBatch';
@@ -50,6 +51,11 @@ export interface SpanStoreOptions {
   onFirstLoss?: (message: string) => void;
   /** The clock of idle completion (default `performance.now`); tests pass their own. */
   clock?: () => number;
+  /**
+   * The memory budget shared with log records and metric points (the Collector's); its size is
+   * then this store's `maxBytes`. Default: a budget of `maxBytes` of its own.
+   */
+  budget?: MemoryBudget;
 }
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -123,9 +129,15 @@ export class SpanStore {
   private evictedUnfinished = 0;
   private runsCache: RunSummary[] | undefined;
   private version = 0;
+  /** The budget this store's bytes count against (shared with logs and metrics in a Collector). */
+  readonly budget: MemoryBudget;
+  /** The trace a batch is adding to: never a candidate for eviction while it is stored. */
+  private keep: TraceEntry | undefined;
+  private completedFlushAt = -Infinity;
 
   constructor(private readonly options: SpanStoreOptions = {}) {
-    this.maxBytes = Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES);
+    this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
+    this.maxBytes = this.budget.maxBytes;
     this.maxTraceBytes = Math.max(1, Math.min(this.maxBytes, options.maxTraceBytes ?? Math.floor(this.maxBytes / 2)));
     this.maxSpans = Math.max(1, options.maxSpans ?? 500_000);
     this.maxTraceSpans = Math.max(1, Math.floor(this.maxSpans / 2));
@@ -133,6 +145,30 @@ export class SpanStore {
     this.idleMs = Math.max(0, options.idleMs ?? DEFAULT_IDLE_MS);
     this.clock = options.clock ?? (() => performance.now());
     this.changes = new ChangeCoalescer(options.changeIntervalMs ?? 75);
+    this.budget.register(this.member());
+  }
+
+  /** This store as a member of the shared budget: it gives up whole traces, finished ones first. */
+  private member(): BudgetMember {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const store = this;
+    return {
+      signal: 'spans',
+      get bytes() {
+        return store.bytes;
+      },
+      get units() {
+        return store.traces.size;
+      },
+      nextEvictionAge: () => firstOther(this.finishedLru, this.keep)?.lastActivityMs,
+      evictOne: (lastResort) => {
+        const victim = firstOther(this.finishedLru, this.keep) ?? (lastResort ? firstOther(this.running, this.keep) : undefined);
+        if (!victim) return 0;
+        const freed = victim.bytes;
+        this.evict(victim);
+        return freed;
+      },
+    };
   }
 
   /** Fires, coalesced, with the traces that changed since the last event. */
@@ -154,6 +190,9 @@ export class SpanStore {
     const spans = batch.spans;
     this.rejectedSpans += batch.rejected;
     const now = this.clock();
+    // What the other signals hold: it does not grow while this batch is stored (only evictions
+    // shrink it), so the per-span check need not ask the budget.
+    let others = this.budget.usedBytes - this.bytes;
     const before = new Map<TraceEntry, { hadRoot: boolean; wasRun: boolean }>();
     let refused = 0;
     let truncated = 0;
@@ -209,7 +248,10 @@ export class SpanStore {
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
-      if (this.bytes > this.maxBytes || this.spanCount > this.maxSpans || this.traces.size > this.maxTraces) this.evictFor(entry);
+      if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.bytes + others > this.maxBytes) {
+        this.evictFor(entry);
+        others = this.budget.usedBytes - this.bytes;
+      }
     }
     this.acceptedSpans += spans.length - refused;
     if (truncated > 0) {
@@ -221,14 +263,22 @@ export class SpanStore {
       this.tellOnce('refused', `${refused} span(s) refused: ${refusedReason}`);
     }
     const traceIds: string[] = [];
+    let completed = false;
     for (const [e, was] of before) {
       if (this.traces.get(e.traceId) !== e) continue;
       traceIds.push(e.traceId);
       this.settle(e, now);
+      if (!was.hadRoot && e.complete) completed = true;
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
     if (spans.length > refused) this.touch();
     this.scheduleIdleCheck();
+    // A trace just completed: tell at once (its views show final figures), not after the interval;
+    // at most once per interval, so that loading a thousand saved runs stays a handful of events.
+    if (completed && now - this.completedFlushAt >= (this.options.changeIntervalMs ?? 75)) {
+      this.completedFlushAt = now;
+      this.changes.flush();
+    }
     return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
   }
 
@@ -268,23 +318,36 @@ export class SpanStore {
     this.options.onFirstLoss?.(message);
   }
 
-  /** Evicts whole traces other than `keep` until the store is within its bounds again. */
+  /**
+   * Evicts whole traces other than `keep` until the store is within its span and trace limits, then
+   * lets the shared budget evict (least recently updated first, whatever the signal).
+   */
   private evictFor(keep: TraceEntry): void {
-    while (this.bytes > this.maxBytes || this.spanCount > this.maxSpans || this.traces.size > this.maxTraces) {
-      const victim = firstOther(this.finishedLru, keep) ?? firstOther(this.running, keep);
-      if (!victim) break;
-      this.evictedTraces++;
-      this.evictedSpans += victim.spans.size;
-      this.evictedBytes += victim.bytes;
-      if (!victim.finished) this.evictedUnfinished++;
-      this.evictedIds.add(victim.traceId);
-      if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
-      this.remove(victim);
-      this.tellOnce(
-        'evicted',
-        `trace ${victim.traceId} (${victim.spans.size} spans, ${victim.bytes} bytes) evicted to stay within the memory budget of ${this.maxBytes} bytes, ${this.maxSpans} spans, ${this.maxTraces} traces; later evictions are counted in /api/stats`,
-      );
+    this.keep = keep;
+    try {
+      while (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces) {
+        const victim = firstOther(this.finishedLru, keep) ?? firstOther(this.running, keep);
+        if (!victim) break;
+        this.evict(victim);
+      }
+      this.budget.enforce();
+    } finally {
+      this.keep = undefined;
     }
+  }
+
+  private evict(victim: TraceEntry): void {
+    this.evictedTraces++;
+    this.evictedSpans += victim.spans.size;
+    this.evictedBytes += victim.bytes;
+    if (!victim.finished) this.evictedUnfinished++;
+    this.evictedIds.add(victim.traceId);
+    if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
+    this.remove(victim);
+    this.tellOnce(
+      'evicted',
+      `trace ${victim.traceId} (${victim.spans.size} spans, ${victim.bytes} bytes) evicted to stay within the memory budget of ${this.maxBytes} bytes, ${this.maxSpans} spans, ${this.maxTraces} traces; later evictions are counted in /api/stats`,
+    );
   }
 
   private remove(entry: TraceEntry): void {
@@ -473,6 +536,7 @@ export class SpanStore {
       evictedBytes: this.evictedBytes,
       evictedUnfinished: this.evictedUnfinished,
       ...this.counters,
+      budget: this.budget.stats(),
     };
   }
 
@@ -489,7 +553,7 @@ export class SpanStore {
 }
 
 /** The first entry of an ordered map other than `keep`. */
-function firstOther(map: Map<string, TraceEntry>, keep: TraceEntry): TraceEntry | undefined {
+function firstOther(map: Map<string, TraceEntry>, keep: TraceEntry | undefined): TraceEntry | undefined {
   for (const e of map.values()) if (e !== keep) return e;
   return undefined;
 }

@@ -166,9 +166,9 @@ export class LintFeature implements vscode.Disposable {
   /** Coverage as a read-only report; "executed" means: in the newest run of its plan (file + export). */
   private async showCoverage(): Promise<vscode.Uri> {
     const client = this.requireClient();
-    const store = this.s.collector.store;
     const runs = indexRuns(this.s.data.runs());
-    const stats = store?.procedureStats({ lastRuns: this.s.config.settings.inline.statsRuns, excludeDebug: !this.s.config.settings.inline.includeDebugRuns }) ?? [];
+    // The statistics the lenses show (from the runs' summaries), so "executed" agrees with them.
+    const { stats } = this.s.data.procedureStats();
     const ran = runs.latest.size ? executedInLatestRuns(stats, runs) : undefined;
     const coverage = await client.request({ type: 'getCoverage', ...(ran ? { executedIds: ran.ids, executedTypes: ran.types } : {}) });
     const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';

@@ -82,7 +82,11 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
       const against = runAgainstBaseline(this.s, target.planFile, target.exportName, run);
       if (!against) continue;
       const differences = autoCheckDifferences(against.base, against.summary);
-      const placed = placeDifferences(differences, { baselineFile: against.baselineFile, planFile: target.planFile, planLine: await this.planLine(target.planFile, target.exportName), textOf: readText });
+      // The plan's line from its open editor when there is one: no await before the verdict, so
+      // the lens refresh below goes out in the same turn as the durations lens refresh (each
+      // refresh makes VS Code wait >= 250 ms again before asking for lenses).
+      const planLine = this.openPlanLine(target.planFile, target.exportName) ?? (await this.planLine(target.planFile, target.exportName));
+      const placed = placeDifferences(differences, { baselineFile: against.baselineFile, planFile: target.planFile, planLine, textOf: readText });
       const verdict: AutoVerdict = { key: owner, ...target, baselineFile: against.baselineFile, traceId: run.traceId, startMs: run.startMs, differences, placed };
       const had = this.verdicts.get(owner);
       if (!had || had.startMs <= run.startMs) this.verdicts.set(owner, verdict);
@@ -98,6 +102,11 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
   private remember(traceId: string): void {
     this.done.add(traceId);
     if (this.done.size > MAX_REMEMBERED) this.done.delete(this.done.values().next().value as string);
+  }
+
+  private openPlanLine(planFile: string, exportName: string): number | undefined {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === planFile);
+    return doc ? (this.s.finder.scanDocument(doc).plans.find((p) => p.exportName === exportName)?.line ?? 0) : undefined;
   }
 
   private async planLine(planFile: string, exportName: string): Promise<number> {

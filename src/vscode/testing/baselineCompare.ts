@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import { parseBaseline, type Baseline } from '../../baseline/baseline';
 import { baselineRunDiff } from '../../baseline/baselineDiff';
 import { defaultBaselinePath } from '../../baseline/baselinePath';
-import { recordSource } from '../../collector/store/queries/recordSource';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
-import { summarizeRun, type PlanRunSummary } from '../../summary/runSummary';
+import type { PlanRunSummary } from '../../summary/runSummary';
 import { readBaselineEntry } from '../../views/baselineCheck';
 import { diffToText } from '../../views/traceText';
 import { planKey } from '../planSessions';
@@ -53,9 +53,8 @@ export function runAgainstBaseline(s: Services, planFile: string, exportName: st
     return undefined;
   }
   if (base.plan !== run.plan) return undefined;
-  const records = s.collector.store?.records(run.traceId) ?? [];
-  if (!records.length) return undefined;
-  return { base, baselineFile, summary: summarizeRun(recordSource(records), { pin: base.pin }), run };
+  const summary = s.data.summary(run.traceId, base.pin);
+  return summary ? { base, baselineFile, summary, run } : undefined;
 }
 
 /** The inverse of {@link planKey}: `file-uri#export`. */
@@ -129,4 +128,18 @@ export async function compareWithBaseline(s: Services, ...args: unknown[]): Prom
   if (viewer.showDiff) await viewer.showDiff(diff);
   else await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: diffToText(diff), language: 'plaintext' }), { preview: true });
   return diff;
+}
+
+/**
+ * A stored run compared with the baseline of its plan file and export (stamped on the run), as
+ * Compare with Baseline shows it: how a compare against a baseline is made again after a reload.
+ */
+export function baselineDiffOfRun(s: Services, traceId: string): RunDiff | undefined {
+  const run = s.collector.store?.run(traceId);
+  if (!run?.planFile || run.status === 'running') return undefined;
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const planFile = isAbsolute(run.planFile) ? run.planFile : root ? join(root, run.planFile) : undefined;
+  if (!planFile) return undefined;
+  const against = runAgainstBaseline(s, planFile, run.exportName ?? 'default', run);
+  return against ? baselineRunDiff(against.base, vscode.workspace.asRelativePath(against.baselineFile), against.summary, run) : undefined;
 }

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import { BASELINE_PSEUDO_TRACE_ID } from '../../baseline/baselineDiff';
+import { baselineDiffOfRun } from '../testing/baselineCompare';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import { clockTime, runLabel } from '../../views/format';
 import { runTitle, sameRunKey } from '../../views/runIdentity';
@@ -35,7 +37,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
           batchSince: (id, since) => store.batchSince(id, since),
           run: (id) => store.run(id),
           runs: () => store.runs(),
-          diff: (a, b) => store.diff(a, b),
+          diff: (a, b) => s.data.diff(a, b),
           resourceOf: (id) => {
             // The first span's origin, without listing the trace's spans.
             const origin = store.entry(id)?.spans.values().next().value?.origin;
@@ -53,11 +55,12 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
       copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
       log: (m) => s.log.appendLine(m),
       openRun: (traceId, focusSpanId) => this.openTrace(traceId, undefined, focusSpanId),
+      signals: () => s.collector.signals,
     };
     this.registrations = [
       s.viewers.setViewer(this),
       vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+        deserializeWebviewPanel: async (panel, state) => this.restorePanel(panel, state),
       }),
       s.slots.fillTimeline({
         openLastRun: (traceId) => this.openLastRun(traceId),
@@ -127,16 +130,32 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
     return p;
   }
 
-  /** A panel that was open before a reload: its webview state says what it showed. */
-  private restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  /**
+   * A panel that was open before a reload (the serializer's path; host tests call it with a panel
+   * and the state the page saved): its webview state says what it showed. A compare against a
+   * baseline is no pair of stored runs: it is made again from its inputs, the run (B) and the
+   * baseline file of its plan and export.
+   */
+  async restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const st = parseTimelineState(state);
     if (!st) {
       panel.dispose();
-      return Promise.resolve();
+      return;
     }
     // The page reloads and asks with `ready`; its own getState() brings back collapse, filter, zoom.
-    this.adopt(panel, st.view === 'run' ? { view: 'run', traceId: st.traceId } : { view: 'compare', a: st.a, b: st.b });
-    return Promise.resolve();
+    if (st.view === 'run') {
+      this.adopt(panel, { view: 'run', traceId: st.traceId });
+      return;
+    }
+    if (st.a === BASELINE_PSEUDO_TRACE_ID) {
+      await this.s.collector.ensureStarted().catch(() => undefined);
+      const diff = baselineDiffOfRun(this.s, st.b);
+      if (diff) {
+        this.adopt(panel, { view: 'compare', a: st.a, b: st.b, diff });
+        return;
+      }
+    }
+    this.adopt(panel, { view: 'compare', a: st.a, b: st.b });
   }
 
   /**

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
+import type { SignalStores } from './runSignalsSender';
 
 /** The part of the collector's store the timeline reads. */
 export interface TimelineStore {
@@ -27,4 +28,6 @@ export interface TimelineHost {
   log(message: string): void;
   /** Opens a run in the run panel (from the compare view, or a followed link: then with that span selected). */
   openRun(traceId: string, focusSpanId?: string): Promise<void>;
+  /** Optional: the collector's log and metric stores, while it runs (the run's logs and metrics). */
+  signals?(): SignalStores | undefined;
 }

@@ -8,6 +8,8 @@ import { runTitle } from '../../views/runIdentity';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 import { makeNonce, timelineHtml } from '../../timelineModel/timelineHtml';
 import type { TimelineHost } from './timelineHost';
+import { RunSignalsSender } from './runSignalsSender';
+import type { SignalWebviewToHost } from '../../protocol/signalMessages';
 
 export const TIMELINE_VIEW_TYPE = 'instrumentFirst.timeline';
 
@@ -46,6 +48,10 @@ export class TimelinePanel implements vscode.Disposable {
   private disposed = false;
   private readonly onDisposeListeners: (() => void)[] = [];
   private renderWaiters: ((r: RenderReport | undefined) => void)[] = [];
+  /** The run's logs and metrics follow its spans in messages of their own. */
+  private readonly signals: RunSignalsSender;
+  /** What the webview last said it shows of logs and metrics (host tests read it). */
+  lastSignalsReport: SignalWebviewToHost | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -53,6 +59,7 @@ export class TimelinePanel implements vscode.Disposable {
     private readonly host: TimelineHost,
   ) {
     this.content = content;
+    this.signals = new RunSignalsSender(() => host.signals?.(), () => host.store(), (m) => this.post(m), (m) => host.log(m));
     const webview = panel.webview;
     // Also for panels restored by the serializer, which come with the options they were saved with.
     webview.options = webviewOptions(host.extensionUri);
@@ -146,6 +153,9 @@ export class TimelinePanel implements vscode.Disposable {
       case 'log':
         this.host.log(`timeline webview: ${msg.message}`);
         break;
+      case 'signalsRendered':
+        this.lastSignalsReport = msg;
+        break;
     }
   }
 
@@ -154,6 +164,12 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   private async sendContent(): Promise<void> {
+    await this.sendSpans();
+    const c = this.content;
+    await this.signals.show(c.view === 'run' ? c.traceId : undefined);
+  }
+
+  private async sendSpans(): Promise<void> {
     const store = await this.host.store();
     const c = this.content;
     if (c.view === 'compare') {
@@ -211,6 +227,7 @@ export class TimelinePanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.liveTimer);
+    this.signals.dispose();
     for (const r of this.registrations) r.dispose();
     this.panel.dispose();
     for (const f of this.onDisposeListeners) f();

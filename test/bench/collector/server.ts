@@ -14,6 +14,8 @@ interface ServerOptions {
   protobufOnWorkers?: boolean;
   /** Also serve OTLP/gRPC on a port (0: free); its address is sent with 'ready'. */
   grpcPort?: number;
+  limitHeapGrowth?: boolean;
+  maxInFlightBytes?: number;
 }
 
 async function main(): Promise<void> {
@@ -28,12 +30,28 @@ async function main(): Promise<void> {
     decodeThreads: options.decodeThreads,
     protobufOnWorkers: options.protobufOnWorkers,
     grpcPort: options.grpcPort,
+    limitHeapGrowth: options.limitHeapGrowth,
+    maxInFlightBytes: options.maxInFlightBytes,
   });
   const { endpoint } = await collector.start();
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 20);
+  // Where RSS goes at its peak: the heap (live and garbage), Buffers and ArrayBuffers (request
+  // bodies, decoded copies), and the rest (decode workers' heaps, native).
+  let atPeak = process.memoryUsage();
+  let peakHeap = 0;
+  let peakExternal = 0;
+  const sample = (): void => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapTotal);
+    peakExternal = Math.max(peakExternal, m.external);
+    if (m.rss > peakRss) {
+      peakRss = m.rss;
+      atPeak = m;
+    }
+  };
+  const sampler = setInterval(sample, 20);
   sampler.unref();
   process.on('message', (m: { type: string; gc?: boolean }) => {
     if (m.type === 'stats') {
@@ -45,9 +63,11 @@ async function main(): Promise<void> {
     } else if (m.type === 'cpu') {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
     } else if (m.type === 'memory') {
-      peakRss = Math.max(peakRss, process.memoryUsage.rss());
-      process.send?.({ type: 'memory', peakRss, rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
+      sample();
+      process.send?.({ type: 'memory', peakRss, atPeak, peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
       peakRss = process.memoryUsage.rss();
+      peakHeap = 0;
+      peakExternal = 0;
       delay.reset();
     } else if (m.type === 'stop') {
       clearInterval(sampler);

@@ -144,6 +144,9 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
     const logLines = mine.filter((o) => /^(INF|WRN|DBG) \[/m.test(o.text));
     assert.ok(logLines.length > 0, 'step log lines printed');
     assert.ok(logLines.every((o) => o.category !== 'stderr'), `categories: ${[...new Set(logLines.map((o) => o.category))].join(',')}`);
+    // A run that converged printed nothing as an error: no red line in the Debug Console at all.
+    const red = mine.filter((o) => o.category === 'stderr');
+    assert.deepEqual(red.map((o) => o.text), [], 'stderr output of a converged plain run');
   }, { timeout: 180_000 });
 
   test('a debug run paused on a breakpoint is marked, shown running while paused, and kept out of statistics', async () => {
@@ -158,6 +161,10 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
     const ps = await s.runner.run({ uri, exportName: 'default' }, true);
     assert.ok(ps);
     const stop = await waitFor(() => stops.slice(stopsBefore).find((x) => x.session === ps.session || x.session.parentSession === ps.session), { timeout: 120_000, message: 'stopped on the breakpoint' });
+    // The Node debugger's child session (the runner's process) is named after the plan, not "cli.js [pid]".
+    assert.equal(ps.session?.name, 'Debug plans/create-cluster.ts');
+    assert.notEqual(stop.session, ps.session, 'stopped in the child session');
+    await waitFor(() => /^plans\/create-cluster\.ts \[\d+\]$/.test(stop.session.name), { timeout: 10_000, message: `the child session named after the plan (now "${stop.session.name}")` });
     // While paused, the Runs view shows the launched plan as running.
     const roots = (await s.runsView.getChildren()) as RunsNode[];
     const running = roots.find((n) => n.kind === 'session' || (n.kind === 'run' && n.run.status === 'running'));
@@ -174,6 +181,10 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
       return r && r.status !== 'running' ? r : undefined;
     }, { timeout: 30_000, message: 'the debugged run in the collector' });
     assert.equal(debugRun.runKind, 'debug');
+    // js-debug names sessions again when their state changes: still the plan's name after the pause.
+    assert.match(stop.session.name, /^plans\/create-cluster\.ts \[\d+\]/);
+    const debugText = outputs.filter((o) => o.session === stop.session || o.session === ps.session).map((o) => o.text).join('');
+    assert.doesNotMatch(debugText, /Could not read source map/, 'no source-map complaint about the runner');
     const roots2 = (await s.runsView.getChildren()) as RunsNode[];
     const node = roots2.find((n) => n.kind === 'run' && n.run.traceId === debugRun.traceId)!;
     assert.match(String(s.runsView.getTreeItem(node).description), /^debug · converged/);

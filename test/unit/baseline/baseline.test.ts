@@ -9,6 +9,8 @@ function step(key: string, durationMs: number, calls: Array<[string, string, num
   const path = key.slice(0, key.lastIndexOf('#'));
   return {
     procedureId: path.split('/').pop()!,
+    procedureType: '',
+    failed: false,
     path,
     occurrence: Number(key.slice(key.lastIndexOf('#') + 1)),
     key,

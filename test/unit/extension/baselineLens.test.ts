@@ -30,6 +30,8 @@ function step(key: string, durationMs: number, lineno: number, calls: Array<[str
   const path = key.slice(0, key.lastIndexOf('#'));
   return {
     procedureId: path.split('/').pop()!,
+    procedureType: '',
+    failed: false,
     path,
     occurrence: Number(key.slice(key.lastIndexOf('#') + 1)),
     key,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlanError, planErrorText } from '../../../src/views/planError';
-import { nodeLaunchConfig, SESSION_TAG, TRACE_LINK_ENV } from '../../../src/views/launchConfig';
+import { childSessionName, nodeLaunchConfig, SESSION_TAG, TRACE_LINK_ENV } from '../../../src/views/launchConfig';
 import { DEFAULT_SETTINGS, readSettings } from '../../../src/views/settings';
 
 test('reads the runner one-line errors with file, line and column', () => {
@@ -39,6 +39,16 @@ test('a plan launch runs the CLI under the Node debugger with the collector endp
   assert.equal(c[SESSION_TAG], 's1');
 });
 
+test("the debugger's child session of a plan is named after the plan, keeping the process id", () => {
+  assert.equal(childSessionName('cli.js [4242]', 'plans/create-cluster.ts'), 'plans/create-cluster.ts [4242]');
+  // js-debug adds its parent's name and a state to the name it sets; the pid is what is kept.
+  assert.equal(childSessionName('cli.js [17] « Debug plans/x.ts (paused)', 'plans/x.ts · faulty'), 'plans/x.ts · faulty [17]');
+  assert.equal(childSessionName('cli.js', 'plans/x.ts'), 'plans/x.ts');
+  // Idempotent: renaming an already renamed session changes nothing (no rename loop).
+  const once = childSessionName('cli.js [9]', 'plans/a [1].ts');
+  assert.equal(childSessionName(once, 'plans/a [1].ts'), once);
+});
+
 test('any Node program can be launched traced; a config needs plan or program', () => {
   const ctx = { cliPath: '/c', extensionDist: '/d', endpoint: 'http://e', sessionId: 's', instrumentation: true, defaultMaxPasses: 10 };
   const c = nodeLaunchConfig({ program: '/ws/app.js', args: ['--x'] }, ctx);
@@ -59,4 +69,13 @@ test('settings: defaults, and bad values fall back instead of breaking', () => {
   assert.deepEqual(s.forwarding.headers, { a: 'b' });
   assert.equal(s.run.maxPasses, 3);
   assert.equal(s.instrumentation.enabled, false);
+});
+
+test('launches pass the ctx.log setting as INSTRUMENT_FIRST_LOG_RECORDS; a launch configuration’s own env wins', () => {
+  const ctx = { cliPath: '/ext/dist/cli.js', extensionDist: '/ext/dist', endpoint: 'http://127.0.0.1:4318', sessionId: 's1', instrumentation: true, defaultMaxPasses: 7, logRecords: 'both' as const };
+  const env = (c: Record<string, unknown>) => c.env as Record<string, string | null>;
+  assert.equal(env(nodeLaunchConfig({ plan: '/ws/plans/p.ts' }, ctx)).INSTRUMENT_FIRST_LOG_RECORDS, 'both');
+  assert.equal(env(nodeLaunchConfig({ program: '/ws/app.js' }, ctx)).INSTRUMENT_FIRST_LOG_RECORDS, 'both');
+  assert.equal(env(nodeLaunchConfig({ plan: '/ws/plans/p.ts', env: { INSTRUMENT_FIRST_LOG_RECORDS: 'logs' } }, ctx)).INSTRUMENT_FIRST_LOG_RECORDS, 'logs');
+  assert.equal(env(nodeLaunchConfig({ plan: '/ws/plans/p.ts' }, { ...ctx, logRecords: undefined })).INSTRUMENT_FIRST_LOG_RECORDS, undefined);
 });
