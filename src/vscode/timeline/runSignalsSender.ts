@@ -1,12 +1,8 @@
 import type * as vscode from 'vscode';
 import type { HostToWebview } from '../../protocol/timelineMessages';
-import type { Collector } from '../../collector';
 import { runMetricSeries } from '../../timelineModel/metricCharts';
 import { toSignalLogs } from '../../views/runSignals';
-import type { TimelineStore } from './timelineHost';
-
-/** The collector's log and metric stores (absent while it is stopped). */
-export type SignalStores = Pick<Collector, 'logs' | 'metrics'>;
+import type { SignalStores, TimelineStore } from './timelineHost';
 
 /** Sends of a busy run are held back this long (a logging program adds records in every batch). */
 const THROTTLE_MS = 300;

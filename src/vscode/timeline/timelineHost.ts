@@ -2,7 +2,10 @@ import type * as vscode from 'vscode';
 import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
-import type { SignalStores } from './runSignalsSender';
+import type { Collector } from '../../collector';
+
+/** The collector's log and metric stores (absent while it is stopped). */
+export type SignalStores = Pick<Collector, 'logs' | 'metrics'>;
 
 /** The part of the collector's store the timeline reads. */
 export interface TimelineStore {
