@@ -4,6 +4,7 @@ import { runMetricSeries } from '../../timelineModel/metricCharts';
 import { toSignalLogs } from '../../views/runSignals';
 import type { SignalStores, TimelineStore } from './timelineHost';
 
+/** The collector's log and metric stores (absent while it is stopped). */
 /** Sends of a busy run are held back this long (a logging program adds records in every batch). */
 const THROTTLE_MS = 300;
 

@@ -4,7 +4,7 @@ import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 import type { Collector } from '../../collector';
 
-/** The collector's log and metric stores (absent while it is stopped). */
+/** The collector's stores of the other signals: a run's log records and metric series. */
 export type SignalStores = Pick<Collector, 'logs' | 'metrics'>;
 
 /** The part of the collector's store the timeline reads. */
