@@ -236,6 +236,7 @@ export class Collector {
           metrics: this.metrics,
           decoders: this.decoders,
           protobufOnWorkers: this.options.protobufOnWorkers,
+          inFlight: this.inFlight,
           onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
         });
         await this.grpc.start();

@@ -151,8 +151,9 @@ function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel):
     port,
     grpcPort: grpcPortOf(s),
     maxBytes: s.collector.maxMemoryMB * 1024 * 1024,
-    // Evicted spans must not pile up as garbage up to twice the budget in the extension host's heap.
-    limitHeapGrowth: true,
+    // Not here: V8's heap growing factor is process-wide, and the extension host runs every other
+    // extension too — their GC heuristics are not ours to change. The standalone collector sets it.
+    limitHeapGrowth: false,
     idleMs: s.collector.idleSeconds * 1000,
     maxSpans: s.collector.maxSpans,
     maxTraces: s.collector.maxTraces,

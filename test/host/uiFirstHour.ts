@@ -25,7 +25,7 @@ async function shootVariants(c: FirstHourContext, name: string): Promise<string[
   for (const width of [1600, 1200]) {
     await c.page.setViewportSize({ width, height: 1000 });
     // The pointer off anything with a hover (a tooltip left by the last click would cover the shot).
-    await c.page.mouse.move(Math.round(width * 0.6), 996);
+    await c.page.mouse.move(width - 250, 12);
     await c.page.waitForTimeout(900);
     const file = join(c.outDir, `${name}-${width}-${c.theme}.png`);
     await c.page.screenshot({ path: file });
@@ -98,7 +98,10 @@ export async function firstHourShots(c: FirstHourContext): Promise<void> {
   await rows.filter({ hasNotText: 'createClusterFaulty' }).first().click();
   await webviewFrame(page, '.compare-table');
   // The panel (Debug Console) closed, as a user reading a timeline does: the waterfall gets the height.
-  await runCommandFromPalette(page, 'View: Close Panel');
+  await runCommandFromPalette(page, 'View: Hide Panel');
+  // The panel had the focus: give it back to the workbench, or F1 reaches nothing.
+  await page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Escape');
   await runCommandFromPalette(page, 'Instrument First: Open Last Run in Timeline');
   const tl = await webviewFrame(page, '.waterfall .row');
   // Select the register step: the details pane appears beside the waterfall.

@@ -110,6 +110,15 @@ async function uiSession(opts: { root: string; workspace: string; profile: strin
     try {
       await waitForWorkbench(page);
       await page.waitForTimeout(2000); // icons and the status bar fill in after the explorer
+      // Name shots after the theme the workbench really shows (its base: vs, vs-dark, hc-*), never
+      // after the one asked for: the Extension Development Host of code-server 4.100 has been seen to
+      // ignore workbench.colorTheme and render the light base theme (Light+ colours) whatever was set.
+      const classes = (await page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
+      const rendered = /\b(vs-dark|hc-black)\b/.test(classes) ? 'dark' : 'light';
+      if (rendered !== theme) {
+        console.log(`  asked for the ${theme} theme (${THEMES[theme]}), the workbench rendered a ${rendered} one: no ${theme} shots from this session`);
+        return;
+      }
       await shootWidths(page, outDir, '01-workbench', theme);
       await quickOpenFile(page, PLAN_FILE);
       await shootWidths(page, outDir, '02-plan-open', theme);

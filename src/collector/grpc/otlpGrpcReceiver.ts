@@ -5,6 +5,7 @@ import { decodeOtlpProto } from '../ingest/otlpProtoDecoder';
 import { partialMessage } from '../ingest/otlpHttpReceiver';
 import { exportResponse } from '../ingest/otlpResponse';
 import type { DecodePool } from '../ingest/decodePool';
+import type { InFlightBytes } from '../ingest/inFlightBytes';
 import type { LogStore } from '../logs/logStore';
 import { decodeOtlpLogsProto } from '../logs/otlpLogsDecoder';
 import { logsResponse } from '../logs/otlpSignalReceiver';
@@ -36,6 +37,8 @@ export interface GrpcReceiverOptions {
   metrics?: MetricStore;
   /** Every body to the workers (the extension host, whose thread must stay free). */
   protobufOnWorkers?: boolean;
+  /** Bodies received and not yet stored, shared with OTLP/HTTP: past its bound a call gets UNAVAILABLE (retried by exporters). */
+  inFlight?: InFlightBytes;
 }
 
 /** Receive window per connection and per stream: a whole 16 MiB request in flight without stalls. */
@@ -104,10 +107,12 @@ export class OtlpGrpcReceiver {
     const server = new grpc.Server({
       'grpc.max_receive_message_length': this.options.maxMessageBytes,
       'grpc.max_send_message_length': 1024 * 1024,
+      // Channelz keeps per-call counters and trace events for a debugging service we never expose.
+      'grpc.enable_channelz': 0,
     });
-    server.addService(TRACE_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportTraces(call.request, cb) });
-    server.addService(LOGS_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportLogs(call.request, cb) });
-    server.addService(METRICS_SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => this.exportMetrics(call.request, cb) });
+    server.addService(TRACE_SERVICE, { Export: this.gated((body, cb) => this.exportTraces(body, cb)) });
+    server.addService(LOGS_SERVICE, { Export: this.gated((body, cb) => this.exportLogs(body, cb)) });
+    server.addService(METRICS_SERVICE, { Export: this.gated((body, cb) => this.exportMetrics(body, cb)) });
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(`127.0.0.1:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
     });
@@ -115,6 +120,24 @@ export class OtlpGrpcReceiver {
     this.server = server;
     this.addressValue = `127.0.0.1:${port}`;
     return this.addressValue;
+  }
+
+  /**
+   * A call's message counts as in flight until it is answered; past the bound it is refused with
+   * UNAVAILABLE (which OTLP exporters retry) and nothing of it is stored.
+   */
+  private gated(handle: (body: Buffer, cb: grpc.sendUnaryData<Buffer>) => void): (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void {
+    return (call, cb) => {
+      const inFlight = this.options.inFlight;
+      const hold = inFlight?.hold();
+      if (hold && !hold.reserve(call.request.length)) {
+        return cb({ code: grpc.status.UNAVAILABLE, details: `the collector is busy storing earlier requests (${inFlight!.maxBytes} bytes in flight): retry later` });
+      }
+      handle(call.request, (err, value) => {
+        hold?.release();
+        cb(err, value);
+      });
+    };
   }
 
   private exportMetrics(body: Buffer, cb: grpc.sendUnaryData<Buffer>): void {

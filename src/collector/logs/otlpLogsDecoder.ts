@@ -221,12 +221,13 @@ function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: R
   }
 }
 
-/** The severity of the previous record and where its text was: most records repeat it. */
+/** The severity of the previous record and where its text was (most records repeat it); room to put a record's ids together. */
 class LastSeverity {
   severity: Severity | undefined;
   number = -1;
   textStart = 0;
   textEnd = 0;
+  readonly ids = Buffer.allocUnsafe(24);
 }
 
 function sameBytes(buf: Buffer, a: number, b: number, len: number): boolean {
@@ -291,7 +292,13 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw:
     last.textEnd = textEnd;
   }
   // The ids straight from the bytes, one character a byte (see LogRecord.ids).
-  const ids = traceAt < 0 ? '' : buf.toString('latin1', traceAt, traceAt + 16) + (spanAt < 0 ? '' : buf.toString('latin1', spanAt, spanAt + 8));
+  // One flat string (a concatenation would keep two strings per record and be flattened on use).
+  let ids = '';
+  if (traceAt >= 0) {
+    buf.copy(last.ids, 0, traceAt, traceAt + 16);
+    if (spanAt >= 0) buf.copy(last.ids, 16, spanAt, spanAt + 8);
+    ids = last.ids.toString('latin1', 0, spanAt >= 0 ? 24 : 16);
+  }
   out.records.push(new LogRecord(timeMs > 0 ? timeMs : observedMs > 0 ? observedMs : Date.now(), severity, ids, origin, raw, start, end));
   return '';
 }

@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
 import type { Collector } from '../../../src/collector';
+import { protoRequest, protoSpan } from './protoWriter';
 import { httpRequest, jsonRequest, postTraces, spanIdOf, T0, traceIdOf, withCollector } from './helpers';
 
 const KiB = 1024;
@@ -94,5 +96,30 @@ test('one body always passes when nothing is in flight, even one larger than the
     assert.equal((await postTraces(endpoint, bigBody(5, 200 * KiB))).status, 200);
     assert.equal(c.store.trace(traceIdOf(5)).length, 1);
     assert.equal(budgetOf(c).busyRequests, 0);
+  });
+});
+
+test('gRPC shares the allowance: a call past it gets UNAVAILABLE (which exporters retry) and stores nothing', async () => {
+  await withCollector({ grpcPort: 0, decodeThreads: 0, maxInFlightBytes: 300 * KiB }, async (c, endpoint) => {
+    const held = bigBody(2, 250 * KiB);
+    const open = startPost(endpoint, '/v1/traces', held, { 'content-type': 'application/json', 'content-length': held.length });
+    await until(() => budgetOf(c).inFlightBytes === held.length);
+    const T = 'ee'.repeat(16);
+    const body = protoRequest([protoSpan({ traceId: T, spanId: '02'.repeat(8), name: 'y'.repeat(100 * KiB), startMs: 1.7e12, endMs: 1.7e12 + 1 })]);
+    const call = (): Promise<number | undefined> =>
+      new Promise((resolve) => {
+        const client = new grpc.Client(c.grpcAddress, grpc.credentials.createInsecure());
+        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, (err) => {
+          client.close();
+          resolve(err?.code);
+        });
+      });
+    assert.equal(await call(), grpc.status.UNAVAILABLE);
+    assert.equal(c.store.run(T), undefined);
+    open.finish();
+    assert.equal((await open.response).status, 200);
+    await until(() => budgetOf(c).inFlightBytes === 0);
+    assert.equal(await call(), undefined, 'accepted once the allowance is free');
+    assert.equal(c.store.trace(T).length, 1);
   });
 });
