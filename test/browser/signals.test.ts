@@ -243,6 +243,8 @@ void test('the open Logs or Metrics tab is kept in the panel state and comes bac
     assert.equal(await tp.page.getAttribute('.signal-tabs .tab:has-text("Logs")', 'aria-selected'), 'true');
     await tp.page.waitForSelector('.run-logs .act');
     assert.equal(await tp.page.isVisible('.waterfall'), false);
+    assert.equal(await tp.page.isVisible('.toolbar .search'), false, "the span filter is not offered on the Logs tab");
+    assert.equal(await tp.page.isVisible('.toolbar .run-title'), true);
     await tp.page.click('.signal-tabs .tab:has-text("Metrics")');
     await tp.page.waitForFunction(() => ((globalThis as unknown as PageWindow).__state as { tab?: string } | undefined)?.tab === 'metrics');
     await tp.page.click('.signal-tabs .tab:has-text("Spans")');
@@ -250,6 +252,7 @@ void test('the open Logs or Metrics tab is kept in the panel state and comes bac
       const s = (globalThis as unknown as PageWindow).__state as { view?: string; tab?: string } | undefined;
       return s?.view === 'run' && s.tab === undefined;
     });
+    assert.equal(await tp.page.isVisible('.toolbar .search'), true);
   } finally {
     await tp.close();
   }
