@@ -106,6 +106,8 @@ export type TimelineState =
       selected?: string;
       window?: { startMs: number; endMs: number };
       critical: CriticalPathMode;
+      /** The run's Logs or Metrics tab, when one was open (the waterfall otherwise). */
+      tab?: 'logs' | 'metrics';
     }
   | { view: 'compare'; a: string; b: string };
 
@@ -229,5 +231,6 @@ export function parseTimelineState(v: unknown): TimelineState | undefined {
   if (isStr(v.selected)) s.selected = v.selected;
   const w = v.window;
   if (isObj(w) && isNum(w.startMs) && isNum(w.endMs) && w.endMs > w.startMs) s.window = { startMs: w.startMs, endMs: w.endMs };
+  if (v.tab === 'logs' || v.tab === 'metrics') s.tab = v.tab;
   return s;
 }

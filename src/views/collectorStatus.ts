@@ -35,6 +35,7 @@ type BoundsStats = Pick<
   | 'evictedTraces'
   | 'evictedSpans'
   | 'evictedUnfinished'
+  | 'budget'
 >;
 
 /**
@@ -50,13 +51,35 @@ export function lossLines(s: BoundsStats): string[] {
   if (s.refusedSpans > 0) lines.push(`${formatCount(s.refusedSpans)} span${s.refusedSpans === 1 ? '' : 's'} refused: their trace reached its share (${formatBytes(s.maxTraceBytes)}) or was evicted`);
   if (s.truncatedSpans > 0) lines.push(`${formatCount(s.truncatedSpans)} span${s.truncatedSpans === 1 ? '' : 's'} stored with values truncated to the caps`);
   if (s.rejectedSpans > 0 || s.rejectedRequests > 0) lines.push(`${formatCount(s.rejectedSpans)} invalid spans and ${formatCount(s.rejectedRequests)} requests rejected`);
+  const other = otherSignalsEvicted(s);
+  if (other) lines.push(`${other} evicted (least recently updated first) to stay within the memory budget`);
+  if (s.budget?.busyRequests) lines.push(`${formatCount(s.budget.busyRequests)} requests asked to retry later (503): ${formatBytes(s.budget.maxInFlightBytes)} of bodies were in flight`);
   return lines;
 }
 
-/** `38 MiB of 256 MiB (15%) · 12.3k spans in 40 traces (3 plan runs)`. */
+/** `120 log records and 3 metric series`, or '' when the budget took nothing from logs or metrics. */
+function otherSignalsEvicted(s: BoundsStats): string {
+  const logs = s.budget?.signals.logs.evictedUnits ?? 0;
+  const series = s.budget?.signals.metrics.evictedUnits ?? 0;
+  const parts: string[] = [];
+  if (logs > 0) parts.push(`${formatCount(logs)} log record${logs === 1 ? '' : 's'}`);
+  if (series > 0) parts.push(`${formatCount(series)} metric series`);
+  return parts.join(' and ');
+}
+
+/**
+ * `38 MiB of 256 MiB (15%) · 12.3k spans in 40 traces (3 plan runs)`, and what logs and metrics hold
+ * of the same budget when they hold anything (` · logs 2 MiB (8.1k records) · metrics 40 KiB (12 series)`).
+ */
 export function usageLine(s: BoundsStats): string {
-  const pct = s.maxBytes > 0 ? Math.min(100, Math.round((100 * s.bytes) / s.maxBytes)) : 0;
-  return `${formatBytes(s.bytes)} of ${formatBytes(s.maxBytes)} (${pct}%) · ${formatCount(s.spans)} spans in ${formatCount(s.traces)} traces (${formatCount(s.runs)} plan runs)`;
+  const used = s.budget?.usedBytes ?? s.bytes;
+  const pct = s.maxBytes > 0 ? Math.min(100, Math.round((100 * used) / s.maxBytes)) : 0;
+  let line = `${formatBytes(used)} of ${formatBytes(s.maxBytes)} (${pct}%) · ${formatCount(s.spans)} spans in ${formatCount(s.traces)} traces (${formatCount(s.runs)} plan runs)`;
+  const logs = s.budget?.signals.logs;
+  const metrics = s.budget?.signals.metrics;
+  if (logs?.units) line += ` · logs ${formatBytes(logs.bytes)} (${formatCount(logs.units)} records)`;
+  if (metrics?.units) line += ` · metrics ${formatBytes(metrics.bytes)} (${formatCount(metrics.units)} series)`;
+  return line;
 }
 
 /** The status bar tooltip of a running collector. */
@@ -79,6 +102,8 @@ export function runsViewMessage(s: BoundsStats): string {
   if (s.evictedTraces > 0) lost.push(`${formatCount(s.evictedTraces)} evicted`);
   if (s.refusedSpans > 0) lost.push(`${formatCount(s.refusedSpans)} spans refused`);
   if (s.truncatedSpans > 0) lost.push(`${formatCount(s.truncatedSpans)} spans truncated`);
+  const other = otherSignalsEvicted(s);
+  if (other) lost.push(`${other} evicted`);
   return lost.length === 0 ? '' : `Memory budget ${formatBytes(s.maxBytes)}: ${lost.join(', ')} (hover the status bar for details)`;
 }
 

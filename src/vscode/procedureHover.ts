@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { clockTime, formatDuration, procedureLensText, runOutcomeText, type ProcedureStatsLike } from '../views/format';
 import { callLines, callLineText, comparableFigures, procedureAtLine } from '../views/procedureHoverModel';
-import { callCountsOf } from '../views/procedureStats';
+import { callCountsOf } from '../summary/procedureStats';
 import { isDebugRun, runTitle, sameRunKey } from '../views/runIdentity';
 import type { CollectorHost } from './collectorHost';
 import type { RunData } from './runData';

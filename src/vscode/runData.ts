@@ -5,7 +5,7 @@ import type { PlanRunSummary } from '../summary/runSummary';
 import { SummaryCache } from '../summary/summaryCache';
 import { diffSummaries } from '../summary/summaryDiff';
 import { StatsIndex, documentLensModel, type DocumentLensModel } from '../views/lensModel';
-import { procedureStatsFromSummaries } from '../views/procedureStats';
+import { procedureStatsFromSummaries } from '../summary/procedureStats';
 import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { Metrics } from './metrics';

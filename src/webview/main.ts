@@ -77,6 +77,7 @@ class TimelineApp {
       tabChanged: (tab) => {
         this.runLayout.classList.toggle('tab-logs', tab === 'logs');
         this.runLayout.classList.toggle('tab-metrics', tab === 'metrics');
+        if (this.run) this.persist(this.runState(this.run));
         this.scheduleReport();
       },
     });
@@ -135,6 +136,9 @@ class TimelineApp {
         }
         this.run = run;
         this.signals.setRun(run.traceId, run.tree);
+        // A restored panel opens on the tab it was left on (the saved state is of this run).
+        const saved = this.saved;
+        if (saved?.view === 'run' && saved.traceId === run.traceId && saved.tab) this.signals.show(saved.tab);
         this.root.replaceChildren(this.runLayout);
         this.toolbar.setTitle(m.title, m.live);
         this.toolbar.set(run.filter, run.critical);
@@ -225,7 +229,7 @@ class TimelineApp {
       const r = rowOf(rows, selected);
       if (r !== -1) this.waterfall.reveal(r);
     }
-    this.persist(run.state());
+    this.persist(this.runState(run));
     this.scheduleReport();
   }
 
@@ -336,6 +340,13 @@ class TimelineApp {
         return;
     }
     e.preventDefault();
+  }
+
+  /** The run's view state, with the signals tab when it is not the waterfall. */
+  private runState(run: RunView): TimelineState {
+    const s = run.state();
+    const tab = this.signals.currentTab;
+    return s.view === 'run' && tab !== 'spans' ? { ...s, tab } : s;
   }
 
   private persist(state: TimelineState): void {

@@ -68,9 +68,10 @@ export class Toolbar {
     this.errors.addEventListener('change', emit);
     this.minDur.addEventListener('input', emit);
     this.critical.addEventListener('change', () => this.events.critical(this.critical.value as CriticalPathMode));
-    this.element.append(
-      this.title,
-      this.live,
+    // The controls that act on the waterfall: hidden while the run's Logs or Metrics tab is open
+    // (the wrapper takes no box of its own, so the toolbar lays them out as before).
+    const spanControls = h('span', 'span-controls');
+    spanControls.append(
       this.search,
       errLabel,
       minLabel,
@@ -80,6 +81,7 @@ export class Toolbar {
       button('Reset zoom', 'Show the whole run (or double-click the minimap)', () => this.events.resetZoom()),
       this.status,
     );
+    this.element.append(this.title, this.live, spanControls);
   }
 
   value(): TimelineFilter {

@@ -13,7 +13,7 @@ import { StatsIndex, documentLensModel } from '../../src/views/lensModel';
 import { procedureLensText, runOutcomeText } from '../../src/views/format';
 import { SummaryCache } from '../../src/summary/summaryCache';
 import { recordSource } from '../../src/collector/store/queries/recordSource';
-import { procedureStatsFromSummaries } from '../../src/views/procedureStats';
+import { procedureStatsFromSummaries } from '../../src/summary/procedureStats';
 import { DEFAULT_SETTINGS } from '../../src/views/settings';
 import { loadavg, tmpdir } from 'node:os';
 import { postRun, syntheticRun } from '../host/suite/otlpLoad';

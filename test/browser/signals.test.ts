@@ -234,3 +234,38 @@ void test('screenshots: Activity, log list and metrics at 400 and 1200 px, light
     }
   }
 });
+
+void test('the open Logs or Metrics tab is kept in the panel state and comes back when the panel is restored', async () => {
+  const initialState = { view: 'run', traceId: TRACE, collapsed: [], filter: { text: '', errorsOnly: false, minDurationMs: 0 }, critical: 'off', tab: 'logs' };
+  const tp = await openTimeline(browser, { origin, width: 1200, height: 700, initialState });
+  try {
+    await showRun(tp);
+    assert.equal(await tp.page.getAttribute('.signal-tabs .tab:has-text("Logs")', 'aria-selected'), 'true');
+    await tp.page.waitForSelector('.run-logs .act');
+    assert.equal(await tp.page.isVisible('.waterfall'), false);
+    assert.equal(await tp.page.isVisible('.toolbar .search'), false, "the span filter is not offered on the Logs tab");
+    assert.equal(await tp.page.isVisible('.toolbar .run-title'), true);
+    await tp.page.click('.signal-tabs .tab:has-text("Metrics")');
+    await tp.page.waitForFunction(() => ((globalThis as unknown as PageWindow).__state as { tab?: string } | undefined)?.tab === 'metrics');
+    await tp.page.click('.signal-tabs .tab:has-text("Spans")');
+    await tp.page.waitForFunction(() => {
+      const s = (globalThis as unknown as PageWindow).__state as { view?: string; tab?: string } | undefined;
+      return s?.view === 'run' && s.tab === undefined;
+    });
+    assert.equal(await tp.page.isVisible('.toolbar .search'), true);
+  } finally {
+    await tp.close();
+  }
+});
+
+void test("a saved tab of another run is not applied to this one", async () => {
+  const initialState = { view: 'run', traceId: 'f'.repeat(32), collapsed: [], filter: { text: '', errorsOnly: false, minDurationMs: 0 }, critical: 'off', tab: 'metrics' };
+  const tp = await openTimeline(browser, { origin, width: 1200, height: 700, initialState });
+  try {
+    await showRun(tp);
+    assert.equal(await tp.page.getAttribute('.signal-tabs .tab:has-text("Spans")', 'aria-selected'), 'true');
+    assert.equal(await tp.page.isVisible('.waterfall'), true);
+  } finally {
+    await tp.close();
+  }
+});

@@ -16,8 +16,10 @@ import type { SpanView } from '../../protocol/spanView';
 import { ChangeCoalescer, type Disposable } from './changeCoalescer';
 import { DecodeContext, type DecodedBatch } from './decodedBatch';
 import { encodeOtlpJson } from './otlpJsonEncoder';
-import { diffRuns } from './queries/runDiff';
-import { procedureStats } from './queries/procedureStats';
+import { diffSummaries } from '../../summary/summaryDiff';
+import { procedureStatsFromSummaries } from '../../summary/procedureStats';
+import { summarizeRun, type PlanRunSummary } from '../../summary/runSummary';
+import { recordSource } from './queries/recordSource';
 import { searchSpans } from './queries/spanSearch';
 import { buildTree } from './queries/traceTree';
 import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
@@ -496,18 +498,26 @@ export class SpanStore {
     return entry ? buildTree(entry) : undefined;
   }
 
+  /** Per-procedure statistics, from the runs' summaries (the same function the editor's views use). */
   procedureStats(query: ProcedureStatsQuery = {}): ProcedureStats[] {
-    return procedureStats(this, query);
+    return procedureStatsFromSummaries(this.runs(), (id) => this.summary(id), query);
+  }
+
+  /** A stored run's summary (computed on each call: the editor keeps its own cache by version). */
+  summary(traceId: string): PlanRunSummary | undefined {
+    const records = this.records(traceId);
+    return records.length ? summarizeRun(recordSource(records)) : undefined;
   }
 
   search(query: SpanQuery): SpanSearchResult {
     return searchSpans(this, query);
   }
 
+  /** Two runs compared step by step, from their summaries (the same function the compare view uses). */
   diff(a: string, b: string): RunDiff | undefined {
-    const ea = this.entry(a);
-    const eb = this.entry(b);
-    return ea && eb ? diffRuns(ea, eb) : undefined;
+    const [ra, rb] = [this.run(a), this.run(b)];
+    const [sa, sb] = [this.summary(a), this.summary(b)];
+    return ra && rb && sa && sb ? diffSummaries(sa, sb, ra, rb) : undefined;
   }
 
   /** Bumped on every change of the content. */

@@ -1,7 +1,8 @@
 // The load process: sends 512-span bodies (real OTel serializers, see bodies.ts) to a collector over
 // keep-alive connections and prints one JSON line with what it measured.
 // argv[2]: JSON {endpoint, format: 'json'|'proto'|'grpc', requests, warmup, concurrency, templates}
-// ('grpc': protobuf bodies to TraceService/Export at endpoint `127.0.0.1:PORT`, one HTTP/2 channel).
+// ('grpc': protobuf bodies to TraceService/Export at endpoint `127.0.0.1:PORT`, over `channels` HTTP/2
+// connections, default 1 as the official exporter uses; each sender keeps to one of them).
 import { Agent, request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { jsonBody, makeTemplates, protoBody, SPANS_PER_BODY } from './bodies';
@@ -15,13 +16,18 @@ interface LoadOptions {
   templates: number;
   /** First request number (tags must not repeat across runs against one server). */
   offset?: number;
+  /** gRPC: HTTP/2 connections (own subchannel pools), shared out among the concurrent senders. */
+  channels?: number;
 }
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as LoadOptions;
   const templates = makeTemplates(o.templates);
   const url = o.format === 'grpc' ? undefined : new URL('/v1/traces', o.endpoint);
-  const client = o.format === 'grpc' ? new grpc.Client(o.endpoint, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 }) : undefined;
+  const clients =
+    o.format === 'grpc'
+      ? Array.from({ length: Math.max(1, o.channels ?? 1) }, () => new grpc.Client(o.endpoint, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.use_local_subchannel_pool': 1 }))
+      : [];
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
   const contentType = o.format === 'json' ? 'application/json' : 'application/x-protobuf';
   const make = o.format === 'json' ? jsonBody : protoBody;
@@ -30,9 +36,9 @@ async function main(): Promise<void> {
   const offset = o.offset ?? 0;
   const bodies: Buffer[] = [];
   for (let i = 0; i < total; i++) bodies.push(make(templates, offset + i));
-  const postGrpc = (body: Buffer): Promise<number> =>
+  const postGrpc = (body: Buffer, sender: number): Promise<number> =>
     new Promise((resolve) => {
-      client!.makeUnaryRequest(
+      clients[sender % clients.length]!.makeUnaryRequest(
         '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
         (b: Buffer) => b,
         (b: Buffer) => b,
@@ -49,20 +55,20 @@ async function main(): Promise<void> {
       req.on('error', reject);
       req.end(body);
     });
-  const post = client ? postGrpc : postHttp;
+  const post = clients.length ? postGrpc : postHttp;
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
-  const worker = async (limit: number, record: boolean): Promise<void> => {
+  const worker = async (sender: number, limit: number, record: boolean): Promise<void> => {
     while (next < limit) {
       const body = bodies[next++]!;
       const t = performance.now();
-      const status = await post(body);
+      const status = await post(body, sender);
       if (record) latencies.push(performance.now() - t);
       statuses[status] = (statuses[status] ?? 0) + 1;
     }
   };
-  await Promise.all(Array.from({ length: o.concurrency }, () => worker(o.warmup, false)));
+  await Promise.all(Array.from({ length: o.concurrency }, (_, i) => worker(i, o.warmup, false)));
   // Tell the bench we are warm (it notes the collector's CPU time) and wait for its go.
   if (process.send) {
     await new Promise<void>((resolve) => {
@@ -71,13 +77,13 @@ async function main(): Promise<void> {
     });
   }
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: o.concurrency }, () => worker(total, true)));
+  await Promise.all(Array.from({ length: o.concurrency }, (_, i) => worker(i, total, true)));
   const elapsedMs = performance.now() - t0;
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
   const bytes = bodies.slice(o.warmup).reduce((n, b) => n + b.length, 0);
   agent.destroy();
-  client?.close();
+  for (const c of clients) c.close();
   process.disconnect?.();
   process.stdout.write(
     JSON.stringify({

@@ -6,6 +6,11 @@ import { collectorTooltip, formatBytes, lossLines, runLossText, runsViewMessage 
 import { collectorStatusText } from '../../../src/views/format';
 import { jsonRequest } from '../collector/helpers';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { LogStore } from '../../../src/collector/logs/logStore';
+import { decodeOtlpLogsJson } from '../../../src/collector/logs/otlpLogsDecoder';
+import { DecodeContext } from '../../../src/collector/store/decodedBatch';
+import { MemoryBudget } from '../../../src/collector/store/memoryBudget';
+import { formatCount } from '../../../src/views/format';
 
 const span = (trace: string, id: number, parent = 'ffffffffffffffff') => ({ traceId: trace, spanId: id.toString(16).padStart(16, '0'), parentSpanId: parent, name: 'x', startMs: 1e12, endMs: 1e12 + 1 });
 
@@ -41,4 +46,25 @@ test('evicted, refused and truncated counts reach the tooltip, the status text a
 
 test('bytes read as people read them', () => {
   assert.deepEqual([0, 1023, 2048, 1.5 * 1024 * 1024, 256 * 1024 * 1024, 3 * 1024 ** 3].map(formatBytes), ['0 B', '1023 B', '2 KiB', '1.5 MiB', '256 MiB', '3 GiB']);
+});
+
+test('logs sharing the budget: their bytes in the usage line, their evictions in the tooltip and the Runs view', () => {
+  const budget = new MemoryBudget(256 * 1024);
+  const store = new SpanStore({ budget });
+  const logs = new LogStore({ budget });
+  importOtlpJson(store, jsonRequest([span('a'.repeat(32), 1)]));
+  const line = (i: number) => ({ timeUnixNano: String(1.7e18 + i), body: { stringValue: `line ${i} `.repeat(40) } });
+  logs.add(decodeOtlpLogsJson({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: 10 }, (_, i) => line(i)) }] }] }, new DecodeContext()).records);
+  let s = store.stats();
+  assert.match(collectorTooltip(s, 'http://127.0.0.1:1'), / · logs \d[\d.]* KiB \(10 records\)/);
+  assert.deepEqual(lossLines(s), [], 'nothing evicted yet');
+  // Far more than the budget: the oldest records go, and say so.
+  for (let k = 0; k < 40; k++) logs.add(decodeOtlpLogsJson({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: 50 }, (_, i) => line(1000 * k + i)) }] }] }, new DecodeContext()).records);
+  s = store.stats();
+  const evicted = s.budget!.signals.logs.evictedUnits;
+  assert.ok(evicted > 0);
+  assert.ok(s.budget!.usedBytes <= s.maxBytes);
+  assert.ok(lossLines(s).includes(`${formatCount(evicted)} log records evicted (least recently updated first) to stay within the memory budget`), lossLines(s).join('\n'));
+  assert.match(runsViewMessage(s), new RegExp(`${formatCount(evicted)} log records evicted`));
+  store.dispose();
 });

@@ -24,8 +24,11 @@ async function emitLogs(exporter: LogRecordExporter, endpoint: string): Promise<
   const span = tracer.getTracer('t').startSpan('handle order');
   // No context manager is registered in this process: the span's context is passed explicitly.
   const ctx = trace.setSpan(context.active(), span);
-  logger.emit({ context: ctx, severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order received', attributes: { 'order.id': 42, 'order.vip': true, region: 'eu', ratio: 0.5, tags: ['a', 'b'] } });
-  logger.emit({ context: ctx, severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: { reason: 'card declined', code: 51 } });
+  // Times apart by 5 ms: each record is its own request (SimpleLogRecordProcessor), so they may arrive
+  // in either order, and records are read back in time order (ties kept in order of arrival).
+  const t0 = Date.now();
+  logger.emit({ context: ctx, timestamp: t0, severityNumber: SeverityNumber.INFO, severityText: 'INFO', body: 'order received', attributes: { 'order.id': 42, 'order.vip': true, region: 'eu', ratio: 0.5, tags: ['a', 'b'] } });
+  logger.emit({ context: ctx, timestamp: t0 + 5, severityNumber: SeverityNumber.ERROR, severityText: 'ERROR', body: { reason: 'card declined', code: 51 } });
   logger.emit({ severityNumber: SeverityNumber.WARN, body: 'no trace here' });
   span.end();
   await loggers.forceFlush();

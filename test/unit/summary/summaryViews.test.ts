@@ -16,7 +16,7 @@ import { diffSummaries } from '../../../src/summary/summaryDiff';
 import { procedureLensText } from '../../../src/views/format';
 import { StatsIndex, documentLensModel } from '../../../src/views/lensModel';
 import { callCounts } from '../../../src/views/procedureHoverModel';
-import { callCountsOf, procedureStatsFromSummaries } from '../../../src/views/procedureStats';
+import { callCountsOf, procedureStatsFromSummaries } from '../../../src/summary/procedureStats';
 import { executedInLatestRuns, indexRuns } from '../../../src/views/procedureRuns';
 import { scanPlanSource } from '../../../src/views/planScan';
 import { jsonRequest, planRun, spanIdOf, traceIdOf, withCollector, type SpanSpec } from '../collector/helpers';
@@ -46,7 +46,7 @@ async function runSample(c: Collector, endpoint: string, file: string, exportNam
   return (JSON.parse(stdout) as { traceId: string }).traceId;
 }
 
-test('sample runs: statistics, lens texts, hover call counts, coverage and the compare from summaries equal those from spans', async () => {
+test("sample runs: the editor's cached summaries give the collector's statistics, lens texts, coverage and compare; hover call counts equal those counted from spans", async () => {
   await withCollector({}, async (c, endpoint) => {
     const good1 = await runSample(c, endpoint, 'create-cluster.ts', undefined, 'run');
     const faulty = await runSample(c, endpoint, 'create-cluster.ts', 'createClusterFaulty', 'run');
@@ -57,10 +57,17 @@ test('sample runs: statistics, lens texts, hover call counts, coverage and the c
     const store = c.store;
     const cache = cacheOver(store);
     const runs = store.runs();
+    // The collector's query and the editor's views share the aggregation; the editor reads summaries
+    // through its cache (by trace version), the collector computes them afresh: they must agree.
     for (const query of [{}, { excludeDebug: true }, { lastRuns: 2 }, { plan: 'checkout' }]) {
       const fromSummaries = procedureStatsFromSummaries(runs, (id) => cache.get(id), query);
       assert.deepEqual(fromSummaries, store.procedureStats(query), `statistics for ${JSON.stringify(query)}`);
     }
+    // And the figures are the runs' own: four create-cluster runs (one debug), the register step once per run.
+    const register = store.procedureStats({}).find((s) => s.procedureId === 'register_cluster_node_to_lb')!;
+    assert.equal(register.runs, 4);
+    assert.equal(register.count, 4);
+    assert.equal(store.procedureStats({ plan: 'checkout' }).find((s) => s.procedureId === 'additionalMarkUp')?.runs, 1);
     // Debug runs left out: the debugged run is not among the register step's recent runs.
     const plain = procedureStatsFromSummaries(runs, (id) => cache.get(id), { excludeDebug: true }).find((s) => s.procedureId === 'register_cluster_node_to_lb')!;
     assert.ok(!plain.recent.some((r) => r.traceId === debug));

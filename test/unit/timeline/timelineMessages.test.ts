@@ -40,6 +40,14 @@ void test('persisted state: defaults for missing parts, unusable states rejected
   assert.deepEqual(parseTimelineState({ view: 'compare', a: 'x', b: 'y' }), { view: 'compare', a: 'x', b: 'y' });
   assert.equal(parseTimelineState({ view: 'run' }), undefined);
   assert.equal(parseTimelineState(42), undefined);
+  const tabOf = (tab: unknown) => {
+    const st = parseTimelineState({ view: 'run', traceId: 't', tab });
+    return st?.view === 'run' ? st.tab : 'no state';
+  };
+  assert.equal(tabOf('logs'), 'logs');
+  assert.equal(tabOf('metrics'), 'metrics');
+  assert.equal(tabOf('spans'), undefined, 'the waterfall is the default, not stored');
+  assert.equal(tabOf('<img>'), undefined);
   const w = parseTimelineState({ view: 'run', traceId: 't', window: { startMs: 5, endMs: 1 }, critical: 'pass', selected: 's' });
   assert.equal(w?.view === 'run' && w.window, undefined);
   assert.equal(w?.view === 'run' && w.critical, 'pass');

@@ -1,11 +1,10 @@
 /**
- * Per-procedure statistics (CodeLens, decorations, hovers, the Procedures view, coverage's
- * "executed") aggregated from run summaries, which are computed once per trace version: no view
- * walks spans again. Same figures as the collector's own query over spans (a unit test holds them
- * equal on the sample runs).
+ * Per-procedure statistics aggregated from run summaries, which are computed once per trace
+ * version: the one implementation behind the collector's query (read API, CLI) and the editor's
+ * views (CodeLens, decorations, hovers, the Procedures view, coverage's "executed").
  */
 import type { ProcedureRun, ProcedureStats, ProcedureStatsQuery, RunSummary } from '../protocol/collectorTypes';
-import type { PlanRunSummary, StepSummary } from '../summary/runSummary';
+import type { PlanRunSummary, StepSummary } from './runSummary';
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
