@@ -2,23 +2,14 @@
  * A run's log records as the timeline gets them (bounded in count and characters: a program can
  * log megabytes), and logs without trace context as the read-only text of one service. Pure.
  */
+import type { LogView } from '../protocol/logView';
 import { MAX_LOG_BODY, MAX_RUN_LOGS, type SignalLog } from '../protocol/signalMessages';
 import type { AttrValue } from '../protocol/spanView';
 import { cleanText, severityOf } from '../timelineModel/activity';
 import { attrText } from '../timelineModel/rowFilter';
 
-/** A record as the collector's log store answers (structurally: views/ does not import the collector). */
-export interface StoredLog {
-  timeMs: number;
-  severityNumber: number;
-  severityText: string;
-  body: string;
-  traceId?: string;
-  spanId?: string;
-  serviceName: string;
-  scopeName?: string;
-  attributes: Record<string, AttrValue>;
-}
+/** A record as the collector's log store answers (the read API's contract). */
+export type StoredLog = LogView;
 
 /** Characters of bodies and string attributes sent for one run at most; beyond, each is cut shorter. */
 export const RUN_LOGS_CHARS = 4_000_000;

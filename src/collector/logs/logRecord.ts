@@ -1,3 +1,4 @@
+import type { LogView } from '../../protocol/logView';
 import type { AttrValue } from '../../protocol/spanView';
 
 /** Severity number and text, shared by every record with the same pair. */
@@ -62,18 +63,7 @@ export class LogRecord {
   }
 }
 
-/** A log record as the read API answers it. */
-export interface LogView {
-  timeMs: number;
-  severityNumber: number;
-  severityText: string;
-  body: string;
-  traceId?: string;
-  spanId?: string;
-  serviceName: string;
-  scopeName?: string;
-  attributes: Record<string, AttrValue>;
-}
+export type { LogView };
 
 /** The `ids` of a record from hex trace and span ids ('' when there is no trace id). */
 export function packIds(traceIdHex: string, spanIdHex: string): string {
