@@ -42,6 +42,7 @@ const MAX_STREAMS = 100;
 const DRAIN_BYTES = 1024 * 1024;
 const ACCEPT_ENCODING = 'identity,gzip,deflate';
 const MiB = 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A unary gRPC server on node:http2: length-prefixed messages in, one message and `grpc-status`
@@ -173,6 +174,8 @@ class Call implements UnaryCall {
   }
 
   expireAfter(ms: number): void {
+    // grpc-timeout reaches 99,999,999 hours; node's timers stop at 2^31-1 ms (and would fire at once).
+    if (ms > MAX_TIMER_MS) return;
     this.timer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'deadline exceeded'), ms);
   }
 
@@ -180,7 +183,7 @@ class Call implements UnaryCall {
     if (!this.end()) return;
     const stream = this.stream;
     try {
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-encoding': 'identity', 'grpc-accept-encoding': ACCEPT_ENCODING }, { waitForTrailers: true });
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING }, { waitForTrailers: true });
       stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
       stream.end(frameMessage(response));
     } catch {

@@ -29,16 +29,17 @@ function frame(message: Buffer, flag = 0, declaredLength = message.length): Buff
   return Buffer.concat([prefix, message]);
 }
 
-/** One call on its own HTTP/2 connection: headers, then `chunks`, then (unless `open`) the end of the request. */
-async function rawCall(address: string, chunks: Buffer[], headers: OutgoingHttpHeaders = {}, open = false): Promise<RawAnswer> {
+/**
+ * One call on its own HTTP/2 connection: headers, then `chunks` (`gapMs` apart), then (unless
+ * `open`) the end of the request.
+ */
+async function rawCall(address: string, chunks: Buffer[], headers: OutgoingHttpHeaders = {}, open = false, gapMs = 0): Promise<RawAnswer> {
   const session: ClientHttp2Session = connect(`http://${address}`);
   session.on('error', () => {});
   try {
     const req = session.request({ ':method': 'POST', ':path': TRACES, 'content-type': 'application/grpc', te: 'trailers', ...headers });
     req.on('error', () => {});
-    for (const c of chunks) req.write(c);
-    if (!open) req.end();
-    return await new Promise<RawAnswer>((resolve) => {
+    const answered = new Promise<RawAnswer>((resolve) => {
       const answer: RawAnswer = { httpStatus: 0, grpcStatus: undefined, grpcMessage: '', body: Buffer.alloc(0) };
       const take = (h: Record<string, unknown>): void => {
         if (h['grpc-status'] !== undefined) answer.grpcStatus = Number(h['grpc-status']);
@@ -59,6 +60,12 @@ async function rawCall(address: string, chunks: Buffer[], headers: OutgoingHttpH
       req.on('end', done);
       req.on('close', done);
     });
+    for (const [i, c] of chunks.entries()) {
+      if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+      req.write(c);
+    }
+    if (!open) req.end();
+    return await answered;
   } finally {
     session.destroy();
   }
@@ -95,6 +102,10 @@ test('OTLP/gRPC hostile input: malformed frames, limits, compression, methods an
     assert.equal(ok.httpStatus, 200);
     assert.equal(ok.grpcStatus, grpc.status.OK);
     assert.deepEqual([...ok.body], [0, 0, 0, 0, 0], 'one empty ExportTraceServiceResponse');
+    // The longest deadline the header can say (99,999,999 hours) is no deadline in practice.
+    const farBody = frame(span('aa', 'far deadline', '03'));
+    const far = await rawCall(a, [farBody.subarray(0, 20), farBody.subarray(20)], { 'grpc-timeout': '99999999H' }, false, 30);
+    assert.equal(far.grpcStatus, grpc.status.OK, far.grpcMessage);
     const beforeRaw = c.store.exportOtlpJson('aa'.repeat(16));
 
     const cases: [string, Promise<RawAnswer>, number, RegExp][] = [
@@ -122,7 +133,7 @@ test('OTLP/gRPC hostile input: malformed frames, limits, compression, methods an
     assert.equal((await rawCall(a, [frame(good)], { 'content-type': 'application/json' })).httpStatus, 415, 'not gRPC: 415 as the protocol asks');
     assert.equal((await rawCall(a, [], { ':method': 'GET' })).httpStatus, 405);
     assert.equal(c.store.trace('bb'.repeat(16)).length, 0, 'nothing of a refused call is stored');
-    assert.equal(c.store.stats().spans, spansBefore + 1, 'only the well-formed raw call added a span');
+    assert.equal(c.store.stats().spans, spansBefore + 2, 'only the two well-formed raw calls added spans');
     assert.equal(c.store.stats().budget!.inFlightBytes, 0, 'every refused call gave back its in-flight bytes');
     await stillServing(c, beforeRaw);
   });
