@@ -4,7 +4,7 @@ import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { parseCommandArgs } from '../commandArgs';
 import { loadPlan } from '../planLoader';
-import { renderWaterfall, formatDuration } from '../waterfall';
+import { renderWaterfall, formatDuration } from '../../text/waterfall';
 import { formatDiff } from '../diffText';
 import { Collector } from '../../collector';
 import { Scheduler } from '../../runtime/scheduler';

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { parseCommandArgs } from '../commandArgs';
-import { cleanForTerminal as clean } from '../terminalText';
+import { cleanForTerminal as clean } from '../../text/terminalText';
 import { Env } from '../../protocol/envVars';
 import { convertTraceFile, describeConverted, ImportError, MAX_IMPORT_BYTES, type ConvertedTraceFile } from '../../collector/importers';
 

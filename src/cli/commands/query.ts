@@ -1,9 +1,9 @@
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { parseCommandArgs } from '../commandArgs';
-import { formatDuration, renderWaterfall } from '../waterfall';
+import { formatDuration, renderWaterfall } from '../../text/waterfall';
 import { formatDiff } from '../diffText';
-import { cleanForTerminal as clean } from '../terminalText';
+import { cleanForTerminal as clean } from '../../text/terminalText';
 import { Env } from '../../protocol/envVars';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';

@@ -3,7 +3,7 @@ import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { parseCommandArgs } from '../commandArgs';
 import { loadPlan, shownPath, userFrame } from '../planLoader';
-import { renderWaterfall, formatDuration } from '../waterfall';
+import { renderWaterfall, formatDuration } from '../../text/waterfall';
 import { ProgressLine } from '../progress';
 import { Scheduler } from '../../runtime/scheduler';
 import { createTracing } from '../../runtime/tracing';
