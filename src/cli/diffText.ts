@@ -1,5 +1,5 @@
 import type { RunDiff, StepDiff } from '../protocol/collectorTypes';
-import { formatDuration } from '../text/waterfall';
+import { formatDuration } from '../text/duration';
 import { cleanForTerminal as clean } from '../text/terminalText';
 
 function stepLabel(s: StepDiff): string {

@@ -6,7 +6,7 @@ import { buildBaseline, DEFAULT_RULE, type Baseline, type DurationRule } from '.
 import { compareShape, compareShapes } from '../../baseline/compare';
 import { runPlanFile, type PlanRuns } from '../planRuns';
 import { defaultBaselinePath, planFileFor, readBaseline, writeBaseline } from '../baselineFiles';
-import { formatDuration } from '../../text/waterfall';
+import { formatDuration } from '../../text/duration';
 
 const HELP = `Usage: instrument-first baseline record <plan-file> [options]
 

@@ -1,7 +1,8 @@
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
 import { parseCommandArgs } from '../commandArgs';
-import { formatDuration, renderWaterfall } from '../../text/waterfall';
+import { renderWaterfall } from '../../text/waterfall';
+import { formatDuration } from '../../text/duration';
 import { formatDiff } from '../diffText';
 import { cleanForTerminal as clean } from '../../text/terminalText';
 import { Env } from '../../protocol/envVars';
