@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import { connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import type { Collector } from '../../../src/collector';
@@ -186,5 +187,33 @@ test('OTLP/gRPC: a deadline the official client sets is honoured, and a call wit
     );
     assert.equal(code, grpc.status.OK);
     assert.equal(c.store.trace('f2'.repeat(16))[0]?.name, 'gzip');
+  });
+});
+
+test('OTLP/gRPC through the decode workers (as in the extension host): stored, garbage refused, partialSuccess counted', async () => {
+  const decodeWorkerPath = join(__dirname, '../../../src/collector/ingest/decodeWorker.js');
+  await withCollector({ grpcPort: 0, decodeThreads: 1, decodeWorkerPath, protobufOnWorkers: true }, async (c) => {
+    const a = c.grpcAddress;
+    const bodies = Array.from({ length: 8 }, (_, i) => span('a1', `worker ${i}`, (10 + i).toString()));
+    const results = await Promise.all(bodies.map((b) => grpcJsCall(a, TRACES, b)));
+    assert.deepEqual(
+      results.map((r) => r.code),
+      bodies.map(() => grpc.status.OK),
+    );
+    assert.deepEqual(
+      c.store
+        .trace('a1'.repeat(16))
+        .map((s) => s.name)
+        .sort(),
+      bodies.map((_, i) => `worker ${i}`),
+    );
+    const garbage = await grpcJsCall(a, TRACES, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]));
+    assert.equal(garbage.code, grpc.status.INVALID_ARGUMENT);
+    const backwards = protoRequest([protoSpan({ traceId: 'a2'.repeat(16), spanId: '05'.repeat(8), name: 'backwards', startMs: 1.7e12 + 5, endMs: 1.7e12 })]);
+    const raw = await rawCall(a, [frame(backwards)]);
+    assert.equal(raw.grpcStatus, grpc.status.OK);
+    assert.match(raw.body.toString('utf8'), /ends before it starts/, 'partialSuccess says why');
+    assert.equal(c.store.trace('a2'.repeat(16)).length, 0);
+    assert.equal(c.store.stats().spans, 8);
   });
 });
