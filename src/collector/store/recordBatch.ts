@@ -297,3 +297,44 @@ function hash(seed: number, s: string): number {
   for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);
   return h;
 }
+
+/** Bytes a batch holds: its columns, and its text at two bytes a character (an upper bound). */
+export function batchBytes(b: SpanBatch): number {
+  let n = b.text.length * 2;
+  for (const v of Object.values(b)) if (ArrayBuffer.isView(v)) n += v.byteLength;
+  return n;
+}
+
+/**
+ * The last full batch made, kept for the next full ask of the same trace unchanged: a timeline panel
+ * that is hidden and shown again reloads and asks for its whole run each time, and making the batch
+ * of a 100k-span trace costs 60–200 ms where handing out a kept one costs nothing. A trace's batch
+ * is a function of its entry, generation and span count (spans are only appended within a
+ * generation), so those are the key. It lives in the budget's free room only: the store keeps it
+ * when it fits there, and drops it as soon as stored data needs the room (after every ingest).
+ */
+export class LastBatch {
+  private kept: { entry: object; generation: number; spans: number; batch: SpanBatch; bytes: number } | undefined;
+
+  get bytes(): number {
+    return this.kept?.bytes ?? 0;
+  }
+
+  /** The kept batch of this entry at this generation and span count, if that is the one kept. */
+  get(entry: object, generation: number, spans: number): SpanBatch | undefined {
+    const k = this.kept;
+    return k && k.entry === entry && k.generation === generation && k.spans === spans ? k.batch : undefined;
+  }
+
+  /** Keeps `batch` (instead of the one kept) when it takes at most `room` bytes. */
+  keep(entry: object, generation: number, spans: number, batch: SpanBatch, room: number): void {
+    this.kept = undefined;
+    const bytes = batchBytes(batch);
+    if (bytes <= room) this.kept = { entry, generation, spans, batch, bytes };
+  }
+
+  /** Drops the kept batch (all of it, or only when it is the batch of `entry`). */
+  drop(entry?: object): void {
+    if (entry === undefined || this.kept?.entry === entry) this.kept = undefined;
+  }
+}

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
 import { decodeLimits } from '../../../src/collector/store/otlpValues';
+import { batchBytes } from '../../../src/collector/store/recordBatch';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import type { TraceBatch } from '../../../src/protocol/collectorTypes';
 import { encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
@@ -175,4 +176,61 @@ test('record batch: a trace received in several requests, its delta batches appe
       assertIdsShareRefs(joined!);
     }
   }
+});
+
+const idsOf = (b: SpanBatch): string[] => Array.from(b.spanId, (r) => str(b, r));
+
+test('kept batch: a full ask of an unchanged trace gets the batch made before; any change (spans added, a span replaced, the trace deleted and sent anew) gets a new one that carries it', () => {
+  const spans = randomSpans({ spans: 200, unique: 0.5, seed: 7 });
+  const traceId = String(spans[0]!.traceId);
+  const store = storeOf(spans.slice(0, 100));
+  const first = store.batchSince(traceId)!;
+  const again = store.batchSince(traceId)!;
+  assert.equal(again.batch, first.batch, 'kept');
+  assert.deepEqual(again.cursor, first.cursor);
+  assert.equal(again.full, true);
+
+  store.ingest(decodeOtlpJsonBytes(request(spans.slice(100, 150)), store.decodeContext));
+  const grown = store.batchSince(traceId)!;
+  assert.notEqual(grown.batch, first.batch);
+  assert.equal(grown.batch.spanId.length, 150);
+  assert.deepEqual(webviewSpans(grown.batch), webviewSpans(encodeSpanBatch(store.trace(traceId))));
+
+  // The same span id again, with another name: same count, another generation.
+  const resent = { ...spans[120]!, name: 'renamed' };
+  store.ingest(decodeOtlpJsonBytes(request([resent]), store.decodeContext));
+  const replaced = store.batchSince(traceId)!;
+  assert.equal(replaced.batch.spanId.length, 150);
+  assert.ok(Array.from(replaced.batch.name, (r) => str(replaced.batch, r)).includes('renamed'));
+
+  // Deleted and sent anew with as many spans (other ones): a new entry, a new batch.
+  assert.ok(store.deleteTrace(traceId));
+  store.ingest(decodeOtlpJsonBytes(request(spans.slice(50, 200)), store.decodeContext));
+  const anew = store.batchSince(traceId)!;
+  assert.equal(anew.batch.spanId.length, 150);
+  assert.deepEqual(new Set(idsOf(anew.batch)), new Set(spans.slice(50, 200).map((s) => String(s.spanId))));
+});
+
+test('kept batch: only in the budget\'s free room — not kept when it does not fit, dropped when stored spans need the room', () => {
+  const spans = randomSpans({ spans: 300, unique: 1, seed: 9 });
+  const traceId = String(spans[0]!.traceId);
+  // A budget the trace nearly fills: its batch does not fit beside it.
+  const tight = new SpanStore({ maxBytes: 230 * 1024, maxTraceBytes: 230 * 1024 });
+  tight.ingest(decodeOtlpJsonBytes(request(spans), tight.decodeContext));
+  assert.equal(tight.entry(traceId)!.spans.size, 300, 'the whole trace is stored');
+  const room = tight.maxBytes - tight.stats().bytes;
+  const first = tight.batchSince(traceId)!;
+  assert.ok(batchBytes(first.batch) > room, `the batch (${batchBytes(first.batch)} B) is larger than the free room (${room} B)`);
+  assert.notEqual(tight.batchSince(traceId)!.batch, first.batch, 'not kept beyond the free room');
+
+  // Room for it at first; then other traces take the room, and it is dropped.
+  const store = new SpanStore({ maxBytes: 4 * 1024 * 1024 });
+  store.ingest(decodeOtlpJsonBytes(request(spans), store.decodeContext));
+  const kept = store.batchSince(traceId)!;
+  assert.equal(store.batchSince(traceId)!.batch, kept.batch, 'kept while there is room');
+  for (let n = 1; store.maxBytes - store.stats().bytes >= batchBytes(kept.batch); n++) {
+    store.ingest(decodeOtlpJsonBytes(request(randomSpans({ spans: 100, unique: 1, seed: 100 + n })), store.decodeContext));
+  }
+  assert.ok(store.entry(traceId), 'the trace itself is still stored');
+  assert.notEqual(store.batchSince(traceId)!.batch, kept.batch, 'dropped once stored spans needed its room');
 });
