@@ -39,9 +39,12 @@ export class RunView {
     this.tree = buildSpanTree(new SpanTable(spans));
   }
 
-  /** Adds or replaces spans (live updates: a span id seen again takes the newer span) and rebuilds the tree. */
+  /**
+   * Adds or replaces spans (live updates: a span id seen again takes the newer span): the batch is
+   * appended to the run's, and the tree rebuilt with what was worked out for the earlier rows.
+   */
   merge(spans: SpanBatch): void {
-    this.tree = buildSpanTree(new SpanTable(concatBatches(this.tree.table.batch, spans)));
+    this.tree = buildSpanTree(new SpanTable(concatBatches(this.tree.table.batch, spans)), this.tree);
   }
 
   restore(s: TimelineState | undefined): void {
