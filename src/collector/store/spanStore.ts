@@ -472,6 +472,8 @@ export class SpanStore {
   /**
    * The timeline batch of a trace, read from its records: the spans added since `since` (a cursor
    * this returned earlier), or all of them (`full`) on first ask or when spans were replaced since.
+   * A full batch may be the one kept from an earlier ask (see LastBatch): callers only read it (a
+   * structured clone or a post copies it; transferring its buffers would empty the kept one).
    */
   batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined {
     const entry = this.traces.get(traceId.toLowerCase());
