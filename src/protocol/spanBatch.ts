@@ -5,9 +5,11 @@
  * transport even moves typed arrays as binary buffers and hands them to the page as transferables),
  * and the webview reads the columns in place, without allocating per span.
  *
- * Each string is stored once, so equal span ids share one ref: the webview links parents to
- * children by ref. A hand-made batch that repeats a string draws a different tree (spans with the
- * same id apart), never an unsafe one; everything else {@link isSpanBatch} checks.
+ * Equal span and parent ids share one ref: the webview links parents to children by ref. Other
+ * strings may repeat in the table (a maker stores a value once where it cheaply finds it equal;
+ * {@link encodeSpanBatch} stores every string once). A hand-made batch that repeats an id draws a
+ * different tree (spans with the same id apart), never an unsafe one; everything else
+ * {@link isSpanBatch} checks.
  */
 import { isAttrValue, type AttrValue, type SpanStatusName, type SpanView } from './spanView';
 

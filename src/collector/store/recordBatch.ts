@@ -18,13 +18,14 @@ interface Shape {
 
 /**
  * The timeline batch of stored spans, read straight from the records: no span views in between,
- * each key list resolved once, equal strings stored once. This is what a timeline posts.
+ * each key list resolved once, equal span and parent ids under one ref (the webview links parents
+ * by ref), a key's repeating values stored once. This is what a timeline posts.
  *
  * What a 100k-span trace costs here is per string: a lookup per span id, parent id and repeating
  * value (unique values take none, see ValueRefs), then one join of the table's text. So span ids
- * are looked up in a map of ids only (they are unique among the records; a parent is one of them or
- * a remote span), and values in a small map per key, not in one table of every string: most
- * lookups then stay in cache.
+ * are looked up in a table of ids only (IdRefs), and values in a small map per key, not in one map
+ * of every string of the batch: most lookups then stay in cache. An id and a value with the same
+ * text get two refs, which costs a few bytes and nothing else.
  */
 export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   const t = new BatchStrings();
