@@ -6,6 +6,17 @@ import { DEBUG_TYPE } from './debugConfigProvider';
 import type { PlanFinder, PlanTarget } from './planFinder';
 import { markStart, planTitle, type PlanErrorReport, type PlanSession, type PlanSessions } from './planSessions';
 
+/**
+ * What `debug.saveBeforeStart` asks for, done here: VS Code (1.100) saves every dirty editor unless
+ * the setting is 'none' (for the default it would also save an untitled active editor, which asks
+ * for a file name: a plan run reads files, so untitled editors are left alone here).
+ */
+async function saveBeforeStart(target: vscode.Uri): Promise<void> {
+  const mode = vscode.workspace.getConfiguration('debug', target).get<string>('saveBeforeStart', 'allEditorsInActiveGroup');
+  if (mode === 'none') return;
+  if (vscode.workspace.textDocuments.some((d) => d.isDirty && !d.isUntitled)) await vscode.workspace.saveAll(false);
+}
+
 interface LastRun {
   target: { uri: vscode.Uri; exportName: string };
   debug: boolean;
@@ -68,7 +79,12 @@ export class PlanRunner implements vscode.Disposable {
     };
     if (target.exportName !== 'default') config.export = target.exportName;
     if (!debug) config.noDebug = true;
-    const ok = await vscode.debug.startDebugging(folder, config, { noDebug: !debug });
+    // VS Code's own save before a start also reloads the whole configuration (settings and
+    // launch.json, each a read over the remote file system): hundreds of ms on the first Run of a
+    // window, most of a warm Run's wait. A configuration passed as an object needs no launch.json,
+    // so the runner saves the dirty files itself, as `debug.saveBeforeStart` asks, and VS Code skips it.
+    await saveBeforeStart(target.uri);
+    const ok = await vscode.debug.startDebugging(folder, config, { noDebug: !debug, suppressSaveBeforeStart: true });
     return ok ? ps : undefined;
   }
 

@@ -95,6 +95,11 @@ export class RunData implements vscode.Disposable {
     return this.summariesOf.cache;
   }
 
+  /** True while a plan process of ours runs (its runs can still change). */
+  get runsLive(): boolean {
+    return this.sessions.active().length > 0;
+  }
+
   /** Bumped when what the figures are drawn from changes other than the store (catalog, settings). */
   get generation(): number {
     return this.generationValue;
