@@ -66,7 +66,7 @@ export class InstrumentFirst implements vscode.Disposable {
     const baselines = own(new BaselineTests(context.extensionUri, log));
     // Compiled plans, by content: the warm-up writes them, the runner reads them (INSTRUMENT_FIRST_PLAN_CACHE).
     const planCache = vscode.Uri.joinPath(context.globalStorageUri, 'plan-cache').fsPath;
-    const warmUp = own(new PlanWarmUp(finder, collector, planCache, log, DEBUG_TYPE));
+    const warmUp = own(new PlanWarmUp(finder, collector, planCache, log));
     this.services = {
       extensionUri: context.extensionUri,
       extensionId: context.extension.id,

@@ -6,17 +6,6 @@ import { DEBUG_TYPE } from './debugConfigProvider';
 import type { PlanFinder, PlanTarget } from './planFinder';
 import { markStart, planTitle, type PlanErrorReport, type PlanSession, type PlanSessions } from './planSessions';
 
-/**
- * What `debug.saveBeforeStart` asks for, done here: VS Code (1.100) saves every dirty editor unless
- * the setting is 'none' (for the default it would also save an untitled active editor, which asks
- * for a file name: a plan run reads files, so untitled editors are left alone here).
- */
-async function saveBeforeStart(target: vscode.Uri): Promise<void> {
-  const mode = vscode.workspace.getConfiguration('debug', target).get<string>('saveBeforeStart', 'allEditorsInActiveGroup');
-  if (mode === 'none') return;
-  if (vscode.workspace.textDocuments.some((d) => d.isDirty && !d.isUntitled)) await vscode.workspace.saveAll(false);
-}
-
 interface LastRun {
   target: { uri: vscode.Uri; exportName: string };
   debug: boolean;
@@ -81,10 +70,10 @@ export class PlanRunner implements vscode.Disposable {
     if (!debug) config.noDebug = true;
     // VS Code's own save before a start also reloads the whole configuration (settings and
     // launch.json, each a read over the remote file system): hundreds of ms on the first Run of a
-    // window, most of a warm Run's wait. A configuration passed as an object needs no launch.json,
-    // so the runner saves the dirty files itself, as `debug.saveBeforeStart` asks, and VS Code skips it.
-    await saveBeforeStart(target.uri);
-    const ok = await vscode.debug.startDebugging(folder, config, { noDebug: !debug, suppressSaveBeforeStart: true });
+    // window, most of a warm Run's wait. A configuration passed as an object needs no launch.json:
+    // a plain run's adapter saves the dirty files itself (saveBeforeRun.ts). A debug run keeps
+    // VS Code's save (its Restart is js-debug's, which we do not see).
+    const ok = await vscode.debug.startDebugging(folder, config, { noDebug: !debug, suppressSaveBeforeStart: !debug });
     return ok ? ps : undefined;
   }
 

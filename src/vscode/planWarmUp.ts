@@ -22,17 +22,12 @@ export class PlanWarmUp implements vscode.Disposable {
   private readonly listeners: vscode.Disposable[];
   /** When the latest warm-up finished (epoch ms) and what it did; read by the start-up measurement. */
   lastWarmUp: { atEpochMs: number; compiled: number; cached: number } | undefined;
-  private debugExtensionsActivated = false;
-  /** When the extensions of the first debug session were active (epoch ms); read by the measurement. */
-  debugExtensionsAt: number | undefined;
 
   constructor(
     private readonly finder: PlanFinder,
     private readonly collector: CollectorHost,
     private readonly cacheDir: string,
     private readonly log: vscode.LogOutputChannel,
-    /** Our debug type (its `onDebugResolve:` event). */
-    private readonly debugType: string,
   ) {
     this.listeners = [
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(DEBOUNCE_MS)),
@@ -65,34 +60,6 @@ export class PlanWarmUp implements vscode.Disposable {
     } catch (err) {
       this.log.warn(`compiling plans ahead of a run: ${String(err)}`);
     }
-    this.activateDebugExtensions();
-  }
-
-  /**
-   * Activates, once, the extensions VS Code activates on the window's first debug session (before
-   * it asks our configuration provider: `onDebug`, `onDebugResolve`, for our type and for `*`; as
-   * the session starts: the trackers'): in VS Code 1.100 the built-in debug-server-ready. Done on
-   * the first Run, their activation is part of its wait (docs/vscode-extension.md); they would be
-   * active from then on anyway, so later Runs do not change.
-   * The Node debugger (js-debug) is not among them: plain runs never start it, and activating it
-   * ahead would add its work to every later session.
-   */
-  private activateDebugExtensions(): void {
-    if (this.debugExtensionsActivated || this.disposed) return;
-    this.debugExtensionsActivated = true;
-    const t0 = performance.now();
-    const pending = debugActivated(this.debugType).map((ext) => ext.activate().then(
-      () => ext.id,
-      (err: unknown) => {
-        this.log.warn(`activating ${ext.id} ahead of a run: ${String(err)}`);
-        return undefined;
-      },
-    ));
-    if (!pending.length) return;
-    void Promise.all(pending).then((ids) => {
-      this.debugExtensionsAt = Date.now();
-      this.log.info(`activated ahead of a run, as the first debug session would: ${ids.filter(Boolean).join(', ')} in ${(performance.now() - t0).toFixed(0)} ms`);
-    });
   }
 
   dispose(): void {
@@ -100,14 +67,4 @@ export class PlanWarmUp implements vscode.Disposable {
     clearTimeout(this.timer);
     for (const l of this.listeners) l.dispose();
   }
-}
-
-/** The extensions not yet active that VS Code activates when a session of `type` starts. */
-function debugActivated(type: string): Array<vscode.Extension<unknown>> {
-  const events = new Set(['onDebug', 'onDebugResolve', `onDebugResolve:${type}`, 'onDebugResolve:*', 'onDebugAdapterProtocolTracker', `onDebugAdapterProtocolTracker:${type}`]);
-  return vscode.extensions.all.filter((ext) => {
-    if (ext.isActive) return false;
-    const declared: unknown = (ext.packageJSON as { activationEvents?: unknown }).activationEvents;
-    return Array.isArray(declared) && declared.some((e) => typeof e === 'string' && events.has(e));
-  });
 }

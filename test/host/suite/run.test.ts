@@ -128,7 +128,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     assert.equal(s.collector.store?.run(good.traceId), undefined);
     await waitFor(async () => !((await s.runsView.getChildren()) as RunsNode[]).some((n) => n.kind === 'run' && n.run.traceId === good.traceId), { message: 'run gone from the view' });
   });
-  test('a plan edited and not saved is saved before it runs (the runner saves; VS Code skips its own save and configuration reload)', async () => {
+  test('a plan edited and not saved is saved before it runs (the plain-run adapter saves; VS Code skips its own save and configuration reload)', async () => {
     const s = await services();
     const uri = workspaceUri(CLUSTER);
     const doc = await vscode.workspace.openTextDocument(uri);
