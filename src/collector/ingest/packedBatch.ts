@@ -3,6 +3,7 @@ import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
 import { attachExtras, unpackOrigin } from './spanIndex';
 import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type OriginParts, type SpanExtra, type SpanOrigin } from '../store/spanRecord';
 import type { KeyInfo } from '../store/stringPool';
+import { fromStoredValue } from '../store/largeText';
 
 /**
  * A decoded batch in the form that crosses from a decode worker to the store's thread: every
@@ -128,7 +129,8 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
       if (typeof x === 'string') values[v++] = dedupe[a] ? str(x) : once(x);
       else {
         values[v++] = -1 - other.length;
-        other.push(x);
+        // Decoded records hold no off-heap values (the store makes them), but the type allows them.
+        other.push(fromStoredValue(x));
       }
     }
     if (r.extra) extras.push([i, r.extra]);

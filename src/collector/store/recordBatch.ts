@@ -1,6 +1,6 @@
 import { allocateBatch, BatchStrings, type SpanBatch } from '../../protocol/spanBatch';
-import type { AttrValue } from '../../protocol/spanView';
 import { eventMs, type SpanRecord } from './spanRecord';
+import { fromStoredValue, type StoredValue } from './largeText';
 
 /**
  * A key list's refs in the batch being built. Key lists are shared (interned) arrays, so this is
@@ -59,13 +59,14 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   }
   const b = allocateBatch(n, linkCount, eventCount, spanAttrs + eventAttrs + linkAttrs);
   const values = new ValueRefs(t);
-  const put = (keys: readonly string[], vals: readonly AttrValue[], a: number): number => {
+  const put = (keys: readonly string[], vals: readonly StoredValue[], a: number): number => {
     const s = shapeOf(keys);
     const { refs, from } = s;
     for (let k = 0; k < refs.length; k++, a++) {
       const key = refs[k]!;
       b.attrKey[a] = key;
-      const v = vals[from[k]!]!;
+      // Large strings are stored off the heap: the timeline gets them as text.
+      const v = fromStoredValue(vals[from[k]!]!);
       if (typeof v === 'string') b.attrValue[a] = values.ref(key, v);
       else t.putValue(b, a, v);
     }
