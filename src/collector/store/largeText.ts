@@ -15,11 +15,22 @@ import type { AttrTruncated, AttrValue } from '../../protocol/spanView';
  */
 
 /**
- * Strings of at least this many characters are kept off the heap. At 4 KiB a Buffer's fixed cost
- * (~500 B) is ~12% of the value; at 1 KiB it would be 50% (measured 2026-12, Node 20): below this
- * the budget would hold noticeably fewer spans for a GC saving that small strings do not need.
+ * Strings of at least this many UTF-8 bytes are kept off the heap (bytes, not characters: the
+ * protobuf decoder decides on a byte range before any string exists, and JSON and protobuf must
+ * store a value alike). At 4 KiB a Buffer's fixed cost (~500 B) is ~12% of the value; at 1 KiB it
+ * would be 50% (measured 2026-12, Node 20): below this the budget would hold noticeably fewer
+ * spans, for a GC saving that short strings do not need.
  */
 export const LARGE_TEXT_FROM = 4096;
+
+/** Fewer UTF-16 units than this cannot reach LARGE_TEXT_FROM bytes (at most 3 bytes a unit). */
+const MIN_UNITS = Math.ceil(LARGE_TEXT_FROM / 3);
+
+/** Whether a string is kept off the heap once stored. */
+export function isLargeString(s: string): boolean {
+  // Every UTF-16 unit is at least one UTF-8 byte: only strings in between need counting.
+  return s.length >= LARGE_TEXT_FROM || (s.length >= MIN_UNITS && Buffer.byteLength(s, 'utf8') >= LARGE_TEXT_FROM);
+}
 
 /**
  * Bytes a LargeText costs beyond its UTF-8 bytes: this object (32), the Buffer's Uint8Array and
@@ -55,7 +66,7 @@ export class LargeText {
 export type StoredValue = AttrValue | LargeText;
 
 /** UTF-8 bytes of `s` in a Buffer of its own (not from Node's pool, which small Buffers share). */
-function ownBytes(s: string): Buffer {
+export function ownBytes(s: string): Buffer {
   const b = Buffer.allocUnsafeSlow(Buffer.byteLength(s, 'utf8'));
   b.write(s, 0, 'utf8');
   return b;
@@ -63,8 +74,8 @@ function ownBytes(s: string): Buffer {
 
 /** The stored form of a value: a large string, or the large kept start of a truncated value, as a LargeText. */
 export function toStoredValue(v: StoredValue): StoredValue {
-  if (typeof v === 'string') return v.length >= LARGE_TEXT_FROM ? new LargeText(ownBytes(v), -1) : v;
-  if (typeof v === 'object' && !Array.isArray(v) && !(v instanceof LargeText) && v.kind === 'truncated' && v.value.length >= LARGE_TEXT_FROM) {
+  if (typeof v === 'string') return isLargeString(v) ? new LargeText(ownBytes(v), -1) : v;
+  if (typeof v === 'object' && !Array.isArray(v) && !(v instanceof LargeText) && v.kind === 'truncated' && isLargeString(v.value)) {
     return new LargeText(ownBytes(v.value), v.length);
   }
   return v;
@@ -75,8 +86,15 @@ export function storeValuesInPlace(values: StoredValue[]): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     // Only strings and truncation markers can be large; the rest is left without a call.
-    if (typeof v === 'string' ? v.length >= LARGE_TEXT_FROM : typeof v === 'object' && (v as { kind?: string }).kind === 'truncated') values[i] = toStoredValue(v);
+    if (typeof v === 'string' ? v.length >= MIN_UNITS : typeof v === 'object' && (v as { kind?: string }).kind === 'truncated') values[i] = toStoredValue(v);
   }
+}
+
+/** Bytes `[start, start + length)` of `body` (a UTF-8 string field) as a stored string, never made a JS string. */
+export function largeTextOfRange(body: Uint8Array, start: number, length: number): LargeText {
+  const b = Buffer.allocUnsafeSlow(length);
+  b.set(body.subarray(start, start + length));
+  return new LargeText(b, -1);
 }
 
 /** A stored value as it was received. */
