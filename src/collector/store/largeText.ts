@@ -17,8 +17,8 @@ import type { AttrTruncated, AttrValue } from '../../protocol/spanView';
 /**
  * Strings of at least this many UTF-8 bytes are kept off the heap (bytes, not characters: the
  * protobuf decoder decides on a byte range before any string exists, and JSON and protobuf must
- * store a value alike). At 4 KiB a Buffer's fixed cost (~500 B) is ~12% of the value; at 1 KiB it
- * would be 50% (measured 2026-12, Node 20): below this the budget would hold noticeably fewer
+ * store a value alike). At 4 KiB a Buffer's fixed cost (~560 B) is ~14% of the value; at 1 KiB it
+ * would be 55% (measured 2026-12, Node 20): below this the budget would hold noticeably fewer
  * spans, for a GC saving that short strings do not need.
  */
 export const LARGE_TEXT_FROM = 4096;
@@ -33,11 +33,12 @@ export function isLargeString(s: string): boolean {
 }
 
 /**
- * Bytes a LargeText costs beyond its UTF-8 bytes: this object (32), the Buffer's Uint8Array and
+ * Bytes a LargeText costs beyond its UTF-8 bytes: this object, the Buffer's Uint8Array and
  * ArrayBuffer objects (~190 on the heap), the backing store's native bookkeeping and allocation
- * header (~300). Measured with `npm run bench:memory -- --overhead` (RSS per value, 2026-12).
+ * header (~300). Measured with `npm run bench:memory -- --overhead` (RSS per 16 KiB value after a
+ * full GC: 564 B, Node 20, 2026-12-06).
  */
-export const LARGE_TEXT_OVERHEAD = 528;
+export const LARGE_TEXT_OVERHEAD = 560;
 
 /**
  * A stored string value (or the kept start of a truncated one) as UTF-8 bytes in a Buffer of its
