@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecodePool } from './ingest/decodePool';
 import { defaultMaxInFlightBytes, InFlightBytes } from './ingest/inFlightBytes';
-import { limitHeapGrowth, restoreHeapGrowth } from './store/heapGrowth';
+import { HeapGrowthLimit } from './store/heapGrowth';
 import { MemoryBudget } from './store/memoryBudget';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
@@ -127,7 +127,7 @@ export class Collector {
   /** The one budget spans, log records and metric points share. */
   readonly budget: MemoryBudget;
   private readonly inFlight: InFlightBytes;
-  private heapGrowthSet = false;
+  private heapGrowth: HeapGrowthLimit | undefined;
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.budget = new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES));
@@ -180,10 +180,7 @@ export class Collector {
 
   async start(): Promise<{ endpoint: string }> {
     if (this.server) return { endpoint: this.endpointUrl };
-    if (this.options.limitHeapGrowth && !this.heapGrowthSet) {
-      limitHeapGrowth(this.budget.maxBytes);
-      this.heapGrowthSet = true;
-    }
+    if (this.options.limitHeapGrowth && !this.heapGrowth) this.heapGrowth = new HeapGrowthLimit(this.budget.maxBytes);
     if (this.persistence) {
       try {
         await this.persistence.load();
@@ -344,10 +341,8 @@ export class Collector {
     this.forwarder?.stop();
     this.decoders.dispose();
     this.store.dispose();
-    if (this.heapGrowthSet) {
-      restoreHeapGrowth();
-      this.heapGrowthSet = false;
-    }
+    this.heapGrowth?.dispose();
+    this.heapGrowth = undefined;
   }
 }
 

@@ -1,8 +1,9 @@
-import type { AttrValue } from '../../protocol/spanView';
+import type { AttrTruncated, AttrValue } from '../../protocol/spanView';
 import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
 import { attachExtras, unpackOrigin } from './spanIndex';
 import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type OriginParts, type SpanExtra, type SpanOrigin } from '../store/spanRecord';
 import type { KeyInfo } from '../store/stringPool';
+import { fromStoredValue, isLargeString, LARGE_TEXT_FROM, LargeText, ownBytes, type StoredValue } from '../store/largeText';
 
 /**
  * A decoded batch in the form that crosses from a decode worker to the store's thread: every
@@ -19,8 +20,8 @@ export interface PackedBatch {
   times: Uint32Array;
   /** Per attribute value: ≥ 0 an index into `strings`, < 0 the index -1-v into `other`. */
   values: Int32Array;
-  /** Attribute values that are not strings (numbers, booleans, arrays). */
-  other: AttrValue[];
+  /** Attribute values that are not short strings (numbers, booleans, arrays, large strings as bytes). */
+  other: (AttrValue | PackedLargeText)[];
   /** Key lists used by the batch's spans, as indices into `strings`. */
   shapes: number[][];
   origins: PackedOrigin[];
@@ -31,6 +32,27 @@ export interface PackedBatch {
 }
 
 export type PackedOrigin = OriginParts;
+
+/**
+ * A large string value (or large kept start of a truncated one) as its UTF-8 bytes: made on the
+ * worker and transferred, so the store's thread never holds it as a JS string (see largeText.ts).
+ */
+export interface PackedLargeText {
+  kind: 'largeText';
+  bytes: Uint8Array;
+  /** -1 for a whole string, else the truncated value's original size. */
+  truncatedLength: number;
+}
+
+function packLarge(v: AttrValue): PackedLargeText | undefined {
+  const text = typeof v === 'string' ? v : typeof v === 'object' && !Array.isArray(v) && v.kind === 'truncated' ? v.value : undefined;
+  if (text === undefined || !isLargeString(text)) return undefined;
+  return { kind: 'largeText', bytes: ownBytes(text), truncatedLength: typeof v === 'string' ? -1 : (v as AttrTruncated).length };
+}
+
+function isPackedLarge(v: unknown): v is PackedLargeText {
+  return typeof v === 'object' && v !== null && (v as PackedLargeText).kind === 'largeText' && (v as PackedLargeText).bytes instanceof Uint8Array;
+}
 
 const F_TRACE = 0;
 const F_SPAN = 1;
@@ -75,7 +97,7 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
   const origins: PackedOrigin[] = [];
   const originIndex = new Map<SpanOrigin, number>();
   const extras: [number, SpanExtra][] = [];
-  const other: AttrValue[] = [];
+  const other: (AttrValue | PackedLargeText)[] = [];
   let valueCount = 0;
   for (let i = 0; i < recs.length; i++) valueCount += recs[i]!.values.length;
   const spans = new Int32Array(recs.length * SPAN_FIELDS);
@@ -124,11 +146,13 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
     r.copyTimes(times, i * SLAB_WORDS);
     const vals = r.values;
     for (let a = 0; a < vals.length; a++) {
-      const x = vals[a]!;
-      if (typeof x === 'string') values[v++] = dedupe[a] ? str(x) : once(x);
+      // Decoded records hold no off-heap values (the store makes them), but the type allows them.
+      const x = fromStoredValue(vals[a]!);
+      const large = typeof x === 'string' && x.length < LARGE_TEXT_FROM / 3 ? undefined : packLarge(x);
+      if (typeof x === 'string' && !large) values[v++] = dedupe[a] ? str(x) : once(x);
       else {
         values[v++] = -1 - other.length;
-        other.push(x);
+        other.push(large ?? x);
       }
     }
     if (r.extra) extras.push([i, r.extra]);
@@ -136,9 +160,11 @@ export function packBatch(batch: DecodedBatch, repeats: (key: string) => boolean
   return { strings, spans, times, values, other, shapes, origins, extras, rejected: batch.rejected, firstError: batch.firstError };
 }
 
-/** The buffers of a packed batch, for postMessage's transfer list. */
+/** The buffers of a packed batch, for postMessage's transfer list (large values' bytes each have their own). */
 export function packedTransfers(p: PackedBatch): ArrayBuffer[] {
-  return [p.spans.buffer as ArrayBuffer, p.times.buffer as ArrayBuffer, p.values.buffer as ArrayBuffer];
+  const list = [p.spans.buffer as ArrayBuffer, p.times.buffer as ArrayBuffer, p.values.buffer as ArrayBuffer];
+  for (const o of p.other) if (isPackedLarge(o)) list.push(o.bytes.buffer as ArrayBuffer);
+  return list;
 }
 
 /**
@@ -147,7 +173,9 @@ export function packedTransfers(p: PackedBatch): ArrayBuffer[] {
  */
 export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
   checkPacked(p);
-  const { strings, spans, times, values, other } = p;
+  const { strings, spans, times, values } = p;
+  // Large values' bytes become stored values as they are: no JS string on this thread.
+  const other: StoredValue[] = p.other.map((o) => (isPackedLarge(o) ? new LargeText(Buffer.from(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength), o.truncatedLength) : o));
   const pool = ctx.pool;
   const count = spans.length / SPAN_FIELDS;
   // Per shape: the store's shared key array and each key's interning info.
@@ -172,7 +200,7 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
     const name = (names[nameAt] ??= pool.intern(strings[nameAt]!));
     const shape = spans[o + F_SHAPE]!;
     const infos = shapeInfos[shape]!;
-    const vals: AttrValue[] = new Array<AttrValue>(infos.length);
+    const vals: StoredValue[] = new Array<StoredValue>(infos.length);
     for (let a = 0; a < infos.length; a++) {
       const x = values[v++]!;
       vals[a] = x >= 0 ? pool.value(infos[a]!, strings[x]!) : other[-1 - x]!;

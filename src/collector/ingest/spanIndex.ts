@@ -2,6 +2,7 @@ import type { AttrValue } from '../../protocol/spanView';
 import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
 import type { DictionaryView } from '../store/idDictionary';
 import { EMPTY_VALUE } from '../store/otlpValues';
+import { LARGE_TEXT_FROM, largeTextOfRange, type StoredValue } from '../store/largeText';
 import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import type { NodeBufferSlices } from './protoReader';
 import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from '../store/spanRecord';
@@ -120,12 +121,13 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   const strings = dict.strings;
   const shapes = dict.shapes;
   const origins = ix.origins.map((o) => unpackOrigin(o, ctx));
-  const valueAt = (at: number): AttrValue => {
+  const valueAt = (at: number): StoredValue => {
     const a = values[at]!;
     const b = values[at + 1]!;
     if (a >= 0) {
       if (b < 0 || a + b > len) throw new IndexError('span index: string out of range');
-      return slices.utf8Slice(a, a + b);
+      // A large string is copied from the body as bytes (held off the heap), never made a JS string.
+      return b >= LARGE_TEXT_FROM ? largeTextOfRange(body, a, b) : slices.utf8Slice(a, a + b);
     }
     let v: AttrValue | undefined;
     if (a === V_DICT) v = strings[b];
@@ -166,7 +168,7 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     if (keys === undefined) throw new IndexError('span index: key list out of range');
     const n = keys.length;
     if (v + 2 * n > values.length) throw new IndexError('span index: too few values');
-    const vals = n === 0 ? EMPTY_VALUES : new Array<AttrValue>(n);
+    const vals = n === 0 ? EMPTY_VALUES : new Array<StoredValue>(n);
     for (let a = 0; a < n; a++, v += 2) vals[a] = valueAt(v);
     const origin = origins[spans[o + F_ORIGIN]!];
     if (origin === undefined) throw new IndexError('span index: origin out of range');
@@ -179,7 +181,7 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
 }
 
 const EMPTY_KEYS: string[] = [];
-const EMPTY_VALUES: AttrValue[] = [];
+const EMPTY_VALUES: StoredValue[] = [];
 
 /** The store's shared origin for a packed one (keys interned in the store's tables). */
 export function unpackOrigin(o: PackedOrigin, ctx: DecodeContext): ReturnType<DecodeContext['origin']> {

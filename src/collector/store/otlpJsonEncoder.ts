@@ -1,5 +1,6 @@
 import type { AttrValue } from '../../protocol/spanView';
 import type { EventRecord, LinkRecord, SpanOrigin, SpanRecord } from './spanRecord';
+import { fromStoredValue, type StoredValue } from './largeText';
 
 /**
  * OTLP/JSON of stored spans, written as text (not through JSON.stringify of objects): every kind
@@ -40,9 +41,10 @@ export function anyValueJson(v: AttrValue): string {
   }
 }
 
-function keyValues(keys: readonly string[], values: readonly AttrValue[]): string {
+/** Key/value pairs as OTLP/JSON; stored values (large ones off the heap) are decoded one at a time. */
+function keyValues(keys: readonly string[], values: readonly StoredValue[]): string {
   let out = '[';
-  for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}{"key":${q(keys[i]!)},"value":${anyValueJson(values[i]!)}}`;
+  for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}{"key":${q(keys[i]!)},"value":${anyValueJson(fromStoredValue(values[i]!))}}`;
   return out + ']';
 }
 

@@ -1,6 +1,6 @@
 import { allocateBatch, BatchStrings, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
-import type { AttrValue } from '../../protocol/spanView';
 import { eventMs, type SpanRecord } from './spanRecord';
+import { fromStoredValue, type StoredValue } from './largeText';
 
 /**
  * A key list's entries in the batch being built. Key lists are shared (interned) arrays, so this is
@@ -203,12 +203,13 @@ class ValueRefs {
   }
 
   /** Writes the entries of a span's (event's, link's) attributes from `a` on; returns the next entry. */
-  put(b: BatchColumns, shape: Shape, vals: readonly AttrValue[], a: number): number {
+  put(b: BatchColumns, shape: Shape, vals: readonly StoredValue[], a: number): number {
     const { refs, slots, from } = shape;
     const { attrKey, attrValue } = b;
     for (let k = 0; k < refs.length; k++, a++) {
       attrKey[a] = refs[k]!;
-      const v = vals[from[k]!]!;
+      // Large strings are stored off the heap: the timeline gets them as text.
+      const v = fromStoredValue(vals[from[k]!]!);
       // attrType stays 0 (string) from allocation.
       if (typeof v === 'string') attrValue[a] = this.ref(slots[k]!, v);
       else this.t.putValue(b, a, v);

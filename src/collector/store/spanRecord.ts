@@ -1,5 +1,6 @@
 import { attributeRecord, attrText, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../../protocol/spanView';
 import { wordsToDecimal, wordsToMs } from './unixNano';
+import { fromStoredValue, fromStoredValues, storeValuesInPlace, type StoredValue } from './largeText';
 
 /** What a group of spans was sent with: resource and instrumentation scope (shared, not per span). */
 export interface OriginParts {
@@ -28,7 +29,8 @@ export interface EventRecord {
   timeMs: number;
   timeRest: number;
   keys: string[];
-  values: AttrValue[];
+  /** Large strings off the heap once stored (see largeText.ts). */
+  values: StoredValue[];
   dropped: number;
 }
 
@@ -39,7 +41,8 @@ export interface LinkRecord {
   traceState: string;
   flags: number;
   keys: string[];
-  values: AttrValue[];
+  /** Large strings off the heap once stored (see largeText.ts). */
+  values: StoredValue[];
   dropped: number;
 }
 
@@ -122,7 +125,8 @@ export class SpanRecord {
     /** The span's place in the slab, status, kind and flags (see packBits). */
     private readonly bits: number,
     public keys: string[],
-    public values: AttrValue[],
+    /** As decoded; once stored, large strings are off the heap (see largeText.ts and storeLargeValues). */
+    public values: StoredValue[],
     public origin: SpanOrigin,
     public extra: SpanExtra | undefined,
   ) {}
@@ -264,18 +268,31 @@ export class TimeSlab {
   }
 }
 
-export function attr(rec: { keys: string[]; values: AttrValue[] }, key: string): AttrValue | undefined {
+/**
+ * Moves a span's large string values (its own, its events' and its links') off the JavaScript heap:
+ * done by the store as it takes the span, before it counts its bytes.
+ */
+export function storeLargeValues(rec: SpanRecord): void {
+  storeValuesInPlace(rec.values);
+  const x = rec.extra;
+  if (!x) return;
+  if (x.events) for (const e of x.events) storeValuesInPlace(e.values);
+  if (x.links) for (const l of x.links) storeValuesInPlace(l.values);
+}
+
+/** The value of `key` as received (a large one decoded from its bytes). */
+export function attr(rec: { keys: string[]; values: StoredValue[] }, key: string): AttrValue | undefined {
   const keys = rec.keys;
-  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return rec.values[i];
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return fromStoredValue(rec.values[i]!);
   return undefined;
 }
 
-export function attrString(rec: { keys: string[]; values: AttrValue[] }, key: string): string | undefined {
+export function attrString(rec: { keys: string[]; values: StoredValue[] }, key: string): string | undefined {
   const v = attr(rec, key);
   return v === undefined ? undefined : attrText(v);
 }
 
-export function attrNumber(rec: { keys: string[]; values: AttrValue[] }, key: string): number | undefined {
+export function attrNumber(rec: { keys: string[]; values: StoredValue[] }, key: string): number | undefined {
   const v = attr(rec, key);
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
@@ -293,7 +310,7 @@ export function eventMs(e: EventRecord): number {
 
 export function toSpanView(rec: SpanRecord): SpanView {
   const x = rec.extra;
-  const events: SpanEventView[] = x?.events ? x.events.map((e) => ({ name: e.name, timeMs: eventMs(e), attributes: attributeRecord(e.keys, e.values) })) : [];
+  const events: SpanEventView[] = x?.events ? x.events.map((e) => ({ name: e.name, timeMs: eventMs(e), attributes: attributeRecord(e.keys, fromStoredValues(e.values)) })) : [];
   const view: SpanView = {
     traceId: rec.traceId,
     spanId: rec.spanId,
@@ -301,7 +318,7 @@ export function toSpanView(rec: SpanRecord): SpanView {
     startMs: rec.startMs,
     endMs: rec.endMs,
     status: statusName(rec.status),
-    attributes: attributeRecord(rec.keys, rec.values),
+    attributes: attributeRecord(rec.keys, fromStoredValues(rec.values)),
     events,
   };
   if (rec.parentSpanId) view.parentSpanId = rec.parentSpanId;
@@ -321,7 +338,7 @@ export function toSpanView(rec: SpanRecord): SpanView {
 }
 
 function toLinkView(l: LinkRecord): SpanLinkView {
-  const v: SpanLinkView = { traceId: l.traceId, spanId: l.spanId, attributes: attributeRecord(l.keys, l.values) };
+  const v: SpanLinkView = { traceId: l.traceId, spanId: l.spanId, attributes: attributeRecord(l.keys, fromStoredValues(l.values)) };
   if (l.traceState) v.traceState = l.traceState;
   if (l.flags) v.flags = l.flags;
   if (l.dropped) v.droppedAttributesCount = l.dropped;

@@ -22,7 +22,7 @@ import { summarizeRun, type PlanRunSummary } from '../../summary/runSummary';
 import { recordSource } from './queries/recordSource';
 import { searchSpans } from './queries/spanSearch';
 import { buildTree } from './queries/traceTree';
-import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { storeLargeValues, toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
 import { TraceEntry } from './traceEntry';
@@ -229,6 +229,8 @@ export class SpanStore {
         continue;
       }
       rec.traceId = entry.traceId;
+      // Counted in the form it is kept in: large strings off the heap.
+      storeLargeValues(rec);
       let size = recordBytes(rec, this.seenKeys);
       if (rec.origin !== origin) {
         origin = rec.origin;

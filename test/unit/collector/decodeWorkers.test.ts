@@ -122,6 +122,24 @@ test('decode pool: bodies decoded on worker threads, malformed ones answered wit
   await assert.rejects(pool.decode('json', Buffer.from('{}')), /unavailable/);
 });
 
+test('decode pool: a small body waits for at most one large body in the worker, not for every large body posted before it', async () => {
+  const pool = new DecodePool(WORKER, 1, undefined, new DecodeContext());
+  try {
+    // 300 KiB bodies (large: at least 256 KiB), then one small body.
+    const big = Buffer.from(jsonRequest([{ traceId: traceIdOf(9), spanId: spanIdOf(1), name: 'big', startMs: T0, endMs: T0 + 1, attributes: { body: 'x'.repeat(300 * 1024) } }]));
+    const order: string[] = [];
+    const done = (name: string) => (): void => void order.push(name);
+    const all = [pool.decode('json', big).then(done('large 1')), pool.decode('json', big).then(done('large 2')), pool.decode('json', big).then(done('large 3'))];
+    assert.equal(pool.inFlight, 3, 'held by the pool, not all posted');
+    all.push(pool.decode('json', Buffer.from(jsonRequest(specs()))).then(done('small')));
+    await Promise.all(all);
+    assert.deepEqual(order, ['large 1', 'small', 'large 2', 'large 3']);
+    assert.equal(pool.inFlight, 0);
+  } finally {
+    pool.dispose();
+  }
+});
+
 test('collector: the same store with decode workers as without, for JSON, protobuf and malformed bodies', async () => {
   const outcome = async (decodeThreads: number, protobufOnWorkers = false): Promise<unknown> =>
     withCollector({ decodeThreads, protobufOnWorkers }, async (c, endpoint) => {

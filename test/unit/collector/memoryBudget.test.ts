@@ -2,6 +2,8 @@
 // three stores together never pass it, and what goes first is the least recently updated unit,
 // whatever its signal, with unfinished traces last.
 import { test } from 'node:test';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { DecodeContext } from '../../../src/collector/store/decodedBatch';
 import { LogStore } from '../../../src/collector/logs/logStore';
@@ -10,7 +12,7 @@ import { MemoryBudget } from '../../../src/collector/store/memoryBudget';
 import { MetricStore } from '../../../src/collector/metrics/metricStore';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
-import { heapGrowingPercent } from '../../../src/collector/store/heapGrowth';
+import { HeapGrowthLimit, heapGrowingPercent, percentForLive } from '../../../src/collector/store/heapGrowth';
 import { jsonRequest, spanIdOf, T0, traceIdOf } from './helpers';
 
 function stores(maxBytes: number) {
@@ -157,4 +159,27 @@ test('heap growth headroom: a smaller share of a larger budget, within 10–100 
   assert.ok(heapGrowingPercent(256 * MiB) > heapGrowingPercent(1024 * MiB));
   assert.equal(heapGrowingPercent(16 * 1024 * MiB), 10);
   assert.equal(heapGrowingPercent(1 * MiB), 100);
+});
+
+test('heap growth follows what is live after a full collection: a budget held mostly off the heap gets more headroom than the budget alone gives', async () => {
+  const MiB = 1024 * 1024;
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const limit = new HeapGrowthLimit(256 * MiB);
+  try {
+    assert.equal(limit.percent, heapGrowingPercent(256 * MiB));
+    // This test process's heap is far below 256 MiB: after a full collection the percent is set for it.
+    gc();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(limit.percent, percentForLive(getHeapStatistics().used_heap_size));
+    assert.ok(limit.percent > heapGrowingPercent(256 * MiB));
+    // Small moves are left alone; large ones followed.
+    const before = limit.percent;
+    limit.follow((100 * 48 * MiB) / (before - 2));
+    assert.equal(limit.percent, before);
+    limit.follow(480 * MiB);
+    assert.equal(limit.percent, 10);
+  } finally {
+    limit.dispose();
+  }
 });
