@@ -1,6 +1,7 @@
 import type { AttrValue } from '../protocol/spanView';
 import type { PlanRunSummary } from '../summary/runSummary';
 import { buildBaseline, median, type Baseline, type BaselineStep } from './baseline';
+import { formatDuration } from '../text/duration';
 
 export type DifferenceKind = 'outcome' | 'passes' | 'step-added' | 'step-missing' | 'order' | 'calls' | 'call-errors' | 'status' | 'pinned' | 'duration';
 
@@ -40,11 +41,6 @@ export interface CheckOutcome {
   /** Plan duration: baseline median, the checked runs' median and fastest, and the limit the fastest is held to. */
   duration: { baselineMs: number; seenMs: number; fastestMs: number; limitMs: number };
   runs: number;
-}
-
-/** 412 ms, 5.20 s: durations in messages. */
-export function formatMs(x: number): string {
-  return x < 10 ? `${x.toFixed(1)} ms` : x < 1000 ? `${Math.round(x)} ms` : `${(x / 1000).toFixed(2)} s`;
 }
 
 const stepName = (key: string) => {
@@ -163,7 +159,7 @@ export function checkAgainst(base: Baseline, runs: readonly PlanRunSummary[]): C
     }
   }
   const differences = [...byMessage.values()];
-  const ms = formatMs;
+  const ms = formatDuration;
   const stepTimes = new Map<string, number[]>();
   for (const run of runs) for (const p of run.passes) for (const s of p.steps) {
     const k = `${p.pass}\u0000${s.key}`;

@@ -1,6 +1,6 @@
 import type { RunDiff, StepDiff } from '../protocol/collectorTypes';
-import { formatDuration } from './waterfall';
-import { cleanForTerminal as clean } from './terminalText';
+import { formatDuration } from '../text/duration';
+import { cleanForTerminal as clean } from '../text/terminalText';
 
 function stepLabel(s: StepDiff): string {
   return `pass ${s.pass}  ${clean(s.procedureId)}${s.occurrence > 0 ? ` #${s.occurrence + 1}` : ''}`;

@@ -1,6 +1,6 @@
 import type { LogView } from '../collector/logs/logRecord';
 import type { SpanView } from '../protocol/spanView';
-import { cleanForTerminal as clean } from './terminalText';
+import { cleanForTerminal as clean } from '../text/terminalText';
 
 /** A trace's log records as lines under its waterfall: time, severity, span name, body, attributes. */
 export function formatLogLines(logs: readonly LogView[], spans: readonly SpanView[], color = false): string {

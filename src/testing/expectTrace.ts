@@ -1,6 +1,6 @@
 import { AssertionError } from 'node:assert';
 import type { SpanView } from '../protocol/spanView';
-import { formatDuration } from '../cli/waterfall';
+import { formatDuration } from '../text/duration';
 import type { RunOutcome } from '../runtime/types';
 import type { PlanRun } from './runPlan';
 import type { RunTrace } from './runTrace';

@@ -1,5 +1,5 @@
 import type { SpanView } from '../protocol/spanView';
-import { renderWaterfall } from '../cli/waterfall';
+import { renderWaterfall } from '../text/waterfall';
 import { summarizeRun, type PlanRunSummary } from '../summary/runSummary';
 import { spanViewSource } from '../summary/spanSource';
 import { SpanIndex } from './spanMatch';

@@ -1,12 +1,12 @@
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { parseCommandArgs, USAGE_EXIT } from '../commandArgs';
 import { buildBaseline, DEFAULT_RULE, type Baseline, type DurationRule } from '../../baseline/baseline';
 import { compareShape, compareShapes } from '../../baseline/compare';
 import { runPlanFile, type PlanRuns } from '../planRuns';
 import { defaultBaselinePath, planFileFor, readBaseline, writeBaseline } from '../baselineFiles';
-import { formatDuration } from '../waterfall';
+import { formatDuration } from '../../text/duration';
 
 const HELP = `Usage: instrument-first baseline record <plan-file> [options]
 
@@ -28,34 +28,19 @@ Options:
 Exit codes: 0 recorded, 1 the runs disagree on the shape or the plan failed to load, 2 usage.
 `;
 
-export const USAGE_EXIT = 2;
-
 export const baselineCommand: CliCommand = {
   summary: 'record a plan\'s golden baseline (shape and duration envelope over N runs)',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          export: { type: 'string' },
-          runs: { type: 'string' },
-          out: { type: 'string' },
-          pin: { type: 'string', multiple: true },
-          tolerance: { type: 'string' },
-          'slack-ms': { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`baseline: ${(err as Error).message}\n\n${HELP}`, USAGE_EXIT);
-    }
+    const parsed = parseCommandArgs('baseline', HELP, argv, {
+      export: { type: 'string' },
+      runs: { type: 'string' },
+      out: { type: 'string' },
+      pin: { type: 'string', multiple: true },
+      tolerance: { type: 'string' },
+      'slack-ms': { type: 'string' },
+    });
+    if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (positionals[0] !== 'record' || positionals.length !== 2) throw new CliError(`baseline: expected "record <plan-file>"\n\n${HELP}`, USAGE_EXIT);
     const planFile = positionals[1]!;
     const runs = positiveInt(values.runs, 'runs', 'baseline') ?? 5;

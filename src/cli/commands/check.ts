@@ -1,13 +1,13 @@
-import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { parseCommandArgs, USAGE_EXIT } from '../commandArgs';
 import { checkAgainst } from '../../baseline/compare';
 import { jsonReport, junitReport, sarifReport, textReport, type PlanCheckResult, type ReportFormat } from '../../baseline/checkReport';
 import { runPlanFile } from '../planRuns';
 import { defaultBaselinePath, readBaseline, writeBaseline } from '../baselineFiles';
-import { describeRecorded, positiveInt, recordFrom, USAGE_EXIT } from './baseline';
+import { describeRecorded, positiveInt, recordFrom } from './baseline';
 
 const HELP = `Usage: instrument-first check <plan-file>… [options]
 
@@ -36,29 +36,16 @@ const FORMATS: readonly ReportFormat[] = ['text', 'json', 'junit', 'sarif'];
 export const checkCommand: CliCommand = {
   summary: 'run plans and compare them with their baselines (for CI)',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          export: { type: 'string' },
-          baseline: { type: 'string' },
-          runs: { type: 'string' },
-          format: { type: 'string', default: 'text' },
-          out: { type: 'string' },
-          update: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`check: ${(err as Error).message}\n\n${HELP}`, USAGE_EXIT);
-    }
+    const parsed = parseCommandArgs('check', HELP, argv, {
+      export: { type: 'string' },
+      baseline: { type: 'string' },
+      runs: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      out: { type: 'string' },
+      update: { type: 'boolean', default: false },
+    });
+    if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (positionals.length === 0) throw new CliError(`check: expected at least one plan file\n\n${HELP}`, USAGE_EXIT);
     if (values.baseline && positionals.length > 1) throw new CliError('check: --baseline names the baseline of one plan file; give one plan file with it', USAGE_EXIT);
     const format = values.format as ReportFormat;

@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { parseCommandArgs, USAGE_EXIT } from '../commandArgs';
 import { Collector } from '../../collector';
 
 const HELP = `Usage: instrument-first collector [options]
@@ -54,37 +54,27 @@ const secs = (n: number | undefined): number | undefined => (n === undefined ? u
 export const collectorCommand: CliCommand = {
   summary: 'serve the OTLP/HTTP collector (and its read API) on 127.0.0.1',
   async run(argv) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          port: { type: 'string' },
-          'grpc-port': { type: 'string' },
-          persist: { type: 'string' },
-          retention: { type: 'string' },
-          forward: { type: 'string' },
-          header: { type: 'string', multiple: true },
-          'max-spans': { type: 'string' },
-          'max-memory': { type: 'string' },
-          'idle-seconds': { type: 'string' },
-          'retention-mb': { type: 'string' },
-          'retention-days': { type: 'string' },
-          'max-traces': { type: 'string' },
-          'max-body': { type: 'string' },
-          'allow-origin': { type: 'string', multiple: true },
-          'decode-threads': { type: 'string' },
-          verbose: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }));
-    } catch (err) {
-      throw new CliError(`collector: ${(err as Error).message}\n\n${HELP}`, 2);
-    }
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    const parsed = parseCommandArgs('collector', HELP, argv, {
+      port: { type: 'string' },
+      'grpc-port': { type: 'string' },
+      persist: { type: 'string' },
+      retention: { type: 'string' },
+      forward: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      'max-spans': { type: 'string' },
+      'max-memory': { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      'retention-mb': { type: 'string' },
+      'retention-days': { type: 'string' },
+      'max-traces': { type: 'string' },
+      'max-body': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      'decode-threads': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    });
+    if (!parsed) return 0;
+    if (parsed.positionals.length > 0) throw new CliError(`collector: unexpected argument "${parsed.positionals[0]}"\n\n${HELP}`, USAGE_EXIT);
+    const { values } = parsed;
     const headers: Record<string, string> = {};
     for (const h of values.header ?? []) {
       const eq = h.indexOf('=');

@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { parseCommandArgs } from '../commandArgs';
 import { loadPlan } from '../planLoader';
-import { renderWaterfall, formatDuration } from '../waterfall';
+import { renderWaterfall } from '../../text/waterfall';
+import { formatDuration } from '../../text/duration';
 import { formatDiff } from '../diffText';
 import { Collector } from '../../collector';
 import { Scheduler } from '../../runtime/scheduler';
@@ -28,19 +29,12 @@ interface Scenario {
 export const demoCommand: CliCommand = {
   summary: 'run the sample plans into the embedded collector; print waterfalls, diffs and hints',
   async run(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'time-scale': { type: 'string' },
-        'no-lint': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+    const parsed = parseCommandArgs('demo', HELP, argv, {
+      'time-scale': { type: 'string' },
+      'no-lint': { type: 'boolean', default: false },
     });
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
+    if (!parsed) return 0;
+    const { values, positionals } = parsed;
     const ws = resolve(positionals[0] ?? 'sample-workspace');
     if (!existsSync(resolve(ws, 'plans/create-cluster.ts'))) throw new CliError(`demo: ${ws} is not the sample workspace (no plans/create-cluster.ts)`, 2);
     // The simulated cloud's latencies are real time; a quarter keeps the demo short.

@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
-import { cleanForTerminal as clean } from '../terminalText';
-import { formatDuration, renderWaterfall } from '../waterfall';
+import { parseCommandArgs } from '../commandArgs';
+import { cleanForTerminal as clean } from '../../text/terminalText';
+import { renderWaterfall } from '../../text/waterfall';
+import { formatDuration } from '../../text/duration';
 import { Env } from '../../protocol/envVars';
 import { BackendError, fetchFromBackends, parseBackendSpec, storeFetchedTrace, type BackendConfig, type FetchedTrace } from '../../collector/backends';
 import { SpanStore } from '../../collector/store/spanStore';
@@ -115,29 +116,16 @@ async function postToCollector(name: string, collector: string, body: Buffer, ty
 export const fetchCommand: CliCommand = {
   summary: "pull a trace by id from the team's Jaeger, Tempo or OTLP/JSON backend",
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          ...BACKEND_PARSE_OPTIONS,
-          collector: { type: 'string' },
-          out: { type: 'string' },
-          rows: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          verbose: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`fetch: ${(err as Error).message}\n\n${HELP}`, 2);
-    }
+    const parsed = parseCommandArgs('fetch', HELP, argv, {
+      ...BACKEND_PARSE_OPTIONS,
+      collector: { type: 'string' },
+      out: { type: 'string' },
+      rows: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    });
+    if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     const [raw] = positionals;
     const traceId = raw?.trim().toLowerCase().replace(/^trace_id:/, '');
     if (!traceId || positionals.length > 1 || !/^([0-9a-f]{16}|[0-9a-f]{32})$/.test(traceId)) throw new CliError(`fetch: give one trace id (16 or 32 hex digits)\n\n${HELP}`, 2);

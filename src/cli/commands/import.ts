@@ -1,9 +1,9 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
-import { cleanForTerminal as clean } from '../terminalText';
+import { parseCommandArgs } from '../commandArgs';
+import { cleanForTerminal as clean } from '../../text/terminalText';
 import { Env } from '../../protocol/envVars';
 import { convertTraceFile, describeConverted, ImportError, MAX_IMPORT_BYTES, type ConvertedTraceFile } from '../../collector/importers';
 
@@ -76,28 +76,15 @@ function normalId(id: string): string {
 export const importCommand: CliCommand = {
   summary: 'load trace files (OTLP, Collector file exporter, Jaeger, Tempo, Zipkin) into a collector',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          collector: { type: 'string' },
-          check: { type: 'boolean', default: false },
-          out: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          verbose: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`import: ${(err as Error).message}\n\n${HELP}`, 2);
-    }
+    const parsed = parseCommandArgs('import', HELP, argv, {
+      collector: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+    });
+    if (!parsed) return 0;
     const { values, positionals: files } = parsed;
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (files.length === 0) throw new CliError(`import: give one or more files\n\n${HELP}`, 2);
     if (values.out && files.length !== 1) throw new CliError('import: --out takes one input file', 2);
     let base = '';

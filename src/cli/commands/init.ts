@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { relative, resolve } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { parseCommandArgs } from '../commandArgs';
 import { ownRuntime } from '../../project/runtimeInstall';
 import { describeSetUp, setUpProject } from '../../project/setUpProject';
 import { EXAMPLE_PLAN_PATH } from '../../project/exampleFiles';
@@ -21,25 +21,12 @@ Options:
 export const initCommand: CliCommand = {
   summary: 'set up a project for plans: runtime dependency, example plan, tsconfig, .gitignore, launch config',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          runtime: { type: 'string' },
-          'no-install': { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`init: ${(err as Error).message}\n\n${HELP}`, 2);
-    }
+    const parsed = parseCommandArgs('init', HELP, argv, {
+      runtime: { type: 'string' },
+      'no-install': { type: 'boolean', default: false },
+    });
+    if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (positionals.length > 1) throw new CliError(`init: expected at most one folder\n\n${HELP}`, 2);
     const dir = resolve(positionals[0] ?? '.');
     const shown = relative(process.cwd(), dir) || '.';

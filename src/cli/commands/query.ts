@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
-import { formatDuration, renderWaterfall } from '../waterfall';
+import { parseCommandArgs } from '../commandArgs';
+import { renderWaterfall } from '../../text/waterfall';
+import { formatDuration } from '../../text/duration';
 import { formatDiff } from '../diffText';
-import { cleanForTerminal as clean } from '../terminalText';
+import { cleanForTerminal as clean } from '../../text/terminalText';
 import { Env } from '../../protocol/envVars';
 import type { RunDiff, RunSummary } from '../../protocol/collectorTypes';
 import type { SpanView } from '../../protocol/spanView';
@@ -22,27 +23,14 @@ interface Parsed {
 }
 
 function parse(name: string, help: string, argv: string[], extra: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {}, collectorOptional = false): Parsed | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        collector: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        ...extra,
-      },
-    });
-  } catch (err) {
-    throw new CliError(`${name}: ${(err as Error).message}\n\n${help}`, 2);
-  }
+  const parsed = parseCommandArgs(name, help, argv, {
+    collector: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    ...extra,
+  });
+  if (!parsed) return undefined;
   const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) {
-    process.stdout.write(help);
-    return undefined;
-  }
   const url = (values.collector as string | undefined) ?? process.env[Env.otlpEndpoint];
   if (!url && collectorOptional) return { base: '', json: values.json === true, positionals: parsed.positionals, values };
   if (!url) throw new CliError(`${name}: no collector: pass --collector URL (printed by "instrument-first collector")`, 2);

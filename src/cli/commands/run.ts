@@ -1,9 +1,10 @@
-import { parseArgs } from 'node:util';
 import { dirname, relative, sep } from 'node:path';
 import type { CliCommand } from '../cliCommand';
 import { CliError } from '../cliError';
+import { parseCommandArgs } from '../commandArgs';
 import { loadPlan, shownPath, userFrame } from '../planLoader';
-import { renderWaterfall, formatDuration } from '../waterfall';
+import { renderWaterfall } from '../../text/waterfall';
+import { formatDuration } from '../../text/duration';
 import { ProgressLine } from '../progress';
 import { Scheduler } from '../../runtime/scheduler';
 import { createTracing } from '../../runtime/tracing';
@@ -36,30 +37,17 @@ export const EXIT = { converged: 0, failed: 1, usage: 2, notConverged: 3, cancel
 export const runCommand: CliCommand = {
   summary: 'run a plan file, traced, and print its waterfall',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          export: { type: 'string' },
-          endpoint: { type: 'string' },
-          'max-passes': { type: 'string' },
-          json: { type: 'boolean', default: false },
-          log: { type: 'string' },
-          rows: { type: 'string' },
-          verbose: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
-    } catch (err) {
-      throw new CliError(`run: ${(err as Error).message}\n\n${HELP}`, EXIT.usage);
-    }
+    const parsed = parseCommandArgs('run', HELP, argv, {
+      export: { type: 'string' },
+      endpoint: { type: 'string' },
+      'max-passes': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      log: { type: 'string' },
+      rows: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    });
+    if (!parsed) return 0;
     const { values, positionals } = parsed;
-    if (values.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
     if (positionals.length !== 1) throw new CliError(`run: expected one plan file\n\n${HELP}`, EXIT.usage);
     const maxPasses = positiveInt(values['max-passes'] ?? process.env[Env.maxPasses], 'max-passes') ?? 10;
     const rows = positiveInt(values.rows, 'rows') ?? 80;

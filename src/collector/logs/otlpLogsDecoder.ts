@@ -4,6 +4,9 @@ import { anyValue, jsonTimeToMs } from '../ingest/otlpJsonDecoder';
 import { readAnyValue } from '../ingest/protoAnyValue';
 import { attrText } from '../../protocol/spanView';
 import { ProtoReader } from '../ingest/protoReader';
+import { ANY_ARRAY, ANY_KVLIST, KEY_VALUE_VALUE, LIST_VALUES, SCOPE_NAME } from '../ingest/otlpProtoFields';
+import { decodeKeyValue, SCOPE_ITEMS_ITEMS, SCOPE_ITEMS_SCOPE, walkResourceScopes, within } from '../ingest/otlpSignalWalk';
+import { LOG_ATTRIBUTES, LOG_BODY, LOG_OBSERVED_TIME, LOG_SEVERITY_NUMBER, LOG_SEVERITY_TEXT, LOG_SPAN_ID, LOG_TIME, LOG_TRACE_ID } from './otlpLogsFields';
 import { LogRecord, packIds, type DecodedContent, type LogOrigin, type RawContent, type Severity } from './logRecord';
 
 /** Log records from one request; invalid ones are counted, not kept. */
@@ -134,60 +137,11 @@ function severityFromName(s: string): number {
 export function decodeOtlpLogsProto(buf: Buffer, ctx: DecodeContext, tables = new LogTables()): DecodedLogs {
   const out: DecodedLogs = { records: [], rejected: 0, firstError: '' };
   const raw: RawContent = { buf, decode: (start, end) => decodeContent(buf, start, end, ctx), overheadPerRecord: 0 };
-  const r = new ProtoReader(buf);
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    if (tag >>> 3 === 1 && (tag & 7) === 2) within(r, () => resourceLogs(r, ctx, tables, raw, out));
-    else r.skip(tag & 7);
-  }
+  walkResourceScopes(new ProtoReader(buf), ctx, (r, serviceName) => scopeLogs(r, ctx, tables, raw, serviceName, out));
   let inRecords = 0;
   for (const rec of out.records) inRecords += rec.end - rec.start;
   if (out.records.length > 0) raw.overheadPerRecord = Math.ceil((buf.length - inRecords) / out.records.length);
   return out;
-}
-
-function within(r: ProtoReader, read: () => void): void {
-  const end = r.lengthEnd();
-  const saved = r.end;
-  r.end = end;
-  read();
-  r.pos = end;
-  r.end = saved;
-}
-
-function resourceLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, out: DecodedLogs): void {
-  let service = 'unknown_service';
-  const scopes: [number, number][] = [];
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    const f = tag >>> 3;
-    if (f === 1 && (tag & 7) === 2) {
-      within(r, () => {
-        while (r.pos < r.end) {
-          const t = r.varint();
-          if (t >>> 3 === 1 && (t & 7) === 2) {
-            within(r, () => {
-              const [k, v] = decodeKeyValue(r, ctx);
-              if (k === 'service.name' && typeof v === 'string') service = v;
-            });
-          } else r.skip(t & 7);
-        }
-      });
-    } else if (f === 2 && (tag & 7) === 2) {
-      // Scope logs may precede the resource on the wire: read them once the resource is known.
-      const end = r.lengthEnd();
-      scopes.push([r.pos, end]);
-      r.pos = end;
-    } else r.skip(tag & 7);
-  }
-  const serviceName = ctx.pool.intern(service);
-  const saved = r.end;
-  for (const [start, end] of scopes) {
-    r.pos = start;
-    r.end = end;
-    scopeLogs(r, ctx, tables, raw, serviceName, out);
-  }
-  r.end = saved;
 }
 
 function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: RawContent, serviceName: string, out: DecodedLogs): void {
@@ -196,16 +150,15 @@ function scopeLogs(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw: R
   const recs: number[] = [];
   while (r.pos < r.end) {
     const tag = r.varint();
-    const f = tag >>> 3;
-    if (f === 1 && (tag & 7) === 2) {
+    if (tag === SCOPE_ITEMS_SCOPE) {
       within(r, () => {
         while (r.pos < r.end) {
           const t = r.varint();
-          if (t >>> 3 === 1 && (t & 7) === 2) scopeName = ctx.pool.intern(r.string());
+          if (t === SCOPE_NAME) scopeName = ctx.pool.intern(r.string());
           else r.skip(t & 7);
         }
       });
-    } else if (f === 2 && (tag & 7) === 2) {
+    } else if (tag === SCOPE_ITEMS_ITEMS) {
       const end = r.lengthEnd();
       recs.push(r.pos, end);
       r.pos = end;
@@ -253,34 +206,33 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw:
   let spanAt = -1;
   while (r.pos < end) {
     const tag = r.varint();
-    const f = tag >>> 3;
-    const w = tag & 7;
-    if (f === 1 && w === 1) timeMs = r.fixed64NanosToMs();
-    else if (f === 11 && w === 1) observedMs = r.fixed64NanosToMs();
-    else if (f === 2 && w === 0) severityNumber = r.varint();
-    else if (f === 3 && w === 2) {
+    if (tag === LOG_TIME) timeMs = r.fixed64NanosToMs();
+    else if (tag === LOG_OBSERVED_TIME) observedMs = r.fixed64NanosToMs();
+    else if (tag === LOG_SEVERITY_NUMBER) severityNumber = r.varint();
+    else if (tag === LOG_SEVERITY_TEXT) {
       textEnd = r.lengthEnd();
       textStart = r.pos;
       r.pos = textEnd;
-    } else if ((f === 5 || f === 6) && w === 2) {
+    } else if (tag === LOG_BODY || tag === LOG_ATTRIBUTES) {
       // Checked now (no closure per value: this runs for every attribute of every record).
       const e = r.lengthEnd();
       r.end = e;
-      checkValue(r, f === 6 ? 1 : 0);
+      checkValue(r, tag === LOG_ATTRIBUTES);
       r.pos = e;
       r.end = end;
-    } else if ((f === 9 || f === 10) && w === 2) {
+    } else if (tag === LOG_TRACE_ID || tag === LOG_SPAN_ID) {
+      const isTrace = tag === LOG_TRACE_ID;
       const e = r.lengthEnd();
       const len = e - r.pos;
       if (len > 0) {
-        if (len !== (f === 9 ? 16 : 8)) return `${f === 9 ? 'trace_id' : 'span_id'} must be ${f === 9 ? 16 : 8} bytes`;
+        if (len !== (isTrace ? 16 : 8)) return `${isTrace ? 'trace_id' : 'span_id'} must be ${isTrace ? 16 : 8} bytes`;
         if (!allZero(buf, r.pos, e)) {
-          if (f === 9) traceAt = r.pos;
+          if (isTrace) traceAt = r.pos;
           else spanAt = r.pos;
         }
       }
       r.pos = e;
-    } else r.skip(w);
+    } else r.skip(tag & 7);
   }
   const textLen = textEnd - textStart;
   let severity = last.severity;
@@ -304,40 +256,36 @@ function protoRecord(r: ProtoReader, ctx: DecodeContext, tables: LogTables, raw:
 }
 
 /**
- * Walks an AnyValue (depth 0) or a KeyValue (depth 1 is its value) without keeping anything: a
- * malformed body or attribute fails the request now, not when the record is read.
+ * Walks a record's body (an AnyValue) or one of its attributes (a KeyValue) without keeping
+ * anything: a malformed value fails the request now, not when the record is read.
  */
-function checkValue(r: ProtoReader, keyValueLevel: number): void {
+function checkValue(r: ProtoReader, keyValue: boolean): void {
   while (r.pos < r.end) {
     const t = r.varint();
-    const w = t & 7;
-    const f = t >>> 3;
-    if (w === 2 && ((keyValueLevel === 1 && f === 2) || (keyValueLevel === 0 && (f === 5 || f === 6)))) checkWithin(r, keyValueLevel === 1 ? 0 : 2, 0);
-    else r.skip(w);
+    if (keyValue && t === KEY_VALUE_VALUE) checkWithin(r, false, 0);
+    else if (!keyValue && (t === ANY_ARRAY || t === ANY_KVLIST)) checkWithin(r, true, 0);
+    else r.skip(t & 7);
   }
 }
 
 /** checkNested over the length-delimited field at the reader's position. */
-function checkWithin(r: ProtoReader, level: number, depth: number): void {
+function checkWithin(r: ProtoReader, list: boolean, depth: number): void {
   const e = r.lengthEnd();
   const saved = r.end;
   r.end = e;
-  checkNested(r, level, depth);
+  checkNested(r, list, depth);
   r.pos = e;
   r.end = saved;
 }
 
-/** level 0: an AnyValue; 2: an ArrayValue/KeyValueList (repeated field 1). */
-function checkNested(r: ProtoReader, level: number, depth: number): void {
+/** An AnyValue, or (`list`) an ArrayValue/KeyValueList, whose nested values are walked. */
+function checkNested(r: ProtoReader, list: boolean, depth: number): void {
   if (depth > 32) throw new DecodeError('attribute values nested too deeply');
   while (r.pos < r.end) {
     const t = r.varint();
-    const w = t & 7;
-    const f = t >>> 3;
-    if (w !== 2) r.skip(w);
-    else if (level === 0 && (f === 5 || f === 6)) checkWithin(r, 2, depth + 1);
-    else if (level === 2 && f === 1) checkWithin(r, 0, depth + 1);
-    else r.skip(w);
+    if (!list && (t === ANY_ARRAY || t === ANY_KVLIST)) checkWithin(r, true, depth + 1);
+    else if (list && t === LIST_VALUES) checkWithin(r, false, depth + 1);
+    else r.skip(t & 7);
   }
 }
 
@@ -350,10 +298,8 @@ function decodeContent(buf: Buffer, start: number, end: number, ctx: DecodeConte
   const values: AttrValue[] = [];
   while (r.pos < r.end) {
     const tag = r.varint();
-    const f = tag >>> 3;
-    const w = tag & 7;
-    if (f === 5 && w === 2) within(r, () => (body = text(protoAnyValue(r, ctx, 0))));
-    else if (f === 6 && w === 2) {
+    if (tag === LOG_BODY) within(r, () => (body = text(readAnyValue(r, ctx, r.end, 0))));
+    else if (tag === LOG_ATTRIBUTES) {
       within(r, () => {
         const [k, v] = decodeKeyValue(r, ctx);
         if (k !== undefined && v !== undefined) {
@@ -362,25 +308,7 @@ function decodeContent(buf: Buffer, start: number, end: number, ctx: DecodeConte
           values.push(typeof v === 'string' ? ctx.pool.value(info, v) : v);
         }
       });
-    } else r.skip(w);
+    } else r.skip(tag & 7);
   }
   return { body, keys, values };
-}
-
-/** A protobuf KeyValue (the reader bounded to it); shared with the metrics decoder. */
-export function decodeKeyValue(r: ProtoReader, ctx: DecodeContext): [string | undefined, AttrValue | undefined] {
-  let key: string | undefined;
-  let value: AttrValue | undefined;
-  while (r.pos < r.end) {
-    const t = r.varint();
-    if (t >>> 3 === 1 && (t & 7) === 2) key = r.string();
-    else if (t >>> 3 === 2 && (t & 7) === 2) within(r, () => (value = protoAnyValue(r, ctx, 0)));
-    else r.skip(t & 7);
-  }
-  return [key, value];
-}
-
-/** An AnyValue (the reader bounded to it), in the span store's value model. */
-function protoAnyValue(r: ProtoReader, ctx: DecodeContext, depth: number): AttrValue {
-  return readAnyValue(r, ctx, r.end, depth);
 }

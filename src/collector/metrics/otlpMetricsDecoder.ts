@@ -2,7 +2,8 @@ import type { AttrValue } from '../../protocol/spanView';
 import { DecodeError, type DecodeContext } from '../store/decodedBatch';
 import { anyValue, jsonTimeToMs } from '../ingest/otlpJsonDecoder';
 import { ProtoReader } from '../ingest/protoReader';
-import { decodeKeyValue } from '../logs/otlpLogsDecoder';
+import { decodeKeyValue, SCOPE_ITEMS_ITEMS, walkResourceScopes, within } from '../ingest/otlpSignalWalk';
+import { DATA_POINTS, DISTRIBUTION_COUNT, DISTRIBUTION_SUM, METRIC_DATA, METRIC_NAME, METRIC_UNIT, NUMBER_AS_DOUBLE, NUMBER_AS_INT, POINT_ATTRIBUTES, POINT_TIME } from './otlpMetricsFields';
 import type { DecodedMetricPoint, MetricKind } from './metricStore';
 
 type Obj = Record<string, unknown>;
@@ -57,15 +58,6 @@ export function decodeOtlpMetricsJson(doc: unknown, ctx: DecodeContext): Decoded
   return out;
 }
 
-function within(r: ProtoReader, read: () => void): void {
-  const end = r.lengthEnd();
-  const saved = r.end;
-  r.end = end;
-  read();
-  r.pos = end;
-  r.end = saved;
-}
-
 function fixed64(r: ProtoReader): number {
   if (r.pos + 8 > r.end) throw new DecodeError('truncated protobuf message');
   const lo = r.buf.readUInt32LE(r.pos);
@@ -74,56 +66,18 @@ function fixed64(r: ProtoReader): number {
   return hi * 4294967296 + lo;
 }
 
-/** A protobuf ExportMetricsServiceRequest (opentelemetry/proto/metrics/v1 field numbers) into points. */
+/** A protobuf ExportMetricsServiceRequest (opentelemetry/proto/metrics/v1) into points. */
 export function decodeOtlpMetricsProto(buf: Buffer, ctx: DecodeContext): DecodedMetricPoint[] {
   const out: DecodedMetricPoint[] = [];
-  const r = new ProtoReader(buf);
-  while (r.pos < r.end) {
-    const tag = r.varint();
-    if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
-      r.skip(tag & 7);
-      continue;
+  walkResourceScopes(new ProtoReader(buf), ctx, (r, serviceName) => {
+    while (r.pos < r.end) {
+      const t = r.varint();
+      if (t === SCOPE_ITEMS_ITEMS) within(r, () => metric(r, ctx, serviceName, out));
+      else r.skip(t & 7);
     }
-    within(r, () => {
-      let service = 'unknown_service';
-      const scopes: [number, number][] = [];
-      while (r.pos < r.end) {
-        const t = r.varint();
-        if (t >>> 3 === 1 && (t & 7) === 2) {
-          within(r, () => {
-            while (r.pos < r.end) {
-              const a = r.varint();
-              if (a >>> 3 === 1 && (a & 7) === 2) {
-                within(r, () => {
-                  const [k, v] = decodeKeyValue(r, ctx);
-                  if (k === 'service.name' && typeof v === 'string') service = v;
-                });
-              } else r.skip(a & 7);
-            }
-          });
-        } else if (t >>> 3 === 2 && (t & 7) === 2) {
-          const end = r.lengthEnd();
-          scopes.push([r.pos, end]);
-          r.pos = end;
-        } else r.skip(t & 7);
-      }
-      const saved = r.end;
-      for (const [start, end] of scopes) {
-        r.pos = start;
-        r.end = end;
-        while (r.pos < r.end) {
-          const t = r.varint();
-          if (t >>> 3 === 2 && (t & 7) === 2) within(r, () => metric(r, ctx, service, out));
-          else r.skip(t & 7);
-        }
-      }
-      r.end = saved;
-    });
-  }
+  });
   return out;
 }
-
-const KIND_FIELDS: Record<number, MetricKind> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponentialHistogram', 11: 'summary' };
 
 function metric(r: ProtoReader, ctx: DecodeContext, serviceName: string, out: DecodedMetricPoint[]): void {
   let name = '';
@@ -131,12 +85,12 @@ function metric(r: ProtoReader, ctx: DecodeContext, serviceName: string, out: De
   const data: [MetricKind, number, number][] = [];
   while (r.pos < r.end) {
     const t = r.varint();
-    const f = t >>> 3;
-    if (f === 1 && (t & 7) === 2) name = r.string();
-    else if (f === 3 && (t & 7) === 2) unit = r.string();
-    else if (KIND_FIELDS[f] && (t & 7) === 2) {
+    const kind = METRIC_DATA[t];
+    if (t === METRIC_NAME) name = r.string();
+    else if (t === METRIC_UNIT) unit = r.string();
+    else if (kind !== undefined) {
       const end = r.lengthEnd();
-      data.push([KIND_FIELDS[f]!, r.pos, end]);
+      data.push([kind, r.pos, end]);
       r.pos = end;
     } else r.skip(t & 7);
   }
@@ -146,7 +100,7 @@ function metric(r: ProtoReader, ctx: DecodeContext, serviceName: string, out: De
     r.end = end;
     while (r.pos < r.end) {
       const t = r.varint();
-      if (t >>> 3 === 1 && (t & 7) === 2) within(r, () => out.push(point(r, ctx, serviceName, name, unit, kind)));
+      if (t === DATA_POINTS) within(r, () => out.push(point(r, ctx, serviceName, name, unit, kind)));
       else r.skip(t & 7);
     }
   }
@@ -155,23 +109,21 @@ function metric(r: ProtoReader, ctx: DecodeContext, serviceName: string, out: De
 
 function point(r: ProtoReader, ctx: DecodeContext, serviceName: string, name: string, unit: string, kind: MetricKind): DecodedMetricPoint {
   const p: DecodedMetricPoint = { serviceName, name, unit, kind, attributes: {}, timeMs: 0 };
-  // Attribute field: 7 for number and summary points, 9 for histograms, 1 for exponential histograms.
-  const attrField = kind === 'histogram' ? 9 : kind === 'exponentialHistogram' ? 1 : 7;
+  const number = kind === 'gauge' || kind === 'sum';
+  const attributesTag = POINT_ATTRIBUTES[kind];
   while (r.pos < r.end) {
     const t = r.varint();
-    const f = t >>> 3;
-    const w = t & 7;
-    if (f === attrField && w === 2) {
+    if (t === attributesTag) {
       within(r, () => {
         const [k, v] = decodeKeyValue(r, ctx);
         if (k !== undefined && v !== undefined) p.attributes[k] = v;
       });
-    } else if (f === 3 && w === 1) p.timeMs = r.fixed64NanosToMs();
-    else if ((kind === 'gauge' || kind === 'sum') && f === 4 && w === 1) p.value = r.double();
-    else if ((kind === 'gauge' || kind === 'sum') && f === 6 && w === 1) p.value = fixed64(r);
-    else if (kind !== 'gauge' && kind !== 'sum' && f === 4 && w === 1) p.count = fixed64(r);
-    else if (kind !== 'gauge' && kind !== 'sum' && f === 5 && w === 1) p.sum = r.double();
-    else r.skip(w);
+    } else if (t === POINT_TIME) p.timeMs = r.fixed64NanosToMs();
+    else if (number && t === NUMBER_AS_DOUBLE) p.value = r.double();
+    else if (number && t === NUMBER_AS_INT) p.value = fixed64(r);
+    else if (!number && t === DISTRIBUTION_COUNT) p.count = fixed64(r);
+    else if (!number && t === DISTRIBUTION_SUM) p.sum = r.double();
+    else r.skip(t & 7);
   }
   if (!(p.timeMs > 0)) p.timeMs = Date.now();
   return p;

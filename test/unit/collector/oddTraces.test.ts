@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { SpanStore } from '../../../src/collector';
 import { treeJson } from '../../../src/collector/store/queries/traceTree';
 import { formatRuns } from '../../../src/cli/commands/query';
-import { buildForest, renderWaterfall } from '../../../src/cli/waterfall';
+import { buildForest, renderWaterfall } from '../../../src/text/waterfall';
 import type { SpanNode, TraceTree } from '../../../src/protocol/collectorTypes';
 import { encodeSpanBatch } from '../../../src/protocol/spanBatch';
 import { SpanTable } from '../../../src/timelineModel/spanTable';

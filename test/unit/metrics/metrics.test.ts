@@ -1,25 +1,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { ValueType } from '@opentelemetry/api';
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { MetricSeries } from '../../../src/collector/metrics/metricStore';
 import { MetricStore } from '../../../src/collector/metrics/metricStore';
 import { httpRequest, withCollector } from '../collector/helpers';
 import { fixture } from '../imports/helpers';
 
-test('metrics: the official exporter-metrics-otlp-proto — counter, histogram and gauge points stored per series, read back from /api/metrics', async () => {
+test('metrics: the official exporter-metrics-otlp-proto — counter, histogram, exponential histogram and gauge points (double and int) stored per series, read back from /api/metrics', async () => {
   await withCollector({ decodeThreads: 0 }, async (_c, endpoint) => {
     const exporter = new ProtoMetricExporter({ url: `${endpoint}/v1/metrics`, temporalityPreference: AggregationTemporality.CUMULATIVE });
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'metrics-interop' }), readers: [reader] });
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'metrics-interop' }),
+      readers: [reader],
+      views: [{ instrumentName: 'payload.size', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+    });
     const meter = provider.getMeter('shop', '1.0.0');
     const orders = meter.createCounter('orders', { unit: '{order}' });
     orders.add(3, { region: 'eu' });
     orders.add(4, { region: 'us' });
     const latency = meter.createHistogram('checkout.duration', { unit: 'ms' });
     for (const v of [10, 20, 30]) latency.record(v);
-    meter.createObservableGauge('process.memory.usage', { unit: 'By' }).addCallback((r) => r.observe(123_456_789));
+    meter.createObservableGauge('process.memory.usage', { unit: 'By' }).addCallback((r) => r.observe(123_456_789.5));
+    meter.createObservableGauge('process.threads', { valueType: ValueType.INT }).addCallback((r) => r.observe(42, { pool: 'io' }));
+    const payload = meter.createHistogram('payload.size', { unit: 'By' });
+    for (const v of [100, 200, 4000]) payload.record(v, { route: '/upload' });
     await reader.forceFlush();
     orders.add(5, { region: 'eu' });
     await reader.forceFlush();
@@ -35,7 +43,12 @@ test('metrics: the official exporter-metrics-otlp-proto — counter, histogram a
     assert.deepEqual([hist.points.at(-1)!.count, hist.points.at(-1)!.sum], [3, 60]);
     const gauge = series.find((s) => s.name === 'process.memory.usage')!;
     assert.equal(gauge.kind, 'gauge');
-    assert.equal(gauge.points.at(-1)!.value, 123_456_789);
+    assert.equal(gauge.points.at(-1)!.value, 123_456_789.5, 'as_double');
+    const threads = series.find((s) => s.name === 'process.threads')!;
+    assert.deepEqual([threads.kind, threads.attributes.pool, threads.points.at(-1)!.value], ['gauge', 'io', 42], 'as_int, with its attribute');
+    const sizes = series.find((s) => s.name === 'payload.size')!;
+    assert.deepEqual([sizes.kind, sizes.unit, sizes.attributes.route], ['exponentialHistogram', 'By', '/upload'], 'attributes are field 1 of an exponential histogram point');
+    assert.deepEqual([sizes.points.at(-1)!.count, sizes.points.at(-1)!.sum], [3, 4300]);
     assert.ok(gauge.points.at(-1)!.timeMs > 1.6e12);
   });
 });

@@ -144,3 +144,15 @@ test('import graph: only src/vscode/ and src/extension.ts import vscode', () => 
   }
   assert.deepEqual(bad, []);
 });
+
+test('import graph: cli/ is a top layer (nothing else imports it); text/ renders from protocol/ only', () => {
+  const bad: string[] = [];
+  for (const [file, targets] of graph.edges) {
+    for (const t of targets) {
+      if (t.startsWith('cli/') && !file.startsWith('cli/')) bad.push(`${file} -> ${t}`);
+      if (file.startsWith('text/') && !t.startsWith('text/') && !t.startsWith('protocol/')) bad.push(`${file} -> ${t}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+  assert.ok([...graph.edges.keys()].some((f) => f.startsWith('text/')), 'text/ exists');
+});

@@ -1,6 +1,7 @@
 import type { SpanView } from '../protocol/spanView';
 import { Attr } from '../protocol/attributes';
 import { cleanForTerminal as clean } from './terminalText';
+import { formatDuration } from './duration';
 
 export interface WaterfallOptions {
   /** Total width in columns (default 100). */
@@ -20,16 +21,6 @@ interface Node {
 }
 
 const ANSI = { red: '\x1b[31m', green: '\x1b[32m', dim: '\x1b[2m', cyan: '\x1b[36m', yellow: '\x1b[33m', reset: '\x1b[0m' };
-
-/** Formats milliseconds as `412 ms`, `3.10 s`, `850 µs`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return '?';
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m} min ${Math.round((ms - m * 60_000) / 1000)} s`;
-}
 
 /**
  * Builds the span forest: children sorted by start; spans whose parent is missing, is themselves or
