@@ -68,6 +68,9 @@ const DOUBLE_VALUE = k('{"doubleValue":');
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
 
+/** Places of a span's attribute list whose keys are remembered (see `memoAt`). */
+const MEMO_PLACES = 32;
+
 /** An id that is present but all zero (invalid for a trace or span id; a root for a parent id). */
 const ZERO_ID = -2;
 
@@ -117,6 +120,18 @@ class JsonSpanIndexer extends JsonByteReader {
   private readonly times = new Uint32Array(SLAB_WORDS);
   private readonly eventWords = new Uint32Array(2);
   private readonly keys: string[] = [];
+  /**
+   * The attribute keys last seen at each place of a span's list, two per place (a batch mostly
+   * alternates a few key lists): where their text is in this body, its length, and the key. A key
+   * whose bytes equal one of them is known without a lookup.
+   */
+  private readonly memoAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
+  private readonly memoLen = new Int32Array(2 * MEMO_PLACES);
+  private readonly memoInfo: (KeyInfo | undefined)[] = new Array<KeyInfo | undefined>(2 * MEMO_PLACES).fill(undefined);
+  /** The same for repeated string values (their dictionary ids), place by place. */
+  private readonly valueAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
+  private readonly valueLen = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueId = new Int32Array(2 * MEMO_PLACES);
   /** Values kept whole (`b.other`) before the span being read: dropped with it when it is rejected. */
   private otherFrom = 0;
   private rejected = 0;
@@ -273,10 +288,13 @@ class JsonSpanIndexer extends JsonByteReader {
     return zero ? ZERO_ID : s;
   }
 
-  /** Whether the `len` bytes at `a` and `b` are equal. */
+  /** Whether the `len` bytes at `a` and `b` (both within the body) are equal. */
   private same(a: number, b: number, len: number): boolean {
+    const view = this.view;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (view.getUint32(a + i, true) !== view.getUint32(b + i, true)) return false;
     const buf = this.buf;
-    for (let i = 0; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
+    for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
     return true;
   }
 
@@ -484,7 +502,7 @@ class JsonSpanIndexer extends JsonByteReader {
     let n = 0;
     if (!this.openArray()) return 0;
     do {
-      const info = this.keyValue(this.budget);
+      const info = this.keyValue(this.budget, n);
       if (info !== undefined) this.keys[n++] = info.key;
     } while (this.more(CLOSE_BRACKET));
     return n;
@@ -496,7 +514,7 @@ class JsonSpanIndexer extends JsonByteReader {
     const values: AttrValue[] = [];
     if (this.openArray()) {
       do {
-        const info = this.keyValue(budget);
+        const info = this.keyValue(budget, -1);
         if (info !== undefined) {
           keys.push(info.key);
           values.push(this.takeValue());
@@ -535,23 +553,48 @@ class JsonSpanIndexer extends JsonByteReader {
    * One {"key": …, "value": {…}}: its value indexed (one pair), its key returned; undefined (and
    * nothing indexed) when it has no key. A key without a value has the empty value.
    */
-  private keyValue(budget: SpanBudget): KeyInfo | undefined {
+  private keyValue(budget: SpanBudget, place: number): KeyInfo | undefined {
     const b = this.b;
     this.ws();
     const at = this.pos;
     // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
     if (this.literalAhead(KV_KEY)) {
       const s = this.pos;
-      const e = this.plainStringEnd(s);
-      if (e >= 0) {
+      let info: KeyInfo | undefined;
+      let e = -1;
+      const memo = place >= 0 && place < MEMO_PLACES ? 2 * place : -1;
+      if (memo >= 0) {
+        for (let m = memo; m < memo + 2 && info === undefined; m++) {
+          const from = this.memoAt[m]!;
+          const len = this.memoLen[m]!;
+          if (from >= 0 && this.buf[s + len] === QUOTE && this.same(from, s, len)) {
+            info = this.memoInfo[m];
+            e = s + len;
+          }
+        }
+      }
+      if (info === undefined) {
+        e = this.plainStringEnd(s);
+        if (e >= 0) {
+          info = this.keyInfo(s, e);
+          if (memo >= 0) {
+            this.memoAt[memo + 1] = this.memoAt[memo]!;
+            this.memoLen[memo + 1] = this.memoLen[memo]!;
+            this.memoInfo[memo + 1] = this.memoInfo[memo];
+            this.memoAt[memo] = s;
+            this.memoLen[memo] = e - s;
+            this.memoInfo[memo] = info;
+          }
+        }
+      }
+      if (info !== undefined) {
         this.pos = e + 1;
         if (this.literalAhead(KV_VALUE)) {
           const mark = b.valueInts;
           const other = b.other.length;
           const used = budget.used;
           const cut = budget.cut;
-          const info = this.keyInfo(s, e);
-          this.value(info, budget);
+          this.value(info, budget, memo);
           if (this.buf[this.pos] === CLOSE_BRACE) {
             this.pos++;
             return info;
@@ -585,7 +628,7 @@ class JsonSpanIndexer extends JsonByteReader {
     else {
       const end = this.pos;
       this.pos = valueAt;
-      this.value(info, budget);
+      this.value(info, budget, -1);
       if (this.pos !== valueEnd) throw NOT_FAST;
       this.pos = end;
     }
@@ -593,7 +636,7 @@ class JsonSpanIndexer extends JsonByteReader {
   }
 
   /** Indexes an AnyValue as one value pair (see spanIndex.ts), within `budget`. */
-  private value(info: KeyInfo, budget: SpanBudget): void {
+  private value(info: KeyInfo, budget: SpanBudget, memo: number): void {
     const b = this.b;
     if (this.ws() === N) {
       this.literal('null');
@@ -603,10 +646,32 @@ class JsonSpanIndexer extends JsonByteReader {
     const start = this.pos;
     if (this.literalAhead(STRING_VALUE)) {
       const s = this.pos;
+      const buf = this.buf;
+      if (memo >= 0 && info.values !== undefined) {
+        // A repeated value at this place of the list, as in the last spans: its id without a lookup.
+        for (let m = memo; m < memo + 2; m++) {
+          const from = this.valueAt[m]!;
+          const len = this.valueLen[m]!;
+          if (from >= 0 && buf[s + len] === QUOTE && buf[s + len + 1] === CLOSE_BRACE && this.same(from, s, len)) {
+            if (!budget.take(len)) break;
+            this.pos = s + len + 2;
+            b.pushValue(V_DICT, this.valueId[m]!);
+            return;
+          }
+        }
+      }
       const e = this.plainStringEnd(s);
-      if (e >= 0 && this.buf[e + 1] === CLOSE_BRACE) {
+      if (e >= 0 && buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
-        this.stringValue(info, budget, s, e);
+        const id = this.stringValue(info, budget, s, e);
+        if (memo >= 0 && id >= 0) {
+          this.valueAt[memo + 1] = this.valueAt[memo]!;
+          this.valueLen[memo + 1] = this.valueLen[memo]!;
+          this.valueId[memo + 1] = this.valueId[memo]!;
+          this.valueAt[memo] = s;
+          this.valueLen[memo] = e - s;
+          this.valueId[memo] = id;
+        }
         return;
       }
     } else if (this.literalAhead(INT_VALUE)) {
@@ -641,30 +706,34 @@ class JsonSpanIndexer extends JsonByteReader {
     return true;
   }
 
-  /** A string value of the body's bytes [s, e): by range, by dictionary id when it repeats, or its marker when over the caps. */
-  private stringValue(info: KeyInfo, budget: SpanBudget, s: number, e: number): void {
+  /**
+   * A string value of the body's bytes [s, e): by range, by dictionary id when it repeats, or its
+   * marker when over the caps. Returns the dictionary id, or -1.
+   */
+  private stringValue(info: KeyInfo, budget: SpanBudget, s: number, e: number): number {
     const b = this.b;
     const bytes = e - s;
     if (!budget.take(bytes)) {
       b.pushValue(V_OTHER, b.keep(budget.string(this.slices.utf8Slice(s, e), bytes)));
-      return;
+      return -1;
     }
     if (info.values !== undefined) {
       const ctx = this.ctx;
       const known = ctx.valueIds.get(this.buf, s, e);
       if (known !== undefined) {
         b.pushValue(V_DICT, known);
-        return;
+        return known;
       }
       const v = ctx.pool.value(info, this.slices.utf8Slice(s, e));
       if (ctx.pool.isShared(v, info)) {
         const id = ctx.dict.id(v);
         ctx.valueIds.store(this.buf, s, e, id);
         b.pushValue(V_DICT, id);
-        return;
+        return id;
       }
     }
     b.pushValue(s, bytes);
+    return -1;
   }
 
   /** After `{"intValue":`: a number or decimal string; false (for the general path) when it is neither a safe integer nor an int64's text. */

@@ -129,3 +129,21 @@ test('members in any order, and ids the index does not read (uppercase, base64),
     assert.deepEqual(views(decodeOtlpJsonBytes(Buffer.from(text), new SpanStore().decodeContext)), views(decodeOtlpJson(reversed, new SpanStore().decodeContext)));
   }
 });
+
+test('keys and repeated values remembered place by place: one that is a prefix of another, or changes, is not mistaken for it', () => {
+  const sp = doc.resourceSpans[0]!.scopeSpans[0]!.spans;
+  const kv = (key: string, v: string): unknown => ({ key, value: { stringValue: v } });
+  const lists = [
+    [kv('k', 'v'), kv('kk', 'vv')],
+    [kv('kk', 'vv'), kv('k', 'v')],
+    [kv('k', 'vv'), kv('kk', 'v')],
+    [kv('k', 'v'), kv('k', 'v'), kv('kk', '')],
+    [kv('', 'v'), kv('k', 'v"')],
+    [kv('k', 'v'), kv('kk', 'vv')],
+  ];
+  const spans = lists.map((attributes, i) => ({ ...sp[i % sp.length]!, attributes }));
+  const text = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+  const scanned = scanOtlpJson(Buffer.from(text), new SpanStore().decodeContext);
+  assert.ok(scanned);
+  assert.deepEqual(views(scanned), views(decodeOtlpJson(text, new SpanStore().decodeContext)));
+});
