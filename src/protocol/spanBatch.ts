@@ -5,9 +5,11 @@
  * transport even moves typed arrays as binary buffers and hands them to the page as transferables),
  * and the webview reads the columns in place, without allocating per span.
  *
- * Each string is stored once, so equal span ids share one ref: the webview links parents to
- * children by ref. A hand-made batch that repeats a string draws a different tree (spans with the
- * same id apart), never an unsafe one; everything else {@link isSpanBatch} checks.
+ * Equal span and parent ids share one ref: the webview links parents to children by ref. Other
+ * strings may repeat in the table (a maker stores a value once where it cheaply finds it equal;
+ * {@link encodeSpanBatch} stores every string once). A hand-made batch that repeats an id draws a
+ * different tree (spans with the same id apart), never an unsafe one; everything else
+ * {@link isSpanBatch} checks.
  */
 import { isAttrValue, type AttrValue, type SpanStatusName, type SpanView } from './spanView';
 
@@ -112,36 +114,68 @@ export function allocateBatch(n: number, links: number, events: number, attrs: n
 /** The string table of a batch being built, with the `numbers` column: each string is stored once. */
 export class BatchStrings {
   private readonly refs = new Map<string, number>();
-  private readonly pieces: string[] = [];
-  private readonly ends: number[] = [];
+  private pieces: string[] = [];
+  private count = 0;
+  // Typed and grown by doubling: a million ends pushed to a plain array, then copied, cost several
+  // times more (and garbage) than writing them in place.
   private length = 0;
-  readonly numbers: number[] = [];
+  private nums: Float64Array = new Float64Array(64);
+  private numCount = 0;
+
+  private ends: Uint32Array = new Uint32Array(1024);
 
   /** How many strings the table holds. */
   get size(): number {
-    return this.pieces.length;
+    return this.count;
+  }
+
+  /**
+   * Makes room for about `capacity` strings (it grows beyond): a million-entry array grown by
+   * doubling is copied twenty times over, and left behind as garbage each time.
+   */
+  reserve(capacity: number): void {
+    if (capacity <= this.pieces.length) return;
+    const pieces = new Array<string>(capacity);
+    for (let k = 0; k < this.count; k++) pieces[k] = this.pieces[k]!;
+    this.pieces = pieces;
+    if (capacity > this.ends.length) {
+      const ends = new Uint32Array(capacity);
+      ends.set(this.ends.subarray(0, this.count));
+      this.ends = ends;
+    }
   }
 
   /** The ref of `s` (added to the table when new). */
   ref(s: string): number {
     let r = this.refs.get(s);
     if (r === undefined) {
-      r = this.pieces.length;
+      r = this.add(s);
       this.refs.set(s, r);
-      this.pieces.push(s);
-      this.length += s.length;
-      this.ends.push(this.length);
     }
     return r;
   }
 
-  /** Adds `s` as a string of its own, without looking for an equal one (values known not to repeat). */
+  /**
+   * Adds `s` as a string of its own, without looking for an equal one (values known not to repeat,
+   * strings the caller dedupes itself). Such a string is not found by {@link ref} later.
+   */
   add(s: string): number {
-    const r = this.pieces.length;
-    this.pieces.push(s);
-    this.length += s.length;
-    this.ends.push(this.length);
+    const r = this.count++;
+    this.pieces[r] = s;
+    if (r === this.ends.length) this.ends = grownU32(this.ends);
+    this.ends[r] = this.length += s.length;
     return r;
+  }
+
+  /** Appends to `numbers`; returns the index. */
+  number(x: number): number {
+    if (this.numCount === this.nums.length) {
+      const next = new Float64Array(this.nums.length * 2);
+      next.set(this.nums);
+      this.nums = next;
+    }
+    this.nums[this.numCount] = x;
+    return this.numCount++;
   }
 
   /** Writes attribute `a`'s type and value (its key ref is the caller's). */
@@ -150,7 +184,7 @@ export class BatchStrings {
       b.attrValue[a] = this.ref(v);
     } else if (typeof v === 'number') {
       b.attrType[a] = AttrKind.number;
-      b.attrValue[a] = this.numbers.push(v) - 1;
+      b.attrValue[a] = this.number(v);
     } else if (typeof v === 'boolean') {
       b.attrType[a] = AttrKind.boolean;
       b.attrValue[a] = v ? 1 : 0;
@@ -165,7 +199,7 @@ export class BatchStrings {
           break;
         case 'double':
           b.attrType[a] = AttrKind.double;
-          b.attrValue[a] = this.numbers.push(Number(v.value)) - 1;
+          b.attrValue[a] = this.number(Number(v.value));
           break;
         case 'bytes':
           b.attrType[a] = AttrKind.bytes;
@@ -176,7 +210,8 @@ export class BatchStrings {
           break;
         case 'truncated':
           b.attrType[a] = AttrKind.truncated;
-          b.attrValue[a] = this.numbers.push(v.length, this.ref(v.value)) - 2;
+          b.attrValue[a] = this.number(v.length);
+          this.number(this.ref(v.value));
           break;
         default:
           b.attrType[a] = AttrKind.structure;
@@ -187,8 +222,16 @@ export class BatchStrings {
 
   /** The finished batch of these columns. */
   finish(b: BatchColumns): SpanBatch {
-    return { text: this.pieces.join(''), textEnd: Uint32Array.from(this.ends), ...b, numbers: Float64Array.from(this.numbers) };
+    // Exact-size copies: a view on the grown buffers would post all of their spare room.
+    this.pieces.length = this.count;
+    return { text: this.pieces.join(''), textEnd: this.ends.slice(0, this.count), ...b, numbers: this.nums.slice(0, this.numCount) };
   }
+}
+
+function grownU32(a: Uint32Array): Uint32Array<ArrayBuffer> {
+  const next = new Uint32Array(a.length * 2);
+  next.set(a);
+  return next;
 }
 
 /** Builds the batch of these spans (test fixtures, spans from elsewhere than the store). Equal strings are stored once. */

@@ -21,14 +21,28 @@ function joined<T extends Column>(a: T, b: T, make: (n: number) => T, shift = 0,
 /** Offsets of `n` items (n + 1 entries): a's first n, then b's moved by `shift`. */
 function joinedOffsets(a: Uint32Array, b: Uint32Array, shiftA: number, shiftB: number): Uint32Array {
   const out = new Uint32Array(a.length + b.length - 1);
-  for (let i = 0; i < a.length - 1; i++) out[i] = a[i]! + shiftA;
+  if (shiftA === 0) out.set(a.subarray(0, a.length - 1));
+  else for (let i = 0; i < a.length - 1; i++) out[i] = a[i]! + shiftA;
   for (let i = 0; i < b.length; i++) out[a.length - 1 + i] = b[i]! + shiftB;
   return out;
 }
 
+/** A's ref of an id (span or parent id), if a has it. */
+export type IdLookup = (id: string) => number | undefined;
+
 /** The joined table's ref for each ref of b used as a span or parent id (-1 where unused). */
-function idRefs(a: SpanBatch, b: SpanBatch): Int32Array {
+function idRefs(a: SpanBatch, b: SpanBatch, known: IdLookup | undefined): Int32Array {
   const from = (t: SpanBatch, ref: number) => (ref === 0 ? 0 : t.textEnd[ref - 1]!);
+  if (known) {
+    const out = new Int32Array(b.textEnd.length).fill(-1);
+    for (const column of [b.spanId, b.parentSpanId]) {
+      for (const ref of column) {
+        if (ref === -1 || out[ref] !== -1) continue;
+        out[ref] = known(b.text.slice(from(b, ref), b.textEnd[ref])) ?? ref + a.textEnd.length;
+      }
+    }
+    return out;
+  }
   const seen = new Uint8Array(a.textEnd.length);
   const aIds: number[] = [];
   for (const column of [a.spanId, a.parentSpanId]) {
@@ -51,9 +65,13 @@ function idRefs(a: SpanBatch, b: SpanBatch): Int32Array {
   return out;
 }
 
-export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
+/**
+ * `aIds`: a's ids, when the caller keeps them (see {@link BatchIds}); without it a's ids are hashed
+ * here, which is most of the cost of appending a small batch to a large one.
+ */
+export function concatBatches(a: SpanBatch, b: SpanBatch, aIds?: IdLookup): SpanBatch {
   const strings = a.textEnd.length;
-  const ids = idRefs(a, b);
+  const ids = idRefs(a, b, aIds);
   const idRef = (ref: number) => (ref === -1 ? -1 : ids[ref]!);
   const u32 = (n: number) => new Uint32Array(n);
   const i32 = (n: number) => new Int32Array(n);
@@ -125,4 +143,87 @@ export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
     attrValue,
     numbers,
   };
+}
+
+/**
+ * The span and parent ids of a batch that grows by {@link concatBatches}, by text → ref, kept from one
+ * append to the next: each append then hashes the new batch's ids only, not the whole run's again.
+ * An open-addressing table over the batch's text (FNV-1a from a random seed: ids come from untrusted
+ * programs), as IdIndex.
+ */
+export class BatchIds {
+  private slots: Int32Array;
+  private mask: number;
+  private count = 0;
+  private readonly seed = (Math.random() * 0x100000000) >>> 0;
+  private batch: SpanBatch;
+
+  constructor(batch: SpanBatch) {
+    this.batch = batch;
+    const n = batch.spanId.length * 2;
+    let size = 64;
+    while (size < n * 2) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    this.addRows(0);
+  }
+
+  /** The ref of `id` among the batch's span and parent ids. */
+  get(id: string): number | undefined {
+    const { text, textEnd } = this.batch;
+    let h = this.seed;
+    for (let c = 0; c < id.length; c++) h = Math.imul(h ^ id.charCodeAt(c), 0x01000193);
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const ref = this.slots[s]!;
+      if (ref === -1) return undefined;
+      const from = ref === 0 ? 0 : textEnd[ref - 1]!;
+      if (textEnd[ref]! - from === id.length && text.startsWith(id, from)) return ref;
+    }
+  }
+
+  /** The batch is now `joined` (the earlier one with rows appended from `firstNewRow` on). */
+  grown(joined: SpanBatch, firstNewRow: number): void {
+    this.batch = joined;
+    this.addRows(firstNewRow);
+  }
+
+  private addRows(first: number): void {
+    const { spanId, parentSpanId } = this.batch;
+    for (let r = first; r < spanId.length; r++) {
+      this.add(spanId[r]!);
+      if (parentSpanId[r] !== -1) this.add(parentSpanId[r]!);
+    }
+  }
+
+  private add(ref: number): void {
+    const { text, textEnd } = this.batch;
+    const from = ref === 0 ? 0 : textEnd[ref - 1]!;
+    const to = textEnd[ref]!;
+    let h = this.seed;
+    for (let c = from; c < to; c++) h = Math.imul(h ^ text.charCodeAt(c), 0x01000193);
+    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
+      const at = this.slots[s]!;
+      if (at === ref) return;
+      if (at === -1) {
+        this.slots[s] = ref;
+        if (++this.count * 2 > this.mask) this.rehash();
+        return;
+      }
+      // The same text under another ref (a hand-made batch): the first ref stays.
+      const f = at === 0 ? 0 : textEnd[at - 1]!;
+      if (textEnd[at]! - f === to - from) {
+        let c = 0;
+        while (c < to - from && text.charCodeAt(f + c) === text.charCodeAt(from + c)) c++;
+        if (c === to - from) return;
+      }
+    }
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    this.mask = this.slots.length - 1;
+    this.count = 0;
+    for (const ref of old) if (ref !== -1) this.add(ref);
+  }
 }

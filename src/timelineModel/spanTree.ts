@@ -40,6 +40,18 @@ export interface SpanIndex {
   has(spanId: string): boolean;
 }
 
+/**
+ * What the builder worked out per row of the span table before linking (kind; error, truncated and
+ * converged flags) and per string (what it is to the builder): kept so that a table with rows
+ * appended is classified from its first new row on.
+ */
+export interface RowClasses {
+  rows: number;
+  kinds: Uint8Array;
+  flags: Uint8Array;
+  classes: Int8Array;
+}
+
 /** The columns of a tree, as the builder fills them. */
 export interface SpanTreeColumns {
   /** Pre-order index → row of the span table. */
@@ -64,6 +76,7 @@ export interface SpanTreeColumns {
   startMs: number;
   endMs: number;
   errorCount: number;
+  rowClasses?: RowClasses;
 }
 
 export class SpanTree {
@@ -84,6 +97,8 @@ export class SpanTree {
   readonly startMs: number;
   readonly endMs: number;
   readonly errorCount: number;
+  /** By row of the table (see buildSpanTree's `appendedTo`). */
+  readonly rowClasses: RowClasses | undefined;
 
   constructor(
     readonly table: SpanTable,
@@ -105,6 +120,7 @@ export class SpanTree {
     this.startMs = c.startMs;
     this.endMs = c.endMs;
     this.errorCount = c.errorCount;
+    this.rowClasses = c.rowClasses;
   }
 
   kind(i: number): NodeKind {

@@ -10,7 +10,7 @@ import { Attr } from '../protocol/attributes';
 import { AttrKind } from '../protocol/spanBatch';
 import { IdIndex } from './idIndex';
 import type { SpanTable } from './spanTable';
-import { NODE_KINDS, NodeFlag, SpanTree, TRUNCATED_VALUE_PREFIX, type SpanIndex } from './spanTree';
+import { NODE_KINDS, NodeFlag, SpanTree, TRUNCATED_VALUE_PREFIX, type RowClasses, type SpanIndex } from './spanTree';
 
 const PASS = NODE_KINDS.indexOf('pass');
 // What a string is to the builder (codes 1-4 are the kind values, as in NODE_KINDS).
@@ -66,13 +66,11 @@ function lastRowOfId(table: SpanTable): Int32Array {
   return rowOfRef;
 }
 
-/** Every row's kind (from its first kind attribute, as SpanTable.findAttr) and error flag. */
-function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; flags: Uint8Array } {
+/** Every row's kind (from its first kind attribute, as SpanTable.findAttr) and error flag, from row `first` on. */
+function classify(table: SpanTable, classes: Int8Array, first: number, kinds: Uint8Array, flags: Uint8Array): void {
   const { status, attrFrom, attrKey, attrType, attrValue, eventFrom, eventName } = table.batch;
   const total = table.size;
-  const kinds = new Uint8Array(total);
-  const flags = new Uint8Array(total);
-  for (let r = 0; r < total; r++) {
+  for (let r = first; r < total; r++) {
     let kind = 0;
     let truncated = 0;
     for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
@@ -105,13 +103,12 @@ function classify(table: SpanTable, classes: Int8Array): { kinds: Uint8Array; fl
     }
     flags[r] = error * NodeFlag.error | truncated;
   }
-  return { kinds, flags };
 }
 
-/** Marks the passes that carry `plan.pass.converged` = true (the first such attribute). */
-function markConverged(table: SpanTable, classes: Int8Array, kinds: Uint8Array, flags: Uint8Array): void {
+/** Marks the passes that carry `plan.pass.converged` = true (the first such attribute), from row `first` on. */
+function markConverged(table: SpanTable, classes: Int8Array, first: number, kinds: Uint8Array, flags: Uint8Array): void {
   const { attrFrom, attrKey, attrType, attrValue } = table.batch;
-  for (let r = kinds.indexOf(PASS); r !== -1; r = kinds.indexOf(PASS, r + 1)) {
+  for (let r = kinds.indexOf(PASS, first); r !== -1; r = kinds.indexOf(PASS, r + 1)) {
     for (let e = attrFrom[r]!; e < attrFrom[r + 1]!; e++) {
       const key = attrKey[e]!;
       if (classes[key] === UNSEEN) classes[key] = classOf(table, key);
@@ -279,13 +276,27 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
  * spans share an id the last one wins (live updates append newer versions); parent cycles are
  * broken at the first span met.
  */
-export function buildSpanTree(table: SpanTable): SpanTree {
+export function buildSpanTree(table: SpanTable, appendedTo?: SpanTree): SpanTree {
   const rowOfRef = lastRowOfId(table);
-  const classes = new Int8Array(table.batch.textEnd.length).fill(UNSEEN);
-  const { kinds, flags } = classify(table, classes);
-  markConverged(table, classes, kinds, flags);
+  const total = table.size;
+  const strings = table.batch.textEnd.length;
+  const classes = new Int8Array(strings).fill(UNSEEN);
+  const kinds = new Uint8Array(total);
+  const flags = new Uint8Array(total);
+  // The rows of the tree appended to keep what was worked out for them (each row's kind and flags
+  // depend on its own attributes and events only): a live update classifies its new rows only.
+  const before = appendedTo?.rowClasses;
+  const first = before && before.rows <= total && before.classes.length <= strings ? before.rows : 0;
+  if (before && first > 0) {
+    classes.set(before.classes);
+    kinds.set(before.kinds);
+    flags.set(before.flags);
+  }
+  classify(table, classes, first, kinds, flags);
+  markConverged(table, classes, first, kinds, flags);
+  const rowClasses: RowClasses = { rows: total, classes, kinds, flags: flags.slice() };
   const w = walk(table, rowOfRef, link(table, rowOfRef, flags), kinds, flags);
-  return new SpanTree(table, { ...w, ...bottomUp(w.parent, w.spanStartMs, w.spanEndMs), byId: lazyIdIndex(table, w.row) });
+  return new SpanTree(table, { ...w, ...bottomUp(w.parent, w.spanStartMs, w.spanEndMs), byId: lazyIdIndex(table, w.row), rowClasses });
 }
 
 /** Span id (by its text) → pre-order index; the hash table is built on the first lookup. */

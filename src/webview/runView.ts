@@ -6,7 +6,7 @@ import type { CriticalPathMode, TimelineFilter, TimelineState } from '../protoco
 import { criticalPath, type CriticalSegment } from '../timelineModel/criticalPath';
 import { NO_FILTER } from '../timelineModel/rowFilter';
 import { memoizeRows, type RowModel } from '../timelineModel/rows';
-import { concatBatches } from '../timelineModel/spanBatchConcat';
+import { BatchIds, concatBatches } from '../timelineModel/spanBatchConcat';
 import { SpanTable } from '../timelineModel/spanTable';
 import type { SpanTree } from '../timelineModel/spanTree';
 import { buildSpanTree } from '../timelineModel/spanTreeBuilder';
@@ -24,6 +24,8 @@ export class RunView {
   private readonly rowsOf = memoizeRows();
   private critKey: { tree: SpanTree; root: number } | undefined;
   private critValue: Map<number, CriticalSegment[]> | undefined;
+  /** The ids of the run's batch, kept from one live update to the next (made on the first). */
+  private ids: BatchIds | undefined;
 
   constructor(
     readonly traceId: string,
@@ -37,11 +39,20 @@ export class RunView {
   /** The whole run again (its spans were replaced in the store). */
   replace(spans: SpanBatch): void {
     this.tree = buildSpanTree(new SpanTable(spans));
+    this.ids = undefined;
   }
 
-  /** Adds or replaces spans (live updates: a span id seen again takes the newer span) and rebuilds the tree. */
+  /**
+   * Adds or replaces spans (live updates: a span id seen again takes the newer span): the batch is
+   * appended to the run's (its ids kept from the last update), and the tree rebuilt with what was
+   * worked out for the earlier rows.
+   */
   merge(spans: SpanBatch): void {
-    this.tree = buildSpanTree(new SpanTable(concatBatches(this.tree.table.batch, spans)));
+    const before = this.tree.table.batch;
+    const ids = (this.ids ??= new BatchIds(before));
+    const joined = concatBatches(before, spans, (id) => ids.get(id));
+    ids.grown(joined, before.spanId.length);
+    this.tree = buildSpanTree(new SpanTable(joined), this.tree);
   }
 
   restore(s: TimelineState | undefined): void {

@@ -137,12 +137,18 @@ export class Waterfall {
     if (!m) return;
     this.lastHeight = g.height;
     const width = g.width || 600;
+    // A label that would touch the one before it is left out (its grid line stays): the last
+    // labels are right-aligned, so they reach back towards their neighbours.
+    let previousRight = -Infinity;
     for (const t of ticks(m.window, m.tree.startMs, Math.max(2, Math.floor(width / 90)))) {
       const pct = `${t.at * 100}%`;
       const label = h('span', 'tick', t.label);
       label.style.left = pct;
       if (t.at > 0.92) label.classList.add('end');
       this.axis.append(label);
+      const box = label.getBoundingClientRect();
+      if (box.width > 0 && box.left < previousRight + 4) label.remove();
+      else previousRight = box.right;
       const line = h('div', 'gridline');
       line.style.left = pct;
       this.grid.append(line);

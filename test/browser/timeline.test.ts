@@ -274,3 +274,25 @@ void test('critical path of the selected pass only', async () => {
     await tp.close();
   }
 });
+
+void test('axis: tick labels never overlap, at any width and run length (the last one is right-aligned)', async () => {
+  const overlaps: string[] = [];
+  for (const width of [400, 560, 800, 1000, 1400]) {
+    const tp = await openTimeline(browser, { origin, width });
+    try {
+      for (const total of [287, 353, 1000, 2_450, 61_000]) {
+        const spans = smallRun().map((s) => ({ ...s, startMs: 1000 + ((s.startMs - 1000) * total) / 1000, endMs: 1000 + ((s.endMs - 1000) * total) / 1000 }));
+        await show(tp, spans);
+        const boxes = await tp.page.$$eval('.axis .tick', (els) => els.map((e) => [e.textContent, e.getBoundingClientRect().left, e.getBoundingClientRect().right] as const));
+        assert.ok(boxes.length >= 2, `${width}px, ${total} ms: ${boxes.length} labels`);
+        const sorted = [...boxes].sort((a, b) => a[1] - b[1]);
+        for (let i = 1; i < sorted.length; i++) {
+          if (sorted[i]![1] < sorted[i - 1]![2]) overlaps.push(`${width}px, ${total} ms: "${sorted[i - 1]![0]}" and "${sorted[i]![0]}"`);
+        }
+      }
+    } finally {
+      await tp.close();
+    }
+  }
+  assert.deepEqual(overlaps, []);
+});

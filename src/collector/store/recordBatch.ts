@@ -1,26 +1,37 @@
-import { allocateBatch, BatchStrings, type SpanBatch } from '../../protocol/spanBatch';
+import { allocateBatch, BatchStrings, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
 import type { AttrValue } from '../../protocol/spanView';
 import { eventMs, type SpanRecord } from './spanRecord';
 
 /**
- * A key list's refs in the batch being built. Key lists are shared (interned) arrays, so this is
+ * A key list's entries in the batch being built. Key lists are shared (interned) arrays, so this is
  * worked out once per list, not once per span. A list with a repeated key keeps the key once, at
  * its first place, with its last value (as an attributes object would).
  */
-interface ShapeRefs {
+interface Shape {
+  /** The string ref of each kept key. */
   refs: Uint32Array;
+  /** The key's slot in {@link ValueRefs} (one per distinct key of the batch). */
+  slots: Uint32Array;
   /** Index into the values of each kept key. */
   from: Uint32Array;
 }
 
 /**
  * The timeline batch of stored spans, read straight from the records: no span views in between,
- * each key list resolved once, equal strings stored once. This is what a timeline posts.
+ * each key list resolved once, equal span and parent ids under one ref (the webview links parents
+ * by ref), a key's repeating values stored once. This is what a timeline posts.
+ *
+ * What a 100k-span trace costs here is per string: a lookup per span id, parent id and repeating
+ * value (unique values take none, see ValueRefs), then one join of the table's text. So span ids
+ * are looked up in a table of ids only (IdRefs), and values in a small map per key, not in one map
+ * of every string of the batch: most lookups then stay in cache. An id and a value with the same
+ * text get two refs, which costs a few bytes and nothing else.
  */
 export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   const t = new BatchStrings();
-  const shapes = new Map<readonly string[], ShapeRefs>();
-  const shapeOf = (keys: readonly string[]): ShapeRefs => {
+  const values = new ValueRefs(t);
+  const shapes = new Map<readonly string[], Shape>();
+  const shapeOf = (keys: readonly string[]): Shape => {
     let s = shapes.get(keys);
     if (!s) {
       const first = new Map<string, number>();
@@ -32,7 +43,11 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
           order.push(i);
         } else order[at] = i;
       }
-      s = { refs: Uint32Array.from(order, (i) => t.ref(keys[i]!)), from: Uint32Array.from(order) };
+      s = {
+        refs: Uint32Array.from(order, (i) => t.ref(keys[i]!)),
+        slots: Uint32Array.from(order, (i) => values.slot(keys[i]!)),
+        from: Uint32Array.from(order),
+      };
       shapes.set(keys, s);
     }
     return s;
@@ -43,9 +58,16 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   let eventAttrs = 0;
   let linkCount = 0;
   let linkAttrs = 0;
+  let lastKeys: readonly string[] | undefined;
+  let lastShape: Shape | undefined;
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
-    spanAttrs += shapeOf(rec.keys).refs.length;
+    // Spans of one kind come in runs with one key list: checked by identity before the map.
+    if (rec.keys !== lastKeys) {
+      lastKeys = rec.keys;
+      lastShape = shapeOf(lastKeys);
+    }
+    spanAttrs += lastShape!.refs.length;
     const x = rec.extra;
     if (x === undefined) continue;
     if (x.events) {
@@ -57,28 +79,25 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
       for (const l of x.links) linkAttrs += shapeOf(l.keys).refs.length;
     }
   }
-  const b = allocateBatch(n, linkCount, eventCount, spanAttrs + eventAttrs + linkAttrs);
-  const values = new ValueRefs(t);
-  const put = (keys: readonly string[], vals: readonly AttrValue[], a: number): number => {
-    const s = shapeOf(keys);
-    const { refs, from } = s;
-    for (let k = 0; k < refs.length; k++, a++) {
-      const key = refs[k]!;
-      b.attrKey[a] = key;
-      const v = vals[from[k]!]!;
-      if (typeof v === 'string') b.attrValue[a] = values.ref(key, v);
-      else t.putValue(b, a, v);
-    }
-    return a;
-  };
+  const attrs = spanAttrs + eventAttrs + linkAttrs;
+  const b = allocateBatch(n, linkCount, eventCount, attrs);
+  // At most: an id, a parent and a name per span, a value per attribute (and a few more).
+  t.reserve(3 * n + attrs);
+  // Span ids first, so that a parent's ref is found whether it arrived before or after its child.
+  const ids = new IdRefs(t, n);
+  for (let i = 0; i < n; i++) b.spanId[i] = ids.ref(records[i]!.spanId);
   let a = 0;
   let ea = spanAttrs;
   let la = spanAttrs + eventAttrs;
   let ev = 0;
   let lk = 0;
-  // The records of a trace share one trace id string: one lookup, not one per span.
+  // The records of a trace share one trace id string, and most share their name with the span
+  // before or one of a few others: one lookup per change, not one per span.
   let traceId = '';
   let traceRef = -1;
+  let name = '';
+  let nameRef = -1;
+  lastKeys = undefined;
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
     if (traceRef < 0 || rec.traceId !== traceId) {
@@ -86,9 +105,13 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
       traceRef = t.ref(traceId);
     }
     b.traceId[i] = traceRef;
-    b.spanId[i] = t.ref(rec.spanId);
-    b.parentSpanId[i] = rec.parentSpanId ? t.ref(rec.parentSpanId) : -1;
-    b.name[i] = t.ref(rec.name);
+    const parent = rec.parentSpanId;
+    b.parentSpanId[i] = parent ? ids.ref(parent) : -1;
+    if (nameRef < 0 || rec.name !== name) {
+      name = rec.name;
+      nameRef = t.ref(name);
+    }
+    b.name[i] = nameRef;
     b.startMs[i] = rec.startMs;
     b.endMs[i] = rec.endMs;
     const status = rec.status;
@@ -99,7 +122,11 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
     b.flags[i] = rec.flags;
     b.linkFrom[i] = lk;
     b.attrFrom[i] = a;
-    a = put(rec.keys, rec.values, a);
+    if (rec.keys !== lastKeys) {
+      lastKeys = rec.keys;
+      lastShape = shapeOf(lastKeys);
+    }
+    a = values.put(b, lastShape!, rec.values, a);
     b.eventFrom[i] = ev;
     const x = rec.extra;
     if (x === undefined) {
@@ -116,7 +143,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
         b.linkTraceState[lk] = l.traceState ? t.ref(l.traceState) : -1;
         b.linkFlags[lk] = l.flags;
         b.linkAttrFrom[lk] = la;
-        la = put(l.keys, l.values, la);
+        la = values.put(b, shapeOf(l.keys), l.values, la);
         lk++;
       }
     }
@@ -125,7 +152,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
         b.eventName[ev] = t.ref(e.name);
         b.eventTimeMs[ev] = eventMs(e);
         b.eventAttrFrom[ev] = ea;
-        ea = put(e.keys, e.values, ea);
+        ea = values.put(b, shapeOf(e.keys), e.values, ea);
         ev++;
       }
     }
@@ -146,42 +173,169 @@ const SAMPLE = 64;
  * names, statuses); a key whose first values are mostly new (ids, request bodies) has the rest
  * added as they come, without a lookup each. The batch is then as small as it was with a lookup
  * for every value, for a fraction of the time: looking up a million unique strings is most of the
- * cost of a batch.
+ * cost of a batch. Each key has its map of values: a few hundred entries stay in cache where one
+ * map of every string of the batch does not.
  */
 class ValueRefs {
-  private seen = new Uint32Array(64);
-  private hits = new Uint32Array(64);
-  private lastValue: string[] = [];
-  private lastRef = new Int32Array(64);
+  private readonly slots = new Map<string, number>();
+  private seen: number[] = [];
+  private hits: number[] = [];
+  /** undefined until the key's first string value (an empty string is a value). */
+  private lastValue: (string | undefined)[] = [];
+  private lastRef: number[] = [];
+  private maps: (Map<string, number> | undefined)[] = [];
 
   constructor(private readonly t: BatchStrings) {}
 
-  ref(key: number, v: string): number {
-    if (key >= this.seen.length) this.grow(key);
-    if (this.lastValue[key] === v) return this.lastRef[key]!;
-    const seen = this.seen[key]!;
-    let r: number;
-    if (seen < SAMPLE || this.hits[key]! * 2 >= seen) {
-      this.seen[key] = seen + 1;
-      const before = this.t.size;
-      r = this.t.ref(v);
-      if (this.t.size === before) this.hits[key]!++;
-    } else r = this.t.add(v);
-    this.lastValue[key] = v;
-    this.lastRef[key] = r;
-    return r;
+  /** The slot of attribute key `key` (made on first sight). */
+  slot(key: string): number {
+    let s = this.slots.get(key);
+    if (s === undefined) {
+      s = this.slots.size;
+      this.slots.set(key, s);
+      this.seen.push(0);
+      this.hits.push(0);
+      this.lastValue.push(undefined);
+      this.lastRef.push(-1);
+      this.maps.push(new Map());
+    }
+    return s;
   }
 
-  private grow(key: number): void {
-    const size = Math.max(key + 1, this.seen.length * 2);
-    const seen = new Uint32Array(size);
-    seen.set(this.seen);
-    const hits = new Uint32Array(size);
-    hits.set(this.hits);
-    const lastRef = new Int32Array(size);
-    lastRef.set(this.lastRef);
-    this.seen = seen;
-    this.hits = hits;
-    this.lastRef = lastRef;
+  /** Writes the entries of a span's (event's, link's) attributes from `a` on; returns the next entry. */
+  put(b: BatchColumns, shape: Shape, vals: readonly AttrValue[], a: number): number {
+    const { refs, slots, from } = shape;
+    const { attrKey, attrValue } = b;
+    for (let k = 0; k < refs.length; k++, a++) {
+      attrKey[a] = refs[k]!;
+      const v = vals[from[k]!]!;
+      // attrType stays 0 (string) from allocation.
+      if (typeof v === 'string') attrValue[a] = this.ref(slots[k]!, v);
+      else this.t.putValue(b, a, v);
+    }
+    return a;
+  }
+
+  private ref(slot: number, v: string): number {
+    if (this.lastValue[slot] === v) return this.lastRef[slot]!;
+    const map = this.maps[slot];
+    let r: number;
+    if (map === undefined) r = this.t.add(v);
+    else {
+      const known = map.get(v);
+      const seen = ++this.seen[slot]!;
+      if (known !== undefined) {
+        r = known;
+        this.hits[slot]!++;
+      } else {
+        map.set(v, (r = this.t.add(v)));
+        // Mostly new after a sample: stop looking (and keeping) this key's values.
+        if (seen >= SAMPLE && this.hits[slot]! * 2 < seen) this.maps[slot] = undefined;
+      }
+    }
+    this.lastValue[slot] = v;
+    this.lastRef[slot] = r;
+    return r;
+  }
+}
+
+/**
+ * Refs of span and parent ids: each distinct id once. An open-addressing table over a typed array
+ * (FNV-1a of the id), sized for the spans and as many remote parents: a `Map` that grows to 100k
+ * ids cost twice as much, most of it in growing. Ids come from untrusted senders: the hash starts
+ * from a random value per batch, so that ids crafted to collide (every lookup a long probe) cannot
+ * be prepared in advance.
+ */
+class IdRefs {
+  private slots: Int32Array;
+  private mask: number;
+  private readonly ids: string[] = [];
+  private readonly refs: number[] = [];
+  private readonly seed = (Math.random() * 0x100000000) >>> 0;
+
+  constructor(
+    private readonly t: BatchStrings,
+    spans: number,
+  ) {
+    let size = 64;
+    while (size < spans * 4) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+  }
+
+  ref(id: string): number {
+    const { seed, slots, mask, ids } = this;
+    for (let s = hash(seed, id) & mask; ; s = (s + 1) & mask) {
+      const k = slots[s]!;
+      if (k === -1) {
+        const r = this.t.add(id);
+        slots[s] = ids.push(id) - 1;
+        this.refs.push(r);
+        if (ids.length * 2 > mask) this.grow();
+        return r;
+      }
+      if (ids[k] === id) return this.refs[k]!;
+    }
+  }
+
+  private grow(): void {
+    const size = (this.mask + 1) * 2;
+    const slots = new Int32Array(size).fill(-1);
+    const mask = size - 1;
+    for (let k = 0; k < this.ids.length; k++) {
+      let s = hash(this.seed, this.ids[k]!) & mask;
+      while (slots[s] !== -1) s = (s + 1) & mask;
+      slots[s] = k;
+    }
+    this.slots = slots;
+    this.mask = mask;
+  }
+}
+
+/** FNV-1a of the string's UTF-16 code units, from `seed`. */
+function hash(seed: number, s: string): number {
+  let h = seed;
+  for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);
+  return h;
+}
+
+/** Bytes a batch holds: its columns, and its text at two bytes a character (an upper bound). */
+export function batchBytes(b: SpanBatch): number {
+  let n = b.text.length * 2;
+  for (const v of Object.values(b)) if (ArrayBuffer.isView(v)) n += v.byteLength;
+  return n;
+}
+
+/**
+ * The last full batch made, kept for the next full ask of the same trace unchanged: a timeline panel
+ * that is hidden and shown again reloads and asks for its whole run each time, and making the batch
+ * of a 100k-span trace costs 60–200 ms where handing out a kept one costs nothing. A trace's batch
+ * is a function of its entry, generation and span count (spans are only appended within a
+ * generation), so those are the key. It lives in the budget's free room only: the store keeps it
+ * when it fits there, and drops it as soon as stored data needs the room (after every ingest).
+ */
+export class LastBatch {
+  private kept: { entry: object; generation: number; spans: number; batch: SpanBatch; bytes: number } | undefined;
+
+  get bytes(): number {
+    return this.kept?.bytes ?? 0;
+  }
+
+  /** The kept batch of this entry at this generation and span count, if that is the one kept. */
+  get(entry: object, generation: number, spans: number): SpanBatch | undefined {
+    const k = this.kept;
+    return k && k.entry === entry && k.generation === generation && k.spans === spans ? k.batch : undefined;
+  }
+
+  /** Keeps `batch` (instead of the one kept) when it takes at most `room` bytes. */
+  keep(entry: object, generation: number, spans: number, batch: SpanBatch, room: number): void {
+    this.kept = undefined;
+    const bytes = batchBytes(batch);
+    if (bytes <= room) this.kept = { entry, generation, spans, batch, bytes };
+  }
+
+  /** Drops the kept batch (all of it, or only when it is the batch of `entry`). */
+  drop(entry?: object): void {
+    if (entry === undefined || this.kept?.entry === entry) this.kept = undefined;
   }
 }

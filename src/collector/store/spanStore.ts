@@ -26,7 +26,7 @@ import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
 import { TraceEntry } from './traceEntry';
-import { encodeRecordBatch } from './recordBatch';
+import { encodeRecordBatch, LastBatch } from './recordBatch';
 
 export interface SpanStoreOptions {
   /**
@@ -136,6 +136,8 @@ export class SpanStore {
   /** The trace a batch is adding to: never a candidate for eviction while it is stored. */
   private keep: TraceEntry | undefined;
   private completedFlushAt = -Infinity;
+  /** The last full timeline batch made (see batchSince), in the budget's free room. */
+  private readonly lastBatch = new LastBatch();
 
   constructor(private readonly options: SpanStoreOptions = {}) {
     this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
@@ -274,6 +276,8 @@ export class SpanStore {
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
     if (spans.length > refused) this.touch();
+    // The kept timeline batch lives in the budget's free room only (logs and metrics share it too).
+    if (this.lastBatch.bytes > this.budget.maxBytes - this.budget.usedBytes) this.lastBatch.drop();
     this.scheduleIdleCheck();
     // A trace just completed: tell at once (its views show final figures), not after the interval;
     // at most once per interval, so that loading a thousand saved runs stays a handful of events.
@@ -353,6 +357,7 @@ export class SpanStore {
   }
 
   private remove(entry: TraceEntry): void {
+    this.lastBatch.drop(entry);
     this.traces.delete(entry.traceId);
     this.running.delete(entry.traceId);
     this.finishedLru.delete(entry.traceId);
@@ -430,6 +435,7 @@ export class SpanStore {
   }
 
   clear(): void {
+    this.lastBatch.drop();
     for (const id of this.traces.keys()) this.changes.mark(id, true);
     this.traces.clear();
     this.running.clear();
@@ -466,17 +472,24 @@ export class SpanStore {
   /**
    * The timeline batch of a trace, read from its records: the spans added since `since` (a cursor
    * this returned earlier), or all of them (`full`) on first ask or when spans were replaced since.
+   * A full batch may be the one kept from an earlier ask (see LastBatch): callers only read it (a
+   * structured clone or a post copies it; transferring its buffers would empty the kept one).
    */
   batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined {
     const entry = this.traces.get(traceId.toLowerCase());
     if (!entry) return undefined;
     const size = entry.spans.size;
     const full = !since || since.generation !== entry.generation || since.spans > size;
+    const cursor = { generation: entry.generation, spans: size };
+    const kept = full ? this.lastBatch.get(entry, entry.generation, size) : undefined;
+    if (kept) return { batch: kept, cursor, full };
     const from = full ? 0 : since.spans;
     const records: SpanRecord[] = [];
     let i = 0;
     for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
-    return { batch: encodeRecordBatch(records), cursor: { generation: entry.generation, spans: size }, full };
+    const batch = encodeRecordBatch(records);
+    if (full) this.lastBatch.keep(entry, entry.generation, size, batch, this.budget.maxBytes - this.budget.usedBytes);
+    return { batch, cursor, full };
   }
 
   /** Internal: the records of a trace, for queries. */

@@ -1,0 +1,236 @@
+// The timeline batch made from a trace's records (encodeRecordBatch, through SpanStore.batchSince)
+// against the reference path (the read API's span views through the general encoder), on random
+// traces large enough for every shortcut the encoder takes to switch on and off: keys whose values
+// repeat and keys whose values do not (and keys that change from one to the other), empty strings,
+// values of several kinds under one key, parents that arrive after their children or never, events,
+// links, values cut to the caps, and traces that arrive in several requests (the delta batches,
+// appended, are the whole batch).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
+import { decodeLimits } from '../../../src/collector/store/otlpValues';
+import { batchBytes } from '../../../src/collector/store/recordBatch';
+import { SpanStore } from '../../../src/collector/store/spanStore';
+import type { TraceBatch } from '../../../src/protocol/collectorTypes';
+import { encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { parseHostToWebview } from '../../../src/protocol/timelineMessages';
+import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
+import { SpanTable } from '../../../src/timelineModel/spanTable';
+import { hexId, prng, T0 } from './helpers';
+
+/** Every span of a batch as the webview reads it (after a structured clone and its checks), in row order. */
+function webviewSpans(batch: SpanBatch): unknown[] {
+  const msg = parseHostToWebview(structuredClone({ type: 'showRun', traceId: 't', title: 't', spans: batch, live: false }));
+  assert.ok(msg && msg.type === 'showRun', 'the webview accepts the batch');
+  const table = new SpanTable(msg.spans);
+  return Array.from({ length: table.size }, (_, i) => table.span(i));
+}
+
+const str = (b: SpanBatch, ref: number): string => b.text.slice(ref === 0 ? 0 : b.textEnd[ref - 1], b.textEnd[ref]);
+
+interface Options {
+  spans: number;
+  /** Probability that a span's string values are new (unique) rather than one of a few. */
+  unique: number;
+  seed: number;
+}
+
+type Json = Record<string, unknown>;
+
+function anyValue(rand: () => number, key: number, i: number, o: Options): Json {
+  const r = rand();
+  // Mostly strings; a key now and then carries another kind (the encoder's string shortcut must step aside).
+  if (r < 0.05) return { intValue: String(Math.floor(rand() * 1000)) };
+  if (r < 0.08) return { boolValue: rand() < 0.5 };
+  if (r < 0.1) return { doubleValue: rand() };
+  if (r < 0.13) return { stringValue: '' };
+  if (r < 0.15) return { arrayValue: { values: [{ stringValue: 'a' }, { stringValue: `b${key}` }] } };
+  // Keys 0–2 change from unique to repeating values halfway (and 3 the other way round).
+  const half = i < o.spans / 2;
+  const uniqueHere = key <= 2 ? half : key === 3 ? !half : rand() < o.unique;
+  return { stringValue: uniqueHere ? `v${key}-${o.seed}-${i}-${rand().toString(36).slice(2, 8)}` : `v${key}-${Math.floor(rand() * 5)}` };
+}
+
+/** Random spans of one trace, in a random order (children before parents too), some parents remote. */
+function randomSpans(o: Options): Json[] {
+  const rand = prng(o.seed);
+  const traceId = hexId(0x7a000000 + o.seed, 16);
+  const spanId = (i: number) => hexId(0x10000 + i, 8);
+  const spans: Json[] = [];
+  for (let i = 0; i < o.spans; i++) {
+    const attributes: Json[] = [];
+    const keys = 3 + Math.floor(rand() * 6);
+    for (let k = 0; k < keys; k++) attributes.push({ key: `k${k}`, value: anyValue(rand, k, i, o) });
+    // A key sent twice: the last value counts, at the first place.
+    if (rand() < 0.05) attributes.push({ key: 'k0', value: { stringValue: `again-${i}` } });
+    const parent = i === 0 ? undefined : rand() < 0.05 ? hexId(0xfff000 + i, 8) : spanId(Math.floor(rand() * i));
+    const span: Json = {
+      traceId,
+      spanId: spanId(i),
+      ...(parent ? { parentSpanId: parent } : {}),
+      name: `op ${Math.floor(rand() * 7)}`,
+      kind: Math.floor(rand() * 6),
+      startTimeUnixNano: String((T0 + i) * 1e6 + Math.floor(rand() * 1e6)),
+      endTimeUnixNano: String((T0 + i + 2) * 1e6),
+      attributes,
+      status: rand() < 0.1 ? { code: 2, message: `failed ${i % 3}` } : { code: rand() < 0.5 ? 1 : 0 },
+    };
+    if (rand() < 0.2) {
+      span.events = [{ name: rand() < 0.5 ? 'exception' : 'log', timeUnixNano: String((T0 + i + 1) * 1e6), attributes: [{ key: 'exception.message', value: { stringValue: `boom ${i}` } }] }];
+    }
+    if (rand() < 0.1) {
+      span.links = [{ traceId, spanId: spanId(Math.floor(rand() * o.spans)), traceState: 'k=v', flags: 1, attributes: [{ key: 'link.kind', value: { stringValue: 'follows' } }] }];
+    }
+    if (rand() < 0.03) span.attributes = [...attributes, { key: 'body', value: { stringValue: 'x'.repeat(200) } }];
+    spans.push(span);
+  }
+  // Arrival order: shuffled, so that children often come before their parents.
+  for (let i = spans.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [spans[i], spans[j]] = [spans[j]!, spans[i]!];
+  }
+  return spans;
+}
+
+const request = (spans: Json[]): Buffer =>
+  Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }));
+
+function storeOf(spans: Json[], requests = 1): SpanStore {
+  const store = new SpanStore({ maxSpans: 100_000 });
+  // Values over 100 bytes are cut: some spans carry truncated markers.
+  store.decodeContext.limits = decodeLimits({ maxValueBytes: 100 });
+  const per = Math.ceil(spans.length / requests);
+  for (let at = 0; at < spans.length; at += per) store.ingest(decodeOtlpJsonBytes(request(spans.slice(at, at + per)), store.decodeContext));
+  return store;
+}
+
+/** The span id and parent columns link by ref: a parent's ref is its span's own ref, and each id is in the table once among them. */
+function assertIdsShareRefs(b: SpanBatch): void {
+  const refOf = new Map<string, number>();
+  for (const column of [b.spanId, b.parentSpanId]) {
+    for (const ref of column) {
+      if (ref === -1) continue;
+      const id = str(b, ref);
+      const known = refOf.get(id);
+      if (known === undefined) refOf.set(id, ref);
+      else assert.equal(ref, known, `id ${id} has one ref`);
+    }
+  }
+}
+
+for (const unique of [0, 0.5, 1]) {
+  test(`record batch: random traces (${unique * 100}% of values unique) reach the webview exactly as the span views say, links, events and truncated markers included`, () => {
+    let links = 0;
+    let events = 0;
+    let truncated = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const o = { spans: 150 + seed * 60, unique, seed };
+      const store = storeOf(randomSpans(o));
+      const [entry] = [...store.entries()];
+      const got = store.batchSince(entry!.traceId)!;
+      assert.ok(isSpanBatch(got.batch), `seed ${seed}: a valid batch`);
+      assert.equal(got.batch.spanId.length, o.spans);
+      assertIdsShareRefs(got.batch);
+      assert.deepEqual(webviewSpans(got.batch), webviewSpans(encodeSpanBatch(store.trace(entry!.traceId))), `seed ${seed}`);
+      links += got.batch.linkTraceId.length;
+      events += got.batch.eventName.length;
+      truncated += got.batch.attrType.filter((t) => t === 9).length;
+    }
+    assert.ok(links > 0 && events > 0 && truncated > 0, `${links} links, ${events} events, ${truncated} truncated values seen`);
+  });
+}
+
+test('record batch: a repeating value is in the string table once, whichever spans carry it (the batch stays as small as with a lookup per value)', () => {
+  const store = storeOf(randomSpans({ spans: 600, unique: 0, seed: 42 }));
+  const [entry] = [...store.entries()];
+  const b = store.batchSince(entry!.traceId)!.batch;
+  const strings = Array.from({ length: b.textEnd.length }, (_, r) => str(b, r));
+  for (let k = 4; k < 8; k++) {
+    for (let v = 0; v < 5; v++) {
+      const value = `v${k}-${v}`;
+      assert.ok(strings.filter((s) => s === value).length <= 1, `${value} stored once`);
+    }
+  }
+  // And the keys of every span once.
+  assert.equal(strings.filter((s) => s === 'k0').length, 1);
+});
+
+test('record batch: a trace received in several requests, its delta batches appended one after another, is its whole batch', () => {
+  for (const unique of [0, 1]) {
+    for (let seed = 1; seed <= 4; seed++) {
+      const spans = randomSpans({ spans: 400, unique, seed });
+      const store = new SpanStore({ maxSpans: 100_000 });
+      const traceId = String(spans[0]!.traceId);
+      let cursor: TraceBatch | undefined;
+      let joined: SpanBatch | undefined;
+      for (let at = 0; at < spans.length; at += 70) {
+        store.ingest(decodeOtlpJsonBytes(request(spans.slice(at, at + 70)), store.decodeContext));
+        const got: TraceBatch = store.batchSince(traceId, cursor?.cursor)!;
+        assert.equal(got.full, joined === undefined);
+        assert.ok(isSpanBatch(got.batch));
+        joined = joined ? concatBatches(joined, got.batch) : got.batch;
+        cursor = got;
+      }
+      const whole = store.batchSince(traceId)!.batch;
+      assert.deepEqual(webviewSpans(joined!), webviewSpans(whole), `unique ${unique}, seed ${seed}`);
+      assertIdsShareRefs(joined!);
+    }
+  }
+});
+
+const idsOf = (b: SpanBatch): string[] => Array.from(b.spanId, (r) => str(b, r));
+
+test('kept batch: a full ask of an unchanged trace gets the batch made before; any change (spans added, a span replaced, the trace deleted and sent anew) gets a new one that carries it', () => {
+  const spans = randomSpans({ spans: 200, unique: 0.5, seed: 7 });
+  const traceId = String(spans[0]!.traceId);
+  const store = storeOf(spans.slice(0, 100));
+  const first = store.batchSince(traceId)!;
+  const again = store.batchSince(traceId)!;
+  assert.equal(again.batch, first.batch, 'kept');
+  assert.deepEqual(again.cursor, first.cursor);
+  assert.equal(again.full, true);
+
+  store.ingest(decodeOtlpJsonBytes(request(spans.slice(100, 150)), store.decodeContext));
+  const grown = store.batchSince(traceId)!;
+  assert.notEqual(grown.batch, first.batch);
+  assert.equal(grown.batch.spanId.length, 150);
+  assert.deepEqual(webviewSpans(grown.batch), webviewSpans(encodeSpanBatch(store.trace(traceId))));
+
+  // The same span id again, with another name: same count, another generation.
+  const resent = { ...spans[120]!, name: 'renamed' };
+  store.ingest(decodeOtlpJsonBytes(request([resent]), store.decodeContext));
+  const replaced = store.batchSince(traceId)!;
+  assert.equal(replaced.batch.spanId.length, 150);
+  assert.ok(Array.from(replaced.batch.name, (r) => str(replaced.batch, r)).includes('renamed'));
+
+  // Deleted and sent anew with as many spans (other ones): a new entry, a new batch.
+  assert.ok(store.deleteTrace(traceId));
+  store.ingest(decodeOtlpJsonBytes(request(spans.slice(50, 200)), store.decodeContext));
+  const anew = store.batchSince(traceId)!;
+  assert.equal(anew.batch.spanId.length, 150);
+  assert.deepEqual(new Set(idsOf(anew.batch)), new Set(spans.slice(50, 200).map((s) => String(s.spanId))));
+});
+
+test('kept batch: only in the budget\'s free room — not kept when it does not fit, dropped when stored spans need the room', () => {
+  const spans = randomSpans({ spans: 300, unique: 1, seed: 9 });
+  const traceId = String(spans[0]!.traceId);
+  // A budget the trace nearly fills: its batch does not fit beside it.
+  const tight = new SpanStore({ maxBytes: 230 * 1024, maxTraceBytes: 230 * 1024 });
+  tight.ingest(decodeOtlpJsonBytes(request(spans), tight.decodeContext));
+  assert.equal(tight.entry(traceId)!.spans.size, 300, 'the whole trace is stored');
+  const room = tight.maxBytes - tight.stats().bytes;
+  const first = tight.batchSince(traceId)!;
+  assert.ok(batchBytes(first.batch) > room, `the batch (${batchBytes(first.batch)} B) is larger than the free room (${room} B)`);
+  assert.notEqual(tight.batchSince(traceId)!.batch, first.batch, 'not kept beyond the free room');
+
+  // Room for it at first; then other traces take the room, and it is dropped.
+  const store = new SpanStore({ maxBytes: 4 * 1024 * 1024 });
+  store.ingest(decodeOtlpJsonBytes(request(spans), store.decodeContext));
+  const kept = store.batchSince(traceId)!;
+  assert.equal(store.batchSince(traceId)!.batch, kept.batch, 'kept while there is room');
+  for (let n = 1; store.maxBytes - store.stats().bytes >= batchBytes(kept.batch); n++) {
+    store.ingest(decodeOtlpJsonBytes(request(randomSpans({ spans: 100, unique: 1, seed: 100 + n })), store.decodeContext));
+  }
+  assert.ok(store.entry(traceId), 'the trace itself is still stored');
+  assert.notEqual(store.batchSince(traceId)!.batch, kept.batch, 'dropped once stored spans needed its room');
+});

@@ -1,0 +1,114 @@
+// A live update's tree (buildSpanTree with `appendedTo`: the earlier rows' kinds and flags reused)
+// against the tree built from scratch on the same appended batch: equal in every column, through a
+// run that grows in random steps — passes converging, steps failing (status or an exception event),
+// values cut to the caps, orphans whose parent arrives later, spans re-sent with other values.
+import { test } from 'node:test';
+import { strict as assert } from 'node:assert';
+import { encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import type { SpanView } from '../../../src/protocol/spanView';
+import { BatchIds, concatBatches } from '../../../src/timelineModel/spanBatchConcat';
+import { SpanTable } from '../../../src/timelineModel/spanTable';
+import type { SpanTree } from '../../../src/timelineModel/spanTree';
+import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
+import { prng } from '../collector/helpers';
+import { span } from './spanFixtures';
+
+const KINDS = ['plan', 'pass', 'step', 'call', 'other'];
+
+function randomRun(seed: number, n: number): SpanView[] {
+  const rand = prng(seed);
+  const out: SpanView[] = [span('s0', undefined, 0, 1000, { 'instrument_first.kind': 'plan' })];
+  for (let i = 1; i < n; i++) {
+    const kind = KINDS[Math.floor(rand() * KINDS.length)]!;
+    const attributes: SpanView['attributes'] = { 'instrument_first.kind': kind, n: i };
+    if (kind === 'pass' && rand() < 0.5) attributes['plan.pass.converged'] = rand() < 0.7;
+    if (rand() < 0.05) attributes.body = { kind: 'truncated', value: 'abc', length: 9999 };
+    const extra: Partial<SpanView> = {};
+    if (rand() < 0.1) extra.status = 'error';
+    if (rand() < 0.1) extra.events = [{ name: rand() < 0.5 ? 'exception' : 'log', timeMs: i, attributes: {} }];
+    // Parents among earlier spans, or later ones (orphans until they arrive), now and then itself.
+    const parent = rand() < 0.1 ? `s${Math.min(n - 1, i + 1 + Math.floor(rand() * 20))}` : rand() < 0.02 ? `s${i}` : `s${Math.floor(rand() * i)}`;
+    out.push(span(`s${i}`, parent, i, i + 1 + rand() * 50, attributes, extra));
+  }
+  return out;
+}
+
+function assertSameTree(got: SpanTree, want: SpanTree, what: string): void {
+  for (const column of ['row', 'parent', 'depth', 'subtreeEnd', 'kinds', 'flags', 'spanStartMs', 'spanEndMs', 'selfMs', 'extentEndMs'] as const) {
+    assert.deepEqual(got[column], want[column], `${what}: ${column}`);
+  }
+  assert.deepEqual(got.roots, want.roots, `${what}: roots`);
+  assert.equal(got.startMs, want.startMs);
+  assert.equal(got.endMs, want.endMs);
+  assert.equal(got.errorCount, want.errorCount, `${what}: errors`);
+}
+
+void test('appended tree: a live run growing in random steps (with re-sent spans) has, after each update, the tree built from scratch', () => {
+  let converged = 0;
+  for (let seed = 1; seed <= 8; seed++) {
+    const rand = prng(1000 + seed);
+    const spans = randomRun(seed, 400);
+    let batch: SpanBatch | undefined;
+    let tree: SpanTree | undefined;
+    for (let at = 0; at < spans.length; ) {
+      const step = 1 + Math.floor(rand() * 60);
+      const part = spans.slice(at, at + step);
+      at += step;
+      // A span sent before comes again, changed (kind, status): the newer one counts.
+      if (at > 50 && rand() < 0.5) {
+        const old = spans[Math.floor(rand() * (at - step))]!;
+        part.push({ ...old, status: 'error', attributes: { ...old.attributes, 'instrument_first.kind': 'step' } });
+      }
+      const update = encodeSpanBatch(part);
+      batch = batch ? concatBatches(batch, update) : update;
+      assert.ok(isSpanBatch(batch));
+      const table = new SpanTable(batch);
+      tree = buildSpanTree(table, tree);
+      assertSameTree(tree, buildSpanTree(new SpanTable(batch)), `seed ${seed} at ${at}`);
+    }
+    for (let i = 0; i < tree!.size; i++) if (tree!.converged(i)) converged++;
+  }
+  assert.ok(converged > 0);
+});
+
+void test('appended tree: the tree of the same first rows encoded on their own is reused as well; a tree with more rows than the table is not used', () => {
+  const spans = randomRun(77, 100);
+  const a = buildSpanTree(new SpanTable(encodeSpanBatch(spans.slice(0, 60))));
+  const whole = encodeSpanBatch(spans);
+  assertSameTree(buildSpanTree(new SpanTable(whole), a), buildSpanTree(new SpanTable(whole)), 'prefix encoded on its own');
+  // A tree with more rows than the new table is not used.
+  const bigger = buildSpanTree(new SpanTable(whole));
+  const small = encodeSpanBatch(spans.slice(0, 30));
+  assertSameTree(buildSpanTree(new SpanTable(small), bigger), buildSpanTree(new SpanTable(small)), 'smaller table');
+});
+
+void test('appended batch with kept ids (BatchIds): every append equals the append that hashes the earlier batch again, and a span arriving for an orphan takes its parent ref', () => {
+  for (let seed = 1; seed <= 6; seed++) {
+    const rand = prng(2000 + seed);
+    const spans = randomRun(seed, 300);
+    let plain: SpanBatch | undefined;
+    let kept: SpanBatch | undefined;
+    let ids: BatchIds | undefined;
+    for (let at = 0; at < spans.length; ) {
+      const step = 1 + Math.floor(rand() * 50);
+      const part = spans.slice(at, at + step);
+      at += step;
+      if (at > 40 && rand() < 0.4) part.push({ ...spans[Math.floor(rand() * (at - step))]!, name: 'again' });
+      const update = encodeSpanBatch(part);
+      if (!plain || !kept) {
+        plain = kept = update;
+        continue;
+      }
+      plain = concatBatches(plain, update);
+      const before: SpanBatch = kept;
+      const index: BatchIds = (ids ??= new BatchIds(before));
+      kept = concatBatches(before, update, (id) => index.get(id));
+      index.grown(kept, before.spanId.length);
+      assert.deepEqual(kept, plain, `seed ${seed} at ${at}`);
+    }
+    // Every parent of this run is one of its spans: once all arrived, none is an orphan.
+    const tree = buildSpanTree(new SpanTable(kept!));
+    assert.equal(tree.size, spans.length);
+    for (let i = 0; i < tree.size; i++) assert.equal(tree.orphan(i), false, `seed ${seed}: ${tree.spanId(i)} found its parent`);
+  }
+});
