@@ -8,8 +8,7 @@ import { defaultMaxInFlightBytes, InFlightBytes } from './ingest/inFlightBytes';
 import { limitHeapGrowth, restoreHeapGrowth } from './store/heapGrowth';
 import { MemoryBudget } from './store/memoryBudget';
 import { Forwarder, type ForwardOptions } from './forwarder';
-import type * as GrpcReceiverModule from './grpc/otlpGrpcReceiver';
-import type { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
+import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
 import { LogStore } from './logs/logStore';
 import { serveLogsApi } from './logs/logsApi';
 import { receiveSignal } from './logs/otlpSignalReceiver';
@@ -221,12 +220,6 @@ export class Collector {
     this.endpointUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     if (this.options.grpcPort !== undefined) {
       try {
-        // Loaded on first use: @grpc/grpc-js (with protobufjs) is most of the bundle's size, and
-        // most sessions never start it (it would otherwise be initialised at every activation).
-        // require, not import(): the bundle then initialises it lazily, and the tests' per-file
-        // output (which keeps import() native, without file extensions) can load it too.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { OtlpGrpcReceiver } = require('./grpc/otlpGrpcReceiver') as typeof GrpcReceiverModule;
         this.grpc ??= new OtlpGrpcReceiver({
           port: this.options.grpcPort,
           maxMessageBytes: this.options.maxBodyBytes ?? 16 * 1024 * 1024,

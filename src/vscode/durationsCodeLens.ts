@@ -6,7 +6,7 @@ import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { Metrics } from './metrics';
 import type { RunData } from './runData';
-import { Throttle } from './throttle';
+import type { LensRefresh } from './lensRefresh';
 
 const SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', language: 'typescript' },
@@ -17,61 +17,56 @@ const SELECTOR: vscode.DocumentSelector = [
 /**
  * CodeLens above plans (`▶ Run | Debug | converged in 2 passes · 3.1 s`) and procedures
  * (`412 ms · ×2 last run · p95 530 ms over 12 runs`). Lenses come with their commands (no
- * resolve step, so no flicker); refreshes are throttled while spans stream in and immediate
- * when a run finishes.
+ * resolve step, so no flicker and no second wait); refreshes are paced by VS Code's own wait after
+ * each fire (see LensPacer), so a run's final figures show within a wait already under way.
  */
 export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  private readonly throttle = new Throttle(400, () => this.fire());
-  /** What the lenses showed when last refreshed: a refresh that would show the same is not fired. */
-  private firedFor = '';
+  /** The data the lenses were last asked for: a change that would show the same is not told. */
+  private shownFor = '';
   private readonly registrations: vscode.Disposable[];
-  readonly onDidChangeCodeLenses = this.changed.event;
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
 
   constructor(
     private readonly data: RunData,
     private readonly config: Config,
     private readonly collector: CollectorHost,
     private readonly metrics: Metrics,
+    private readonly refresh: LensRefresh,
   ) {
+    this.onDidChangeCodeLenses = refresh.onDidChange;
     this.registrations = [
       vscode.languages.registerCodeLensProvider(SELECTOR, this),
       data.onDidChange((e) => {
-        // A session starting or ending changes no figure. Every fire makes VS Code wait >= 250 ms
-        // before it asks again, so a fire right after the final one would delay the final lenses.
-        if (e.source === 'sessions') return;
-        if (e.runsSettled) {
-          metrics.noteSettled();
-          this.throttle.now();
-        } else this.throttle.trigger();
+        // A session starting or ending changes no figure, but while one is live a fire is kept pending.
+        if (e.source === 'sessions') return refresh.liveChanged();
+        if (e.runsSettled) metrics.noteSettled();
+        if (this.dataKey() !== this.shownFor) refresh.changed();
       }),
       config.onDidChange(({ previous, settings }) => {
-        if (previous.inline.mode !== settings.inline.mode) {
-          this.firedFor = '';
-          this.throttle.now();
-        }
+        if (previous.inline.mode !== settings.inline.mode) refresh.changed();
       }),
     ];
   }
 
-  /** Fires onDidChangeCodeLenses unless the store, the catalog and the settings are as at the last fire. */
-  private fire(): void {
-    const key = `${this.collector.store?.contentVersion ?? -1}:${this.data.generation}`;
-    if (key === this.firedFor) return;
-    this.firedFor = key;
-    this.metrics.noteCodeLensFired();
-    this.changed.fire();
+  /** The store's content, the catalog and the settings the figures are drawn from. */
+  private dataKey(): string {
+    return `${this.collector.store?.contentVersion ?? -1}:${this.data.generation}`;
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const started = performance.now();
+    this.shownFor = this.dataKey();
+    const afterFireAt = this.metrics.codeLensFires.at(-1);
+    // This answer reads the data as it is now; while a run is live the next fire goes out at once (LensPacer).
+    // VS Code asks every provider in each round: the baseline check's lenses are read now too.
+    this.refresh.asked();
     const lenses = this.lensesFor(doc);
     if (lenses.length) {
       this.metrics.lastProvideMs = performance.now() - started;
       this.metrics.noteCodeLensProvided();
       // The finished runs the answer shows (plan lenses): what "plan end → final CodeLens" waits for.
       const finished = new Set(this.data.runs().filter((r) => r.status !== 'running').map((r) => r.traceId));
-      this.metrics.noteCodeLensAnswer(lenses.flatMap((l) => (l.command?.command === 'instrumentFirst.openTrace' && typeof l.command.arguments?.[0] === 'string' && finished.has(l.command.arguments[0]) ? [l.command.arguments[0] as string] : [])));
+      this.metrics.noteCodeLensAnswer(lenses.flatMap((l) => (l.command?.command === 'instrumentFirst.openTrace' && typeof l.command.arguments?.[0] === 'string' && finished.has(l.command.arguments[0]) ? [l.command.arguments[0] as string] : [])), afterFireAt);
     }
     return lenses;
   }
@@ -122,8 +117,6 @@ export class DurationsCodeLens implements vscode.CodeLensProvider, vscode.Dispos
   }
 
   dispose(): void {
-    this.throttle.dispose();
     for (const r of this.registrations) r.dispose();
-    this.changed.dispose();
   }
 }

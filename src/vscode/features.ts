@@ -22,7 +22,7 @@ import { DebugCheck } from './testing/debugCheck';
  */
 export const features: ReadonlyArray<(s: Services) => vscode.Disposable> = [
   (s) => new CollectorStatusBar(s.collector, s.sessions),
-  (s) => new DurationsCodeLens(s.data, s.config, s.collector, s.metrics),
+  (s) => new DurationsCodeLens(s.data, s.config, s.collector, s.metrics, s.lensRefresh),
   (s) => new DurationDecorations(s.data, s.config),
   (s) => new ProcedureHover(s.data, s.collector),
   () => new TraceLinks(),

@@ -10,6 +10,7 @@ import { PlanFinder } from './planFinder';
 import { registerPlainRuns } from './plainRunAdapter';
 import { PlanRunner } from './planRunner';
 import { PlanWarmUp } from './planWarmUp';
+import { LensRefresh } from './lensRefresh';
 import { PlanSessions } from './planSessions';
 import { RemoteTraces } from './remoteTraces';
 import { ProcedureCatalog } from './procedureCatalog';
@@ -55,6 +56,7 @@ export class InstrumentFirst implements vscode.Disposable {
     const runner = own(new PlanRunner(finder, sessions));
     const catalog = own(new ProcedureCatalog(finder));
     const data = own(new RunData(collector, config, catalog, sessions, metrics));
+    const lensRefresh = own(new LensRefresh(metrics, () => data.runsLive));
     const viewers = new TraceViewers(own(new TraceTextDocuments(collector, (a, b) => data.diff(a, b))));
     const runsView = own(new RunsView(data, collector, sessions));
     const proceduresView = own(new ProceduresView(data, catalog));
@@ -77,6 +79,7 @@ export class InstrumentFirst implements vscode.Disposable {
       sessions,
       runner,
       data,
+      lensRefresh,
       viewers,
       runsView,
       proceduresView,

@@ -11,15 +11,18 @@ export class Metrics {
   /** Time our CodeLens provider took for its latest answer. */
   lastProvideMs = 0;
 
-  /** When the CodeLens provider answered (epoch ms) and for which finished runs, newest last (at most 20). */
-  readonly codeLensAnswers: Array<{ atEpochMs: number; traceIds: string[] }> = [];
+  /**
+   * When the CodeLens provider answered (epoch ms), for which finished runs, and the fire VS Code
+   * asked after (the latest before this ask), newest last (at most 20).
+   */
+  readonly codeLensAnswers: Array<{ atEpochMs: number; traceIds: string[]; afterFireAt: number | undefined }> = [];
   /** When a run's final summary was computed in the extension host (epoch ms), newest last (at most 20). */
   readonly completedAt: Array<{ traceId: string; atEpochMs: number }> = [];
   /** When onDidChangeCodeLenses was fired (epoch ms), newest last (at most 50). */
   readonly codeLensFires: number[] = [];
 
-  noteCodeLensAnswer(traceIds: string[]): void {
-    this.codeLensAnswers.push({ atEpochMs: epochNow(), traceIds });
+  noteCodeLensAnswer(traceIds: string[], afterFireAt: number | undefined): void {
+    this.codeLensAnswers.push({ atEpochMs: epochNow(), traceIds, afterFireAt });
     if (this.codeLensAnswers.length > 20) this.codeLensAnswers.shift();
   }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SESSION_TAG } from '../views/launchConfig';
 import { markStart, type PlanSessions, type StartMark } from './planSessions';
+import { saveBeforeRun } from './saveBeforeRun';
 
 /** What a plain (not debugged) run launches: filled in by the debug configuration provider. */
 export interface PlainRunLaunch {
@@ -132,12 +133,15 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
 /** Plain runs of our debug type get the adapter above (debug runs are resolved to js-debug's `node`). */
 export function registerPlainRuns(type: string, sessions: PlanSessions): vscode.Disposable {
   return vscode.debug.registerDebugAdapterDescriptorFactory(type, {
-    createDebugAdapterDescriptor: (session) => {
+    createDebugAdapterDescriptor: async (session) => {
       const launch = session.configuration.__plainRun as PlainRunLaunch | undefined;
       if (!launch || typeof launch.program !== 'string') throw new Error('Instrument First: this launch configuration was not resolved (no plan or program)');
       const tag = session.configuration[SESSION_TAG];
       const ps = typeof tag === 'string' ? sessions.get(tag) : undefined;
       markStart(ps, 'adapter');
+      // Plain runs start without VS Code's save (planRunner.ts); a Restart comes here again.
+      const plan = session.configuration.__instrumentFirstPlan;
+      await saveBeforeRun(typeof plan === 'string' ? vscode.Uri.file(plan) : session.workspaceFolder?.uri);
       return new vscode.DebugAdapterInlineImplementation(new PlainRunAdapter(launch, (stage) => markStart(ps, stage)));
     },
   });

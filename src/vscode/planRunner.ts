@@ -68,7 +68,12 @@ export class PlanRunner implements vscode.Disposable {
     };
     if (target.exportName !== 'default') config.export = target.exportName;
     if (!debug) config.noDebug = true;
-    const ok = await vscode.debug.startDebugging(folder, config, { noDebug: !debug });
+    // VS Code's own save before a start also reloads the whole configuration (settings and
+    // launch.json, each a read over the remote file system): hundreds of ms on the first Run of a
+    // window, most of a warm Run's wait. A configuration passed as an object needs no launch.json:
+    // a plain run's adapter saves the dirty files itself (saveBeforeRun.ts). A debug run keeps
+    // VS Code's save (its Restart is js-debug's, which we do not see).
+    const ok = await vscode.debug.startDebugging(folder, config, { noDebug: !debug, suppressSaveBeforeStart: !debug });
     return ok ? ps : undefined;
   }
 

@@ -23,6 +23,9 @@ export interface RunDataChange {
 
 type Store = NonNullable<CollectorHost['store']>;
 
+/** How long after a plan session ended its still incomplete run counts as live (see runsLive). */
+const LIVE_AFTER_SESSION_MS = 3000;
+
 /**
  * What the inline views draw from: the runs, their summaries (computed once per trace version,
  * when a trace completes) and the per-procedure statistics aggregated from those summaries, shared
@@ -33,6 +36,7 @@ export class RunData implements vscode.Disposable {
   private statsCache: { key: string; value: { stats: ProcedureStats[]; index: StatsIndex } } | undefined;
   private summariesOf: { store: Store; cache: SummaryCache } | undefined;
   private runningCount = 0;
+  private sessionsChangedAt = 0;
   private generationValue = 0;
   private readonly changed = new vscode.EventEmitter<RunDataChange>();
   private readonly listeners: vscode.Disposable[];
@@ -62,7 +66,10 @@ export class RunData implements vscode.Disposable {
         }
         this.changed.fire({ runsSettled: settled, completed, source: 'store' });
       }),
-      sessions.onDidChange(() => this.changed.fire({ runsSettled: true, completed: [], source: 'sessions' })),
+      sessions.onDidChange(() => {
+        this.sessionsChangedAt = Date.now();
+        this.changed.fire({ runsSettled: true, completed: [], source: 'sessions' });
+      }),
       catalog.onDidChange(() => {
         this.generationValue++;
         this.changed.fire({ runsSettled: true, completed: [], source: 'catalog' });
@@ -93,6 +100,15 @@ export class RunData implements vscode.Disposable {
       this.summariesOf = { store, cache };
     }
     return this.summariesOf.cache;
+  }
+
+  /**
+   * True while a plan process of ours runs, and for a moment after one ended while a run is still
+   * incomplete: the process exits right after its last export, before the collector has stored it.
+   */
+  get runsLive(): boolean {
+    if (this.sessions.active().length > 0) return true;
+    return this.runningCount > 0 && Date.now() - this.sessionsChangedAt < LIVE_AFTER_SESSION_MS;
   }
 
   /** Bumped when what the figures are drawn from changes other than the store (catalog, settings). */

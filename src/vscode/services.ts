@@ -3,6 +3,7 @@ import type { CollectorHost } from './collectorHost';
 import type { Config } from './config';
 import type { FeatureSlots } from './featureSlots';
 import type { Metrics } from './metrics';
+import type { LensRefresh } from './lensRefresh';
 import type { PlanFinder } from './planFinder';
 import type { ProcedureCatalog } from './procedureCatalog';
 import type { PlanRunner } from './planRunner';
@@ -35,6 +36,8 @@ export interface Services {
   readonly sessions: PlanSessions;
   readonly runner: PlanRunner;
   readonly data: RunData;
+  /** The one onDidChangeCodeLenses of our CodeLens providers, paced (lensRefresh.ts). */
+  readonly lensRefresh: LensRefresh;
   readonly viewers: TraceViewers;
   readonly runsView: RunsView;
   readonly proceduresView: ProceduresView;

@@ -23,6 +23,8 @@ interface LoadResult {
   spansPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU time of the load process while measuring. */
+  cpuMs: number;
   statuses: Record<string, number>;
 }
 
@@ -51,18 +53,37 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function load(options: object): Promise<LoadResult> {
+function serverCpuMs(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1000));
+    child.send({ type: 'cpu' });
+  });
+}
+
+/** Runs the load; `serverCpuMs` is the collector process's CPU time (all threads) while measured. */
+function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number }> {
   const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192', ...(process.env.GRPC_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.GRPC_BENCH_PROF + '/load'] : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.on('message', () => child.send({ type: 'go' }));
-  return new Promise((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load exited with ${code}`)))));
+  let cpu0 = 0;
+  child.on('message', () =>
+    void serverCpuMs(server).then((ms) => {
+      cpu0 = ms;
+      child.send({ type: 'go' });
+    }),
+  );
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load exited with ${code}`));
+      void serverCpuMs(server).then((ms) => resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms - cpu0 }));
+    }),
+  );
 }
 
-async function phase(format: 'proto' | 'grpc', requests: number): Promise<LoadResult & { stored: number }> {
+async function phase(format: 'proto' | 'grpc', requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number }> {
   const server = await startServer();
   try {
-    const r = await load({ endpoint: format === 'grpc' ? server.grpcAddress : server.endpoint, format, requests, warmup: 40, concurrency: 4, templates: 8, channels });
+    const r = await load({ endpoint: format === 'grpc' ? server.grpcAddress : server.endpoint, format, requests, warmup: 40, concurrency: 4, templates: 8, channels }, server.child);
     const s = await stats(server.child);
     if (s.spans !== r.sentSpans) throw new Error(`${format}: ${r.sentSpans} spans sent, ${s.spans} stored (${JSON.stringify(r.statuses)})`);
     return { ...r, stored: s.spans };
@@ -82,6 +103,8 @@ async function main(): Promise<void> {
   const http: number[] = [];
   const grpcRates: number[] = [];
   const ratios: number[] = [];
+  // CPU ms per body [collector, load] per round: on 2 shared cores the sum bounds the rate.
+  const cpu: Record<'proto' | 'grpc', [number, number][]> = { proto: [], grpc: [] };
   for (let i = 0; i < rounds; i++) {
     // Alternate which goes first: on a shared machine the load drifts within a round.
     const order: ('proto' | 'grpc')[] = i % 2 === 0 ? ['proto', 'grpc'] : ['grpc', 'proto'];
@@ -89,7 +112,8 @@ async function main(): Promise<void> {
     for (const format of order) {
       const r = await phase(format, requests);
       got[format] = r.spansPerSec;
-      log(`  ${format === 'grpc' ? 'OTLP/gRPC:         ' : 'OTLP/HTTP protobuf:'} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms)`);
+      log(`  ${format === 'grpc' ? 'OTLP/gRPC:         ' : 'OTLP/HTTP protobuf:'} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms)`);
+      cpu[format].push([r.serverCpuMs / requests, r.cpuMs / requests]);
     }
     http.push(got.proto!);
     grpcRates.push(got.grpc!);
@@ -108,12 +132,16 @@ async function main(): Promise<void> {
     roundRatios: ratios.map((r) => Number(r.toFixed(2))),
     goal: 1.0,
     grpcChannels: channels,
+    cpuMsPerBody: Object.fromEntries(
+      (['proto', 'grpc'] as const).map((f) => [f, { collector: Number(median(cpu[f].map((c) => c[0])).toFixed(3)), load: Number(median(cpu[f].map((c) => c[1])).toFixed(3)) }]),
+    ),
   };
   if (asJson) process.stdout.write(JSON.stringify(result) + '\n');
   else
     log(
       `gRPC (${channels} HTTP/2 connection${channels === 1 ? '' : 's'}) / HTTP protobuf (4 sockets) ingest: ${ratio.toFixed(2)}× (medians of ${rounds} rounds of ${requests} × 512 spans, order alternating); median of the rounds' own ratios ${median(ratios).toFixed(2)}× (${result.roundRatios.join(', ')}); goal ≥ 1.0×`,
     );
+  log(`CPU ms per 512-span body (medians): HTTP collector ${result.cpuMsPerBody.proto!.collector}, load ${result.cpuMsPerBody.proto!.load}; gRPC collector ${result.cpuMsPerBody.grpc!.collector}, load ${result.cpuMsPerBody.grpc!.load}`);
 }
 
 main().catch((e: unknown) => {

@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     }
   }
   // Keep the profile (code-server's log, the workbench's logs) only when something failed.
-  if (failed) console.log(`logs: ${profile}`);
+  if (failed || process.env.HOST_KEEP_PROFILE === '1') console.log(`logs: ${profile}`);
   else rmSync(profile, { recursive: true, force: true });
   console.log(`test:host ${failed ? 'FAILED' : 'passed'} in ${seconds(started)}`);
   return failed ? 1 : 0;

@@ -43,15 +43,16 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
   private readonly byBaseline = new Map<string, AutoVerdict>();
   private readonly done = new Set<string>();
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('instrument-first-baseline');
-  private readonly lensesChanged = new vscode.EventEmitter<void>();
   private readonly checked = new vscode.EventEmitter<AutoVerdict>();
   private readonly registrations: vscode.Disposable[];
   private scanning = Promise.resolve();
-  readonly onDidChangeCodeLenses = this.lensesChanged.event;
+  /** Shared with the durations lenses and paced (lensRefresh.ts): a fire of ours would restart VS Code's wait. */
+  readonly onDidChangeCodeLenses: vscode.Event<void>;
   /** Fired after each automatic check (tests wait on it). */
   readonly onDidCheck = this.checked.event;
 
   constructor(private readonly s: Services) {
+    this.onDidChangeCodeLenses = s.lensRefresh.onDidChange;
     this.registrations = [
       this.diagnostics,
       vscode.languages.registerCodeLensProvider(SELECTOR, this),
@@ -83,8 +84,7 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
       if (!against) continue;
       const differences = autoCheckDifferences(against.base, against.summary);
       // The plan's line from its open editor when there is one: no await before the verdict, so
-      // the lens refresh below goes out in the same turn as the durations lens refresh (each
-      // refresh makes VS Code wait >= 250 ms again before asking for lenses).
+      // it is ready for the lens request VS Code has already scheduled (lensRefresh.ts).
       const planLine = this.openPlanLine(target.planFile, target.exportName) ?? (await this.planLine(target.planFile, target.exportName));
       const placed = placeDifferences(differences, { baselineFile: against.baselineFile, planFile: target.planFile, planLine, textOf: readText });
       const verdict: AutoVerdict = { key: owner, ...target, baselineFile: against.baselineFile, traceId: run.traceId, startMs: run.startMs, differences, placed };
@@ -94,7 +94,7 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
       if (!hadBase || hadBase.startMs <= run.startMs) this.byBaseline.set(against.baselineFile, verdict);
       this.s.log.info(`baseline check of ${run.plan} (${target.exportName}, trace ${run.traceId}): ${baselineLensText(differences.length)}`);
       this.publishDiagnostics();
-      this.lensesChanged.fire();
+      this.s.lensRefresh.changed();
       this.checked.fire(verdict);
     }
   }
@@ -172,7 +172,6 @@ export class AutoBaselineCheck implements vscode.CodeLensProvider, vscode.CodeAc
 
   dispose(): void {
     for (const r of this.registrations.splice(0).reverse()) r.dispose();
-    this.lensesChanged.dispose();
     this.checked.dispose();
   }
 }

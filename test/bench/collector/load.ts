@@ -77,8 +77,10 @@ async function main(): Promise<void> {
     });
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(Array.from({ length: o.concurrency }, (_, i) => worker(i, total, true)));
   const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)] ?? 0;
   const bytes = bodies.slice(o.warmup).reduce((n, b) => n + b.length, 0);
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
       sentSpans: total * SPANS_PER_BODY,
       measuredSpans: o.requests * SPANS_PER_BODY,
       elapsedMs,
+      // CPU time of this process (all its threads) while measuring, in ms.
+      cpuMs: (cpu.user + cpu.system) / 1000,
       spansPerSec: (o.requests * SPANS_PER_BODY) / (elapsedMs / 1000),
       bytesPerSpan: bytes / (o.requests * SPANS_PER_BODY),
       p50Ms: pct(50),

@@ -60,6 +60,9 @@ suite('measurements: Run → first step executing, the first run of the window a
     const lines: string[] = [];
     const totals: number[] = [];
     let warmedUp = '';
+    // Which debug extensions were already active when Run was pressed (the first Run activates those VS Code needs).
+    const debugExtensions = ['vscode.debug-server-ready', 'ms-vscode.js-debug', 'vscode.debug-auto-launch'];
+    const activeAtRun = debugExtensions.filter((id) => vscode.extensions.getExtension(id)?.isActive).join(', ') || 'none';
     for (let round = 0; round < 4; round++) {
       const before = outputs.length;
       const t0 = Date.now();
@@ -82,7 +85,7 @@ suite('measurements: Run → first step executing, the first run of the window a
       lines.push(`${round === 0 ? (first ? 'cold' : 'first of this suite (not cold: plans ran before)') : `warm ${round}`} ${planned.at - t0} ms = ${stagesOf(ps, t0, run.startMs, planned.at)}`);
     }
     console.log(
-      `    [measure] Run → first step executing (goal ≤ 1000 ms; collector running when the plan was opened: ${collectorBefore ? 'yes' : 'no'}; ${warmedUp}): ` +
+      `    [measure] Run → first step executing (goal ≤ 1000 ms; collector running when the plan was opened: ${collectorBefore ? 'yes' : 'no'}; ${warmedUp}; debug extensions active at the first Run: ${activeAtRun}): ` +
         `${lines.join(' | ')}; warm median ${median(totals.slice(1))} ms`,
     );
   }, { timeout: 400_000 });
@@ -185,23 +188,28 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
         const r = id ? s.collector.store?.run(id) : undefined;
         return r && r.status !== 'running' ? r : undefined;
       }, { timeout: 30_000, message: 'the run in the collector' });
-      const lensAt = await waitFor(() => s.metrics.codeLensAnswers.find((a) => a.traceIds.includes(run.traceId))?.atEpochMs, { timeout: 30_000, message: 'a CodeLens answer with the finished run' });
+      const answer = await waitFor(() => s.metrics.codeLensAnswers.find((a) => a.traceIds.includes(run.traceId)), { timeout: 30_000, message: 'a CodeLens answer with the finished run' });
+      const lensAt = answer.atEpochMs;
       const planEnd = run.startMs + run.durationMs;
       const entry = s.collector.store!.entry(run.traceId)!;
       // The store's clock is this process's performance.now().
       const storedAt = performance.timeOrigin + entry.lastActivityMs;
       const completedAt = s.metrics.completedAt.find((c) => c.traceId === run.traceId)?.atEpochMs ?? NaN;
-      const firedAt = s.metrics.codeLensFires.find((f) => f >= completedAt) ?? NaN;
-      const fires = s.metrics.codeLensFires.filter((f) => f >= completedAt && f <= lensAt).length;
+      // The fire VS Code asked after. While a run is live one fire is kept pending (LensPacer), so
+      // it usually went out before the data was final.
+      const answered = answer.afterFireAt ?? NaN;
       const r = (x: number) => Math.round(x);
       totals.push(lensAt - planEnd);
       samples.push(
         `${r(lensAt - planEnd)} ms = runtime export + receive ${r(storedAt - planEnd)} ms, store → summary computed ${r(completedAt - storedAt)} ms, ` +
-          `→ onDidChangeCodeLenses ${r(firedAt - completedAt)} ms, → VS Code asked and our answer ${r(lensAt - firedAt)} ms (${fires} fire(s) in between)`,
+          `→ VS Code asked and our answer ${r(lensAt - completedAt)} ms (the fire it answered went out ${r(Math.abs(answered - completedAt))} ms ${answered <= completedAt ? 'before' : 'after'} the data was final; our provider ${s.metrics.lastProvideMs.toFixed(1)} ms)`,
       );
     }
     const med = [...totals].sort((a, b) => a - b)[1]!;
-    console.log(`    [measure] plan end → final CodeLens: median ${Math.round(med)} ms (goal ≤ 250 ms; VS Code waits ≥ 250 ms after a fire before asking); ${samples.join(' | ')}`);
+    console.log(
+      `    [measure] plan end → final CodeLens: median ${Math.round(med)} ms (goal ≤ 250 ms; VS Code asks 375 ms after a fire in an extension under development, as here, ` +
+        `max(250 ms, its average answer time) when installed: codelensController.ts, languageFeatureDebounce.ts); ${samples.join(' | ')}`,
+    );
   }, { timeout: 400_000 });
 
   test('event-loop delay of the extension host while the collector ingests ~50k spans/s (decode workers: 0, then the default)', async () => {

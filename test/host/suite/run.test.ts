@@ -128,4 +128,27 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     assert.equal(s.collector.store?.run(good.traceId), undefined);
     await waitFor(async () => !((await s.runsView.getChildren()) as RunsNode[]).some((n) => n.kind === 'run' && n.run.traceId === good.traceId), { message: 'run gone from the view' });
   });
+  test('a plan edited and not saved is saved before it runs (the plain-run adapter saves; VS Code skips its own save and configuration reload)', async () => {
+    const s = await services();
+    const uri = workspaceUri(CLUSTER);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const stamp = `// saved before the run ${Date.now()}`;
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, doc.lineAt(doc.lineCount - 1).range.end, `\n${stamp}`);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty, 'the plan has unsaved changes');
+    try {
+      const ps = await s.runner.run({ uri, exportName: 'default' }, false);
+      assert.ok(ps, 'the run started');
+      assert.equal(doc.isDirty, false, 'saved by the time the run started');
+      assert.ok(readFileSync(uri.fsPath, 'utf8').includes(stamp), 'the file on disk has the edit');
+      await waitFor(() => ps.ended, { timeout: 120_000, message: 'the run to end' });
+    } finally {
+      const undo = new vscode.WorkspaceEdit();
+      const line = lineOfText(doc, stamp);
+      undo.delete(uri, new vscode.Range(doc.lineAt(line - 1).range.end, doc.lineAt(line).range.end));
+      await vscode.workspace.applyEdit(undo);
+      await doc.save();
+    }
+  }, { timeout: 180_000 });
 });
