@@ -1,7 +1,7 @@
 /**
  * Messages between the collector and its decode workers (`dist/decodeWorker.js`, node
  * worker_threads). Each request carries an `id` that its response echoes; the body's bytes are
- * transferred, not copied.
+ * shared (a SharedArrayBuffer) or transferred, not copied.
  */
 import type { DictionaryAdditions } from '../store/idDictionary';
 import type { PackedBatch } from './packedBatch';
@@ -23,8 +23,8 @@ export interface DecodeRequest {
 }
 
 /**
- * Worker → collector: the packed spans (JSON), the span index over the body (protobuf), or why the
- * body is malformed (answered with 400). `added` carries what the worker's dictionary gained while
+ * Worker → collector: the span index over the body (JSON and protobuf), the packed spans (JSON off
+ * the exporters' shape, decoded with JSON.parse), or why the body is malformed (answered with 400). `added` carries what the worker's dictionary gained while
  * reading the body — on failure too — so that the collector's mirror of it stays in step.
  */
 export type DecodeResponse =

@@ -1,9 +1,11 @@
 // A decode worker of the collector (bundled as dist/decodeWorker.js): turns request bodies into
-// packed batches (JSON) or span indexes (protobuf) off the thread that stores them. See decodePool.ts.
+// span indexes (JSON and protobuf; packed batches for JSON off the exporters' shape) off the thread
+// that stores them. See decodePool.ts.
 import { parentPort } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResponse } from './decodeMessages';
 import { DecodeContext, DecodeError } from '../store/decodedBatch';
-import { decodeOtlpJsonBytes } from './otlpJsonScanner';
+import { indexOtlpJson } from './otlpJsonScanner';
+import { decodeOtlpJson } from './otlpJsonDecoder';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';
@@ -25,9 +27,16 @@ port.on('message', (req: DecodeRequest) => {
       res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
       port.postMessage(res, indexTransfers(index));
     } else {
-      const packed = packBatch(decodeOtlpJsonBytes(body, ctx), repeats);
-      res = { id: req.id, ok: true, batch: packed };
-      port.postMessage(res, packedTransfers(packed));
+      const index = indexOtlpJson(body, ctx);
+      if (index) {
+        res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
+        port.postMessage(res, indexTransfers(index));
+      } else {
+        // Off the exporters' shape: decoded with JSON.parse here, and posted as strings and rows.
+        const packed = packBatch(decodeOtlpJson(body.toString('utf8'), ctx), repeats);
+        res = { id: req.id, ok: true, batch: packed, added: ctx.dict.takeAdditions() };
+        port.postMessage(res, packedTransfers(packed));
+      }
     }
   } catch (e) {
     const message = e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`;

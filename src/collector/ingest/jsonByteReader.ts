@@ -21,7 +21,25 @@ const enum C {
   CloseBracket = 0x5d,
   Minus = 0x2d,
 }
+/** Strings up to this many bytes are scanned in JS, longer ones natively. */
+const SHORT_STRING = 64;
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * A byte string compared four bytes at a time (member names, and what exporters write around
+ * attribute keys and values): its bytes, and those as little-endian 32-bit words.
+ */
+export class Lit {
+  readonly bytes: Buffer;
+  readonly words: Uint32Array;
+  readonly length: number;
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'latin1');
+    this.length = this.bytes.length;
+    this.words = new Uint32Array(this.length >> 2);
+    for (let i = 0; i < this.words.length; i++) this.words[i] = this.bytes.readUInt32LE(i * 4);
+  }
+}
 
 interface Slices {
   latin1Slice(start: number, end: number): string;
@@ -32,16 +50,60 @@ export class JsonByteReader {
   protected pos = 0;
   protected readonly end: number;
   protected readonly slices: Slices;
-  /** No backslash anywhere in the body: strings end at the next quote (found natively). */
-  protected readonly noEscapes: boolean;
+  /**
+   * Where the next backslash is, at or after the last place asked about (the body's length when
+   * there is none): a string whose closing quote comes before it has no escapes, so strings are
+   * found with native `indexOf` even in bodies that have escapes somewhere.
+   */
+  private escAt = -1;
   // Range of the last member name or string read.
   protected ks = 0;
   protected ke = 0;
 
+  /** The body, read four bytes at a time. */
+  protected readonly view: DataView;
+
   constructor(protected readonly buf: Buffer) {
     this.end = buf.length;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.slices = buf as unknown as Slices;
-    this.noEscapes = buf.indexOf(C.Backslash) < 0;
+  }
+
+  /** Position of the first backslash at or after `p` (the body's length when none). */
+  protected escapeFrom(p: number): number {
+    if (this.escAt < p) {
+      const at = this.buf.indexOf(C.Backslash, p);
+      this.escAt = at < 0 ? this.end : at;
+    }
+    return this.escAt;
+  }
+
+  /**
+   * End (closing quote) of a string whose content starts at `s`, when it has no escapes; -1 when
+   * it has (or is unterminated). Control characters are not checked (JSON.parse would refuse them).
+   */
+  protected plainStringEnd(s: number): number {
+    // Most strings (names, keys, ids, short values) end within a few dozen bytes: a JS loop finds
+    // the quote faster than a call into native `indexOf`, which wins only on long strings.
+    const buf = this.buf;
+    const view = this.view;
+    const lim = Math.min(s + SHORT_STRING, this.end);
+    let p = s;
+    // Four bytes at a time while none is a quote or a backslash (a zero byte after XOR with either).
+    for (const lim4 = lim - 3; p < lim4; p += 4) {
+      const w = view.getUint32(p, true);
+      const q = w ^ 0x22222222;
+      const b = w ^ 0x5c5c5c5c;
+      if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080) break;
+    }
+    for (; p < lim; p++) {
+      const c = buf[p]!;
+      if (c === C.Quote) return p;
+      if (c === C.Backslash) return -1;
+    }
+    if (lim === this.end) return -1;
+    const e = buf.indexOf(C.Quote, lim);
+    return e >= 0 && this.escapeFrom(lim) > e ? e : -1;
   }
 
   protected ws(): number {
@@ -95,66 +157,43 @@ export class JsonByteReader {
   /** Reads a member name into ks/ke (no escapes) and the colon after it. */
   protected key(): void {
     this.expect(C.Quote);
-    const buf = this.buf;
     const s = this.pos;
-    let p = s;
-    if (this.noEscapes) {
-      p = buf.indexOf(C.Quote, s);
-      if (p < 0) throw NOT_FAST;
-      this.ks = s;
-      this.ke = p;
-      this.pos = p + 1;
-      this.expect(C.Colon);
-      return;
-    }
-    for (;;) {
-      const c = buf[p];
-      if (c === C.Quote) break;
-      if (c === undefined || c === C.Backslash || c < 0x20) throw NOT_FAST;
-      p++;
-    }
+    const e = this.plainStringEnd(s);
+    if (e < 0) throw NOT_FAST;
     this.ks = s;
-    this.ke = p;
-    this.pos = p + 1;
+    this.ke = e;
+    this.pos = e + 1;
     this.expect(C.Colon);
   }
 
-  protected keyIs(name: Buffer): boolean {
-    const n = name.length;
-    if (this.ke - this.ks !== n) return false;
+  /** Whether the member name last read (ks/ke) is `name`. */
+  protected keyIs(name: Lit): boolean {
+    if (this.ke - this.ks !== name.length) return false;
+    return this.equalAt(this.ks, name);
+  }
+
+  /** Whether `lit` is at `p` (which has at least its length of bytes after it). */
+  private equalAt(p: number, lit: Lit): boolean {
+    const view = this.view;
+    const words = lit.words;
+    const n = words.length;
+    for (let i = 0; i < n; i++) if (view.getUint32(p + 4 * i, true) !== words[i]) return false;
+    const bytes = lit.bytes;
     const buf = this.buf;
-    const s = this.ks;
-    for (let i = 0; i < n; i++) if (buf[s + i] !== name[i]) return false;
+    for (let i = n * 4; i < lit.length; i++) if (buf[p + i] !== bytes[i]) return false;
     return true;
   }
 
-  /** Range of a string token without escapes (sets ks/ke), or throws for the slow path. */
+  /** Range of a string token without escapes (sets ks/ke), or throws for the slow path; false when no string is next. */
   protected stringRange(): boolean {
     if (this.ws() !== C.Quote) return false;
-    const buf = this.buf;
-    let p = this.pos + 1;
-    const s = p;
-    if (this.noEscapes) {
-      // Control characters are not checked on this path (JSON.parse would refuse them).
-      p = buf.indexOf(C.Quote, s);
-      if (p < 0) throw NOT_FAST;
-      this.ks = s;
-      this.ke = p;
-      this.pos = p + 1;
-      return true;
-    }
-    let hi = 0;
-    for (;;) {
-      const c = buf[p];
-      if (c === C.Quote) break;
-      if (c === undefined || c === C.Backslash || c < 0x20) throw NOT_FAST;
-      hi |= c;
-      p++;
-    }
+    const s = this.pos + 1;
+    const e = this.plainStringEnd(s);
+    if (e < 0) throw NOT_FAST;
     this.ks = s;
-    this.ke = p;
-    this.pos = p + 1;
-    return hi < 0x80;
+    this.ke = e;
+    this.pos = e + 1;
+    return true;
   }
 
   protected string(): string {
@@ -267,26 +306,14 @@ export class JsonByteReader {
     return this.slices.utf8Slice(s, this.pos);
   }
 
-  protected literalAhead(lit: Buffer): boolean {
-    const buf = this.buf;
+  /** Consumes `lit` when it comes next. */
+  protected literalAhead(lit: Lit): boolean {
     const p = this.pos;
-    const n = lit.length;
-    for (let i = 0; i < n; i++) if (buf[p + i] !== lit[i]) return false;
-    this.pos = p + n;
+    if (p + lit.length > this.end || !this.equalAt(p, lit)) return false;
+    this.pos = p + lit.length;
     return true;
   }
 
-  /** End of a string whose opening quote is consumed (no escapes), by a short JS scan. */
-  protected quoteEnd(): number {
-    const buf = this.buf;
-    let p = this.pos;
-    for (;;) {
-      const c = buf[p];
-      if (c === C.Quote) return p;
-      if (c === undefined || c === C.Backslash) throw NOT_FAST;
-      p++;
-    }
-  }
 
   /**
    * Nanoseconds (decimal string or integer number, read from its digits: exact) into `out[at]`,

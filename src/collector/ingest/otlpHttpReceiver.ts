@@ -3,7 +3,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { decodeOtlpProto } from './otlpProtoDecoder';
-import type { DecodePool } from './decodePool';
+import { sharedBody, type DecodePool } from './decodePool';
 import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
 import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
@@ -155,10 +155,13 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
   });
   req.on('end', () => {
     if (tooLarge) return;
-    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    // A body that a decode worker will read is joined where the worker can read it without a copy.
+    const toWorker = encoding === 'identity' && enc === 'json' && opts.decoders?.available === true;
+    const raw = toWorker ? sharedBody(chunks, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const store200 = (batch: DecodedBatch): void => {
       const result = store.ingest(batch);
-      if (batch.spans.length > 0) opts.onAccepted?.({ body: raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
+      // Forwarded as a plain Buffer: HTTP clients refuse views of shared memory.
+      if (batch.spans.length > 0) opts.onAccepted?.({ body: toWorker ? Buffer.from(raw) : raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
       send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected + result.refusedSpans, partialMessage(batch, result)));
     };
     const decodeInPlace = (body: Buffer): void => {

@@ -1,18 +1,21 @@
 import type { AttrValue } from '../../protocol/spanView';
-import { BAD_END, BAD_START, emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
-import { count, decodeOtlpJson, jsonLink, anyValue as objectAnyValue } from './otlpJsonDecoder';
-import { doubleValue, EMPTY_VALUE, intFromText, SpanBudget } from '../store/otlpValues';
-import { oddBits, packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from '../store/spanRecord';
-import type { KeyInfo } from '../store/stringPool';
-import { jsonDoubleText, JsonByteReader, NOT_FAST, NotFastPath } from './jsonByteReader';
+import { emptyOriginParts, timesProblem, BAD_END, BAD_START, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
+import { count, decodeOtlpJson, jsonLink } from './otlpJsonDecoder';
+import { SpanBudget } from '../store/otlpValues';
+import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginParts, type SpanExtra } from '../store/spanRecord';
+import { Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from '../store/unixNano';
+import { JsonAttributeIndexer } from './otlpJsonAttributes';
+import { F_FLAGS, F_KIND, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, materialize, NONE, SAME, SPAN_INTS, V_DICT, type SpanIndex } from './spanIndex';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACKET = 0x5b;
 const QUOTE = 0x22;
+const N = 0x6e;
 
-const k = (s: string): Buffer => Buffer.from(s, 'latin1');
+const k = (s: string): Lit => new Lit(s);
 const K = {
   resourceSpans: k('resourceSpans'),
   resource: k('resource'),
@@ -22,75 +25,101 @@ const K = {
   attributes: k('attributes'),
   name: k('name'),
   version: k('version'),
-  traceId: k('traceId'),
-  spanId: k('spanId'),
-  parentSpanId: k('parentSpanId'),
-  kind: k('kind'),
-  startTimeUnixNano: k('startTimeUnixNano'),
-  endTimeUnixNano: k('endTimeUnixNano'),
-  events: k('events'),
-  status: k('status'),
   code: k('code'),
   message: k('message'),
   timeUnixNano: k('timeUnixNano'),
-  key: k('key'),
-  value: k('value'),
-  stringValue: k('stringValue'),
-  intValue: k('intValue'),
-  boolValue: k('boolValue'),
-  doubleValue: k('doubleValue'),
   schemaUrl: k('schemaUrl'),
   droppedAttributesCount: k('droppedAttributesCount'),
-  droppedEventsCount: k('droppedEventsCount'),
-  droppedLinksCount: k('droppedLinksCount'),
-  traceState: k('traceState'),
-  flags: k('flags'),
-  links: k('links'),
 };
 
-/** What the OTel JSON serializer writes around attribute keys and string values (compact JSON). */
-const KV_KEY = k('{"key":"');
-const KV_VALUE = k(',"value":');
-const STRING_VALUE = k('{"stringValue":"');
+/** A span's members, in the order the OTel JSON serializer writes them (the M_* indices). */
+const SPAN_MEMBER_TEXT = ['traceId', 'spanId', 'parentSpanId', 'traceState', 'name', 'kind', 'startTimeUnixNano', 'endTimeUnixNano', 'attributes', 'droppedAttributesCount', 'events', 'droppedEventsCount', 'status', 'links', 'droppedLinksCount', 'flags'];
+const M_TRACE_ID = 0;
+const M_SPAN_ID = 1;
+const M_PARENT_SPAN_ID = 2;
+const M_TRACE_STATE = 3;
+const M_NAME = 4;
+const M_KIND = 5;
+const M_START = 6;
+const M_END = 7;
+const M_ATTRIBUTES = 8;
+const M_DROPPED_ATTRIBUTES = 9;
+const M_EVENTS = 10;
+const M_DROPPED_EVENTS = 11;
+const M_STATUS = 12;
+const M_LINKS = 13;
+const M_DROPPED_LINKS = 14;
+const M_FLAGS = 15;
+/** Each member as compact JSON writes it (`"name":`), and its bare name. */
+const SPAN_MEMBERS = SPAN_MEMBER_TEXT.map((m) => new Lit(`"${m}":`));
+const SPAN_MEMBER_NAMES = SPAN_MEMBER_TEXT.map((m) => new Lit(m));
+
+/** Per byte: 1 for a lowercase hex digit, 0 for anything else (uppercase ids take the slow path). */
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
+
+/** An id that is present but all zero (invalid for a trace or span id; a root for a parent id). */
+const ZERO_ID = -2;
 
 /**
- * Decodes OTLP/JSON straight from the body's bytes into span records, without building the parsed
- * object tree that JSON.parse would (that tree, not the parsing, is what costs). It handles the
- * shape exporters send; anything else — escapes in keys, base64 ids, odd types, malformed JSON —
+ * Indexes OTLP/JSON straight from the body's bytes: a span index (spanIndex.ts) over the same
+ * bytes, as the protobuf reader makes — ids and one-off strings as ranges of the body, what repeats
+ * as dictionary ids, small integers as they are. No parsed object tree and no per-span object is
+ * made here: on a decode worker only integers (and the dictionary's new strings) are posted back,
+ * and `materialize` makes the records where they are stored. It handles the shape exporters send;
+ * anything else — escapes in names or keys, uppercase or base64 ids, enum names, malformed JSON —
  * makes it give up (returns undefined) and the caller decodes with JSON.parse, which also gives the
- * precise error message.
+ * precise error message. Attribute values it does not read itself (arrays, kvlists, bytes, escaped
+ * strings) are parsed one by one with JSON.parse and the object decoder.
  */
-export function scanOtlpJson(buf: Buffer, ctx: DecodeContext): DecodedBatch | undefined {
+export function indexOtlpJson(buf: Buffer, ctx: DecodeContext): SpanIndex | undefined {
+  if (ctx.dict.full) ctx.clear();
   try {
-    return new Scanner(buf, ctx).request();
+    return new JsonSpanIndexer(buf, ctx).request();
   } catch (e) {
     if (e instanceof NotFastPath || e instanceof RangeError) return undefined;
     throw e;
   }
 }
 
-class Scanner extends JsonByteReader {
-  private readonly out: DecodedBatch = { spans: [], rejected: 0, firstError: '' };
-  private readonly keys: string[] = [];
-  private readonly values: AttrValue[] = [];
-  private readonly times = new TimeSlab();
+/** The records of a body the index reads (in place); undefined when it takes the slow path. */
+export function scanOtlpJson(buf: Buffer, ctx: DecodeContext): DecodedBatch | undefined {
+  const ix = indexOtlpJson(buf, ctx);
+  return ix && materialize(ix, buf, ctx.dict, ctx);
+}
+
+/**
+ * Decodes an OTLP/JSON body from its bytes: the index for the common shape, JSON.parse and the
+ * object walk for everything else (and for the error message of a malformed body).
+ */
+export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBatch {
+  return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
+}
+
+class JsonSpanIndexer extends JsonAttributeIndexer {
+  /** Per ScopeSpans: its origin (the resource's parts are filled in when the resource is read). */
+  private readonly origins: OriginParts[] = [];
+  private readonly extras: [number, SpanExtra][] = [];
   /** The caps of the span being read (its attributes, events and links). */
   private readonly budget: SpanBudget;
-  /** Scratch words for an event's time. */
+  /** The times of the span being read, and scratch words for an event's time. */
+  private readonly times = new Uint32Array(SLAB_WORDS);
   private readonly eventWords = new Uint32Array(2);
-  // Where the last trace id / parent id were read, and their strings.
-  private readonly lastTrace = { s: -1, value: '' };
-  private readonly lastParent = { s: -1, value: '' };
+  private readonly keys: string[] = [];
+  /** Values kept whole (`b.other`) before the span being read: dropped with it when it is rejected. */
+  private otherFrom = 0;
+  private rejected = 0;
+  private firstError = '';
+  // Where the trace id and parent id of the last indexed span were: equal text is marked SAME.
+  private lastTrace = -1;
+  private lastParent = -1;
 
-  constructor(
-    buf: Buffer,
-    private readonly ctx: DecodeContext,
-  ) {
-    super(buf);
+  constructor(buf: Buffer, ctx: DecodeContext) {
+    super(buf, ctx);
     this.budget = new SpanBudget(ctx.limits);
   }
 
-  request(): DecodedBatch {
+  request(): SpanIndex {
     if (this.openObject()) {
       do {
         this.key();
@@ -103,151 +132,151 @@ class Scanner extends JsonByteReader {
       } while (this.more(CLOSE_BRACE));
     }
     if (this.ws() !== -1) throw NOT_FAST;
-    return this.out;
+    const b = this.b;
+    return {
+      spans: b.spans.subarray(0, b.count * SPAN_INTS),
+      times: b.times.subarray(0, b.count * SLAB_WORDS),
+      values: b.values.subarray(0, b.valueInts),
+      other: b.other,
+      origins: this.origins,
+      extras: this.extras,
+      generation: this.ctx.dict.generation,
+      idText: true,
+      rejected: this.rejected,
+      firstError: this.firstError,
+    };
   }
 
   private resourceSpans(): void {
-    const parts = emptyOriginParts();
-    const scopes: [number, number, OriginParts][] = [];
+    const resource = emptyOriginParts();
+    // Scopes may come before the resource: their origins get its parts once the object is read.
+    const firstScope = this.origins.length;
     if (this.openObject()) {
       do {
         this.key();
         if (this.keyIs(K.resource)) {
-          if (this.ws() === 0x6e) this.literal('null');
+          if (this.ws() === N) this.literal('null');
           else if (this.openObject()) {
             do {
               this.key();
-              if (this.keyIs(K.attributes)) [parts.resourceKeys, parts.resourceValues] = this.plainAttributes(new SpanBudget(this.ctx.limits));
-              else if (this.keyIs(K.droppedAttributesCount)) parts.resourceDropped = this.count();
+              if (this.keyIs(K.attributes)) [resource.resourceKeys, resource.resourceValues] = this.plainAttributes(new SpanBudget(this.ctx.limits));
+              else if (this.keyIs(K.droppedAttributesCount)) resource.resourceDropped = this.count();
               else this.skip();
             } while (this.more(CLOSE_BRACE));
           }
-        } else if (this.keyIs(K.schemaUrl)) parts.resourceSchemaUrl = this.nullableString();
+        } else if (this.keyIs(K.schemaUrl)) resource.resourceSchemaUrl = this.nullableString();
         else if (this.keyIs(K.scopeSpans)) {
           if (this.openArray()) {
-            do scopes.push(this.scopeSpans());
+            do this.scopeSpans();
             while (this.more(CLOSE_BRACKET));
           }
         } else this.skip();
       } while (this.more(CLOSE_BRACE));
     }
-    const spans = this.out.spans;
-    for (const [from, to, scope] of scopes) {
-      const origin = this.ctx.origin({ ...scope, resourceKeys: parts.resourceKeys, resourceValues: parts.resourceValues, resourceDropped: parts.resourceDropped, resourceSchemaUrl: parts.resourceSchemaUrl });
-      for (let i = from; i < to; i++) spans[i]!.origin = origin;
+    for (let i = firstScope; i < this.origins.length; i++) {
+      const o = this.origins[i]!;
+      o.resourceKeys = resource.resourceKeys;
+      o.resourceValues = resource.resourceValues;
+      o.resourceDropped = resource.resourceDropped;
+      o.resourceSchemaUrl = resource.resourceSchemaUrl;
     }
   }
 
-  private scopeSpans(): [number, number, OriginParts] {
-    const from = this.out.spans.length;
+  private scopeSpans(): void {
     const parts = emptyOriginParts();
-    if (this.openObject()) {
-      do {
-        this.key();
-        if (this.keyIs(K.scope)) {
-          if (this.ws() === 0x6e) this.literal('null');
-          else if (this.openObject()) {
-            do {
-              this.key();
-              if (this.keyIs(K.name)) parts.scopeName = this.nullableString();
-              else if (this.keyIs(K.version)) parts.scopeVersion = this.nullableString();
-              else if (this.keyIs(K.attributes)) [parts.scopeKeys, parts.scopeValues] = this.plainAttributes(new SpanBudget(this.ctx.limits));
-              else if (this.keyIs(K.droppedAttributesCount)) parts.scopeDropped = this.count();
-              else this.skip();
-            } while (this.more(CLOSE_BRACE));
-          }
-        } else if (this.keyIs(K.schemaUrl)) parts.scopeSchemaUrl = this.nullableString();
-        else if (this.keyIs(K.spans)) {
-          if (this.openArray()) {
-            do this.span();
-            while (this.more(CLOSE_BRACKET));
-          }
-        } else this.skip();
-      } while (this.more(CLOSE_BRACE));
-    }
-    return [from, this.out.spans.length, parts];
+    const origin = this.origins.push(parts) - 1;
+    if (!this.openObject()) return;
+    do {
+      this.key();
+      if (this.keyIs(K.scope)) {
+        if (this.ws() === N) this.literal('null');
+        else if (this.openObject()) {
+          do {
+            this.key();
+            if (this.keyIs(K.name)) parts.scopeName = this.nullableString();
+            else if (this.keyIs(K.version)) parts.scopeVersion = this.nullableString();
+            else if (this.keyIs(K.attributes)) [parts.scopeKeys, parts.scopeValues] = this.plainAttributes(new SpanBudget(this.ctx.limits));
+            else if (this.keyIs(K.droppedAttributesCount)) parts.scopeDropped = this.count();
+            else this.skip();
+          } while (this.more(CLOSE_BRACE));
+        }
+      } else if (this.keyIs(K.schemaUrl)) parts.scopeSchemaUrl = this.nullableString();
+      else if (this.keyIs(K.spans)) {
+        if (this.openArray()) {
+          do this.span(origin);
+          while (this.more(CLOSE_BRACKET));
+        }
+      } else this.skip();
+    } while (this.more(CLOSE_BRACE));
   }
 
   /** A uint32 (count or flags), as a number or decimal string; 0 when absent or out of range. */
   private count(): number {
     const c = this.ws();
-    if (c === 0x6e) {
+    if (c === N) {
       this.literal('null');
       return 0;
     }
     return count(c === QUOTE ? this.string() : this.number());
   }
 
-  /** A hex id of `len` characters, lowercase; '' when invalid (a base64 id takes the slow path). */
-  private hexId(len: number): string {
-    if (this.ws() === 0x6e) {
-      this.literal('null');
-      return '';
-    }
-    if (this.ws() !== QUOTE) throw NOT_FAST;
-    this.stringRange();
-    if (this.ke - this.ks !== len) {
-      if (this.ke - this.ks === 0) return '';
-      throw NOT_FAST;
-    }
-    const buf = this.buf;
-    // Spans of a batch mostly share their trace id, and siblings their parent: reuse the string
-    // decoded for the same bytes last time (one retained string less per span).
-    const memo = len === 32 ? this.lastTrace : this.lastParent;
-    if (memo.s >= 0) {
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (buf[memo.s + i] !== buf[this.ks + i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return memo.value;
-    }
-    let upper = false;
-    let nonzero = false;
-    for (let p = this.ks; p < this.ke; p++) {
-      const c = buf[p]!;
-      if (c >= 0x61 && c <= 0x66) nonzero = true;
-      else if (c >= 0x30 && c <= 0x39) nonzero ||= c !== 0x30;
-      else if (c >= 0x41 && c <= 0x46) nonzero = upper = true;
-      else throw NOT_FAST;
-    }
-    if (!nonzero) return '';
-    const text = this.slices.latin1Slice(this.ks, this.ke);
-    const id = upper ? text.toLowerCase() : text;
-    memo.s = this.ks;
-    memo.value = id;
-    return id;
-  }
-
-  /** A span's own id is unique: decoded without the memo (which is for parent ids). */
-  private spanIdNoMemo(): string {
-    const memo = this.lastParent;
-    const savedAt = memo.s;
-    const savedValue = memo.value;
-    memo.s = -1;
-    const id = this.hexId(16);
-    memo.s = savedAt;
-    memo.value = savedValue;
-    return id;
-  }
-
   private int(): number {
     const c = this.ws();
-    if (c === QUOTE) return Number(this.string()) | 0;
-    if (c === 0x6e) {
+    if (c === QUOTE) throw NOT_FAST; // enum names: the object decoder knows them
+    if (c === N) {
       this.literal('null');
       return 0;
     }
     return this.number() | 0;
   }
 
-  private span(): void {
-    let traceId = '';
-    let spanId = '';
-    let parent = '';
-    let name = '';
+  /**
+   * A hex id of `len` characters: its offset; NONE when absent (null or ""), ZERO_ID when all
+   * zero. Anything else (uppercase, base64, another length) takes the slow path.
+   */
+  private hexId(len: number): number {
+    const c = this.ws();
+    if (c === N) {
+      this.literal('null');
+      return NONE;
+    }
+    if (c !== QUOTE) throw NOT_FAST;
+    this.stringRange();
+    const s = this.ks;
+    if (this.ke - s !== len) {
+      if (this.ke === s) return NONE;
+      throw NOT_FAST;
+    }
+    const buf = this.buf;
+    let zero = true;
+    for (let p = s; p < this.ke; p++) {
+      const ch = buf[p]!;
+      if (HEX[ch] === 0) throw NOT_FAST;
+      if (ch !== 0x30) zero = false;
+    }
+    return zero ? ZERO_ID : s;
+  }
+
+  /** A trace id: the previous span's (already checked) is recognised by comparing its text. */
+  private traceId(): number {
+    const last = this.lastTrace;
+    if (last >= 0 && this.ws() === QUOTE && this.buf[this.pos + 33] === QUOTE && this.same(last, this.pos + 1, 32)) {
+      this.pos += 34;
+      return last;
+    }
+    return this.hexId(32);
+  }
+
+  private span(origin: number): void {
+    const ctx = this.ctx;
+    const b = this.b;
+    const buf = this.buf;
+    let trace = NONE;
+    let span = NONE;
+    let parent = NONE;
+    // The name: [offset, length] of its text, or [V_DICT, id]; '' when absent.
+    let nameA = 0;
+    let nameB = 0;
     let kind = 0;
     let status = 0;
     let statusMessage = '';
@@ -260,80 +289,155 @@ class Scanner extends JsonByteReader {
     let droppedEvents = 0;
     let droppedLinks = 0;
     let timeProblem = '';
-    const ctx = this.ctx;
-    const slot = this.times.next();
-    const slab = this.times.array;
-    const at = slot * 4;
-    this.budget.reset();
+    const times = this.times;
+    times[0] = times[1] = times[2] = times[3] = 0;
+    const valuesFrom = b.valueInts;
+    const budget = this.budget;
+    budget.reset();
     if (this.openObject()) {
+      // Exporters write the members in one order: the expected one (or the one after, as optional
+      // members may be left out) is confirmed by a few word compares, without scanning its name.
+      let next = 0;
       do {
-        this.key();
-        const len = this.ke - this.ks;
-        // Dispatch on the name's length first: one byte compare settles most members.
-        if (len === 7 && this.keyIs(K.traceId)) traceId = this.hexId(32);
-        else if (len === 6 && this.keyIs(K.spanId)) spanId = this.spanIdNoMemo();
-        else if (len === 12 && this.keyIs(K.parentSpanId)) {
-          parent = this.hexId(16);
-        } else if (len === 4 && this.keyIs(K.name)) {
-          this.stringRange();
-          const cached = ctx.nameBytes.get(this.buf, this.ks, this.ke);
-          if (cached !== undefined) name = cached;
-          else {
-            name = ctx.pool.intern(this.slices.utf8Slice(this.ks, this.ke));
-            ctx.nameBytes.store(this.buf, this.ks, this.ke, name);
+        let m = -1;
+        if (this.ws() === QUOTE) {
+          for (let j = next; j < next + 2 && j < SPAN_MEMBERS.length; j++) {
+            if (this.literalAhead(SPAN_MEMBERS[j]!)) {
+              m = j;
+              next = j + 1;
+              break;
+            }
           }
-        } else if (len === 4 && this.keyIs(K.kind)) {
-          if (this.ws() === QUOTE) throw NOT_FAST;
-          kind = this.int();
-        } else if (len === 17 && this.keyIs(K.startTimeUnixNano)) {
-          if (!this.nanos(slab, at)) timeProblem ||= BAD_START;
-        } else if (len === 15 && this.keyIs(K.endTimeUnixNano)) {
-          if (!this.nanos(slab, at + 2)) timeProblem ||= BAD_END;
-        } else if (len === 10 && this.keyIs(K.attributes)) n = this.attributes();
-        else if (len === 6 && this.keyIs(K.events)) events = this.events();
-        else if (len === 6 && this.keyIs(K.status)) {
-          if (this.ws() === 0x6e) this.literal('null');
-          else if (this.openObject()) {
-            do {
-              this.key();
-              if (this.keyIs(K.code)) {
-                if (this.ws() === QUOTE) throw NOT_FAST;
-                status = this.int();
-              } else if (this.keyIs(K.message)) statusMessage = this.nullableString();
-              else this.skip();
-            } while (this.more(CLOSE_BRACE));
+        }
+        if (m < 0) {
+          this.key();
+          for (let j = 0; j < SPAN_MEMBER_NAMES.length && m < 0; j++) if (this.keyIs(SPAN_MEMBER_NAMES[j]!)) m = j;
+        }
+        switch (m) {
+          case M_TRACE_ID:
+            trace = this.traceId();
+            break;
+          case M_SPAN_ID:
+            span = this.hexId(16);
+            break;
+          case M_PARENT_SPAN_ID:
+            parent = this.hexId(16);
+            break;
+          case M_TRACE_STATE:
+            traceState = this.nullableString();
+            break;
+          case M_NAME: {
+            if (!this.stringRange()) throw NOT_FAST;
+            const s = this.ks;
+            const e = this.ke;
+            const known = ctx.nameIds.get(buf, s, e);
+            if (known !== undefined) {
+              nameA = V_DICT;
+              nameB = known;
+            } else {
+              const name = ctx.pool.intern(this.slices.utf8Slice(s, e));
+              if (ctx.pool.isShared(name)) {
+                nameA = V_DICT;
+                nameB = ctx.dict.id(name);
+                ctx.nameIds.store(buf, s, e, nameB);
+              } else {
+                nameA = s;
+                nameB = e - s;
+              }
+            }
+            break;
           }
-        } else if (len === 10 && this.keyIs(K.traceState)) traceState = this.nullableString();
-        else if (len === 5 && this.keyIs(K.flags)) flags = this.count();
-        else if (len === 5 && this.keyIs(K.links)) links = this.links();
-        else if (len === 22 && this.keyIs(K.droppedAttributesCount)) droppedAttributes = this.count();
-        else if (len === 18 && this.keyIs(K.droppedEventsCount)) droppedEvents = this.count();
-        else if (len === 17 && this.keyIs(K.droppedLinksCount)) droppedLinks = this.count();
-        else this.skip();
+          case M_KIND:
+            kind = this.int();
+            break;
+          case M_START:
+            if (!this.nanos(times, 0)) timeProblem ||= BAD_START;
+            break;
+          case M_END:
+            if (!this.nanos(times, 2)) timeProblem ||= BAD_END;
+            break;
+          case M_ATTRIBUTES:
+            n = this.attributes();
+            break;
+          case M_DROPPED_ATTRIBUTES:
+            droppedAttributes = this.count();
+            break;
+          case M_EVENTS:
+            events = this.events();
+            break;
+          case M_DROPPED_EVENTS:
+            droppedEvents = this.count();
+            break;
+          case M_STATUS:
+            if (this.ws() === N) this.literal('null');
+            else if (this.openObject()) {
+              do {
+                this.key();
+                if (this.keyIs(K.code)) status = this.int();
+                else if (this.keyIs(K.message)) statusMessage = this.nullableString();
+                else this.skip();
+              } while (this.more(CLOSE_BRACE));
+            }
+            break;
+          case M_LINKS:
+            links = this.links();
+            break;
+          case M_DROPPED_LINKS:
+            droppedLinks = this.count();
+            break;
+          case M_FLAGS:
+            flags = this.count();
+            break;
+          default:
+            this.skip();
+        }
       } while (this.more(CLOSE_BRACE));
     }
     let problem = '';
-    if (!traceId) problem = 'traceId must be 16 bytes of hex, not all zero';
-    else if (!spanId) problem = 'spanId must be 8 bytes of hex, not all zero';
-    else problem = timeProblem || timesProblem(slab, at);
-    const out = this.out;
+    if (trace < 0) problem = 'traceId must be 16 bytes of hex, not all zero';
+    else if (span < 0) problem = 'spanId must be 8 bytes of hex, not all zero';
+    else problem = timeProblem || timesProblem(times, 0);
     if (problem) {
-      if (out.rejected++ === 0) out.firstError = `span ${out.spans.length + out.rejected - 1}: ${problem}`;
+      b.valueInts = valuesFrom;
+      b.other.length = this.otherFrom;
+      if (this.rejected++ === 0) this.firstError = `span ${b.count + this.rejected - 1}: ${problem}`;
       return;
     }
-    const values = n === 0 ? EMPTY_VALUES : this.values.slice(0, n);
-    const keys = n === 0 ? EMPTY_KEYS : ctx.shapes.share(this.keys, n);
-    const bits = packBits(slot, status, kind, flags);
-    const rare = oddBits(bits) || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || this.budget.cut;
-    const extra = rare ? spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, this.budget.cut) : undefined;
-    if (extra) shareExtraStrings(extra, traceId, (s) => ctx.traceState(s));
-    out.spans.push(new SpanRecord(traceId, spanId, parent, name, slab, bits, keys, values, PENDING_ORIGIN, extra));
+    this.otherFrom = b.other.length;
+    const o = b.openSpan();
+    const spans = b.spans;
+    if (trace === this.lastTrace) spans[o + F_TRACE] = SAME;
+    else if (this.lastTrace >= 0 && this.same(this.lastTrace, trace, 32)) spans[o + F_TRACE] = SAME;
+    else spans[o + F_TRACE] = this.lastTrace = trace;
+    spans[o + F_SPAN] = span;
+    // An all-zero parent id is a root, as an empty one.
+    if (parent < 0) spans[o + F_PARENT] = NONE;
+    else if (this.lastParent >= 0 && this.same(this.lastParent, parent, 16)) spans[o + F_PARENT] = SAME;
+    else spans[o + F_PARENT] = this.lastParent = parent;
+    spans[o + F_NAME] = nameA;
+    spans[o + F_NAME + 1] = nameB;
+    // Codes that do not fit the packed bits are kept exactly in `extra`; 255 marks them so.
+    spans[o + F_STATUS] = status >>> 0 === status && status < 4 ? status : 255;
+    spans[o + F_KIND] = kind >>> 0 === kind && kind < 8 ? kind : 255;
+    spans[o + F_FLAGS] = flags | 0;
+    spans[o + F_SHAPE] = n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(this.keys, n));
+    spans[o + F_ORIGIN] = origin;
+    const t = b.count * SLAB_WORDS;
+    b.times[t] = times[0]!;
+    b.times[t + 1] = times[1]!;
+    b.times[t + 2] = times[2]!;
+    b.times[t + 3] = times[3]!;
+    if (!(status >>> 0 === status && status < 4 && kind >>> 0 === kind && kind < 8 && flags < 1024) || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || budget.cut) {
+      const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, budget.cut);
+      if (extra) this.extras.push([b.count, extra]);
+    }
+    b.count++;
   }
 
   /** Links are rare: read with JSON.parse and the object decoder. */
   private links(): LinkRecord[] | undefined {
     // Exporters send `"links":[]` with every span: settled without leaving the fast path.
-    if (this.ws() === 0x5b) {
+    if (this.ws() === OPEN_BRACKET) {
       const at = this.pos;
       this.pos++;
       if (this.ws() === CLOSE_BRACKET) {
@@ -352,172 +456,17 @@ class Scanner extends JsonByteReader {
     return links.length > 0 ? links : undefined;
   }
 
-  /** Span attributes into the scratch arrays; returns how many. */
+  /** Span attributes: keys into the scratch array, values indexed; returns how many. */
   private attributes(): number {
     let n = 0;
     if (!this.openArray()) return 0;
     do {
-      if (this.keyValue(this.keys, this.values, n, this.budget)) n++;
+      const info = this.keyValue(this.budget, n);
+      if (info !== undefined) this.keys[n++] = info.key;
     } while (this.more(CLOSE_BRACKET));
     return n;
   }
 
-  private plainAttributes(budget: SpanBudget): [string[], AttrValue[]] {
-    const keys: string[] = [];
-    const values: AttrValue[] = [];
-    let n = 0;
-    if (this.openArray()) {
-      do {
-        if (this.keyValue(keys, values, n, budget)) n++;
-      } while (this.more(CLOSE_BRACKET));
-    }
-    keys.length = n;
-    values.length = n;
-    // Exact-size copy: a grown array keeps spare room for as long as it is stored.
-    return [this.ctx.shapes.share(keys, n), values.slice(0, n)];
-  }
-
-  /** One {"key": …, "value": {…}} into slot n; false when it has no key. */
-  private keyValue(keys: string[], values: AttrValue[], n: number, budget: SpanBudget): boolean {
-    const ctx = this.ctx;
-    let info: KeyInfo | undefined;
-    let value: AttrValue | undefined;
-    this.ws();
-    const at = this.pos;
-    const used = budget.used;
-    const cut = budget.cut;
-    // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
-    if (this.literalAhead(KV_KEY)) {
-      const s = this.pos;
-      const e = this.quoteEnd();
-      this.pos = e + 1;
-      if (this.literalAhead(KV_VALUE)) {
-        info = ctx.keyBytes.get(this.buf, s, e);
-        if (info === undefined) {
-          info = ctx.pool.key(this.slices.utf8Slice(s, e));
-          ctx.keyBytes.store(this.buf, s, e, info);
-        }
-        value = this.anyValue(info, budget);
-        if (this.buf[this.pos] === CLOSE_BRACE) {
-          this.pos++;
-          keys[n] = info.key;
-          values[n] = value;
-          return true;
-        }
-      }
-      this.pos = at;
-      info = undefined;
-      value = undefined;
-      budget.used = used;
-      budget.cut = cut;
-    }
-    if (!this.openObject()) return false;
-    let valueAt = -1;
-    let valueEnd = -1;
-    do {
-      this.key();
-      if (this.keyIs(K.key)) {
-        this.stringRange();
-        info = ctx.keyBytes.get(this.buf, this.ks, this.ke);
-        if (info === undefined) {
-          info = ctx.pool.key(this.slices.utf8Slice(this.ks, this.ke));
-          ctx.keyBytes.store(this.buf, this.ks, this.ke, info);
-        }
-      } else if (this.keyIs(K.value)) {
-        // The key may come after its value: read the value as raw text, decode it once the key is known.
-        const s = (this.ws(), this.pos);
-        this.skip();
-        valueAt = s;
-        valueEnd = this.pos;
-      } else this.skip();
-    } while (this.more(CLOSE_BRACE));
-    if (info === undefined) return false;
-    if (valueAt >= 0) {
-      const end = this.pos;
-      this.pos = valueAt;
-      value = this.anyValue(info, budget);
-      if (this.pos !== valueEnd) throw NOT_FAST;
-      this.pos = end;
-    }
-    keys[n] = info.key;
-    values[n] = value ?? EMPTY_VALUE;
-    return true;
-  }
-
-  private anyValue(info: KeyInfo | undefined, budget: SpanBudget): AttrValue {
-    if (this.ws() === 0x6e) {
-      this.literal('null');
-      return EMPTY_VALUE;
-    }
-    const start = this.pos;
-    if (info !== undefined && this.literalAhead(STRING_VALUE)) {
-      const s = this.pos;
-      const e = this.noEscapes ? this.buf.indexOf(QUOTE, s) : this.quoteEnd();
-      if (e > 0 && this.buf[e + 1] === CLOSE_BRACE) {
-        this.pos = e + 2;
-        if (info.values === undefined) return budget.string(this.slices.utf8Slice(s, e), e - s);
-        const ctx = this.ctx;
-        const known = ctx.valueBytes.get(this.buf, s, e);
-        if (known !== undefined) return budget.string(known, e - s);
-        const v = ctx.pool.value(info, this.slices.utf8Slice(s, e));
-        if (info.values !== undefined) ctx.valueBytes.store(this.buf, s, e, v);
-        return budget.string(v, e - s);
-      }
-      this.pos = start;
-    }
-    let v: AttrValue = EMPTY_VALUE;
-    if (!this.openObject()) return v;
-    do {
-      this.key();
-      const len = this.ke - this.ks;
-      if (len === 11 && this.keyIs(K.stringValue)) {
-        if (this.ws() !== QUOTE) throw NOT_FAST;
-        this.stringRange();
-        const bytes = this.ke - this.ks;
-        if (info !== undefined && info.values !== undefined) {
-          const ctx = this.ctx;
-          const known = ctx.valueBytes.get(this.buf, this.ks, this.ke);
-          if (known !== undefined) v = known;
-          else {
-            v = ctx.pool.value(info, this.slices.utf8Slice(this.ks, this.ke));
-            if (info.values !== undefined) ctx.valueBytes.store(this.buf, this.ks, this.ke, v);
-          }
-        } else v = this.slices.utf8Slice(this.ks, this.ke);
-        v = budget.string(v, bytes);
-      } else if (len === 8 && this.keyIs(K.intValue)) {
-        const c = this.ws();
-        const x = c === QUOTE ? this.string() : this.number();
-        if (typeof x === 'number') {
-          if (!Number.isSafeInteger(x)) throw NOT_FAST;
-          v = x;
-        } else {
-          const i = intFromText(x);
-          if (i === undefined) throw NOT_FAST;
-          v = i;
-        }
-        v = typeof v === 'number' ? budget.scalar(v) : budget.value(v);
-      } else if (len === 9 && this.keyIs(K.boolValue)) {
-        const c = this.ws();
-        if (c === 0x74) {
-          this.literal('true');
-          v = true;
-        } else {
-          this.literal('false');
-          v = false;
-        }
-        v = budget.scalar(v);
-      } else if (len === 11 && this.keyIs(K.doubleValue)) {
-        // Numbers, and the strings OTLP/JSON writes for NaN and ±Infinity.
-        const d = doubleValue(this.ws() === QUOTE ? jsonDoubleText(this.string()) : this.number());
-        v = typeof d === 'number' ? budget.scalar(d) : budget.value(d);
-      } else {
-        // arrayValue, kvlistValue, bytesValue and the unexpected: decode this AnyValue the slow way.
-        this.pos = start;
-        return budget.value(objectAnyValue(JSON.parse(this.rawValue()), this.ctx, 0, info));
-      }
-    } while (this.more(CLOSE_BRACE));
-    return v;
-  }
 
   private events(): EventRecord[] | undefined {
     if (!this.openArray()) return undefined;
@@ -550,13 +499,3 @@ class Scanner extends JsonByteReader {
 
 const EMPTY_KEYS: string[] = [];
 const EMPTY_VALUES: AttrValue[] = [];
-/** Replaced once the resource and scope of the spans are known. */
-const PENDING_ORIGIN: SpanOrigin = { ...emptyOriginParts(), serviceName: 'unknown_service' };
-
-/**
- * Decodes an OTLP/JSON body from its bytes: the byte scanner for the common shape, JSON.parse and
- * the object walk for everything else (and for the error message of a malformed body).
- */
-export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBatch {
-  return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
-}

@@ -136,4 +136,5 @@ export class ProtoReader {
 export interface NodeBufferSlices {
   utf8Slice(start: number, end: number): string;
   hexSlice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
 }

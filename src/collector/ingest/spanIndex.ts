@@ -28,11 +28,16 @@ export interface SpanIndex {
   extras: [number, SpanExtra][];
   /** The dictionary generation the ids belong to. */
   generation: number;
+  /**
+   * Ids are the lowercase hex text of OTLP/JSON (32 and 16 characters at their offsets), not the
+   * protobuf's bytes (16 and 8).
+   */
+  idText?: boolean;
   rejected: number;
   firstError: string;
 }
 
-/** Offset of the trace id's 16 bytes, or SAME for the previous span's trace. */
+/** Offset of the trace id's 16 bytes (32 characters of hex text), or SAME for the previous span's trace. */
 export const F_TRACE = 0;
 /** Offset of the span id's 8 bytes. */
 export const F_SPAN = 1;
@@ -69,7 +74,11 @@ export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
 export class IndexBuilder {
   spans = new Int32Array(256 * SPAN_INTS);
   times = new Uint32Array(256 * SLAB_WORDS);
-  values = new Int32Array(4096);
+  values: Int32Array;
+  /** `valueInts`: room for that many value integers to begin with (they are not kept once the records are made). */
+  constructor(valueInts = 4096) {
+    this.values = new Int32Array(valueInts);
+  }
   count = 0;
   valueInts = 0;
   readonly other: AttrValue[] = [];
@@ -138,6 +147,10 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     if (v === undefined) throw new IndexError('span index: value out of range');
     return v;
   };
+  // Ids: raw bytes shown as hex (protobuf), or hex text sliced as it is (JSON).
+  const traceLen = ix.idText ? 32 : 16;
+  const spanLen = traceLen >> 1;
+  const idSlice = ix.idText ? (a: number, b: number): string => slices.latin1Slice(a, b) : (a: number, b: number): string => slices.hexSlice(a, b);
   const out = new Array<SpanRecord>(count);
   let v = 0;
   let traceId = '';
@@ -150,13 +163,13 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     if (slot === 0) slab = times.subarray(i * SLAB_WORDS, Math.min(count, i + SLAB_SPANS) * SLAB_WORDS);
     const o = i * SPAN_INTS;
     const t = spans[o + F_TRACE]!;
-    if (t >= 0 && t + 16 <= len) traceId = slices.hexSlice(t, t + 16);
+    if (t >= 0 && t + traceLen <= len) traceId = idSlice(t, t + traceLen);
     else if (t !== SAME || i === 0) throw new IndexError('span index: trace id out of range');
     const s = spans[o + F_SPAN]!;
-    if (!(s >= 0 && s + 8 <= len)) throw new IndexError('span index: span id out of range');
+    if (!(s >= 0 && s + spanLen <= len)) throw new IndexError('span index: span id out of range');
     const p = spans[o + F_PARENT]!;
     let parent = '';
-    if (p >= 0 && p + 8 <= len) parent = parentId = slices.hexSlice(p, p + 8);
+    if (p >= 0 && p + spanLen <= len) parent = parentId = idSlice(p, p + spanLen);
     else if (p === SAME && parentId !== '') parent = parentId;
     else if (p !== NONE) throw new IndexError('span index: parent id out of range');
     const nameValue = spans[o + F_NAME]!;
@@ -173,7 +186,7 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     const origin = origins[spans[o + F_ORIGIN]!];
     if (origin === undefined) throw new IndexError('span index: origin out of range');
     const bits = packBits(slot, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0);
-    out[i] = new SpanRecord(traceId, slices.hexSlice(s, s + 8), parent, name, slab, bits, keys, vals, origin, undefined);
+    out[i] = new SpanRecord(traceId, idSlice(s, s + spanLen), parent, name, slab, bits, keys, vals, origin, undefined);
   }
   if (v !== values.length) throw new IndexError('span index: too many values');
   attachExtras(out, ix.extras, ctx);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SpanStore } from '../../../src/collector';
 import { decodeOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
-import { scanOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
+import { decodeOtlpJsonBytes, indexOtlpJson, scanOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
 import type { DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { toSpanView } from '../../../src/collector/store/spanRecord';
 import { jsonRequest, planRun, prng } from './helpers';
@@ -72,4 +72,78 @@ test('the scanner never accepts what JSON.parse refuses, and agrees on random mu
       assert.deepEqual(views(scanned), expected);
     }
   }
+});
+
+/** A request of one span of `base` with the given attributes (OTLP/JSON KeyValues). */
+function withAttributes(attributes: unknown[], name?: string): string {
+  const sp = doc.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+  return JSON.stringify({ resourceSpans: [{ resource: doc.resourceSpans[0]!.resource, scopeSpans: [{ scope: { name: 's' }, spans: [{ ...sp, ...(name === undefined ? {} : { name }), attributes }] }] }] });
+}
+
+test('strings of every length and content: the index finds their ends (quotes, escapes, long strings) as JSON.parse does', () => {
+  const rnd = prng(7);
+  // Around the 4-byte steps and the 64-byte switch to native search; quotes and backslashes anywhere.
+  const alphabet = ['a', 'Z', '0', ' ', '"', '\\', '/', 'é', '✓', '😀', '\n', '\u0001', '{', '}', ',', ':'];
+  for (let i = 0; i < 400; i++) {
+    const len = i < 140 ? i : Math.floor(rnd() * 400);
+    let s = '';
+    for (let j = 0; j < len; j++) s += rnd() < 0.9 ? 'abcdefghij'[Math.floor(rnd() * 10)] : alphabet[Math.floor(rnd() * alphabet.length)];
+    const text = withAttributes([
+      { key: 'k', value: { stringValue: s } },
+      { key: 'after', value: { stringValue: `x${s.length}` } },
+      { key: 'n', value: { intValue: len } },
+    ]);
+    const a = new SpanStore().decodeContext;
+    const scanned = scanOtlpJson(Buffer.from(text), a);
+    // Escaped values are parsed one by one: the body stays on the fast path.
+    assert.ok(scanned, `fell back for ${JSON.stringify(s)}`);
+    assert.deepEqual(views(scanned), views(decodeOtlpJson(text, new SpanStore().decodeContext)), JSON.stringify(s));
+  }
+});
+
+test('what exporters send is indexed as integers: no per-span value crosses from a decode worker as an object', () => {
+  const ctx = new SpanStore().decodeContext;
+  const text = withAttributes([
+    { key: 'url.full', value: { stringValue: 'https://example.com/?id=1' } },
+    { key: 'http.response.status_code', value: { intValue: 200 } },
+    { key: 'retry.count', value: { intValue: '0' } },
+    { key: 'cached', value: { boolValue: false } },
+    { key: 'empty', value: {} },
+  ]);
+  const ix = indexOtlpJson(Buffer.from(text), ctx);
+  assert.ok(ix);
+  assert.equal(ix.idText, true);
+  assert.deepEqual(ix.other, []);
+  // Doubles, int64 beyond 2^53, arrays and escaped strings are values of their own.
+  const odd = indexOtlpJson(Buffer.from(withAttributes([{ key: 'd', value: { doubleValue: 2.5 } }, { key: 'i', value: { intValue: '9223372036854775807' } }, { key: 'e', value: { stringValue: 'a"b' } }, { key: 'a', value: { arrayValue: { values: [{ intValue: 1 }] } } }])), ctx);
+  assert.deepEqual(odd?.other, [2.5, { kind: 'int', value: '9223372036854775807' }, 'a"b', [1]]);
+});
+
+test('members in any order, and ids the index does not read (uppercase, base64), decode as JSON.parse does', () => {
+  const sp = doc.resourceSpans[0]!.scopeSpans[0]!.spans[1]!;
+  const reversed = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [Object.fromEntries(Object.entries(sp).reverse())] }] }] });
+  assert.ok(scanOtlpJson(Buffer.from(reversed), new SpanStore().decodeContext), 'reordered members stay on the fast path');
+  const b64 = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...sp, spanId: Buffer.from(String(sp.spanId), 'hex').toString('base64') }] }] }] });
+  const upper = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...sp, parentSpanId: String(sp.parentSpanId).toUpperCase() }] }] }] });
+  for (const text of [reversed, b64, upper]) {
+    assert.deepEqual(views(decodeOtlpJsonBytes(Buffer.from(text), new SpanStore().decodeContext)), views(decodeOtlpJson(reversed, new SpanStore().decodeContext)));
+  }
+});
+
+test('keys and repeated values remembered place by place: one that is a prefix of another, or changes, is not mistaken for it', () => {
+  const sp = doc.resourceSpans[0]!.scopeSpans[0]!.spans;
+  const kv = (key: string, v: string): unknown => ({ key, value: { stringValue: v } });
+  const lists = [
+    [kv('k', 'v'), kv('kk', 'vv')],
+    [kv('kk', 'vv'), kv('k', 'v')],
+    [kv('k', 'vv'), kv('kk', 'v')],
+    [kv('k', 'v'), kv('k', 'v'), kv('kk', '')],
+    [kv('', 'v'), kv('k', 'v"')],
+    [kv('k', 'v'), kv('kk', 'vv')],
+  ];
+  const spans = lists.map((attributes, i) => ({ ...sp[i % sp.length]!, attributes }));
+  const text = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+  const scanned = scanOtlpJson(Buffer.from(text), new SpanStore().decodeContext);
+  assert.ok(scanned);
+  assert.deepEqual(views(scanned), views(decodeOtlpJson(text, new SpanStore().decodeContext)));
 });
