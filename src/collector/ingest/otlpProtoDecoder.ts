@@ -231,7 +231,8 @@ class ProtoSpanIndexer {
           break;
         case SPAN_PARENT_SPAN_ID: {
           const e = r.lengthEnd();
-          parent = e === r.pos ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
+          // Empty or all zero: a root (as the JSON paths read it).
+          parent = e === r.pos || (e - r.pos === 8 && r.buf.readUInt32LE(r.pos) === 0 && r.buf.readUInt32LE(r.pos + 4) === 0) ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
           r.pos = e;
           break;
         }

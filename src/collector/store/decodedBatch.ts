@@ -101,9 +101,13 @@ export function normSpanId(s: unknown): string | undefined {
   return id === ZERO_SPAN ? undefined : id;
 }
 
-/** Parent span id: '' when absent or empty, undefined when invalid. */
+/**
+ * Parent span id: '' when absent, empty or all zero (a root, as the OTel Collector reads it; every
+ * decode path agrees), undefined when invalid.
+ */
 export function normParentId(s: unknown): string | undefined {
   if (s === undefined || s === null || s === '') return '';
+  if (typeof s === 'string' && /^0{16}$|^A{11}=$/.test(s)) return '';
   return normSpanId(s);
 }
 

@@ -121,3 +121,22 @@ test('the 19-digit times and the extremes come back digit for digit', () => {
   // Display times stay fractional milliseconds.
   assert.equal(recs[0]!.startMs, 1763000000123.456789);
 });
+
+test('an all-zero parent span id is a root on every path (JSON index, JSON.parse, protobuf), as the OTel Collector reads it', () => {
+  const req = new Generator(7).request();
+  const first = req.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+  const one = { ...req, resourceSpans: [{ ...req.resourceSpans[0]!, scopeSpans: [{ ...req.resourceSpans[0]!.scopeSpans[0]!, spans: [{ ...first, parentSpanId: '0'.repeat(16) }] }] }] };
+  const json = toJson(one);
+  const paths: [string, DecodedBatch][] = [
+    ['JSON index', decodeOtlpJsonBytes(Buffer.from(json), new DecodeContext())],
+    ['JSON.parse', decodeOtlpJson(json, new DecodeContext())],
+    // Uppercase ids are read by the JSON.parse path behind the index.
+    ['JSON, uppercase ids', decodeOtlpJsonBytes(Buffer.from(json.replace(first.spanId, first.spanId.toUpperCase())), new DecodeContext())],
+    ['protobuf', decodeOtlpProto(toProto(one), new DecodeContext())],
+  ];
+  for (const [path, batch] of paths) {
+    assert.equal(batch.rejected, 0, path);
+    assert.equal(batch.spans.length, 1, path);
+    assert.equal(batch.spans[0]!.parentSpanId, '', `${path}: stored as a root`);
+  }
+});
