@@ -9,8 +9,8 @@
 //     event-loop delay of the collector's thread, and the small spans' rate against their rate
 //     alone in the same run (goal ≥ 0.8×; the collector's CPU in both phases is printed beside it).
 //     MEMORY_BENCH_HEAP_GROWTH=limited runs it as the standalone collector does (heapGrowth.ts).
-//  3. The timeline batch of a stored 100,000-span trace (store → SpanViews → encodeSpanBatch, as
-//     the timeline panel posts it).
+// (The timeline batch of a stored trace, the issue's other figure, is bench:batch: the path the
+// panel takes, from the store's records.)
 // Loopback only, stops by itself. `--json` prints one JSON object. Run: npm run bench:memory
 // (`--overhead` runs only phase 1.)
 import { fork, type ChildProcess } from 'node:child_process';
@@ -20,7 +20,6 @@ import { makeTemplates, protoBody, SPANS_PER_BODY } from './collector/bodies';
 import { SpanStore } from '../../src/collector/store/spanStore';
 import { RECORD_OVERHEAD } from '../../src/collector/store/storedBytes';
 import { LARGE_TEXT_OVERHEAD, toStoredValue } from '../../src/collector/store/largeText';
-import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
 import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
 
@@ -291,36 +290,6 @@ async function loadPhase(): Promise<object> {
   }
 }
 
-/**
- * Phase 3: what the timeline panel does to post a stored trace: store.trace() then encodeSpanBatch;
- * for spans whose 10 attribute values are all unique, and for spans whose values repeat (20 per key,
- * as a plan run's kinds, names and statuses do).
- */
-function timelineBatchPhase(): object {
-  const measure = (repeatValues: boolean): object => {
-    const store = new SpanStore({ maxBytes: 4096 * MiB, maxSpans: 1_000_000 });
-    for (let first = 1; first <= 100_000; first += 5000) importOtlpJson(store, jsonBody(0x7100, 5000, 10, 0, first, repeatValues));
-    const id = hex(0x7100, 32);
-    const views: number[] = [];
-    const encodes: number[] = [];
-    let spans = 0;
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      const v = store.trace(id);
-      const t1 = performance.now();
-      const batch = encodeSpanBatch(v);
-      const t2 = performance.now();
-      spans = batch.spanId.length;
-      views.push(t1 - t0);
-      encodes.push(t2 - t1);
-    }
-    const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    store.dispose();
-    return { spans, spanViewsMs: +med(views).toFixed(1), encodeSpanBatchMs: +med(encodes).toFixed(1), totalMs: +(med(views) + med(encodes)).toFixed(1) };
-  };
-  return { goalMs: 50, uniqueValues: measure(false), repeatingValues: measure(true) };
-}
-
 async function main(): Promise<void> {
   const bigAt = process.argv.indexOf('--big-sender-child');
   if (bigAt >= 0) {
@@ -342,11 +311,8 @@ async function main(): Promise<void> {
   }
   const load = await loadPhase();
   log(JSON.stringify(load));
-  log('timeline batch of a stored 100,000-span trace…');
-  const timeline = timelineBatchPhase();
-  log(JSON.stringify(timeline));
   const loadAverage = (await import('node:os')).loadavg()[0];
-  const result = { loadAverage, recordCost, load, timeline };
+  const result = { loadAverage, recordCost, load };
   process.stdout.write(asJson ? JSON.stringify(result) + '\n' : JSON.stringify(result, null, 2) + '\n');
 }
 
