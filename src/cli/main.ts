@@ -1,9 +1,13 @@
 import { commands, usage } from './commandTable';
 import { CliError } from './cliError';
 import { ownRuntime } from '../project/runtimeInstall';
+import { awaitCommand } from './awaitCommand';
+import { AWAIT_COMMAND_FLAG } from '../protocol/runnerStart';
 
 /** Entry of the `instrument-first` command: dispatches to the command table. */
 async function main(argv: string[]): Promise<number> {
+  // Started ahead of a Run (the extension's runner pool): the command comes on stdin.
+  if (argv.length === 1 && argv[0] === AWAIT_COMMAND_FLAG) argv = await awaitCommand();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());

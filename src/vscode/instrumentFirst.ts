@@ -10,6 +10,7 @@ import { PlanFinder } from './planFinder';
 import { registerPlainRuns } from './plainRunAdapter';
 import { PlanRunner } from './planRunner';
 import { PlanWarmUp } from './planWarmUp';
+import { RunnerPool } from './runnerPool';
 import { LensRefresh } from './lensRefresh';
 import { PlanSessions } from './planSessions';
 import { RemoteTraces } from './remoteTraces';
@@ -66,7 +67,9 @@ export class InstrumentFirst implements vscode.Disposable {
     const baselines = own(new BaselineTests(context.extensionUri, log));
     // Compiled plans, by content: the warm-up writes them, the runner reads them (INSTRUMENT_FIRST_PLAN_CACHE).
     const planCache = vscode.Uri.joinPath(context.globalStorageUri, 'plan-cache').fsPath;
-    const warmUp = own(new PlanWarmUp(finder, collector, planCache, log));
+    // A runner of the bundled CLI started ahead while a plan is shown (the warm-up primes it).
+    const runners = own(new RunnerPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath));
+    const warmUp = own(new PlanWarmUp(finder, collector, planCache, log, runners));
     this.services = {
       extensionUri: context.extensionUri,
       extensionId: context.extension.id,
@@ -90,7 +93,7 @@ export class InstrumentFirst implements vscode.Disposable {
       warmUp,
       slots: new FeatureSlots(),
     };
-    own(registerPlainRuns(DEBUG_TYPE, sessions));
+    own(registerPlainRuns(DEBUG_TYPE, sessions, runners));
     own(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new PlanDebugConfigurationProvider(context.extension.id, context.extensionUri, config, collector, sessions, log, planCache)));
 
     own(registerCommands(this.services));

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { SESSION_TAG } from '../views/launchConfig';
 import { markStart, type PlanSessions, type StartMark } from './planSessions';
 import { saveBeforeRun } from './saveBeforeRun';
+import type { RunnerPool } from './runnerPool';
 
 /** What a plain (not debugged) run launches: filled in by the debug configuration provider. */
 export interface PlainRunLaunch {
@@ -39,6 +40,7 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
     private readonly launch: PlainRunLaunch,
     /** Notes the stages of the start (spawned, first output) for the start-up measurements. */
     private readonly mark: (stage: StartMark) => void = () => undefined,
+    private readonly pool?: RunnerPool,
   ) {}
 
   handleMessage(message: vscode.DebugProtocolMessage): void {
@@ -75,9 +77,12 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
       if (v === null) delete env[k];
       else env[k] = v;
     }
-    // The runner is a Node script; `node` from PATH, as the Node debugger would use.
-    const child = spawn('node', [this.launch.program, ...this.launch.args], { cwd: this.launch.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A runner started ahead when there is one (runnerPool.ts); else `node` from PATH, as the Node
+    // debugger would use.
+    const ready = this.pool?.take(this.launch.program, { argv: this.launch.args, env: this.launch.env, ...(this.launch.cwd ? { cwd: this.launch.cwd } : {}) });
+    const child = ready ?? spawn('node', [this.launch.program, ...this.launch.args], { cwd: this.launch.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    if (ready) this.mark('prestarted');
     this.mark('spawned');
     this.event('process', { name: this.launch.program, systemProcessId: child.pid, startMethod: 'launch' });
     child.stdout?.setEncoding('utf8').on('data', (text: string) => this.output('stdout', text));
@@ -131,7 +136,7 @@ export class PlainRunAdapter implements vscode.DebugAdapter {
 }
 
 /** Plain runs of our debug type get the adapter above (debug runs are resolved to js-debug's `node`). */
-export function registerPlainRuns(type: string, sessions: PlanSessions): vscode.Disposable {
+export function registerPlainRuns(type: string, sessions: PlanSessions, pool?: RunnerPool): vscode.Disposable {
   return vscode.debug.registerDebugAdapterDescriptorFactory(type, {
     createDebugAdapterDescriptor: async (session) => {
       const launch = session.configuration.__plainRun as PlainRunLaunch | undefined;
@@ -142,7 +147,7 @@ export function registerPlainRuns(type: string, sessions: PlanSessions): vscode.
       // Plain runs start without VS Code's save (planRunner.ts); a Restart comes here again.
       const plan = session.configuration.__instrumentFirstPlan;
       await saveBeforeRun(typeof plan === 'string' ? vscode.Uri.file(plan) : session.workspaceFolder?.uri);
-      return new vscode.DebugAdapterInlineImplementation(new PlainRunAdapter(launch, (stage) => markStart(ps, stage)));
+      return new vscode.DebugAdapterInlineImplementation(new PlainRunAdapter(launch, (stage) => markStart(ps, stage), pool));
     },
   });
 }

@@ -29,7 +29,8 @@ export interface PlanSession {
  * collector was ready; the configuration was resolved; the plain-run adapter was created; the
  * runner's process was spawned; its first output arrived.
  */
-export type StartMark = 'run' | 'resolve' | 'collector' | 'resolved' | 'adapter' | 'spawned' | 'output';
+/** `prestarted`: the run's process was the runner started ahead (runnerPool.ts), not a new one. */
+export type StartMark = 'run' | 'resolve' | 'collector' | 'resolved' | 'adapter' | 'prestarted' | 'spawned' | 'output';
 
 /** Notes when a stage of a session's start was reached (the first time only). */
 export function markStart(ps: PlanSession | undefined, mark: StartMark): void {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { warmPlanCache } from '../project/planCompile';
 import type { CollectorHost } from './collectorHost';
 import type { PlanFinder } from './planFinder';
+import type { RunnerPool } from './runnerPool';
 
 /** After activation, before the first warm-up: activation and the workbench's own start go first. */
 const FIRST_DELAY_MS = 1000;
@@ -28,6 +29,7 @@ export class PlanWarmUp implements vscode.Disposable {
     private readonly collector: CollectorHost,
     private readonly cacheDir: string,
     private readonly log: vscode.LogOutputChannel,
+    private readonly runners?: RunnerPool,
   ) {
     this.listeners = [
       vscode.window.onDidChangeActiveTextEditor(() => this.schedule(DEBOUNCE_MS)),
@@ -52,6 +54,7 @@ export class PlanWarmUp implements vscode.Disposable {
       .map((d) => d.uri.fsPath);
     if (!plans.length || this.disposed) return;
     this.collector.warmUp();
+    this.runners?.prime();
     const t0 = performance.now();
     try {
       const r = await warmPlanCache([...new Set(plans)], this.cacheDir);

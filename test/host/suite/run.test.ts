@@ -128,6 +128,25 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     assert.equal(s.collector.store?.run(good.traceId), undefined);
     await waitFor(async () => !((await s.runsView.getChildren()) as RunsNode[]).some((n) => n.kind === 'run' && n.run.traceId === good.traceId), { message: 'run gone from the view' });
   });
+  test('a plain Run takes the runner started ahead while the plan was shown, and the next Run gets a new one', async () => {
+    const s = await services();
+    const uri = workspaceUri(CLUSTER);
+    for (let round = 0; round < 2; round++) {
+      // The warm-up starts a runner while a plan is shown; after a Run the pool starts the next one.
+      await new Promise((r) => setTimeout(r, 1500));
+      const ps = await s.runner.run({ uri, exportName: 'default' }, false);
+      assert.ok(ps, 'the run started');
+      await waitFor(() => ps.ended, { timeout: 120_000, message: 'the run to end' });
+      assert.ok(ps.marks.prestarted !== undefined, `round ${round}: the run's process was the runner started ahead`);
+      const id = ps.traceIds.at(-1);
+      const run = await waitFor(() => {
+        const r = id ? s.collector.store?.run(id) : undefined;
+        return r && r.status !== 'running' ? r : undefined;
+      }, { timeout: 30_000, message: 'the run in the collector' });
+      assert.equal(run.status, 'converged', `round ${round}: a runner started ahead runs the plan as a new one would`);
+    }
+  }, { timeout: 180_000 });
+
   test('a plan edited and not saved is saved before it runs (the plain-run adapter saves; VS Code skips its own save and configuration reload)', async () => {
     const s = await services();
     const uri = workspaceUri(CLUSTER);
