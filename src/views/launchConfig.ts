@@ -75,6 +75,8 @@ export function nodeLaunchConfig(req: PlanLaunchRequest, ctx: LaunchContext): Re
     program = ctx.cliPath;
     args = ['run', req.plan, ...(req.export ? ['--export', req.export] : []), '--max-passes', String(maxPasses), '--log', 'pretty', ...(req.args ?? [])];
     env[Env.maxPasses] = String(maxPasses);
+    // The Debug Console is not a terminal: a waterfall 110 columns wide wraps in a 1200-pixel window.
+    if (req.env?.COLUMNS === undefined) env.COLUMNS = '90';
   } else if (req.program) {
     program = req.program;
     args = req.args ?? [];

@@ -124,7 +124,9 @@ export const runCommand: CliCommand = {
       const link = process.env[Env.traceLink];
       if (link && result.traceId) out.write(`open in VS Code: ${link.replace('{traceId}', result.traceId)}\n`);
       out.write('\n');
-      if (spans.length) out.write(renderWaterfall(spans, { width: Math.min(out.columns || 110, 140), color, maxRows: rows }) + '\n');
+      // A terminal's width; else COLUMNS (set by VS Code's launches: its Debug Console is no terminal); else 110.
+      const columns = out.columns || Number(process.env.COLUMNS) || 110;
+      if (spans.length) out.write(renderWaterfall(spans, { width: Math.min(columns, 140), color, maxRows: rows }) + '\n');
       out.write(verdict(result, color) + '\n');
       if (stats.dropped > 0) out.write(`warning: ${stats.dropped} of ${stats.produced} spans could not be delivered to ${tracing.endpoint}\n`);
       if (result.error && values.verbose) out.write((result.error.cause instanceof Error ? result.error.cause.stack : result.error.stack) + '\n');

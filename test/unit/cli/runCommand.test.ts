@@ -41,6 +41,15 @@ test('run: create-cluster converges in two passes and prints its waterfall', asy
   assert.match(r.stdout, /✔ converged after 2 passes · 7 steps/);
 });
 
+test('run: the waterfall fits COLUMNS when stdout is no terminal (VS Code sets it for its Debug Console), 110 columns without', async () => {
+  const widest = (text: string): number => Math.max(...text.split('\n').filter((l) => /ms|µs| s$/.test(l)).map((l) => [...l].length));
+  const narrow = await cli(['run', 'plans/create-cluster.ts'], { COLUMNS: '90' });
+  assert.equal(narrow.code, 0, narrow.stderr);
+  assert.ok(widest(narrow.stdout) <= 90, `widest line ${widest(narrow.stdout)} of 90`);
+  const plain = await cli(['run', 'plans/create-cluster.ts'], { COLUMNS: '' });
+  assert.ok(widest(plain.stdout) > 90 && widest(plain.stdout) <= 110, `widest line ${widest(plain.stdout)}`);
+});
+
 test('run --json: the faulty run converges too, with one ELBv2 call fewer (seen in the trace, not the verdict)', async () => {
   const r = await cli(['run', 'plans/create-cluster.ts', '--export', 'createClusterFaulty', '--json']);
   assert.equal(r.code, 0, r.stderr);

@@ -34,6 +34,7 @@ test('a plan launch runs the CLI under the Node debugger with the collector endp
   assert.equal(env.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf');
   assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, null);
   assert.equal(env.FOO, '1');
+  assert.equal(env.COLUMNS, '90', 'the waterfall sized for the Debug Console');
   assert.equal(env[TRACE_LINK_ENV], 'vscode://x.y/trace/{traceId}');
   assert.equal(c.sourceMaps, true);
   assert.equal(c[SESSION_TAG], 's1');
