@@ -6,7 +6,7 @@ import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginPa
 import { Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from '../store/unixNano';
 import { JsonAttributeIndexer } from './otlpJsonAttributes';
-import { F_FLAGS, F_KIND, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, materialize, NONE, SAME, SPAN_INTS, V_DICT, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, materialize, NONE, SAME, V_DICT, type SpanIndex } from './spanIndex';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -132,19 +132,7 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
       } while (this.more(CLOSE_BRACE));
     }
     if (this.ws() !== -1) throw NOT_FAST;
-    const b = this.b;
-    return {
-      spans: b.spans.subarray(0, b.count * SPAN_INTS),
-      times: b.times.subarray(0, b.count * SLAB_WORDS),
-      values: b.values.subarray(0, b.valueInts),
-      other: b.other,
-      origins: this.origins,
-      extras: this.extras,
-      generation: this.ctx.dict.generation,
-      idText: true,
-      rejected: this.rejected,
-      firstError: this.firstError,
-    };
+    return this.b.index({ origins: this.origins, extras: this.extras, generation: this.ctx.dict.generation, idText: true, rejected: this.rejected, firstError: this.firstError });
   }
 
   private resourceSpans(): void {
@@ -414,19 +402,7 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
     if (parent < 0) spans[o + F_PARENT] = NONE;
     else if (this.lastParent >= 0 && this.same(this.lastParent, parent, 16)) spans[o + F_PARENT] = SAME;
     else spans[o + F_PARENT] = this.lastParent = parent;
-    spans[o + F_NAME] = nameA;
-    spans[o + F_NAME + 1] = nameB;
-    // Codes that do not fit the packed bits are kept exactly in `extra`; 255 marks them so.
-    spans[o + F_STATUS] = status >>> 0 === status && status < 4 ? status : 255;
-    spans[o + F_KIND] = kind >>> 0 === kind && kind < 8 ? kind : 255;
-    spans[o + F_FLAGS] = flags | 0;
-    spans[o + F_SHAPE] = n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(this.keys, n));
-    spans[o + F_ORIGIN] = origin;
-    const t = b.count * SLAB_WORDS;
-    b.times[t] = times[0]!;
-    b.times[t + 1] = times[1]!;
-    b.times[t + 2] = times[2]!;
-    b.times[t + 3] = times[3]!;
+    b.writeFields(o, nameA, nameB, status, kind, flags, n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(this.keys, n)), origin, times);
     if (!(status >>> 0 === status && status < 4 && kind >>> 0 === kind && kind < 8 && flags < 1024) || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || budget.cut) {
       const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, budget.cut);
       if (extra) this.extras.push([b.count, extra]);

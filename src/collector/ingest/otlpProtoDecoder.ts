@@ -5,7 +5,7 @@ import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import { ProtoReader } from './protoReader';
 import { readAnyValue } from './protoAnyValue';
 import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
-import { F_FLAGS, F_KIND, F_NAME, F_ORIGIN, F_PARENT, F_SHAPE, F_SPAN, F_STATUS, F_TRACE, IndexBuilder, materialize, NONE, SAME, SPAN_INTS, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
 import type { KeyInfo } from '../store/stringPool';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from '../store/spanRecord';
 import { wordsToMsRest } from '../store/unixNano';
@@ -161,18 +161,7 @@ class ProtoSpanIndexer {
   }
 
   finish(): SpanIndex {
-    const b = this.b;
-    return {
-      spans: b.spans.subarray(0, b.count * SPAN_INTS),
-      times: b.times.subarray(0, b.count * SLAB_WORDS),
-      values: b.values.subarray(0, b.valueInts),
-      other: b.other,
-      origins: this.origins,
-      extras: this.extras,
-      generation: this.ctx.dict.generation,
-      rejected: this.rejected,
-      firstError: this.firstError,
-    };
+    return this.b.index({ origins: this.origins, extras: this.extras, generation: this.ctx.dict.generation, rejected: this.rejected, firstError: this.firstError });
   }
 
   /** Reads a length-delimited id; returns its offset, or -1 - length when it is not `bytes` long or all zero. */
@@ -339,19 +328,7 @@ class ProtoSpanIndexer {
     if (parent < 0) spans[o + F_PARENT] = NONE;
     else if (this.lastParent >= 0 && this.sameBytes(this.lastParent, parent, 8)) spans[o + F_PARENT] = SAME;
     else spans[o + F_PARENT] = this.lastParent = parent;
-    spans[o + F_NAME] = nameA;
-    spans[o + F_NAME + 1] = nameB;
-    // Codes that do not fit the packed bits are kept exactly in `extra`; 255 marks them so.
-    spans[o + F_STATUS] = status < 4 ? status : 255;
-    spans[o + F_KIND] = kind < 8 ? kind : 255;
-    spans[o + F_FLAGS] = flags | 0;
-    spans[o + F_SHAPE] = n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(keys, n));
-    spans[o + F_ORIGIN] = origin;
-    const t = b.count * SLAB_WORDS;
-    b.times[t] = times[0]!;
-    b.times[t + 1] = times[1]!;
-    b.times[t + 2] = times[2]!;
-    b.times[t + 3] = times[3]!;
+    b.writeFields(o, nameA, nameB, status, kind, flags, n === 0 ? NONE : ctx.dict.shapeId(ctx.shapes.share(keys, n)), origin, times);
     if (status > 3 || kind > 7 || flags > 1023 || statusMessage || traceState || events || links || droppedAttributes || droppedEvents || droppedLinks || budget.cut) {
       const extra = spanExtra(status, kind, flags, statusMessage, traceState, events, links, droppedAttributes, droppedEvents, droppedLinks, budget.cut);
       if (extra) this.extras.push([b.count, extra]);

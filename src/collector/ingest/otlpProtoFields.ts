@@ -4,7 +4,8 @@ export const LEN = 2;
 export const VARINT = 0;
 export const I64 = 1;
 export const I32 = 5;
-const tag = (field: number, wire: number): number => (field << 3) | wire;
+/** A wire tag: field number << 3 | wire type. */
+export const tag = (field: number, wire: number): number => (field << 3) | wire;
 export const REQUEST_RESOURCE_SPANS = tag(1, LEN);
 export const RESOURCE_SPANS_RESOURCE = tag(1, LEN);
 export const RESOURCE_SPANS_SCOPE_SPANS = tag(2, LEN);

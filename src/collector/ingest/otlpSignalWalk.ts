@@ -1,6 +1,6 @@
 import type { AttrValue } from '../../protocol/spanView';
 import type { DecodeContext } from '../store/decodedBatch';
-import { KEY_VALUE_KEY, KEY_VALUE_VALUE, LEN, RESOURCE_ATTRIBUTES } from './otlpProtoFields';
+import { KEY_VALUE_KEY, KEY_VALUE_VALUE, LEN, RESOURCE_ATTRIBUTES, tag } from './otlpProtoFields';
 import { readAnyValue } from './protoAnyValue';
 import type { ProtoReader } from './protoReader';
 
@@ -8,7 +8,6 @@ import type { ProtoReader } from './protoReader';
 // Export…ServiceRequest { repeated Resource… resource_… = 1 }, Resource… { Resource resource = 1;
 // repeated Scope… scope_… = 2; string schema_url = 3 }, Scope… { InstrumentationScope scope = 1;
 // repeated <item> = 2; string schema_url = 3 }. Traces have the same numbers (otlpProtoFields.ts).
-const tag = (field: number, wire: number): number => (field << 3) | wire;
 export const REQUEST_RESOURCE_ITEMS = tag(1, LEN);
 export const RESOURCE_ITEMS_RESOURCE = tag(1, LEN);
 export const RESOURCE_ITEMS_SCOPE_ITEMS = tag(2, LEN);

@@ -110,6 +110,37 @@ export class IndexBuilder {
   keep(v: AttrValue): number {
     return this.other.push(v) - 1;
   }
+
+  /**
+   * Writes the fields every span has into the span at `o` (its ids already written) and its
+   * times; codes that do not fit the packed bits are marked 255 (the decoder keeps them in `extra`).
+   */
+  writeFields(o: number, nameA: number, nameB: number, status: number, kind: number, flags: number, shape: number, origin: number, times: Uint32Array): void {
+    const spans = this.spans;
+    spans[o + F_NAME] = nameA;
+    spans[o + F_NAME + 1] = nameB;
+    spans[o + F_STATUS] = status >>> 0 === status && status < 4 ? status : 255;
+    spans[o + F_KIND] = kind >>> 0 === kind && kind < 8 ? kind : 255;
+    spans[o + F_FLAGS] = flags | 0;
+    spans[o + F_SHAPE] = shape;
+    spans[o + F_ORIGIN] = origin;
+    const t = this.count * SLAB_WORDS;
+    this.times[t] = times[0]!;
+    this.times[t + 1] = times[1]!;
+    this.times[t + 2] = times[2]!;
+    this.times[t + 3] = times[3]!;
+  }
+
+  /** The index of the spans written so far, with the decoder's own parts. */
+  index(parts: Pick<SpanIndex, 'origins' | 'extras' | 'generation' | 'idText' | 'rejected' | 'firstError'>): SpanIndex {
+    return {
+      spans: this.spans.subarray(0, this.count * SPAN_INTS),
+      times: this.times.subarray(0, this.count * SLAB_WORDS),
+      values: this.values.subarray(0, this.valueInts),
+      other: this.other,
+      ...parts,
+    };
+  }
 }
 
 class IndexError extends Error {}

@@ -1,8 +1,7 @@
-import { I64, LEN, VARINT } from '../ingest/otlpProtoFields';
+import { I64, LEN, tag, VARINT } from '../ingest/otlpProtoFields';
 
 // Wire tags (field number << 3 | wire type) of LogRecord in opentelemetry/proto/logs/v1/logs.proto,
 // named for their fields. The request's envelope is in ingest/otlpSignalWalk.ts.
-const tag = (field: number, wire: number): number => (field << 3) | wire;
 export const LOG_TIME = tag(1, I64);
 export const LOG_SEVERITY_NUMBER = tag(2, VARINT);
 export const LOG_SEVERITY_TEXT = tag(3, LEN);

@@ -1,9 +1,8 @@
-import { I64, LEN } from '../ingest/otlpProtoFields';
+import { I64, LEN, tag } from '../ingest/otlpProtoFields';
 import type { MetricKind } from './metricStore';
 
 // Wire tags (field number << 3 | wire type) of opentelemetry/proto/metrics/v1/metrics.proto, named
 // for their fields. The request's envelope is in ingest/otlpSignalWalk.ts.
-const tag = (field: number, wire: number): number => (field << 3) | wire;
 export const METRIC_NAME = tag(1, LEN);
 export const METRIC_UNIT = tag(3, LEN);
 /** Metric's data oneof: gauge = 5, sum = 7, histogram = 9, exponential_histogram = 10, summary = 11. */
