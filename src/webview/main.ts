@@ -8,7 +8,8 @@ import { identityOnly, spanDetails, type SpanDetails } from '../timelineModel/sp
 import { SpanTable } from '../timelineModel/spanTable';
 import { spanActivity } from '../timelineModel/activity';
 import { relativeInText, relativeToRoots } from '../timelineModel/workspacePaths';
-import { formatDuration, zoomWindow } from '../timelineModel/timeScale';
+import { zoomWindow } from '../timelineModel/timeScale';
+import { formatDuration } from '../text/duration';
 import { renderCompare } from './compareView';
 import { DetailsPane } from './detailsPane';
 import { button, h, wrapAtSeparators } from './dom';
