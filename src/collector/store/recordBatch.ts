@@ -29,6 +29,9 @@ const NO_KEYS: Shape = { refs: new Uint32Array(0), slots: new Uint32Array(0), fr
  * are looked up in a table of ids only (IdRefs), and values in a small map per key, not in one map
  * of every string of the batch: most lookups then stay in cache. An id and a value with the same
  * text get two refs, which costs a few bytes and nothing else.
+ *
+ * `summary`: the batch a timeline panel opens with (see SpanBatch.summary): only the attributes the
+ * page reads, so that its cost no longer grows with the spans' attributes.
  */
 export function encodeRecordBatch(records: readonly SpanRecord[], summary = false): SpanBatch {
   const t = new BatchStrings();
@@ -61,7 +64,8 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   // A summary keeps a span's summary keys, or all of its attributes when the caps cut one of them
   // (few spans: the row's "truncated" mark reads the value's kind), and no event or link attributes.
   const spanShape = summary ? (rec: SpanRecord): Shape => (rec.extra?.truncatedValues ? fullShapeOf(rec.keys) : shapeIn(summaryShapes, rec.keys, true)) : (rec: SpanRecord): Shape => fullShapeOf(rec.keys);
-  const shapeOf = summary ? (): Shape => NO_KEYS : fullShapeOf;
+  // The key lists of events and links.
+  const innerShapeOf = summary ? (): Shape => NO_KEYS : fullShapeOf;
   const n = records.length;
   let spanAttrs = 0;
   let eventCount = 0;
@@ -86,11 +90,11 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
     if (x === undefined) continue;
     if (x.events) {
       eventCount += x.events.length;
-      for (const e of x.events) eventAttrs += shapeOf(e.keys).refs.length;
+      for (const e of x.events) eventAttrs += innerShapeOf(e.keys).refs.length;
     }
     if (x.links) {
       linkCount += x.links.length;
-      for (const l of x.links) linkAttrs += shapeOf(l.keys).refs.length;
+      for (const l of x.links) linkAttrs += innerShapeOf(l.keys).refs.length;
     }
   }
   const attrs = spanAttrs + eventAttrs + linkAttrs;
@@ -168,7 +172,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
         b.linkTraceState[lk] = l.traceState ? t.ref(l.traceState) : -1;
         b.linkFlags[lk] = l.flags;
         b.linkAttrFrom[lk] = la;
-        la = values.put(b, shapeOf(l.keys), l.values, la);
+        la = values.put(b, innerShapeOf(l.keys), l.values, la);
         lk++;
       }
     }
@@ -177,7 +181,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
         b.eventName[ev] = t.ref(e.name);
         b.eventTimeMs[ev] = eventMs(e);
         b.eventAttrFrom[ev] = ea;
-        ea = values.put(b, shapeOf(e.keys), e.values, ea);
+        ea = values.put(b, innerShapeOf(e.keys), e.values, ea);
         ev++;
       }
     }
