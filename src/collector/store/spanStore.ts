@@ -505,6 +505,25 @@ export class SpanStore {
   }
 
   /**
+   * A span and its ancestors, nearest first, at most `max` of them (a cycle ends the walk): what
+   * "go to code" needs, without views of the rest of the trace.
+   */
+  spanChain(traceId: string, spanId: string, max = 1000): SpanView[] {
+    const spans = this.traces.get(traceId.toLowerCase())?.spans;
+    const chain: SpanView[] = [];
+    const seen = new Set<string>();
+    for (let id: string | undefined = spanId; id && !seen.has(id) && chain.length < max; ) {
+      const rec = spans?.get(id);
+      if (!rec) break;
+      seen.add(id);
+      const view = toSpanView(rec);
+      chain.push(view);
+      id = view.parentSpanId;
+    }
+    return chain;
+  }
+
+  /**
    * One span of a trace, whole, as a batch of one (the timeline's details of the selected span,
    * in the format the webview already reads); undefined when the trace or the span is gone.
    */

@@ -33,7 +33,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         const store = s.collector.store;
         if (!store) return undefined;
         const withResource: TimelineStore = {
-          trace: (id) => store.trace(id),
+          spanChain: (id, spanId) => store.spanChain(id, spanId),
           batchSince: (id, since, options) => store.batchSince(id, since, options),
           spanBatch: (id, spanId) => store.spanBatch(id, spanId),
           matchSpans: (id, tokens) => store.matchSpans(id, tokens),

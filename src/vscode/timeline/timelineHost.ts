@@ -11,7 +11,8 @@ export type SignalStores = Pick<Collector, 'logs' | 'metrics'>;
 
 /** The part of the collector's store the timeline reads. */
 export interface TimelineStore {
-  trace(traceId: string): SpanView[];
+  /** A span and its ancestors, nearest first (see SpanStore.spanChain). */
+  spanChain(traceId: string, spanId: string): SpanView[];
   /** The run's timeline batch: all of it, or what was added since `since` (see SpanStore.batchSince). */
   batchSince(traceId: string, since?: BatchCursor, options?: { summary?: boolean }): TraceBatch | undefined;
   /** One span whole, as a batch of one (see SpanStore.spanBatch). */

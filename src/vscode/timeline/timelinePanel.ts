@@ -253,9 +253,6 @@ export class TimelinePanel implements vscode.Disposable {
 /** Finds a span and its ancestors in the store and reveals their code. */
 export async function openSpanCode(host: TimelineHost, traceId: string, spanId: string): Promise<{ chain: SpanView[]; target: CodeTarget | undefined }> {
   const store = await host.store();
-  const spans = store?.trace(traceId) ?? [];
-  const byId = new Map(spans.map((s) => [s.spanId, s]));
-  const chain: SpanView[] = [];
-  for (let s = byId.get(spanId); s && chain.length < 1000; s = s.parentSpanId ? byId.get(s.parentSpanId) : undefined) chain.push(s);
+  const chain = store?.spanChain(traceId, spanId) ?? [];
   return { chain, target: chain.length ? await host.revealCode(chain) : undefined };
 }

@@ -121,6 +121,16 @@ test('self-parents and parent cycles are roots with a note in the API tree, the 
     stack.push(...stack.pop()!.children);
   }
   assert.equal(count, 7, 'every span is shown once');
+
+  // Go to code's chain: the span and its ancestors, ending at a missing parent, itself, or a cycle.
+  const names = (id: number) => store.spanChain(t, spanIdOf(id)).map((x) => x.name);
+  assert.deepEqual(names(2), ['child', 'root']);
+  assert.deepEqual(names(3), ['self']);
+  assert.deepEqual(names(6), ['below cycle', 'cycle b', 'cycle a']);
+  assert.deepEqual(names(7), ['orphan']);
+  assert.deepEqual(names(42), []);
+  assert.deepEqual(store.spanChain(traceIdOf(2), spanIdOf(1)), []);
+  assert.deepEqual(store.spanChain(t, spanIdOf(2), 1).map((x) => x.name), ['child']);
   assert.deepEqual(JSON.parse(treeJson(tree)), JSON.parse(JSON.stringify(tree)));
 
   const spans = store.trace(t);
