@@ -43,6 +43,14 @@ export function slabBytesFor(budgetBytes: number): number {
   return n;
 }
 
+/**
+ * Emptied slabs kept to be filled again. A spare is the emptied slab's memory moved to a new
+ * ArrayBuffer (the old one detached: views of released values read empty, never new bytes), so
+ * a store that evicts as fast as it takes values in allocates nothing, and V8 sees no external
+ * memory growing (which would have it run full collections).
+ */
+const MAX_SPARES = 2;
+
 function round8(n: number): number {
   return (n + 7) & ~7;
 }
@@ -52,6 +60,7 @@ export class TextSlabs {
   private dead = 0;
   private held = 0;
   private count = 0;
+  private readonly spares: ArrayBuffer[] = [];
 
   constructor(
     readonly slabBytes = SLAB_BYTES,
@@ -59,7 +68,7 @@ export class TextSlabs {
     readonly ownFrom = Math.max(1, Math.floor(slabBytes / 16)),
   ) {}
 
-  /** Bytes in slabs not held by stored values (released values' room, filled slabs' unused ends). */
+  /** Bytes in slabs not held by stored values (released values' room, filled slabs' unused ends, spare slabs). */
   get deadBytes(): number {
     return this.dead;
   }
@@ -69,7 +78,7 @@ export class TextSlabs {
     return this.held;
   }
 
-  /** Slabs and own buffers not yet freed. */
+  /** Slabs (spares too) and own buffers not yet freed. */
   get buffers(): number {
     return this.count;
   }
@@ -143,6 +152,7 @@ export class TextSlabs {
     this.dead = 0;
     this.held = 0;
     this.count = 0;
+    this.spares.length = 0;
   }
 
   private keep(lt: LargeText, view: Buffer, slab: TextSlab): void {
@@ -163,10 +173,14 @@ export class TextSlabs {
     let slab = this.current;
     if (!slab || slab.given + room > this.slabBytes) {
       if (slab) this.seal(slab);
+      const spare = this.spares.pop();
+      if (spare) this.dead -= this.slabBytes;
+      else {
+        this.held += this.slabBytes;
+        this.count++;
+      }
       // Not zero-filled: every byte handed out is written before it is read.
-      slab = this.current = { buffer: Buffer.allocUnsafeSlow(this.slabBytes).buffer as ArrayBuffer, given: 0, live: 0, sealed: false, own: false };
-      this.held += this.slabBytes;
-      this.count++;
+      slab = this.current = { buffer: spare ?? (Buffer.allocUnsafeSlow(this.slabBytes).buffer as ArrayBuffer), given: 0, live: 0, sealed: false, own: false };
     }
     const at = slab.given;
     slab.given += room;
@@ -183,12 +197,19 @@ export class TextSlabs {
 
   private free(slab: TextSlab): void {
     this.dead -= slab.given - slab.live;
-    this.held -= slab.own ? slab.given : this.slabBytes;
-    this.count--;
     const buffer = slab.buffer;
     slab.buffer = undefined;
-    // Detached: views of it read as empty, and its memory goes with the throw-away copy at the next
-    // young-generation collection, not when every view of it has been collected.
-    if (buffer) structuredClone(buffer, { transfer: [buffer] });
+    if (!buffer) return;
+    // Detached either way: views of it read as empty. Its memory moves to a new ArrayBuffer: a spare
+    // (still counted, as dead room), or a throw-away one that the next young-generation collection
+    // frees — not when every view of the old one has been collected.
+    const moved = structuredClone(buffer, { transfer: [buffer] });
+    if (!slab.own && this.spares.length < MAX_SPARES) {
+      this.spares.push(moved);
+      this.dead += this.slabBytes;
+      return;
+    }
+    this.held -= slab.own ? slab.given : this.slabBytes;
+    this.count--;
   }
 }

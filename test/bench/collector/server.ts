@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   let atPeak = process.memoryUsage();
   let peakHeap = 0;
   let peakExternal = 0;
-  // The mappings near the peak (read from /proc at most every 200 ms while RSS climbs: a read
+  // The mappings near the peak (read from /proc at most once a second while RSS climbs: a read
   // costs a few ms), and the main isolate's heap spaces then (young generation vs old).
   let mapAtPeak: MemoryMap | undefined;
   let spacesAtPeak: Record<string, number> = {};
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       peakRss = m.rss;
       atPeak = m;
       const now = performance.now();
-      if (m.rss > mapRss + 2 * 1024 * 1024 && now - mapAt >= 200) {
+      if (m.rss > mapRss + 4 * 1024 * 1024 && now - mapAt >= 1000) {
         mapAt = now;
         mapRss = m.rss;
         mapAtPeak = memoryMap();
