@@ -3,9 +3,12 @@
 //     200,000 spans without attributes, minus what recordBytes counts for their fields, per span;
 //     and counted against measured bytes for spans like the runtime's (10 attributes).
 //  2. 1 GiB of spans with 64 KiB attributes (OTLP/JSON, 16 spans a body, 2 bodies at a time) sent
-//     to a collector with the extension's settings (256 MiB budget, one decode worker, protobuf on
-//     workers, V8's own heap growth: collectorHost.ts leaves it alone), while a second sender posts
-//     small 512-span protobuf bodies one after another: peak RSS against budget + 150 MiB,
+//     to a collector with the extension's settings (256 MiB budget, one decode worker for small
+//     bodies and one for large ones, protobuf on workers, V8's own heap growth: collectorHost.ts
+//     leaves it alone), while a second sender posts
+//     small 512-span protobuf bodies one after another: peak RSS against budget + 150 MiB (and
+//     where it is, by kind of mapping from /proc/self/smaps near the peak and after the small-span
+//     phase: malloc arenas, V8 pages, malloc's own mmaps, code — collector/memoryMap.ts),
 //     event-loop delay of the collector's thread, and the small spans' rate against their rate
 //     alone in the same run (goal ≥ 0.8×; the collector's CPU in both phases is printed beside it).
 //     MEMORY_BENCH_HEAP_GROWTH=limited runs it as the standalone collector does (heapGrowth.ts).

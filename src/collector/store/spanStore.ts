@@ -504,6 +504,14 @@ export class SpanStore {
   }
 
   /** Internal: the records of a trace, for queries. */
+  /**
+   * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
+   * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
+   */
+  holdLargeValues(): () => void {
+    return this.slabs.hold();
+  }
+
   records(traceId: string): SpanRecord[] {
     const entry = this.traces.get(traceId.toLowerCase());
     return entry ? [...entry.spans.values()] : [];

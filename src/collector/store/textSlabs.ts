@@ -61,6 +61,10 @@ export class TextSlabs {
   private held = 0;
   private count = 0;
   private readonly spares: ArrayBuffer[] = [];
+  /** Readers that read stored records over several turns of the event loop (see `hold`). */
+  private holds = 0;
+  /** Slabs emptied while held: freed when the last hold ends (counted as dead room till then). */
+  private readonly deferred: TextSlab[] = [];
 
   constructor(
     readonly slabBytes = SLAB_BYTES,
@@ -146,6 +150,23 @@ export class TextSlabs {
     if (slab.sealed && slab.live === 0) this.free(slab);
   }
 
+  /**
+   * Keeps emptied slabs (and their bytes) as they are until the returned function is called: for a
+   * reader that takes a trace's records and reads them across awaits (a run file written piece by
+   * piece), during which the trace may be evicted. Without it the values it has yet to read could
+   * be detached under it. The slabs held meanwhile stay counted (dead room).
+   */
+  hold(): () => void {
+    this.holds++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--this.holds > 0) return;
+      for (const slab of this.deferred.splice(0)) this.free(slab);
+    };
+  }
+
   /** Forgets every slab (the store was cleared: nothing in them is stored any more). */
   clear(): void {
     this.current = undefined;
@@ -153,6 +174,7 @@ export class TextSlabs {
     this.held = 0;
     this.count = 0;
     this.spares.length = 0;
+    this.deferred.length = 0;
   }
 
   private keep(lt: LargeText, view: Buffer, slab: TextSlab): void {
@@ -196,6 +218,10 @@ export class TextSlabs {
   }
 
   private free(slab: TextSlab): void {
+    if (this.holds > 0) {
+      this.deferred.push(slab);
+      return;
+    }
     this.dead -= slab.given - slab.live;
     const buffer = slab.buffer;
     slab.buffer = undefined;

@@ -222,3 +222,37 @@ test('a store evicting traces of slab-kept values stays within its budget, count
   assert.ok(checked > 50, `${checked} stored spans checked`);
   store.dispose();
 });
+
+test('a hold keeps emptied slabs readable until it ends (a run file written across awaits); then they are freed', () => {
+  const slabs = new TextSlabs(64 * KiB, 16 * KiB);
+  const a = Array.from({ length: 15 }, (_, i) => slabs.toStored(text(4100, i)) as LargeText);
+  slabs.toStored(text(4100, 99)); // seals a's slab
+  const own = slabs.toStored(text(20 * KiB, 7)) as LargeText;
+  const unhold = slabs.hold();
+  const unholdToo = slabs.hold();
+  for (const v of [...a, own]) slabs.release(v);
+  assert.ok(a.every((v, i) => v.text().startsWith(`<${i}>`)) && own.text().startsWith('<7>'), 'released values still read exactly while held');
+  assert.equal(slabs.deadBytes, 64 * KiB + 20 * KiB, 'and stay counted');
+  unhold();
+  unhold();
+  assert.ok(!a[0]!.freed, 'another hold is still on');
+  unholdToo();
+  assert.ok(a[0]!.freed && own.freed, 'freed when the last hold ends');
+  assert.equal(slabs.deadBytes, 64 * KiB, 'the emptied slab is now a spare; the own buffer is gone');
+});
+
+test('a store: records taken under holdLargeValues read back exactly after their trace is evicted', () => {
+  const store = new SpanStore({ maxBytes: 8 * 1024 * KiB, idleMs: 0 });
+  const first = request(1, 3, 6000, true);
+  store.ingest(decodeOtlpProto(toProto(first), store.decodeContext));
+  const records = store.records('1'.padStart(32, '0'));
+  const unhold = store.holdLargeValues();
+  for (let t = 2; t <= 700; t++) store.ingest(decodeOtlpProto(toProto(request(t, 3, 6000, true)), store.decodeContext));
+  assert.equal(store.trace('1'.padStart(32, '0')).length, 0, 'the first trace was evicted');
+  const want = first.resourceSpans[0]!.scopeSpans[0]!.spans.map((s) => (s.attributes[0]!.value as { stringValue: string }).stringValue);
+  const got = records.map((r) => (r.values[0] as LargeText).text());
+  assert.ok(got.every((g, i) => g === want[i]), 'read exactly while held');
+  unhold();
+  assert.ok(records.every((r) => (r.values[0] as LargeText).freed), 'freed once the hold ends');
+  store.dispose();
+});
