@@ -133,7 +133,13 @@ export class RunPersistence implements Disposable {
     // Piece by piece (a few hundred spans each, one asynchronous write per piece): a run of 100k
     // spans must not hold the event loop — the extension host's — while it is encoded.
     const records = this.store.records(traceId);
-    await writeFileAtomically(this.options.dir, name, encodeOtlpJsonPieces(records, PIECE_SPANS), ++this.writes);
+    // Evicted while it is written, the run's large values keep their bytes till the file is done.
+    const unhold = this.store.holdLargeValues();
+    try {
+      await writeFileAtomically(this.options.dir, name, encodeOtlpJsonPieces(records, PIECE_SPANS), ++this.writes);
+    } finally {
+      unhold();
+    }
     if (!this.files.has(traceId)) this.store.counters.persistedRuns++;
     this.files.set(traceId, name);
     await this.enforceRetention();

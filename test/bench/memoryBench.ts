@@ -3,9 +3,12 @@
 //     200,000 spans without attributes, minus what recordBytes counts for their fields, per span;
 //     and counted against measured bytes for spans like the runtime's (10 attributes).
 //  2. 1 GiB of spans with 64 KiB attributes (OTLP/JSON, 16 spans a body, 2 bodies at a time) sent
-//     to a collector with the extension's settings (256 MiB budget, one decode worker, protobuf on
-//     workers, V8's own heap growth: collectorHost.ts leaves it alone), while a second sender posts
-//     small 512-span protobuf bodies one after another: peak RSS against budget + 150 MiB,
+//     to a collector with the extension's settings (256 MiB budget, one decode worker for small
+//     bodies and one for large ones, protobuf on workers, V8's own heap growth: collectorHost.ts
+//     leaves it alone), while a second sender posts
+//     small 512-span protobuf bodies one after another: peak RSS against budget + 150 MiB (and
+//     where it is, by kind of mapping from /proc/self/smaps near the peak and after the small-span
+//     phase: malloc arenas, V8 pages, malloc's own mmaps, code — collector/memoryMap.ts),
 //     event-loop delay of the collector's thread, and the small spans' rate against their rate
 //     alone in the same run (goal ≥ 0.8×; the collector's CPU in both phases is printed beside it).
 //     MEMORY_BENCH_HEAP_GROWTH=limited runs it as the standalone collector does (heapGrowth.ts).
@@ -19,7 +22,9 @@ import { join } from 'node:path';
 import { makeTemplates, protoBody, SPANS_PER_BODY } from './collector/bodies';
 import { SpanStore } from '../../src/collector/store/spanStore';
 import { RECORD_OVERHEAD } from '../../src/collector/store/storedBytes';
-import { LARGE_TEXT_OVERHEAD, toStoredValue } from '../../src/collector/store/largeText';
+import { LARGE_TEXT_OVERHEAD, LargeText, ownBytes } from '../../src/collector/store/largeText';
+import { SLAB_VALUE_OVERHEAD, TextSlabs } from '../../src/collector/store/textSlabs';
+import type { MemoryMap } from './collector/memoryMap';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
 import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
 
@@ -59,19 +64,32 @@ function jsonBody(trace: number, spans: number, attrs: number, bigAttr = 0, firs
 function overhead(): object {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
-  // What a large value held off the heap costs beyond its bytes (LARGE_TEXT_OVERHEAD): RSS after
-  // making 20,000 of 16 KiB, minus their bytes, per value.
+  // What a large value held off the heap costs beyond its bytes (LARGE_TEXT_OVERHEAD):
+  // RSS after making 20,000 of 16 KiB, minus their bytes, per value.
   const largeText = (): number => {
     gc();
     const before = process.memoryUsage.rss();
     // One string, stored 20,000 times: each a Buffer of its own (no transient strings in the heap).
     const s = 'x'.repeat(16 * 1024);
-    const kept = Array.from({ length: 20_000 }, () => toStoredValue(s));
+    const kept = Array.from({ length: 20_000 }, () => new LargeText(ownBytes(s), -1));
     gc();
     const per = (process.memoryUsage.rss() - before) / kept.length - 16 * 1024;
     return Math.round(per);
   };
+  // A value kept in slabs (SLAB_VALUE_OVERHEAD): heap after making 20,000 of 16 KiB, per value (the
+  // slabs' bytes are what TextSlabs counts: 16 KiB is a multiple of 8, so they hold only the values).
+  const slabValue = (): number => {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const s = 'x'.repeat(16 * 1024);
+    const slabs = new TextSlabs();
+    const kept = Array.from({ length: 20_000 }, () => slabs.toStored(s));
+    gc();
+    return Math.round((process.memoryUsage().heapUsed - before) / kept.length);
+  };
+  // In this order: the first measure's memory, freed, would come back to the OS during the second's.
   const largeTextMeasured = largeText();
+  const slabValueMeasured = slabValue();
   const measure = (attrs: number, spans: number): { heapPerSpan: number; countedPerSpan: number } => {
     const store = new SpanStore({ maxBytes: 64 * 1024 * MiB, maxSpans: 10_000_000, maxTraces: 1_000_000 });
     const perTrace = 200;
@@ -93,6 +111,8 @@ function overhead(): object {
   return {
     largeTextOverheadConstant: LARGE_TEXT_OVERHEAD,
     largeTextOverheadMeasured: largeTextMeasured,
+    slabValueOverheadConstant: SLAB_VALUE_OVERHEAD,
+    slabValueOverheadMeasured: slabValueMeasured,
     recordOverheadConstant: RECORD_OVERHEAD,
     // What the constant should be: measured heap per span minus what is counted beyond the constant.
     measuredOverhead: Math.round(empty.heapPerSpan - (empty.countedPerSpan - RECORD_OVERHEAD)),
@@ -119,6 +139,12 @@ interface Memory {
   delayMaxMs: number;
   delayP99Ms: number;
   stats: StoreStats;
+  /** Resident memory by kind of mapping near the peak, and at the ask (memoryMap.ts). */
+  mapAtPeak?: MemoryMap;
+  mapNow?: MemoryMap;
+  /** The main isolate's heap spaces (MiB) near the peak and at the ask. */
+  spacesAtPeak: Record<string, number>;
+  spacesNow: Record<string, number>;
 }
 
 function startServer(options: object): Promise<{ child: ChildProcess; endpoint: string }> {
@@ -261,6 +287,13 @@ async function loadPhase(): Promise<object> {
         arrayBuffers: Math.round(during.atPeak.arrayBuffers / MiB),
         other: Math.round((during.atPeak.rss - during.atPeak.heapTotal - during.atPeak.external) / MiB),
       },
+      // The same peak by kind of mapping (/proc/self/smaps): malloc arenas (main and per thread),
+      // V8 pages (main isolate and decode workers'), malloc's own large mmaps, code.
+      mapAtPeak: during.mapAtPeak,
+      spacesAtPeakMiB: during.spacesAtPeak,
+      // After the small-span phase, before the big sender starts.
+      mapBefore: before.mapNow,
+      spacesBeforeMiB: before.spacesNow,
       peakHeapTotalMiB: Math.round(during.peakHeap / MiB),
       peakExternalMiB: Math.round(during.peakExternal / MiB),
       rssBeforeMiB: Math.round(before.rss / MiB),

@@ -14,8 +14,6 @@ export interface DecodeResult {
 interface Pending {
   resolve: (r: DecodeResult) => void;
   reject: (e: Error) => void;
-  /** A body of at least LARGE_BODY bytes. */
-  large: boolean;
 }
 
 /** A body not yet posted to a worker. */
@@ -28,8 +26,6 @@ interface Slot {
   worker: Worker;
   /** Bodies posted to the worker (it decodes them in order). */
   pending: Map<number, Pending>;
-  /** How many of them are large. */
-  largePosted: number;
   /** This worker's dictionary, as far as its responses so far have told. */
   dict: DictionaryMirror;
 }
@@ -57,10 +53,18 @@ export class DecodePool {
    * Bodies held here until a worker has room, small ones first: a worker decodes what it was
    * posted in order, so a small body posted behind megabyte ones would wait for all of them
    * (measured: small spans at 0.2–0.46× their rate alone while a sender posted 1 MiB bodies).
-   * At most one large body is in a worker at a time.
+   * One large body at a time is in the large bodies' worker.
    */
   private readonly waitingSmall: Waiting[] = [];
   private readonly waitingLarge: Waiting[] = [];
+  /**
+   * Large bodies are decoded by a worker of their own, whose thread runs at a lower OS priority
+   * (nice 10): small bodies then never wait behind a large one in a worker, and when the cores are
+   * busy (a sender of megabyte spans beside ours) the storing thread and small bodies' decode get
+   * them first. Measured with bench:memory (2 cores, a big sender process beside): see
+   * docs/performance.md.
+   */
+  private largeSlot: Slot | undefined;
   private nextId = 1;
   private crashes = 0;
   private disposed = false;
@@ -102,41 +106,46 @@ export class DecodePool {
     const req: DecodeRequest = { id, encoding, body: bytes, limits: this.ctx.limits };
     return new Promise<DecodeResult>((resolve, reject) => {
       const large = body.length >= LARGE_BODY;
-      (large ? this.waitingLarge : this.waitingSmall).push({ req, pending: { resolve, reject, large } });
+      (large ? this.waitingLarge : this.waitingSmall).push({ req, pending: { resolve, reject } });
       this.dispatch();
     });
   }
 
   /** Bodies being decoded or waiting for a worker. */
   get inFlight(): number {
-    let n = this.waitingSmall.length + this.waitingLarge.length;
+    let n = this.waitingSmall.length + this.waitingLarge.length + (this.largeSlot?.pending.size ?? 0);
     for (const s of this.slots) n += s.pending.size;
     return n;
   }
 
-  /** Posts waiting bodies, small ones first, to workers with room. */
+  /** Posts waiting bodies, small ones first, to workers with room (large ones to their own worker). */
   private dispatch(): void {
-    while (!this.disposed) {
-      const small = this.waitingSmall.length > 0;
-      if (!small && this.waitingLarge.length === 0) return;
-      const slot = this.pick(!small);
+    while (!this.disposed && this.waitingLarge.length > 0) {
+      const slot = (this.largeSlot ??= this.spawn(true));
+      if (slot.pending.size > 0) break;
+      this.post(slot, this.waitingLarge.shift()!);
+    }
+    while (!this.disposed && this.waitingSmall.length > 0) {
+      const slot = this.pick();
       if (!slot) return;
-      const w = (small ? this.waitingSmall : this.waitingLarge).shift()!;
-      slot.pending.set(w.req.id, w.pending);
-      if (w.pending.large) slot.largePosted++;
-      // A body joined in shared memory is read there in place; any other is handed over.
-      const buffer = w.req.body.buffer;
-      slot.worker.postMessage(w.req, buffer instanceof SharedArrayBuffer ? [] : [buffer as ArrayBuffer]);
+      this.post(slot, this.waitingSmall.shift()!);
     }
   }
 
-  /** A worker with room (for a large body: one without a large body in hand), spawning one while under `size`. */
-  private pick(large: boolean): Slot | undefined {
-    const fits = (s: Slot): boolean => s.pending.size < POSTED_PER_WORKER && !(large && s.largePosted > 0);
+  private post(slot: Slot, w: Waiting): void {
+    slot.pending.set(w.req.id, w.pending);
+    // A body joined in shared memory is read there in place; any other is handed over.
+    const buffer = w.req.body.buffer;
+    slot.worker.postMessage(w.req, buffer instanceof SharedArrayBuffer ? [] : [buffer as ArrayBuffer]);
+  }
+
+  /** A worker with room for a small body, spawning one while under `size`. */
+  private pick(): Slot | undefined {
+    const fits = (s: Slot): boolean => s.pending.size < POSTED_PER_WORKER;
     if (this.slots.length < this.size) {
       const idle = this.slots.find((s) => s.pending.size === 0);
       if (idle) return idle;
-      const slot = this.spawn();
+      const slot = this.spawn(false);
       this.slots.push(slot);
       return slot;
     }
@@ -145,11 +154,11 @@ export class DecodePool {
     return best;
   }
 
-  private spawn(): Slot {
+  private spawn(forLarge: boolean): Slot {
     // Everything a worker allocates is garbage once its answer is posted: a small young generation
     // keeps its heap (part of the process's RSS beside the budget) small, and each scavenge short.
-    const worker = new Worker(this.workerPath, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
-    const slot: Slot = { worker, pending: new Map(), largePosted: 0, dict: new DictionaryMirror(this.ctx) };
+    const worker = new Worker(this.workerPath, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB }, workerData: { lowPriority: forLarge } });
+    const slot: Slot = { worker, pending: new Map(), dict: new DictionaryMirror(this.ctx) };
     worker.unref();
     worker.on('message', (res: DecodeResponse) => {
       // Additions apply in the order the worker sent them, before anyone reads the response.
@@ -157,14 +166,14 @@ export class DecodePool {
       const p = slot.pending.get(res.id);
       if (!p) return;
       slot.pending.delete(res.id);
-      if (p.large) slot.largePosted--;
       p.resolve({ response: res, dict: slot.dict });
       this.dispatch();
     });
     const lost = (why: string): void => {
       const i = this.slots.indexOf(slot);
-      if (i < 0) return;
-      this.slots.splice(i, 1);
+      if (i < 0 && this.largeSlot !== slot) return;
+      if (i >= 0) this.slots.splice(i, 1);
+      else this.largeSlot = undefined;
       if (!this.disposed) {
         this.crashes++;
         this.onWarning(`decode worker stopped (${why})${this.crashes >= MAX_CRASHES ? '; decoding on the main thread from now on' : ''}`);
@@ -190,7 +199,10 @@ export class DecodePool {
   dispose(): void {
     this.disposed = true;
     this.rejectWaiting(new Error('decode workers stopped'));
-    for (const slot of this.slots.splice(0)) {
+    const slots = this.slots.splice(0);
+    if (this.largeSlot) slots.push(this.largeSlot);
+    this.largeSlot = undefined;
+    for (const slot of slots) {
       const err = new Error('decode workers stopped');
       for (const p of slot.pending.values()) p.reject(err);
       slot.pending.clear();

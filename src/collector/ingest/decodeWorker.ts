@@ -1,7 +1,8 @@
 // A decode worker of the collector (bundled as dist/decodeWorker.js): turns request bodies into
 // span indexes (JSON and protobuf; packed batches for JSON off the exporters' shape) off the thread
 // that stores them. See decodePool.ts.
-import { parentPort } from 'node:worker_threads';
+import { setPriority } from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResponse } from './decodeMessages';
 import { DecodeContext, DecodeError } from '../store/decodedBatch';
 import { indexOtlpJson } from './otlpJsonScanner';
@@ -13,6 +14,15 @@ import { decodeLimits } from '../store/otlpValues';
 
 const port = parentPort;
 if (!port) throw new Error('decodeWorker runs as a worker thread');
+// The large bodies' worker yields the cores to the storing thread and small bodies (decodePool.ts).
+// Only on Linux, where a thread's priority is its own: elsewhere it would be the whole process's.
+if ((workerData as { lowPriority?: boolean } | undefined)?.lowPriority && process.platform === 'linux') {
+  try {
+    setPriority(0, 10);
+  } catch {
+    // Not allowed here: it decodes at the normal priority.
+  }
+}
 const ctx = new DecodeContext();
 /** Values of keys that the decoder found to repeat are stored once per batch; others as they come. */
 const repeats = (key: string): boolean => ctx.pool.key(key).values !== undefined;

@@ -41,23 +41,61 @@ export function isLargeString(s: string): boolean {
 export const LARGE_TEXT_OVERHEAD = 560;
 
 /**
- * A stored string value (or the kept start of a truncated one) as UTF-8 bytes in a Buffer of its
- * own (never a slice of Node's shared pool: evicting the value frees exactly its bytes).
+ * Where stored values' bytes are kept (see textSlabs.ts): a slab shared by many values, or a buffer
+ * of one value's own. Counted by the store's TextSlabs; the buffer is freed (detached) once no
+ * stored value is in it.
+ */
+export interface TextSlab {
+  /** The bytes; undefined once freed. */
+  buffer: ArrayBuffer | undefined;
+  /** Bytes handed out to values (rounded to 8); a sealed slab counts its unused end as given. */
+  given: number;
+  /** Bytes of values stored and not released. */
+  live: number;
+  /** No more values go in (the last slab filled, or a value's own buffer). */
+  sealed: boolean;
+  /** A buffer of one value's own. */
+  own: boolean;
+}
+
+/**
+ * A string value (or the kept start of a truncated one) as UTF-8 bytes. Before it is stored, the
+ * bytes may be a view of the request body or of a buffer a decode worker made; storing copies them
+ * into the store's slabs (TextSlabs.store), where they stay until the span is evicted or replaced.
  */
 export class LargeText {
+  /** The UTF-8 byte length. */
+  readonly size: number;
+  /** Bytes the value counts against the budget (TextSlabs.store sets it for the stored form). */
+  cost: number;
+  /** Where the bytes are kept once stored; undefined before that, and after release. */
+  slab: TextSlab | undefined = undefined;
+
   constructor(
-    readonly bytes: Buffer,
+    public bytes: Buffer,
     /** -1 for a whole string; else the original size of a truncated value (AttrTruncated.length). */
     readonly truncatedLength: number,
-  ) {}
-
-  /** The string (whole, or the kept start of a truncated value). */
-  text(): string {
-    return this.bytes.toString('utf8');
+  ) {
+    this.size = bytes.byteLength;
+    this.cost = LARGE_TEXT_OVERHEAD + this.size;
   }
 
-  /** The value as the decoder made it: the string, or its truncation marker. */
+  /**
+   * Whether the bytes are gone: the value was released (its span evicted or replaced) and its slab
+   * freed. Only a reader that kept a record past its eviction can see this.
+   */
+  get freed(): boolean {
+    return this.bytes.byteLength !== this.size;
+  }
+
+  /** The string (whole, or the kept start of a truncated value); '' once freed. */
+  text(): string {
+    return this.freed ? '' : this.bytes.toString('utf8');
+  }
+
+  /** The value as the decoder made it: the string, or its truncation marker (an empty one once freed). */
   value(): string | AttrTruncated {
+    if (this.freed) return { kind: 'truncated', value: '', length: this.truncatedLength < 0 ? this.size : this.truncatedLength };
     const s = this.text();
     return this.truncatedLength < 0 ? s : { kind: 'truncated', value: s, length: this.truncatedLength };
   }
@@ -73,29 +111,20 @@ export function ownBytes(s: string): Buffer {
   return b;
 }
 
-/** The stored form of a value: a large string, or the large kept start of a truncated value, as a LargeText. */
-export function toStoredValue(v: StoredValue): StoredValue {
-  if (typeof v === 'string') return isLargeString(v) ? new LargeText(ownBytes(v), -1) : v;
-  if (typeof v === 'object' && !Array.isArray(v) && !(v instanceof LargeText) && v.kind === 'truncated' && isLargeString(v.value)) {
-    return new LargeText(ownBytes(v.value), v.length);
-  }
-  return v;
+/**
+ * Whether a value may be large: a string or truncation marker (the rest is left without a call).
+ * Strings shorter than this many units are never large.
+ */
+export function mayBeLarge(v: StoredValue): boolean {
+  return typeof v === 'string' ? v.length >= MIN_UNITS : typeof v === 'object' && v !== null && !Array.isArray(v) && (v instanceof LargeText || (v as { kind?: string }).kind === 'truncated');
 }
 
-/** Converts the large strings of a values array in place (arrays are the record's own). */
-export function storeValuesInPlace(values: StoredValue[]): void {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    // Only strings and truncation markers can be large; the rest is left without a call.
-    if (typeof v === 'string' ? v.length >= MIN_UNITS : typeof v === 'object' && (v as { kind?: string }).kind === 'truncated') values[i] = toStoredValue(v);
-  }
-}
-
-/** Bytes `[start, start + length)` of `body` (a UTF-8 string field) as a stored string, never made a JS string. */
+/**
+ * Bytes `[start, start + length)` of `body` (a UTF-8 string field) as a value to store, never made
+ * a JS string: a view of the body, copied into the store's slabs when the span is stored.
+ */
 export function largeTextOfRange(body: Uint8Array, start: number, length: number): LargeText {
-  const b = Buffer.allocUnsafeSlow(length);
-  b.set(body.subarray(start, start + length));
-  return new LargeText(b, -1);
+  return new LargeText(Buffer.from(body.buffer, body.byteOffset + start, length), -1);
 }
 
 /** A stored value as it was received. */

@@ -1,6 +1,7 @@
 import { attributeRecord, attrText, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../../protocol/spanView';
 import { wordsToDecimal, wordsToMs } from './unixNano';
-import { fromStoredValue, fromStoredValues, storeValuesInPlace, type StoredValue } from './largeText';
+import { fromStoredValue, fromStoredValues, type StoredValue } from './largeText';
+import type { TextSlabs } from './textSlabs';
 
 /** What a group of spans was sent with: resource and instrumentation scope (shared, not per span). */
 export interface OriginParts {
@@ -269,15 +270,26 @@ export class TimeSlab {
 }
 
 /**
- * Moves a span's large string values (its own, its events' and its links') off the JavaScript heap:
- * done by the store as it takes the span, before it counts its bytes.
+ * Moves a span's large string values (its own, its events' and its links') into the store's slabs,
+ * off the JavaScript heap: done by the store as it takes the span, before it counts its bytes.
+ * Returns how many values are kept there (the store gives their room back when the span goes).
  */
-export function storeLargeValues(rec: SpanRecord): void {
-  storeValuesInPlace(rec.values);
+export function storeLargeValues(rec: SpanRecord, slabs: TextSlabs): number {
+  let n = slabs.storeValues(rec.values);
+  const x = rec.extra;
+  if (!x) return n;
+  if (x.events) for (const e of x.events) n += slabs.storeValues(e.values);
+  if (x.links) for (const l of x.links) n += slabs.storeValues(l.values);
+  return n;
+}
+
+/** Gives back the slab room of a span's large values (it was evicted, replaced or refused). */
+export function releaseLargeValues(rec: SpanRecord, slabs: TextSlabs): void {
+  slabs.releaseValues(rec.values);
   const x = rec.extra;
   if (!x) return;
-  if (x.events) for (const e of x.events) storeValuesInPlace(e.values);
-  if (x.links) for (const l of x.links) storeValuesInPlace(l.values);
+  if (x.events) for (const e of x.events) slabs.releaseValues(e.values);
+  if (x.links) for (const l of x.links) slabs.releaseValues(l.values);
 }
 
 /** The value of `key` as received (a large one decoded from its bytes). */

@@ -25,9 +25,10 @@ import { recordSource } from './queries/recordSource';
 import { searchSpans } from './queries/spanSearch';
 import { matchingSpanIds } from './queries/attributeMatch';
 import { buildTree } from './queries/traceTree';
-import { storeLargeValues, toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { releaseLargeValues, storeLargeValues, toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
+import { slabBytesFor, TextSlabs } from './textSlabs';
 import { TraceEntry } from './traceEntry';
 import { encodeRecordBatch, LastBatch } from './recordBatch';
 
@@ -121,6 +122,8 @@ export class SpanStore {
   private idleTimer: NodeJS.Timeout | undefined;
   private readonly told = new Set<string>();
   private bytes = 0;
+  /** Where large values' bytes are kept; its dead bytes count against the budget beside the traces. */
+  private readonly slabs: TextSlabs;
   /** Hands out trace entries' generations. */
   private generations = 0;
   private spanCount = 0;
@@ -145,6 +148,7 @@ export class SpanStore {
   constructor(private readonly options: SpanStoreOptions = {}) {
     this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
     this.maxBytes = this.budget.maxBytes;
+    this.slabs = new TextSlabs(slabBytesFor(this.maxBytes));
     this.maxTraceBytes = Math.max(1, Math.min(this.maxBytes, options.maxTraceBytes ?? Math.floor(this.maxBytes / 2)));
     this.maxSpans = Math.max(1, options.maxSpans ?? 500_000);
     this.maxTraceSpans = Math.max(1, Math.floor(this.maxSpans / 2));
@@ -162,7 +166,7 @@ export class SpanStore {
     return {
       signal: 'spans',
       get bytes() {
-        return store.bytes;
+        return store.heldBytes;
       },
       get units() {
         return store.traces.size;
@@ -199,7 +203,7 @@ export class SpanStore {
     const now = this.clock();
     // What the other signals hold: it does not grow while this batch is stored (only evictions
     // shrink it), so the per-span check need not ask the budget.
-    let others = this.budget.usedBytes - this.bytes;
+    let others = this.budget.usedBytes - this.heldBytes;
     const before = new Map<TraceEntry, { hadRoot: boolean; wasRun: boolean }>();
     let refused = 0;
     let truncated = 0;
@@ -236,8 +240,8 @@ export class SpanStore {
         continue;
       }
       rec.traceId = entry.traceId;
-      // Counted in the form it is kept in: large strings off the heap.
-      storeLargeValues(rec);
+      // Counted in the form it is kept in: large strings off the heap, in slabs.
+      const large = storeLargeValues(rec, this.slabs);
       let size = recordBytes(rec, this.seenKeys);
       if (rec.origin !== origin) {
         origin = rec.origin;
@@ -246,6 +250,7 @@ export class SpanStore {
       const old = entry.spans.get(rec.spanId);
       const delta = size - (old ? recordBytes(old, this.seenKeys) : 0);
       if (entry.bytes + delta > this.maxTraceBytes || (!old && entry.spans.size >= this.maxTraceSpans)) {
+        if (large > 0) releaseLargeValues(rec, this.slabs);
         entry.refused++;
         entry.invalidate();
         refuse(
@@ -258,13 +263,15 @@ export class SpanStore {
       if (truncatedValuesOf(rec) > 0) truncated++;
       entry.put(rec, now, old);
       if (old) entry.generation = ++this.generations;
+      if (old && entry.hasLargeValues) releaseLargeValues(old, this.slabs);
+      if (large > 0) entry.hasLargeValues = true;
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
-      if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.bytes + others > this.maxBytes) {
+      if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.heldBytes + others > this.maxBytes) {
         this.evictFor(entry);
         evicted = true;
-        others = this.budget.usedBytes - this.bytes;
+        others = this.budget.usedBytes - this.heldBytes;
       }
     }
     this.acceptedSpans += spans.length - refused;
@@ -373,6 +380,7 @@ export class SpanStore {
     this.finishedLru.delete(entry.traceId);
     this.spanCount -= entry.spans.size;
     this.bytes -= entry.bytes;
+    if (entry.hasLargeValues) for (const rec of entry.spans.values()) releaseLargeValues(rec, this.slabs);
     this.changes.mark(entry.traceId, true);
     this.touch();
   }
@@ -453,6 +461,7 @@ export class SpanStore {
     this.evictedIds.clear();
     this.spanCount = 0;
     this.bytes = 0;
+    this.slabs.clear();
     this.seenKeys = new WeakSet();
     this.decodeContext.clear();
     this.touch();
@@ -544,6 +553,14 @@ export class SpanStore {
   }
 
   /** Internal: the records of a trace, for queries. */
+  /**
+   * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
+   * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
+   */
+  holdLargeValues(): () => void {
+    return this.slabs.hold();
+  }
+
   records(traceId: string): SpanRecord[] {
     const entry = this.traces.get(traceId.toLowerCase());
     return entry ? [...entry.spans.values()] : [];
@@ -589,6 +606,14 @@ export class SpanStore {
     return this.version;
   }
 
+  /**
+   * What the store holds: its traces, and the room in slabs that no stored value uses any more
+   * (released values in a slab still in use, filled slabs' unused ends; see textSlabs.ts).
+   */
+  private get heldBytes(): number {
+    return this.bytes + this.slabs.deadBytes;
+  }
+
   stats(): StoreStats {
     let runs = 0;
     for (const e of this.traces.values()) if (e.isRun) runs++;
@@ -596,7 +621,7 @@ export class SpanStore {
       spans: this.spanCount,
       traces: this.traces.size,
       runs,
-      bytes: this.bytes,
+      bytes: this.heldBytes,
       maxBytes: this.maxBytes,
       maxTraceBytes: this.maxTraceBytes,
       maxSpans: this.maxSpans,

@@ -12,10 +12,10 @@
  * Extending: a field added to SpanRecord or EventRecord is counted by adding one line to
  * {@link recordBytes} / {@link eventBytes}; values of any shape (nested arrays, key/value lists as
  * objects, bigints, byte arrays) are already walked by {@link valueBytes}. Large strings are held
- * off the heap once stored (largeText.ts): they count their UTF-8 bytes and a Buffer's fixed cost.
+ * off the heap once stored (textSlabs.ts): they count their bytes in a slab and their objects.
  */
 import type { SpanOrigin, SpanRecord } from './spanRecord';
-import { LARGE_TEXT_OVERHEAD, LargeText } from './largeText';
+import { LargeText } from './largeText';
 
 /**
  * Fixed cost of one stored span beyond the fields {@link recordBytes} counts: the record object,
@@ -78,8 +78,8 @@ export function valueBytes(v: unknown): number {
         break;
       case 'object':
         if (cur === null) break;
-        // A large string off the heap: its UTF-8 bytes exactly, and its objects and native bookkeeping.
-        if (cur instanceof LargeText) total += LARGE_TEXT_OVERHEAD + cur.bytes.byteLength;
+        // A large string off the heap: its bytes in a slab or a buffer of its own, and its objects (textSlabs.ts).
+        if (cur instanceof LargeText) total += cur.cost;
         else if (ArrayBuffer.isView(cur)) total += 2 * ARRAY_OBJECT + HEADER + cur.byteLength;
         else if (Array.isArray(cur)) {
           total += ARRAY_OBJECT + HEADER + SLOT * cur.length;

@@ -28,6 +28,8 @@ export class TraceEntry {
   readonly spans = new Map<string, SpanRecord>();
   /** Bytes of its spans as counted by `recordBytes` (the store's budget). */
   bytes = 0;
+  /** Some span of it has values kept in the store's slabs (given back when the trace goes). */
+  hasLargeValues = false;
   /** Spans of this trace refused because it reached its share of the budget. */
   refused = 0;
   /** Set when it first counts as finished (root arrived, or idle); never unset. */

@@ -3,7 +3,9 @@
 // {type:'memory'} | {type:'stop'}; out: {type:'ready', endpoint, grpcAddress}, {type:'stats', ...},
 // {type:'cpu', cpu}, {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Collector } from '../../../src/collector';
+import { memoryMap, type MemoryMap } from './memoryMap';
 
 interface ServerOptions {
   maxSpans?: number;
@@ -42,6 +44,13 @@ async function main(): Promise<void> {
   let atPeak = process.memoryUsage();
   let peakHeap = 0;
   let peakExternal = 0;
+  // The mappings near the peak (read from /proc at most once a second while RSS climbs: a read
+  // costs a few ms), and the main isolate's heap spaces then (young generation vs old).
+  let mapAtPeak: MemoryMap | undefined;
+  let spacesAtPeak: Record<string, number> = {};
+  let mapRss = 0;
+  let mapAt = 0;
+  const spaces = (): Record<string, number> => Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_size / 1024 / 1024)]));
   const sample = (): void => {
     const m = process.memoryUsage();
     peakHeap = Math.max(peakHeap, m.heapTotal);
@@ -49,6 +58,13 @@ async function main(): Promise<void> {
     if (m.rss > peakRss) {
       peakRss = m.rss;
       atPeak = m;
+      const now = performance.now();
+      if (m.rss > mapRss + 4 * 1024 * 1024 && now - mapAt >= 1000) {
+        mapAt = now;
+        mapRss = m.rss;
+        mapAtPeak = memoryMap();
+        spacesAtPeak = spaces();
+      }
     }
   };
   const sampler = setInterval(sample, 20);
@@ -64,10 +80,12 @@ async function main(): Promise<void> {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
     } else if (m.type === 'memory') {
       sample();
-      process.send?.({ type: 'memory', peakRss, atPeak, peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
+      process.send?.({ type: 'memory', peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
       peakRss = process.memoryUsage.rss();
       peakHeap = 0;
       peakExternal = 0;
+      mapRss = 0;
+      mapAtPeak = undefined;
       delay.reset();
     } else if (m.type === 'stop') {
       clearInterval(sampler);

@@ -9,7 +9,7 @@ import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder'
 import { protoRequest, protoSpan } from './protoWriter';
 import { jsonRequest, planRun, postTraces, spanIdOf, traceIdOf, T0, withCollector, type SpanSpec } from './helpers';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
-import { LARGE_TEXT_OVERHEAD } from '../../../src/collector/store/largeText';
+import { SLAB_VALUE_OVERHEAD } from '../../../src/collector/store/textSlabs';
 
 const span = (trace: number, id: number, extra: Partial<SpanSpec> = {}): SpanSpec => ({
   traceId: traceIdOf(trace),
@@ -42,8 +42,8 @@ test('stored bytes follow the fields: strings by length (two bytes beyond Latin-
   // 200 kB: below the decoders' cap per value.
   importOtlpJson(big, jsonRequest([root(1, 1, { attributes: { body: 'x'.repeat(200_000) } })]));
   const diff = big.stats().bytes - small.stats().bytes;
-  // Held off the heap (largeText.ts): its bytes and a Buffer's fixed cost.
-  assert.ok(diff >= 200_000 + LARGE_TEXT_OVERHEAD && diff < 200_200 + LARGE_TEXT_OVERHEAD, `a 200 kB attribute costs ~200 kB, got ${diff}`);
+  // Held off the heap, in a slab (textSlabs.ts): its bytes and its objects' fixed cost.
+  assert.ok(diff >= 200_000 + SLAB_VALUE_OVERHEAD && diff < 200_200 + SLAB_VALUE_OVERHEAD, `a 200 kB attribute costs ~200 kB, got ${diff}`);
   assert.ok(small.stats().bytes >= RECORD_OVERHEAD);
 });
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { DecodePool } from '../../../src/collector/ingest/decodePool';
@@ -123,19 +123,64 @@ test('decode pool: bodies decoded on worker threads, malformed ones answered wit
   await assert.rejects(pool.decode('json', Buffer.from('{}')), /unavailable/);
 });
 
-test('decode pool: a small body waits for at most one large body in the worker, not for every large body posted before it', async () => {
+test('decode pool: large bodies go to a worker of their own (at a lower priority on Linux); small ones never wait behind them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workerPath = join(dir, 'gated.js');
+  // A worker that answers a small body at once, and a large one (in shared memory) only when the
+  // test lets it: it waits on the body's first word. Each answer says which worker and its priority.
+  writeFileSync(
+    workerPath,
+    `const { parentPort, workerData } = require('node:worker_threads');
+     parentPort.on('message', (req) => {
+       if (req.body.byteLength >= 256 * 1024) Atomics.wait(new Int32Array(req.body.buffer, 0, 1), 0, 0);
+       parentPort.postMessage({ id: req.id, ok: false, message: JSON.stringify({ bytes: req.body.byteLength, low: workerData.lowPriority }) });
+     });\n`,
+  );
+  const pool = new DecodePool(workerPath, 1, undefined, new DecodeContext());
+  try {
+    const gate = new SharedArrayBuffer(300 * 1024);
+    const large = Buffer.from(gate);
+    const order: string[] = [];
+    const answer = (name: string) => (r: { response: { ok: boolean; message?: string } }): Record<string, unknown> => {
+      order.push(name);
+      return JSON.parse((r.response as { message: string }).message) as Record<string, unknown>;
+    };
+    const first = pool.decode('json', large).then(answer('large 1'));
+    const second = pool.decode('json', large).then(answer('large 2'));
+    const small = await pool.decode('json', Buffer.from(jsonRequest(specs()))).then(answer('small'));
+    assert.deepEqual(order, ['small'], 'the small body was decoded while a large one held the other worker');
+    assert.equal(small.low, false);
+    assert.equal(pool.inFlight, 2, 'one large body in its worker, the other held by the pool');
+    Atomics.store(new Int32Array(gate, 0, 1), 0, 1);
+    Atomics.notify(new Int32Array(gate, 0, 1), 0);
+    const [l1, l2] = await Promise.all([first, second]);
+    assert.deepEqual(order, ['small', 'large 1', 'large 2']);
+    assert.equal(l1.low, true);
+    assert.equal(l2.low, true);
+  } finally {
+    pool.dispose();
+  }
+});
+
+test('decode pool: the real worker for large bodies lowers its own thread\u2019s priority (Linux), never the process\u2019s', async () => {
+  // Threads' nice values (Linux; elsewhere the worker leaves priorities alone).
+  const nices = (): number[] =>
+    process.platform !== 'linux'
+      ? []
+      : readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which may hold spaces): nice is the 19th field of the line.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
   const pool = new DecodePool(WORKER, 1, undefined, new DecodeContext());
   try {
-    // 300 KiB bodies (large: at least 256 KiB), then one small body.
+    const before = nices().filter((n) => n === 10).length;
     const big = Buffer.from(jsonRequest([{ traceId: traceIdOf(9), spanId: spanIdOf(1), name: 'big', startMs: T0, endMs: T0 + 1, attributes: { body: 'x'.repeat(300 * 1024) } }]));
-    const order: string[] = [];
-    const done = (name: string) => (): void => void order.push(name);
-    const all = [pool.decode('json', big).then(done('large 1')), pool.decode('json', big).then(done('large 2')), pool.decode('json', big).then(done('large 3'))];
-    assert.equal(pool.inFlight, 3, 'held by the pool, not all posted');
-    all.push(pool.decode('json', Buffer.from(jsonRequest(specs()))).then(done('small')));
-    await Promise.all(all);
-    assert.deepEqual(order, ['large 1', 'small', 'large 2', 'large 3']);
-    assert.equal(pool.inFlight, 0);
+    const r = await pool.decode('json', big);
+    assert.ok(r.response.ok);
+    if (process.platform === 'linux') assert.equal(nices().filter((n) => n === 10).length, before + 1, 'one thread more at nice 10: the large bodies\u2019 worker');
+    assert.equal(getPriority(0), 0, 'this thread is left as it was');
   } finally {
     pool.dispose();
   }

@@ -13,7 +13,8 @@ import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScann
 import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { decodeLimits } from '../../../src/collector/store/otlpValues';
 import { SpanStore } from '../../../src/collector/store/spanStore';
-import { LARGE_TEXT_FROM, LARGE_TEXT_OVERHEAD, LargeText, type StoredValue } from '../../../src/collector/store/largeText';
+import { LARGE_TEXT_FROM, LargeText, type StoredValue } from '../../../src/collector/store/largeText';
+import { SLAB_VALUE_OVERHEAD } from '../../../src/collector/store/textSlabs';
 import { parseHostToWebview } from '../../../src/protocol/timelineMessages';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import type { SpanBatch } from '../../../src/protocol/spanBatch';
@@ -170,7 +171,7 @@ test('large values never become JS strings on the store\u2019s thread: protobuf 
   }
 });
 
-test('the budget counts a large value by its UTF-8 bytes and a Buffer\u2019s fixed cost, exactly, the same from JSON and protobuf', () => {
+test('the budget counts a large value by its UTF-8 bytes (in a slab) and its objects\u2019 fixed cost, exactly, the same from JSON and protobuf', () => {
   const bytesWith = (value: string, json = false): number => {
     const store = new SpanStore();
     const req = largeRequest();
@@ -182,11 +183,11 @@ test('the budget counts a large value by its UTF-8 bytes and a Buffer\u2019s fix
   };
   // The threshold is in UTF-8 bytes: 1,400 '€' are 4,200 bytes, off the heap from either encoding.
   assert.equal(bytesWith('€'.repeat(1400), true), bytesWith('€'.repeat(1400)));
-  assert.equal(bytesWith('€'.repeat(1400)) - bytesWith(''), 4200 + LARGE_TEXT_OVERHEAD);
+  assert.equal(bytesWith('€'.repeat(1400)) - bytesWith(''), 4200 + SLAB_VALUE_OVERHEAD);
   const base = bytesWith('');
   // '€' is 3 UTF-8 bytes (2 as a V8 string): 5,000 of them are 15,000 bytes held.
-  assert.equal(bytesWith('€'.repeat(5000)) - base, 15_000 + LARGE_TEXT_OVERHEAD);
-  assert.equal(bytesWith('x'.repeat(64 * 1024)) - base, 64 * 1024 + LARGE_TEXT_OVERHEAD);
+  assert.equal(bytesWith('€'.repeat(5000)) - base, 15_000 + SLAB_VALUE_OVERHEAD);
+  assert.equal(bytesWith('x'.repeat(64 * 1024)) - base, 64 * 1024 + SLAB_VALUE_OVERHEAD);
   // Below the threshold: a heap string (16 bytes of header, one byte a Latin-1 character, rounded to 8).
   assert.equal(bytesWith('x'.repeat(LARGE_TEXT_FROM - 1)) - base, ((16 + LARGE_TEXT_FROM - 1 + 7) & ~7));
 });
