@@ -3,7 +3,8 @@
 // (fresh for each phase); neither client runs in the collector's process. Three phases per round:
 // OTLP/HTTP protobuf (node's HTTP client posting pre-encoded bodies), OTLP/gRPC with a lean client
 // (node:http2 streams sending the same bodies as pre-framed gRPC messages) and OTLP/gRPC with
-// grpc-js's client (the official OTLP exporters' transport). The order reverses every round. Prints
+// grpc-js's client (the official OTLP exporters' transport). The order reverses every round (6
+// rounds, so each order runs three times). Prints
 // spans/s stored for each, the collector's and the load's CPU per body, and the ratios of the
 // medians: gRPC (lean client) / HTTP is the goal's ratio — it measures the collector's ingest, each
 // load sending pre-encoded bodies as cheaply as its protocol allows — and gRPC (grpc-js) / HTTP
@@ -114,7 +115,8 @@ const fixed = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 async function main(): Promise<void> {
   const requests = quick ? 200 : 600;
-  const rounds = quick ? 1 : 5;
+  // An even number of rounds: each order (HTTP first, HTTP last) is run as often as the other.
+  const rounds = quick ? 2 : 6;
   const rates: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
   // Each round's own ratios against its HTTP phase: [lean, grpc-js].
   const roundRatios: [number, number][] = [];
