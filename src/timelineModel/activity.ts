@@ -10,7 +10,7 @@ import type { AttrValue } from '../protocol/spanView';
 import { attrText } from './rowFilter';
 import { attrType, type DetailField } from './spanDetails';
 import { isLogEvent, type SpanTree } from './spanTree';
-import { formatDuration } from './timeScale';
+import { formatDuration } from '../text/duration';
 
 export type SeverityClass = 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 

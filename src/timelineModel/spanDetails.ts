@@ -7,7 +7,7 @@ import { Attr } from '../protocol/attributes';
 import type { AttrValue } from '../protocol/spanView';
 import { attrText } from './rowFilter';
 import { isLogEvent, nodeLabel, type SpanTree } from './spanTree';
-import { formatDuration } from './timeScale';
+import { formatDuration } from '../text/duration';
 
 export type AttrType = 'string' | 'int' | 'double' | 'bool' | 'string[]' | 'int[]' | 'double[]' | 'bool[]' | 'array' | 'kvlist' | 'bytes' | 'empty' | 'truncated';
 
