@@ -207,9 +207,12 @@ export class SpanStore {
     let entry: TraceEntry | undefined;
     let lastId = '';
     let origin: SpanOrigin | undefined;
+    // Set when an eviction may have removed the current trace: only then is it looked up again
+    // for a span of the same trace (a Map lookup per span was measurable at full ingest).
+    let evicted = false;
     for (let i = 0; i < spans.length; i++) {
       const rec = spans[i]!;
-      if (rec.traceId !== lastId || (entry && this.traces.get(lastId) !== entry)) {
+      if (rec.traceId !== lastId || (evicted && entry && this.traces.get(lastId) !== entry)) {
         lastId = rec.traceId;
         origin = undefined;
         entry = this.traces.get(lastId);
@@ -224,6 +227,7 @@ export class SpanStore {
         }
         if (entry && !before.has(entry)) before.set(entry, { hadRoot: entry.complete, wasRun: entry.isRun });
       }
+      evicted = false;
       if (!entry) {
         refuse(`trace ${lastId} was evicted earlier: its late spans are not kept`);
         continue;
@@ -249,13 +253,14 @@ export class SpanStore {
         continue;
       }
       if (truncatedValuesOf(rec) > 0) truncated++;
-      entry.add(rec, now);
+      entry.put(rec, now, old);
       if (old) entry.generation = ++this.generations;
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
       if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.bytes + others > this.maxBytes) {
         this.evictFor(entry);
+        evicted = true;
         others = this.budget.usedBytes - this.bytes;
       }
     }
