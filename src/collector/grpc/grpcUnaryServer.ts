@@ -43,6 +43,10 @@ const DRAIN_BYTES = 1024 * 1024;
 const ACCEPT_ENCODING = 'identity,gzip,deflate';
 const MiB = 1024 * 1024;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+// The headers of every OK answer (node copies them; no `date` header: gRPC clients do not read it).
+const OK_HEADERS = Object.freeze({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
+const OK_OPTIONS = Object.freeze({ waitForTrailers: true, sendDate: false });
+const OK_TRAILERS = Object.freeze({ 'grpc-status': '0' });
 
 /**
  * A unary gRPC server on node:http2: length-prefixed messages in, one message and `grpc-status`
@@ -183,8 +187,8 @@ class Call implements UnaryCall {
     if (!this.end()) return;
     const stream = this.stream;
     try {
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING }, { waitForTrailers: true });
-      stream.once('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.respond(OK_HEADERS, OK_OPTIONS);
+      stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
       stream.end(frameMessage(response));
     } catch {
       /* the stream went away meanwhile */

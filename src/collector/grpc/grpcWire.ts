@@ -65,7 +65,8 @@ export type PrefixVerdict = 'read' | 'stop';
  * so nothing beyond them is buffered); each message is copied once, into a buffer of its size.
  */
 export class MessageReader {
-  private prefix = Buffer.alloc(PREFIX_BYTES);
+  /** A prefix split across chunks is gathered here (made when first needed). */
+  private prefix: Buffer | undefined;
   private prefixFill = 0;
   private message: Buffer | undefined;
   private fill = 0;
@@ -88,14 +89,23 @@ export class MessageReader {
     let at = 0;
     while (at < chunk.length && !this.stopped) {
       if (this.message === undefined) {
-        const take = Math.min(PREFIX_BYTES - this.prefixFill, chunk.length - at);
-        chunk.copy(this.prefix, this.prefixFill, at, at + take);
-        this.prefixFill += take;
-        at += take;
-        if (this.prefixFill < PREFIX_BYTES) return;
-        this.prefixFill = 0;
-        this.compressed = this.prefix[0] !== 0;
-        const length = this.prefix.readUInt32BE(1);
+        let length: number;
+        if (this.prefixFill === 0 && chunk.length - at >= PREFIX_BYTES) {
+          // The usual case: the whole prefix in this chunk, read where it lies.
+          this.compressed = chunk[at] !== 0;
+          length = chunk.readUInt32BE(at + 1);
+          at += PREFIX_BYTES;
+        } else {
+          const prefix = (this.prefix ??= Buffer.alloc(PREFIX_BYTES));
+          const take = Math.min(PREFIX_BYTES - this.prefixFill, chunk.length - at);
+          chunk.copy(prefix, this.prefixFill, at, at + take);
+          this.prefixFill += take;
+          at += take;
+          if (this.prefixFill < PREFIX_BYTES) return;
+          this.prefixFill = 0;
+          this.compressed = prefix[0] !== 0;
+          length = prefix.readUInt32BE(1);
+        }
         if (this.onPrefix(this.compressed, length, this.count) === 'stop') {
           this.stopped = true;
           return;

@@ -74,11 +74,24 @@ export class OtlpGrpcReceiver {
     return this.addressValue;
   }
 
+  /**
+   * Queues a job on the slicer and ends the slice after it: node:http2 sends the job's answer from
+   * a later event-loop turn (HTTP/1.1 writes at once), which would otherwise wait for every other
+   * body decoded in the same slice (measured: ~4 ms with 2 ms bodies queued, against 0.2 ms).
+   */
+  private run(job: () => void, size: number): void {
+    const slicer = this.options.slicer;
+    slicer.run(() => {
+      job();
+      slicer.endSliceAfterJob();
+    }, size);
+  }
+
   private exportMetrics(body: Buffer, call: UnaryCall): void {
-    const { metrics, store, slicer } = this.options;
+    const { metrics, store } = this.options;
     if (!metrics) return call.ok(exportResponse(true, 0, 'metrics are not kept by this collector'));
     store.counters.requests++;
-    slicer.run(() => {
+    this.run(() => {
       // Past its deadline or cancelled while it waited: the exporter retries, so nothing is kept.
       if (call.done) return;
       let points;
@@ -94,10 +107,10 @@ export class OtlpGrpcReceiver {
   }
 
   private exportLogs(body: Buffer, call: UnaryCall): void {
-    const { logs, store, slicer } = this.options;
+    const { logs, store } = this.options;
     if (!logs) return call.ok(exportResponse(true, 0, 'log records are not kept by this collector'));
     store.counters.requests++;
-    slicer.run(() => {
+    this.run(() => {
       if (call.done) return;
       let decoded;
       try {
@@ -139,10 +152,10 @@ export class OtlpGrpcReceiver {
     // The same choice as the HTTP receiver's for protobuf (measured there): in place, unless bodies
     // already wait for this thread and a worker has nothing in hand.
     const size = body.length;
-    if (!pool?.available || !(this.options.protobufOnWorkers || (slicer.pending > 0 && pool.inFlight === 0))) return slicer.run(inPlace, size);
+    if (!pool?.available || !(this.options.protobufOnWorkers || (slicer.pending > 0 && pool.inFlight === 0))) return this.run(inPlace, size);
     pool.decode('proto', body).then(
       ({ response: r, dict }) =>
-        slicer.run(() => {
+        this.run(() => {
           if (call.done) return;
           if (!r.ok) return refuse(r.message);
           let batch: DecodedBatch;
@@ -153,7 +166,7 @@ export class OtlpGrpcReceiver {
           }
           keep(batch);
         }, size),
-      () => slicer.run(inPlace, size),
+      () => this.run(inPlace, size),
     );
   }
 

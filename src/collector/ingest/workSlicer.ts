@@ -16,8 +16,18 @@ export class WorkSlicer {
   private scheduled = false;
   private disposed = false;
   private longest = 0;
+  private endSlice = false;
 
   constructor(private readonly budgetMs = 8) {}
+
+  /**
+   * Ends the current slice once the running job returns, whatever the budget says: for a job whose
+   * answer leaves only in a later event-loop turn (node:http2 sends frames from an immediate of its
+   * own), so that it is not held back behind the next bodies' work.
+   */
+  endSliceAfterJob(): void {
+    this.endSlice = true;
+  }
 
   /** Queues a job; `bodyBytes` (the size of the body it handles) decides its queue. */
   run(job: () => void, bodyBytes = 0): void {
@@ -53,6 +63,10 @@ export class WorkSlicer {
         job();
       } catch {
         // A job answers its own request; one failing must not stall the others.
+      }
+      if (this.endSlice) {
+        this.endSlice = false;
+        break;
       }
       if (performance.now() - start >= this.budgetMs) break;
     }

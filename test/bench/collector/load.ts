@@ -2,8 +2,11 @@
 // keep-alive connections and prints one JSON line with what it measured.
 // argv[2]: JSON {endpoint, format: 'json'|'proto'|'grpc', requests, warmup, concurrency, templates}
 // ('grpc': protobuf bodies to TraceService/Export at endpoint `127.0.0.1:PORT`, over `channels` HTTP/2
-// connections, default 1 as the official exporter uses; each sender keeps to one of them).
+// connections, default 1 as the official exporter uses; each sender keeps to one of them. The client
+// is grpc-js's, the official exporters' transport; `grpcClient: 'http2'` sends the same bodies as
+// pre-framed gRPC messages on node:http2 streams instead, as the HTTP load posts pre-encoded bodies.)
 import { Agent, request } from 'node:http';
+import { connect as connectHttp2, type ClientHttp2Session } from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { jsonBody, makeTemplates, protoBody, SPANS_PER_BODY } from './bodies';
 
@@ -18,14 +21,48 @@ interface LoadOptions {
   offset?: number;
   /** gRPC: HTTP/2 connections (own subchannel pools), shared out among the concurrent senders. */
   channels?: number;
+  /** gRPC: grpc-js's client (default) or a lean one on node:http2. */
+  grpcClient?: 'grpc-js' | 'http2';
+}
+
+const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** A gRPC length-prefixed message (uncompressed), written here rather than taken from the server's code. */
+function grpcFrame(message: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(5 + message.length);
+  out[0] = 0;
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
+}
+
+/**
+ * One unary call on a node:http2 session: the framed request, then the status from the trailers (or
+ * from the headers of a trailers-only answer); 200 for OK, 1000 + the gRPC status otherwise.
+ */
+function leanCall(session: ClientHttp2Session, framed: Buffer): Promise<number> {
+  return new Promise((resolve) => {
+    const stream = session.request({ ':method': 'POST', ':path': EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers' });
+    let status: string | undefined;
+    stream.on('response', (h) => {
+      if (h['grpc-status'] !== undefined) status = String(h['grpc-status']);
+    });
+    stream.on('trailers', (t) => (status = String(t['grpc-status'])));
+    stream.on('data', () => {});
+    stream.on('error', () => {});
+    stream.on('close', () => resolve(status === '0' ? 200 : 1000 + (status === undefined ? 2 : Number(status))));
+    stream.end(framed);
+  });
 }
 
 async function main(): Promise<void> {
   const o = JSON.parse(process.argv[2]!) as LoadOptions;
   const templates = makeTemplates(o.templates);
   const url = o.format === 'grpc' ? undefined : new URL('/v1/traces', o.endpoint);
+  const lean = o.format === 'grpc' && o.grpcClient === 'http2';
+  const sessions = lean ? Array.from({ length: Math.max(1, o.channels ?? 1) }, () => connectHttp2(`http://${o.endpoint}`).on('error', () => {})) : [];
   const clients =
-    o.format === 'grpc'
+    o.format === 'grpc' && !lean
       ? Array.from({ length: Math.max(1, o.channels ?? 1) }, () => new grpc.Client(o.endpoint, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024, 'grpc.use_local_subchannel_pool': 1 }))
       : [];
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
@@ -36,10 +73,12 @@ async function main(): Promise<void> {
   const offset = o.offset ?? 0;
   const bodies: Buffer[] = [];
   for (let i = 0; i < total; i++) bodies.push(make(templates, offset + i));
+  // The lean client's messages are framed ahead too (grpc-js frames each one as it sends it).
+  const framed = lean ? bodies.map(grpcFrame) : [];
   const postGrpc = (body: Buffer, sender: number): Promise<number> =>
     new Promise((resolve) => {
       clients[sender % clients.length]!.makeUnaryRequest(
-        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        EXPORT_PATH,
         (b: Buffer) => b,
         (b: Buffer) => b,
         body,
@@ -55,15 +94,15 @@ async function main(): Promise<void> {
       req.on('error', reject);
       req.end(body);
     });
-  const post = clients.length ? postGrpc : postHttp;
+  const post: (body: Buffer, sender: number, i: number) => Promise<number> = lean ? (_body, sender, i) => leanCall(sessions[sender % sessions.length]!, framed[i]!) : clients.length ? postGrpc : postHttp;
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
   const worker = async (sender: number, limit: number, record: boolean): Promise<void> => {
     while (next < limit) {
-      const body = bodies[next++]!;
+      const i = next++;
       const t = performance.now();
-      const status = await post(body, sender);
+      const status = await post(bodies[i]!, sender, i);
       if (record) latencies.push(performance.now() - t);
       statuses[status] = (statuses[status] ?? 0) + 1;
     }
@@ -86,6 +125,7 @@ async function main(): Promise<void> {
   const bytes = bodies.slice(o.warmup).reduce((n, b) => n + b.length, 0);
   agent.destroy();
   for (const c of clients) c.close();
+  for (const s of sessions) s.close();
   process.disconnect?.();
   process.stdout.write(
     JSON.stringify({

@@ -52,3 +52,26 @@ test('work slicer: jobs of large bodies wait behind smaller ones, in order among
   assert.deepEqual(seen, ['small 1', 'small 2', 'big 1', 'big 2']);
   assert.equal(slicer.pending, 0);
 });
+
+test('work slicer: a job that asks to end the slice lets the event loop turn before the next job, whatever the budget', async () => {
+  const order = async (endSlice: boolean): Promise<string[]> => {
+    const slicer = new WorkSlicer(60_000);
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => {
+      slicer.run(() => {
+        seen.push('a');
+        // What a later loop turn does (node:http2 sends an answer's frames from an immediate).
+        setImmediate(() => seen.push('turn'));
+        if (endSlice) slicer.endSliceAfterJob();
+      });
+      slicer.run(() => seen.push('b'));
+      slicer.run(() => {
+        seen.push('c');
+        setImmediate(resolve);
+      });
+    });
+    return seen;
+  };
+  assert.deepEqual(await order(false), ['a', 'b', 'c', 'turn'], 'one slice within the budget');
+  assert.deepEqual(await order(true), ['a', 'turn', 'b', 'c'], 'the slice ended after a; b and c in the next one');
+});
