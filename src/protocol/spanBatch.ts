@@ -11,9 +11,19 @@
  * different tree (spans with the same id apart), never an unsafe one; everything else
  * {@link isSpanBatch} checks.
  */
+import { Attr } from './attributes';
 import { isAttrValue, type AttrValue, type SpanStatusName, type SpanView } from './spanView';
 
 export interface SpanBatch {
+  /**
+   * False: every attribute of the spans, events and links is in the batch. True (what the
+   * collector's store sends a timeline): only {@link SUMMARY_ATTRIBUTE_KEYS} and cut (truncated)
+   * values of the spans, no attributes of events and links; a span's whole attributes, events and
+   * links are asked for when it is selected (`spanDetails`), and `key=value` search of the other
+   * attributes runs where they are (`searchSpans`). A 100k-span trace is then mostly fixed-width
+   * columns instead of a million attribute values.
+   */
+  summary: boolean;
   /** Every string of the batch back to back: string `k` is `text.slice(textEnd[k - 1] ?? 0, textEnd[k])`. */
   text: string;
   textEnd: Uint32Array;
@@ -68,6 +78,14 @@ export interface SpanBatch {
   numbers: Float64Array;
 }
 
+/**
+ * The span attributes a summary batch keeps: all the timeline reads from a batch besides names,
+ * ids, times and status — the span's kind in a run and a pass's convergence (the tree's rows and
+ * marks), the plan's outcome (the root's label), the procedure id (Open Trace from a CodeLens
+ * selects its first step) and `code.filepath` (whether "Go to code" is offered).
+ */
+export const SUMMARY_ATTRIBUTE_KEYS: readonly string[] = [Attr.kind, Attr.passConverged, Attr.planOutcome, Attr.procedureId, Attr.codeFilepath];
+
 export const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
 
 /**
@@ -78,7 +96,7 @@ export const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
 export const AttrKind = { string: 0, number: 1, boolean: 2, array: 3, int: 4, double: 5, bytes: 6, structure: 7, empty: 8, truncated: 9 } as const;
 
 /** The columns of a batch being built (everything but its string table and numbers). */
-export type BatchColumns = Omit<SpanBatch, 'text' | 'textEnd' | 'numbers'>;
+export type BatchColumns = Omit<SpanBatch, 'text' | 'textEnd' | 'numbers' | 'summary'>;
 
 /** Columns sized for `n` spans, `links` links, `events` events and `attrs` attributes (of all three). */
 export function allocateBatch(n: number, links: number, events: number, attrs: number): BatchColumns {
@@ -220,11 +238,11 @@ export class BatchStrings {
     }
   }
 
-  /** The finished batch of these columns. */
-  finish(b: BatchColumns): SpanBatch {
+  /** The finished batch of these columns (`summary`: see {@link SpanBatch.summary}). */
+  finish(b: BatchColumns, summary = false): SpanBatch {
     // Exact-size copies: a view on the grown buffers would post all of their spare room.
     this.pieces.length = this.count;
-    return { text: this.pieces.join(''), textEnd: this.ends.slice(0, this.count), ...b, numbers: this.nums.slice(0, this.numCount) };
+    return { summary, text: this.pieces.join(''), textEnd: this.ends.slice(0, this.count), ...b, numbers: this.nums.slice(0, this.numCount) };
   }
 }
 
@@ -459,7 +477,7 @@ function arraysOk(b: SpanBatch): boolean {
 export function isSpanBatch(v: unknown): v is SpanBatch {
   if (typeof v !== 'object' || v === null) return false;
   const b = v as Record<keyof SpanBatch, unknown>;
-  if (typeof b.text !== 'string' || !(b.textEnd instanceof Uint32Array) || !(b.spanId instanceof Uint32Array)) return false;
+  if (typeof b.summary !== 'boolean' || typeof b.text !== 'string' || !(b.textEnd instanceof Uint32Array) || !(b.spanId instanceof Uint32Array)) return false;
   if (!(b.eventName instanceof Uint32Array) || !(b.attrKey instanceof Uint32Array)) return false;
   const strings = b.textEnd.length;
   const n = b.spanId.length;

@@ -19,6 +19,12 @@ export interface TimelineFilter {
 
 export type CriticalPathMode = 'off' | 'run' | 'pass';
 
+/** One `key=value` token of the search: `value` is a case-insensitive part of the attribute's text ('' asks for the key only). */
+export interface AttrToken {
+  key: string;
+  value: string;
+}
+
 export type CompareRunLabel = Pick<RunSummary, 'traceId' | 'plan' | 'startMs' | 'durationMs' | 'status' | 'spanCount' | 'errorCount'> &
   Partial<Pick<RunSummary, 'exportName' | 'runKind'>>;
 
@@ -77,6 +83,13 @@ export type HostToWebview =
   | { type: 'codeResult'; spanId: string; ok: boolean; message?: string }
   /** A line for the details pane, e.g. why a link could not be followed. */
   | { type: 'notice'; text: string }
+  /**
+   * Answer to `spanDetails`: the whole span (attributes, events, links) as a batch of one span
+   * with every attribute; without it, `message` says why (the run or span is no longer stored).
+   */
+  | { type: 'spanDetails'; traceId: string; spanId: string; span?: SpanBatch; message?: string }
+  /** Answer to `matchAttributes`: the ids of the run's spans whose attributes match `query`'s tokens. */
+  | { type: 'attributeMatches'; traceId: string; query: string; spanIds: string[] }
   /** The run's log records and metric series (signalMessages.ts). */
   | SignalHostToWebview;
 
@@ -94,6 +107,13 @@ export type WebviewToHost =
   /** A render finished: rows visible, spans, milliseconds since the data arrived. */
   | { type: 'rendered'; spans: number; rows: number; ms: number }
   | { type: 'log'; level: 'info' | 'error'; message: string }
+  /** The whole of a span of a summary batch (see `SpanBatch.summary`), to show its details. */
+  | { type: 'spanDetails'; traceId: string; spanId: string }
+  /**
+   * The search's `key=value` tokens, matched where all attributes are (a summary batch holds only
+   * some); `query` identifies the tokens in the answer.
+   */
+  | { type: 'matchAttributes'; traceId: string; query: string; tokens: AttrToken[] }
   | SignalWebviewToHost;
 
 /** What the webview keeps with setState; the serializer restores a panel from it. */
@@ -138,6 +158,10 @@ const optAttrs = (v: unknown): boolean => v === undefined || isAttributes(v);
 
 function isFilter(v: unknown): v is TimelineFilter {
   return isObj(v) && isStr(v.text) && v.text.length < 1000 && isBool(v.errorsOnly) && isNum(v.minDurationMs);
+}
+
+function isAttrToken(v: unknown): v is AttrToken {
+  return isObj(v) && isStr(v.key) && v.key.length < 1000 && isStr(v.value) && v.value.length < 1000;
 }
 
 function isRunLabel(v: unknown): v is CompareRunLabel {
@@ -189,6 +213,12 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
       return isStr(v.spanId) && isBool(v.ok) && optStr(v.message) ? (v as HostToWebview) : undefined;
     case 'notice':
       return isStr(v.text) ? { type: 'notice', text: v.text.slice(0, 1000) } : undefined;
+    case 'spanDetails':
+      return isStr(v.traceId) && isStr(v.spanId) && optStr(v.message) && (v.span === undefined || (isSpanBatch(v.span) && v.span.spanId.length === 1 && !v.span.summary))
+        ? (v as HostToWebview)
+        : undefined;
+    case 'attributeMatches':
+      return isStr(v.traceId) && isStr(v.query) && Array.isArray(v.spanIds) && v.spanIds.every(isStr) ? (v as HostToWebview) : undefined;
     default:
       return parseSignalHostToWebview(v);
   }
@@ -210,6 +240,12 @@ export function parseWebviewToHost(v: unknown): WebviewToHost | undefined {
       return isStr(v.traceId) && /^[0-9a-f]{32}$/.test(v.traceId) && isStr(v.spanId) && /^[0-9a-f]{16}$/.test(v.spanId) ? { type: 'openLink', traceId: v.traceId, spanId: v.spanId } : undefined;
     case 'rendered':
       return isNum(v.spans) && isNum(v.rows) && isNum(v.ms) ? { type: 'rendered', spans: v.spans, rows: v.rows, ms: v.ms } : undefined;
+    case 'spanDetails':
+      return isStr(v.traceId) && isStr(v.spanId) ? { type: 'spanDetails', traceId: v.traceId, spanId: v.spanId } : undefined;
+    case 'matchAttributes':
+      return isStr(v.traceId) && isStr(v.query) && v.query.length < 2000 && Array.isArray(v.tokens) && v.tokens.length <= 50 && v.tokens.every(isAttrToken)
+        ? { type: 'matchAttributes', traceId: v.traceId, query: v.query, tokens: v.tokens.map((t) => ({ key: t.key, value: t.value })) }
+        : undefined;
     case 'log':
       return (v.level === 'info' || v.level === 'error') && isStr(v.message)
         ? { type: 'log', level: v.level, message: v.message.slice(0, 10_000) }

@@ -6,11 +6,11 @@
  */
 import { Attr } from '../protocol/attributes';
 import type { SignalLog } from '../protocol/signalMessages';
-import type { AttrValue } from '../protocol/spanView';
+import type { AttrValue, SpanView } from '../protocol/spanView';
 import { attrText } from './rowFilter';
 import { attrType, type DetailField } from './spanDetails';
 import { isLogEvent, type SpanTree } from './spanTree';
-import { formatDuration } from './timeScale';
+import { formatDuration } from '../text/duration';
 
 export type SeverityClass = 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -134,11 +134,12 @@ function offsetText(ms: number): string {
 
 /**
  * The span's events (exceptions excepted: the details show them with their stack) and the log
- * records with its span id, in time order (events first at equal times).
+ * records with its span id, in time order (events first at equal times). `span`: the whole span,
+ * when the tree's batch is a summary (the host sent it; see SpanBatch.summary).
  */
-export function spanActivity(tree: SpanTree, index: number, logs: readonly SignalLog[]): ActivityEntry[] {
+export function spanActivity(tree: SpanTree, index: number, logs: readonly SignalLog[], span?: SpanView): ActivityEntry[] {
   if (!(index >= 0 && index < tree.size)) return [];
-  const s = tree.span(index);
+  const s = span ?? tree.span(index);
   const out: ActivityEntry[] = [];
   for (const e of s.events) {
     if (e.name === 'exception') continue;

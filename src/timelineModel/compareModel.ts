@@ -5,7 +5,7 @@
  */
 import type { CallCountDiff, RunDiff, RunSummary, StepDiff } from '../protocol/collectorTypes';
 import type { CompareRow, CompareRunLabel, CompareView } from '../protocol/timelineMessages';
-import { formatDuration } from './timeScale';
+import { formatDuration } from '../text/duration';
 
 export function runLabel(s: RunSummary): CompareRunLabel {
   const identity: Partial<CompareRunLabel> = {};

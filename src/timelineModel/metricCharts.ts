@@ -8,7 +8,7 @@ import type { SignalMetricSeries } from '../protocol/signalMessages';
 import { MAX_POINTS, MAX_SERIES } from '../protocol/signalMessages';
 import type { AttrValue } from '../protocol/spanView';
 import { attrText } from './rowFilter';
-import { formatDuration } from './timeScale';
+import { formatDuration } from '../text/duration';
 
 /** A series as the collector's metric store answers (structurally: no import of the collector). */
 export interface StoredSeries {

@@ -6,22 +6,17 @@
  */
 import { AttrKind } from '../protocol/spanBatch';
 import { attrText as protocolAttrText, type AttrValue } from '../protocol/spanView';
-import type { TimelineFilter } from '../protocol/timelineMessages';
+import type { AttrToken, TimelineFilter } from '../protocol/timelineMessages';
 import type { SpanTree } from './spanTree';
 
 export type RowFilter = TimelineFilter;
 
 export const NO_FILTER: RowFilter = { text: '', errorsOnly: false, minDurationMs: 0 };
 
-interface AttrToken {
-  key: string;
-  /** Lower-cased; empty means "the key is present". */
-  value: string;
-}
-
 export interface ParsedFilter {
   readonly active: boolean;
   readonly names: readonly string[];
+  /** Values lower-cased. */
   readonly attrs: readonly AttrToken[];
   readonly errorsOnly: boolean;
   readonly minDurationMs: number;
@@ -51,8 +46,13 @@ export function attrText(v: AttrValue): string {
   return protocolAttrText(v);
 }
 
-/** Evaluates the filter on nodes of this tree (names and string values lower-cased once per distinct string). */
-export function nodeMatcher(tree: SpanTree, f: ParsedFilter): (node: number) => boolean {
+/**
+ * Evaluates the filter on nodes of this tree (names and string values lower-cased once per
+ * distinct string). `attrMatched`: 1 per node whose attributes match the `key=value` tokens, found
+ * where the attributes are (a summary batch holds only some, see SpanBatch.summary); without it
+ * the tokens are matched on the batch.
+ */
+export function nodeMatcher(tree: SpanTree, f: ParsedFilter, attrMatched?: Uint8Array): (node: number) => boolean {
   const t = tree.table;
   const b = t.batch;
   const valueText = (e: number): string => (b.attrType[e] === AttrKind.string ? t.lower(b.attrValue[e]!) : attrText(t.value(e)).toLowerCase());
@@ -64,6 +64,7 @@ export function nodeMatcher(tree: SpanTree, f: ParsedFilter): (node: number) => 
       const name = t.lower(b.name[row]!);
       for (const w of f.names) if (!name.includes(w)) return false;
     }
+    if (attrMatched) return f.attrs.length === 0 || attrMatched[i] === 1;
     for (const a of f.attrs) {
       const e = t.attrEntry(row, a.key);
       if (e === -1) return false;
@@ -71,6 +72,11 @@ export function nodeMatcher(tree: SpanTree, f: ParsedFilter): (node: number) => 
     }
     return true;
   };
+}
+
+/** The search's `key=value` tokens as one string (what an attribute search answers for), '' when there are none. */
+export function attrQuery(f: ParsedFilter): string {
+  return f.attrs.length ? JSON.stringify(f.attrs.map((a) => [a.key, a.value])) : '';
 }
 
 /** A stable key for memoization. */

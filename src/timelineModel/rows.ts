@@ -15,7 +15,11 @@ export interface RowModel {
   readonly filtered: boolean;
 }
 
-export function buildRows(tree: SpanTree, collapsed: ReadonlySet<string>, filter: RowFilter): RowModel {
+/**
+ * `attrMatches`: the ids of the spans whose attributes match the filter's `key=value` tokens, when
+ * they were matched elsewhere (the tree's batch is a summary: see SpanBatch.summary).
+ */
+export function buildRows(tree: SpanTree, collapsed: ReadonlySet<string>, filter: RowFilter, attrMatches?: ReadonlySet<string>): RowModel {
   const n = tree.size;
   const pf = parseFilter(filter);
   const match = new Uint8Array(n);
@@ -23,7 +27,15 @@ export function buildRows(tree: SpanTree, collapsed: ReadonlySet<string>, filter
   let keep: Uint8Array | undefined;
   if (pf.active) {
     keep = new Uint8Array(n);
-    const matches = nodeMatcher(tree, pf);
+    let attrMatched: Uint8Array | undefined;
+    if (attrMatches) {
+      attrMatched = new Uint8Array(n);
+      for (const id of attrMatches) {
+        const node = tree.byId.get(id);
+        if (node !== undefined) attrMatched[node] = 1;
+      }
+    }
+    const matches = nodeMatcher(tree, pf, attrMatched);
     for (let i = n - 1; i >= 0; i--) {
       if (matches(i)) {
         match[i] = 1;
@@ -56,14 +68,14 @@ export function buildRows(tree: SpanTree, collapsed: ReadonlySet<string>, filter
   return { rows: rows.subarray(0, count), match, matchCount, filtered: pf.active };
 }
 
-/** Remembers the last result for identical inputs (tree by identity, collapsed by version). */
-export function memoizeRows(): (tree: SpanTree, collapsed: ReadonlySet<string>, collapsedVersion: number, filter: RowFilter) => RowModel {
-  let last: { tree: SpanTree; version: number; key: string; collapsed: ReadonlySet<string>; model: RowModel } | undefined;
-  return (tree, collapsed, version, filter) => {
+/** Remembers the last result for identical inputs (tree, attribute matches by identity, collapsed by version). */
+export function memoizeRows(): (tree: SpanTree, collapsed: ReadonlySet<string>, collapsedVersion: number, filter: RowFilter, attrMatches?: ReadonlySet<string>) => RowModel {
+  let last: { tree: SpanTree; version: number; key: string; collapsed: ReadonlySet<string>; attrMatches: ReadonlySet<string> | undefined; model: RowModel } | undefined;
+  return (tree, collapsed, version, filter, attrMatches) => {
     const key = filterKey(filter);
-    if (last && last.tree === tree && last.version === version && last.collapsed === collapsed && last.key === key) return last.model;
-    const model = buildRows(tree, collapsed, filter);
-    last = { tree, version, key, collapsed, model };
+    if (last && last.tree === tree && last.version === version && last.collapsed === collapsed && last.key === key && last.attrMatches === attrMatches) return last.model;
+    const model = buildRows(tree, collapsed, filter, attrMatches);
+    last = { tree, version, key, collapsed, attrMatches, model };
     return model;
   };
 }

@@ -112,6 +112,8 @@ export function concatBatches(a: SpanBatch, b: SpanBatch, aIds?: IdLookup): Span
   const numbers = joined(a.numbers, b.numbers, f64);
   for (let e = b.attrType.indexOf(AttrKind.truncated); e !== -1; e = b.attrType.indexOf(AttrKind.truncated, e + 1)) numbers[a.numbers.length + b.attrValue[e]! + 1]! += strings;
   return {
+    // Spans of a summary batch still have attributes to be asked for.
+    summary: a.summary || b.summary,
     text: a.text + b.text,
     textEnd: joined(a.textEnd, b.textEnd, u32, a.text.length),
     traceId: joined(a.traceId, b.traceId, u32, strings),

@@ -4,10 +4,10 @@
  * webview only lays text out.
  */
 import { Attr } from '../protocol/attributes';
-import type { AttrValue } from '../protocol/spanView';
+import type { AttrValue, SpanView } from '../protocol/spanView';
 import { attrText } from './rowFilter';
 import { isLogEvent, nodeLabel, type SpanTree } from './spanTree';
-import { formatDuration } from './timeScale';
+import { formatDuration } from '../text/duration';
 
 export type AttrType = 'string' | 'int' | 'double' | 'bool' | 'string[]' | 'int[]' | 'double[]' | 'bool[]' | 'array' | 'kvlist' | 'bytes' | 'empty' | 'truncated';
 
@@ -63,6 +63,11 @@ export interface SpanDetails {
   resource: DetailField[];
   /** True when "Go to code" can be offered (a step, a span with `code.*`, or under a step). */
   hasCode: boolean;
+  /**
+   * Set while the span's attributes, events and links are on their way from the host (a summary
+   * batch holds only some, see SpanBatch.summary), or why they cannot come: shown in their place.
+   */
+  pending?: string;
 }
 
 export function attrType(v: AttrValue): AttrType {
@@ -95,10 +100,15 @@ function iso(ms: number): string {
 
 const LOG_KEYS: ReadonlySet<string> = new Set([Attr.logSeverity, Attr.logMessage]);
 
-/** `resource`: the run's resource (the process that sent the spans). */
-export function spanDetails(tree: SpanTree, index: number, resource?: Record<string, AttrValue>): SpanDetails | undefined {
+/**
+ * `resource`: the run's resource (the process that sent the spans). `span`: the whole span when
+ * the tree's batch is a summary (the host sent it); a string instead says it is awaited, or why it
+ * cannot come, and the details show what the batch has.
+ */
+export function spanDetails(tree: SpanTree, index: number, resource?: Record<string, AttrValue>, span?: SpanView | string): SpanDetails | undefined {
   if (!(index >= 0 && index < tree.size)) return undefined;
-  const s = tree.span(index);
+  const pending = typeof span === 'string' ? span : undefined;
+  const s = typeof span === 'object' ? span : pending !== undefined ? identityOnly(tree.span(index)) : tree.span(index);
   const kind = tree.kind(index);
   const rel = (t: number) => `+${formatDuration(t - tree.startMs)}`;
   const fields: DetailField[] = [
@@ -156,7 +166,14 @@ export function spanDetails(tree: SpanTree, index: number, resource?: Record<str
     links,
     resource: typedFields(resource),
     hasCode: hasCodeTarget(tree, index),
+    ...(pending !== undefined ? { pending } : {}),
   };
+}
+
+/** A span of a summary batch without what the batch holds only in part (its attributes, events and links). */
+export function identityOnly(s: SpanView): SpanView {
+  const { links: _links, ...rest } = s;
+  return { ...rest, attributes: {}, events: [] };
 }
 
 const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];

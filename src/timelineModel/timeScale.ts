@@ -2,6 +2,7 @@
  * Time on the waterfall: a window [startMs, endMs] of the trace mapped to [0, 1], bars placed in
  * that unit space (the view multiplies by its width), and "nice" ticks (1, 2, 5 × 10^k).
  */
+import { formatDuration } from '../text/duration';
 
 export interface TimeWindow {
   readonly startMs: number;
@@ -84,29 +85,4 @@ export function ticks(w: TimeWindow, originMs: number, maxTicks: number): Tick[]
     if (out.length > maxTicks + 2) break;
   }
   return out;
-}
-
-/**
- * A duration for people: µs below 1 ms, ms below 1 s, s below a minute, then m + s. With
- * `resolutionMs` (a tick step) enough decimals to tell neighbouring ticks apart.
- */
-export function formatDuration(ms: number, resolutionMs?: number): string {
-  const neg = ms < 0 ? '-' : '';
-  const v = Math.abs(ms);
-  const res = resolutionMs ?? v;
-  if (v === 0) return '0';
-  if (v < 1 && res < 1) return `${neg}${trim(v * 1000, res * 1000)} µs`;
-  if (v < 1000 && res < 1000) return `${neg}${trim(v, res)} ms`;
-  if (v < 60_000) return `${neg}${trim(v / 1000, res / 1000)} s`;
-  const m = Math.floor(v / 60_000);
-  const s = (v - m * 60_000) / 1000;
-  return `${neg}${m}m ${Math.round(s)}s`;
-}
-
-/** Three significant digits, or enough decimals for the resolution. */
-function trim(v: number, res: number): string {
-  let decimals = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  if (res > 0 && res < v) decimals = Math.max(decimals, Math.min(3, Math.ceil(-Math.log10(res) + 1e-9)));
-  if (res >= 1 && Number.isInteger(v)) decimals = 0;
-  return Number(v.toFixed(decimals)).toString();
 }

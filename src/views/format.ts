@@ -5,6 +5,7 @@
 
 import type { ProcedureStats, RunSummary } from '../protocol/collectorTypes';
 import { runTitle } from './runIdentity';
+import { formatDuration } from '../text/duration';
 
 export type { RunStatus } from '../protocol/collectorTypes';
 
@@ -15,20 +16,6 @@ export type ProcedureStatsLike = Pick<
   ProcedureStats,
   'procedureId' | 'procedureType' | 'filepath' | 'count' | 'errors' | 'lastMs' | 'lastRunCount' | 'p50Ms' | 'p95Ms' | 'runs' | 'recent'
 >;
-
-/** `0.42 ms`, `7.5 ms`, `412 ms`, `3.1 s`, `42 s`, `2 min 5 s`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 10) return `${trim(ms.toFixed(1))} ms`;
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 10) return `${trim(s.toFixed(1))} s`;
-  if (s < 60) return `${Math.round(s)} s`;
-  const min = Math.floor(s / 60);
-  const rest = Math.round(s - min * 60);
-  return rest ? `${min} min ${rest} s` : `${min} min`;
-}
 
 function trim(n: string): string {
   return n.endsWith('.0') ? n.slice(0, -2) : n;

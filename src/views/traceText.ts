@@ -4,7 +4,8 @@
  */
 import type { RunDiff, SpanNode, TraceTree } from '../protocol/collectorTypes';
 import { Attr } from '../protocol/attributes';
-import { formatDuration, runOutcomeText } from './format';
+import { runOutcomeText } from './format';
+import { formatDuration } from '../text/duration';
 
 const BAR = 30;
 

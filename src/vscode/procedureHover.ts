@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { clockTime, formatDuration, procedureLensText, runOutcomeText, type ProcedureStatsLike } from '../views/format';
+import { formatDuration } from '../text/duration';
+import { clockTime, procedureLensText, runOutcomeText, type ProcedureStatsLike } from '../views/format';
 import { callLines, callLineText, comparableFigures, procedureAtLine } from '../views/procedureHoverModel';
 import { callCountsOf } from '../summary/procedureStats';
 import { isDebugRun, runTitle, sameRunKey } from '../views/runIdentity';

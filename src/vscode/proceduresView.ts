@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as path from 'node:path';
 import type { RunSummary } from '../protocol/collectorTypes';
 import { DIAGNOSTIC_SOURCE } from '../linter/ruleCatalog';
-import { formatDuration } from '../views/format';
+import { formatDuration } from '../text/duration';
 import { indexRuns, procedureRunState, type RunIndex } from '../views/procedureRuns';
 import { runTitle } from '../views/runIdentity';
 import type { ProcedureCatalog, StaticProcedure } from './procedureCatalog';

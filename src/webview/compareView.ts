@@ -3,7 +3,7 @@
 // delta, and the calls whose count changed. A row opens the step's code (from run B, else A).
 import type { CompareRow, CompareRunLabel, CompareView } from '../protocol/timelineMessages';
 import { rowDeltaMs, rowMeaning } from '../timelineModel/compareModel';
-import { formatDuration } from '../timelineModel/timeScale';
+import { formatDuration } from '../text/duration';
 import { append, button, h } from './dom';
 
 export interface CompareEvents {

@@ -49,7 +49,10 @@ export class DetailsPane {
     head.append(actions, this.notice);
     this.element.append(head);
     this.section('Span', d.fields, false);
-    this.section('Attributes', d.attributes, true);
+    if (d.pending !== undefined) {
+      // The whole span is on its way (or gone): say so where its attributes go.
+      this.sectionShell('Attributes').append(h('p', 'muted details-pending', d.pending));
+    } else this.section('Attributes', d.attributes, true);
     if (d.exceptions.length) {
       const sec = this.sectionShell(`Exceptions (${d.exceptions.length})`);
       for (const x of d.exceptions) {

@@ -3,10 +3,13 @@
 import { Attr } from '../protocol/attributes';
 import { parseHostToWebview, parseTimelineState, type CompareView, type HostToWebview, type TimelineState } from '../protocol/timelineMessages';
 import { rowOf } from '../timelineModel/rows';
-import { spanDetails, type SpanDetails } from '../timelineModel/spanDetails';
+import type { SpanView } from '../protocol/spanView';
+import { identityOnly, spanDetails, type SpanDetails } from '../timelineModel/spanDetails';
+import { SpanTable } from '../timelineModel/spanTable';
 import { spanActivity } from '../timelineModel/activity';
 import { relativeInText, relativeToRoots } from '../timelineModel/workspacePaths';
-import { formatDuration, zoomWindow } from '../timelineModel/timeScale';
+import { zoomWindow } from '../timelineModel/timeScale';
+import { formatDuration } from '../text/duration';
 import { renderCompare } from './compareView';
 import { DetailsPane } from './detailsPane';
 import { button, h, wrapAtSeparators } from './dom';
@@ -185,6 +188,16 @@ class TimelineApp {
         if (!m.ok) this.details.setNotice(m.message ?? 'No code found for this span.');
         else this.details.setNotice('');
         break;
+      case 'spanDetails': {
+        const run = this.run;
+        if (!run || run.traceId !== m.traceId) return;
+        run.gotSpan(m.spanId, m.span ? new SpanTable(m.span).span(0) : (m.message ?? 'The collector did not send this span.'));
+        if (run.selected === m.spanId) this.update(false);
+        break;
+      }
+      case 'attributeMatches':
+        if (this.run?.traceId === m.traceId && this.run.gotMatches(m.query, m.spanIds)) this.update(false);
+        break;
     }
   }
 
@@ -203,6 +216,8 @@ class TimelineApp {
   private update(rowsChanged: boolean): void {
     const run = this.run;
     if (!run) return;
+    const search = run.attrSearch();
+    if (search) this.vscode.postMessage({ type: 'matchAttributes', traceId: run.traceId, ...search });
     const rows = run.rows();
     const window = run.window();
     const selected = run.selectedIndex();
@@ -218,10 +233,16 @@ class TimelineApp {
       if (root !== -1) parts.push(criticalNote(run, critical, root));
     }
     this.toolbar.setStatus(parts.join(' · '));
-    this.filterEmpty.textContent = rows.filtered && rows.rows.length === 0 ? `No span matches the filter${run.filter.errorsOnly ? ' (errors only: this run has no span with an error)' : ''}.` : '';
+    this.filterEmpty.textContent = run.searching()
+      ? 'Searching the attributes…'
+      : rows.filtered && rows.rows.length === 0
+        ? `No span matches the filter${run.filter.errorsOnly ? ' (errors only: this run has no span with an error)' : ''}.`
+        : '';
     this.filterEmpty.hidden = this.filterEmpty.textContent === '';
-    const details = selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource);
-    this.details.show(details && this.withRelativePaths(details), selected === -1 ? [] : spanActivity(run.tree, selected, this.signals.logs));
+    const whole = selected === -1 ? undefined : this.wholeSpan(run, selected);
+    const details = selected === -1 ? undefined : spanDetails(run.tree, selected, run.resource, whole);
+    const activity = selected === -1 ? [] : spanActivity(run.tree, selected, this.signals.logs, typeof whole === 'object' ? whole : typeof whole === 'string' ? identityOnly(run.tree.span(selected)) : undefined);
+    this.details.show(details && this.withRelativePaths(details), activity);
     wrapAtSeparators(this.details.element);
     this.main.classList.toggle('with-details', selected !== -1 && !this.detailsClosed);
     this.main.classList.toggle('details-closed', selected !== -1 && this.detailsClosed);
@@ -231,6 +252,18 @@ class TimelineApp {
     }
     this.persist(this.runState(run));
     this.scheduleReport();
+  }
+
+  /**
+   * The selected span whole: from the batch, or (a summary batch) as the host sent it; asked for
+   * on first selection, with a line saying so until it arrives.
+   */
+  private wholeSpan(run: RunView, node: number): SpanView | string {
+    const got = run.wholeSpan(node);
+    if (got !== undefined) return got;
+    const spanId = run.tree.spanId(node);
+    if (run.shouldAsk(spanId)) this.vscode.postMessage({ type: 'spanDetails', traceId: run.traceId, spanId });
+    return 'Loading the attributes, events and links…';
   }
 
   /** Tells the host what the Activity list, the log list and the charts show (after the burst of updates). */

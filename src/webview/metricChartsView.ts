@@ -3,7 +3,7 @@
 // maps to the theme's chart colours; the SVG scales to the pane's width (400 px stays readable).
 import { MAX_LINES, metricCharts, polylinePoints, formatMetricValue, type MetricChart } from '../timelineModel/metricCharts';
 import type { SignalMetricSeries } from '../protocol/signalMessages';
-import { formatDuration } from '../timelineModel/timeScale';
+import { formatDuration } from '../text/duration';
 import { h } from './dom';
 
 const SVG = 'http://www.w3.org/2000/svg';

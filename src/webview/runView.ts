@@ -1,16 +1,22 @@
 // One run on screen: the spans received so far, the tree built from them, and the view state
 // (collapsed rows, filter, selection, zoom, critical path) that is persisted with setState.
 import type { SpanBatch } from '../protocol/spanBatch';
-import type { AttrValue } from '../protocol/spanView';
-import type { CriticalPathMode, TimelineFilter, TimelineState } from '../protocol/timelineMessages';
+import type { AttrValue, SpanView } from '../protocol/spanView';
+import type { AttrToken, CriticalPathMode, TimelineFilter, TimelineState } from '../protocol/timelineMessages';
 import { criticalPath, type CriticalSegment } from '../timelineModel/criticalPath';
-import { NO_FILTER } from '../timelineModel/rowFilter';
+import { attrQuery, NO_FILTER, parseFilter } from '../timelineModel/rowFilter';
 import { memoizeRows, type RowModel } from '../timelineModel/rows';
 import { BatchIds, concatBatches } from '../timelineModel/spanBatchConcat';
 import { SpanTable } from '../timelineModel/spanTable';
 import type { SpanTree } from '../timelineModel/spanTree';
 import { buildSpanTree } from '../timelineModel/spanTreeBuilder';
 import type { TimeWindow } from '../timelineModel/timeScale';
+
+/** No span matches (yet): the attribute search's answer is awaited. One object, so rows stay memoized. */
+const NONE: ReadonlySet<string> = new Set();
+
+/** Whole spans kept for a summary batch's details (the last ones selected). */
+const KEPT_DETAILS = 200;
 
 export class RunView {
   tree: SpanTree;
@@ -26,6 +32,15 @@ export class RunView {
   private critValue: Map<number, CriticalSegment[]> | undefined;
   /** The ids of the run's batch, kept from one live update to the next (made on the first). */
   private ids: BatchIds | undefined;
+  /** Whole spans of a summary batch, by id: the span, or why the host could not give it. */
+  private readonly details = new Map<string, SpanView | string>();
+  /** Span ids whose whole span was asked for and not answered yet. */
+  private readonly asked = new Set<string>();
+  /**
+   * The attribute search of a summary batch: the query asked, its matching span ids (undefined
+   * until the first answer), and whether spans arrived since it was asked.
+   */
+  private search: { query: string; ids: ReadonlySet<string> | undefined; stale: boolean } | undefined;
 
   constructor(
     readonly traceId: string,
@@ -40,6 +55,9 @@ export class RunView {
   replace(spans: SpanBatch): void {
     this.tree = buildSpanTree(new SpanTable(spans));
     this.ids = undefined;
+    this.details.clear();
+    this.asked.clear();
+    if (this.search) this.search.stale = true;
   }
 
   /**
@@ -53,6 +71,75 @@ export class RunView {
     const joined = concatBatches(before, spans, (id) => ids.get(id));
     ids.grown(joined, before.spanId.length);
     this.tree = buildSpanTree(new SpanTable(joined), this.tree);
+    // A span sent again may have changed: its details are asked for anew; new spans may match.
+    if (this.details.size || this.asked.size) {
+      const added = new SpanTable(spans);
+      for (let r = 0; r < added.size; r++) {
+        this.details.delete(added.spanId(r));
+        this.asked.delete(added.spanId(r));
+      }
+    }
+    if (this.search) this.search.stale = true;
+  }
+
+  /** Only some attributes are in the batch (see SpanBatch.summary): the rest are asked for. */
+  get summary(): boolean {
+    return this.tree.table.batch.summary;
+  }
+
+  /**
+   * The span to show the details of: the batch's own, or for a summary the whole span once the
+   * host sent it (a string: why it could not), undefined while it is awaited.
+   */
+  wholeSpan(node: number): SpanView | string | undefined {
+    return this.summary ? this.details.get(this.tree.spanId(node)) : this.tree.span(node);
+  }
+
+  /** True once per span id whose whole span is to be asked for (a summary batch, not asked yet). */
+  shouldAsk(spanId: string): boolean {
+    if (!this.summary || this.details.has(spanId) || this.asked.has(spanId)) return false;
+    this.asked.add(spanId);
+    return true;
+  }
+
+  /** The host's answer for a span: the span, or why it is missing. */
+  gotSpan(spanId: string, span: SpanView | string): void {
+    this.asked.delete(spanId);
+    this.details.delete(spanId);
+    this.details.set(spanId, span);
+    if (this.details.size > KEPT_DETAILS) this.details.delete(this.details.keys().next().value!);
+  }
+
+  /** The attribute search to ask the host for (a summary batch, tokens new or spans arrived since), if any. */
+  attrSearch(): { query: string; tokens: AttrToken[] } | undefined {
+    const pf = parseFilter(this.filter);
+    const query = attrQuery(pf);
+    if (!this.summary || query === '') return undefined;
+    if (this.search?.query === query) {
+      if (!this.search.stale) return undefined;
+      this.search.stale = false;
+    } else this.search = { query, ids: undefined, stale: false };
+    return { query, tokens: pf.attrs.map((a) => ({ key: a.key, value: a.value })) };
+  }
+
+  /** The host's answer to an attribute search (ignored when the filter changed since). */
+  gotMatches(query: string, spanIds: readonly string[]): boolean {
+    if (this.search?.query !== query) return false;
+    this.search = { query, ids: new Set(spanIds), stale: this.search.stale };
+    return true;
+  }
+
+  /** The attribute search's first answer is awaited. */
+  searching(): boolean {
+    return this.attrMatches() === NONE;
+  }
+
+  /** The spans matching the filter's attribute tokens when the host matches them; undefined when the batch does. */
+  private attrMatches(): ReadonlySet<string> | undefined {
+    if (!this.summary) return undefined;
+    const query = attrQuery(parseFilter(this.filter));
+    if (query === '') return undefined;
+    return this.search?.query === query ? (this.search.ids ?? NONE) : NONE;
   }
 
   restore(s: TimelineState | undefined): void {
@@ -73,7 +160,7 @@ export class RunView {
   }
 
   rows(): RowModel {
-    return this.rowsOf(this.tree, this.collapsed, this.collapsedVersion, this.filter);
+    return this.rowsOf(this.tree, this.collapsed, this.collapsedVersion, this.filter, this.attrMatches());
   }
 
   window(): TimeWindow {

@@ -4,7 +4,8 @@
 import type { CriticalSegment } from '../timelineModel/criticalPath';
 import type { RowModel } from '../timelineModel/rows';
 import { nodeLabel, type SpanTree } from '../timelineModel/spanTree';
-import { barGeometry, formatDuration, ticks, toUnit, type TimeWindow } from '../timelineModel/timeScale';
+import { barGeometry, ticks, toUnit, type TimeWindow } from '../timelineModel/timeScale';
+import { formatDuration } from '../text/duration';
 import { h, setText } from './dom';
 
 export const ROW_HEIGHT = 22;

@@ -1,21 +1,24 @@
 // Timeline batch benchmark (issue 12, goal "timeline batch of a stored 100,000-span trace ready to
 // post in ≤ 50 ms"): a 100,000-span trace is stored (10 attributes a span; values unique per span,
 // or repeating 20 per key as a plan run's kinds and names do), then:
-//  - full: `store.batchSince(trace)`, what the timeline panel posts when it opens a run: the first
-//    ask makes it (`fullFirstMs`; `fullMs` is the median of making it again from the records), a
-//    later ask of the unchanged trace gets the batch the store kept (`fullKeptMs`: a panel shown
-//    again reloads and asks for its whole run);
-//  - live: `store.batchSince(trace, cursor)` after 1,000 more spans arrived (what it posts every 250 ms);
-// each against references measured in the same run: the previous path (`store.trace()` span views,
-// then `encodeSpanBatch`; for live, the filter of all span views by the ids already sent) and a
-// `structuredClone` of the batch (what posting it to the webview costs at least). Times are also
-// taken as CPU time of the process (`…CpuMs`), which a machine shared with other work disturbs less
-// than the wall clock.
+//  - open: what the timeline panel posts when it opens a run — `store.batchSince(trace, undefined,
+//    { summary: true })` and the `showRun` message around it. The first ask makes it
+//    (`openFirstMs`; `openMs` is the median of making it again from the records); a later ask of
+//    the unchanged trace gets the batch the store kept (`openKeptMs`);
+//  - on demand: a selected span's whole batch (`detailsMs`) and a `key=value` search over the
+//    attributes the summary leaves out (`searchMs`), as the panel answers them;
+//  - live: `store.batchSince(trace, cursor, { summary: true })` after 1,000 more spans arrived
+//    (what it posts every 250 ms);
+// each against references measured in the same run: the previous path (the batch with every
+// attribute, what the panel posted before summaries: `previousPathMs`; for live, the filter of all
+// span views by the ids already sent, then `encodeSpanBatch`) and a `structuredClone` of the
+// message (what posting it costs at least). Times are also taken as CPU time of the process
+// (`…CpuMs`), which a machine shared with other work disturbs less than the wall clock.
 // Run: npm run bench:batch (`--json` prints one JSON object).
 import { loadavg } from 'node:os';
 import { SpanStore } from '../../src/collector/store/spanStore';
 import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
-import { encodeSpanBatch } from '../../src/protocol/spanBatch';
+import { encodeSpanBatch, type SpanBatch } from '../../src/protocol/spanBatch';
 import { encodeRecordBatch } from '../../src/collector/store/recordBatch';
 
 const asJson = process.argv.includes('--json');
@@ -50,47 +53,74 @@ const cpuMs = (): number => {
 const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number): number => +x.toFixed(2);
 
+/** The message the panel posts on open (timelinePanel.sendSpans), around the batch. */
+function showRun(id: string, batch: SpanBatch): object {
+  return { type: 'showRun', traceId: id, title: 'bench', spans: batch, live: false, workspaceRoots: [] };
+}
+
 function measure(repeatValues: boolean): object {
   const store = new SpanStore({ maxBytes: 8192 * 1024 * 1024, maxSpans: 4 * SPANS });
   for (let first = 1; first <= SPANS; first += 5000) importOtlpJson(store, body(first, 5000, repeatValues));
   const id = hex(TRACE, 32);
-  const full: number[] = [];
-  const fullCpu: number[] = [];
+  const summary = { summary: true };
+  const open: number[] = [];
+  const openCpu: number[] = [];
   const clone: number[] = [];
   const old: number[] = [];
+  const oldCpu: number[] = [];
+  const oldClone: number[] = [];
   const kept: number[] = [];
+  const details: number[] = [];
+  const search: number[] = [];
   // The first ask: the batch is made (and kept, the budget having room for it).
   const c0 = cpuMs();
   const t0 = performance.now();
-  const first = store.batchSince(id)!;
-  const fullFirstMs = performance.now() - t0;
-  const fullFirstCpuMs = cpuMs() - c0;
-  const spans = first.batch.spanId.length;
-  const textChars = first.batch.text.length;
+  const first = showRun(id, store.batchSince(id, undefined, summary)!.batch) as { spans: SpanBatch };
+  const openFirstMs = performance.now() - t0;
+  const openFirstCpuMs = cpuMs() - c0;
+  const spans = first.spans.spanId.length;
+  const textChars = first.spans.text.length;
+  const attributes = first.spans.attrKey.length;
+  let previousTextChars = 0;
   for (let r = 0; r < ROUNDS; r++) {
     // Made again from the records, as every first ask of a trace does.
     const c0 = cpuMs();
     const t0 = performance.now();
-    const made = encodeRecordBatch(store.records(id));
+    const made = showRun(id, encodeRecordBatch(store.records(id), true));
     const t1 = performance.now();
-    fullCpu.push(cpuMs() - c0);
+    openCpu.push(cpuMs() - c0);
     structuredClone(made);
     const t2 = performance.now();
-    encodeSpanBatch(store.trace(id));
+    // The previous path: every attribute in the batch.
+    const c1 = cpuMs();
     const t3 = performance.now();
-    // Asked again, unchanged (a panel shown again): the kept batch.
-    store.batchSince(id);
+    const whole = showRun(id, encodeRecordBatch(store.records(id)));
     const t4 = performance.now();
-    full.push(t1 - t0);
+    oldCpu.push(cpuMs() - c1);
+    structuredClone(whole);
+    const t5 = performance.now();
+    previousTextChars = (whole as { spans: SpanBatch }).spans.text.length;
+    // Asked again, unchanged (a panel shown again): the kept batch.
+    store.batchSince(id, undefined, summary);
+    const t6 = performance.now();
+    // A span selected: its whole batch; a search for an attribute value the summary leaves out.
+    store.spanBatch(id, hex(1 + ((r * 7919) % SPANS), 16));
+    const t7 = performance.now();
+    store.matchSpans(id, [{ key: 'attr.7', value: `value 7 of span ${repeatValues ? 13 : `${TRACE}.${4242 + r}`}` }]);
+    const t8 = performance.now();
+    open.push(t1 - t0);
     clone.push(t2 - t1);
-    old.push(t3 - t2);
-    kept.push(t4 - t3);
+    old.push(t4 - t3);
+    oldClone.push(t5 - t4);
+    kept.push(t6 - t5);
+    details.push(t7 - t6);
+    search.push(t8 - t7);
   }
   // Live: 1,000 spans arrive on the 100k trace; the panel asks for what came since its cursor.
   const live: number[] = [];
   const liveCpu: number[] = [];
   const liveOld: number[] = [];
-  let cursor = store.batchSince(id)!.cursor;
+  let cursor = store.batchSince(id, undefined, summary)!.cursor;
   let sent = new Set(store.trace(id).map((s) => s.spanId));
   let next = SPANS + 1;
   let liveSpans = 0;
@@ -99,7 +129,7 @@ function measure(repeatValues: boolean): object {
     next += LIVE;
     const c0 = cpuMs();
     const t0 = performance.now();
-    const got = store.batchSince(id, cursor)!;
+    const got = store.batchSince(id, cursor, summary)!;
     const t1 = performance.now();
     liveCpu.push(cpuMs() - c0);
     const fresh = store.trace(id).filter((s) => !sent.has(s.spanId));
@@ -115,15 +145,21 @@ function measure(repeatValues: boolean): object {
   return {
     spans,
     textChars,
-    fullFirstMs: round(fullFirstMs),
-    fullFirstCpuMs: round(fullFirstCpuMs),
-    fullMs: round(med(full)),
-    fullCpuMs: round(med(fullCpu)),
-    fullKeptMs: round(med(kept)),
+    attributes,
+    previousTextChars,
+    openFirstMs: round(openFirstMs),
+    openFirstCpuMs: round(openFirstCpuMs),
+    openMs: round(med(open)),
+    openCpuMs: round(med(openCpu)),
+    openKeptMs: round(med(kept)),
     structuredCloneMs: round(med(clone)),
     previousPathMs: round(med(old)),
-    fullVsStructuredClone: round(med(full) / med(clone)),
-    fullVsPreviousPath: round(med(full) / med(old)),
+    previousPathCpuMs: round(med(oldCpu)),
+    previousStructuredCloneMs: round(med(oldClone)),
+    openVsPreviousPath: round(med(open) / med(old)),
+    openVsStructuredClone: round(med(open) / med(clone)),
+    detailsMs: round(med(details)),
+    searchMs: round(med(search)),
     liveSpans,
     liveMs: round(med(live)),
     liveCpuMs: round(med(liveCpu)),

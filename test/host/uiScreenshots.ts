@@ -17,8 +17,8 @@ import { firstHourShots, THEME_CLASSES, THEMES } from './uiFirstHour';
 
 const RUN_PLAN_COMMAND = 'instrumentFirst.runPlan';
 const PLAN_FILE = 'plans/create-cluster.ts';
-/** A duration as the CodeLens shows it: "412 ms", "3.1 s". */
-const DURATION = /\d\s?ms\b|\d\s?s\b/;
+/** A duration as the CodeLens shows it: "412 ms", "3.14 s", "250 µs". */
+const DURATION = /\d\s?(µs|ms|s)\b/;
 
 interface Manifest {
   contributes?: { commands?: { command: string; title: string; category?: string }[] };

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { BodyEncoding, DecodeRequest, DecodeResponse } from './decodeMessages';
 import { DecodeContext } from '../store/decodedBatch';
 import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
+import { SharedBodies } from './sharedBodies';
 
 /** A worker's answer, with the dictionary its ids (if any) resolve in. */
 export interface DecodeResult {
@@ -65,6 +66,11 @@ export class DecodePool {
   private disposed = false;
   /** False when workers cannot be used (no script, or they keep dying): decode in place. */
   readonly usable: boolean;
+  /**
+   * Shared memory for bodies the workers read in place (`bodies.join`), reused once a body is
+   * done with (`bodies.release`): a JSON body is otherwise copied a second time to be transferred.
+   */
+  readonly bodies = new SharedBodies();
 
   constructor(
     private readonly workerPath: string,
@@ -82,7 +88,7 @@ export class DecodePool {
   }
 
   /**
-   * Decodes a body on a worker. A body in a SharedArrayBuffer (see `sharedBody`) is read by the
+   * Decodes a body on a worker. A body in a SharedArrayBuffer (see `bodies`) is read by the
    * worker where it is; any other is copied once into a buffer that is transferred. Either way the
    * caller's body stays usable (for making the records from the worker's index, for forwarding, or
    * for decoding in place when this rejects — which it does only when the worker died or the pool
@@ -191,20 +197,4 @@ export class DecodePool {
       void slot.worker.terminate();
     }
   }
-}
-
-/**
- * The chunks of a request body joined in one SharedArrayBuffer: what Buffer.concat does, with the
- * same single copy, but a decode worker then reads the bytes in place — a JSON body is otherwise
- * copied a second time to be transferred (both copies together were a tenth of the storing
- * thread's work at full load).
- */
-export function sharedBody(chunks: readonly Buffer[], size: number): Buffer {
-  const out = Buffer.from(new SharedArrayBuffer(size));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -3,7 +3,7 @@ import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonScanner';
 import { decodeOtlpProto } from './otlpProtoDecoder';
-import { sharedBody, type DecodePool } from './decodePool';
+import type { DecodePool } from './decodePool';
 import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
 import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
@@ -155,9 +155,14 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
   });
   req.on('end', () => {
     if (tooLarge) return;
+    const pool = opts.decoders;
+    // JSON bodies go to the decode workers; protobuf ones when asked, or when bodies already wait
+    // for this thread and a worker has nothing in hand (see `protobufOnWorkers`).
+    const wantsWorker = (): boolean => pool?.available === true && (enc === 'json' || opts.protobufOnWorkers === true || (opts.slicer.pending > 0 && pool.inFlight === 0));
     // A body that a decode worker will read is joined where the worker can read it without a copy.
-    const toWorker = encoding === 'identity' && enc === 'json' && opts.decoders?.available === true;
-    const raw = toWorker ? sharedBody(chunks, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const toWorker = encoding === 'identity' && wantsWorker();
+    const raw = toWorker ? pool!.bodies.join(chunks, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    chunks.length = 0;
     const store200 = (batch: DecodedBatch): void => {
       const result = store.ingest(batch);
       // Forwarded as a plain Buffer: HTTP clients refuse views of shared memory.
@@ -175,26 +180,31 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
       }
       store200(batch);
     };
-    const decodeAndStore = (body: Buffer): void => {
-      const pool = opts.decoders;
+    const decodeAndStore = (body: Buffer, onWorker: boolean): void => {
       const size = body.length;
-      if (!pool?.available || !(enc === 'json' || opts.protobufOnWorkers || (opts.slicer.pending > 0 && pool.inFlight === 0))) return opts.slicer.run(() => decodeInPlace(body), size);
+      if (!onWorker || !pool?.available) return opts.slicer.run(() => decodeInPlace(body), size);
       pool.decode(enc, body).then(
         ({ response: r, dict }) =>
           opts.slicer.run(() => {
-            if (!r.ok) return fail(400, r.message);
-            let batch: DecodedBatch;
             try {
-              batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
-            } catch {
-              return decodeInPlace(body);
+              if (!r.ok) return fail(400, r.message);
+              let batch: DecodedBatch;
+              try {
+                batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
+              } catch {
+                return decodeInPlace(body);
+              }
+              store200(batch);
+            } finally {
+              // The shared body is reused by a later request once its records are made (or it was
+              // refused): only here, where the worker has answered, so nothing else still reads it.
+              if (body === raw && toWorker) pool.bodies.release(raw);
             }
-            store200(batch);
           }, size),
         () => opts.slicer.run(() => decodeInPlace(body), size),
       );
     };
-    if (encoding === 'identity') return decodeAndStore(raw);
+    if (encoding === 'identity') return decodeAndStore(raw, toWorker);
     const unzip = encoding === 'deflate' ? inflate : gunzip;
     unzip(raw, { maxOutputLength: limit }, (err, out) => {
       if (err) {
@@ -202,7 +212,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
         else fail(400, `invalid ${encoding} body: ${err.message}`);
         return;
       }
-      decodeAndStore(out);
+      decodeAndStore(out, wantsWorker());
     });
   });
 }

@@ -1,4 +1,4 @@
-import { allocateBatch, BatchStrings, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
+import { allocateBatch, BatchStrings, SUMMARY_ATTRIBUTE_KEYS, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
 import { eventMs, type SpanRecord } from './spanRecord';
 import { fromStoredValue, type StoredValue } from './largeText';
 
@@ -16,6 +16,9 @@ interface Shape {
   from: Uint32Array;
 }
 
+const SUMMARY_KEYS: ReadonlySet<string> = new Set(SUMMARY_ATTRIBUTE_KEYS);
+const NO_KEYS: Shape = { refs: new Uint32Array(0), slots: new Uint32Array(0), from: new Uint32Array(0) };
+
 /**
  * The timeline batch of stored spans, read straight from the records: no span views in between,
  * each key list resolved once, equal span and parent ids under one ref (the webview links parents
@@ -26,16 +29,20 @@ interface Shape {
  * are looked up in a table of ids only (IdRefs), and values in a small map per key, not in one map
  * of every string of the batch: most lookups then stay in cache. An id and a value with the same
  * text get two refs, which costs a few bytes and nothing else.
+ *
+ * `summary`: the batch a timeline panel opens with (see SpanBatch.summary): only the attributes the
+ * page reads, so that its cost no longer grows with the spans' attributes.
  */
-export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
+export function encodeRecordBatch(records: readonly SpanRecord[], summary = false): SpanBatch {
   const t = new BatchStrings();
   const values = new ValueRefs(t);
   const shapes = new Map<readonly string[], Shape>();
-  const shapeOf = (keys: readonly string[]): Shape => {
-    let s = shapes.get(keys);
+  const summaryShapes = new Map<readonly string[], Shape>();
+  const shapeIn = (cache: Map<readonly string[], Shape>, keys: readonly string[], only: boolean): Shape => {
+    let s = cache.get(keys);
     if (!s) {
       const first = new Map<string, number>();
-      const order: number[] = [];
+      let order: number[] = [];
       for (let i = 0; i < keys.length; i++) {
         const at = first.get(keys[i]!);
         if (at === undefined) {
@@ -43,15 +50,22 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
           order.push(i);
         } else order[at] = i;
       }
+      if (only) order = order.filter((i) => SUMMARY_KEYS.has(keys[i]!));
       s = {
         refs: Uint32Array.from(order, (i) => t.ref(keys[i]!)),
         slots: Uint32Array.from(order, (i) => values.slot(keys[i]!)),
         from: Uint32Array.from(order),
       };
-      shapes.set(keys, s);
+      cache.set(keys, s);
     }
     return s;
   };
+  const fullShapeOf = (keys: readonly string[]): Shape => shapeIn(shapes, keys, false);
+  // A summary keeps a span's summary keys, or all of its attributes when the caps cut one of them
+  // (few spans: the row's "truncated" mark reads the value's kind), and no event or link attributes.
+  const spanShape = summary ? (rec: SpanRecord): Shape => (rec.extra?.truncatedValues ? fullShapeOf(rec.keys) : shapeIn(summaryShapes, rec.keys, true)) : (rec: SpanRecord): Shape => fullShapeOf(rec.keys);
+  // The key lists of events and links.
+  const innerShapeOf = summary ? (): Shape => NO_KEYS : fullShapeOf;
   const n = records.length;
   let spanAttrs = 0;
   let eventCount = 0;
@@ -63,20 +77,24 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
     // Spans of one kind come in runs with one key list: checked by identity before the map.
-    if (rec.keys !== lastKeys) {
+    if (rec.extra !== undefined) {
+      // Its shape may depend on its extra (see spanShape): not remembered for the next span.
+      lastKeys = undefined;
+      lastShape = spanShape(rec);
+    } else if (rec.keys !== lastKeys) {
       lastKeys = rec.keys;
-      lastShape = shapeOf(lastKeys);
+      lastShape = spanShape(rec);
     }
     spanAttrs += lastShape!.refs.length;
     const x = rec.extra;
     if (x === undefined) continue;
     if (x.events) {
       eventCount += x.events.length;
-      for (const e of x.events) eventAttrs += shapeOf(e.keys).refs.length;
+      for (const e of x.events) eventAttrs += innerShapeOf(e.keys).refs.length;
     }
     if (x.links) {
       linkCount += x.links.length;
-      for (const l of x.links) linkAttrs += shapeOf(l.keys).refs.length;
+      for (const l of x.links) linkAttrs += innerShapeOf(l.keys).refs.length;
     }
   }
   const attrs = spanAttrs + eventAttrs + linkAttrs;
@@ -97,6 +115,8 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   let traceRef = -1;
   let name = '';
   let nameRef = -1;
+  let lastParent = '';
+  let lastParentRef = -1;
   lastKeys = undefined;
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
@@ -105,8 +125,13 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
       traceRef = t.ref(traceId);
     }
     b.traceId[i] = traceRef;
+    // Siblings often come one after the other: their parent's ref is the one just looked up.
     const parent = rec.parentSpanId;
-    b.parentSpanId[i] = parent ? ids.ref(parent) : -1;
+    if (parent !== lastParent) {
+      lastParent = parent;
+      lastParentRef = parent ? ids.ref(parent) : -1;
+    }
+    b.parentSpanId[i] = lastParentRef;
     if (nameRef < 0 || rec.name !== name) {
       name = rec.name;
       nameRef = t.ref(name);
@@ -122,9 +147,13 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
     b.flags[i] = rec.flags;
     b.linkFrom[i] = lk;
     b.attrFrom[i] = a;
-    if (rec.keys !== lastKeys) {
+    if (rec.extra !== undefined) {
+      // Its shape may depend on its extra (see spanShape): not remembered for the next span.
+      lastKeys = undefined;
+      lastShape = spanShape(rec);
+    } else if (rec.keys !== lastKeys) {
       lastKeys = rec.keys;
-      lastShape = shapeOf(lastKeys);
+      lastShape = spanShape(rec);
     }
     a = values.put(b, lastShape!, rec.values, a);
     b.eventFrom[i] = ev;
@@ -143,7 +172,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
         b.linkTraceState[lk] = l.traceState ? t.ref(l.traceState) : -1;
         b.linkFlags[lk] = l.flags;
         b.linkAttrFrom[lk] = la;
-        la = values.put(b, shapeOf(l.keys), l.values, la);
+        la = values.put(b, innerShapeOf(l.keys), l.values, la);
         lk++;
       }
     }
@@ -152,7 +181,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
         b.eventName[ev] = t.ref(e.name);
         b.eventTimeMs[ev] = eventMs(e);
         b.eventAttrFrom[ev] = ea;
-        ea = values.put(b, shapeOf(e.keys), e.values, ea);
+        ea = values.put(b, innerShapeOf(e.keys), e.values, ea);
         ev++;
       }
     }
@@ -162,7 +191,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[]): SpanBatch {
   b.eventAttrFrom[ev] = ea;
   b.linkFrom[n] = lk;
   b.linkAttrFrom[lk] = la;
-  return t.finish(b);
+  return t.finish(b, summary);
 }
 
 /** Values looked at per key before deciding whether they repeat. */
@@ -322,10 +351,10 @@ export class LastBatch {
     return this.kept?.bytes ?? 0;
   }
 
-  /** The kept batch of this entry at this generation and span count, if that is the one kept. */
-  get(entry: object, generation: number, spans: number): SpanBatch | undefined {
+  /** The kept batch of this entry at this generation and span count (a summary or not), if that is the one kept. */
+  get(entry: object, generation: number, spans: number, summary = false): SpanBatch | undefined {
     const k = this.kept;
-    return k && k.entry === entry && k.generation === generation && k.spans === spans ? k.batch : undefined;
+    return k && k.entry === entry && k.generation === generation && k.spans === spans && k.batch.summary === summary ? k.batch : undefined;
   }
 
   /** Keeps `batch` (instead of the one kept) when it takes at most `room` bytes. */

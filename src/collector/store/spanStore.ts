@@ -12,7 +12,9 @@ import type {
   TraceBatch,
   TraceTree,
 } from '../../protocol/collectorTypes';
+import type { SpanBatch } from '../../protocol/spanBatch';
 import type { SpanView } from '../../protocol/spanView';
+import type { AttrToken } from '../../protocol/timelineMessages';
 import { ChangeCoalescer, type Disposable } from './changeCoalescer';
 import { DecodeContext, type DecodedBatch } from './decodedBatch';
 import { encodeOtlpJson } from './otlpJsonEncoder';
@@ -21,6 +23,7 @@ import { procedureStatsFromSummaries } from '../../summary/procedureStats';
 import { summarizeRun, type PlanRunSummary } from '../../summary/runSummary';
 import { recordSource } from './queries/recordSource';
 import { searchSpans } from './queries/spanSearch';
+import { matchingSpanIds } from './queries/attributeMatch';
 import { buildTree } from './queries/traceTree';
 import { storeLargeValues, toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
@@ -207,9 +210,12 @@ export class SpanStore {
     let entry: TraceEntry | undefined;
     let lastId = '';
     let origin: SpanOrigin | undefined;
+    // Set when an eviction may have removed the current trace: only then is it looked up again
+    // for a span of the same trace (a Map lookup per span was measurable at full ingest).
+    let evicted = false;
     for (let i = 0; i < spans.length; i++) {
       const rec = spans[i]!;
-      if (rec.traceId !== lastId || (entry && this.traces.get(lastId) !== entry)) {
+      if (rec.traceId !== lastId || (evicted && entry && this.traces.get(lastId) !== entry)) {
         lastId = rec.traceId;
         origin = undefined;
         entry = this.traces.get(lastId);
@@ -224,6 +230,7 @@ export class SpanStore {
         }
         if (entry && !before.has(entry)) before.set(entry, { hadRoot: entry.complete, wasRun: entry.isRun });
       }
+      evicted = false;
       if (!entry) {
         refuse(`trace ${lastId} was evicted earlier: its late spans are not kept`);
         continue;
@@ -249,13 +256,14 @@ export class SpanStore {
         continue;
       }
       if (truncatedValuesOf(rec) > 0) truncated++;
-      entry.add(rec, now);
+      entry.put(rec, now, old);
       if (old) entry.generation = ++this.generations;
       entry.bytes += delta;
       this.bytes += delta;
       if (!old) this.spanCount++;
       if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.bytes + others > this.maxBytes) {
         this.evictFor(entry);
+        evicted = true;
         others = this.budget.usedBytes - this.bytes;
       }
     }
@@ -474,24 +482,46 @@ export class SpanStore {
   /**
    * The timeline batch of a trace, read from its records: the spans added since `since` (a cursor
    * this returned earlier), or all of them (`full`) on first ask or when spans were replaced since.
+   * `summary`: only the attributes the timeline reads from a batch (see `SpanBatch.summary`; what a
+   * timeline panel asks for: the rest comes per span with {@link spanBatch} and {@link matchSpans}).
    * A full batch may be the one kept from an earlier ask (see LastBatch): callers only read it (a
    * structured clone or a post copies it; transferring its buffers would empty the kept one).
    */
-  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined {
+  batchSince(traceId: string, since?: BatchCursor, { summary = false }: { summary?: boolean } = {}): TraceBatch | undefined {
     const entry = this.traces.get(traceId.toLowerCase());
     if (!entry) return undefined;
     const size = entry.spans.size;
     const full = !since || since.generation !== entry.generation || since.spans > size;
     const cursor = { generation: entry.generation, spans: size };
-    const kept = full ? this.lastBatch.get(entry, entry.generation, size) : undefined;
+    const kept = full ? this.lastBatch.get(entry, entry.generation, size, summary) : undefined;
     if (kept) return { batch: kept, cursor, full };
     const from = full ? 0 : since.spans;
     const records: SpanRecord[] = [];
     let i = 0;
     for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
-    const batch = encodeRecordBatch(records);
+    const batch = encodeRecordBatch(records, summary);
     if (full) this.lastBatch.keep(entry, entry.generation, size, batch, this.budget.maxBytes - this.budget.usedBytes);
     return { batch, cursor, full };
+  }
+
+  /**
+   * One span of a trace, whole, as a batch of one (the timeline's details of the selected span,
+   * in the format the webview already reads); undefined when the trace or the span is gone.
+   */
+  spanBatch(traceId: string, spanId: string): SpanBatch | undefined {
+    const rec = this.traces.get(traceId.toLowerCase())?.spans.get(spanId);
+    return rec ? encodeRecordBatch([rec]) : undefined;
+  }
+
+  /**
+   * The ids of a trace's spans whose attributes match every `key=value` token (the value a
+   * case-insensitive part of the attribute's text; '' asks for the key only), as the timeline's
+   * search matches them: its batch holds only some attributes (see batchSince). Undefined when the
+   * trace is gone.
+   */
+  matchSpans(traceId: string, tokens: readonly AttrToken[]): string[] | undefined {
+    const entry = this.traces.get(traceId.toLowerCase());
+    return entry ? matchingSpanIds(entry.spans.values(), tokens) : undefined;
   }
 
   /** Internal: the records of a trace, for queries. */

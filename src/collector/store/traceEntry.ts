@@ -56,7 +56,11 @@ export class TraceEntry {
 
   /** Adds or replaces a span; returns the replaced span, if any. */
   add(rec: SpanRecord, nowMs: number): SpanRecord | undefined {
-    const old = this.spans.get(rec.spanId);
+    return this.put(rec, nowMs, this.spans.get(rec.spanId));
+  }
+
+  /** `add` for a caller that has already looked up the span it replaces (`old`, or undefined). */
+  put(rec: SpanRecord, nowMs: number, old: SpanRecord | undefined): SpanRecord | undefined {
     this.spans.set(rec.spanId, rec);
     this.lastActivityMs = nowMs;
     this.version++;

@@ -34,7 +34,9 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
         if (!store) return undefined;
         const withResource: TimelineStore = {
           trace: (id) => store.trace(id),
-          batchSince: (id, since) => store.batchSince(id, since),
+          batchSince: (id, since, options) => store.batchSince(id, since, options),
+          spanBatch: (id, spanId) => store.spanBatch(id, spanId),
+          matchSpans: (id, tokens) => store.matchSpans(id, tokens),
           run: (id) => store.run(id),
           runs: () => store.runs(),
           diff: (a, b) => s.data.diff(a, b),

@@ -1,6 +1,8 @@
 import type * as vscode from 'vscode';
 import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
+import type { SpanBatch } from '../../protocol/spanBatch';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
+import type { AttrToken } from '../../protocol/timelineMessages';
 import type { CodeTarget } from '../../timelineModel/codeTarget';
 import type { Collector } from '../../collector';
 
@@ -11,7 +13,11 @@ export type SignalStores = Pick<Collector, 'logs' | 'metrics'>;
 export interface TimelineStore {
   trace(traceId: string): SpanView[];
   /** The run's timeline batch: all of it, or what was added since `since` (see SpanStore.batchSince). */
-  batchSince(traceId: string, since?: BatchCursor): TraceBatch | undefined;
+  batchSince(traceId: string, since?: BatchCursor, options?: { summary?: boolean }): TraceBatch | undefined;
+  /** One span whole, as a batch of one (see SpanStore.spanBatch). */
+  spanBatch(traceId: string, spanId: string): SpanBatch | undefined;
+  /** The ids of the spans whose attributes match every token (see SpanStore.matchSpans). */
+  matchSpans(traceId: string, tokens: readonly AttrToken[]): string[] | undefined;
   run(traceId: string): RunSummary | undefined;
   runs(): RunSummary[];
   diff(a: string, b: string): RunDiff | undefined;

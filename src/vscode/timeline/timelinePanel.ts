@@ -146,6 +146,21 @@ export class TimelinePanel implements vscode.Disposable {
         else await this.post({ type: 'notice', text: `The linked trace ${msg.traceId} is not in the collector.` });
         break;
       }
+      case 'spanDetails': {
+        const store = await this.host.store();
+        const span = store?.spanBatch(msg.traceId, msg.spanId);
+        await this.post(
+          span
+            ? { type: 'spanDetails', traceId: msg.traceId, spanId: msg.spanId, span }
+            : { type: 'spanDetails', traceId: msg.traceId, spanId: msg.spanId, message: store?.run(msg.traceId) ? 'This span is no longer in the collector.' : 'This run is no longer in the collector (evicted or deleted): its attributes, events and links cannot be shown.' },
+        );
+        break;
+      }
+      case 'matchAttributes': {
+        const store = await this.host.store();
+        await this.post({ type: 'attributeMatches', traceId: msg.traceId, query: msg.query, spanIds: store?.matchSpans(msg.traceId, msg.tokens) ?? [] });
+        break;
+      }
       case 'rendered':
         this.host.log(`timeline: rendered ${msg.spans} spans (${msg.rows} rows) in ${msg.ms.toFixed(0)} ms`);
         for (const w of [...this.renderWaiters]) w({ spans: msg.spans, rows: msg.rows, ms: msg.ms });
@@ -179,7 +194,8 @@ export class TimelinePanel implements vscode.Disposable {
       return this.post({ type: 'showCompare', compare: presentDiff(diff) });
     }
     const run = store?.run(c.traceId);
-    const all = run ? store?.batchSince(c.traceId) : undefined;
+    // A summary: the spans' other attributes come one span at a time (spanDetails, matchAttributes).
+    const all = run ? store?.batchSince(c.traceId, undefined, { summary: true }) : undefined;
     if (!run || !all || all.batch.spanId.length === 0) {
       this.panel.title = 'Timeline';
       return this.post({ type: 'runGone', traceId: c.traceId, message: `Run ${c.traceId} is not in the collector (evicted, deleted, or from another session).` });
@@ -216,7 +232,7 @@ export class TimelinePanel implements vscode.Disposable {
     const run = store?.run(traceId);
     if (!store || !run) return this.sendContent();
     // Only what the webview does not have yet; everything when spans were replaced.
-    const since = store.batchSince(traceId, this.cursor);
+    const since = store.batchSince(traceId, this.cursor, { summary: true });
     if (!since) return this.sendContent();
     this.cursor = since.cursor;
     if (since.batch.spanId.length === 0 && run.status === 'running') return;

@@ -33,7 +33,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
   test('CodeLens above the plan and each procedure carry measured durations', async () => {
     const s = await services();
     const uri = workspaceUri(CLUSTER);
-    const titles = await waitForCodeLens(uri, /^converged in 2 passes · [\d.]+ (ms|s)$/);
+    const titles = await waitForCodeLens(uri, /^converged in 2 passes · [\d.]+ (µs|ms|s)$/);
     assert.ok(titles.includes('▶ Run') && titles.includes('Debug'), JSON.stringify(titles));
     const doc = await vscode.workspace.openTextDocument(uri);
     const lenses = await codeLenses(uri);
@@ -41,7 +41,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     for (const cls of ['class CreateSecurityGroup', 'class ConfigureIngress', 'class CreateInstances', 'class WaitForInstances', 'class RegisterClusterNodeToLb']) {
       const t = at(cls);
       assert.equal(t.length, 1, `${cls}: ${JSON.stringify(t)}`);
-      assert.match(t[0]!, /^[\d.]+ (ms|s)( · |$)/, `${cls}: ${t[0]}`);
+      assert.match(t[0]!, /^[\d.]+ (µs|ms|s)( · |$)/, `${cls}: ${t[0]}`);
     }
     const planClass = at('class CreateClusterPlan implements Plan');
     assert.deepEqual(planClass.slice(0, 2), ['▶ Run', 'Debug'], 'Run | Debug above the plan class');
@@ -78,7 +78,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
     const ours = texts.find((t) => t.includes('register\\_cluster\\_node\\_to\\_lb'));
     assert.ok(ours, JSON.stringify(texts));
     assert.ok(ours.includes(good.traceId), 'trace id in the hover');
-    assert.match(ours, /\| [\d.]+ (ms|s) \| ok \|/);
+    assert.match(ours, /\| [\d.]+ (µs|ms|s) \| ok \|/);
     const planHover = (await hoverTexts(uri, new vscode.Position(lineOfText(doc, 'const createCluster: Plan'), 8))).join('\n');
     assert.match(planHover, /converged in 2 passes/);
   });

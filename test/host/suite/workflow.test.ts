@@ -209,7 +209,7 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
       const texts = await hoverTexts(uri, new vscode.Position(line, doc.lineAt(line).firstNonWhitespaceCharacterIndex + 2));
       const ours = texts.find((t) => t.includes('register\\_cluster\\_node\\_to\\_lb'));
       assert.ok(ours, `hover on line ${line + 1}: ${JSON.stringify(texts)}`);
-      assert.match(ours, /p50 [\d.]+ (ms|s) · p95 [\d.]+ (ms|s) over \d+ comparable runs? \(same plan and export\)/);
+      assert.match(ours, /p50 [\d.]+ (µs|ms|s) · p95 [\d.]+ (µs|ms|s) over \d+ comparable runs? \(same plan and export\)/);
       assert.match(ours, /calls in the last run: .*ELBv2 × 2/);
     }
   }, { timeout: 60_000 });
@@ -242,7 +242,7 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
       assert.match(String(item.description), /1 error/);
       const step = s.collector.store!.trace(red.traceId).find((x) => x.attributes['procedure.id'] === 'register_cluster_node_to_lb')!;
       assert.equal(step.status, 'error', 'status ERROR, not only an exception event');
-      await waitForCodeLens(uri, (t) => /error/.test(t) && /^[\d.]+ (ms|s)/.test(t), { message: 'a procedure lens with its error' });
+      await waitForCodeLens(uri, (t) => /error/.test(t) && /^[\d.]+ (µs|ms|s)/.test(t), { message: 'a procedure lens with its error' });
       const hover = (await hoverTexts(uri, new vscode.Position(lineOfText(editor.document, 'class RegisterClusterNodeToLb'), 8))).join('\n');
       assert.match(hover, /\$\(error\) error/);
       const diff = s.collector.store!.diff(good.traceId, red.traceId)!;

@@ -96,7 +96,7 @@ test('check: a new step and the plan duration; status, outcome and passes change
   const kinds = slow.differences.map((d) => d.kind);
   assert.deepEqual(kinds, ['step-added', 'duration']);
   assert.equal(slow.differences[0]!.message, 'pass 1 · additionalMarkUp: new step (not in the baseline), calling pricing GetMarkUp');
-  assert.match(slow.differences[1]!.message, /^plan: duration of create-cluster: the fastest of 3 runs took 5\.67 s, above the limit 1\.50 s \(baseline median 1\.17 s, max 1\.19 s\)$/);
+  assert.match(slow.differences[1]!.message, /^plan: duration of create-cluster: the fastest of 3 runs took 5\.67 s, above the limit 1\.5 s \(baseline median 1\.17 s, max 1\.19 s\)$/);
   assert.deepEqual(slow.compare.map((r) => [r.step, r.change]), [
     ['create_instances', 'same'],
     ['create_instances/wait_for_instances', 'same'],

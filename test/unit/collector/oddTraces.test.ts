@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { SpanStore } from '../../../src/collector';
 import { treeJson } from '../../../src/collector/store/queries/traceTree';
 import { formatRuns } from '../../../src/cli/commands/query';
-import { buildForest, renderWaterfall } from '../../../src/text/waterfall';
+import { renderWaterfall } from '../../../src/text/waterfall';
+import { spanForest } from '../../../src/trace/spanForest';
 import type { SpanNode, TraceTree } from '../../../src/protocol/collectorTypes';
 import { encodeSpanBatch } from '../../../src/protocol/spanBatch';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
@@ -123,12 +124,12 @@ test('self-parents and parent cycles are roots with a note in the API tree, the 
   assert.deepEqual(JSON.parse(treeJson(tree)), JSON.parse(JSON.stringify(tree)));
 
   const spans = store.trace(t);
-  const forest = buildForest(spans);
+  const forest = spanForest(spans);
   assert.equal(forest.length, 4);
   const text = renderWaterfall(spans, { maxRows: 100 });
   assert.match(text, /self \(own parent\)/);
   assert.match(text, /cycle [ab] \(parent cycle\)/);
-  assert.match(text, /orphan \(parent missing\)/);
+  assert.match(text, /orphan \(missing parent\)/);
   assert.match(text, /below cycle/);
 
   const model = buildSpanTree(new SpanTable(encodeSpanBatch(spans)));

@@ -12,7 +12,11 @@ import { decodeLimits } from '../../../src/collector/store/otlpValues';
 import { batchBytes } from '../../../src/collector/store/recordBatch';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import type { TraceBatch } from '../../../src/protocol/collectorTypes';
-import { encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch, isSpanBatch, SUMMARY_ATTRIBUTE_KEYS, type SpanBatch } from '../../../src/protocol/spanBatch';
+import type { SpanView } from '../../../src/protocol/spanView';
+import { parseFilter } from '../../../src/timelineModel/rowFilter';
+import { buildRows } from '../../../src/timelineModel/rows';
+import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
 import { parseHostToWebview } from '../../../src/protocol/timelineMessages';
 import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
@@ -233,4 +237,75 @@ test('kept batch: only in the budget\'s free room — not kept when it does not 
   }
   assert.ok(store.entry(traceId), 'the trace itself is still stored');
   assert.notEqual(store.batchSince(traceId)!.batch, kept.batch, 'dropped once stored spans needed its room');
+});
+
+/** A span view as a summary batch carries it: the summary keys (every key when one was cut), no event or link attributes. */
+function summaryView(v: SpanView): SpanView {
+  const keep = new Set(SUMMARY_ATTRIBUTE_KEYS);
+  const cut = Object.values(v.attributes).some((x) => typeof x === 'object' && !Array.isArray(x) && x.kind === 'truncated');
+  const attributes = cut ? v.attributes : Object.fromEntries(Object.entries(v.attributes).filter(([k]) => keep.has(k)));
+  const out: SpanView = { ...v, attributes, events: v.events.map((e) => ({ ...e, attributes: {} })) };
+  if (v.links) out.links = v.links.map((l) => ({ ...l, attributes: {} }));
+  return out;
+}
+
+test('summary batch: the spans with only the summary keys (all keys where a value was cut) and no event or link attributes; each span whole on demand', () => {
+  for (let seed = 1; seed <= 4; seed++) {
+    const spans = randomSpans({ spans: 300, unique: 0.5, seed });
+    // Some spans carry the keys the timeline reads.
+    for (const [i, s] of spans.entries()) if (i % 3 === 0) (s.attributes as Json[]).push({ key: 'instrument_first.kind', value: { stringValue: 'step' } }, { key: 'code.filepath', value: { stringValue: `f${i}.ts` } });
+    const store = storeOf(spans, 3);
+    const [entry] = [...store.entries()];
+    const got = store.batchSince(entry!.traceId, undefined, { summary: true })!;
+    assert.equal(got.batch.summary, true);
+    const full = store.batchSince(entry!.traceId)!.batch;
+    assert.equal(full.summary, false);
+    assert.ok(got.batch.attrKey.length < full.attrKey.length / 2, 'far fewer attribute entries');
+    assert.deepEqual(webviewSpans(got.batch), webviewSpans(full).map((v) => summaryView(v as SpanView)), `seed ${seed}`);
+    assertIdsShareRefs(got.batch);
+    // Asked again: the kept summary, never the kept full batch (and the other way round).
+    assert.equal(store.batchSince(entry!.traceId, undefined, { summary: true })!.batch.summary, true);
+    // Live deltas are summaries too, and append to the whole.
+    const delta = store.batchSince(entry!.traceId, { generation: got.cursor.generation, spans: 100 }, { summary: true })!;
+    assert.equal(delta.batch.summary, true);
+    assert.deepEqual(webviewSpans(concatBatches(store.batchSince(entry!.traceId, undefined, { summary: true })!.batch, delta.batch)).length, got.batch.spanId.length + delta.batch.spanId.length);
+    // A span on demand: the whole span, as a one-span batch the webview accepts.
+    for (const v of webviewSpans(full).slice(0, 40) as SpanView[]) {
+      const one = store.spanBatch(entry!.traceId, v.spanId)!;
+      assert.equal(one.summary, false);
+      const msg = parseHostToWebview(structuredClone({ type: 'spanDetails', traceId: entry!.traceId, spanId: v.spanId, span: one }));
+      assert.ok(msg && msg.type === 'spanDetails' && msg.span, 'the webview accepts the answer');
+      assert.deepEqual(new SpanTable(msg.span).span(0), v);
+    }
+  }
+});
+
+test('summary batch: a span or run the store no longer has is undefined, not an error; a summary is refused as a details answer', () => {
+  const store = storeOf(randomSpans({ spans: 50, unique: 0, seed: 9 }));
+  const [entry] = [...store.entries()];
+  assert.equal(store.spanBatch(entry!.traceId, 'ffffffffffffffff'), undefined);
+  assert.equal(store.spanBatch('0'.repeat(32), 'ffffffffffffffff'), undefined);
+  assert.equal(store.matchSpans('0'.repeat(32), [{ key: 'k1', value: '' }]), undefined);
+  const summary = store.batchSince(entry!.traceId, undefined, { summary: true })!.batch;
+  const first = store.spanBatch(entry!.traceId, str(summary, summary.spanId[0]!))!;
+  assert.equal(parseHostToWebview({ type: 'spanDetails', traceId: entry!.traceId, spanId: 'x', span: summary }), undefined, 'more than one span');
+  assert.equal(parseHostToWebview({ type: 'spanDetails', traceId: entry!.traceId, spanId: 'x', span: { ...first, summary: true } }), undefined, 'a summary');
+});
+
+test('attribute search in the store finds exactly what the webview finds on the whole batch', () => {
+  for (let seed = 1; seed <= 3; seed++) {
+    const store = storeOf(randomSpans({ spans: 400, unique: 0.5, seed }));
+    const [entry] = [...store.entries()];
+    const full = store.batchSince(entry!.traceId)!.batch;
+    const tree = buildSpanTree(new SpanTable(full));
+    for (const text of ['k1=v1-', 'k0=AGAIN', 'k2=', 'k4=b4', 'k3=v3-2 k5=', 'k1=9', 'nokey=', 'k0=again-1 k1=']) {
+      const filter = { text, errorsOnly: false, minDurationMs: 0 };
+      const local = buildRows(tree, new Set(), filter);
+      const pf = parseFilter(filter);
+      const ids = store.matchSpans(entry!.traceId, pf.attrs)!;
+      const remote = buildRows(tree, new Set(), filter, new Set(ids));
+      assert.deepEqual(Array.from(remote.match), Array.from(local.match), `seed ${seed} "${text}"`);
+      assert.equal(ids.length, local.matchCount, `seed ${seed} "${text}": ${ids.length} ids`);
+    }
+  }
 });

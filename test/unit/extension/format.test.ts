@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectorStatusText, formatCount, formatDuration, procedureLensText, runOutcomeText, type ProcedureStatsLike, type RunLike } from '../../../src/views/format';
+import { collectorStatusText, formatCount, procedureLensText, runOutcomeText, type ProcedureStatsLike, type RunLike } from '../../../src/views/format';
 
 const stats = (over: Partial<ProcedureStatsLike> = {}): ProcedureStatsLike => ({
   procedureId: 'pay',
@@ -28,17 +28,6 @@ const run = (over: Partial<RunLike> = {}): RunLike => ({
   ...over,
 });
 
-test('formatDuration picks a readable unit', () => {
-  assert.equal(formatDuration(0.42), '0.42 ms');
-  assert.equal(formatDuration(7.54), '7.5 ms');
-  assert.equal(formatDuration(412.3), '412 ms');
-  assert.equal(formatDuration(3140), '3.1 s');
-  assert.equal(formatDuration(3000), '3 s');
-  assert.equal(formatDuration(42_400), '42 s');
-  assert.equal(formatDuration(125_000), '2 min 5 s');
-  assert.equal(formatDuration(Number.NaN), '–');
-});
-
 test('procedure lens: last duration, count in last run, p95 over runs, errors', () => {
   assert.equal(procedureLensText(stats()), '412 ms · ×2 last run · p95 530 ms over 12 runs · 1 error');
   assert.equal(procedureLensText(stats({ lastRunCount: 1, runs: 1, errors: 0 })), '412 ms');
@@ -46,9 +35,9 @@ test('procedure lens: last duration, count in last run, p95 over runs, errors', 
 });
 
 test('plan lens: outcome, passes and duration', () => {
-  assert.equal(runOutcomeText(run()), 'converged in 2 passes · 3.1 s');
+  assert.equal(runOutcomeText(run()), 'converged in 2 passes · 3.14 s');
   assert.equal(runOutcomeText(run({ passes: 1, status: 'failed', durationMs: 40, errorCount: 1 })), 'failed in pass 1 · 40 ms · 1 error');
-  assert.equal(runOutcomeText(run({ passes: 10, status: 'not_converged' })), 'did not converge after 10 passes · 3.1 s');
+  assert.equal(runOutcomeText(run({ passes: 10, status: 'not_converged' })), 'did not converge after 10 passes · 3.14 s');
   assert.equal(runOutcomeText(run({ passes: 0, status: 'running' })), 'running…');
   assert.equal(runOutcomeText(run({ passes: 2, status: 'running' })), 'running… pass 2');
 });

@@ -40,7 +40,7 @@ void test('span attributes come first, then the events\' (the layout the check a
 /** A copy of the batch with one column changed. */
 function broken(change: (b: SpanBatch) => void): SpanBatch {
   const b = encodeSpanBatch(variedSpans());
-  const copy = Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' ? v : (v as Uint32Array).slice()])) as unknown as SpanBatch;
+  const copy = Object.fromEntries(Object.entries(b).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'boolean' ? v : (v as Uint32Array).slice()])) as unknown as SpanBatch;
   change(copy);
   return copy;
 }
@@ -78,6 +78,7 @@ void test('the check rejects every kind of broken batch', () => {
     ['string ends descending', (b) => (b.textEnd[1] = 0)],
     ['attribute ranges descending', (b) => (b.attrFrom[2] = b.attrFrom[1]! - 1)],
     ['attribute ranges not starting at 0', (b) => (b.attrFrom[0] = 1)],
+    ['no summary flag', (b) => delete (b as Partial<SpanBatch>).summary],
     ['event ranges not reaching the end', (b) => (b.eventFrom[b.eventFrom.length - 1] = 0)],
     ['event attributes not after the span attributes', (b) => (b.eventAttrFrom[0] = 0)],
   ];

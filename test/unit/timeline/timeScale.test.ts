@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { barGeometry, formatDuration, niceStep, ticks, toUnit, zoomWindow } from '../../../src/timelineModel/timeScale';
+import { barGeometry, niceStep, ticks, toUnit, zoomWindow } from '../../../src/timelineModel/timeScale';
 
 void test('time maps to [0, 1] over the window', () => {
   const w = { startMs: 1000, endMs: 1200 };
@@ -40,14 +40,4 @@ void test('ticks are relative to the trace start and cover the window', () => {
   const z = ticks({ startMs: 10_250, endMs: 10_260 }, 10_000, 5);
   assert.equal(z[0]!.label, '250 ms');
   assert.equal(z[1]!.label, '252 ms');
-});
-
-void test('durations read naturally', () => {
-  assert.equal(formatDuration(0), '0');
-  assert.equal(formatDuration(0.25), '250 µs');
-  assert.equal(formatDuration(12.345), '12.3 ms');
-  assert.equal(formatDuration(850), '850 ms');
-  assert.equal(formatDuration(5230), '5.23 s');
-  assert.equal(formatDuration(-1500), '-1.5 s');
-  assert.equal(formatDuration(125_000), '2m 5s');
 });

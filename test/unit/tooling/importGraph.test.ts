@@ -145,14 +145,16 @@ test('import graph: only src/vscode/ and src/extension.ts import vscode', () => 
   assert.deepEqual(bad, []);
 });
 
-test('import graph: cli/ is a top layer (nothing else imports it); text/ renders from protocol/ only', () => {
+test('import graph: cli/ is a top layer (nothing else imports it); text/ renders from protocol/ and trace/ only; trace/ builds on protocol/ alone', () => {
   const bad: string[] = [];
   for (const [file, targets] of graph.edges) {
     for (const t of targets) {
       if (t.startsWith('cli/') && !file.startsWith('cli/')) bad.push(`${file} -> ${t}`);
-      if (file.startsWith('text/') && !t.startsWith('text/') && !t.startsWith('protocol/')) bad.push(`${file} -> ${t}`);
+      if (file.startsWith('text/') && !/^(text|protocol|trace)\//.test(t)) bad.push(`${file} -> ${t}`);
+      if (file.startsWith('trace/') && !/^(trace|protocol)\//.test(t)) bad.push(`${file} -> ${t}`);
     }
   }
   assert.deepEqual(bad, []);
   assert.ok([...graph.edges.keys()].some((f) => f.startsWith('text/')), 'text/ exists');
+  assert.ok([...graph.edges.keys()].some((f) => f.startsWith('trace/')), 'trace/ exists');
 });

@@ -1,67 +1,12 @@
 import type { SpanNode, TraceTree } from '../../../protocol/collectorTypes';
+import { spanForest } from '../../../trace/spanForest';
 import { toSpanView } from '../spanRecord';
 import type { TraceEntry } from '../traceEntry';
 
-/**
- * A trace as a span tree. Spans whose parent is missing, is themselves, or lies on a parent cycle
- * become roots, each with a note saying which. No recursion anywhere: a chain 100,000 spans deep
- * is built here and written out by {@link treeJson}.
- */
+/** A trace as a span tree (see {@link spanForest}), written out deep or wide by {@link treeJson}. */
 export function buildTree(entry: TraceEntry): TraceTree {
-  const nodes = new Map<string, SpanNode>();
-  for (const rec of entry.spans.values()) nodes.set(rec.spanId, { ...toSpanView(rec), children: [] });
-  const roots: SpanNode[] = [];
-  const parentOf = new Map<SpanNode, SpanNode>();
-  for (const node of nodes.values()) {
-    const pid = node.parentSpanId;
-    const parent = pid ? nodes.get(pid) : undefined;
-    if (parent && parent !== node) {
-      parent.children.push(node);
-      parentOf.set(node, parent);
-    } else {
-      if (pid) {
-        node.orphan = true;
-        node.rootNote = parent === node ? 'own parent' : 'missing parent';
-      }
-      roots.push(node);
-    }
-  }
-  // Anything not reachable from a root sits on a cycle (or below one): cut the cycle at the first
-  // member met and show it as a root.
-  const seen = new Set<SpanNode>();
-  const visit = (start: SpanNode): void => {
-    const stack = [start];
-    while (stack.length > 0) {
-      const n = stack.pop()!;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      for (const c of n.children) stack.push(c);
-    }
-  };
-  for (const r of roots) visit(r);
-  if (seen.size < nodes.size) {
-    for (const node of nodes.values()) {
-      if (seen.has(node)) continue;
-      // Walk up to a member of the cycle: the first node met twice.
-      const path = new Set<SpanNode>();
-      let n = node;
-      while (!path.has(n)) {
-        path.add(n);
-        n = parentOf.get(n)!;
-      }
-      const p = parentOf.get(n)!;
-      p.children = p.children.filter((c) => c !== n);
-      parentOf.delete(n);
-      n.orphan = true;
-      n.rootNote = 'parent cycle';
-      roots.push(n);
-      visit(n);
-    }
-  }
-  const byStart = (a: SpanNode, b: SpanNode): number => a.startMs - b.startMs;
-  roots.sort(byStart);
-  for (const node of nodes.values()) if (node.children.length > 1) node.children.sort(byStart);
-  return { traceId: entry.traceId, summary: entry.summary(), roots, spanCount: nodes.size };
+  const roots = spanForest(Array.from(entry.spans.values(), toSpanView));
+  return { traceId: entry.traceId, summary: entry.summary(), roots, spanCount: entry.spans.size };
 }
 
 /**

@@ -1,0 +1,147 @@
+// A summary batch in the webview (what the collector's store sends a timeline, SpanBatch.summary):
+// the waterfall draws from it alone; a selected span's attributes, events and links are asked for
+// (spanDetails) with a line in their place until they come, or saying why they cannot; `key=value`
+// search asks the host (matchAttributes) and shows what it answers.
+import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { encodeSpanBatch, SUMMARY_ATTRIBUTE_KEYS, type SpanBatch } from '../../src/protocol/spanBatch';
+import type { AttrValue, SpanView } from '../../src/protocol/spanView';
+import { launchBrowser, openTimeline, serveWebview, type PageElement, type TimelinePage } from './harness';
+import { smallRun, TRACE as SMALL_TRACE } from './smallRun';
+
+let browser: Browser;
+let server: Server;
+let origin: string;
+const OUT = join(__dirname, '..', '..', '..', 'test-results');
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  browser = await launchBrowser();
+  ({ server, origin } = await serveWebview());
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const TRACE = SMALL_TRACE;
+
+/** The batch the store sends a panel: the summary keys only, no event or link attributes. */
+function summaryOf(spans: SpanView[]): SpanBatch {
+  const keep = new Set(SUMMARY_ATTRIBUTE_KEYS);
+  const cut = spans.map((s) => ({
+    ...s,
+    attributes: Object.fromEntries(Object.entries(s.attributes).filter(([k]) => keep.has(k))) as Record<string, AttrValue>,
+    events: s.events.map((e) => ({ ...e, attributes: {} })),
+  }));
+  return { ...encodeSpanBatch(cut), summary: true };
+}
+
+async function rowLabels(tp: TimelinePage): Promise<string[]> {
+  return tp.page.$$eval('.viewport .row', (rows) =>
+    rows
+      .filter((r) => (r as unknown as PageElement).style.display !== 'none')
+      .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+      .map((r) => r.querySelector('.label')!.textContent!),
+  );
+}
+
+async function showSummary(tp: TimelinePage): Promise<void> {
+  const n = (await tp.posted()).length;
+  await tp.post({ type: 'showRun', traceId: TRACE, title: 'create-cluster', spans: summaryOf(smallRun()), live: false });
+  await tp.waitFor('rendered', n);
+}
+
+void test('details on demand: a selected span is asked for, a line shows until it comes, then its attributes, exception and logs', async () => {
+  const run = smallRun();
+  for (const width of [1400, 760]) {
+    for (const theme of ['light', 'dark'] as const) {
+      const tp = await openTimeline(browser, { origin, theme, width, height: 560 });
+      try {
+        await showSummary(tp);
+        // Drawn from the summary alone: kinds, outcome, convergence, the error mark.
+        assert.deepEqual((await rowLabels(tp)).slice(0, 3), ['plan create-cluster · converged', 'pass 1', 'create_security_group']);
+        assert.equal(await tp.page.locator('.row.error').count() > 0, true);
+        let n = (await tp.posted()).length;
+        await tp.page.click('.row[data-node="4"] .label');
+        assert.deepEqual(await tp.waitFor('spanDetails', n), { type: 'spanDetails', traceId: TRACE, spanId: 's2' });
+        await tp.page.waitForSelector('.details-pending:has-text("Loading the attributes, events and links")');
+        // What the batch has is shown at once.
+        assert.match((await tp.page.textContent('.details'))!, /register_cluster_node_to_lb/);
+        await tp.page.screenshot({ path: join(OUT, `timeline-details-loading-${theme}-${width}.png`) });
+        await tp.post({ type: 'spanDetails', traceId: TRACE, spanId: 's2', span: encodeSpanBatch([run[4]!]) });
+        await tp.page.waitForSelector('.details :text("ThrottlingError: throttled")');
+        const text = (await tp.page.textContent('.details'))!;
+        assert.match(text, /procedure\.type/);
+        assert.match(text, /RegisterNodes/);
+        assert.match(text, /at register \(create-cluster\.ts:88:11\)/);
+        assert.equal(await tp.page.locator('.details-pending').count(), 0);
+        await tp.page.screenshot({ path: join(OUT, `timeline-details-loaded-${theme}-${width}.png`) });
+        // Selected again: kept, not asked for again.
+        await tp.page.click('.row[data-node="2"] .label');
+        const asked = await tp.waitFor('spanDetails', n + 1);
+        assert.equal(asked.spanId, 's1');
+        await tp.post({ type: 'spanDetails', traceId: TRACE, spanId: 's1', span: encodeSpanBatch([run[2]!]) });
+        await tp.page.waitForSelector('.details .activity .act-body:has-text("creating sg")');
+        n = (await tp.posted()).length;
+        await tp.page.click('.row[data-node="4"] .label');
+        await tp.page.waitForSelector('.details :text("ThrottlingError: throttled")');
+        assert.equal((await tp.posted()).slice(n).filter((m) => m.type === 'spanDetails').length, 0, 'a span already fetched is not asked for again');
+      } finally {
+        await tp.close();
+      }
+    }
+  }
+});
+
+void test('details on demand: a span the collector no longer has says so, and the rest of the details stay', async () => {
+  const tp = await openTimeline(browser, { origin, theme: 'dark', width: 1400, height: 560 });
+  try {
+    await showSummary(tp);
+    const n = (await tp.posted()).length;
+    await tp.page.click('.row[data-node="3"] .label');
+    assert.equal((await tp.waitFor('spanDetails', n)).spanId, 'c1');
+    const message = 'This run is no longer in the collector (evicted or deleted): its attributes, events and links cannot be shown.';
+    await tp.post({ type: 'spanDetails', traceId: TRACE, spanId: 'c1', message });
+    await tp.page.waitForSelector('.details-pending:has-text("no longer in the collector")');
+    assert.match((await tp.page.textContent('.details'))!, /EC2 CreateSecurityGroup/);
+    // An answer for another run, or a malformed one, changes nothing.
+    await tp.post({ type: 'spanDetails', traceId: 'f'.repeat(32), spanId: 'c1', span: encodeSpanBatch([smallRun()[3]!]) });
+    assert.match((await tp.page.textContent('.details'))!, /no longer in the collector/);
+    await tp.page.screenshot({ path: join(OUT, 'timeline-details-gone-dark.png') });
+  } finally {
+    await tp.close();
+  }
+});
+
+void test('search on demand: key=value tokens are matched by the host; the rows show its answer', async () => {
+  const tp = await openTimeline(browser, { origin, width: 1400, height: 560 });
+  try {
+    await showSummary(tp);
+    const n = (await tp.posted()).length;
+    await tp.page.fill('.search', 'rpc.service=ELBv2');
+    await tp.page.press('.search', 'Enter');
+    const asked = await tp.waitFor('matchAttributes', n);
+    assert.deepEqual(asked.tokens, [{ key: 'rpc.service', value: 'elbv2' }]);
+    assert.equal(asked.traceId, TRACE);
+    await tp.page.waitForSelector('.filter-empty:has-text("Searching the attributes")');
+    // An answer to another query is ignored.
+    await tp.post({ type: 'attributeMatches', traceId: TRACE, query: 'other', spanIds: ['c1'] });
+    await tp.post({ type: 'attributeMatches', traceId: TRACE, query: asked.query, spanIds: ['c2', 'c3'] });
+    await tp.page.waitForSelector('.filter-empty', { state: 'hidden' });
+    assert.deepEqual(await rowLabels(tp), ['plan create-cluster · converged', 'pass 1', 'register_cluster_node_to_lb', 'ELBv2 RegisterTargets', 'ELBv2 RegisterTargets']);
+    assert.match((await tp.page.textContent('.status'))!, /2 match/);
+    // Words still match names in the page, without asking.
+    const m = (await tp.posted()).length;
+    await tp.page.fill('.search', 'security');
+    await tp.page.press('.search', 'Enter');
+    assert.deepEqual(await rowLabels(tp), ['plan create-cluster · converged', 'pass 1', 'create_security_group', 'EC2 CreateSecurityGroup']);
+    assert.equal((await tp.posted()).slice(m).filter((x) => x.type === 'matchAttributes').length, 0);
+  } finally {
+    await tp.close();
+  }
+});
