@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { warmPlanCache } from '../project/planCompile';
+import { extensionsActivatedByDebugSession } from '../views/debugActivation';
+import { DEBUG_TYPE } from './debugConfigProvider';
 import type { CollectorHost } from './collectorHost';
 import type { PlanFinder } from './planFinder';
 import type { RunnerPool } from './runnerPool';
@@ -20,6 +22,7 @@ export class PlanWarmUp implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: Promise<void> = Promise.resolve();
   private disposed = false;
+  private debugExtensionsActivated = false;
   private readonly listeners: vscode.Disposable[];
   /** When the latest warm-up finished (epoch ms) and what it did; read by the start-up measurement. */
   lastWarmUp: { atEpochMs: number; compiled: number; cached: number } | undefined;
@@ -55,6 +58,7 @@ export class PlanWarmUp implements vscode.Disposable {
     if (!plans.length || this.disposed) return;
     this.collector.warmUp();
     this.runners?.prime();
+    this.activateDebugExtensions();
     const t0 = performance.now();
     try {
       const r = await warmPlanCache([...new Set(plans)], this.cacheDir);
@@ -62,6 +66,30 @@ export class PlanWarmUp implements vscode.Disposable {
       if (r.compiled) this.log.info(`plans compiled ahead of a run: ${r.compiled} file(s) in ${(performance.now() - t0).toFixed(0)} ms (${r.cached} already cached)`);
     } catch (err) {
       this.log.warn(`compiling plans ahead of a run: ${String(err)}`);
+    }
+  }
+
+  /**
+   * Activates, once, the extensions VS Code would activate when the window's first Run starts
+   * (stock code-server: debug-server-ready, on `onDebugResolve`). VS Code waits for them between
+   * startDebugging and asking our configuration provider, and their activation (module load,
+   * storage set up over the renderer, busy in a fresh window) cost the first Run 0.3–1 s. Later
+   * sessions see no difference: the first one activates them anyway.
+   */
+  private activateDebugExtensions(): void {
+    if (this.debugExtensionsActivated) return;
+    this.debugExtensionsActivated = true;
+    const all = vscode.extensions.all.map((e) => ({
+      id: e.id,
+      isActive: e.isActive,
+      activationEvents: Array.isArray(e.packageJSON?.activationEvents) ? (e.packageJSON.activationEvents as unknown[]).filter((a): a is string => typeof a === 'string') : [],
+    }));
+    for (const id of extensionsActivatedByDebugSession(all, DEBUG_TYPE)) {
+      const t0 = performance.now();
+      vscode.extensions.getExtension(id)?.activate().then(
+        () => this.log.info(`activated ${id} ahead of the first Run (VS Code activates it at the first debug session) in ${(performance.now() - t0).toFixed(0)} ms`),
+        (err: unknown) => this.log.warn(`activating ${id} ahead of the first Run: ${String(err)}`),
+      );
     }
   }
 

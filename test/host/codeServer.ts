@@ -55,6 +55,8 @@ export function codeServerArgs(opts: { userDataDir: string; extensionsDir: strin
     '--ignore-last-opened',
     '--user-data-dir', opts.userDataDir,
     '--extensions-dir', opts.extensionsDir,
+    // HOST_CODE_SERVER_LOG=trace: the server's and extension host's logs at that level (kept with HOST_KEEP_PROFILE=1).
+    ...(process.env.HOST_CODE_SERVER_LOG ? ['--log', process.env.HOST_CODE_SERVER_LOG] : []),
   ];
 }
 

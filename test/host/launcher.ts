@@ -1,8 +1,10 @@
 // The "VS Code executable" that @vscode/test-electron's runTests spawns (through bin/vscode-launcher):
 // takes Electron-style arguments, serves a real VS Code with code-server, opens the workbench in
 // headless Chromium with the extension-test payload, relays the tests' output and exits with
-// their result. Env: HOST_TEST_TIMEOUT_MS (default 600000), HOST_TEST_VERBOSE=1 (browser console).
-import { mkdirSync } from 'node:fs';
+// their result. Env: HOST_TEST_TIMEOUT_MS (default 600000), HOST_TEST_VERBOSE=1 (browser console),
+// HOST_RENDERER_PROFILE=<file> (a CPU profile of the workbench page, sampled every 0.5 ms, plus
+// `wallStartMs`), HOST_EXTRA_SETTINGS=<JSON> (user settings added to the quiet ones).
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
@@ -70,7 +72,7 @@ async function main(): Promise<number> {
   }
   try {
     const started = Date.now();
-    writeQuietSettings(userDataDir);
+    writeQuietSettings(userDataDir, process.env.HOST_EXTRA_SETTINGS ? (JSON.parse(process.env.HOST_EXTRA_SETTINGS) as Record<string, unknown>) : {});
     server = await startCodeServer({ install, userDataDir, extensionsDir });
     log(`code-server ${server.origin} ready in ${Date.now() - started} ms (log: ${server.logFile})`);
     browser = await launchChromium();
@@ -104,8 +106,27 @@ async function main(): Promise<number> {
       extensionTestsPath: resolve(args.extensionTestsPath),
     });
     log(`opening ${url}`);
+    // A CPU profile of the workbench page, with the wall time it started at (to find a stage's samples).
+    const profileFile = process.env.HOST_RENDERER_PROFILE;
+    const cdp = profileFile ? await page.context().newCDPSession(page) : undefined;
+    let profileWallStart = 0;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      profileWallStart = Date.now();
+      await cdp.send('Profiler.start');
+    }
     await page.goto(url);
     const code = await Promise.race([result, serverGone, timedOut]);
+    if (cdp && profileFile) {
+      await cdp.send('Profiler.stop').then(
+        ({ profile }) => {
+          writeFileSync(profileFile, JSON.stringify({ ...profile, wallStartMs: profileWallStart }));
+          log(`renderer profile: ${profileFile}`);
+        },
+        (err: unknown) => log(`no renderer profile: ${String(err)}`),
+      );
+    }
     finished = true;
     clearTimeout(timer);
     if (code === EXIT_TIMEOUT) await screenshotOnFailure(page, 'timeout');
