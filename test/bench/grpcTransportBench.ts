@@ -45,7 +45,7 @@ async function serve(kind: 'http' | 'grpc'): Promise<void> {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as { port: number }).port;
   } else {
-    const server = new GrpcUnaryServer({ port: 0, maxMessageBytes: 16 * 1024 * 1024, methods: new Map([[PATH, (m, call) => (m.length === BODY_BYTES ? call.ok(Buffer.alloc(0)) : call.fail(3, 'length'))]]) });
+    const server = new GrpcUnaryServer({ port: 0, maxMessageBytes: 16 * 1024 * 1024, methods: new Map([[PATH, { handle: (m, call) => (m.length === BODY_BYTES ? call.ok(Buffer.alloc(0)) : call.fail(3, 'length')) }]]) });
     port = await server.start();
   }
   process.on('message', () => process.send!({ cpu: process.cpuUsage() }));

@@ -16,13 +16,20 @@ export interface UnaryCall {
 /** Gets the request message (uncompressed); answers through `call` once. */
 export type UnaryHandler = (message: Buffer, call: UnaryCall) => void;
 
+/** A method: its handler, and optionally where its uncompressed request messages are assembled. */
+export interface UnaryMethod {
+  handle: UnaryHandler;
+  /** Room for a message of `length` bytes (see MessageReader); the handler owns it afterwards. */
+  alloc?: (length: number) => Buffer;
+}
+
 export interface UnaryServerOptions {
   /** 0 picks a free port. Always on 127.0.0.1. */
   port: number;
   /** Largest request message, compressed or not (RESOURCE_EXHAUSTED beyond it). */
   maxMessageBytes: number;
-  /** `/package.Service/Method` → its handler; other paths are UNIMPLEMENTED. */
-  methods: ReadonlyMap<string, UnaryHandler>;
+  /** `/package.Service/Method` → its method; other paths are UNIMPLEMENTED. */
+  methods: ReadonlyMap<string, UnaryMethod>;
   /**
    * Bytes received and not yet answered, shared with other receivers: a message is reserved when
    * its length prefix arrives, before any of it is kept; past the bound the call gets UNAVAILABLE
@@ -99,6 +106,7 @@ export class GrpcUnaryServer {
     const encoding = String(headers['grpc-encoding'] ?? 'identity').toLowerCase();
     let message: Buffer | undefined;
     let compressed = false;
+    const method = this.options.methods.get(String(headers[':path']));
     const reader = new MessageReader(
       (isCompressed, length, index) => {
         if (index > 0) call.fail(GrpcStatus.UNIMPLEMENTED, 'more than one request message for a unary method');
@@ -111,6 +119,7 @@ export class GrpcUnaryServer {
         message = m;
         compressed = c;
       },
+      method?.alloc,
     );
     let drained = 0;
     stream.on('data', (chunk: Buffer) => {
@@ -126,8 +135,7 @@ export class GrpcUnaryServer {
     stream.on('close', () => call.abandon());
     if (headers[':method'] !== 'POST') return call.refuseHttp(405);
     if (!String(headers['content-type'] ?? '').startsWith('application/grpc')) return call.refuseHttp(415);
-    const handler = this.options.methods.get(String(headers[':path']));
-    if (!handler) return call.fail(GrpcStatus.UNIMPLEMENTED, `unknown method ${String(headers[':path'])}`);
+    if (!method) return call.fail(GrpcStatus.UNIMPLEMENTED, `unknown method ${String(headers[':path'])}`);
     if (encoding !== 'identity' && encoding !== 'gzip' && encoding !== 'deflate') {
       return call.fail(GrpcStatus.UNIMPLEMENTED, `message encoding "${encoding}" is not supported (${ACCEPT_ENCODING})`);
     }
@@ -138,10 +146,10 @@ export class GrpcUnaryServer {
       if (call.done) return;
       if (!reader.atBoundary) return call.fail(GrpcStatus.INVALID_ARGUMENT, 'the request ended inside a message (a truncated length prefix or message)');
       if (!message) return call.fail(GrpcStatus.UNIMPLEMENTED, 'no request message for a unary method');
-      if (!compressed) return handler(message, call);
+      if (!compressed) return method.handle(message, call);
       (encoding === 'gzip' ? gunzip : inflate)(message, { maxOutputLength: max }, (err, out) => {
         if (call.done) return;
-        if (!err) return handler(out, call);
+        if (!err) return method.handle(out, call);
         if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) call.fail(GrpcStatus.RESOURCE_EXHAUSTED, `message decompresses to more than the limit of ${max} bytes`);
         else call.fail(GrpcStatus.INVALID_ARGUMENT, `invalid ${encoding} message: ${err.message}`);
       });

@@ -78,6 +78,12 @@ export class MessageReader {
   constructor(
     private readonly onPrefix: (compressed: boolean, length: number, index: number) => PrefixVerdict,
     private readonly onMessage: (message: Buffer, compressed: boolean) => void,
+    /**
+     * Where an uncompressed message that spans chunks is assembled (default: a buffer of its own);
+     * e.g. shared memory a decode worker reads in place. Filled with `fill()`, which copies
+     * natively into shared memory too.
+     */
+    private readonly alloc?: (length: number) => Buffer,
   ) {}
 
   /** Whether the stream ended between messages (not inside a prefix or a message). */
@@ -121,11 +127,11 @@ export class MessageReader {
           at += length;
           continue;
         }
-        this.message = Buffer.allocUnsafeSlow(length);
+        this.message = (!this.compressed && this.alloc?.(length)) || Buffer.allocUnsafeSlow(length);
         this.fill = 0;
       }
       const take = Math.min(this.message.length - this.fill, chunk.length - at);
-      chunk.copy(this.message, this.fill, at, at + take);
+      this.message.fill(chunk.subarray(at, at + take), this.fill, this.fill + take);
       this.fill += take;
       at += take;
       if (this.fill === this.message.length) {

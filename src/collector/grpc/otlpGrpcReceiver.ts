@@ -13,7 +13,7 @@ import { materialize } from '../ingest/spanIndex';
 import { unpackBatch } from '../ingest/packedBatch';
 import type { SpanStore } from '../store/spanStore';
 import type { WorkSlicer } from '../ingest/workSlicer';
-import { GrpcUnaryServer, type UnaryCall, type UnaryHandler } from './grpcUnaryServer';
+import { GrpcUnaryServer, type UnaryCall, type UnaryMethod } from './grpcUnaryServer';
 import { GrpcStatus } from './grpcWire';
 
 export interface GrpcReceiverOptions {
@@ -62,10 +62,14 @@ export class OtlpGrpcReceiver {
 
   async start(): Promise<string> {
     if (this.server) return this.addressValue;
-    const methods = new Map<string, UnaryHandler>([
-      [service('trace.v1.TraceService'), (body, call) => this.exportTraces(body, call)],
-      [service('logs.v1.LogsService'), (body, call) => this.exportLogs(body, call)],
-      [service('metrics.v1.MetricsService'), (body, call) => this.exportMetrics(body, call)],
+    // Trace bodies are assembled in the decode pool's shared memory, which a worker reads in place
+    // (another buffer would be copied once more to be posted) and which is reused once the records
+    // are made. Logs keep views of their request's bytes: their bodies stay their own.
+    const bodies = this.options.decoders?.bodies;
+    const methods = new Map<string, UnaryMethod>([
+      [service('trace.v1.TraceService'), { handle: (body, call) => this.exportTraces(body, call), ...(bodies ? { alloc: (n: number) => bodies.alloc(n) } : {}) }],
+      [service('logs.v1.LogsService'), { handle: (body, call) => this.exportLogs(body, call) }],
+      [service('metrics.v1.MetricsService'), { handle: (body, call) => this.exportMetrics(body, call) }],
     ]);
     const server = new GrpcUnaryServer({ port: this.options.port, maxMessageBytes: this.options.maxMessageBytes, methods, inFlight: this.options.inFlight });
     const port = await server.start();
@@ -132,22 +136,35 @@ export class OtlpGrpcReceiver {
       counters.rejectedRequests++;
       call.fail(GrpcStatus.INVALID_ARGUMENT, message);
     };
+    // A body in the pool's shared memory goes back to it once, when its records are made or it was
+    // refused: the store copies what it keeps (and forwarding gets a copy: clients refuse views of
+    // shared memory).
+    const shared = body.buffer instanceof SharedArrayBuffer;
+    let released = false;
+    const release = (): void => {
+      if (shared && !released && pool) pool.bodies.release(body);
+      released = true;
+    };
     const keep = (batch: DecodedBatch): void => {
       const result = store.ingest(batch);
-      if (batch.spans.length > 0) this.options.onAccepted?.(body);
+      if (batch.spans.length > 0) this.options.onAccepted?.(shared ? Buffer.from(body) : body);
       // Invalid spans and spans refused for the memory bounds, told as the HTTP receiver tells them.
       call.ok(exportResponse(true, batch.rejected + result.refusedSpans, partialMessage(batch, result)));
     };
     const inPlace = (): void => {
-      if (call.done) return;
-      let batch: DecodedBatch;
       try {
-        batch = decodeOtlpProto(body, store.decodeContext);
-      } catch (e) {
-        refuse(e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`);
-        return;
+        if (call.done) return;
+        let batch: DecodedBatch;
+        try {
+          batch = decodeOtlpProto(body, store.decodeContext);
+        } catch (e) {
+          refuse(e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`);
+          return;
+        }
+        keep(batch);
+      } finally {
+        release();
       }
-      keep(batch);
     };
     // The same choice as the HTTP receiver's for protobuf (measured there): in place, unless bodies
     // already wait for this thread and a worker has nothing in hand.
@@ -156,15 +173,19 @@ export class OtlpGrpcReceiver {
     pool.decode('proto', body).then(
       ({ response: r, dict }) =>
         this.run(() => {
-          if (call.done) return;
-          if (!r.ok) return refuse(r.message);
           let batch: DecodedBatch;
           try {
-            batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
-          } catch {
-            return inPlace();
+            if (call.done) return;
+            if (!r.ok) return refuse(r.message);
+            try {
+              batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
+            } catch {
+              return inPlace();
+            }
+            keep(batch);
+          } finally {
+            release();
           }
-          keep(batch);
         }, size),
       () => this.run(inPlace, size),
     );

@@ -20,7 +20,7 @@ export class SharedBodies {
 
   /** The chunks joined in shared memory (one copy, like Buffer.concat): a view of exactly `size` bytes. */
   join(chunks: readonly Buffer[], size: number): Buffer {
-    const out = Buffer.from(this.take(size), 0, size);
+    const out = this.alloc(size);
     let at = 0;
     // fill() copies natively with memcpy; set() into shared memory copies word by word (relaxed
     // atomics), measured three to five times slower for a body the workers last touched.
@@ -31,7 +31,15 @@ export class SharedBodies {
     return out;
   }
 
-  /** Hands a body made by `join` back for reuse; the caller must not read it afterwards. */
+  /**
+   * Room for a body of `size` bytes in shared memory, to be filled by the caller (with `fill()`,
+   * see `join`) and handed back with `release` like a joined one.
+   */
+  alloc(size: number): Buffer {
+    return Buffer.from(this.take(size), 0, size);
+  }
+
+  /** Hands a body made by `join` or `alloc` back for reuse; the caller must not read it afterwards. */
   release(body: Buffer): void {
     const sab = body.buffer;
     if (!(sab instanceof SharedArrayBuffer)) return;

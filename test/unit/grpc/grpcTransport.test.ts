@@ -164,3 +164,46 @@ test('OTLP/gRPC: 150 calls on one connection, their messages interleaved frame b
     }
   });
 });
+
+test('OTLP/gRPC with decode workers: trace messages assembled in the pool\'s reused shared memory are stored exactly, call after call, in place and on a worker (large values kept after their buffer is reused)', async () => {
+  const traceOf = (i: number): string => (0xdef000 + i).toString(16).padStart(32, '0');
+  // Each message differs in every byte position that matters and spans many DATA frames; a 6 KiB
+  // value is kept off the heap (a view of the body until stored), so a reused buffer would show.
+  const bodies = Array.from({ length: 12 }, (_, i) =>
+    protoRequest(
+      Array.from({ length: 40 }, (_, s) =>
+        protoSpan({ traceId: traceOf(i), spanId: (s + 1).toString(16).padStart(16, '0'), name: `m${i} s${s} ${String.fromCharCode(97 + ((i + s) % 26)).repeat(300)}`, startMs: 1.7e12 + i, endMs: 1.7e12 + i + s, attributes: { big: `${i}:`.repeat(3000), n: i * 1000 + s } }),
+      ),
+    ),
+  );
+  const sendAll = async (c: { grpcAddress: string | undefined }): Promise<void> => {
+    const session = connect(`http://${c.grpcAddress}`);
+    session.on('error', () => {});
+    try {
+      for (const body of bodies) {
+        const wire = frame(body);
+        const call = openCall(session);
+        for (let at = 0; at < wire.length; at += 16_384) {
+          call.write(wire.subarray(at, at + 16_384));
+          await nextTick();
+        }
+        call.end();
+        assert.equal((await call.answer).grpcStatus, '0');
+      }
+    } finally {
+      session.destroy();
+    }
+  };
+  const expected = await withCollector({ decodeThreads: 0 }, async (c, endpoint) => {
+    for (const body of bodies) assert.equal((await postTraces(endpoint, body, 'application/x-protobuf')).status, 200);
+    return bodies.map((_, i) => c.store.exportOtlpJson(traceOf(i)));
+  });
+  assert.ok(bodies[0]!.length > 3 * 16_384, `${bodies[0]!.length} bytes: a message of several frames`);
+  for (const protobufOnWorkers of [false, true]) {
+    const got = await withCollector({ grpcPort: 0, decodeThreads: 1, protobufOnWorkers }, async (c) => {
+      await sendAll(c);
+      return bodies.map((_, i) => c.store.exportOtlpJson(traceOf(i)));
+    });
+    assert.deepEqual(got, expected, protobufOnWorkers ? 'decoded on a worker' : 'decoded in place');
+  }
+});
