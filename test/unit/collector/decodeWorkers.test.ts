@@ -168,10 +168,15 @@ test('decode pool: the real worker for large bodies lowers its own thread\u2019s
   const nices = (): number[] =>
     process.platform !== 'linux'
       ? []
-      : readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      : readdirSync('/proc/self/task').flatMap((tid) => {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      } catch {
+        return []; // a thread that ended between the listing and the read (an earlier test's worker)
+      }
       // Fields after the command name (which may hold spaces): nice is the 19th field of the line.
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
     });
   const pool = new DecodePool(WORKER, 1, undefined, new DecodeContext());
   try {
