@@ -72,20 +72,27 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   let eventAttrs = 0;
   let linkCount = 0;
   let linkAttrs = 0;
-  let lastKeys: readonly string[] | undefined;
-  let lastShape: Shape | undefined;
+  // Spans of one kind come in runs with one key list: checked by identity before the map. A span
+  // with an extra may take another shape (see spanShape): not remembered for the next span.
+  const shapeInRun = (): ((rec: SpanRecord) => Shape) => {
+    let lastKeys: readonly string[] | undefined;
+    let lastShape = NO_KEYS;
+    return (rec) => {
+      if (rec.extra !== undefined) {
+        lastKeys = undefined;
+        return (lastShape = spanShape(rec));
+      }
+      if (rec.keys !== lastKeys) {
+        lastKeys = rec.keys;
+        lastShape = spanShape(rec);
+      }
+      return lastShape;
+    };
+  };
+  const countedShape = shapeInRun();
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
-    // Spans of one kind come in runs with one key list: checked by identity before the map.
-    if (rec.extra !== undefined) {
-      // Its shape may depend on its extra (see spanShape): not remembered for the next span.
-      lastKeys = undefined;
-      lastShape = spanShape(rec);
-    } else if (rec.keys !== lastKeys) {
-      lastKeys = rec.keys;
-      lastShape = spanShape(rec);
-    }
-    spanAttrs += lastShape!.refs.length;
+    spanAttrs += countedShape(rec).refs.length;
     const x = rec.extra;
     if (x === undefined) continue;
     if (x.events) {
@@ -117,7 +124,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   let nameRef = -1;
   let lastParent = '';
   let lastParentRef = -1;
-  lastKeys = undefined;
+  const writtenShape = shapeInRun();
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
     if (traceRef < 0 || rec.traceId !== traceId) {
@@ -147,15 +154,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
     b.flags[i] = rec.flags;
     b.linkFrom[i] = lk;
     b.attrFrom[i] = a;
-    if (rec.extra !== undefined) {
-      // Its shape may depend on its extra (see spanShape): not remembered for the next span.
-      lastKeys = undefined;
-      lastShape = spanShape(rec);
-    } else if (rec.keys !== lastKeys) {
-      lastKeys = rec.keys;
-      lastShape = spanShape(rec);
-    }
-    a = values.put(b, lastShape!, rec.values, a);
+    a = values.put(b, writtenShape(rec), rec.values, a);
     b.eventFrom[i] = ev;
     const x = rec.extra;
     if (x === undefined) {
