@@ -209,11 +209,12 @@ test('collector: the same store with decode workers as without, for JSON, protob
 });
 
 /**
- * Posts the bodies of a JSON file (argv 1, base64) to the collector at argv 2, in a burst: first an
- * empty body on as many kept-alive connections (so the collector has accepted every connection
- * before the burst: it accepts one per turn of its event loop), then, once the file `go` exists in
- * directory argv 3, every body at once, one per connection; when all are written to their sockets
- * (in the kernel: the collector reads them whenever it next polls) it creates the file `written`.
+ * Posts the bodies of a JSON file (argv 1, base64) to the collector at argv 2, in a burst: first a
+ * read (`/api/stats`, nothing to decode) on as many kept-alive connections (so the collector has
+ * accepted every connection before the burst: it accepts one per turn of its event loop), then,
+ * once the file `go` exists in directory argv 3, every body at once, one per connection; when all
+ * are written to their sockets (in the kernel: the collector reads them whenever it next polls) it
+ * creates the file `written`.
  * Prints the statuses and how many bodies went on an already open connection.
  */
 const BURST_SENDER = `
@@ -223,8 +224,9 @@ const path = require('node:path');
 const [file, endpoint, dir] = process.argv.slice(1);
 const bodies = JSON.parse(fs.readFileSync(file, 'utf8')).map((b) => Buffer.from(b, 'base64'));
 const agent = new http.Agent({ keepAlive: true, maxSockets: bodies.length });
-const post = (body, onWritten) => new Promise((resolve, reject) => {
-  const req = http.request(endpoint + '/v1/traces', { method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } }, (res) => {
+const ask = (route, body, onWritten) => new Promise((resolve, reject) => {
+  const headers = body ? { 'content-type': 'application/x-protobuf', 'content-length': body.length } : {};
+  const req = http.request(endpoint + route, { method: body ? 'POST' : 'GET', agent, headers }, (res) => {
     res.resume();
     res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
   });
@@ -233,11 +235,11 @@ const post = (body, onWritten) => new Promise((resolve, reject) => {
 });
 const until = (name) => new Promise((resolve) => { const check = () => (fs.existsSync(path.join(dir, name)) ? resolve() : setTimeout(check, 2)); check(); });
 (async () => {
-  await Promise.all(bodies.map(() => post(Buffer.alloc(0))));
+  await Promise.all(bodies.map(() => ask('/api/stats')));
   fs.writeFileSync(path.join(dir, 'ready'), '');
   await until('go');
   let left = bodies.length;
-  const sent = await Promise.all(bodies.map((b) => post(b, () => { if (--left === 0) fs.writeFileSync(path.join(dir, 'written'), ''); })));
+  const sent = await Promise.all(bodies.map((b) => ask('/v1/traces', b, () => { if (--left === 0) fs.writeFileSync(path.join(dir, 'written'), ''); })));
   agent.destroy();
   process.stdout.write(JSON.stringify({ statuses: sent.map((s) => s.status), reused: sent.filter((s) => s.reused).length }));
 })();
