@@ -7,6 +7,7 @@ import type { DecodePool } from './decodePool';
 import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
 import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
+import { MAX_POOLED_BYTES } from './sharedBodies';
 import { EMPTY_RESPONSE_JSON, exportResponse, statusBody } from './otlpResponse';
 import type { IngestResult, SpanStore } from '../store/spanStore';
 import type { WorkSlicer } from './workSlicer';
@@ -149,9 +150,10 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
   // A body of known length is copied into reused shared memory as each chunk arrives (still in the
   // cache from the parser's copy, and given up at once), where a decode worker can read it and
   // where it is decoded in place as well: no buffer of its own is allocated (and page-faulted in)
-  // per request. Without a length (chunked), or without workers, chunks are kept and joined.
+  // per request. Without a length (chunked), beyond the sizes kept for reuse (a declared length is
+  // not memory taken before its bytes come), or without workers, chunks are kept and joined.
   const pool = opts.decoders;
-  const early = encoding === 'identity' && declared > 0 && pool?.available === true ? pool.bodies.alloc(declared) : undefined;
+  const early = encoding === 'identity' && declared > 0 && declared <= MAX_POOLED_BYTES && pool?.available === true ? pool.bodies.alloc(declared) : undefined;
   req.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (tooLarge) {
