@@ -1,3 +1,7 @@
+import { MAX_PROBES, randomSeed, rangeHash, stringHash } from '../trace/idHash';
+
+export { MAX_PROBES, stringHash };
+
 /**
  * Span id → index, for the span tree and for appending live batches. An open-addressing hash table
  * over typed arrays (linear probing). The ids are not copied out: each is a range of one text (the
@@ -37,7 +41,7 @@ export class IdIndex {
     while (size < capacity * 2) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
     this.mask = size - 1;
-    this.seed = seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
+    this.seed = seed ?? randomSeed();
   }
 
   /** Ids held. */
@@ -137,37 +141,4 @@ export class IdIndex {
     }
     return this.overflow?.get(id);
   }
-}
-
-/**
- * Slots one operation looks at, at most. At the table's load (at most one half) random ids seldom
- * make runs half this long (measured: a million random span ids, load 0.48, longest insert 44
- * slots, 1.5 on average), so the `Map` beside the table serves ids that collide on purpose.
- */
-export const MAX_PROBES = 64;
-
-/** FNV-1a of the UTF-16 code units of text[a, b), from `seed`, then mixed (see `avalanche`). */
-export function rangeHash(seed: number, text: string, a: number, b: number): number {
-  let h = seed;
-  for (let i = a; i < b; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return avalanche(h);
-}
-
-/** `rangeHash` of a whole string. */
-export function stringHash(seed: number, s: string): number {
-  return rangeHash(seed, s, 0, s.length);
-}
-
-/**
- * MurmurHash3's finalizer: every output bit depends on every bit of the state. Without it the table's
- * slot (the low bits) would depend on the low bits of the seed and of each character only, and ids
- * could be made to collide whatever the seed.
- */
-function avalanche(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

@@ -3,7 +3,8 @@
 // counted in slots looked at (IdIndex.probes), never timed.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { encodeSpanBatch } from '../../../src/protocol/spanBatch';
+import { BatchStrings, encodeSpanBatch } from '../../../src/protocol/spanBatch';
+import { IdRefs } from '../../../src/collector/store/recordBatch';
 import { IdIndex, MAX_PROBES, stringHash } from '../../../src/timelineModel/idIndex';
 import { BatchIds, concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
@@ -193,4 +194,31 @@ void test('live appends (BatchIds) and the span tree with colliding ids: bounded
     assert.equal(tree.spanId(tree.parent[node]!), ids[Math.floor(i / 2)], `parent of span ${i}`);
   }
   assert.equal(tree.roots.length, 1);
+});
+
+void test("the store's batch id table (IdRefs) with ids colliding under its seed: at most MAX_PROBES slots an operation, repeated ids and parents get their span's ref", () => {
+  const seed = 0x5eed;
+  const n = 1000;
+  const ids = newHashCollisions(seed, n, n + 1);
+  const absent = ids.pop()!;
+  // Every tenth span re-sends an earlier id (one ref for both), as a re-sent span would.
+  const records = ids.map((spanId, i) => ({ spanId: i % 10 === 9 ? ids[i - 9]! : spanId }));
+  const strings = new BatchStrings();
+  const refs = new IdRefs(strings, records, seed);
+  let most = 0;
+  const op = <T>(f: () => T): T => {
+    const before = refs.probes;
+    const out = f();
+    most = Math.max(most, refs.probes - before);
+    return out;
+  };
+  const spanRefs = records.map((_, k) => op(() => refs.spanRef(k)));
+  records.forEach((r, k) => assert.equal(spanRefs[k], spanRefs[records.findIndex((o) => o.spanId === r.spanId)], `span ${k} shares its id's ref`));
+  assert.equal(new Set(spanRefs).size, new Set(records.map((r) => r.spanId)).size, 'one ref per distinct id');
+  records.forEach((r, k) => assert.equal(op(() => refs.parentRef(r.spanId)), spanRefs[k], `a parent ${k} is its span's ref`));
+  const outside = op(() => refs.parentRef(absent));
+  assert.ok(!spanRefs.includes(outside), 'an id of no span in the batch gets a ref of its own');
+  assert.equal(op(() => refs.parentRef(absent)), outside, 'and the same one when asked again');
+  assert.equal(most, MAX_PROBES, 'the crowded run is walked no further than MAX_PROBES');
+  assert.ok(refs.probes <= (2 * n + 2) * MAX_PROBES, `${refs.probes} probes`);
 });
