@@ -121,8 +121,12 @@ export class SpanStore {
   private bytes = 0;
   /** Where large values' bytes are kept; its dead bytes count against the budget beside the traces. */
   private readonly slabs: TextSlabs;
-  /** Hands out trace entries' generations. */
-  private generations = 0;
+  /**
+   * Hands out trace entries' generations, from a random start: a cursor a reader kept from another
+   * store (the collector restarted, the same trace loaded again) then never matches by chance, and
+   * the reader is sent everything rather than a delta from the wrong point.
+   */
+  private generations = Math.floor(Math.random() * 2 ** 40);
   private spanCount = 0;
   private readonly losses: LossLedger;
   private runsCache: RunSummary[] | undefined;

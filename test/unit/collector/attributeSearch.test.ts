@@ -68,3 +68,15 @@ void test('live attribute search: a replaced span (the generation moves on), or 
   // A trace the store does not have (evicted, deleted): undefined.
   assert.equal(store.matchSpans(traceIdOf(77), tokens, again.cursor), undefined);
 });
+
+void test('a cursor kept from another store (the collector restarted, the same trace stored again) gets everything, not a delta', () => {
+  const tokens: AttrToken[] = [{ key: 'net.peer.name', value: 'db-' }];
+  const before = new SpanStore();
+  ingest(before, spans(0, 12, host));
+  const kept = before.matchSpans(TRACE, tokens)!.cursor;
+  const keptBatch = before.batchSince(TRACE)!.cursor;
+  const after = new SpanStore();
+  ingest(after, spans(0, 30, host));
+  assert.equal(after.matchSpans(TRACE, tokens, kept)!.full, true);
+  assert.equal(after.batchSince(TRACE, keptBatch)!.full, true);
+});
