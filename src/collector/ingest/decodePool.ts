@@ -65,6 +65,11 @@ export class DecodePool {
    * docs/performance.md.
    */
   private largeSlot: Slot | undefined;
+  /**
+   * Largest buffer of large values a worker sends back for the store to keep (largeValues.ts): the
+   * store's slab size (the collector sets it from its budget; 4 MiB for 256 MiB).
+   */
+  largeBufferBytes = 4 * 1024 * 1024;
   private nextId = 1;
   private crashes = 0;
   private disposed = false;
@@ -103,9 +108,10 @@ export class DecodePool {
     const id = this.nextId++;
     const shared = body.buffer instanceof SharedArrayBuffer;
     const bytes = shared ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
-    const req: DecodeRequest = { id, encoding, body: bytes, limits: this.ctx.limits };
+    const large = body.length >= LARGE_BODY;
+    // A large body's large values come back in buffers the store keeps as they are (largeValues.ts).
+    const req: DecodeRequest = { id, encoding, body: bytes, limits: this.ctx.limits, moveLarge: large ? this.largeBufferBytes : undefined };
     return new Promise<DecodeResult>((resolve, reject) => {
-      const large = body.length >= LARGE_BODY;
       (large ? this.waitingLarge : this.waitingSmall).push({ req, pending: { resolve, reject } });
       this.dispatch();
     });

@@ -10,6 +10,7 @@ import { decodeOtlpJson } from './otlpJsonDecoder';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';
+import { moveLargeValues } from './largeValues';
 import { decodeLimits } from '../store/otlpValues';
 
 const port = parentPort;
@@ -34,11 +35,13 @@ port.on('message', (req: DecodeRequest) => {
     ctx.limits = decodeLimits(req.limits);
     if (req.encoding === 'proto') {
       const index = indexOtlpProto(body, ctx);
+      if (req.moveLarge) moveLargeValues(index, body, req.moveLarge);
       res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
       port.postMessage(res, indexTransfers(index));
     } else {
       const index = indexOtlpJson(body, ctx);
       if (index) {
+        if (req.moveLarge) moveLargeValues(index, body, req.moveLarge);
         res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
         port.postMessage(res, indexTransfers(index));
       } else {

@@ -56,6 +56,28 @@ export interface TextSlab {
   sealed: boolean;
   /** A buffer of one value's own. */
   own: boolean;
+  /**
+   * A buffer made by a decode worker with the large values of one body (`adoptableSlab`), kept as
+   * a slab by the store that stores the first of them; `given` is its whole size.
+   */
+  adopted?: boolean;
+  /** The TextSlabs that adopted it (until then: none; such a buffer is only garbage-collected). */
+  owner?: object;
+}
+
+/**
+ * A buffer of large values made off the storing thread (a decode worker moved them out of the
+ * body, 8-byte aligned one after another), as a slab the store can keep without copying them.
+ */
+export function adoptableSlab(buffer: ArrayBuffer): TextSlab {
+  return { buffer, given: buffer.byteLength, live: 0, sealed: true, own: false, adopted: true };
+}
+
+/** The value of `length` bytes at `at` of an adoptable slab; stored in place (TextSlabs.store). */
+export function adoptableText(home: TextSlab, at: number, length: number): LargeText {
+  const lt = new LargeText(Buffer.from(home.buffer!, at, length), -1);
+  lt.home = home;
+  return lt;
 }
 
 /**
@@ -70,6 +92,8 @@ export class LargeText {
   cost: number;
   /** Where the bytes are kept once stored; undefined before that, and after release. */
   slab: TextSlab | undefined = undefined;
+  /** Before it is stored: the adoptable slab its bytes are in (then stored without a copy). */
+  home: TextSlab | undefined = undefined;
 
   constructor(
     public bytes: Buffer,

@@ -65,6 +65,8 @@ export class TextSlabs {
   private holds = 0;
   /** Slabs emptied while held: freed when the last hold ends (counted as dead room till then). */
   private readonly deferred: TextSlab[] = [];
+  /** Bumped by `clear`: frees planned before it are dropped. */
+  private epoch = 0;
 
   constructor(
     readonly slabBytes = SLAB_BYTES,
@@ -87,9 +89,24 @@ export class TextSlabs {
     return this.count;
   }
 
-  /** Copies a value's bytes into the store's keeping (once: a stored value is left as it is). */
+  /**
+   * Takes a value into the store's keeping (once: a stored value is left as it is): a value in an
+   * adoptable slab (made by a decode worker) stays where it is, and that buffer becomes one of
+   * this store's slabs; any other is copied into a slab.
+   */
   store(lt: LargeText): void {
     if (lt.slab) return;
+    const home = lt.home;
+    lt.home = undefined;
+    // Adopted when no larger than a slab (what one long-lived value can pin stays a slab's worth),
+    // or when it holds this value alone (a value of its own, as `place` would give it).
+    if (home && (home.given <= this.slabBytes || home.given === round8(lt.size)) && this.adopt(home) && lt.bytes.buffer === home.buffer && !lt.freed) {
+      const room = round8(lt.size);
+      home.live += room;
+      this.dead -= room;
+      this.keep(lt, lt.bytes, home);
+      return;
+    }
     const src = lt.bytes;
     const { slab, at } = this.place(lt.size);
     const view = Buffer.from(slab.buffer!, at, lt.size);
@@ -147,7 +164,36 @@ export class TextSlabs {
     const room = slab.own ? lt.size : round8(lt.size);
     slab.live -= room;
     this.dead += room;
-    if (slab.sealed && slab.live === 0) this.free(slab);
+    if (slab.live !== 0 || !slab.sealed) return;
+    // An adopted slab may still hold values of the batch being stored (a span re-sent within its
+    // own batch, or refused, releases its value before the rest are stored): freed once the batch
+    // is done, if none of them was stored meanwhile.
+    if (slab.adopted) this.freeLater(slab);
+    else this.free(slab);
+  }
+
+  /**
+   * Makes an adoptable slab one of this store's (once): counted whole, as dead room until its values
+   * are stored. False when it is not adoptable here (another store's, or freed).
+   */
+  private adopt(home: TextSlab): boolean {
+    if (home.owner === this) return home.buffer !== undefined;
+    if (home.owner !== undefined || !home.adopted || !home.buffer) return false;
+    home.owner = this;
+    this.held += home.given;
+    this.dead += home.given;
+    this.count++;
+    // Freed like any emptied slab if none of its values ends up stored (all refused).
+    this.freeLater(home);
+    return true;
+  }
+
+  /** Frees an adopted slab after the batch being stored, if it is empty then. */
+  private freeLater(slab: TextSlab): void {
+    const epoch = this.epoch;
+    queueMicrotask(() => {
+      if (epoch === this.epoch && slab.live === 0 && slab.buffer) this.free(slab);
+    });
   }
 
   /**
@@ -169,6 +215,7 @@ export class TextSlabs {
 
   /** Forgets every slab (the store was cleared: nothing in them is stored any more). */
   clear(): void {
+    this.epoch++;
     this.current = undefined;
     this.dead = 0;
     this.held = 0;
@@ -219,7 +266,7 @@ export class TextSlabs {
 
   private free(slab: TextSlab): void {
     if (this.holds > 0) {
-      this.deferred.push(slab);
+      if (!this.deferred.includes(slab)) this.deferred.push(slab);
       return;
     }
     this.dead -= slab.given - slab.live;
@@ -230,12 +277,12 @@ export class TextSlabs {
     // (still counted, as dead room), or a throw-away one that the next young-generation collection
     // frees — not when every view of the old one has been collected.
     const moved = structuredClone(buffer, { transfer: [buffer] });
-    if (!slab.own && this.spares.length < MAX_SPARES) {
+    if (!slab.own && !slab.adopted && this.spares.length < MAX_SPARES) {
       this.spares.push(moved);
       this.dead += this.slabBytes;
       return;
     }
-    this.held -= slab.own ? slab.given : this.slabBytes;
+    this.held -= slab.own || slab.adopted ? slab.given : this.slabBytes;
     this.count--;
   }
 }
