@@ -169,6 +169,9 @@ export class SpanStore {
       get units() {
         return store.traces.size;
       },
+      get offHeapBytes() {
+        return store.slabs.heldBytes;
+      },
       nextEvictionAge: () => this.lifecycle.nextFinishedActivity(this.keep),
       evictOne: (lastResort) => {
         const victim = this.lifecycle.victim(this.keep, lastResort);
