@@ -1,4 +1,5 @@
 import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 
 /**
  * Tells V8 about garbage it cannot see: the heap objects of spans (log records, metric series) the
@@ -12,7 +13,8 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
  * The standalone collector limits V8's heap growth instead (heapGrowth.ts), a process-wide flag the
  * extension must not set: the extension host's heap is every extension's.
  *
- * How: once the heap bytes evicted since V8's last full collection pass `thresholdBytes`, one
+ * How: once the heap bytes evicted since V8's last full collection pass a quarter of what V8 found
+ * live then (16 MiB to a quarter of the budget, at most every 500 ms: `garbageThresholdForLive`), one
  * ArrayBuffer of NUDGE_BYTES is allocated and dropped. V8 counts an ArrayBuffer's size as external
  * memory when it is made; past its external limit (64 MiB over what it counted at the last full
  * collection) it starts *incremental* marking, as it would on its own later, so the pauses are the
@@ -27,11 +29,25 @@ const MiB = 1024 * 1024;
 /** What is allocated to pass V8's external limit (64 MiB over its count at the last full collection). */
 export const NUDGE_BYTES = 128 * MiB;
 /** At most one nudge in this long: marking a large live heap takes a while, and a nudge during it only advances it. */
-const MIN_INTERVAL_MS = 1000;
+const MIN_INTERVAL_MS = 500;
+/** Garbage allowed before a nudge, as a share of what V8 found live at its last full collection. */
+const SHARE_OF_LIVE = 0.25;
+const MIN_THRESHOLD = 16 * MiB;
 
-/** Garbage allowed before a nudge, for a budget: a quarter of it, 16–64 MiB. */
+/** Most garbage allowed before a nudge, for a budget: a quarter of it, 16–64 MiB. */
 export function garbageThresholdFor(budgetBytes: number): number {
-  return Math.min(64 * MiB, Math.max(16 * MiB, Math.floor(budgetBytes / 4)));
+  return Math.min(64 * MiB, Math.max(MIN_THRESHOLD, Math.floor(budgetBytes / 4)));
+}
+
+/**
+ * Garbage allowed before a nudge when `liveBytes` were live after V8's last full collection: a
+ * quarter of that (as if V8 let the heap grow by 25 % before collecting: the standalone collector's
+ * limit is of the same order, heapGrowth.ts), between 16 MiB and `maxBytes`. Proportional, so the
+ * marking a nudge brings on (its cost follows what is live: every extension's heap, in the
+ * extension host) stays in proportion to the garbage it frees.
+ */
+export function garbageThresholdForLive(liveBytes: number, maxBytes: number): number {
+  return Math.min(maxBytes, Math.max(MIN_THRESHOLD, Math.floor(liveBytes * SHARE_OF_LIVE)));
 }
 
 function allocateAndDrop(): void {
@@ -40,7 +56,7 @@ function allocateAndDrop(): void {
 }
 
 export interface HeapGarbageOptions {
-  /** Default: garbageThresholdFor the budget. */
+  /** Most garbage allowed before a nudge (garbageThresholdFor the budget); less once V8 tells what is live. */
   thresholdBytes: number;
   /** What tells V8 (tests replace it). */
   nudge?: () => void;
@@ -55,20 +71,22 @@ export class HeapGarbageNotice {
   private lastNudge = -Infinity;
   /** Nudges so far. */
   nudges = 0;
-  readonly thresholdBytes: number;
+  /** Garbage allowed before the next nudge. */
+  thresholdBytes: number;
+  readonly maxThresholdBytes: number;
   private readonly nudge: () => void;
   private readonly clock: () => number;
   private readonly observer: PerformanceObserver | undefined;
 
   constructor(options: HeapGarbageOptions) {
-    this.thresholdBytes = options.thresholdBytes;
+    this.thresholdBytes = this.maxThresholdBytes = options.thresholdBytes;
     this.nudge = options.nudge ?? allocateAndDrop;
     this.clock = options.clock ?? (() => performance.now());
     if (options.observeGc !== false) {
       this.observer = new PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
           if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-            this.collected();
+            this.collected(getHeapStatistics().used_heap_size);
             return;
           }
         }
@@ -82,9 +100,10 @@ export class HeapGarbageNotice {
     return this.garbage;
   }
 
-  /** V8 ran a full collection: what was evicted before it is gone. */
-  collected(): void {
+  /** V8 ran a full collection, after which `liveBytes` were live: what was evicted before it is gone. */
+  collected(liveBytes?: number): void {
     this.garbage = 0;
+    if (liveBytes !== undefined) this.thresholdBytes = garbageThresholdForLive(liveBytes, this.maxThresholdBytes);
   }
 
   /** `heapBytes` of stored data (on the JavaScript heap) were let go. */

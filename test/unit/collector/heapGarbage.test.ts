@@ -3,7 +3,7 @@
 // threshold, at most once a second, and the count starts again after V8's own full collection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { garbageThresholdFor, HeapGarbageNotice } from '../../../src/collector/store/heapGarbage';
+import { garbageThresholdFor, garbageThresholdForLive, HeapGarbageNotice } from '../../../src/collector/store/heapGarbage';
 import { MemoryBudget } from '../../../src/collector/store/memoryBudget';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
@@ -24,27 +24,41 @@ test('threshold: a quarter of the budget, 16 to 64 MiB', () => {
   assert.equal(garbageThresholdFor(128 * MiB), 32 * MiB);
   assert.equal(garbageThresholdFor(8 * MiB), 16 * MiB);
   assert.equal(garbageThresholdFor(4096 * MiB), 64 * MiB);
+  // Once V8 tells what is live: a quarter of that, 16 MiB up to the budget's figure.
+  assert.equal(garbageThresholdForLive(100 * MiB, 64 * MiB), 25 * MiB);
+  assert.equal(garbageThresholdForLive(10 * MiB, 64 * MiB), 16 * MiB);
+  assert.equal(garbageThresholdForLive(1024 * MiB, 64 * MiB), 64 * MiB);
 });
 
-test('V8 is told once the evicted heap bytes pass the threshold, at most once a second; a full collection starts the count again', () => {
+test('V8 is told once the evicted heap bytes pass the threshold, at most every 500 ms; a full collection starts the count again and sets the threshold from what is live', () => {
   const { n, told, now } = notice(10 * MiB);
   n.evicted(6 * MiB);
   assert.equal(told.length, 0);
   n.evicted(5 * MiB);
   assert.deepEqual(told, [0], 'told at 11 MiB');
   assert.equal(n.pending, 0);
-  now.t = 500;
+  now.t = 300;
   n.evicted(20 * MiB);
-  assert.equal(told.length, 1, 'not twice within a second');
+  assert.equal(told.length, 1, 'not twice within 500 ms');
   now.t = 1200;
   n.evicted(1);
-  assert.deepEqual(told, [0, 1200], 'told again once a second has passed');
+  assert.deepEqual(told, [0, 1200], 'told again once that has passed');
   n.evicted(9 * MiB);
   n.collected();
   assert.equal(n.pending, 0, 'V8 collected on its own: nothing pending');
   now.t = 5000;
   n.evicted(2 * MiB);
   assert.equal(told.length, 2);
+  // Little live (the threshold's floor is 16 MiB, above this notice's 10): at most the starting figure.
+  n.collected(8 * MiB);
+  assert.equal(n.thresholdBytes, 10 * MiB);
+  const wide = notice(64 * MiB);
+  wide.n.collected(100 * MiB);
+  assert.equal(wide.n.thresholdBytes, 25 * MiB, 'a quarter of what is live');
+  wide.n.evicted(26 * MiB);
+  assert.equal(wide.told.length, 1);
+  wide.n.dispose();
+  n.evicted(2 * MiB);
   n.evicted(-5);
   n.evicted(Number.NaN);
   assert.equal(n.pending, 2 * MiB, 'nothing odd counted');
