@@ -169,6 +169,7 @@ export class Collector {
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
     this.decoders = new DecodePool(options.decodeWorkerPath ?? defaultWorkerPath(), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
     this.decoders.largeBufferBytes = slabBytesFor(this.budget.maxBytes);
+    this.store.recycleLargeBuffers = (buffer) => this.decoders.recycle(buffer);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */

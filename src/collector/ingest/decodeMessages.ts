@@ -24,6 +24,11 @@ export interface DecodeRequest {
   moveLarge?: number;
 }
 
+/** Collector → the large bodies' worker: an emptied buffer of large values, for reuse (largeValues.ts). */
+export interface RecycleMessage {
+  recycle: ArrayBuffer;
+}
+
 /**
  * Worker → collector: the span index over the body (JSON and protobuf), the packed spans (JSON off
  * the exporters' shape, decoded with JSON.parse), or why the body is malformed (answered with 400). `added` carries what the worker's dictionary gained while

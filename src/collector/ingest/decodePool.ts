@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { BodyEncoding, DecodeRequest, DecodeResponse } from './decodeMessages';
+import type { BodyEncoding, DecodeRequest, DecodeResponse, RecycleMessage } from './decodeMessages';
 import { DecodeContext } from '../store/decodedBatch';
 import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
 import { SharedBodies } from './sharedBodies';
@@ -115,6 +115,22 @@ export class DecodePool {
       (large ? this.waitingLarge : this.waitingSmall).push({ req, pending: { resolve, reject } });
       this.dispatch();
     });
+  }
+
+  /**
+   * Hands an emptied buffer of large values (made by the large bodies' worker, kept by the store
+   * as a slab) back to that worker for reuse, transferring it. False when there is no such worker.
+   */
+  recycle(buffer: ArrayBuffer): boolean {
+    const slot = this.largeSlot;
+    if (!slot || this.disposed) return false;
+    const msg: RecycleMessage = { recycle: buffer };
+    try {
+      slot.worker.postMessage(msg, [buffer]);
+    } catch {
+      return false;
+    }
+    return true;
   }
 
   /** Bodies being decoded or waiting for a worker. */

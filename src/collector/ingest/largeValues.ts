@@ -1,4 +1,4 @@
-import { LARGE_TEXT_FROM } from '../store/largeText';
+import { BufferSink, LARGE_TEXT_FROM } from '../store/largeText';
 import { V_LARGE, type SpanIndex } from './spanIndex';
 
 const room = (n: number): number => (n + 7) & ~7;
@@ -14,7 +14,7 @@ const room = (n: number): number => (n + 7) & ~7;
  * 64 KiB values arrived, docs/performance.md). Buffers no larger than the store's slabs keep what
  * one long-lived value can pin (counted whole by the budget) as small as a slab. Returns the bytes moved.
  */
-export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: number): number {
+export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: number, reuse?: LargeBuffers): number {
   const values = ix.values;
   const isLarge = (a: number, b: number): boolean => a >= 0 && b >= LARGE_TEXT_FROM && a + b <= body.length;
   // Sizes of the buffers: values in order, a new buffer when the next does not fit.
@@ -33,7 +33,10 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
   if (sizes.length === 0) return 0;
   // Not zero-filled (every value's bytes are written; the padding between them is never read), and
   // not from Node's pool: each buffer is transferred and kept whole.
-  const buffers = sizes.map((n) => Buffer.allocUnsafeSlow(n));
+  const buffers = sizes.map((n) => {
+    const again = reuse?.take(n);
+    return again ? Buffer.from(again) : Buffer.allocUnsafeSlow(n);
+  });
   let k = 0;
   let at = 0;
   let total = 0;
@@ -53,4 +56,54 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
   }
   ix.large = buffers.map((x) => x.buffer as ArrayBuffer);
   return total;
+}
+
+/** Buffers kept for reuse: at most this many bytes (a few bodies' worth). */
+const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Emptied buffers of large values sent back by the store (TextSlabs `recycle`), reused for a body
+ * whose values need exactly that size (a buffer is adopted whole, and `materialize` finds where each
+ * value is from the buffers' sizes, so no slack is allowed): senders of like bodies (the same
+ * exporter, batches of like spans) reuse them; others let them go. Why: a new buffer per 1 MiB body
+ * is a malloc and fresh pages to fault in (1 GiB of them under bench:memory), and a freed one
+ * lingered until the storing thread's next young-generation collection.
+ */
+export class LargeBuffers {
+  private readonly kept: ArrayBuffer[] = [];
+  private bytes = 0;
+  /** Buffers let go are freed at once: a decode worker's heap hardly grows, so V8 would collect them late. */
+  private readonly sink = new BufferSink();
+
+  /** Takes a buffer back (the oldest ones are freed when over MAX_KEPT_BYTES). */
+  give(buffer: ArrayBuffer): void {
+    if (buffer.byteLength === 0) return;
+    if (buffer.byteLength > MAX_KEPT_BYTES) {
+      this.sink.drop(buffer);
+      return;
+    }
+    this.kept.push(buffer);
+    this.bytes += buffer.byteLength;
+    while (this.bytes > MAX_KEPT_BYTES) {
+      const old = this.kept.shift()!;
+      this.bytes -= old.byteLength;
+      this.sink.drop(old);
+    }
+  }
+
+  /** A kept buffer of exactly `n` bytes, if any. */
+  take(n: number): ArrayBuffer | undefined {
+    for (let i = this.kept.length - 1; i >= 0; i--) {
+      if (this.kept[i]!.byteLength !== n) continue;
+      const b = this.kept.splice(i, 1)[0]!;
+      this.bytes -= n;
+      return b;
+    }
+    return undefined;
+  }
+
+  /** Bytes kept. */
+  get keptBytes(): number {
+    return this.bytes;
+  }
 }

@@ -459,6 +459,11 @@ export class SpanStore {
    * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
    * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
    */
+  /** Where emptied buffers of large values made by a decode worker go back to (textSlabs.ts, `recycle`). */
+  set recycleLargeBuffers(recycle: ((buffer: ArrayBuffer) => boolean) | undefined) {
+    this.slabs.recycle = recycle;
+  }
+
   holdLargeValues(): () => void {
     return this.slabs.hold();
   }

@@ -1,4 +1,4 @@
-import { LARGE_TEXT_OVERHEAD, LargeText, isLargeString, mayBeLarge, type StoredValue, type TextSlab } from './largeText';
+import { BufferSink, LARGE_TEXT_OVERHEAD, LargeText, isLargeString, mayBeLarge, type StoredValue, type TextSlab } from './largeText';
 
 /**
  * The bytes of stored large values (largeText.ts), appended to slabs of a few MiB, freed whole when
@@ -65,8 +65,16 @@ export class TextSlabs {
   private holds = 0;
   /** Slabs emptied while held: freed when the last hold ends (counted as dead room till then). */
   private readonly deferred: TextSlab[] = [];
+  /** Where freed buffers go (their memory released at once). */
+  private readonly sink = new BufferSink();
   /** Bumped by `clear`: frees planned before it are dropped. */
   private epoch = 0;
+  /**
+   * Takes an emptied adopted slab's buffer back to where it was made (the large bodies' decode
+   * worker reuses it for a body of the same size: no allocation, no fresh pages), transferring it
+   * (so it is detached here at once); false when it cannot (the slab is then freed as any other).
+   */
+  recycle: ((buffer: ArrayBuffer) => boolean) | undefined = undefined;
 
   constructor(
     readonly slabBytes = SLAB_BYTES,
@@ -273,15 +281,20 @@ export class TextSlabs {
     const buffer = slab.buffer;
     slab.buffer = undefined;
     if (!buffer) return;
-    // Detached either way: views of it read as empty. Its memory moves to a new ArrayBuffer: a spare
-    // (still counted, as dead room), or a throw-away one that the next young-generation collection
-    // frees — not when every view of the old one has been collected.
-    const moved = structuredClone(buffer, { transfer: [buffer] });
+    if (slab.adopted && this.recycle?.(buffer) && buffer.byteLength === 0) {
+      this.held -= slab.given;
+      this.count--;
+      return;
+    }
+    // Detached either way: views of it read as empty. Its memory moves to a spare (still counted, as
+    // dead room), or is freed at once (BufferSink) — not when every view of the old one has been
+    // collected (failing that: moved to a throw-away buffer the next young-generation collection frees).
     if (!slab.own && !slab.adopted && this.spares.length < MAX_SPARES) {
-      this.spares.push(moved);
+      this.spares.push(structuredClone(buffer, { transfer: [buffer] }));
       this.dead += this.slabBytes;
       return;
     }
+    if (!this.sink.drop(buffer)) structuredClone(buffer, { transfer: [buffer] });
     this.held -= slab.own || slab.adopted ? slab.given : this.slabBytes;
     this.count--;
   }

@@ -11,8 +11,9 @@ import { DecodePool } from '../../../src/collector/ingest/decodePool';
 import { indexOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
 import { indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { materialize, V_LARGE, type SpanIndex } from '../../../src/collector/ingest/spanIndex';
-import { moveLargeValues } from '../../../src/collector/ingest/largeValues';
-import { LargeText, fromStoredValue } from '../../../src/collector/store/largeText';
+import { LargeBuffers, moveLargeValues } from '../../../src/collector/ingest/largeValues';
+import { MessageChannel } from 'node:worker_threads';
+import { BufferSink, LargeText, fromStoredValue } from '../../../src/collector/store/largeText';
 import { SLAB_VALUE_OVERHEAD, slabBytesFor, TextSlabs } from '../../../src/collector/store/textSlabs';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import { jsonRequest, spanIdOf, traceIdOf, T0, type SpanSpec } from './helpers';
@@ -260,4 +261,87 @@ test('values are split across buffers of at most the store\u2019s slab size; a b
   assert.equal(attr(other, 11, 'big.0'), text(200 * KiB, '11.0'));
   store.dispose();
   other.dispose();
+});
+
+test('an emptied adopted buffer goes back to the worker that made it (transferred: detached here at once); kept there for a body of the same size only', async () => {
+  const store = new SpanStore({ maxBytes: 4 * MiB, maxTraceBytes: 2 * MiB });
+  const back: ArrayBuffer[] = [];
+  const kept = new LargeBuffers();
+  // As the decode pool does: transferred to the worker (here a MessageChannel), which keeps it.
+  const { port1, port2 } = new MessageChannel();
+  port2.on('message', (b: ArrayBuffer) => {
+    back.push(b);
+    kept.give(b);
+  });
+  store.recycleLargeBuffers = (buffer) => {
+    port1.postMessage(buffer, [buffer]);
+    return true;
+  };
+  const ix = storeBody(store, Buffer.from(jsonRequest(specs([1], [200 * KiB]))));
+  const size = ix.large![0]!.byteLength;
+  storeBody(store, Buffer.from(jsonRequest(specs(Array.from({ length: 22 }, (_, i) => i + 2), [200 * KiB]))));
+  await settle();
+  assert.equal(store.trace(traceIdOf(1)).length, 0, 'evicted');
+  assert.equal(ix.large![0]!.byteLength, 0, 'detached here');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.ok(back.some((b) => b.byteLength === size), 'received whole by the worker side');
+  assert.ok(store.stats().bytes <= 4 * MiB);
+  // Reused only for exactly its size.
+  assert.equal(kept.take(size + 8), undefined);
+  const again = kept.take(size);
+  assert.equal(again?.byteLength, size);
+  port1.close();
+  store.dispose();
+});
+
+test('LargeBuffers: at most 8 MiB kept, oldest let go first; empty buffers not kept', () => {
+  const kept = new LargeBuffers();
+  kept.give(new ArrayBuffer(0));
+  assert.equal(kept.keptBytes, 0);
+  for (let i = 0; i < 10; i++) kept.give(new ArrayBuffer(MiB + i * 8));
+  assert.ok(kept.keptBytes <= 8 * MiB);
+  assert.equal(kept.take(MiB), undefined, 'the oldest went first');
+  assert.equal(kept.take(MiB + 9 * 8)?.byteLength, MiB + 72);
+  kept.give(new ArrayBuffer(9 * MiB));
+  assert.equal(kept.take(9 * MiB), undefined, 'larger than what is kept: not kept');
+});
+
+test('through the decode pool: large bodies\u2019 values are adopted, and their emptied buffers are reused by the worker for like bodies', async () => {
+  const ctx = new DecodeContext();
+  const pool = new DecodePool(WORKER, 1, undefined, ctx);
+  try {
+    const body = (t: number): Buffer => Buffer.from(jsonRequest(specs([t, t + 1, t + 2, t + 3, t + 4], [64 * KiB])));
+    const first = await pool.decode('json', body(10));
+    assert.ok(first.response.ok && 'index' in first.response);
+    const buf = first.response.index.large![0]!;
+    const size = buf.byteLength;
+    const batch = materialize(first.response.index, body(10), first.dict, ctx);
+    assert.equal(fromStoredValue(batch.spans[0]!.values.find((v) => v instanceof LargeText)!), text(64 * KiB, '10.0'));
+    assert.ok(pool.recycle(buf));
+    assert.equal(buf.byteLength, 0, 'transferred');
+    // The next like body comes back in a buffer of the same size, with its own values.
+    const second = await pool.decode('json', body(20));
+    assert.ok(second.response.ok && 'index' in second.response);
+    assert.equal(second.response.index.large![0]!.byteLength, size);
+    const b2 = materialize(second.response.index, body(20), second.dict, ctx);
+    for (const [i, rec] of b2.spans.entries()) assert.equal(fromStoredValue(rec.values.find((v) => v instanceof LargeText)!), text(64 * KiB, `${20 + i}.0`));
+  } finally {
+    pool.dispose();
+  }
+  assert.equal(pool.recycle(new ArrayBuffer(8)), false, 'no worker: not taken');
+});
+
+test('BufferSink: a dropped buffer is detached and its memory released at once, not at the next garbage collection', () => {
+  const sink = new BufferSink();
+  const before = process.memoryUsage().arrayBuffers;
+  const b = Buffer.allocUnsafeSlow(64 * MiB);
+  b.fill(7);
+  const view = new Uint8Array(b.buffer, 0, 16);
+  assert.ok(process.memoryUsage().arrayBuffers - before >= 64 * MiB);
+  assert.equal(sink.drop(b.buffer as ArrayBuffer), true);
+  assert.equal(b.buffer.byteLength, 0, 'detached');
+  assert.equal(view.length, 0, 'views read as empty');
+  // Node's allocator counts it freed now, while `b` is still referenced (no collection ran).
+  assert.ok(process.memoryUsage().arrayBuffers - before < MiB, `${process.memoryUsage().arrayBuffers - before} bytes still counted`);
+  assert.equal(sink.drop(new ArrayBuffer(0)), true);
 });
