@@ -345,3 +345,54 @@ test('BufferSink: a dropped buffer is detached and its memory released at once, 
   assert.ok(process.memoryUsage().arrayBuffers - before < MiB, `${process.memoryUsage().arrayBuffers - before} bytes still counted`);
   assert.equal(sink.drop(new ArrayBuffer(0)), true);
 });
+
+test('churn: bodies stored through adopted buffers and in place, spans re-sent and refused, traces evicted — every value kept reads back exactly, the store within its budget', async () => {
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const store = new SpanStore({ maxBytes: 8 * MiB, maxTraceBytes: 600 * KiB });
+  /** What each stored span's value should read: trace → span → the last text sent. */
+  const expected = new Map<number, Map<number, string>>();
+  /** Every text sent for a trace and span (a refused re-send leaves an earlier one stored). */
+  const ever = new Map<string, Set<string>>();
+  let trace = 1;
+  for (let round = 0; round < 120; round++) {
+    const spans: SpanSpec[] = [];
+    const sent = new Map<string, [number, number, string]>();
+    const n = 1 + Math.floor(rand() * 6);
+    for (let i = 0; i < n; i++) {
+      // Now and then a span of an earlier trace, or the same span twice in one body (last wins).
+      const t = rand() < 0.2 && trace > 2 ? trace - 1 - Math.floor(rand() * 2) : trace++;
+      const span = rand() < 0.3 && spans.length > 0 ? Number.parseInt(spans[spans.length - 1]!.spanId, 16) - 0x5000 : 1 + Math.floor(rand() * 4);
+      const value = text(4096 + Math.floor(rand() * 150 * KiB), `${round}.${i}`);
+      spans.push({ traceId: traceIdOf(t), spanId: spanIdOf(span), name: 'n', startMs: T0, endMs: T0 + 1, attributes: { v: value } });
+      sent.set(`${t}/${span}`, [t, span, value]);
+      const all = ever.get(`${t}/${span}`) ?? new Set<string>();
+      all.add(value);
+      ever.set(`${t}/${span}`, all);
+    }
+    const body = Buffer.from(jsonRequest(spans));
+    if (rand() < 0.7) storeBody(store, body, false, [64 * KiB, 256 * KiB, MiB][Math.floor(rand() * 3)]);
+    else store.ingest(materialize(indexOtlpJson(body, store.decodeContext)!, body, store.decodeContext.dict, store.decodeContext));
+    for (const [t, span, value] of sent.values()) {
+      const m = expected.get(t) ?? new Map<number, string>();
+      m.set(span, value);
+      expected.set(t, m);
+    }
+    if (round % 10 === 0) await settle();
+  }
+  await settle();
+  assert.ok(store.stats().bytes <= 8 * MiB, `${store.stats().bytes}`);
+  assert.ok(store.stats().evictedTraces > 10 && store.stats().refusedSpans >= 0);
+  let checked = 0;
+  for (const [t, spans] of expected) {
+    for (const s of store.trace(traceIdOf(t))) {
+      const span = Number.parseInt(s.spanId, 16) - 0x5000;
+      // A span kept is the last one sent for its id (a refused re-send leaves the earlier one, also sent).
+      const v = s.attributes['v'] as string;
+      assert.ok(ever.get(`${t}/${span}`)?.has(v), `trace ${t} span ${span} reads one of the values sent for it, whole`);
+      if (v === spans.get(span)) checked++;
+    }
+  }
+  assert.ok(checked > 20, `${checked} spans checked against the last value sent`);
+  store.dispose();
+});
