@@ -16,13 +16,15 @@ const room = (n: number): number => (n + 7) & ~7;
  */
 export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: number, reuse?: LargeBuffers): number {
   const values = ix.values;
-  const isLarge = (a: number, b: number): boolean => a >= 0 && b >= LARGE_TEXT_FROM && a + b <= body.length;
+  // A range's length, whether or not the indexer marked it all-ASCII (-1 - length: spanIndex.ts).
+  const lengthOf = (b: number): number => (b < 0 ? -1 - b : b);
+  const isLarge = (a: number, b: number): boolean => a >= 0 && lengthOf(b) >= LARGE_TEXT_FROM && a + lengthOf(b) <= body.length;
   // Sizes of the buffers: values in order, a new buffer when the next does not fit.
   const sizes: number[] = [];
   let size = 0;
   for (let i = 0; i < values.length; i += 2) {
-    const b = values[i + 1]!;
-    if (!isLarge(values[i]!, b)) continue;
+    if (!isLarge(values[i]!, values[i + 1]!)) continue;
+    const b = lengthOf(values[i + 1]!);
     if (size > 0 && size + room(b) > maxBuffer) {
       sizes.push(size);
       size = 0;
@@ -42,8 +44,8 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
   let total = 0;
   for (let i = 0; i < values.length; i += 2) {
     const a = values[i]!;
-    const b = values[i + 1]!;
-    if (!isLarge(a, b)) continue;
+    if (!isLarge(a, values[i + 1]!)) continue;
+    const b = lengthOf(values[i + 1]!);
     if (at + b > buffers[k]!.length) {
       k++;
       at = 0;
@@ -51,6 +53,7 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
     // fill() copies natively (memcpy); set() from shared memory copies word by word (sharedBodies.ts).
     buffers[k]!.fill(body.subarray(a, a + b), at, at + b);
     values[i] = V_LARGE;
+    values[i + 1] = b;
     at += room(b);
     total += room(b);
   }

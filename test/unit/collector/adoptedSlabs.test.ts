@@ -397,3 +397,22 @@ test('churn: bodies stored through adopted buffers and in place, spans re-sent a
   assert.ok(checked > 20, `${checked} spans checked against the last value sent`);
   store.dispose();
 });
+
+test('a large range the indexer marked all-ASCII (its length as -1 - length) is moved out like any other', () => {
+  const store = new SpanStore({ maxBytes: 64 * MiB });
+  const spans = specs([1], [5000]);
+  const body = Buffer.from(jsonRequest(spans));
+  const ix = indexOtlpJson(body, store.decodeContext)!;
+  let marked = 0;
+  for (let i = 0; i < ix.values.length; i += 2) {
+    if (ix.values[i]! >= 0 && ix.values[i + 1]! >= 4096) {
+      ix.values[i + 1] = -1 - ix.values[i + 1]!;
+      marked++;
+    }
+  }
+  assert.equal(marked, 1);
+  assert.equal(moveLargeValues(ix, body, MiB), room(5000));
+  store.ingest(materialize(ix, body, store.decodeContext.dict, store.decodeContext));
+  assert.equal(attr(store, 1, 'big.0'), text(5000, '1.0'));
+  store.dispose();
+});
