@@ -1,4 +1,5 @@
 import type {
+  AttributeMatches,
   BatchCursor,
   ImportResult,
   ProcedureStats,
@@ -448,11 +449,12 @@ export class SpanStore {
   /**
    * The ids of a trace's spans whose attributes match every `key=value` token (the value a
    * case-insensitive part of the attribute's text; '' asks for the key only), as the timeline's
-   * search matches them: its batch holds only some attributes (see batchSince). Undefined when the
-   * trace is gone.
+   * search matches them: its batch holds only some attributes (see batchSince). With `since` (the
+   * cursor of an earlier answer) only the spans added after it are searched, as batchSince.
+   * Undefined when the trace is gone.
    */
-  matchSpans(traceId: string, tokens: readonly AttrToken[]): string[] | undefined {
-    return matchTraceSpans(this.traces.get(traceId.toLowerCase()), tokens);
+  matchSpans(traceId: string, tokens: readonly AttrToken[], since?: BatchCursor): AttributeMatches | undefined {
+    return matchTraceSpans(this.traces.get(traceId.toLowerCase()), tokens, since);
   }
 
   /**
