@@ -174,6 +174,9 @@ export class SpanStore {
       get units() {
         return store.traces.size;
       },
+      get offHeapBytes() {
+        return store.slabs.heldBytes;
+      },
       nextEvictionAge: () => this.lifecycle.nextFinishedActivity(this.keep),
       evictOne: (lastResort) => {
         const victim = this.lifecycle.victim(this.keep, lastResort);
@@ -462,6 +465,11 @@ export class SpanStore {
    * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
    * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
    */
+  /** Where emptied buffers of large values made by a decode worker go back to (textSlabs.ts, `recycle`). */
+  set recycleLargeBuffers(recycle: ((buffer: ArrayBuffer) => boolean) | undefined) {
+    this.slabs.recycle = recycle;
+  }
+
   holdLargeValues(): () => void {
     return this.slabs.hold();
   }
