@@ -38,6 +38,12 @@ const MAX_CRASHES = 3;
 
 /** Bodies of at least this many bytes wait behind smaller ones (as in WorkSlicer). */
 const LARGE_BODY = 256 * 1024;
+/**
+ * Large bodies keep to their own worker while small bodies arrived this recently (ms); after that
+ * quiet, an idle ordinary worker takes a large body too (a sender of 512-span JSON bodies, each
+ * over LARGE_BODY, would otherwise have one worker at nice 10 for all its bodies).
+ */
+const SMALL_RECENT_MS = 1000;
 /** Bodies posted to one worker at a time: two keep it busy across a message round trip. */
 const POSTED_PER_WORKER = 2;
 
@@ -70,6 +76,8 @@ export class DecodePool {
    * store's slab size (the collector sets it from its budget; 4 MiB for 256 MiB).
    */
   largeBufferBytes = 4 * 1024 * 1024;
+  /** When a body under LARGE_BODY last arrived, decoded here or in place (see noteBody). */
+  private lastSmallAt = -Infinity;
   private nextId = 1;
   private crashes = 0;
   private disposed = false;
@@ -108,6 +116,7 @@ export class DecodePool {
     const id = this.nextId++;
     const shared = body.buffer instanceof SharedArrayBuffer;
     const bytes = shared ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
+    this.noteBody(body.length);
     const large = body.length >= LARGE_BODY;
     // A large body's large values come back in buffers the store keeps as they are (largeValues.ts).
     const req: DecodeRequest = { id, encoding, body: bytes, limits: this.ctx.limits, moveLarge: large ? this.largeBufferBytes : undefined };
@@ -115,6 +124,14 @@ export class DecodePool {
       (large ? this.waitingLarge : this.waitingSmall).push({ req, pending: { resolve, reject } });
       this.dispatch();
     });
+  }
+
+  /**
+   * Tells the pool of a body that arrived, whether or not it comes here (small protobuf bodies are
+   * mostly decoded in place): while small bodies flow, large ones keep to their own worker.
+   */
+  noteBody(bytes: number): void {
+    if (bytes < LARGE_BODY) this.lastSmallAt = performance.now();
   }
 
   /**
@@ -140,18 +157,32 @@ export class DecodePool {
     return n;
   }
 
-  /** Posts waiting bodies, small ones first, to workers with room (large ones to their own worker). */
+  /**
+   * Posts waiting bodies, small ones first, to workers with room; large ones to their own worker,
+   * or, when no small body arrived for SMALL_RECENT_MS, to an ordinary worker with nothing in hand.
+   */
   private dispatch(): void {
-    while (!this.disposed && this.waitingLarge.length > 0) {
-      const slot = (this.largeSlot ??= this.spawn(true));
-      if (slot.pending.size > 0) break;
-      this.post(slot, this.waitingLarge.shift()!);
-    }
     while (!this.disposed && this.waitingSmall.length > 0) {
       const slot = this.pick();
-      if (!slot) return;
+      if (!slot) break;
       this.post(slot, this.waitingSmall.shift()!);
     }
+    while (!this.disposed && this.waitingLarge.length > 0) {
+      const lane = (this.largeSlot ??= this.spawn(true));
+      const quiet = this.waitingSmall.length === 0 && performance.now() - this.lastSmallAt >= SMALL_RECENT_MS;
+      const slot = lane.pending.size === 0 ? lane : quiet ? this.idle() : undefined;
+      if (!slot) break;
+      this.post(slot, this.waitingLarge.shift()!);
+    }
+  }
+
+  /** An ordinary worker with nothing in hand, spawning one while under `size`. */
+  private idle(): Slot | undefined {
+    const idle = this.slots.find((s) => s.pending.size === 0);
+    if (idle || this.slots.length >= this.size) return idle;
+    const slot = this.spawn(false);
+    this.slots.push(slot);
+    return slot;
   }
 
   private post(slot: Slot, w: Waiting): void {
@@ -164,13 +195,7 @@ export class DecodePool {
   /** A worker with room for a small body, spawning one while under `size`. */
   private pick(): Slot | undefined {
     const fits = (s: Slot): boolean => s.pending.size < POSTED_PER_WORKER;
-    if (this.slots.length < this.size) {
-      const idle = this.slots.find((s) => s.pending.size === 0);
-      if (idle) return idle;
-      const slot = this.spawn(false);
-      this.slots.push(slot);
-      return slot;
-    }
+    if (this.slots.length < this.size) return this.idle();
     let best: Slot | undefined;
     for (const s of this.slots) if (fits(s) && (!best || s.pending.size < best.pending.size)) best = s;
     return best;

@@ -214,6 +214,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     };
     const decodeAndStore = (body: Buffer, onWorker: boolean): void => {
       const size = body.length;
+      if (!onWorker) pool?.noteBody(size);
       if (!onWorker || !pool?.available) {
         return opts.slicer.run(() => {
           decodeInPlace(body);

@@ -146,6 +146,9 @@ test('decode pool: large bodies go to a worker of their own (at a lower priority
       order.push(name);
       return JSON.parse((r.response as { message: string }).message) as Record<string, unknown>;
     };
+    // Small bodies are flowing (one arrived just now): large ones keep to their own worker.
+    await pool.decode('json', Buffer.from(jsonRequest(specs()))).then(answer('small 0'));
+    order.length = 0;
     const first = pool.decode('json', large).then(answer('large 1'));
     const second = pool.decode('json', large).then(answer('large 2'));
     const small = await pool.decode('json', Buffer.from(jsonRequest(specs()))).then(answer('small'));
@@ -159,6 +162,46 @@ test('decode pool: large bodies go to a worker of their own (at a lower priority
     assert.equal(l1.low, true);
     assert.equal(l2.low, true);
   } finally {
+    pool.dispose();
+  }
+});
+
+test('decode pool: with no small body for a while, an idle ordinary worker takes a large body beside the large bodies\u2019 worker', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workerPath = join(dir, 'gated.js');
+  // Each large body waits on its own first word until the test lets it go.
+  writeFileSync(
+    workerPath,
+    `const { parentPort, workerData } = require('node:worker_threads');
+     parentPort.on('message', (req) => {
+       if (req.body.byteLength >= 256 * 1024) Atomics.wait(new Int32Array(req.body.buffer, req.body.byteOffset, 1), 0, 0);
+       parentPort.postMessage({ id: req.id, ok: false, message: JSON.stringify({ low: workerData.lowPriority }) });
+     });\n`,
+  );
+  const pool = new DecodePool(workerPath, 1, undefined, new DecodeContext());
+  const gates = [new SharedArrayBuffer(300 * 1024), new SharedArrayBuffer(300 * 1024)];
+  const open = (g: SharedArrayBuffer): void => {
+    Atomics.store(new Int32Array(g, 0, 1), 0, 1);
+    Atomics.notify(new Int32Array(g, 0, 1), 0);
+  };
+  try {
+    const low = (r: { response: { message?: string } }): boolean => (JSON.parse(r.response.message!) as { low: boolean }).low;
+    const first = pool.decode('json', Buffer.from(gates[0]!)).then(low);
+    const second = pool.decode('json', Buffer.from(gates[1]!)).then(low);
+    open(gates[1]!);
+    // The second body is answered while the first still holds the large bodies' worker: it went to
+    // the ordinary worker (nothing small arrived, so nothing small can wait behind it). Behind the
+    // first it would never be answered: the race ends that case instead of the test's timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), 20_000)));
+    const got = await Promise.race([second, stuck]);
+    clearTimeout(timer);
+    assert.equal(got, false, 'the second large body was decoded by an ordinary worker');
+    open(gates[0]!);
+    assert.equal(await first, true, 'the first by the large bodies\u2019 worker');
+  } finally {
+    for (const g of gates) open(g);
     pool.dispose();
   }
 });
