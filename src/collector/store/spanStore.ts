@@ -23,14 +23,16 @@ import { procedureStatsFromSummaries } from '../../summary/procedureStats';
 import { summarizeRun, type PlanRunSummary } from '../../summary/runSummary';
 import { recordSource } from './queries/recordSource';
 import { searchSpans } from './queries/spanSearch';
-import { matchingSpanIds } from './queries/attributeMatch';
+import { matchTraceSpans, oneSpanBatch, spanChainOf, traceBatchSince } from './queries/timelineReads';
 import { buildTree } from './queries/traceTree';
 import { releaseLargeValues, storeLargeValues, toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { LossLedger } from './lossLedger';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
 import { slabBytesFor, TextSlabs } from './textSlabs';
 import { TraceEntry } from './traceEntry';
-import { encodeRecordBatch, LastBatch } from './recordBatch';
+import { TraceLifecycle } from './traceLifecycle';
+import { LastBatch } from './recordBatch';
 
 export interface SpanStoreOptions {
   /**
@@ -66,8 +68,6 @@ export interface SpanStoreOptions {
 
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 const DEFAULT_IDLE_MS = 5_000;
-/** Plan runs end their root last: a long step with no span ending meanwhile must not finish the run. */
-const PLAN_IDLE_FACTOR = 12;
 /** Ids of evicted traces remembered, so that their late spans do not come back as a new trace. */
 const EVICTED_IDS_KEPT = 10_000;
 
@@ -109,32 +109,21 @@ export class SpanStore {
   };
   /** Every trace, in order of first arrival. */
   private readonly traces = new Map<string, TraceEntry>();
-  /** Unfinished traces, in order of first arrival (evicted last, oldest first). */
-  private readonly running = new Map<string, TraceEntry>();
-  /** Finished traces, least recently finished (or updated by late spans) first: evicted first. */
-  private readonly finishedLru = new Map<string, TraceEntry>();
+  /** Running or finished, and the order of eviction. */
+  private readonly lifecycle: TraceLifecycle;
   private readonly evictedIds = new Set<string>();
   private readonly changes: ChangeCoalescer;
   private readonly clock: () => number;
   private readonly maxTraceSpans: number;
   /** Key arrays and origins already counted (shared between spans; see storedBytes.ts). */
   private seenKeys: SeenKeyArrays = new WeakSet();
-  private idleTimer: NodeJS.Timeout | undefined;
-  private readonly told = new Set<string>();
   private bytes = 0;
   /** Where large values' bytes are kept; its dead bytes count against the budget beside the traces. */
   private readonly slabs: TextSlabs;
   /** Hands out trace entries' generations. */
   private generations = 0;
   private spanCount = 0;
-  private acceptedSpans = 0;
-  private rejectedSpans = 0;
-  private refusedSpans = 0;
-  private truncatedSpans = 0;
-  private evictedTraces = 0;
-  private evictedSpans = 0;
-  private evictedBytes = 0;
-  private evictedUnfinished = 0;
+  private readonly losses: LossLedger;
   private runsCache: RunSummary[] | undefined;
   private version = 0;
   /** The budget this store's bytes count against (shared with logs and metrics in a Collector). */
@@ -156,6 +145,15 @@ export class SpanStore {
     this.idleMs = Math.max(0, options.idleMs ?? DEFAULT_IDLE_MS);
     this.clock = options.clock ?? (() => performance.now());
     this.changes = new ChangeCoalescer(options.changeIntervalMs ?? 75);
+    this.losses = new LossLedger(options.onFirstLoss);
+    this.lifecycle = new TraceLifecycle({
+      idleMs: this.idleMs,
+      clock: this.clock,
+      onFinished: (ids) => {
+        for (const id of ids) this.changes.mark(id, true);
+        this.touch();
+      },
+    });
     this.budget.register(this.member());
   }
 
@@ -171,9 +169,9 @@ export class SpanStore {
       get units() {
         return store.traces.size;
       },
-      nextEvictionAge: () => firstOther(this.finishedLru, this.keep)?.lastActivityMs,
+      nextEvictionAge: () => this.lifecycle.nextFinishedActivity(this.keep),
       evictOne: (lastResort) => {
-        const victim = firstOther(this.finishedLru, this.keep) ?? (lastResort ? firstOther(this.running, this.keep) : undefined);
+        const victim = this.lifecycle.victim(this.keep, lastResort);
         if (!victim) return 0;
         const freed = victim.bytes;
         this.evict(victim);
@@ -199,7 +197,7 @@ export class SpanStore {
    */
   ingest(batch: DecodedBatch): IngestResult {
     const spans = batch.spans;
-    this.rejectedSpans += batch.rejected;
+    this.losses.rejected(batch.rejected);
     const now = this.clock();
     // What the other signals hold: it does not grow while this batch is stored (only evictions
     // shrink it), so the per-span check need not ask the budget.
@@ -229,7 +227,7 @@ export class SpanStore {
           entry.bytes = TRACE_OVERHEAD;
           this.bytes += TRACE_OVERHEAD;
           this.traces.set(lastId, entry);
-          this.running.set(lastId, entry);
+          this.lifecycle.admit(entry);
           this.changes.mark(lastId, true);
         }
         if (entry && !before.has(entry)) before.set(entry, { hadRoot: entry.complete, wasRun: entry.isRun });
@@ -274,28 +272,22 @@ export class SpanStore {
         others = this.budget.usedBytes - this.heldBytes;
       }
     }
-    this.acceptedSpans += spans.length - refused;
-    if (truncated > 0) {
-      this.truncatedSpans += truncated;
-      this.tellOnce('truncated', `${truncated} span(s) stored with values cut to the per-value or per-span caps (each cut value keeps a marker with its original length)`);
-    }
-    if (refused > 0) {
-      this.refusedSpans += refused;
-      this.tellOnce('refused', `${refused} span(s) refused: ${refusedReason}`);
-    }
+    this.losses.accepted(spans.length - refused);
+    this.losses.truncated(truncated);
+    this.losses.refused(refused, refusedReason);
     const traceIds: string[] = [];
     let completed = false;
     for (const [e, was] of before) {
       if (this.traces.get(e.traceId) !== e) continue;
       traceIds.push(e.traceId);
-      this.settle(e, now);
+      this.lifecycle.settle(e, now);
       if (!was.hadRoot && e.complete) completed = true;
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
     if (spans.length > refused) this.touch();
     // The kept timeline batch lives in the budget's free room only (logs and metrics share it too).
     if (this.lastBatch.bytes > this.budget.maxBytes - this.budget.usedBytes) this.lastBatch.drop();
-    this.scheduleIdleCheck();
+    this.lifecycle.scheduleIdleCheck();
     // A trace just completed: tell at once (its views show final figures), not after the interval;
     // at most once per interval, so that loading a thousand saved runs stays a handful of events.
     if (completed && now - this.completedFlushAt >= (this.options.changeIntervalMs ?? 75)) {
@@ -305,40 +297,9 @@ export class SpanStore {
     return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
   }
 
-  /** Puts a trace touched by a batch where it belongs: finished (its root is there) or running. */
-  private settle(e: TraceEntry, now: number): void {
-    const id = e.traceId;
-    if (e.complete) {
-      if (e.finishedBy !== 'root') {
-        e.finishedBy = 'root';
-        e.invalidate();
-      }
-    } else if (e.finishedBy === 'root') {
-      // Its root was re-sent with a parent: running again until idle.
-      e.finishedBy = undefined;
-      e.invalidate();
-    }
-    if (e.finished) {
-      this.running.delete(id);
-      // Late spans count as a new completion: least recently completed goes first.
-      this.finishedLru.delete(id);
-      this.finishedLru.set(id, e);
-    } else if (!this.running.has(id)) {
-      this.finishedLru.delete(id);
-      this.running.set(id, e);
-    }
-    e.lastActivityMs = now;
-  }
-
   private touch(): void {
     this.version++;
     this.runsCache = undefined;
-  }
-
-  private tellOnce(kind: string, message: string): void {
-    if (this.told.has(kind)) return;
-    this.told.add(kind);
-    this.options.onFirstLoss?.(message);
   }
 
   /**
@@ -349,7 +310,7 @@ export class SpanStore {
     this.keep = keep;
     try {
       while (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces) {
-        const victim = firstOther(this.finishedLru, keep) ?? firstOther(this.running, keep);
+        const victim = this.lifecycle.victim(keep, true);
         if (!victim) break;
         this.evict(victim);
       }
@@ -360,24 +321,22 @@ export class SpanStore {
   }
 
   private evict(victim: TraceEntry): void {
-    this.evictedTraces++;
-    this.evictedSpans += victim.spans.size;
-    this.evictedBytes += victim.bytes;
-    if (!victim.finished) this.evictedUnfinished++;
+    this.losses.evicted(
+      victim.traceId,
+      victim.spans.size,
+      victim.bytes,
+      victim.finished,
+      () => `the memory budget of ${this.maxBytes} bytes, ${this.maxSpans} spans, ${this.maxTraces} traces`,
+    );
     this.evictedIds.add(victim.traceId);
     if (this.evictedIds.size > EVICTED_IDS_KEPT) this.evictedIds.delete(this.evictedIds.values().next().value!);
     this.remove(victim);
-    this.tellOnce(
-      'evicted',
-      `trace ${victim.traceId} (${victim.spans.size} spans, ${victim.bytes} bytes) evicted to stay within the memory budget of ${this.maxBytes} bytes, ${this.maxSpans} spans, ${this.maxTraces} traces; later evictions are counted in /api/stats`,
-    );
   }
 
   private remove(entry: TraceEntry): void {
     this.lastBatch.drop(entry);
     this.traces.delete(entry.traceId);
-    this.running.delete(entry.traceId);
-    this.finishedLru.delete(entry.traceId);
+    this.lifecycle.forget(entry.traceId);
     this.spanCount -= entry.spans.size;
     this.bytes -= entry.bytes;
     if (entry.hasLargeValues) for (const rec of entry.spans.values()) releaseLargeValues(rec, this.slabs);
@@ -390,19 +349,7 @@ export class SpanStore {
    * spans later update them. Runs by itself on a timer; tests call it with their clock.
    */
   checkIdle(): void {
-    if (this.idleMs <= 0) return;
-    const now = this.clock();
-    let finished = false;
-    for (const e of [...this.running.values()]) {
-      if (e.finished || now - e.lastActivityMs < this.idleOf(e)) continue;
-      e.finishedBy = 'idle';
-      e.invalidate();
-      this.running.delete(e.traceId);
-      this.finishedLru.set(e.traceId, e);
-      this.changes.mark(e.traceId, true);
-      finished = true;
-    }
-    if (finished) this.touch();
+    this.lifecycle.checkIdle();
   }
 
   /**
@@ -410,33 +357,12 @@ export class SpanStore {
    * that they are not finished again by the idle timer and written back unchanged.
    */
   markFinished(traceIds: readonly string[]): void {
+    const entries: TraceEntry[] = [];
     for (const id of traceIds) {
       const e = this.traces.get(id);
-      if (!e || e.finished) continue;
-      e.finishedBy = 'idle';
-      e.invalidate();
-      this.running.delete(id);
-      this.finishedLru.set(id, e);
-      this.changes.mark(id, true);
+      if (e) entries.push(e);
     }
-    this.touch();
-  }
-
-  private idleOf(e: TraceEntry): number {
-    return e.isRun ? this.idleMs * PLAN_IDLE_FACTOR : this.idleMs;
-  }
-
-  private scheduleIdleCheck(): void {
-    if (this.idleTimer || this.idleMs <= 0 || this.running.size === 0) return;
-    let wait = Infinity;
-    const now = this.clock();
-    for (const e of this.running.values()) wait = Math.min(wait, e.lastActivityMs + this.idleOf(e) - now);
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      this.checkIdle();
-      this.scheduleIdleCheck();
-    }, Math.max(50, Math.ceil(wait)));
-    this.idleTimer.unref();
+    this.lifecycle.markFinished(entries);
   }
 
   /** One run (trace) as OTLP JSON, grouped by resource and scope. */
@@ -456,8 +382,7 @@ export class SpanStore {
     this.lastBatch.drop();
     for (const id of this.traces.keys()) this.changes.mark(id, true);
     this.traces.clear();
-    this.running.clear();
-    this.finishedLru.clear();
+    this.lifecycle.clear();
     this.evictedIds.clear();
     this.spanCount = 0;
     this.bytes = 0;
@@ -498,19 +423,7 @@ export class SpanStore {
    */
   batchSince(traceId: string, since?: BatchCursor, { summary = false }: { summary?: boolean } = {}): TraceBatch | undefined {
     const entry = this.traces.get(traceId.toLowerCase());
-    if (!entry) return undefined;
-    const size = entry.spans.size;
-    const full = !since || since.generation !== entry.generation || since.spans > size;
-    const cursor = { generation: entry.generation, spans: size };
-    const kept = full ? this.lastBatch.get(entry, entry.generation, size, summary) : undefined;
-    if (kept) return { batch: kept, cursor, full };
-    const from = full ? 0 : since.spans;
-    const records: SpanRecord[] = [];
-    let i = 0;
-    for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
-    const batch = encodeRecordBatch(records, summary);
-    if (full) this.lastBatch.keep(entry, entry.generation, size, batch, this.budget.maxBytes - this.budget.usedBytes);
-    return { batch, cursor, full };
+    return entry ? traceBatchSince(entry, since, summary, this.lastBatch, this.budget.maxBytes - this.budget.usedBytes) : undefined;
   }
 
   /**
@@ -518,18 +431,7 @@ export class SpanStore {
    * "go to code" needs, without views of the rest of the trace.
    */
   spanChain(traceId: string, spanId: string, max = 1000): SpanView[] {
-    const spans = this.traces.get(traceId.toLowerCase())?.spans;
-    const chain: SpanView[] = [];
-    const seen = new Set<string>();
-    for (let id: string | undefined = spanId; id && !seen.has(id) && chain.length < max; ) {
-      const rec = spans?.get(id);
-      if (!rec) break;
-      seen.add(id);
-      const view = toSpanView(rec);
-      chain.push(view);
-      id = view.parentSpanId;
-    }
-    return chain;
+    return spanChainOf(this.traces.get(traceId.toLowerCase())?.spans, spanId, max);
   }
 
   /**
@@ -537,8 +439,7 @@ export class SpanStore {
    * in the format the webview already reads); undefined when the trace or the span is gone.
    */
   spanBatch(traceId: string, spanId: string): SpanBatch | undefined {
-    const rec = this.traces.get(traceId.toLowerCase())?.spans.get(spanId);
-    return rec ? encodeRecordBatch([rec]) : undefined;
+    return oneSpanBatch(this.traces.get(traceId.toLowerCase()), spanId);
   }
 
   /**
@@ -548,11 +449,9 @@ export class SpanStore {
    * trace is gone.
    */
   matchSpans(traceId: string, tokens: readonly AttrToken[]): string[] | undefined {
-    const entry = this.traces.get(traceId.toLowerCase());
-    return entry ? matchingSpanIds(entry.spans.values(), tokens) : undefined;
+    return matchTraceSpans(this.traces.get(traceId.toLowerCase()), tokens);
   }
 
-  /** Internal: the records of a trace, for queries. */
   /**
    * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
    * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
@@ -626,14 +525,7 @@ export class SpanStore {
       maxTraceBytes: this.maxTraceBytes,
       maxSpans: this.maxSpans,
       maxTraces: this.maxTraces,
-      acceptedSpans: this.acceptedSpans,
-      rejectedSpans: this.rejectedSpans,
-      refusedSpans: this.refusedSpans,
-      truncatedSpans: this.truncatedSpans,
-      evictedTraces: this.evictedTraces,
-      evictedSpans: this.evictedSpans,
-      evictedBytes: this.evictedBytes,
-      evictedUnfinished: this.evictedUnfinished,
+      ...this.losses.counts,
       ...this.counters,
       budget: this.budget.stats(),
     };
@@ -641,18 +533,11 @@ export class SpanStore {
 
   /** Counts spans rejected before decoding finished (e.g. a whole malformed body is not counted). */
   countRejected(n: number): void {
-    this.rejectedSpans += n;
+    this.losses.rejected(n);
   }
 
   dispose(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = undefined;
+    this.lifecycle.dispose();
     this.changes.dispose();
   }
-}
-
-/** The first entry of an ordered map other than `keep`. */
-function firstOther(map: Map<string, TraceEntry>, keep: TraceEntry | undefined): TraceEntry | undefined {
-  for (const e of map.values()) if (e !== keep) return e;
-  return undefined;
 }

@@ -1,0 +1,54 @@
+import type { BatchCursor, TraceBatch } from '../../../protocol/collectorTypes';
+import type { SpanBatch } from '../../../protocol/spanBatch';
+import type { SpanView } from '../../../protocol/spanView';
+import type { AttrToken } from '../../../protocol/timelineMessages';
+import { encodeRecordBatch, type LastBatch } from '../recordBatch';
+import { toSpanView, type SpanRecord } from '../spanRecord';
+import type { TraceEntry } from '../traceEntry';
+import { matchingSpanIds } from './attributeMatch';
+
+/**
+ * The timeline batch of a trace, read from its records: the spans added since `since`, or all of
+ * them (`full`) on first ask or when spans were replaced since. A full batch may be the one kept
+ * in `kept` from an earlier ask; a new full batch is kept there when it fits in `room` bytes.
+ */
+export function traceBatchSince(entry: TraceEntry, since: BatchCursor | undefined, summary: boolean, kept: LastBatch, room: number): TraceBatch {
+  const size = entry.spans.size;
+  const full = !since || since.generation !== entry.generation || since.spans > size;
+  const cursor = { generation: entry.generation, spans: size };
+  const reuse = full ? kept.get(entry, entry.generation, size, summary) : undefined;
+  if (reuse) return { batch: reuse, cursor, full };
+  const from = full ? 0 : since.spans;
+  const records: SpanRecord[] = [];
+  let i = 0;
+  for (const rec of entry.spans.values()) if (i++ >= from) records.push(rec);
+  const batch = encodeRecordBatch(records, summary);
+  if (full) kept.keep(entry, entry.generation, size, batch, room);
+  return { batch, cursor, full };
+}
+
+/** A span and its ancestors, nearest first, at most `max` of them (a cycle ends the walk). */
+export function spanChainOf(spans: ReadonlyMap<string, SpanRecord> | undefined, spanId: string, max: number): SpanView[] {
+  const chain: SpanView[] = [];
+  const seen = new Set<string>();
+  for (let id: string | undefined = spanId; id && !seen.has(id) && chain.length < max; ) {
+    const rec = spans?.get(id);
+    if (!rec) break;
+    seen.add(id);
+    const view = toSpanView(rec);
+    chain.push(view);
+    id = view.parentSpanId;
+  }
+  return chain;
+}
+
+/** One span, whole, as a batch of one (the timeline's details of the selected span). */
+export function oneSpanBatch(entry: TraceEntry | undefined, spanId: string): SpanBatch | undefined {
+  const rec = entry?.spans.get(spanId);
+  return rec ? encodeRecordBatch([rec]) : undefined;
+}
+
+/** The ids of a trace's spans whose attributes match every `key=value` token (see attributeMatch.ts). */
+export function matchTraceSpans(entry: TraceEntry | undefined, tokens: readonly AttrToken[]): string[] | undefined {
+  return entry ? matchingSpanIds(entry.spans.values(), tokens) : undefined;
+}
