@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
 import { decodeLimits } from '../../../src/collector/store/otlpValues';
-import { batchBytes } from '../../../src/collector/store/recordBatch';
+import { batchBytes, encodeRecordBatch } from '../../../src/collector/store/recordBatch';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import type { TraceBatch } from '../../../src/protocol/collectorTypes';
 import { encodeSpanBatch, isSpanBatch, SUMMARY_ATTRIBUTE_KEYS, type SpanBatch } from '../../../src/protocol/spanBatch';
@@ -180,6 +180,44 @@ test('record batch: a trace received in several requests, its delta batches appe
       assertIdsShareRefs(joined!);
     }
   }
+});
+
+test('record batch: a trace of more strings than the table joins at once (12,000 spans, values unique) reaches the webview as the span views say', () => {
+  const store = storeOf(randomSpans({ spans: 12_000, unique: 1, seed: 77 }));
+  const [entry] = [...store.entries()];
+  for (const summary of [false, true]) {
+    const b = store.batchSince(entry!.traceId, undefined, { summary })!.batch;
+    assert.ok(b.textEnd.length > 8192, `${b.textEnd.length} strings`);
+    assertIdsShareRefs(b);
+    const reference = encodeSpanBatch(store.trace(entry!.traceId).map((v) => (summary ? summaryView(v) : v)));
+    assert.deepEqual(webviewSpans(b), webviewSpans({ ...reference, summary }));
+  }
+});
+
+test('record batch: a span id twice in the records (a hand-made list) has one ref, and its children link to it; a parent that is no span of the batch has one ref for all its children', () => {
+  const spans = randomSpans({ spans: 300, unique: 0.5, seed: 11 });
+  const store = storeOf(spans);
+  const [entry] = [...store.entries()];
+  const records = store.records(entry!.traceId);
+  // The first record again at the end; the second half alone (its parents in the first half are absent from it).
+  const twice = encodeRecordBatch([...records, records[0]!]);
+  assert.equal(twice.spanId[records.length], twice.spanId[0]);
+  assertIdsShareRefs(twice);
+  const half = records.slice(150);
+  const delta = encodeRecordBatch(half);
+  assertIdsShareRefs(delta);
+  const inHalf = new Set(half.map((r) => r.spanId));
+  const outside = new Map<string, number>();
+  half.forEach((r, i) => {
+    const ref = delta.parentSpanId[i]!;
+    if (!r.parentSpanId) return assert.equal(ref, -1);
+    assert.equal(str(delta, ref), r.parentSpanId);
+    if (inHalf.has(r.parentSpanId)) return assert.equal(ref, delta.spanId[half.findIndex((x) => x.spanId === r.parentSpanId)]);
+    const known = outside.get(r.parentSpanId);
+    if (known === undefined) outside.set(r.parentSpanId, ref);
+    else assert.equal(ref, known, `absent parent ${r.parentSpanId} has one ref`);
+  });
+  assert.ok(outside.size > 10, `${outside.size} parents outside the half`);
 });
 
 const idsOf = (b: SpanBatch): string[] => Array.from(b.spanId, (r) => str(b, r));

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { AttrKind, encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { allocateBatch, AttrKind, BatchStrings, encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
 import type { SpanView } from '../../../src/protocol/spanView';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
@@ -164,4 +164,20 @@ void test('hand-made batches with bad links or structures are refused', () => {
   bad4.attrType[0] = AttrKind.truncated;
   bad4.attrValue[0] = bad4.numbers.length - 1;
   assert.equal(isSpanBatch(bad4), false);
+});
+
+void test('string table: strings across several joined chunks (empty, non-ASCII, one chunk exactly, one more) come back one by one, and the batch is valid', () => {
+  // The table joins its text 8,192 strings at a time: counts around that and well past it.
+  for (const count of [0, 1, 8191, 8192, 8193, 20_000]) {
+    const strings = Array.from({ length: count }, (_, k) => (k % 97 === 0 ? '' : k % 13 === 0 ? `ünï ${k} ✓` : `s${k.toString(36)}`));
+    const t = new BatchStrings();
+    t.reserve(count >> 1);
+    const refs = strings.map((s) => t.add(s));
+    assert.deepEqual(refs, strings.map((_, k) => k), 'refs in order');
+    const b = t.finish(allocateBatch(0, 0, 0, 0));
+    assert.ok(isSpanBatch(b), `${count}: a valid batch`);
+    assert.equal(b.text, strings.join(''));
+    assert.equal(b.textEnd.length, count);
+    strings.forEach((s, k) => assert.equal(b.text.slice(k === 0 ? 0 : b.textEnd[k - 1], b.textEnd[k]), s));
+  }
 });
