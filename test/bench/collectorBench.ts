@@ -119,7 +119,8 @@ function meanCeiling(a: Ceiling, b: Ceiling): Ceiling {
 
 async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<LoadResult & { stored: number; lost: number; spansPerCpuSec: number }> {
   const warmup = 40;
-  const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000, decodeThreads }, false);
+  // No RSS sampler in the collector process (see server.ts): this bench reads only its rates and heap.
+  const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000, decodeThreads, sampleMemory: false }, false);
   try {
     const load = await runLoad({ endpoint, format, requests, warmup, concurrency: 4, templates: 8 }, child);
     const { stats } = await serverStats(child, false);
@@ -131,7 +132,7 @@ async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<
 
 async function heapPhase(spans: number): Promise<{ spans: number; bytesPerSpan: number; heapMB: number }> {
   const requests = Math.ceil(spans / SPANS_PER_BODY);
-  const { child, endpoint } = await startServer({ maxSpans: requests * SPANS_PER_BODY + 1, maxTraces: requests + 1, decodeThreads }, true);
+  const { child, endpoint } = await startServer({ maxSpans: requests * SPANS_PER_BODY + 1, maxTraces: requests + 1, decodeThreads, sampleMemory: false }, true);
   try {
     const before = await serverStats(child, true);
     // Sent in slices so that the load process does not hold every body at once.

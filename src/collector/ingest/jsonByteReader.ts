@@ -59,6 +59,11 @@ export class JsonByteReader {
   // Range of the last member name or string read.
   protected ks = 0;
   protected ke = 0;
+  /**
+   * Whether the string `plainStringEnd` last found is all ASCII (false when not known): such a
+   * string is made from its bytes as Latin-1, skipping the UTF-8 decoder (see spanIndex.ts).
+   */
+  protected ascii = false;
 
   /** The body, read four bytes at a time. */
   protected readonly view: DataView;
@@ -89,18 +94,26 @@ export class JsonByteReader {
     const view = this.view;
     const lim = Math.min(s + SHORT_STRING, this.end);
     let p = s;
+    // The high bits of every byte before the quote: none set, the string is ASCII.
+    let high = 0;
     // Four bytes at a time while none is a quote or a backslash (a zero byte after XOR with either).
     for (const lim4 = lim - 3; p < lim4; p += 4) {
       const w = view.getUint32(p, true);
       const q = w ^ 0x22222222;
       const b = w ^ 0x5c5c5c5c;
       if ((((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080) break;
+      high |= w;
     }
     for (; p < lim; p++) {
       const c = buf[p]!;
-      if (c === C.Quote) return p;
+      if (c === C.Quote) {
+        this.ascii = (high & 0x80808080) === 0;
+        return p;
+      }
       if (c === C.Backslash) return -1;
+      high |= c;
     }
+    this.ascii = false;
     if (lim === this.end) return -1;
     const e = buf.indexOf(C.Quote, lim);
     return e >= 0 && this.escapeFrom(lim) > e ? e : -1;

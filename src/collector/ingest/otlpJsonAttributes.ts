@@ -88,7 +88,7 @@ export class JsonAttributeIndexer extends JsonByteReader {
     b.valueInts -= 2;
     const a = b.values[b.valueInts]!;
     const arg = b.values[b.valueInts + 1]!;
-    if (a >= 0) return this.slices.utf8Slice(a, a + arg);
+    if (a >= 0) return arg < 0 ? this.slices.latin1Slice(a, a - 1 - arg) : this.slices.utf8Slice(a, a + arg);
     if (a === V_DICT) return this.ctx.dict.strings[arg]!;
     if (a === V_INT) return arg;
     if (a === V_BOOL) return arg !== 0;
@@ -220,7 +220,7 @@ export class JsonAttributeIndexer extends JsonByteReader {
       const e = this.plainStringEnd(s);
       if (e >= 0 && buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
-        const id = this.stringValue(info, budget, s, e);
+        const id = this.stringValue(info, budget, s, e, this.ascii);
         if (memo >= 0 && id >= 0) {
           this.valueAt[memo + 1] = this.valueAt[memo]!;
           this.valueLen[memo + 1] = this.valueLen[memo]!;
@@ -264,10 +264,10 @@ export class JsonAttributeIndexer extends JsonByteReader {
   }
 
   /**
-   * A string value of the body's bytes [s, e): by range, by dictionary id when it repeats, or its
-   * marker when over the caps. Returns the dictionary id, or -1.
+   * A string value of the body's bytes [s, e) (`ascii`: known to be all ASCII): by range, by
+   * dictionary id when it repeats, or its marker when over the caps. Returns the dictionary id, or -1.
    */
-  private stringValue(info: KeyInfo, budget: SpanBudget, s: number, e: number): number {
+  private stringValue(info: KeyInfo, budget: SpanBudget, s: number, e: number, ascii: boolean): number {
     const b = this.b;
     const bytes = e - s;
     if (!budget.take(bytes)) {
@@ -289,7 +289,8 @@ export class JsonAttributeIndexer extends JsonByteReader {
         return id;
       }
     }
-    b.pushValue(s, bytes);
+    // All-ASCII text is marked (length as -1 - length): its string is made without UTF-8 decoding.
+    b.pushValue(s, ascii ? -1 - bytes : bytes);
     return -1;
   }
 

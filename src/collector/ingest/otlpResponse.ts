@@ -16,6 +16,9 @@ function lenField(tag: number, bytes: Buffer | number[]): number[] {
   return [tag, ...varint(bytes.length), ...bytes];
 }
 
+/** ExportTraceServiceResponse with nothing to report, in OTLP/JSON (in protobuf it is no bytes at all). */
+export const EMPTY_RESPONSE_JSON = '{}';
+
 export function exportResponse(proto: boolean, rejected: number, message: string): Buffer {
   if (!proto) {
     return Buffer.from(JSON.stringify(rejected > 0 || message ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {}));

@@ -1,7 +1,7 @@
 /** Smallest buffer handed out (a class per power of two from here). */
 const MIN_BYTES = 64 * 1024;
 /** Bodies above this size get a buffer of their own, not kept for reuse. */
-const MAX_POOLED_BYTES = 4 * 1024 * 1024;
+export const MAX_POOLED_BYTES = 4 * 1024 * 1024;
 /** Most bytes kept for reuse, all classes together. */
 const MAX_KEPT_BYTES = 16 * 1024 * 1024;
 

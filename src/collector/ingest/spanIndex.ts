@@ -57,7 +57,11 @@ export const SPAN_INTS = 10;
 export const NONE = -1;
 export const SAME = -2;
 
-/** Value pairs: [offset ≥ 0, length] a UTF-8 range of the body, or [tag < 0, argument]. */
+/**
+ * Value pairs: [offset ≥ 0, length ≥ 0] a UTF-8 range of the body, [offset ≥ 0, -1 - length] a
+ * range the indexer found to be all ASCII (made into a string as Latin-1, without UTF-8 decoding),
+ * or [tag < 0, argument].
+ */
 export const V_DICT = -1;
 export const V_OTHER = -2;
 export const V_INT = -3;
@@ -165,9 +169,12 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     const a = values[at]!;
     const b = values[at + 1]!;
     if (a >= 0) {
-      if (b < 0 || a + b > len) throw new IndexError('span index: string out of range');
+      const ascii = b < 0;
+      const n = ascii ? -1 - b : b;
+      if (a + n > len) throw new IndexError('span index: string out of range');
       // A large string is copied from the body as bytes (held off the heap), never made a JS string.
-      return b >= LARGE_TEXT_FROM ? largeTextOfRange(body, a, b) : slices.utf8Slice(a, a + b);
+      if (n >= LARGE_TEXT_FROM) return largeTextOfRange(body, a, n);
+      return ascii ? slices.latin1Slice(a, a + n) : slices.utf8Slice(a, a + n);
     }
     let v: AttrValue | undefined;
     if (a === V_DICT) v = strings[b];

@@ -18,6 +18,12 @@ interface ServerOptions {
   grpcPort?: number;
   limitHeapGrowth?: boolean;
   maxInFlightBytes?: number;
+  /**
+   * Sample RSS every 20 ms and read /proc/self/smaps near its peak (for bench:memory). Default on;
+   * bench:collector turns it off: its reads cost the storing thread 2–4 % of its CPU, which is the
+   * bench's instrument, not the collector.
+   */
+  sampleMemory?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -67,8 +73,8 @@ async function main(): Promise<void> {
       }
     }
   };
-  const sampler = setInterval(sample, 20);
-  sampler.unref();
+  const sampler = options.sampleMemory === false ? undefined : setInterval(sample, 20);
+  sampler?.unref();
   process.on('message', (m: { type: string; gc?: boolean }) => {
     if (m.type === 'stats') {
       if (m.gc && gc) {

@@ -257,3 +257,39 @@ test('collector: a decode worker that dies, or is missing, costs no request — 
     assert.ok(warnings.some((w) => /decode worker (stopped|not found)/.test(w)), warnings.join('; '));
   }
 });
+
+test('collector: bodies read into reused shared memory (in place and on workers) leave every span stored from an earlier one intact', async () => {
+  // Each body has its own values (short, non-ASCII, and large ones held as views of the body until
+  // stored); bodies of one size follow each other, so each reuses the shared memory of the one before.
+  const body = (n: number, format: 'json' | 'proto'): { body: Buffer; specs: SpanSpec[] } => {
+    const specs: SpanSpec[] = Array.from({ length: 200 }, (_, k) => ({
+      traceId: traceIdOf(1000 + n),
+      spanId: spanIdOf(k + 1),
+      name: `span ${k % 3}`,
+      startMs: T0 + k,
+      endMs: T0 + k + 1,
+      attributes: { unique: `value ${n}/${k} ${'x'.repeat(k % 70)}`, wide: `é ✓ ${n}.${k}`, large: `${n}:${k}:`.padEnd(5000 + k, String.fromCharCode(97 + ((n + k) % 26))), n: k },
+    }));
+    return { body: format === 'json' ? Buffer.from(jsonRequest(specs)) : protoRequest(specs.map((s) => protoSpan(s))), specs };
+  };
+  for (const [decodeThreads, protobufOnWorkers] of [
+    [2, false],
+    [2, true],
+  ] as const) {
+    await withCollector({ decodeThreads, protobufOnWorkers }, async (c, endpoint) => {
+      const sent: SpanSpec[] = [];
+      for (let n = 0; n < 12; n++) {
+        const format = n % 2 === 0 ? 'json' : 'proto';
+        const b = body(n, format);
+        const r = await postTraces(endpoint, b.body, format === 'json' ? 'application/json' : 'application/x-protobuf');
+        assert.equal(r.status, 200, r.text);
+        sent.push(...b.specs);
+      }
+      for (const s of sent) {
+        const stored = c.store.trace(s.traceId).find((v) => v.spanId === s.spanId);
+        assert.ok(stored, `${s.traceId}/${s.spanId}`);
+        assert.deepEqual(stored.attributes, s.attributes);
+      }
+    });
+  }
+});

@@ -147,3 +147,41 @@ test('keys and repeated values remembered place by place: one that is a prefix o
   assert.ok(scanned);
   assert.deepEqual(views(scanned), views(decodeOtlpJson(text, new SpanStore().decodeContext)));
 });
+
+test('one-off string values found to be all ASCII are marked so, and only they: every value comes back exact', () => {
+  const sp = doc.resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+  // One non-ASCII character at every place of values around the 4-byte steps and the 64-byte
+  // switch to native search, beside all-ASCII values of the same lengths; each value is new (a
+  // range of the body, not a dictionary id).
+  const values: string[] = [];
+  for (let len = 1; len <= 70; len++) {
+    values.push('a'.repeat(len));
+    for (let at = 0; at < len; at += len > 12 ? 5 : 1) for (const ch of ['é', '✓', '😀', '\u007f']) values.push(`${'b'.repeat(at)}${ch}${'c'.repeat(Math.max(0, len - at - 1))}`);
+  }
+  const spans = values.map((v, i) => ({ ...sp, spanId: (0x1000 + i).toString(16).padStart(16, '0'), attributes: [{ key: 'one.off', value: { stringValue: `${v}#${i}` } }] }));
+  const text = JSON.stringify({ resourceSpans: [{ resource: doc.resourceSpans[0]!.resource, scopeSpans: [{ scope: { name: 's' }, spans }] }] });
+  const ctx = new SpanStore().decodeContext;
+  const body = Buffer.from(text);
+  const ix = indexOtlpJson(body, ctx);
+  assert.ok(ix);
+  let marked = 0;
+  for (let i = 0; i < ix.values.length; i += 2) {
+    const [at, len] = [ix.values[i]!, ix.values[i + 1]!];
+    if (at < 0) continue;
+    const n = len < 0 ? -1 - len : len;
+    const ascii = !/[^\u0000-\u007f]/.test(body.toString('utf8', at, at + n));
+    // Short ones are scanned here and marked when ASCII; longer ones (native search) are not known.
+    if (len < 0) {
+      assert.ok(ascii, `marked ASCII but is not: ${body.toString('utf8', at, at + n)}`);
+      marked++;
+    } else assert.ok(!ascii || n >= 60, `ASCII not marked: ${body.toString('utf8', at, at + n)}`);
+  }
+  assert.ok(marked > 50, `${marked} marked`);
+  const scanned = scanOtlpJson(body, ctx);
+  assert.ok(scanned);
+  assert.deepEqual(
+    scanned.spans.map((s) => s.values[0]),
+    values.map((v, i) => `${v}#${i}`),
+  );
+  assert.deepEqual(views(scanned), views(decodeOtlpJson(text, new SpanStore().decodeContext)));
+});

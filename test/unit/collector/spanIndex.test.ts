@@ -114,6 +114,9 @@ test('a wrong span index is refused, never stored with holes', () => {
   assert.throws(() => materialize(broken((ix) => (ix.spans[F_SHAPE] = 9999)), b, ctx.dict, ctx), /key list out of range/);
   assert.throws(() => materialize(broken((ix) => ix.values.set([-1, 1e6], 0)), b, ctx.dict, ctx), /value out of range/);
   assert.throws(() => materialize(broken((ix) => ix.values.set([b.length - 2, 10], 0)), b, ctx.dict, ctx), /string out of range/);
+  // A range marked all-ASCII (length as -1 - length) is checked the same way.
+  assert.throws(() => materialize(broken((ix) => ix.values.set([b.length - 2, -11], 0)), b, ctx.dict, ctx), /string out of range/);
+  assert.throws(() => materialize(broken((ix) => ix.values.set([0, -0x80000000], 0)), b, ctx.dict, ctx), /string out of range/);
   assert.throws(() => materialize({ ...good, values: good.values.subarray(2) }, b, ctx.dict, ctx), /values/);
   // A mirror that missed additions does not resolve ids it never saw.
   assert.throws(() => materialize(good, b, new DictionaryMirror(new DecodeContext()), ctx), /out of range/);
