@@ -11,7 +11,8 @@
 // beside it (on 2 shared cores grpc-js's own CPU per body lowers it). Goal (issue 16): ≥ 1.0.
 // Also printed: how long the lean client waits from an answer's headers to its status trailers (what
 // a gRPC client waits for; node:http2 writes the trailers a turn after the headers and data) — read
-// in the load process (two clock reads per call), it adds no work to the collector.
+// in the load process (two clock reads per call), it adds no work to the collector. The collector
+// process runs without bench:memory's RSS sampler (as in bench:collector), in every phase alike.
 // `--json` prints one JSON object. Run: npm run bench:grpc
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,7 +41,8 @@ interface LoadResult {
 }
 
 function startServer(): Promise<{ child: ChildProcess; endpoint: string; grpcAddress: string }> {
-  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify({ maxSpans: 2_000_000, maxTraces: 100_000, grpcPort: 0 })], {
+  // No RSS sampler in the collector process (server.ts): it is bench:memory's instrument, not the collector.
+  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify({ maxSpans: 2_000_000, maxTraces: 100_000, grpcPort: 0, sampleMemory: false })], {
     execArgv: ['--max-old-space-size=8192', ...(process.env.GRPC_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.GRPC_BENCH_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
