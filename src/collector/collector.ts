@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { DecodePool } from './ingest/decodePool';
 import { defaultMaxInFlightBytes, InFlightBytes } from './ingest/inFlightBytes';
 import { HeapGrowthLimit } from './store/heapGrowth';
+import { garbageThresholdFor, HeapGarbageNotice } from './store/heapGarbage';
+import { slabBytesFor } from './store/textSlabs';
 import { MemoryBudget } from './store/memoryBudget';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
@@ -166,6 +168,8 @@ export class Collector {
     }
     if (options.forward) this.forwarder = new Forwarder(options.forward, this.store.counters, warn);
     this.decoders = new DecodePool(options.decodeWorkerPath ?? defaultWorkerPath(), options.decodeThreads ?? defaultDecodeThreads(), warn, this.store.decodeContext);
+    this.decoders.largeBufferBytes = slabBytesFor(this.budget.maxBytes);
+    this.store.recycleLargeBuffers = (buffer) => this.decoders.recycle(buffer);
   }
 
   /** `http://127.0.0.1:PORT` once started (append /v1/traces for the traces URL). */
@@ -181,6 +185,8 @@ export class Collector {
   async start(): Promise<{ endpoint: string }> {
     if (this.server) return { endpoint: this.endpointUrl };
     if (this.options.limitHeapGrowth && !this.heapGrowth) this.heapGrowth = new HeapGrowthLimit(this.budget.maxBytes);
+    // Evicted spans are garbage V8 cannot know of: told once enough piled up (heapGarbage.ts).
+    this.budget.garbage ??= new HeapGarbageNotice({ thresholdBytes: garbageThresholdFor(this.budget.maxBytes) });
     if (this.persistence) {
       try {
         await this.persistence.load();
@@ -343,6 +349,8 @@ export class Collector {
     this.store.dispose();
     this.heapGrowth?.dispose();
     this.heapGrowth = undefined;
+    this.budget.garbage?.dispose();
+    this.budget.garbage = undefined;
   }
 }
 

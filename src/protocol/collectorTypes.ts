@@ -252,6 +252,19 @@ export interface BatchCursor {
   spans: number;
 }
 
+/**
+ * The spans of a trace whose attributes match a search's `key=value` tokens: among all its spans
+ * (`full`), or among those added since the cursor asked with (a live timeline asks again after each
+ * update, for the new spans only).
+ */
+export interface AttributeMatches {
+  spanIds: string[];
+  /** Ask with this next time to search only the spans added after. */
+  cursor: BatchCursor;
+  /** True when `spanIds` are the matches among every span (first ask, or spans were replaced since). */
+  full: boolean;
+}
+
 /** A trace's timeline batch: all its spans (`full`), or those added since the cursor asked with. */
 export interface TraceBatch {
   batch: SpanBatch;

@@ -3,7 +3,7 @@
  * persists (getState/setState, restored by the panel serializer), and validators for what arrives
  * on either side. Everything is structured-clone safe JSON.
  */
-import type { CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
+import type { BatchCursor, CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
 import { isSpanBatch, type SpanBatch } from './spanBatch';
 import { isAttrValue, type AttrValue } from './spanView';
 import { parseSignalHostToWebview, parseSignalWebviewToHost, type SignalHostToWebview, type SignalWebviewToHost } from './signalMessages';
@@ -88,8 +88,12 @@ export type HostToWebview =
    * with every attribute; without it, `message` says why (the run or span is no longer stored).
    */
   | { type: 'spanDetails'; traceId: string; spanId: string; span?: SpanBatch; message?: string }
-  /** Answer to `matchAttributes`: the ids of the run's spans whose attributes match `query`'s tokens. */
-  | { type: 'attributeMatches'; traceId: string; query: string; spanIds: string[] }
+  /**
+   * Answer to `matchAttributes` number `seq`: the ids of the run's spans whose attributes match
+   * `query`'s tokens, among all its spans (`full`) or among those added since the cursor asked
+   * with. `cursor`: where the answer stands (to ask with next time); absent when the run is gone.
+   */
+  | { type: 'attributeMatches'; traceId: string; query: string; seq: number; spanIds: string[]; full: boolean; cursor?: BatchCursor }
   /** The run's log records and metric series (signalMessages.ts). */
   | SignalHostToWebview;
 
@@ -111,9 +115,10 @@ export type WebviewToHost =
   | { type: 'spanDetails'; traceId: string; spanId: string }
   /**
    * The search's `key=value` tokens, matched where all attributes are (a summary batch holds only
-   * some); `query` identifies the tokens in the answer.
+   * some); `query` and `seq` (the page's count of its asks) identify the answer. `since`: the
+   * cursor of the last answer to the same query, to search only the spans added after it (live).
    */
-  | { type: 'matchAttributes'; traceId: string; query: string; tokens: AttrToken[] }
+  | { type: 'matchAttributes'; traceId: string; query: string; seq: number; tokens: AttrToken[]; since?: BatchCursor }
   | SignalWebviewToHost;
 
 /** What the webview keeps with setState; the serializer restores a panel from it. */
@@ -159,6 +164,12 @@ const optAttrs = (v: unknown): boolean => v === undefined || isAttributes(v);
 function isFilter(v: unknown): v is TimelineFilter {
   return isObj(v) && isStr(v.text) && v.text.length < 1000 && isBool(v.errorsOnly) && isNum(v.minDurationMs);
 }
+
+function isCursor(v: unknown): v is BatchCursor {
+  return isObj(v) && Number.isSafeInteger(v.generation) && Number.isSafeInteger(v.spans) && (v.spans as number) >= 0;
+}
+
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 function isAttrToken(v: unknown): v is AttrToken {
   return isObj(v) && isStr(v.key) && v.key.length < 1000 && isStr(v.value) && v.value.length < 1000;
@@ -218,7 +229,9 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
         ? (v as HostToWebview)
         : undefined;
     case 'attributeMatches':
-      return isStr(v.traceId) && isStr(v.query) && Array.isArray(v.spanIds) && v.spanIds.every(isStr) ? (v as HostToWebview) : undefined;
+      return isStr(v.traceId) && isStr(v.query) && isSeq(v.seq) && Array.isArray(v.spanIds) && v.spanIds.every(isStr) && isBool(v.full) && (v.cursor === undefined || isCursor(v.cursor))
+        ? (v as HostToWebview)
+        : undefined;
     default:
       return parseSignalHostToWebview(v);
   }
@@ -243,8 +256,15 @@ export function parseWebviewToHost(v: unknown): WebviewToHost | undefined {
     case 'spanDetails':
       return isStr(v.traceId) && isStr(v.spanId) ? { type: 'spanDetails', traceId: v.traceId, spanId: v.spanId } : undefined;
     case 'matchAttributes':
-      return isStr(v.traceId) && isStr(v.query) && v.query.length < 2000 && Array.isArray(v.tokens) && v.tokens.length <= 50 && v.tokens.every(isAttrToken)
-        ? { type: 'matchAttributes', traceId: v.traceId, query: v.query, tokens: v.tokens.map((t) => ({ key: t.key, value: t.value })) }
+      return isStr(v.traceId) && isStr(v.query) && v.query.length < 2000 && isSeq(v.seq) && Array.isArray(v.tokens) && v.tokens.length <= 50 && v.tokens.every(isAttrToken) && (v.since === undefined || isCursor(v.since))
+        ? {
+            type: 'matchAttributes',
+            traceId: v.traceId,
+            query: v.query,
+            seq: v.seq,
+            tokens: v.tokens.map((t) => ({ key: t.key, value: t.value })),
+            ...(v.since ? { since: { generation: v.since.generation, spans: v.since.spans } } : {}),
+          }
         : undefined;
     case 'log':
       return (v.level === 'info' || v.level === 'error') && isStr(v.message)

@@ -150,82 +150,42 @@ export function concatBatches(a: SpanBatch, b: SpanBatch, aIds?: IdLookup): Span
 /**
  * The span and parent ids of a batch that grows by {@link concatBatches}, by text → ref, kept from one
  * append to the next: each append then hashes the new batch's ids only, not the whole run's again.
- * An open-addressing table over the batch's text (FNV-1a from a random seed: ids come from untrusted
- * programs), as IdIndex.
+ * An IdIndex over the batch's text (ids come from untrusted programs: see there).
  */
 export class BatchIds {
-  private slots: Int32Array;
-  private mask: number;
-  private count = 0;
-  private readonly seed = (Math.random() * 0x100000000) >>> 0;
   private batch: SpanBatch;
+  private readonly index: IdIndex;
 
-  constructor(batch: SpanBatch) {
+  constructor(batch: SpanBatch, seed?: number) {
     this.batch = batch;
-    const n = batch.spanId.length * 2;
-    let size = 64;
-    while (size < n * 2) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
+    const from = (ref: number) => (ref === 0 ? 0 : this.batch.textEnd[ref - 1]!);
+    this.index = new IdIndex(batch.spanId.length * 2, batch.text, from, (ref) => this.batch.textEnd[ref]!, seed);
     this.addRows(0);
   }
 
   /** The ref of `id` among the batch's span and parent ids. */
   get(id: string): number | undefined {
-    const { text, textEnd } = this.batch;
-    let h = this.seed;
-    for (let c = 0; c < id.length; c++) h = Math.imul(h ^ id.charCodeAt(c), 0x01000193);
-    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
-      const ref = this.slots[s]!;
-      if (ref === -1) return undefined;
-      const from = ref === 0 ? 0 : textEnd[ref - 1]!;
-      if (textEnd[ref]! - from === id.length && text.startsWith(id, from)) return ref;
-    }
+    return this.index.get(id);
+  }
+
+  /** Slots looked at so far (see IdIndex.probes). */
+  get probes(): number {
+    return this.index.probes;
   }
 
   /** The batch is now `joined` (the earlier one with rows appended from `firstNewRow` on). */
   grown(joined: SpanBatch, firstNewRow: number): void {
     this.batch = joined;
+    this.index.setText(joined.text);
     this.addRows(firstNewRow);
   }
 
   private addRows(first: number): void {
     const { spanId, parentSpanId } = this.batch;
+    // The same text under another ref (a hand-made batch): the first ref stays.
     for (let r = first; r < spanId.length; r++) {
-      this.add(spanId[r]!);
-      if (parentSpanId[r] !== -1) this.add(parentSpanId[r]!);
+      this.index.add(spanId[r]!);
+      if (parentSpanId[r] !== -1) this.index.add(parentSpanId[r]!);
     }
-  }
-
-  private add(ref: number): void {
-    const { text, textEnd } = this.batch;
-    const from = ref === 0 ? 0 : textEnd[ref - 1]!;
-    const to = textEnd[ref]!;
-    let h = this.seed;
-    for (let c = from; c < to; c++) h = Math.imul(h ^ text.charCodeAt(c), 0x01000193);
-    for (let s = h & this.mask; ; s = (s + 1) & this.mask) {
-      const at = this.slots[s]!;
-      if (at === ref) return;
-      if (at === -1) {
-        this.slots[s] = ref;
-        if (++this.count * 2 > this.mask) this.rehash();
-        return;
-      }
-      // The same text under another ref (a hand-made batch): the first ref stays.
-      const f = at === 0 ? 0 : textEnd[at - 1]!;
-      if (textEnd[at]! - f === to - from) {
-        let c = 0;
-        while (c < to - from && text.charCodeAt(f + c) === text.charCodeAt(from + c)) c++;
-        if (c === to - from) return;
-      }
-    }
-  }
-
-  private rehash(): void {
-    const old = this.slots;
-    this.slots = new Int32Array(old.length * 2).fill(-1);
-    this.mask = this.slots.length - 1;
-    this.count = 0;
-    for (const ref of old) if (ref !== -1) this.add(ref);
   }
 }

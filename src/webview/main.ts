@@ -196,7 +196,7 @@ class TimelineApp {
         break;
       }
       case 'attributeMatches':
-        if (this.run?.traceId === m.traceId && this.run.gotMatches(m.query, m.spanIds)) this.update(false);
+        if (this.run?.traceId === m.traceId && this.run.gotMatches(m)) this.update(false);
         break;
     }
   }

@@ -1,5 +1,6 @@
 // One run on screen: the spans received so far, the tree built from them, and the view state
 // (collapsed rows, filter, selection, zoom, critical path) that is persisted with setState.
+import type { BatchCursor } from '../protocol/collectorTypes';
 import type { SpanBatch } from '../protocol/spanBatch';
 import type { AttrValue, SpanView } from '../protocol/spanView';
 import type { AttrToken, CriticalPathMode, TimelineFilter, TimelineState } from '../protocol/timelineMessages';
@@ -37,10 +38,13 @@ export class RunView {
   /** Span ids whose whole span was asked for and not answered yet. */
   private readonly asked = new Set<string>();
   /**
-   * The attribute search of a summary batch: the query asked, its matching span ids (undefined
-   * until the first answer), and whether spans arrived since it was asked.
+   * The attribute search of a summary batch: the query, its matching span ids (undefined until the
+   * first answer), the cursor of the last answer (the next ask searches only the spans after it),
+   * the ask awaited (its seq; -1 when none), and whether spans arrived since the last ask.
    */
-  private search: { query: string; ids: ReadonlySet<string> | undefined; stale: boolean } | undefined;
+  private search: { query: string; ids: ReadonlySet<string> | undefined; cursor: BatchCursor | undefined; awaited: number; stale: boolean } | undefined;
+  /** Asks of the attribute search so far: numbers them, so an answer to an earlier ask is told apart. */
+  private asks = 0;
 
   constructor(
     readonly traceId: string,
@@ -57,7 +61,11 @@ export class RunView {
     this.ids = undefined;
     this.details.clear();
     this.asked.clear();
-    if (this.search) this.search.stale = true;
+    // Spans were replaced: the next ask searches them all.
+    if (this.search) {
+      this.search.stale = true;
+      this.search.cursor = undefined;
+    }
   }
 
   /**
@@ -110,23 +118,42 @@ export class RunView {
     if (this.details.size > KEPT_DETAILS) this.details.delete(this.details.keys().next().value!);
   }
 
-  /** The attribute search to ask the host for (a summary batch, tokens new or spans arrived since), if any. */
-  attrSearch(): { query: string; tokens: AttrToken[] } | undefined {
+  /**
+   * The attribute search to ask the host for, if any: a summary batch, and new tokens, or spans
+   * arrived since the last answer (then only they are searched: `since`). One ask at a time: spans
+   * that arrive while it is answered are asked about after its answer.
+   */
+  attrSearch(): { query: string; seq: number; tokens: AttrToken[]; since?: BatchCursor } | undefined {
     const pf = parseFilter(this.filter);
     const query = attrQuery(pf);
     if (!this.summary || query === '') return undefined;
-    if (this.search?.query === query) {
-      if (!this.search.stale) return undefined;
-      this.search.stale = false;
-    } else this.search = { query, ids: undefined, stale: false };
-    return { query, tokens: pf.attrs.map((a) => ({ key: a.key, value: a.value })) };
+    if (this.search?.query !== query) this.search = { query, ids: undefined, cursor: undefined, awaited: -1, stale: true };
+    const s = this.search;
+    if (s.awaited !== -1 || !s.stale) return undefined;
+    s.stale = false;
+    s.awaited = ++this.asks;
+    const tokens = pf.attrs.map((a) => ({ key: a.key, value: a.value }));
+    return s.cursor ? { query, seq: s.awaited, tokens, since: s.cursor } : { query, seq: s.awaited, tokens };
   }
 
-  /** The host's answer to an attribute search (ignored when the filter changed since). */
-  gotMatches(query: string, spanIds: readonly string[]): boolean {
-    if (this.search?.query !== query) return false;
-    this.search = { query, ids: new Set(spanIds), stale: this.search.stale };
-    return true;
+  /**
+   * The host's answer to an attribute search; ignored unless it answers the ask awaited (the query
+   * changed since, or it is an earlier ask's). True when the rows or the asks to make changed.
+   */
+  gotMatches(m: { query: string; seq: number; spanIds: readonly string[]; full: boolean; cursor?: BatchCursor }): boolean {
+    const s = this.search;
+    if (!s || s.query !== m.query || s.awaited !== m.seq) return false;
+    s.awaited = -1;
+    s.cursor = m.cursor;
+    const changed = m.full || !s.ids || m.spanIds.length > 0;
+    if (m.full || !s.ids) s.ids = new Set(m.spanIds);
+    else if (m.spanIds.length > 0) {
+      // A new set (rows are memoized by its identity) with the new spans' matches added.
+      const ids = new Set(s.ids);
+      for (const id of m.spanIds) ids.add(id);
+      s.ids = ids;
+    }
+    return changed || s.stale;
   }
 
   /** The attribute search's first answer is awaited. */

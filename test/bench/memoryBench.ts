@@ -6,7 +6,9 @@
 //     to a collector with the extension's settings (256 MiB budget, one decode worker for small
 //     bodies and one for large ones, protobuf on workers, V8's own heap growth: collectorHost.ts
 //     leaves it alone), while a second sender posts
-//     small 512-span protobuf bodies one after another: peak RSS against budget + 150 MiB (and
+//     small 512-span protobuf bodies one after another (the big bodies' 64 KiB values are moved
+//     out by the large bodies' decode worker and kept by the store as they are: ingest/largeValues.ts;
+//     the budget tells V8 of the small spans it evicts: store/heapGarbage.ts): peak RSS against budget + 150 MiB (and
 //     where it is, by kind of mapping from /proc/self/smaps near the peak and after the small-span
 //     phase: malloc arenas, V8 pages, malloc's own mmaps, code — collector/memoryMap.ts),
 //     event-loop delay of the collector's thread, and the small spans' rate against their rate
@@ -279,7 +281,9 @@ async function loadPhase(): Promise<object> {
       peakRssMiB: Math.round(during.peakRss / MiB),
       rssGoalMiB: BUDGET / MiB + 150,
       // Where the peak went: V8 heap (live + not yet collected), Buffers/ArrayBuffers, the rest
-      // (decode workers' heaps, native).
+      // (decode workers' heaps, native). V8's `external` keeps counting a buffer of large values
+      // freed or handed back to its worker (detached) until it next sweeps array buffers, so
+      // `other` can read low, even negative: the mappings below (mapAtPeak) are the measure.
       atPeakMiB: {
         heapTotal: Math.round(during.atPeak.heapTotal / MiB),
         heapUsed: Math.round(during.atPeak.heapUsed / MiB),

@@ -132,8 +132,8 @@ void test('search on demand: key=value tokens are matched by the host; the rows 
     assert.equal(asked.traceId, TRACE);
     await tp.page.waitForSelector('.filter-empty:has-text("Searching the attributes")');
     // An answer to another query is ignored.
-    await tp.post({ type: 'attributeMatches', traceId: TRACE, query: 'other', spanIds: ['c1'] });
-    await tp.post({ type: 'attributeMatches', traceId: TRACE, query: asked.query, spanIds: ['c2', 'c3'] });
+    await tp.post({ type: 'attributeMatches', traceId: TRACE, query: 'other', seq: asked.seq, spanIds: ['c1'], full: true });
+    await tp.post({ type: 'attributeMatches', traceId: TRACE, query: asked.query, seq: asked.seq, spanIds: ['c2', 'c3'], full: true, cursor: { generation: 1, spans: 8 } });
     await tp.page.waitForSelector('.filter-empty', { state: 'hidden' });
     assert.deepEqual(await rowLabels(tp), ['plan create-cluster · converged', 'pass 1', 'register_cluster_node_to_lb', 'ELBv2 RegisterTargets', 'ELBv2 RegisterTargets']);
     assert.match((await tp.page.textContent('.status'))!, /2 match/);
@@ -145,5 +145,83 @@ void test('search on demand: key=value tokens are matched by the host; the rows 
     assert.equal((await tp.posted()).slice(m).filter((x) => x.type === 'matchAttributes').length, 0);
   } finally {
     await tp.close();
+  }
+});
+
+void test('live search on demand: after each update the page asks about the new spans only; their matches join the rows, a changed query starts over, stale answers are ignored', async () => {
+  const run = smallRun();
+  const byId = (ids: string[]) => summaryOf(run.filter((s) => ids.includes(s.spanId)));
+  const asks = async (tp: TimelinePage, from: number) => (await tp.posted()).slice(from).filter((m) => m.type === 'matchAttributes');
+  for (const width of [1400, 760]) {
+    for (const theme of ['light', 'dark'] as const) {
+      const tp = await openTimeline(browser, { origin, theme, width, height: 560 });
+      try {
+        let n = (await tp.posted()).length;
+        await tp.post({ type: 'showRun', traceId: TRACE, title: 'create-cluster', spans: byId(['r', 'p1', 's1', 'c1']), live: true });
+        await tp.waitFor('rendered', n);
+        n = (await tp.posted()).length;
+        await tp.page.fill('.search', 'rpc.service=ELBv2');
+        await tp.page.press('.search', 'Enter');
+        const first = await tp.waitFor('matchAttributes', n);
+        assert.equal(first.since, undefined, 'a new query searches every span');
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: first.query, seq: first.seq, spanIds: [], full: true, cursor: { generation: 3, spans: 4 } });
+        await tp.page.waitForSelector('.filter-empty:has-text("No span matches the filter")');
+
+        // Spans arrive: asked about from the last answer's cursor; the match joins the rows.
+        n = (await tp.posted()).length;
+        await tp.post({ type: 'updateRun', traceId: TRACE, spans: byId(['s2', 'c2']), live: true });
+        const second = await tp.waitFor('matchAttributes', n);
+        assert.equal(second.query, first.query);
+        assert.deepEqual(second.since, { generation: 3, spans: 4 });
+        assert.ok(second.seq > first.seq);
+        // While it is answered, a late answer to the first ask (another seq) changes nothing.
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: first.query, seq: first.seq, spanIds: ['c1'], full: true, cursor: { generation: 3, spans: 4 } });
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: second.query, seq: second.seq, spanIds: ['c2'], full: false, cursor: { generation: 3, spans: 6 } });
+        await tp.page.waitForSelector('.filter-empty', { state: 'hidden' });
+        assert.deepEqual(await rowLabels(tp), ['plan create-cluster · converged', 'pass 1', 'register_cluster_node_to_lb', 'ELBv2 RegisterTargets']);
+        assert.match((await tp.page.textContent('.status'))!, /1 match/);
+
+        // Two updates while an ask is out: one ask at a time, the next from the answer's cursor.
+        n = (await tp.posted()).length;
+        await tp.post({ type: 'updateRun', traceId: TRACE, spans: byId(['c3']), live: true });
+        const third = await tp.waitFor('matchAttributes', n);
+        assert.deepEqual(third.since, { generation: 3, spans: 6 });
+        await tp.post({ type: 'updateRun', traceId: TRACE, spans: byId(['p2']), live: true });
+        await tp.page.waitForSelector('.status:has-text("8 spans")');
+        assert.equal((await asks(tp, n)).length, 1, 'no second ask while the first is out');
+        const m = (await tp.posted()).length;
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: third.query, seq: third.seq, spanIds: ['c3'], full: false, cursor: { generation: 3, spans: 7 } });
+        const fourth = await tp.waitFor('matchAttributes', m);
+        assert.deepEqual(fourth.since, { generation: 3, spans: 7 });
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: fourth.query, seq: fourth.seq, spanIds: [], full: false, cursor: { generation: 3, spans: 8 } });
+        await tp.page.waitForSelector('.status:has-text("2 match")');
+        assert.deepEqual(await rowLabels(tp), ['plan create-cluster · converged', 'pass 1', 'register_cluster_node_to_lb', 'ELBv2 RegisterTargets', 'ELBv2 RegisterTargets']);
+        await tp.page.screenshot({ path: join(OUT, `timeline-live-search-${theme}-${width}.png`) });
+
+        // The run's spans replaced (a span sent again): the next ask searches everything; a full answer replaces the matches.
+        n = (await tp.posted()).length;
+        await tp.post({ type: 'updateRun', traceId: TRACE, spans: summaryOf(run), live: true, replace: true });
+        const fifth = await tp.waitFor('matchAttributes', n);
+        assert.equal(fifth.since, undefined);
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: fifth.query, seq: fifth.seq, spanIds: ['c3'], full: true, cursor: { generation: 4, spans: 8 } });
+        await tp.page.waitForSelector('.status:has-text("1 match")');
+
+        // Another query starts over: asked without a cursor, "Searching" until its answer; the old query's answers are ignored.
+        n = (await tp.posted()).length;
+        await tp.page.fill('.search', 'rpc.service=EC2');
+        await tp.page.press('.search', 'Enter');
+        const other = await tp.waitFor('matchAttributes', n);
+        assert.equal(other.since, undefined);
+        assert.deepEqual(other.tokens, [{ key: 'rpc.service', value: 'ec2' }]);
+        await tp.page.waitForSelector('.filter-empty:has-text("Searching the attributes")');
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: fifth.query, seq: fifth.seq, spanIds: ['c2', 'c3'], full: true, cursor: { generation: 4, spans: 8 } });
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: other.query, seq: other.seq + 1, spanIds: ['c2'], full: true, cursor: { generation: 4, spans: 8 } });
+        await tp.post({ type: 'attributeMatches', traceId: TRACE, query: other.query, seq: other.seq, spanIds: ['c1'], full: true, cursor: { generation: 4, spans: 8 } });
+        await tp.page.waitForSelector('.filter-empty', { state: 'hidden' });
+        assert.deepEqual(await rowLabels(tp), ['plan create-cluster · converged', 'pass 1', 'create_security_group', 'EC2 CreateSecurityGroup']);
+      } finally {
+        await tp.close();
+      }
+    }
   }
 });

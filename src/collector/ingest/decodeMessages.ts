@@ -20,6 +20,13 @@ export interface DecodeRequest {
   body: Uint8Array;
   /** The store's caps (the worker decodes with them). */
   limits: DecodeLimits;
+  /** Move large values out of the body into buffers of at most this many bytes sent with the index (large bodies: largeValues.ts). */
+  moveLarge?: number;
+}
+
+/** Collector → the large bodies' worker: an emptied buffer of large values, for reuse (largeValues.ts). */
+export interface RecycleMessage {
+  recycle: ArrayBuffer;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { BodyEncoding, DecodeRequest, DecodeResponse } from './decodeMessages';
+import type { BodyEncoding, DecodeRequest, DecodeResponse, RecycleMessage } from './decodeMessages';
 import { DecodeContext } from '../store/decodedBatch';
 import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
 import { SharedBodies } from './sharedBodies';
@@ -65,6 +65,11 @@ export class DecodePool {
    * docs/performance.md.
    */
   private largeSlot: Slot | undefined;
+  /**
+   * Largest buffer of large values a worker sends back for the store to keep (largeValues.ts): the
+   * store's slab size (the collector sets it from its budget; 4 MiB for 256 MiB).
+   */
+  largeBufferBytes = 4 * 1024 * 1024;
   private nextId = 1;
   private crashes = 0;
   private disposed = false;
@@ -103,12 +108,29 @@ export class DecodePool {
     const id = this.nextId++;
     const shared = body.buffer instanceof SharedArrayBuffer;
     const bytes = shared ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
-    const req: DecodeRequest = { id, encoding, body: bytes, limits: this.ctx.limits };
+    const large = body.length >= LARGE_BODY;
+    // A large body's large values come back in buffers the store keeps as they are (largeValues.ts).
+    const req: DecodeRequest = { id, encoding, body: bytes, limits: this.ctx.limits, moveLarge: large ? this.largeBufferBytes : undefined };
     return new Promise<DecodeResult>((resolve, reject) => {
-      const large = body.length >= LARGE_BODY;
       (large ? this.waitingLarge : this.waitingSmall).push({ req, pending: { resolve, reject } });
       this.dispatch();
     });
+  }
+
+  /**
+   * Hands an emptied buffer of large values (made by the large bodies' worker, kept by the store
+   * as a slab) back to that worker for reuse, transferring it. False when there is no such worker.
+   */
+  recycle(buffer: ArrayBuffer): boolean {
+    const slot = this.largeSlot;
+    if (!slot || this.disposed) return false;
+    const msg: RecycleMessage = { recycle: buffer };
+    try {
+      slot.worker.postMessage(msg, [buffer]);
+    } catch {
+      return false;
+    }
+    return true;
   }
 
   /** Bodies being decoded or waiting for a worker. */

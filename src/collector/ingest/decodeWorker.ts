@@ -3,13 +3,14 @@
 // that stores them. See decodePool.ts.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DecodeRequest, DecodeResponse } from './decodeMessages';
+import type { DecodeRequest, DecodeResponse, RecycleMessage } from './decodeMessages';
 import { DecodeContext, DecodeError } from '../store/decodedBatch';
 import { indexOtlpJson } from './otlpJsonScanner';
 import { decodeOtlpJson } from './otlpJsonDecoder';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';
+import { LargeBuffers, moveLargeValues } from './largeValues';
 import { decodeLimits } from '../store/otlpValues';
 
 const port = parentPort;
@@ -27,18 +28,27 @@ const ctx = new DecodeContext();
 /** Values of keys that the decoder found to repeat are stored once per batch; others as they come. */
 const repeats = (key: string): boolean => ctx.pool.key(key).values !== undefined;
 
-port.on('message', (req: DecodeRequest) => {
+/** Buffers of large values the store emptied, for the next bodies (the large bodies' worker only). */
+const largeBuffers = new LargeBuffers();
+
+port.on('message', (req: DecodeRequest | RecycleMessage) => {
+  if ('recycle' in req) {
+    largeBuffers.give(req.recycle);
+    return;
+  }
   let res: DecodeResponse;
   try {
     const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
     ctx.limits = decodeLimits(req.limits);
     if (req.encoding === 'proto') {
       const index = indexOtlpProto(body, ctx);
+      if (req.moveLarge) moveLargeValues(index, body, req.moveLarge, largeBuffers);
       res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
       port.postMessage(res, indexTransfers(index));
     } else {
       const index = indexOtlpJson(body, ctx);
       if (index) {
+        if (req.moveLarge) moveLargeValues(index, body, req.moveLarge, largeBuffers);
         res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
         port.postMessage(res, indexTransfers(index));
       } else {

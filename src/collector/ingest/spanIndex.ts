@@ -2,7 +2,7 @@ import type { AttrValue } from '../../protocol/spanView';
 import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
 import type { DictionaryView } from '../store/idDictionary';
 import { EMPTY_VALUE } from '../store/otlpValues';
-import { LARGE_TEXT_FROM, largeTextOfRange, type StoredValue } from '../store/largeText';
+import { adoptableText, adoptableSlab, LARGE_TEXT_FROM, largeTextOfRange, type StoredValue, type TextSlab } from '../store/largeText';
 import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import type { NodeBufferSlices } from './protoReader';
 import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from '../store/spanRecord';
@@ -35,6 +35,13 @@ export interface SpanIndex {
   idText?: boolean;
   rejected: number;
   firstError: string;
+  /**
+   * The bytes of the large string values, moved out of the body by the large bodies' worker
+   * (`moveLargeValues` in largeValues.ts): each a [V_LARGE, length] pair in `values`, its bytes next
+   * in these buffers at 8-byte steps (the next buffer when it does not fit in the rest of one). The
+   * store keeps each buffer as a slab of its own, so the thread that stores never copies them.
+   */
+  large?: ArrayBuffer[];
 }
 
 /** Offset of the trace id's 16 bytes (32 characters of hex text), or SAME for the previous span's trace. */
@@ -68,10 +75,14 @@ export const V_INT = -3;
 export const V_BOOL = -4;
 /** An AnyValue with nothing set. */
 export const V_EMPTY = -5;
+/** A large string whose bytes are in the index's `large` buffer: [V_LARGE, its UTF-8 length]. */
+export const V_LARGE = -6;
 
 /** The buffers of an index, for postMessage's transfer list. */
 export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
-  return [ix.spans.buffer as ArrayBuffer, ix.times.buffer as ArrayBuffer, ix.values.buffer as ArrayBuffer];
+  const out = [ix.spans.buffer as ArrayBuffer, ix.times.buffer as ArrayBuffer, ix.values.buffer as ArrayBuffer];
+  if (ix.large) out.push(...ix.large);
+  return out;
 }
 
 /** Growable typed arrays for building an index. */
@@ -165,6 +176,11 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   const strings = dict.strings;
   const shapes = dict.shapes;
   const origins = ix.origins.map((o) => unpackOrigin(o, ctx));
+  // Large values moved out of the body (V_LARGE) follow one another in the buffers of `ix.large`.
+  const homes: TextSlab[] = (ix.large ?? []).map(adoptableSlab);
+  let home: TextSlab | undefined = homes[0];
+  let homeAt = 0;
+  let largeAt = 0;
   const valueAt = (at: number): StoredValue => {
     const a = values[at]!;
     const b = values[at + 1]!;
@@ -175,6 +191,16 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
       // A large string is copied from the body as bytes (held off the heap), never made a JS string.
       if (n >= LARGE_TEXT_FROM) return largeTextOfRange(body, a, n);
       return ascii ? slices.latin1Slice(a, a + n) : slices.utf8Slice(a, a + n);
+    }
+    if (a === V_LARGE) {
+      if (home && b >= 0 && largeAt + b > home.given) {
+        home = homes[++homeAt];
+        largeAt = 0;
+      }
+      if (!home || b < 0 || largeAt + b > home.given) throw new IndexError('span index: large value out of range');
+      const lt = adoptableText(home, largeAt, b);
+      largeAt += (b + 7) & ~7;
+      return lt;
     }
     let v: AttrValue | undefined;
     if (a === V_DICT) v = strings[b];

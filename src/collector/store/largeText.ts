@@ -1,3 +1,4 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { AttrTruncated, AttrValue } from '../../protocol/spanView';
 
 /**
@@ -56,6 +57,28 @@ export interface TextSlab {
   sealed: boolean;
   /** A buffer of one value's own. */
   own: boolean;
+  /**
+   * A buffer made by a decode worker with the large values of one body (`adoptableSlab`), kept as
+   * a slab by the store that stores the first of them; `given` is its whole size.
+   */
+  adopted?: boolean;
+  /** The TextSlabs that adopted it (until then: none; such a buffer is only garbage-collected). */
+  owner?: object;
+}
+
+/**
+ * A buffer of large values made off the storing thread (a decode worker moved them out of the
+ * body, 8-byte aligned one after another), as a slab the store can keep without copying them.
+ */
+export function adoptableSlab(buffer: ArrayBuffer): TextSlab {
+  return { buffer, given: buffer.byteLength, live: 0, sealed: true, own: false, adopted: true };
+}
+
+/** The value of `length` bytes at `at` of an adoptable slab; stored in place (TextSlabs.store). */
+export function adoptableText(home: TextSlab, at: number, length: number): LargeText {
+  const lt = new LargeText(Buffer.from(home.buffer!, at, length), -1);
+  lt.home = home;
+  return lt;
 }
 
 /**
@@ -70,6 +93,8 @@ export class LargeText {
   cost: number;
   /** Where the bytes are kept once stored; undefined before that, and after release. */
   slab: TextSlab | undefined = undefined;
+  /** Before it is stored: the adoptable slab its bytes are in (then stored without a copy). */
+  home: TextSlab | undefined = undefined;
 
   constructor(
     public bytes: Buffer,
@@ -138,4 +163,32 @@ export function fromStoredValues(values: readonly StoredValue[]): readonly AttrV
     if (values[i] instanceof LargeText) return values.map(fromStoredValue);
   }
   return values as readonly AttrValue[];
+}
+
+/**
+ * Frees ArrayBuffers' memory at once: a buffer posted (transferred) to a closed message port is
+ * detached and its memory released with the dropped message. Why: an ArrayBuffer's memory otherwise
+ * comes back only when V8 collects the object (detached into a throw-away buffer: the next
+ * young-generation collection; in a decode worker, whose heap hardly grows, much later) — bench:memory
+ * showed tens of MiB of emptied slabs waiting for it.
+ */
+export class BufferSink {
+  private readonly port: MessagePort;
+
+  constructor() {
+    const { port1 } = new MessageChannel();
+    // Closing one end closes both: nothing is ever delivered, and no handle is left open.
+    port1.close();
+    this.port = port1;
+  }
+
+  /** Detaches `buffer` and frees its memory; false if it could not (then it is left as it was). */
+  drop(buffer: ArrayBuffer): boolean {
+    try {
+      this.port.postMessage(null, [buffer]);
+    } catch {
+      return false;
+    }
+    return buffer.byteLength === 0;
+  }
 }

@@ -1,4 +1,5 @@
 import type { BudgetStats, BudgetSignal } from '../../protocol/collectorTypes';
+import type { HeapGarbageNotice } from './heapGarbage';
 
 /** What the receivers tell of request bodies in flight (ingest's InFlightBytes; reported with the budget). */
 export interface InFlightSource {
@@ -15,6 +16,11 @@ export interface BudgetMember {
   readonly bytes: number;
   /** Units held now (traces, records, series). */
   readonly units: number;
+  /**
+   * Of `bytes`, those held outside the JavaScript heap (large values in slabs): what an eviction
+   * frees of the rest becomes garbage V8 has to find (heapGarbage.ts).
+   */
+  readonly offHeapBytes?: number;
   /**
    * When (on the budget's clock) the unit this member would give up next last changed: a finished
    * trace's last span, a log record's arrival, a series' latest point. Undefined when it has nothing
@@ -46,6 +52,8 @@ export class MemoryBudget {
   private readonly evicted = new Map<BudgetSignal, Evicted>();
   /** Request bodies in flight (bounded on their own, reported here). */
   inFlight: InFlightSource | undefined;
+  /** Told of the heap bytes each eviction lets go (the collector sets it; see heapGarbage.ts). */
+  garbage: HeapGarbageNotice | undefined;
 
   constructor(
     maxBytes: number,
@@ -94,8 +102,10 @@ export class MemoryBudget {
   }
 
   private evictFrom(m: BudgetMember, lastResort: boolean): number {
+    const heapBefore = m.bytes - (m.offHeapBytes ?? 0);
     const freed = m.evictOne(lastResort);
     if (freed > 0) {
+      this.garbage?.evicted(heapBefore - (m.bytes - (m.offHeapBytes ?? 0)));
       const e = this.evicted.get(m.signal) ?? { units: 0, bytes: 0 };
       e.units++;
       e.bytes += freed;

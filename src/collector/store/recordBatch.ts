@@ -1,6 +1,7 @@
 import { allocateBatch, BatchStrings, SUMMARY_ATTRIBUTE_KEYS, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
 import { eventMs, SLAB_WORDS, type SpanRecord } from './spanRecord';
 import { wordsToMs } from './unixNano';
+import { MAX_PROBES, randomSeed, stringHash } from '../../trace/idHash';
 import { fromStoredValue, type StoredValue } from './largeText';
 
 /**
@@ -285,17 +286,23 @@ class ValueRefs {
  * untrusted senders: the hash starts from a random value per batch, so that ids crafted to collide
  * (every lookup a long probe) cannot be prepared in advance.
  */
-class IdRefs {
+/** Span id → string-table ref for one batch (exported for the hostile-id tests). */
+export class IdRefs {
   private readonly slots: Int32Array;
   private readonly mask: number;
   /** The ref of span `k`'s id (shared with the first span of the same id). */
   private readonly spanRefs: Int32Array;
+  /** Spans whose id found no free slot within MAX_PROBES (only ids made to collide). */
+  private beside: Map<string, number> | undefined;
   private readonly others = new Map<string, number>();
-  private readonly seed = (Math.random() * 0x100000000) >>> 0;
+  /** Slots looked at so far (what the hostile-id tests bound). */
+  probes = 0;
 
+  /** `seed`: for tests that need ids colliding under a known hash; random otherwise. */
   constructor(
     private readonly t: BatchStrings,
-    private readonly records: readonly SpanRecord[],
+    private readonly records: readonly Pick<SpanRecord, 'spanId'>[],
+    private readonly seed = randomSeed(),
   ) {
     let size = 64;
     // At most half full: probes stay short.
@@ -309,35 +316,40 @@ class IdRefs {
   spanRef(k: number): number {
     const { slots, mask, records, spanRefs } = this;
     const id = records[k]!.spanId;
-    for (let s = hash(this.seed, id) & mask; ; s = (s + 1) & mask) {
+    let s = stringHash(this.seed, id) & mask;
+    for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & mask) {
+      this.probes++;
       const j = slots[s]!;
       if (j === -1) {
+        // Slots are never freed: an empty one means the id is neither in the table nor beside it.
         slots[s] = k;
         return (spanRefs[k] = this.t.add(id));
       }
       if (records[j]!.spanId === id) return (spanRefs[k] = spanRefs[j]!);
     }
+    const beside = (this.beside ??= new Map());
+    const j = beside.get(id);
+    if (j !== undefined) return (spanRefs[k] = spanRefs[j]!);
+    beside.set(id, k);
+    return (spanRefs[k] = this.t.add(id));
   }
 
   /** The ref of a parent id: its span's when the batch has it. */
   parentRef(id: string): number {
     const { slots, mask, records } = this;
-    for (let s = hash(this.seed, id) & mask; ; s = (s + 1) & mask) {
+    let s = stringHash(this.seed, id) & mask;
+    for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & mask) {
+      this.probes++;
       const j = slots[s]!;
       if (j === -1) break;
       if (records[j]!.spanId === id) return this.spanRefs[j]!;
     }
+    const j = this.beside?.get(id);
+    if (j !== undefined) return this.spanRefs[j]!;
     let r = this.others.get(id);
     if (r === undefined) this.others.set(id, (r = this.t.add(id)));
     return r;
   }
-}
-
-/** FNV-1a of the string's UTF-16 code units, from `seed`. */
-function hash(seed: number, s: string): number {
-  let h = seed;
-  for (let c = 0; c < s.length; c++) h = Math.imul(h ^ s.charCodeAt(c), 0x01000193);
-  return h;
 }
 
 /** Bytes a batch holds: its columns, and its text at two bytes a character (an upper bound). */

@@ -1,4 +1,5 @@
 import type {
+  AttributeMatches,
   BatchCursor,
   ImportResult,
   ProcedureStats,
@@ -120,8 +121,12 @@ export class SpanStore {
   private bytes = 0;
   /** Where large values' bytes are kept; its dead bytes count against the budget beside the traces. */
   private readonly slabs: TextSlabs;
-  /** Hands out trace entries' generations. */
-  private generations = 0;
+  /**
+   * Hands out trace entries' generations, from a random start: a cursor a reader kept from another
+   * store (the collector restarted, the same trace loaded again) then never matches by chance, and
+   * the reader is sent everything rather than a delta from the wrong point.
+   */
+  private generations = Math.floor(Math.random() * 2 ** 40);
   private spanCount = 0;
   private readonly losses: LossLedger;
   private runsCache: RunSummary[] | undefined;
@@ -168,6 +173,9 @@ export class SpanStore {
       },
       get units() {
         return store.traces.size;
+      },
+      get offHeapBytes() {
+        return store.slabs.heldBytes;
       },
       nextEvictionAge: () => this.lifecycle.nextFinishedActivity(this.keep),
       evictOne: (lastResort) => {
@@ -445,17 +453,23 @@ export class SpanStore {
   /**
    * The ids of a trace's spans whose attributes match every `key=value` token (the value a
    * case-insensitive part of the attribute's text; '' asks for the key only), as the timeline's
-   * search matches them: its batch holds only some attributes (see batchSince). Undefined when the
-   * trace is gone.
+   * search matches them: its batch holds only some attributes (see batchSince). With `since` (the
+   * cursor of an earlier answer) only the spans added after it are searched, as batchSince.
+   * Undefined when the trace is gone.
    */
-  matchSpans(traceId: string, tokens: readonly AttrToken[]): string[] | undefined {
-    return matchTraceSpans(this.traces.get(traceId.toLowerCase()), tokens);
+  matchSpans(traceId: string, tokens: readonly AttrToken[], since?: BatchCursor): AttributeMatches | undefined {
+    return matchTraceSpans(this.traces.get(traceId.toLowerCase()), tokens, since);
   }
 
   /**
    * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
    * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
    */
+  /** Where emptied buffers of large values made by a decode worker go back to (textSlabs.ts, `recycle`). */
+  set recycleLargeBuffers(recycle: ((buffer: ArrayBuffer) => boolean) | undefined) {
+    this.slabs.recycle = recycle;
+  }
+
   holdLargeValues(): () => void {
     return this.slabs.hold();
   }

@@ -1,4 +1,4 @@
-import { LARGE_TEXT_OVERHEAD, LargeText, isLargeString, mayBeLarge, type StoredValue, type TextSlab } from './largeText';
+import { BufferSink, LARGE_TEXT_OVERHEAD, LargeText, isLargeString, mayBeLarge, type StoredValue, type TextSlab } from './largeText';
 
 /**
  * The bytes of stored large values (largeText.ts), appended to slabs of a few MiB, freed whole when
@@ -65,6 +65,16 @@ export class TextSlabs {
   private holds = 0;
   /** Slabs emptied while held: freed when the last hold ends (counted as dead room till then). */
   private readonly deferred: TextSlab[] = [];
+  /** Where freed buffers go (their memory released at once). */
+  private readonly sink = new BufferSink();
+  /** Bumped by `clear`: frees planned before it are dropped. */
+  private epoch = 0;
+  /**
+   * Takes an emptied adopted slab's buffer back to where it was made (the large bodies' decode
+   * worker reuses it for a body of the same size: no allocation, no fresh pages), transferring it
+   * (so it is detached here at once); false when it cannot (the slab is then freed as any other).
+   */
+  recycle: ((buffer: ArrayBuffer) => boolean) | undefined = undefined;
 
   constructor(
     readonly slabBytes = SLAB_BYTES,
@@ -87,9 +97,24 @@ export class TextSlabs {
     return this.count;
   }
 
-  /** Copies a value's bytes into the store's keeping (once: a stored value is left as it is). */
+  /**
+   * Takes a value into the store's keeping (once: a stored value is left as it is): a value in an
+   * adoptable slab (made by a decode worker) stays where it is, and that buffer becomes one of
+   * this store's slabs; any other is copied into a slab.
+   */
   store(lt: LargeText): void {
     if (lt.slab) return;
+    const home = lt.home;
+    lt.home = undefined;
+    // Adopted when no larger than a slab (what one long-lived value can pin stays a slab's worth),
+    // or when it holds this value alone (a value of its own, as `place` would give it).
+    if (home && (home.given <= this.slabBytes || home.given === round8(lt.size)) && this.adopt(home) && lt.bytes.buffer === home.buffer && !lt.freed) {
+      const room = round8(lt.size);
+      home.live += room;
+      this.dead -= room;
+      this.keep(lt, lt.bytes, home);
+      return;
+    }
     const src = lt.bytes;
     const { slab, at } = this.place(lt.size);
     const view = Buffer.from(slab.buffer!, at, lt.size);
@@ -147,7 +172,36 @@ export class TextSlabs {
     const room = slab.own ? lt.size : round8(lt.size);
     slab.live -= room;
     this.dead += room;
-    if (slab.sealed && slab.live === 0) this.free(slab);
+    if (slab.live !== 0 || !slab.sealed) return;
+    // An adopted slab may still hold values of the batch being stored (a span re-sent within its
+    // own batch, or refused, releases its value before the rest are stored): freed once the batch
+    // is done, if none of them was stored meanwhile.
+    if (slab.adopted) this.freeLater(slab);
+    else this.free(slab);
+  }
+
+  /**
+   * Makes an adoptable slab one of this store's (once): counted whole, as dead room until its values
+   * are stored. False when it is not adoptable here (another store's, or freed).
+   */
+  private adopt(home: TextSlab): boolean {
+    if (home.owner === this) return home.buffer !== undefined;
+    if (home.owner !== undefined || !home.adopted || !home.buffer) return false;
+    home.owner = this;
+    this.held += home.given;
+    this.dead += home.given;
+    this.count++;
+    // Freed like any emptied slab if none of its values ends up stored (all refused).
+    this.freeLater(home);
+    return true;
+  }
+
+  /** Frees an adopted slab after the batch being stored, if it is empty then. */
+  private freeLater(slab: TextSlab): void {
+    const epoch = this.epoch;
+    queueMicrotask(() => {
+      if (epoch === this.epoch && slab.live === 0 && slab.buffer) this.free(slab);
+    });
   }
 
   /**
@@ -169,6 +223,7 @@ export class TextSlabs {
 
   /** Forgets every slab (the store was cleared: nothing in them is stored any more). */
   clear(): void {
+    this.epoch++;
     this.current = undefined;
     this.dead = 0;
     this.held = 0;
@@ -219,23 +274,28 @@ export class TextSlabs {
 
   private free(slab: TextSlab): void {
     if (this.holds > 0) {
-      this.deferred.push(slab);
+      if (!this.deferred.includes(slab)) this.deferred.push(slab);
       return;
     }
     this.dead -= slab.given - slab.live;
     const buffer = slab.buffer;
     slab.buffer = undefined;
     if (!buffer) return;
-    // Detached either way: views of it read as empty. Its memory moves to a new ArrayBuffer: a spare
-    // (still counted, as dead room), or a throw-away one that the next young-generation collection
-    // frees — not when every view of the old one has been collected.
-    const moved = structuredClone(buffer, { transfer: [buffer] });
-    if (!slab.own && this.spares.length < MAX_SPARES) {
-      this.spares.push(moved);
+    if (slab.adopted && this.recycle?.(buffer) && buffer.byteLength === 0) {
+      this.held -= slab.given;
+      this.count--;
+      return;
+    }
+    // Detached either way: views of it read as empty. Its memory moves to a spare (still counted, as
+    // dead room), or is freed at once (BufferSink) — not when every view of the old one has been
+    // collected (failing that: moved to a throw-away buffer the next young-generation collection frees).
+    if (!slab.own && !slab.adopted && this.spares.length < MAX_SPARES) {
+      this.spares.push(structuredClone(buffer, { transfer: [buffer] }));
       this.dead += this.slabBytes;
       return;
     }
-    this.held -= slab.own ? slab.given : this.slabBytes;
+    if (!this.sink.drop(buffer)) structuredClone(buffer, { transfer: [buffer] });
+    this.held -= slab.own || slab.adopted ? slab.given : this.slabBytes;
     this.count--;
   }
 }

@@ -36,7 +36,7 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
           spanChain: (id, spanId) => store.spanChain(id, spanId),
           batchSince: (id, since, options) => store.batchSince(id, since, options),
           spanBatch: (id, spanId) => store.spanBatch(id, spanId),
-          matchSpans: (id, tokens) => store.matchSpans(id, tokens),
+          matchSpans: (id, tokens, since) => store.matchSpans(id, tokens, since),
           run: (id) => store.run(id),
           runs: () => store.runs(),
           diff: (a, b) => s.data.diff(a, b),

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
+import type { AttributeMatches, BatchCursor, RunDiff, RunSummary, StoreChange, TraceBatch } from '../../protocol/collectorTypes';
 import type { SpanBatch } from '../../protocol/spanBatch';
 import type { AttrValue, SpanView } from '../../protocol/spanView';
 import type { AttrToken } from '../../protocol/timelineMessages';
@@ -17,8 +17,8 @@ export interface TimelineStore {
   batchSince(traceId: string, since?: BatchCursor, options?: { summary?: boolean }): TraceBatch | undefined;
   /** One span whole, as a batch of one (see SpanStore.spanBatch). */
   spanBatch(traceId: string, spanId: string): SpanBatch | undefined;
-  /** The ids of the spans whose attributes match every token (see SpanStore.matchSpans). */
-  matchSpans(traceId: string, tokens: readonly AttrToken[]): string[] | undefined;
+  /** The ids of the spans whose attributes match every token, all or since `since` (see SpanStore.matchSpans). */
+  matchSpans(traceId: string, tokens: readonly AttrToken[], since?: BatchCursor): AttributeMatches | undefined;
   run(traceId: string): RunSummary | undefined;
   runs(): RunSummary[];
   diff(a: string, b: string): RunDiff | undefined;

@@ -158,7 +158,15 @@ export class TimelinePanel implements vscode.Disposable {
       }
       case 'matchAttributes': {
         const store = await this.host.store();
-        await this.post({ type: 'attributeMatches', traceId: msg.traceId, query: msg.query, spanIds: store?.matchSpans(msg.traceId, msg.tokens) ?? [] });
+        // Live: the page asks again after each update, with the cursor of the last answer; only the
+        // spans added since are searched (a run of 100k spans is not searched whole 4 times a second).
+        const found = store?.matchSpans(msg.traceId, msg.tokens, msg.since);
+        const { traceId, query, seq } = msg;
+        await this.post(
+          found
+            ? { type: 'attributeMatches', traceId, query, seq, spanIds: found.spanIds, full: found.full, cursor: found.cursor }
+            : { type: 'attributeMatches', traceId, query, seq, spanIds: [], full: true },
+        );
         break;
       }
       case 'rendered':

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
@@ -208,6 +208,53 @@ test('collector: the same store with decode workers as without, for JSON, protob
   assert.equal((inPlace as { stats: number }).stats, 6);
 });
 
+/**
+ * Posts the bodies of a JSON file (argv 1, base64) to the collector at argv 2, in a burst: first a
+ * read (`/api/stats`, nothing to decode) on as many kept-alive connections (so the collector has
+ * accepted every connection before the burst: it accepts one per turn of its event loop), then,
+ * once the file `go` exists in directory argv 3, every body at once, one per connection; when all
+ * are written to their sockets (in the kernel: the collector reads them whenever it next polls) it
+ * creates the file `written`.
+ * Prints the statuses and how many bodies went on an already open connection.
+ */
+const BURST_SENDER = `
+const http = require('node:http');
+const fs = require('node:fs');
+const path = require('node:path');
+const [file, endpoint, dir] = process.argv.slice(1);
+const bodies = JSON.parse(fs.readFileSync(file, 'utf8')).map((b) => Buffer.from(b, 'base64'));
+const agent = new http.Agent({ keepAlive: true, maxSockets: bodies.length });
+const ask = (route, body, onWritten) => new Promise((resolve, reject) => {
+  const headers = body ? { 'content-type': 'application/x-protobuf', 'content-length': body.length } : {};
+  const req = http.request(endpoint + route, { method: body ? 'POST' : 'GET', agent, headers }, (res) => {
+    res.resume();
+    res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+  });
+  req.on('error', reject);
+  req.end(body, onWritten);
+});
+const until = (name) => new Promise((resolve) => { const check = () => (fs.existsSync(path.join(dir, name)) ? resolve() : setTimeout(check, 2)); check(); });
+(async () => {
+  await Promise.all(bodies.map(() => ask('/api/stats')));
+  fs.writeFileSync(path.join(dir, 'ready'), '');
+  await until('go');
+  let left = bodies.length;
+  const sent = await Promise.all(bodies.map((b) => ask('/v1/traces', b, () => { if (--left === 0) fs.writeFileSync(path.join(dir, 'written'), ''); })));
+  agent.destroy();
+  process.stdout.write(JSON.stringify({ statuses: sent.map((s) => s.status), reused: sent.filter((s) => s.reused).length }));
+})();
+`;
+
+/** Keeps this thread from its event loop until `done()` (checked every few ms; gives up after a minute). */
+function holdThreadUntil(done: () => boolean): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const start = Date.now();
+  while (!done()) {
+    if (Date.now() - start > 60_000) throw new Error('the burst sender did not write its requests within a minute');
+    Atomics.wait(cell, 0, 0, 5);
+  }
+}
+
 test('collector: protobuf bodies go to the workers when asked (the extension), else only in a burst (the standalone collector)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -225,14 +272,25 @@ test('collector: protobuf bodies go to the workers when asked (the extension), e
       assert.ok(warnings.some((w) => w.includes('decode worker stopped')), 'a JSON body goes to a worker');
       if (!protobufOnWorkers) {
         // A burst: bodies that arrive while earlier ones wait for the collector's thread go to an idle worker.
-        warnings.length = 0;
-        // Sent from another process, as a traced program would, so that bodies arrive while this thread decodes.
+        // Sent from another process, as a traced program would. The burst is made, not hoped for:
+        // once the sender's connections are open, this thread is held (as decoding a large body
+        // holds it) until the sender has written every body, so all of them are read in one turn of
+        // the event loop and the later ones find the earlier ones waiting. Left to arrival timing,
+        // it failed when the sender got little CPU (reproduced with the sender at nice 19 on a core
+        // busy with other work: 1 run in 4): the bodies came one by one, each stored before the
+        // next was read, and none went to a worker. The collector accepts one connection per turn
+        // and reads a new connection's body in the next, hence the warm-up connections.
         const big = (n: number): Buffer => protoRequest(Array.from({ length: 300 }, (_, k) => protoSpan({ ...specs()[1]!, traceId: traceIdOf(n), spanId: spanIdOf(k + 1) })));
         const file = join(dir, 'burst.json');
         writeFileSync(file, JSON.stringify(Array.from({ length: 30 }, (_, i) => big(100 + i).toString('base64'))));
-        const sender = `Promise.all(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).map((b) => fetch(process.argv[2] + '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(b, 'base64') }).then((r) => r.status))).then((s) => process.stdout.write(JSON.stringify(s)))`;
-        const out = await new Promise<string>((resolve, reject) => execFile(process.execPath, ['-e', sender, file, endpoint], (err, stdout) => (err ? reject(err) : resolve(stdout))));
-        assert.deepEqual(new Set(JSON.parse(out) as number[]), new Set([200]));
+        const out = new Promise<string>((resolve, reject) => execFile(process.execPath, ['-e', BURST_SENDER, file, endpoint, dir], (err, stdout) => (err ? reject(err) : resolve(stdout))));
+        while (!existsSync(join(dir, 'ready'))) await new Promise((r) => setTimeout(r, 5));
+        warnings.length = 0;
+        writeFileSync(join(dir, 'go'), '');
+        holdThreadUntil(() => existsSync(join(dir, 'written')));
+        const sent = JSON.parse(await out) as { statuses: number[]; reused: number };
+        assert.deepEqual(new Set(sent.statuses), new Set([200]));
+        assert.equal(sent.reused, 30, 'every body of the burst went on a connection the collector had accepted before');
         assert.equal(c.store.stats().spans, 2 + 30 * 300);
         assert.ok(warnings.some((w) => w.includes('decode worker stopped')), 'a protobuf body of the burst went to the worker');
       }

@@ -340,7 +340,7 @@ test('attribute search in the store finds exactly what the webview finds on the 
       const filter = { text, errorsOnly: false, minDurationMs: 0 };
       const local = buildRows(tree, new Set(), filter);
       const pf = parseFilter(filter);
-      const ids = store.matchSpans(entry!.traceId, pf.attrs)!;
+      const ids = store.matchSpans(entry!.traceId, pf.attrs)!.spanIds;
       const remote = buildRows(tree, new Set(), filter, new Set(ids));
       assert.deepEqual(Array.from(remote.match), Array.from(local.match), `seed ${seed} "${text}"`);
       assert.equal(ids.length, local.matchCount, `seed ${seed} "${text}": ${ids.length} ids`);

@@ -66,3 +66,20 @@ void test('links and tagged values across the boundary: openLink with hex ids on
   assert.equal(parseHostToWebview({ ...ok, resource: { bad: { kind: 'kvlist', keys: ['a', 'b'], values: [1] } } }), undefined);
   assert.equal(parseHostToWebview({ ...ok, focusSpanId: 7 }), undefined);
 });
+
+void test('live attribute search across the boundary: seq and the cursor checked both ways, only their fields kept', () => {
+  const tokens = [{ key: 'rpc.service', value: 'elbv2' }];
+  const ask = { type: 'matchAttributes', traceId: 't', query: 'rpc.service=elbv2', seq: 3, tokens, since: { generation: 2, spans: 40, extra: 1 } };
+  assert.deepEqual(parseWebviewToHost(ask), { ...ask, since: { generation: 2, spans: 40 } });
+  const { since: _since, ...first } = ask;
+  assert.deepEqual(parseWebviewToHost(first), first);
+  for (const bad of [{ seq: -1 }, { seq: 1.5 }, { seq: undefined }, { since: { generation: 1 } }, { since: { generation: 1, spans: -2 } }, { since: [1, 2] }]) {
+    assert.equal(parseWebviewToHost({ ...ask, ...bad }), undefined, JSON.stringify(bad));
+  }
+  const answer = { type: 'attributeMatches', traceId: 't', query: 'q', seq: 3, spanIds: ['a'], full: false, cursor: { generation: 2, spans: 41 } };
+  assert.ok(parseHostToWebview(answer));
+  assert.ok(parseHostToWebview({ ...answer, cursor: undefined, full: true }), 'the run is gone: no cursor');
+  for (const bad of [{ seq: 'x' }, { full: undefined }, { cursor: { generation: 'a', spans: 1 } }, { spanIds: [1] }]) {
+    assert.equal(parseHostToWebview({ ...answer, ...bad }), undefined, JSON.stringify(bad));
+  }
+});

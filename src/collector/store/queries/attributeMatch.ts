@@ -1,7 +1,9 @@
+import type { AttributeMatches, BatchCursor } from '../../../protocol/collectorTypes';
 import type { AttrToken } from '../../../protocol/timelineMessages';
 import { attrText } from '../../../protocol/spanView';
 import { fromStoredValue } from '../largeText';
 import type { SpanRecord } from '../spanRecord';
+import type { TraceEntry } from '../traceEntry';
 
 /**
  * The ids of the spans whose attributes match every token, as the timeline's search matches a
@@ -30,4 +32,28 @@ export function matchingSpanIds(records: Iterable<SpanRecord>, tokens: readonly 
     if (all) out.push(rec.spanId);
   }
   return out;
+}
+
+/**
+ * The matches among a trace's spans added since `since` (a cursor this returned earlier): spans are
+ * only appended within a generation, so a live search is answered from the new spans alone. All
+ * spans are searched on a first ask, or when the trace's generation moved on (a span was replaced).
+ */
+export function attributeMatchesSince(entry: TraceEntry, tokens: readonly AttrToken[], since?: BatchCursor): AttributeMatches {
+  const size = entry.spans.size;
+  const full = !since || since.generation !== entry.generation || since.spans > size;
+  const cursor = { generation: entry.generation, spans: size };
+  const from = full ? 0 : since.spans;
+  if (from === size) return { spanIds: [], cursor, full };
+  const records = entry.spans.values();
+  return { spanIds: matchingSpanIds(from === 0 ? records : after(records, from), tokens), cursor, full };
+}
+
+/** The records after the first `skip` (a Map's values cannot be entered in the middle; skipping is cheap beside matching). */
+function* after(records: Iterator<SpanRecord>, skip: number): Generator<SpanRecord> {
+  for (let i = 0; ; i++) {
+    const r = records.next();
+    if (r.done) return;
+    if (i >= skip) yield r.value;
+  }
 }

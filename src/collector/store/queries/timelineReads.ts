@@ -1,11 +1,11 @@
-import type { BatchCursor, TraceBatch } from '../../../protocol/collectorTypes';
+import type { AttributeMatches, BatchCursor, TraceBatch } from '../../../protocol/collectorTypes';
 import type { SpanBatch } from '../../../protocol/spanBatch';
 import type { SpanView } from '../../../protocol/spanView';
 import type { AttrToken } from '../../../protocol/timelineMessages';
 import { encodeRecordBatch, type LastBatch } from '../recordBatch';
 import { toSpanView, type SpanRecord } from '../spanRecord';
 import type { TraceEntry } from '../traceEntry';
-import { matchingSpanIds } from './attributeMatch';
+import { attributeMatchesSince } from './attributeMatch';
 
 /**
  * The timeline batch of a trace, read from its records: the spans added since `since`, or all of
@@ -54,7 +54,7 @@ export function oneSpanBatch(entry: TraceEntry | undefined, spanId: string): Spa
   return rec ? encodeRecordBatch([rec]) : undefined;
 }
 
-/** The ids of a trace's spans whose attributes match every `key=value` token (see attributeMatch.ts). */
-export function matchTraceSpans(entry: TraceEntry | undefined, tokens: readonly AttrToken[]): string[] | undefined {
-  return entry ? matchingSpanIds(entry.spans.values(), tokens) : undefined;
+/** The ids of a trace's spans whose attributes match every `key=value` token, all or since a cursor (see attributeMatch.ts). */
+export function matchTraceSpans(entry: TraceEntry | undefined, tokens: readonly AttrToken[], since?: BatchCursor): AttributeMatches | undefined {
+  return entry ? attributeMatchesSince(entry, tokens, since) : undefined;
 }
