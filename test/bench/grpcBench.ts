@@ -9,6 +9,10 @@
 // medians: gRPC (lean client) / HTTP is the goal's ratio — it measures the collector's ingest, each
 // load sending pre-encoded bodies as cheaply as its protocol allows — and gRPC (grpc-js) / HTTP
 // beside it (on 2 shared cores grpc-js's own CPU per body lowers it). Goal (issue 16): ≥ 1.0.
+// Also printed: how long the lean client waits from an answer's headers to its status trailers (what
+// a gRPC client waits for; node:http2 writes the trailers a turn after the headers and data) — read
+// in the load process (two clock reads per call), it adds no work to the collector. The collector
+// process runs without bench:memory's RSS sampler (as in bench:collector), in every phase alike.
 // `--json` prints one JSON object. Run: npm run bench:grpc
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -32,10 +36,13 @@ interface LoadResult {
   /** CPU time of the load process while measuring. */
   cpuMs: number;
   statuses: Record<string, number>;
+  /** Lean gRPC client: median ms from an answer's headers to its status trailers. */
+  statusWaitP50Ms?: number;
 }
 
 function startServer(): Promise<{ child: ChildProcess; endpoint: string; grpcAddress: string }> {
-  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify({ maxSpans: 2_000_000, maxTraces: 100_000, grpcPort: 0 })], {
+  // No RSS sampler in the collector process (server.ts): it is bench:memory's instrument, not the collector.
+  const child = fork(join(__dirname, 'collector', 'server.js'), [JSON.stringify({ maxSpans: 2_000_000, maxTraces: 100_000, grpcPort: 0, sampleMemory: false })], {
     execArgv: ['--max-old-space-size=8192', ...(process.env.GRPC_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.GRPC_BENCH_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -122,6 +129,8 @@ async function main(): Promise<void> {
   const roundRatios: [number, number][] = [];
   // CPU ms per body [collector, load] per round: on 2 shared cores the sum bounds the rate.
   const cpu: Record<Phase, [number, number][]> = { proto: [], grpc: [], 'grpc-js': [] };
+  // Lean client, per phase: median ms from an answer's headers to its status trailers.
+  const statusWaits: number[] = [];
   for (let i = 0; i < rounds; i++) {
     // The order reverses every round: on a shared machine the load drifts within a round.
     const order = i % 2 === 0 ? PHASES : [...PHASES].reverse();
@@ -131,7 +140,9 @@ async function main(): Promise<void> {
       got[kind] = r.spansPerSec;
       rates[kind].push(r.spansPerSec);
       cpu[kind].push([r.serverCpuMs / requests, r.cpuMs / requests]);
-      log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms)`);
+      if (r.statusWaitP50Ms !== undefined) statusWaits.push(r.statusWaitP50Ms);
+      const wait = r.statusWaitP50Ms !== undefined ? `; status ${r.statusWaitP50Ms.toFixed(2)} ms after the answer's headers` : '';
+      log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms${wait})`);
     }
     roundRatios.push([got.grpc / got.proto, got['grpc-js'] / got.proto]);
     log(`  round ${i + 1} (${order.join(', ')}): lean ${roundRatios[i]![0].toFixed(2)}×, grpc-js ${roundRatios[i]![1].toFixed(2)}×`);
@@ -156,6 +167,8 @@ async function main(): Promise<void> {
     grpcJsRoundRatios: roundRatios.map((r) => fixed(r[1])),
     goal: 1.0,
     cpuMsPerBody: { proto: cpuMed('proto'), grpc: cpuMed('grpc'), 'grpc-js': cpuMed('grpc-js') },
+    /** Lean client: median over the phases of the median ms from an answer's headers to its status. */
+    leanStatusWaitMs: fixed(median(statusWaits), 3),
   };
   if (asJson) process.stdout.write(JSON.stringify(result) + '\n');
   const c = result.cpuMsPerBody;
@@ -163,6 +176,7 @@ async function main(): Promise<void> {
   log(`medians of ${rounds} rounds of ${requests} × 512 spans, order reversing each round; HTTP protobuf over 4 keep-alive sockets, gRPC over ${conn}:`);
   log(`  gRPC, lean node:http2 client (pre-framed bodies) / HTTP protobuf: ${result.ratio.toFixed(2)}× (rounds' own ratios ${result.roundRatios.join(', ')}; median ${result.medianRoundRatio.toFixed(2)}×); goal ≥ 1.0× — ${result.ratio >= 1 ? 'met' : 'not met'}`);
   log(`  gRPC, grpc-js client (the official exporters' transport) / HTTP protobuf: ${result.grpcJsRatio.toFixed(2)}× (rounds ${result.grpcJsRoundRatios.join(', ')}; median ${result.grpcJsMedianRoundRatio.toFixed(2)}×)`);
+  log(`gRPC (lean client): the status trailers ${result.leanStatusWaitMs} ms after the answer's headers (median of the phases' medians)`);
   log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}`);
 }
 

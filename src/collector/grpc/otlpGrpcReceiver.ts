@@ -41,6 +41,26 @@ export interface GrpcReceiverOptions {
   inFlight?: InFlightBytes;
 }
 
+/** Event-loop turns an OK answer needs to leave (see `runAnswering`). */
+const ANSWER_TURNS = 2;
+
+/**
+ * Queues a job that answers a gRPC call on the slicer and lets two event-loop turns begin before
+ * the next slice: node:http2 sends the answer from later turns (HTTP/1.1 writes at once), which
+ * would otherwise wait for every other body decoded in the same slice (measured: ~4 ms with 2 ms
+ * bodies queued, against 0.2 ms). Two, because an OK answer takes two: the next turn writes its
+ * HEADERS and DATA and only then asks for the trailers ('wantTrailers'), whose write is scheduled
+ * for the turn after. With one turn the status — what the client waits for — left only after the
+ * next body's job (bench:grpc's collector, lean client: response to trailers 1.6–1.7 ms median,
+ * against 0.25 ms with two turns).
+ */
+export function runAnswering(slicer: WorkSlicer, job: () => void, size: number): void {
+  slicer.run(() => {
+    job();
+    slicer.endSliceAfterJob(ANSWER_TURNS);
+  }, size);
+}
+
 const service = (name: string): string => `/opentelemetry.proto.collector.${name}/Export`;
 
 /**
@@ -78,17 +98,8 @@ export class OtlpGrpcReceiver {
     return this.addressValue;
   }
 
-  /**
-   * Queues a job on the slicer and ends the slice after it: node:http2 sends the job's answer from
-   * a later event-loop turn (HTTP/1.1 writes at once), which would otherwise wait for every other
-   * body decoded in the same slice (measured: ~4 ms with 2 ms bodies queued, against 0.2 ms).
-   */
   private run(job: () => void, size: number): void {
-    const slicer = this.options.slicer;
-    slicer.run(() => {
-      job();
-      slicer.endSliceAfterJob();
-    }, size);
+    runAnswering(this.options.slicer, job, size);
   }
 
   private exportMetrics(body: Buffer, call: UnaryCall): void {

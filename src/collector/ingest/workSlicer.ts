@@ -16,17 +16,21 @@ export class WorkSlicer {
   private scheduled = false;
   private disposed = false;
   private longest = 0;
-  private endSlice = false;
+  /** Turns the next slice waits for, set by the running job (0: the budget alone ends the slice). */
+  private endSlice = 0;
+  /** Turns still to let pass before the next slice runs. */
+  private waitTurns = 0;
 
   constructor(private readonly budgetMs = 8) {}
 
   /**
-   * Ends the current slice once the running job returns, whatever the budget says: for a job whose
-   * answer leaves only in a later event-loop turn (node:http2 sends frames from an immediate of its
-   * own), so that it is not held back behind the next bodies' work.
+   * Ends the current slice once the running job returns, whatever the budget says, and lets
+   * `turns` event-loop turns begin before the next slice runs: for a job whose answer leaves only
+   * in later turns (node:http2 sends frames from an immediate of its own, one turn per step), so
+   * that it is not held back behind the next bodies' work.
    */
-  endSliceAfterJob(): void {
-    this.endSlice = true;
+  endSliceAfterJob(turns = 1): void {
+    this.endSlice = Math.max(this.endSlice, turns);
   }
 
   /** Queues a job; `bodyBytes` (the size of the body it handles) decides its queue. */
@@ -55,6 +59,12 @@ export class WorkSlicer {
   }
 
   private readonly drain = (): void => {
+    if (this.waitTurns > 0 && !this.disposed) {
+      // Immediates queued while immediates run wait for the next turn: one turn passes per call.
+      this.waitTurns--;
+      setImmediate(this.drain);
+      return;
+    }
     const start = performance.now();
     while (!this.disposed) {
       const job = this.next();
@@ -64,8 +74,9 @@ export class WorkSlicer {
       } catch {
         // A job answers its own request; one failing must not stall the others.
       }
-      if (this.endSlice) {
-        this.endSlice = false;
+      if (this.endSlice > 0) {
+        this.waitTurns = this.endSlice - 1;
+        this.endSlice = 0;
         break;
       }
       if (performance.now() - start >= this.budgetMs) break;

@@ -39,15 +39,21 @@ function grpcFrame(message: Buffer): Buffer {
 /**
  * One unary call on a node:http2 session: the framed request, then the status from the trailers (or
  * from the headers of a trailers-only answer); 200 for OK, 1000 + the gRPC status otherwise.
+ * `statusWaits` gets the ms from the answer's headers to its trailers (the status the client waits for).
  */
-function leanCall(session: ClientHttp2Session, framed: Buffer): Promise<number> {
+function leanCall(session: ClientHttp2Session, framed: Buffer, statusWaits: number[]): Promise<number> {
   return new Promise((resolve) => {
     const stream = session.request({ ':method': 'POST', ':path': EXPORT_PATH, 'content-type': 'application/grpc', te: 'trailers' });
     let status: string | undefined;
+    let headersAt = 0;
     stream.on('response', (h) => {
+      headersAt = performance.now();
       if (h['grpc-status'] !== undefined) status = String(h['grpc-status']);
     });
-    stream.on('trailers', (t) => (status = String(t['grpc-status'])));
+    stream.on('trailers', (t) => {
+      statusWaits.push(performance.now() - headersAt);
+      status = String(t['grpc-status']);
+    });
     stream.on('data', () => {});
     stream.on('error', () => {});
     stream.on('close', () => resolve(status === '0' ? 200 : 1000 + (status === undefined ? 2 : Number(status))));
@@ -94,7 +100,8 @@ async function main(): Promise<void> {
       req.on('error', reject);
       req.end(body);
     });
-  const post: (body: Buffer, sender: number, i: number) => Promise<number> = lean ? (_body, sender, i) => leanCall(sessions[sender % sessions.length]!, framed[i]!) : clients.length ? postGrpc : postHttp;
+  const statusWaits: number[] = [];
+  const post: (body: Buffer, sender: number, i: number) => Promise<number> = lean ? (_body, sender, i) => leanCall(sessions[sender % sessions.length]!, framed[i]!, statusWaits) : clients.length ? postGrpc : postHttp;
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<number, number> = {};
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, (_, i) => worker(i, o.warmup, false)));
+  statusWaits.length = 0;
   // Tell the bench we are warm (it notes the collector's CPU time) and wait for its go.
   if (process.send) {
     await new Promise<void>((resolve) => {
@@ -138,6 +146,8 @@ async function main(): Promise<void> {
       bytesPerSpan: bytes / (o.requests * SPANS_PER_BODY),
       p50Ms: pct(50),
       p99Ms: pct(99),
+      // Lean gRPC client only: median ms from an answer's headers to its status trailers.
+      statusWaitP50Ms: statusWaits.length ? statusWaits.sort((a, b) => a - b)[statusWaits.length >> 1] : undefined,
       statuses,
     }) + '\n',
   );

@@ -75,3 +75,30 @@ test('work slicer: a job that asks to end the slice lets the event loop turn bef
   assert.deepEqual(await order(false), ['a', 'b', 'c', 'turn'], 'one slice within the budget');
   assert.deepEqual(await order(true), ['a', 'turn', 'b', 'c'], 'the slice ended after a; b and c in the next one');
 });
+
+test('work slicer: a job can ask for more than one turn to begin before the next slice (an OK gRPC answer\'s trailers leave two turns after the job)', async () => {
+  const order = async (turns: number): Promise<string[]> => {
+    const slicer = new WorkSlicer(60_000);
+    const seen: string[] = [];
+    await new Promise<void>((resolve) => {
+      slicer.run(() => {
+        seen.push('a');
+        // node:http2's two steps: the next turn writes the answer and asks for trailers, whose write
+        // is scheduled for the turn after.
+        setImmediate(() => {
+          seen.push('turn 1');
+          setImmediate(() => seen.push('turn 2'));
+        });
+        slicer.endSliceAfterJob(turns);
+      });
+      slicer.run(() => seen.push('b'));
+      slicer.run(() => {
+        seen.push('c');
+        setImmediate(() => setImmediate(resolve));
+      });
+    });
+    return seen;
+  };
+  assert.deepEqual(await order(1), ['a', 'turn 1', 'b', 'c', 'turn 2'], 'one turn: b runs before the second step');
+  assert.deepEqual(await order(2), ['a', 'turn 1', 'turn 2', 'b', 'c'], 'two turns: both steps before b');
+});
