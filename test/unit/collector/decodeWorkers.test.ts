@@ -186,7 +186,7 @@ test('decode pool: with no small body for a while, an idle ordinary worker takes
     Atomics.notify(new Int32Array(g, 0, 1), 0);
   };
   try {
-    const low = (r: { response: { message?: string } }): boolean => (JSON.parse(r.response.message!) as { low: boolean }).low;
+    const low = (r: { response: object }): boolean => (JSON.parse((r.response as { message: string }).message) as { low: boolean }).low;
     const first = pool.decode('json', Buffer.from(gates[0]!)).then(low);
     const second = pool.decode('json', Buffer.from(gates[1]!)).then(low);
     open(gates[1]!);
