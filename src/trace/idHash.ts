@@ -34,7 +34,7 @@ export function stringHash(seed: number, s: string): number {
  * slot (the low bits) would depend on the low bits of the seed and of each character only, and ids
  * could be made to collide whatever the seed.
  */
-function avalanche(h: number): number {
+export function avalanche(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

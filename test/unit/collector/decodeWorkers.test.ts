@@ -123,20 +123,28 @@ test('decode pool: bodies decoded on worker threads, malformed ones answered wit
   await assert.rejects(pool.decode('json', Buffer.from('{}')), /unavailable/);
 });
 
-test('decode pool: large bodies go to a worker of their own (at a lower priority on Linux); small ones never wait behind them', async (t) => {
+/**
+ * A stand-in decode worker that answers a small body at once, and a large one (in shared memory)
+ * only when the test lets it: it waits on the body's first word. Each answer says the body's size
+ * and whether its worker is the large bodies' (low priority). Returns the script's path.
+ */
+function gatedWorker(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const workerPath = join(dir, 'gated.js');
-  // A worker that answers a small body at once, and a large one (in shared memory) only when the
-  // test lets it: it waits on the body's first word. Each answer says which worker and its priority.
   writeFileSync(
     workerPath,
     `const { parentPort, workerData } = require('node:worker_threads');
      parentPort.on('message', (req) => {
-       if (req.body.byteLength >= 256 * 1024) Atomics.wait(new Int32Array(req.body.buffer, 0, 1), 0, 0);
+       if (req.body.byteLength >= 256 * 1024) Atomics.wait(new Int32Array(req.body.buffer, req.body.byteOffset, 1), 0, 0);
        parentPort.postMessage({ id: req.id, ok: false, message: JSON.stringify({ bytes: req.body.byteLength, low: workerData.lowPriority }) });
      });\n`,
   );
+  return workerPath;
+}
+
+test('decode pool: large bodies go to a worker of their own (at a lower priority on Linux); small ones never wait behind them', async (t) => {
+  const workerPath = gatedWorker(t);
   const pool = new DecodePool(workerPath, 1, undefined, new DecodeContext());
   try {
     const gate = new SharedArrayBuffer(300 * 1024);
@@ -167,18 +175,8 @@ test('decode pool: large bodies go to a worker of their own (at a lower priority
 });
 
 test('decode pool: with no small body for a while, an idle ordinary worker takes a large body beside the large bodies\u2019 worker', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const workerPath = join(dir, 'gated.js');
   // Each large body waits on its own first word until the test lets it go.
-  writeFileSync(
-    workerPath,
-    `const { parentPort, workerData } = require('node:worker_threads');
-     parentPort.on('message', (req) => {
-       if (req.body.byteLength >= 256 * 1024) Atomics.wait(new Int32Array(req.body.buffer, req.body.byteOffset, 1), 0, 0);
-       parentPort.postMessage({ id: req.id, ok: false, message: JSON.stringify({ low: workerData.lowPriority }) });
-     });\n`,
-  );
+  const workerPath = gatedWorker(t);
   const pool = new DecodePool(workerPath, 1, undefined, new DecodeContext());
   const gates = [new SharedArrayBuffer(300 * 1024), new SharedArrayBuffer(300 * 1024)];
   const open = (g: SharedArrayBuffer): void => {

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { BatchStrings, encodeSpanBatch } from '../../../src/protocol/spanBatch';
 import { IdRefs } from '../../../src/collector/store/recordBatch';
 import { IdIndex, MAX_PROBES, stringHash } from '../../../src/timelineModel/idIndex';
+import { avalanche } from '../../../src/trace/idHash';
+import { indexOf } from './idIndexFixtures';
 import { BatchIds, concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
@@ -78,27 +80,6 @@ function fnvFrom(h: number, s: string): number {
   return h;
 }
 
-/** MurmurHash3's finalizer, as IdIndex finishes its hash (checked against stringHash above). */
-function avalanche(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** Ids back to back in one text, as a span batch's string table holds them, indexed by position. */
-function indexOf(ids: string[], seed?: number): { idx: IdIndex; from: number[]; to: number[] } {
-  const from: number[] = [];
-  const to: number[] = [];
-  let at = 0;
-  for (const id of ids) {
-    from.push(at);
-    to.push((at += id.length));
-  }
-  return { idx: new IdIndex(ids.length, ids.join(''), (i) => from[i]!, (i) => to[i]!, seed), from, to };
-}
 
 void test('ids made to collide under the old unseeded FNV-1a: the old table probed n²/2 slots, the seeded one a few per id, and finds each', () => {
   const n = 4096;

@@ -1,19 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { IdIndex } from '../../../src/timelineModel/idIndex';
+import { indexOf } from './idIndexFixtures';
 
-/** Ids back to back in one text, as the span batch's string table holds them. */
-function indexOf(ids: string[]): { idx: IdIndex; text: string; from: number[]; to: number[] } {
-  const from: number[] = [];
-  const to: number[] = [];
-  let at = 0;
-  for (const id of ids) {
-    from.push(at);
-    to.push((at += id.length));
-  }
-  const text = ids.join('');
-  return { idx: new IdIndex(ids.length, text, (i) => from[i]!, (i) => to[i]!), text, from, to };
-}
 
 void test('id index agrees with a Map: inserts, duplicates (last wins), misses, collisions', () => {
   const ids: string[] = [];
