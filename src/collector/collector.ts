@@ -21,7 +21,8 @@ import { serveReadApi } from './store/readApi';
 import { guardRequest } from './ingest/requestGuards';
 import { RunPersistence } from './runPersistence';
 import { SignalPersistence } from './signalPersistence';
-import { DEFAULT_MAX_BYTES, SpanStore } from './store/spanStore';
+import { SpanStore } from './store/spanStore';
+import { DEFAULT_MAX_BYTES } from './store/spanStoreTypes';
 import { WorkSlicer } from './ingest/workSlicer';
 
 export interface CollectorOptions {

@@ -1,5 +1,5 @@
 import type { AcceptedBody } from './ingest/otlpHttpReceiver';
-import type { ExtraCounters } from './store/spanStore';
+import type { ExtraCounters } from './store/spanStoreTypes';
 
 export interface ForwardOptions {
   /** Full OTLP/HTTP traces URL, e.g. http://tempo:4318/v1/traces (a base URL gets /v1/traces). */

@@ -1,6 +1,7 @@
 /** The in-memory OTLP collector: receiver, store, queries, persistence, forwarding. No `vscode`. */
 export { Collector, type CollectorOptions } from './collector';
-export { SpanStore, type SpanStoreOptions } from './store/spanStore';
+export { SpanStore } from './store/spanStore';
+export type { SpanStoreOptions } from './store/spanStoreTypes';
 export type { Disposable } from './store/changeCoalescer';
 export { DecodeError } from './store/decodedBatch';
 export type { ForwardOptions } from './forwarder';

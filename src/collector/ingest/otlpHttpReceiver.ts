@@ -9,7 +9,8 @@ import { unpackBatch } from './packedBatch';
 import { materialize } from './spanIndex';
 import { MAX_POOLED_BYTES } from './sharedBodies';
 import { EMPTY_RESPONSE_JSON, exportResponse, statusBody } from './otlpResponse';
-import type { IngestResult, SpanStore } from '../store/spanStore';
+import type { SpanStore } from '../store/spanStore';
+import type { IngestResult } from '../store/spanStoreTypes';
 import type { WorkSlicer } from './workSlicer';
 
 /** An accepted request body exactly as received, for forwarding. */

@@ -12,7 +12,7 @@ import {
   type DecodedBatch,
 } from '../store/decodedBatch';
 import type { KeyInfo } from '../store/stringPool';
-import type { IngestResult } from '../store/spanStore';
+import type { IngestResult } from '../store/spanStoreTypes';
 import { arrayValue, doubleValue, EMPTY_VALUE, intFromNumber, intFromText, kvlistValue, SpanBudget, type DecodeLimits } from '../store/otlpValues';
 import { packBits, shareExtraStrings, spanExtra, SpanRecord, TimeSlab, type EventRecord, type LinkRecord, type OriginParts, type SpanOrigin } from '../store/spanRecord';
 import { decimalToWords, numberToWords, wordsToMs, wordsToMsRest } from '../store/unixNano';
