@@ -124,7 +124,8 @@ test('instrument-first collector --grpc-port 0 prints the gRPC address beside th
   const exited = new Promise<number | null>((r) => child.on('close', r));
   try {
     const started = Date.now();
-    while (!/^grpc /m.test(stdout) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
+    // Both streams: stdout and stderr are two pipes, and either may be read first.
+    while (!(/^grpc /m.test(stdout) && /OTLP\/gRPC on /.test(stderr)) && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 50));
     const [http, grpcLine] = stdout.trim().split('\n');
     assert.match(http!, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.match(grpcLine!, /^grpc 127\.0\.0\.1:\d+$/);
