@@ -5,7 +5,8 @@
 // timeout. Usage: node out/test/bench/timelineBench.js [--json] [--sizes 1000,10000] [--frames 120] [--repeat 3]
 import { loadavg } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openTimeline, serveWebview, type PageWindow } from '../browser/harness';
+import { openTimeline, serveWebview, type PageWindow } from '../browser/harness';
+import { launchChromium } from '../host/chromium';
 import { syntheticTrace } from '../browser/syntheticTrace';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { parseHostToWebview } from '../../src/protocol/timelineMessages';
@@ -240,7 +241,7 @@ function modelCpu(n: number): number {
 const f = (v: number | null, d = 1) => (v === null || Number.isNaN(v) ? '—' : v.toFixed(d));
 
 async function main(): Promise<void> {
-  const browser = await launchBrowser();
+  const browser = await launchChromium();
   const { server, origin } = await serveWebview();
   const rows: Row[] = [];
   const loadBefore = loadavg();

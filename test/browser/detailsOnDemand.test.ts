@@ -4,29 +4,17 @@
 // search asks the host (matchAttributes) and shows what it answers.
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { encodeSpanBatch, SUMMARY_ATTRIBUTE_KEYS, type SpanBatch } from '../../src/protocol/spanBatch';
 import type { AttrValue, SpanView } from '../../src/protocol/spanView';
-import { launchBrowser, openTimeline, serveWebview, type PageElement, type TimelinePage } from './harness';
+import { timelineSuite, type PageElement, type TimelinePage } from './harness';
 import { smallRun, TRACE as SMALL_TRACE } from './smallRun';
 
-let browser: Browser;
-let server: Server;
-let origin: string;
 const OUT = join(__dirname, '..', '..', '..', 'test-results');
 
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+mkdirSync(OUT, { recursive: true });
+const open = timelineSuite();
 
 const TRACE = SMALL_TRACE;
 
@@ -60,7 +48,7 @@ void test('details on demand: a selected span is asked for, a line shows until i
   const run = smallRun();
   for (const width of [1400, 760]) {
     for (const theme of ['light', 'dark'] as const) {
-      const tp = await openTimeline(browser, { origin, theme, width, height: 560 });
+      const tp = await open({ theme, width, height: 560 });
       try {
         await showSummary(tp);
         // Drawn from the summary alone: kinds, outcome, convergence, the error mark.
@@ -101,7 +89,7 @@ void test('details on demand: a selected span is asked for, a line shows until i
 });
 
 void test('details on demand: a span the collector no longer has says so, and the rest of the details stay', async () => {
-  const tp = await openTimeline(browser, { origin, theme: 'dark', width: 1400, height: 560 });
+  const tp = await open({ theme: 'dark', width: 1400, height: 560 });
   try {
     await showSummary(tp);
     const n = (await tp.posted()).length;
@@ -121,7 +109,7 @@ void test('details on demand: a span the collector no longer has says so, and th
 });
 
 void test('search on demand: key=value tokens are matched by the host; the rows show its answer', async () => {
-  const tp = await openTimeline(browser, { origin, width: 1400, height: 560 });
+  const tp = await open({ width: 1400, height: 560 });
   try {
     await showSummary(tp);
     const n = (await tp.posted()).length;
@@ -154,7 +142,7 @@ void test('live search on demand: after each update the page asks about the new 
   const asks = async (tp: TimelinePage, from: number) => (await tp.posted()).slice(from).filter((m) => m.type === 'matchAttributes');
   for (const width of [1400, 760]) {
     for (const theme of ['light', 'dark'] as const) {
-      const tp = await openTimeline(browser, { origin, theme, width, height: 560 });
+      const tp = await open({ theme, width, height: 560 });
       try {
         let n = (await tp.posted()).length;
         await tp.post({ type: 'showRun', traceId: TRACE, title: 'create-cluster', spans: byId(['r', 'p1', 's1', 'c1']), live: true });

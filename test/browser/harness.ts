@@ -2,9 +2,11 @@
 // the extension serves, with a fake acquireVsCodeApi that records what the page posts and stores.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { after, before } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../host/chromium';
 import type { HostToWebview, WebviewToHost } from '../../src/protocol/timelineMessages';
 import { timelineHtml } from '../../src/timelineModel/timelineHtml';
 import { THEME_CLASS, THEMES, type ThemeKind } from './themes';
@@ -38,7 +40,6 @@ export interface PageWindow {
 }
 
 /** The same headless Chromium as the host tier's UI check (network and GPU features off). */
-export { launchChromium as launchBrowser } from '../host/chromium';
 
 /** Serves the page, the bundle and the stylesheet (and a blank page) on 127.0.0.1; anything else is a 404. */
 export async function serveWebview(nonce = 'testnonce0123456789'): Promise<{ server: Server; origin: string }> {
@@ -157,4 +158,23 @@ export async function openTimeline(browser: Browser, o: OpenOptions): Promise<Ti
   await tp.setTheme(o.theme ?? 'light');
   await tp.waitFor('ready');
   return tp;
+}
+
+/**
+ * One headless Chromium and one page server for a test file, started before its tests and closed
+ * after them; returns how to open the timeline there.
+ */
+export function timelineSuite(): (o?: Omit<OpenOptions, 'origin'>) => Promise<TimelinePage> {
+  let browser: Browser | undefined;
+  let server: Server | undefined;
+  let origin = '';
+  before(async () => {
+    browser = await launchChromium();
+    ({ server, origin } = await serveWebview());
+  });
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+  return (o = {}) => openTimeline(browser!, { ...o, origin });
 }

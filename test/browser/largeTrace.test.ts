@@ -1,24 +1,12 @@
 // A 100,000-span trace: rendered quickly, only the visible rows in the DOM, scrolling to the end
 // and filtering still work on the virtual rows.
 import { strict as assert } from 'node:assert';
-import type { Server } from 'node:http';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
-import { launchBrowser, openTimeline, serveWebview, type PageWindow, type TimelinePage } from './harness';
+import { timelineSuite, type PageWindow, type TimelinePage } from './harness';
 import { syntheticTrace } from './syntheticTrace';
 
-let browser: Browser;
-let server: Server;
-let origin: string;
-before(async () => {
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = timelineSuite();
 
 /** Posts the synthetic trace as the extension sends it (one span batch). */
 export async function postSynthetic(tp: TimelinePage, n: number): Promise<void> {
@@ -30,7 +18,7 @@ export async function postSynthetic(tp: TimelinePage, n: number): Promise<void> 
 }
 
 void test('100k spans: first render reported, few DOM rows, scroll to the end, filter', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     const n0 = (await tp.posted()).length;
     await postSynthetic(tp, 100_000);

@@ -3,13 +3,11 @@
 // ~560 px) and of a narrow third of it (400 px): screenshots into test-results/panels/.
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { before, test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { presentDiff } from '../../src/timelineModel/compareModel';
-import { launchBrowser, openTimeline, serveWebview, type TimelinePage } from './harness';
+import { timelineSuite, type TimelinePage } from './harness';
 import { runIncidents, type Incidents } from './incidentRuns';
 import type { ThemeKind } from './themes';
 
@@ -17,21 +15,13 @@ const OUT = join(__dirname, '..', '..', '..', 'test-results', 'panels');
 const THEMES: ThemeKind[] = ['light', 'dark'];
 /** Panel widths: beside the code in a 1600 px window, in a 1200 px window. */
 const WIDTHS = [800, 560];
-let browser: Browser;
-let server: Server;
-let origin: string;
 let incidents: Incidents;
 
+mkdirSync(OUT, { recursive: true });
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
   incidents = await runIncidents(0.05);
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
 });
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = timelineSuite();
 
 async function showFaulty(tp: TimelinePage): Promise<void> {
   const r = incidents.clusterFaulty;
@@ -43,7 +33,7 @@ async function showFaulty(tp: TimelinePage): Promise<void> {
 void test('details pane: hidden until a span is selected, closable; the last bar is inside the track; identifiers wrap at separators', async () => {
   for (const theme of THEMES) {
     for (const width of WIDTHS) {
-      const tp = await openTimeline(browser, { origin, theme, width, height: 700 });
+      const tp = await open({ theme, width, height: 700 });
       try {
         await showFaulty(tp);
         assert.equal(await tp.page.locator('.details-wrap').isVisible(), false, 'no details pane before a selection');
@@ -72,7 +62,7 @@ void test('details pane: hidden until a span is selected, closable; the last bar
 });
 
 void test('code.filepath is shown relative to the workspace; an empty filter result says so; the critical path explains a sequential plan', async () => {
-  const tp = await openTimeline(browser, { origin, theme: 'dark', width: 800, height: 700 });
+  const tp = await open({ theme: 'dark', width: 800, height: 700 });
   try {
     await showFaulty(tp);
     await tp.page.click('.row .label:text-is("register_cluster_node_to_lb")');
@@ -96,7 +86,7 @@ void test('compare reflows: at 400 px the calls column is visible without scroll
   const view = presentDiff(incidents.clusterDiff);
   for (const theme of THEMES) {
     for (const width of [400, ...WIDTHS]) {
-      const tp = await openTimeline(browser, { origin, theme, width, height: 420 });
+      const tp = await open({ theme, width, height: 420 });
       try {
         await tp.post({ type: 'showCompare', compare: view });
         await tp.page.waitForSelector('.compare-table');

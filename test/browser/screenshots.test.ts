@@ -4,32 +4,22 @@
 // TIMELINE_SHOT_SCALE=1 runs the samples at real speed (checkout release 2 then takes > 5 s).
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { before, test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import { presentDiff } from '../../src/timelineModel/compareModel';
-import { launchBrowser, openTimeline, serveWebview, type TimelinePage } from './harness';
+import { timelineSuite, type TimelinePage } from './harness';
 import { runIncidents, type Incidents, type IncidentRun } from './incidentRuns';
 import type { ThemeKind } from './themes';
 
 const OUT = join(__dirname, '..', '..', '..', 'test-results');
-let browser: Browser;
-let server: Server;
-let origin: string;
 let incidents: Incidents;
 
+mkdirSync(OUT, { recursive: true });
 before(async () => {
-  mkdirSync(OUT, { recursive: true });
   incidents = await runIncidents(Number(process.env.TIMELINE_SHOT_SCALE ?? '0.1'));
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
 });
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = timelineSuite();
 
 async function showRun(tp: TimelinePage, r: IncidentRun): Promise<void> {
   const n = (await tp.posted()).length;
@@ -41,7 +31,7 @@ const THEMES: ThemeKind[] = ['light', 'dark'];
 
 void test('faulty create-cluster: waterfall with critical path and the step details', async () => {
   for (const theme of [...THEMES, 'high-contrast' as const]) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1400, height: 560 });
+    const tp = await open({ theme, width: 1400, height: 560 });
     try {
       await showRun(tp, incidents.clusterFaulty);
       await tp.page.selectOption('.crit-select select', 'run');
@@ -62,7 +52,7 @@ void test('incident 1 compared: register_cluster_node_to_lb made 1 ELBv2 call in
   assert.deepEqual(row.services, [{ name: 'ELBv2', countA: 2, countB: 1 }], JSON.stringify(row.calls));
   assert.match(view.headline.join('\n'), /register_cluster_node_to_lb \(pass 1\): ELBv2 calls 2 → 1 \(ELBv2 RegisterTargets 1 → 0\)/);
   for (const theme of THEMES) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 250 });
+    const tp = await open({ theme, width: 1200, height: 250 });
     try {
       await tp.post({ type: 'showCompare', compare: view });
       await tp.page.waitForSelector('.compare-table');
@@ -80,7 +70,7 @@ void test('incident 2 compared: checkout release 2 has the new step additionalMa
   assert.equal(view.rows[0]?.procedureId, 'additionalMarkUp');
   assert.match(view.headline[1]!, /^New step in B: additionalMarkUp \(pass 1\)/);
   for (const theme of THEMES) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1200, height: 250 });
+    const tp = await open({ theme, width: 1200, height: 250 });
     try {
       await tp.post({ type: 'showCompare', compare: view });
       await tp.page.waitForSelector('.compare-table');
@@ -89,7 +79,7 @@ void test('incident 2 compared: checkout release 2 has the new step additionalMa
       await tp.close();
     }
   }
-  const tp = await openTimeline(browser, { origin, theme: 'dark', width: 1400, height: 520 });
+  const tp = await open({ theme: 'dark', width: 1400, height: 520 });
   try {
     await showRun(tp, incidents.checkout2);
     await tp.page.click('.row .label:text-is("additionalMarkUp")');

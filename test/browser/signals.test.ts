@@ -4,34 +4,22 @@
 // charts. Screenshots at 400 and 1200 px in light and dark go to test-results/ (git-ignored).
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { SignalLog, SignalMetricSeries } from '../../src/protocol/signalMessages';
 import type { SpanView } from '../../src/protocol/spanView';
 import { toSignalLogs } from '../../src/views/runSignals';
 import { SHOWN_CHARS } from '../../src/timelineModel/activity';
-import { launchBrowser, openTimeline, serveWebview, type PageWindow, type TimelinePage } from './harness';
+import { timelineSuite, type PageWindow, type TimelinePage } from './harness';
 import type { ThemeKind } from './themes';
 
 const OUT = join(__dirname, '..', '..', '..', 'test-results');
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 const T0 = Date.UTC(2026, 11, 6, 9, 0, 0);
-let browser: Browser;
-let server: Server;
-let origin: string;
 
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+mkdirSync(OUT, { recursive: true });
+const open = timelineSuite();
 
 const EVIL = '<img src=x onerror=alert(1)>';
 
@@ -102,7 +90,7 @@ async function noInjectedMarkup(tp: TimelinePage): Promise<void> {
 }
 
 void test("a span's Activity: events, logger lines and log records in time order, colour by severity, hostile bodies as text", async () => {
-  const tp = await openTimeline(browser, { origin, width: 1200, height: 800, bypassCSP: true });
+  const tp = await open({ width: 1200, height: 800, bypassCSP: true });
   try {
     await showRun(tp);
     await tp.page.click('.row .label:text-is("charge card")');
@@ -137,7 +125,7 @@ void test("a span's Activity: events, logger lines and log records in time order
 });
 
 void test('live: records posted again for the open run appear in the Activity list without reopening it', async () => {
-  const tp = await openTimeline(browser, { origin, width: 1200, height: 700 });
+  const tp = await open({ width: 1200, height: 700 });
   try {
     await showRun(tp);
     await tp.page.click('.row .label:text-is("load cart")');
@@ -162,7 +150,7 @@ void test('live: records posted again for the open run appear in the Activity li
 });
 
 void test("the run's log list: every record with its span, filtered by severity; a click selects the span", async () => {
-  const tp = await openTimeline(browser, { origin, width: 1200, height: 700 });
+  const tp = await open({ width: 1200, height: 700 });
   try {
     await showRun(tp);
     await tp.page.click('.signal-tabs .tab:has-text("Logs")');
@@ -183,7 +171,7 @@ void test("the run's log list: every record with its span, filtered by severity;
 });
 
 void test('metrics: a small chart per metric with name, unit and last value as text; a line per attribute set', async () => {
-  const tp = await openTimeline(browser, { origin, width: 1200, height: 700 });
+  const tp = await open({ width: 1200, height: 700 });
   try {
     await showRun(tp);
     const n = (await tp.posted()).length;
@@ -208,7 +196,7 @@ void test('metrics: a small chart per metric with name, unit and last value as t
 void test('screenshots: Activity, log list and metrics at 400 and 1200 px, light and dark', async () => {
   for (const theme of ['light', 'dark'] as ThemeKind[]) {
     for (const width of [400, 1200]) {
-      const tp = await openTimeline(browser, { origin, theme, width, height: width === 400 ? 900 : 700 });
+      const tp = await open({ theme, width, height: width === 400 ? 900 : 700 });
       try {
         await showRun(tp);
         await tp.page.click('.row .label:text-is("charge card")');
@@ -237,7 +225,7 @@ void test('screenshots: Activity, log list and metrics at 400 and 1200 px, light
 
 void test('the open Logs or Metrics tab is kept in the panel state and comes back when the panel is restored', async () => {
   const initialState = { view: 'run', traceId: TRACE, collapsed: [], filter: { text: '', errorsOnly: false, minDurationMs: 0 }, critical: 'off', tab: 'logs' };
-  const tp = await openTimeline(browser, { origin, width: 1200, height: 700, initialState });
+  const tp = await open({ width: 1200, height: 700, initialState });
   try {
     await showRun(tp);
     assert.equal(await tp.page.getAttribute('.signal-tabs .tab:has-text("Logs")', 'aria-selected'), 'true');
@@ -260,7 +248,7 @@ void test('the open Logs or Metrics tab is kept in the panel state and comes bac
 
 void test("a saved tab of another run is not applied to this one", async () => {
   const initialState = { view: 'run', traceId: 'f'.repeat(32), collapsed: [], filter: { text: '', errorsOnly: false, minDurationMs: 0 }, critical: 'off', tab: 'metrics' };
-  const tp = await openTimeline(browser, { origin, width: 1200, height: 700, initialState });
+  const tp = await open({ width: 1200, height: 700, initialState });
   try {
     await showRun(tp);
     assert.equal(await tp.page.getAttribute('.signal-tabs .tab:has-text("Spans")', 'aria-selected'), 'true');

@@ -3,31 +3,19 @@
 // screenshots in light and dark into test-results/.
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { SpanView } from '../../src/protocol/spanView';
-import { launchBrowser, openTimeline, serveWebview, type TimelinePage } from './harness';
+import { timelineSuite, type TimelinePage } from './harness';
 import type { ThemeKind } from './themes';
 
 const OUT = join(__dirname, '..', '..', '..', 'test-results');
 const TRACE = 'aaaabbbbccccddddeeeeffff00001111';
 const OTHER = '0af7651916cd43dd8448eb211c80319c';
-let browser: Browser;
-let server: Server;
-let origin: string;
 
-before(async () => {
-  mkdirSync(OUT, { recursive: true });
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+mkdirSync(OUT, { recursive: true });
+const open = timelineSuite();
 
 function sp(id: string, parent: string | undefined, name: string, start: number, end: number, attrs: SpanView['attributes']): SpanView {
   const s: SpanView = { traceId: TRACE, spanId: id, name, startMs: 1000 + start, endMs: 1000 + end, status: 'unset', attributes: attrs, events: [] };
@@ -83,7 +71,7 @@ const THEMES: ThemeKind[] = ['light', 'dark'];
 
 void test('links in the span details: one opens the linked span of this run, the other asks the host for its trace', async () => {
   for (const theme of THEMES) {
-    const tp = await openTimeline(browser, { origin, theme, width: 1400, height: 900 });
+    const tp = await open({ theme, width: 1400, height: 900 });
     try {
       await show(tp);
       await tp.page.locator('.row .label:text-is("ELBv2 RegisterTargets")').nth(1).click();

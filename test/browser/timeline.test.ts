@@ -1,25 +1,13 @@
 // The webview bundle in headless Chromium: rendering, keyboard, filter, details, state.
 import { strict as assert } from 'node:assert';
-import type { Server } from 'node:http';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { SpanView } from '../../src/protocol/spanView';
-import { launchBrowser, openTimeline, serveWebview, type PageElement, type PageWindow, type TimelinePage } from './harness';
+import { timelineSuite, type PageElement, type PageWindow, type TimelinePage } from './harness';
 import { smallRun, TRACE as SMALL_TRACE } from './smallRun';
 
-let browser: Browser;
-let server: Server;
-let origin: string;
 
-before(async () => {
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = timelineSuite();
 
 const TRACE = SMALL_TRACE;
 async function rowLabels(tp: TimelinePage): Promise<string[]> {
@@ -38,7 +26,7 @@ async function show(tp: TimelinePage, spans: SpanView[], live = false): Promise<
 }
 
 void test('renders passes, steps and calls as rows with bars, converged pass and errors marked', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     await show(tp, smallRun());
     assert.deepEqual(await rowLabels(tp), [
@@ -69,7 +57,7 @@ void test('renders passes, steps and calls as rows with bars, converged pass and
 });
 
 void test('keyboard: down/up move, left/right collapse and expand, Enter asks for the code', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     await show(tp, smallRun());
     const kb = tp.page.keyboard;
@@ -105,7 +93,7 @@ void test('keyboard: down/up move, left/right collapse and expand, Enter asks fo
 });
 
 void test('details: typed attributes, exception with stack, log lines, copy and Go to code', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     await show(tp, smallRun());
     await tp.page.click('.row[data-node="4"] .label');
@@ -131,7 +119,7 @@ void test('details: typed attributes, exception with stack, log lines, copy and 
 });
 
 void test('filter by name, attribute, errors only and minimum duration', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     await show(tp, smallRun());
     await tp.page.fill('.search', 'rpc.service=elbv2');
@@ -155,7 +143,7 @@ void test('filter by name, attribute, errors only and minimum duration', async (
 });
 
 void test('critical path toggle marks the chain of work; zoom via the minimap brush', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     await show(tp, smallRun());
     await tp.page.selectOption('.crit-select select', 'run');
@@ -179,7 +167,7 @@ void test('critical path toggle marks the chain of work; zoom via the minimap br
 });
 
 void test('live updates merge spans; orphans nest once their parent arrives', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     const all = smallRun();
     await show(tp, all.filter((s) => ['c1', 's1'].includes(s.spanId)), true);
@@ -195,8 +183,7 @@ void test('live updates merge spans; orphans nest once their parent arrives', as
 });
 
 void test('state restored: collapsed rows, filter and selection come back from getState', async () => {
-  const tp = await openTimeline(browser, {
-    origin,
+  const tp = await open({
     initialState: { view: 'run', traceId: TRACE, collapsed: ['p1'], filter: { text: '', errorsOnly: false, minDurationMs: 0 }, selected: 'p2', critical: 'off' },
   });
   try {
@@ -209,7 +196,7 @@ void test('state restored: collapsed rows, filter and selection come back from g
 });
 
 void test('malformed messages are ignored and reported', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     const n = (await tp.posted()).length;
     await tp.page.evaluate(() => (globalThis as unknown as PageWindow).postMessage({ type: 'showRun', traceId: 1, spans: 'x' }, '*'));
@@ -222,7 +209,7 @@ void test('malformed messages are ignored and reported', async () => {
 });
 
 void test('Open Trace for a procedure selects its step', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     const n = (await tp.posted()).length;
     await tp.post({ type: 'showRun', traceId: TRACE, title: 'x', spans: encodeSpanBatch(smallRun()), live: false, focusProcedureId: 'register_cluster_node_to_lb' });
@@ -235,7 +222,7 @@ void test('Open Trace for a procedure selects its step', async () => {
 });
 
 void test('critical path of the selected pass only', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     await show(tp, smallRun());
     await tp.page.click('.row[data-node="2"] .label'); // a step in pass 1
@@ -253,7 +240,7 @@ void test('critical path of the selected pass only', async () => {
 void test('axis: tick labels never overlap, at any width and run length (the last one is right-aligned)', async () => {
   const overlaps: string[] = [];
   for (const width of [400, 560, 800, 1000, 1400]) {
-    const tp = await openTimeline(browser, { origin, width });
+    const tp = await open({ width });
     try {
       for (const total of [287, 353, 1000, 2_450, 61_000]) {
         const spans = smallRun().map((s) => ({ ...s, startMs: 1000 + ((s.startMs - 1000) * total) / 1000, endMs: 1000 + ((s.endMs - 1000) * total) / 1000 }));

@@ -1,30 +1,18 @@
 // Everything from spans is text: a span named like markup shows literally, in the rows, the
 // details and the comparison, with the CSP turned off to prove the rendering itself is safe.
 import { strict as assert } from 'node:assert';
-import type { Server } from 'node:http';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { test } from 'node:test';
 import { encodeSpanBatch } from '../../src/protocol/spanBatch';
 import type { SpanView } from '../../src/protocol/spanView';
-import { launchBrowser, openTimeline, serveWebview, type PageWindow } from './harness';
+import { timelineSuite, type PageWindow } from './harness';
 
-let browser: Browser;
-let server: Server;
-let origin: string;
-before(async () => {
-  browser = await launchBrowser();
-  ({ server, origin } = await serveWebview());
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const open = timelineSuite();
 
 const EVIL = '<img src=x onerror=alert(1)>';
 const EVIL2 = '"><script>alert(2)</script>';
 
 void test('a span named <img src=x onerror=alert(1)> shows literally everywhere', async () => {
-  const tp = await openTimeline(browser, { origin, bypassCSP: true });
+  const tp = await open({ bypassCSP: true });
   try {
     const span: SpanView = {
       traceId: 't',
@@ -77,7 +65,7 @@ void test('a span named <img src=x onerror=alert(1)> shows literally everywhere'
 });
 
 void test('the page is served with a strict CSP: nonce-only scripts, no remote content', async () => {
-  const tp = await openTimeline(browser, { origin });
+  const tp = await open();
   try {
     const csp = await tp.page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => (m as unknown as { content: string }).content);
     assert.match(csp, /^default-src 'none'; /);
