@@ -120,44 +120,44 @@ class ProtoSpanIndexer {
   private scopeSpans(end: number, resource: PackedOrigin): void {
     const r = this.r;
     const parts: PackedOrigin = { ...resource };
-    const spanRanges: number[] = [];
+    // The spans are indexed as they are read (one pass): they name their origin by its place, and
+    // the scope's fields fill in the same object, whether they come before or after the spans.
+    const origin = this.origins.push(parts) - 1;
     while (r.pos < end) {
       const t = r.varint();
       if (t === SCOPE_SPANS_SCOPE) {
         const e = r.lengthEnd();
-        const keys: string[] = [];
-        const values: AttrValue[] = [];
-        const budget = new SpanBudget(this.ctx.limits);
-        this.withEnd(e, () => {
-          while (r.pos < e) {
-            const f = r.varint();
-            if (f === SCOPE_NAME) parts.scopeName = r.string();
-            else if (f === SCOPE_VERSION) parts.scopeVersion = r.string();
-            else if (f === SCOPE_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, budget);
-            else if (f === SCOPE_DROPPED) parts.scopeDropped = uint32(r.varint());
-            else r.skip(f & 7);
-          }
-        });
-        parts.scopeKeys = this.ctx.shapes.share(keys, keys.length);
-        parts.scopeValues = values;
+        r.end = e;
+        this.scope(e, parts);
+        r.end = end;
         r.pos = e;
       } else if (t === SCOPE_SPANS_SPANS) {
         const e = r.lengthEnd();
-        spanRanges.push(r.pos, e);
+        r.end = e;
+        this.span(e, origin);
+        r.end = end;
         r.pos = e;
       } else if (t === SCOPE_SPANS_SCHEMA_URL) parts.scopeSchemaUrl = r.string();
       else r.skip(t & 7);
     }
-    const origin = this.origins.push(parts) - 1;
-    for (let i = 0; i < spanRanges.length; i += 2) {
-      r.pos = spanRanges[i]!;
-      const e = spanRanges[i + 1]!;
-      const saved = r.end;
-      r.end = e;
-      this.span(e, origin);
-      r.end = saved;
-      r.pos = e;
+  }
+
+  /** An InstrumentationScope (the reader's end set to `end`) into `parts`. */
+  private scope(end: number, parts: PackedOrigin): void {
+    const r = this.r;
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    const budget = new SpanBudget(this.ctx.limits);
+    while (r.pos < end) {
+      const f = r.varint();
+      if (f === SCOPE_NAME) parts.scopeName = r.string();
+      else if (f === SCOPE_VERSION) parts.scopeVersion = r.string();
+      else if (f === SCOPE_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, budget);
+      else if (f === SCOPE_DROPPED) parts.scopeDropped = uint32(r.varint());
+      else r.skip(f & 7);
     }
+    parts.scopeKeys = this.ctx.shapes.share(keys, keys.length);
+    parts.scopeValues = values;
   }
 
   finish(): SpanIndex {
@@ -174,6 +174,14 @@ class ProtoSpanIndexer {
     const buf = r.buf;
     for (let i = s; i < e; i++) if (buf[i] !== 0) return s;
     return -1 - bytes;
+  }
+
+  /** Whether buf[s, e) is all zero bytes (read as bytes: no number objects made). */
+  private allZero(s: number, e: number): boolean {
+    const buf = this.r.buf;
+    let or = 0;
+    for (let i = s; i < e; i++) or |= buf[i]!;
+    return or === 0;
   }
 
   private sameBytes(a: number, b: number, n: number): boolean {
@@ -221,7 +229,7 @@ class ProtoSpanIndexer {
         case SPAN_PARENT_SPAN_ID: {
           const e = r.lengthEnd();
           // Empty or all zero: a root (as the JSON paths read it).
-          parent = e === r.pos || (e - r.pos === 8 && r.buf.readUInt32LE(r.pos) === 0 && r.buf.readUInt32LE(r.pos + 4) === 0) ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
+          parent = e === r.pos || (e - r.pos === 8 && this.allZero(r.pos, e)) ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
           r.pos = e;
           break;
         }
@@ -263,29 +271,38 @@ class ProtoSpanIndexer {
           r.pos = e;
           break;
         }
+        // No closures in this function (e.g. withEnd's): a closure that captures its variables makes
+        // V8 allocate a context for them on every call — a heap object per span, and slower reads.
         case SPAN_EVENTS: {
           const e = r.lengthEnd();
-          (events ??= []).push(this.withEnd(e, () => this.event(e)));
+          const saved = r.end;
+          r.end = e;
+          (events ??= []).push(this.event(e));
+          r.end = saved;
           r.pos = e;
           break;
         }
         case SPAN_LINKS: {
           const e = r.lengthEnd();
-          const link = this.withEnd(e, () => this.link(e));
+          const saved = r.end;
+          r.end = e;
+          const link = this.link(e);
+          r.end = saved;
           if (link) (links ??= []).push(link);
           r.pos = e;
           break;
         }
         case SPAN_STATUS: {
           const e = r.lengthEnd();
-          this.withEnd(e, () => {
-            while (r.pos < e) {
-              const f = r.varint();
-              if (f === STATUS_MESSAGE) statusMessage = r.string();
-              else if (f === STATUS_CODE) status = r.varint();
-              else r.skip(f & 7);
-            }
-          });
+          const saved = r.end;
+          r.end = e;
+          while (r.pos < e) {
+            const f = r.varint();
+            if (f === STATUS_MESSAGE) statusMessage = r.string();
+            else if (f === STATUS_CODE) status = r.varint();
+            else r.skip(f & 7);
+          }
+          r.end = saved;
           r.pos = e;
           break;
         }

@@ -122,3 +122,26 @@ test('a wrong span index is refused, never stored with holes', () => {
   assert.throws(() => materialize(good, b, new DictionaryMirror(new DecodeContext()), ctx), /out of range/);
   assert.equal(materialize(good, b, ctx.dict, ctx).spans.length, 13);
 });
+
+test('parent ids taken from the ones remembered in a batch are always the right ones', () => {
+  // Ids that differ only in their first byte, only in their last, six parents in turn (more than
+  // are remembered), children before their parent and after it, and a parent named again after
+  // others pushed it out: every span gets exactly its own id and its parent's.
+  const trace = traceIdOf(77);
+  const parents = ['00000000000000a1', '10000000000000a1', '00000000000000a2', 'ff000000000000a1', '00000000000000ff', '7f7f7f7f7f7f7f7f'];
+  const specs: SpanSpec[] = [];
+  let n = 0;
+  const child = (parent: string | undefined, spanId = `c${(n++).toString(16).padStart(15, '0')}`): void => {
+    specs.push({ traceId: trace, spanId, parentSpanId: parent, name: 's', startMs: T0, endMs: T0 + 1 });
+  };
+  for (let round = 0; round < 3; round++) for (const p of parents) child(p);
+  for (const p of [parents[5]!, parents[0]!, parents[5]!, parents[1]!]) child(p);
+  // Each parent's own span after its children, then children of a parent already stored.
+  for (const p of parents) child(p === parents[0] ? undefined : parents[0], p);
+  child(parents[3]);
+  const batch = decodeOtlpProto(Buffer.from([...len(1, [...len(2, specs.flatMap((s) => len(2, protoSpan(s))))])]), new DecodeContext());
+  assert.deepEqual(
+    batch.spans.map((r) => [r.spanId, r.parentSpanId]),
+    specs.map((s) => [s.spanId, s.parentSpanId ?? '']),
+  );
+});
