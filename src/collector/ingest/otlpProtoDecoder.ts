@@ -5,7 +5,7 @@ import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import { ProtoReader } from './protoReader';
 import { readAnyValue } from './protoAnyValue';
 import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
-import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type IndexScratch, type SpanIndex } from './spanIndex';
 import type { KeyInfo } from '../store/stringPool';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from '../store/spanRecord';
 import { wordsToMsRest } from '../store/unixNano';
@@ -16,7 +16,8 @@ import { wordsToMsRest } from '../store/unixNano';
  * invalid content are counted as rejected.
  */
 export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
-  return materialize(indexOtlpProto(buf, ctx), buf, ctx.dict, ctx);
+  // The index is read here and dropped: its arrays are reused by the next body.
+  return materialize(indexOtlpProto(buf, ctx, ctx.indexScratch), buf, ctx.dict, ctx);
 }
 
 /**
@@ -24,10 +25,10 @@ export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
  * trace.proto and common/v1/common.proto) into a span index over the same bytes; repeated strings
  * get ids in `ctx.dict`. Throws DecodeError when the bytes are not a well-formed message.
  */
-export function indexOtlpProto(buf: Buffer, ctx: DecodeContext): SpanIndex {
+export function indexOtlpProto(buf: Buffer, ctx: DecodeContext, scratch?: IndexScratch): SpanIndex {
   if (ctx.dict.full) ctx.clear();
   const r = new ProtoReader(buf);
-  const d = new ProtoSpanIndexer(r, ctx);
+  const d = new ProtoSpanIndexer(r, ctx, scratch);
   while (r.pos < r.end) {
     const tag = r.varint();
     if (tag === REQUEST_RESOURCE_SPANS) {
@@ -40,7 +41,7 @@ export function indexOtlpProto(buf: Buffer, ctx: DecodeContext): SpanIndex {
 }
 
 class ProtoSpanIndexer {
-  private readonly b = new IndexBuilder();
+  private readonly b: IndexBuilder;
   private readonly origins: PackedOrigin[] = [];
   private readonly extras: [number, SpanExtra][] = [];
   private readonly budget: SpanBudget;
@@ -61,7 +62,9 @@ class ProtoSpanIndexer {
   constructor(
     private readonly r: ProtoReader,
     private readonly ctx: DecodeContext,
+    scratch: IndexScratch | undefined,
   ) {
+    this.b = new IndexBuilder(4096, scratch);
     this.budget = new SpanBudget(ctx.limits);
   }
 

@@ -87,12 +87,22 @@ export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
 
 /** Growable typed arrays for building an index. */
 export class IndexBuilder {
-  spans = new Int32Array(256 * SPAN_INTS);
+  spans: Int32Array;
   times = new Uint32Array(256 * SLAB_WORDS);
   values: Int32Array;
-  /** `valueInts`: room for that many value integers to begin with (they are not kept once the records are made). */
-  constructor(valueInts = 4096) {
-    this.values = new Int32Array(valueInts);
+  /**
+   * `valueInts`: room for that many value integers to begin with (they are not kept once the records
+   * are made). `scratch`: the span and value arrays of an index that is read and dropped on this
+   * thread (decoded in place) are taken from it and given back to it as they grow, so that a body
+   * allocates no such arrays (nor their zeroing). Every integer of a span and value is written
+   * before it is read. The time words are kept by the records: always new.
+   */
+  constructor(
+    valueInts = 4096,
+    private readonly scratch?: IndexScratch,
+  ) {
+    this.spans = scratch?.spans ?? new Int32Array(256 * SPAN_INTS);
+    this.values = scratch?.values && scratch.values.length >= valueInts ? scratch.values : new Int32Array(valueInts);
   }
   count = 0;
   valueInts = 0;
@@ -100,10 +110,14 @@ export class IndexBuilder {
 
   /** Starts a span; returns the offset of its integers. */
   openSpan(): number {
+    // Checked apart: reused span integers may have room that the new time words do not.
     if ((this.count + 1) * SPAN_INTS > this.spans.length) {
       const spans = new Int32Array(this.spans.length * 2);
       spans.set(this.spans);
       this.spans = spans;
+      if (this.scratch) this.scratch.spans = spans;
+    }
+    if ((this.count + 1) * SLAB_WORDS > this.times.length) {
       const times = new Uint32Array(this.times.length * 2);
       times.set(this.times);
       this.times = times;
@@ -116,6 +130,7 @@ export class IndexBuilder {
       const values = new Int32Array(this.values.length * 2);
       values.set(this.values);
       this.values = values;
+      if (this.scratch) this.scratch.values = values;
     }
     this.values[this.valueInts++] = a;
     this.values[this.valueInts++] = b;
@@ -156,6 +171,12 @@ export class IndexBuilder {
       ...parts,
     };
   }
+}
+
+/** Span and value arrays kept for the next in-place decode (see IndexBuilder). */
+export interface IndexScratch {
+  spans?: Int32Array;
+  values?: Int32Array;
 }
 
 class IndexError extends Error {}

@@ -31,6 +31,11 @@ export class DecodeContext {
   readonly nameIds = new ByteStringCache<number>(11);
   readonly valueIds = new ByteStringCache<number>(13);
   private readonly origins = new Map<string, SpanOrigin>();
+  /**
+   * The span and value arrays of the last index decoded in place on this context's thread, reused
+   * by the next (an index made to be posted to another thread never takes them).
+   */
+  readonly indexScratch: { spans?: Int32Array; values?: Int32Array } = {};
   /** Caps applied by decoders using this context (a decode worker is told the store's with each body). */
   limits: DecodeLimits = decodeLimits(undefined);
 

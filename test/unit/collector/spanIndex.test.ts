@@ -145,3 +145,19 @@ test('parent ids taken from the ones remembered in a batch are always the right 
     specs.map((s) => [s.spanId, s.parentSpanId ?? '']),
   );
 });
+
+test('bodies decoded in place one after another on one context equal each decoded alone (reused index arrays)', () => {
+  // A large body grows the arrays kept for reuse; smaller and larger ones follow, so a later body
+  // runs over what an earlier one left in them.
+  const ctx = new DecodeContext();
+  for (const [n, seed] of [
+    [700, 11],
+    [3, 2000],
+    [40, 3000],
+    [1500, 4000],
+    [1, 9000],
+  ] as const) {
+    const b = body(n, seed);
+    assert.deepEqual(views(decodeOtlpProto(b, ctx)), views(decodeOtlpProto(b, new DecodeContext())), `${n} spans`);
+  }
+});
