@@ -372,8 +372,26 @@ class ProtoSpanIndexer {
 
   /** Indexes one span attribute (a KeyValue, the reader's end set to `end`) as key `n`; returns the new count. */
   private spanAttribute(end: number, keys: string[], n: number): number {
-    const info = this.keyValue(end, true, this.budget);
+    const r = this.r;
+    const b = this.b;
+    const budget = this.budget;
+    // A whole KeyValue whose bytes were seen before with a repeating value (a dictionary string, a
+    // small int, a bool): its key and value pair without reading either (one lookup, not two).
+    const pairs = this.ctx.pairIds;
+    const start = r.pos;
+    const known = pairs.get(r.buf, start, end);
+    if (known !== undefined && budget.take(known.bytes)) {
+      b.pushValue(known.a, known.arg);
+      keys[n] = known.key;
+      return n + 1;
+    }
+    const used = budget.used;
+    const info = this.keyValue(end, true, budget);
     if (info === undefined) return n;
+    if (known === undefined) {
+      const a = b.values[b.valueInts - 2]!;
+      if (a === V_DICT || a === V_INT || a === V_BOOL) pairs.store(r.buf, start, end, { key: info.key, a, arg: b.values[b.valueInts - 1]!, bytes: budget.used - used });
+    }
     keys[n] = info.key;
     return n + 1;
   }
