@@ -61,8 +61,11 @@ export class WorkSlicer {
   private readonly drain = (): void => {
     if (this.waitTurns > 0 && !this.disposed) {
       // Immediates queued while immediates run wait for the next turn: one turn passes per call.
+      // The turns are counted from the job that asked, whether or not anything waits meanwhile: a
+      // job queued once they have passed runs in its own turn, not one later.
       this.waitTurns--;
-      setImmediate(this.drain);
+      if (this.waitTurns === 0 && this.pending === 0) this.scheduled = false;
+      else setImmediate(this.drain);
       return;
     }
     const start = performance.now();
@@ -91,7 +94,8 @@ export class WorkSlicer {
       this.large = [];
       this.largeHead = 0;
     }
-    if (this.pending === 0 || this.disposed) this.scheduled = false;
+    // Turns a job asked for are counted down even with nothing queued (see above).
+    if ((this.pending === 0 && this.waitTurns === 0) || this.disposed) this.scheduled = false;
     else {
       // Immediates queued while immediates run wait for the next loop turn: timers get their turn.
       setImmediate(this.drain);
