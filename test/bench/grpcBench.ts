@@ -13,7 +13,8 @@
 // a gRPC client waits for; node:http2 writes the trailers a turn after the headers and data) — read
 // in the load process (two clock reads per call), it adds no work to the collector. The collector
 // process runs without bench:memory's RSS sampler (as in bench:collector), in every phase alike.
-// `--json` prints one JSON object. Run: npm run bench:grpc
+// Also printed per phase: the share of it the collector's main thread sat idle (event-loop utilization).
+// `--json` prints one JSON object; `--no-grpc-js` runs the goal's two phases only. Run: npm run bench:grpc
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
@@ -102,7 +103,8 @@ function load(options: object, server: ChildProcess): Promise<LoadResult & { ser
 
 type Phase = 'proto' | 'grpc' | 'grpc-js';
 /** `--no-grpc-js`: the goal's two phases only (HTTP protobuf and the lean client), for quicker comparisons. */
-const PHASES: readonly Phase[] = process.argv.includes('--no-grpc-js') ? ['proto', 'grpc'] : ['proto', 'grpc', 'grpc-js'];
+const withGrpcJs = !process.argv.includes('--no-grpc-js');
+const PHASES: readonly Phase[] = withGrpcJs ? ['proto', 'grpc', 'grpc-js'] : ['proto', 'grpc'];
 const LABEL: Record<Phase, string> = { proto: 'OTLP/HTTP protobuf:    ', grpc: 'OTLP/gRPC, lean client:', 'grpc-js': 'OTLP/gRPC, grpc-js:    ' };
 
 async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number; serverIdle: number }> {
@@ -156,7 +158,7 @@ async function main(): Promise<void> {
       log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms; collector main thread idle ${(100 * r.serverIdle).toFixed(0)} %${wait})`);
     }
     roundRatios.push([got.grpc / got.proto, (got['grpc-js'] ?? NaN) / got.proto]);
-    log(`  round ${i + 1} (${order.join(', ')}): lean ${roundRatios[i]![0].toFixed(2)}×, grpc-js ${roundRatios[i]![1].toFixed(2)}×`);
+    log(`  round ${i + 1} (${order.join(', ')}): lean ${roundRatios[i]![0].toFixed(2)}×` + (withGrpcJs ? `, grpc-js ${roundRatios[i]![1].toFixed(2)}×` : ''));
   }
   const med = (k: Phase): number => median(rates[k]);
   const cpuMed = (k: Phase): { collector: number; load: number } => ({ collector: fixed(median(cpu[k].map((c) => c[0])), 3), load: fixed(median(cpu[k].map((c) => c[1])), 3) });
@@ -188,10 +190,10 @@ async function main(): Promise<void> {
   const conn = `${channels} HTTP/2 connection${channels === 1 ? '' : 's'}`;
   log(`medians of ${rounds} rounds of ${requests} × 512 spans, order reversing each round; HTTP protobuf over 4 keep-alive sockets, gRPC over ${conn}:`);
   log(`  gRPC, lean node:http2 client (pre-framed bodies) / HTTP protobuf: ${result.ratio.toFixed(2)}× (rounds' own ratios ${result.roundRatios.join(', ')}; median ${result.medianRoundRatio.toFixed(2)}×); goal ≥ 1.0× — ${result.ratio >= 1 ? 'met' : 'not met'}`);
-  log(`  gRPC, grpc-js client (the official exporters' transport) / HTTP protobuf: ${result.grpcJsRatio.toFixed(2)}× (rounds ${result.grpcJsRoundRatios.join(', ')}; median ${result.grpcJsMedianRoundRatio.toFixed(2)}×)`);
+  if (withGrpcJs) log(`  gRPC, grpc-js client (the official exporters' transport) / HTTP protobuf: ${result.grpcJsRatio.toFixed(2)}× (rounds ${result.grpcJsRoundRatios.join(', ')}; median ${result.grpcJsMedianRoundRatio.toFixed(2)}×)`);
   log(`gRPC (lean client): the status trailers ${result.leanStatusWaitMs} ms after the answer's headers (median of the phases' medians)`);
-  log(`collector main thread idle (medians): HTTP ${(100 * result.collectorIdle.proto).toFixed(0)} %, gRPC lean ${(100 * result.collectorIdle.grpc).toFixed(0)} %, gRPC grpc-js ${(100 * result.collectorIdle['grpc-js']).toFixed(0)} %`);
-  log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}`);
+  log(`collector main thread idle (medians): HTTP ${(100 * result.collectorIdle.proto).toFixed(0)} %, gRPC lean ${(100 * result.collectorIdle.grpc).toFixed(0)} %` + (withGrpcJs ? `, gRPC grpc-js ${(100 * result.collectorIdle['grpc-js']).toFixed(0)} %` : ''));
+  log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}` + (withGrpcJs ? `; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}` : ''));
 }
 
 main().catch((e: unknown) => {
