@@ -21,6 +21,8 @@ const STRING_VALUE = new Lit('{"stringValue":"');
 const INT_VALUE = new Lit('{"intValue":');
 const BOOL_VALUE = new Lit('{"boolValue":');
 const DOUBLE_VALUE = new Lit('{"doubleValue":');
+/** Bytes of a remembered string value's text that are not the string: `{"stringValue":"` and `"}}`. */
+const STRING_VALUE_WRAP = STRING_VALUE.length + 3;
 
 /** Places of a span's attribute list whose keys are remembered (see `memoAt`). */
 const MEMO_PLACES = 32;
@@ -111,59 +113,47 @@ export class JsonAttributeIndexer extends JsonByteReader {
    * nothing indexed) when it has no key. A key without a value has the empty value.
    */
   protected keyValue(budget: SpanBudget, place: number): KeyInfo | undefined {
-    const b = this.b;
     this.ws();
     const at = this.pos;
-    // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
-    if (this.literalAhead(KV_KEY)) {
-      const s = this.pos;
-      let info: KeyInfo | undefined;
-      let e = -1;
-      const memo = place >= 0 && place < MEMO_PLACES ? 2 * place : -1;
-      if (memo >= 0) {
-        for (let m = memo; m < memo + 2 && info === undefined; m++) {
-          const from = this.memoAt[m]!;
-          const len = this.memoLen[m]!;
-          if (from >= 0 && this.buf[s + len] === QUOTE && this.same(from, s, len)) {
-            info = this.memoInfo[m];
-            e = s + len;
-          }
+    const memo = place >= 0 && place < MEMO_PLACES ? 2 * place : -1;
+    // Whether the key was known from the text at this place but the value is in another form.
+    let general = false;
+    if (memo >= 0) {
+      // The text from `{"key":"` to the value, as at this place in the last spans: one compare.
+      const buf = this.buf;
+      for (let m = memo; m < memo + 2; m++) {
+        const from = this.memoAt[m]!;
+        const len = this.memoLen[m]!;
+        if (from >= 0 && at + len <= this.end && buf[at + len - KV_VALUE.length - 1] === QUOTE && this.same(from, at, len)) {
+          const info = this.memoInfo[m]!;
+          if (this.knownValue(info, budget, memo, at + len)) return info;
+          general = true;
+          break;
         }
       }
-      if (info === undefined) {
-        e = this.plainStringEnd(s);
-        if (e >= 0) {
-          info = this.keyInfo(s, e);
+    }
+    // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
+    if (!general && this.literalAhead(KV_KEY)) {
+      const s = this.pos;
+      const e = this.plainStringEnd(s);
+      if (e >= 0) {
+        const info = this.keyInfo(s, e);
+        this.pos = e + 1;
+        if (this.literalAhead(KV_VALUE)) {
           if (memo >= 0) {
             this.memoAt[memo + 1] = this.memoAt[memo]!;
             this.memoLen[memo + 1] = this.memoLen[memo]!;
             this.memoInfo[memo + 1] = this.memoInfo[memo];
-            this.memoAt[memo] = s;
-            this.memoLen[memo] = e - s;
+            this.memoAt[memo] = at;
+            this.memoLen[memo] = this.pos - at;
             this.memoInfo[memo] = info;
           }
+          if (this.knownValue(info, budget, memo, this.pos)) return info;
         }
       }
-      if (info !== undefined) {
-        this.pos = e + 1;
-        if (this.literalAhead(KV_VALUE)) {
-          const mark = b.valueInts;
-          const other = b.other.length;
-          const used = budget.used;
-          const cut = budget.cut;
-          this.value(info, budget, memo);
-          if (this.buf[this.pos] === CLOSE_BRACE) {
-            this.pos++;
-            return info;
-          }
-          b.valueInts = mark;
-          b.other.length = other;
-          budget.used = used;
-          budget.cut = cut;
-        }
-      }
-      this.pos = at;
     }
+    this.pos = at;
+    const b = this.b;
     if (!this.openObject()) return undefined;
     let info: KeyInfo | undefined;
     let valueAt = -1;
@@ -192,6 +182,45 @@ export class JsonAttributeIndexer extends JsonByteReader {
     return info;
   }
 
+  /**
+   * The value at `vs` of an attribute whose key is known and whose `{"key":"…","value":` prefix was
+   * in the exporters' shape: indexed, with the attribute's closing `}` consumed; false (nothing
+   * indexed, the budget as it was) when it is in another form, for the general path.
+   */
+  private knownValue(info: KeyInfo, budget: SpanBudget, memo: number, vs: number): boolean {
+    const b = this.b;
+    const buf = this.buf;
+    if (memo >= 0 && info.values !== undefined) {
+      // A repeated value at this place of the list, as in the last spans: `{"stringValue":"…"}}`
+      // compared whole, its id known without a lookup.
+      for (let m = memo; m < memo + 2; m++) {
+        const from = this.valueAt[m]!;
+        const len = this.valueLen[m]!;
+        if (from >= 0 && vs + len <= this.end && buf[vs + len - 3] === QUOTE && this.same(from, vs, len)) {
+          if (!budget.take(len - STRING_VALUE_WRAP)) break;
+          this.pos = vs + len;
+          b.pushValue(V_DICT, this.valueId[m]!);
+          return true;
+        }
+      }
+    }
+    this.pos = vs;
+    const mark = b.valueInts;
+    const other = b.other.length;
+    const used = budget.used;
+    const cut = budget.cut;
+    this.value(info, budget, memo);
+    if (buf[this.pos] === CLOSE_BRACE) {
+      this.pos++;
+      return true;
+    }
+    b.valueInts = mark;
+    b.other.length = other;
+    budget.used = used;
+    budget.cut = cut;
+    return false;
+  }
+
   /** Indexes an AnyValue as one value pair (see spanIndex.ts), within `budget`. */
   private value(info: KeyInfo, budget: SpanBudget, memo: number): void {
     const b = this.b;
@@ -204,29 +233,17 @@ export class JsonAttributeIndexer extends JsonByteReader {
     if (this.literalAhead(STRING_VALUE)) {
       const s = this.pos;
       const buf = this.buf;
-      if (memo >= 0 && info.values !== undefined) {
-        // A repeated value at this place of the list, as in the last spans: its id without a lookup.
-        for (let m = memo; m < memo + 2; m++) {
-          const from = this.valueAt[m]!;
-          const len = this.valueLen[m]!;
-          if (from >= 0 && buf[s + len] === QUOTE && buf[s + len + 1] === CLOSE_BRACE && this.same(from, s, len)) {
-            if (!budget.take(len)) break;
-            this.pos = s + len + 2;
-            b.pushValue(V_DICT, this.valueId[m]!);
-            return;
-          }
-        }
-      }
       const e = this.plainStringEnd(s);
       if (e >= 0 && buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
         const id = this.stringValue(info, budget, s, e, this.ascii);
-        if (memo >= 0 && id >= 0) {
+        // Remembered with the attribute's closing brace, so that a repeat is one compare.
+        if (memo >= 0 && id >= 0 && buf[e + 2] === CLOSE_BRACE) {
           this.valueAt[memo + 1] = this.valueAt[memo]!;
           this.valueLen[memo + 1] = this.valueLen[memo]!;
           this.valueId[memo + 1] = this.valueId[memo]!;
-          this.valueAt[memo] = s;
-          this.valueLen[memo] = e - s;
+          this.valueAt[memo] = start;
+          this.valueLen[memo] = e + 3 - start;
           this.valueId[memo] = id;
         }
         return;
