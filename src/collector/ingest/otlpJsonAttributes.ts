@@ -21,8 +21,6 @@ const STRING_VALUE = new Lit('{"stringValue":"');
 const INT_VALUE = new Lit('{"intValue":');
 const BOOL_VALUE = new Lit('{"boolValue":');
 const DOUBLE_VALUE = new Lit('{"doubleValue":');
-/** Bytes of a remembered string value's text that are not the string: `{"stringValue":"` and `"}}`. */
-const STRING_VALUE_WRAP = STRING_VALUE.length + 3;
 
 /** Places of a span's attribute list whose keys are remembered (see `memoAt`). */
 const MEMO_PLACES = 32;
@@ -42,10 +40,16 @@ export class JsonAttributeIndexer extends JsonByteReader {
   private readonly memoAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
   private readonly memoLen = new Int32Array(2 * MEMO_PLACES);
   private readonly memoInfo: (KeyInfo | undefined)[] = new Array<KeyInfo | undefined>(2 * MEMO_PLACES).fill(undefined);
-  /** The same for repeated string values (their dictionary ids), place by place. */
+  /**
+   * The same for values, place by place: the text of a repeated string value (its dictionary id),
+   * an int that fits the pair or a boolean, with the attribute's closing brace (`{"intValue":200}}`),
+   * its value pair and the bytes it counts against the span's budget.
+   */
   private readonly valueAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
   private readonly valueLen = new Int32Array(2 * MEMO_PLACES);
-  private readonly valueId = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueTag = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueArg = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueBytes = new Int32Array(2 * MEMO_PLACES);
 
   constructor(
     buf: Buffer,
@@ -190,16 +194,18 @@ export class JsonAttributeIndexer extends JsonByteReader {
   private knownValue(info: KeyInfo, budget: SpanBudget, memo: number, vs: number): boolean {
     const b = this.b;
     const buf = this.buf;
-    if (memo >= 0 && info.values !== undefined) {
-      // A repeated value at this place of the list, as in the last spans: `{"stringValue":"…"}}`
-      // compared whole, its id known without a lookup.
+    if (memo >= 0) {
+      // A value at this place of the list as in the last spans (`{"stringValue":"…"}}`,
+      // `{"intValue":200}}`): compared whole, its pair known without reading it.
       for (let m = memo; m < memo + 2; m++) {
         const from = this.valueAt[m]!;
         const len = this.valueLen[m]!;
-        if (from >= 0 && vs + len <= this.end && buf[vs + len - 3] === QUOTE && this.same(from, vs, len)) {
-          if (!budget.take(len - STRING_VALUE_WRAP)) break;
+        if (from >= 0 && vs + len <= this.end && buf[vs + len - 2] === CLOSE_BRACE && this.same(from, vs, len)) {
+          const tag = this.valueTag[m]!;
+          // A dictionary id stands for the value only where the key's values are shared.
+          if ((tag === V_DICT && info.values === undefined) || !budget.take(this.valueBytes[m]!)) break;
           this.pos = vs + len;
-          b.pushValue(V_DICT, this.valueId[m]!);
+          b.pushValue(tag, this.valueArg[m]!);
           return true;
         }
       }
@@ -237,27 +243,24 @@ export class JsonAttributeIndexer extends JsonByteReader {
       if (e >= 0 && buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
         const id = this.stringValue(info, budget, s, e, this.ascii);
-        // Remembered with the attribute's closing brace, so that a repeat is one compare.
-        if (memo >= 0 && id >= 0 && buf[e + 2] === CLOSE_BRACE) {
-          this.valueAt[memo + 1] = this.valueAt[memo]!;
-          this.valueLen[memo + 1] = this.valueLen[memo]!;
-          this.valueId[memo + 1] = this.valueId[memo]!;
-          this.valueAt[memo] = start;
-          this.valueLen[memo] = e + 3 - start;
-          this.valueId[memo] = id;
-        }
+        if (id >= 0) this.remember(memo, start, e - s);
         return;
       }
     } else if (this.literalAhead(INT_VALUE)) {
-      if (this.intValue(budget)) return;
+      if (this.intValue(budget)) {
+        if (b.values[b.valueInts - 2] === V_INT) this.remember(memo, start, 8);
+        return;
+      }
     } else if (this.literalAhead(BOOL_VALUE)) {
       const c = this.ws();
       if (c === 0x74 || c === 0x66) {
         const v = c === 0x74;
         this.literal(v ? 'true' : 'false');
         if (this.closeValue()) {
-          if (budget.take(8)) b.pushValue(V_BOOL, v ? 1 : 0);
-          else b.pushValue(V_OTHER, b.keep(budget.scalar(v)));
+          if (budget.take(8)) {
+            b.pushValue(V_BOOL, v ? 1 : 0);
+            this.remember(memo, start, 8);
+          } else b.pushValue(V_OTHER, b.keep(budget.scalar(v)));
           return;
         }
       }
@@ -271,6 +274,27 @@ export class JsonAttributeIndexer extends JsonByteReader {
     // Arrays, kvlists, bytes, escaped strings, odd forms: this value decoded as the object decoder does.
     this.pos = start;
     b.pushValue(V_OTHER, b.keep(topValue(JSON.parse(this.rawValue()), this.ctx, info, budget)));
+  }
+
+  /**
+   * Remembers the value just indexed (its pair the last one pushed, its text from `start`) at its
+   * place, when the attribute's closing brace follows: a repeat is then one compare. `bytes`: what
+   * it counts against the span's budget.
+   */
+  private remember(memo: number, start: number, bytes: number): void {
+    if (memo < 0 || this.buf[this.pos] !== CLOSE_BRACE) return;
+    const b = this.b;
+    const next = memo + 1;
+    this.valueAt[next] = this.valueAt[memo]!;
+    this.valueLen[next] = this.valueLen[memo]!;
+    this.valueTag[next] = this.valueTag[memo]!;
+    this.valueArg[next] = this.valueArg[memo]!;
+    this.valueBytes[next] = this.valueBytes[memo]!;
+    this.valueAt[memo] = start;
+    this.valueLen[memo] = this.pos + 1 - start;
+    this.valueTag[memo] = b.values[b.valueInts - 2]!;
+    this.valueArg[memo] = b.values[b.valueInts - 1]!;
+    this.valueBytes[memo] = bytes;
   }
 
   /** The `}` that closes a one-member AnyValue; false (nothing consumed) when something else follows. */

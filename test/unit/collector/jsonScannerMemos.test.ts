@@ -1,17 +1,19 @@
-// The JSON scanner's memos: text compared whole with what the same place of the last spans held
+// The JSON scanner's fast paths: its memos, text compared whole with what the same place of the last spans held
 // (an attribute's `{"key":"…","value":` and `{"stringValue":"…"}}`, and a span's text after its
-// attributes). Each case puts a near miss right after the text it could be mistaken for, and checks
+// attributes), times read four digits at a time and strings up to 256 bytes scanned in JS. Each case puts a near miss right after the text it could be mistaken for, and checks
 // the full OTLP export against the JSON.parse path, with the fast path taken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
-import { decodeOtlpJsonBytes, scanOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
+import { decodeOtlpJsonBytes, indexOtlpJson, scanOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
+import { fourDigits, fourValue } from '../../../src/collector/ingest/jsonByteReader';
 import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { decodeLimits, type DecodeLimits } from '../../../src/collector/store/otlpValues';
 import { encodeOtlpJson } from '../../../src/collector/store/otlpJsonEncoder';
 
+/** A batch's full meaning: its OTLP export and what was refused (the two paths name a refused span's place differently). */
 function full(b: DecodedBatch): unknown {
-  return { rejected: b.rejected, firstError: b.firstError, otlp: JSON.parse(encodeOtlpJson(b.spans)) as unknown };
+  return { rejected: b.rejected, firstError: b.firstError.replace(/^[^:]*: /, ''), otlp: JSON.parse(encodeOtlpJson(b.spans)) as unknown };
 }
 
 function context(limits?: Partial<DecodeLimits>): DecodeContext {
@@ -150,4 +152,82 @@ test('a repeated value known by its text still counts against the span budget, a
   // 30-byte values, 100 bytes a span: the fourth value of each span and those after it are cut.
   const b = agrees(request(spans), { maxSpanBytes: 100 });
   assert.ok(JSON.stringify(full(b)).includes('truncated') || b.spans.some((s) => s.values.some((x) => typeof x === 'object')), 'values were cut');
+});
+
+test('ints and booleans remembered place by place: another number, sign, form or type at the same place is read again', () => {
+  const kv = (k: string, v: string): string => `{"key":"${k}","value":${v}}`;
+  const values = ['{"intValue":1}', '{"intValue":1}', '{"intValue":10}', '{"intValue":"1"}', '{"intValue":"1"}', '{"intValue":-1}', '{"intValue":-0}', '{"intValue":-0}', '{"intValue":2147483648}', '{"intValue":2147483648}', '{"intValue":"9223372036854775807"}', '{"intValue":1}', '{"boolValue":true}', '{"boolValue":true}', '{"boolValue":false}', '{"intValue":0}', '{"boolValue":false}', '{"doubleValue":1}', '{"doubleValue":1}', '{"stringValue":"1"}', '{"intValue":1} ', '{"intValue":1}'];
+  const spans = values.map((v, i) => span(i, [kv('n', v), kv('b', values[(i + 3) % values.length]!)].join(','), EXPORTER_TAIL));
+  agrees(request(spans));
+});
+
+test('remembered ints count 8 bytes against the span budget: past it they are cut as when read', () => {
+  const attrs = Array.from({ length: 10 }, (_, i) => `{"key":"k${i}","value":{"intValue":${i % 3}}}`).join(',');
+  const b = agrees(request(Array.from({ length: 5 }, (_, i) => span(i, attrs, EXPORTER_TAIL))), { maxSpanBytes: 44 });
+  for (const s of b.spans) assert.equal(s.values.filter((x) => typeof x === 'number').length, 5);
+});
+
+test('19-digit times read four digits at a time: every place of a non-digit, and the edges of the range, as the digit loop', () => {
+  const times: string[] = ['1763000000000000000', '0000000000000000000', '1000000000000000000', '9223372036854775807', '9999999999999999999', '1234567890123456789', '18446744073709551615', '184467440737095516150', '999999999999999999', '0999999999999999999'];
+  for (let at = 0; at < 19; at++) for (const ch of ['/', ':', 'a', ' ', '-', '.', 'é']) times.push(`${'1763000000000000000'.slice(0, at)}${ch}${'1763000000000000000'.slice(at + 1)}`);
+  for (const t of times) {
+    for (const quoted of [true, false]) {
+      const value = quoted ? JSON.stringify(t) : t;
+      const text = request([span(0, '', EXPORTER_TAIL).replace('"startTimeUnixNano":"1763000000000000000"', `"startTimeUnixNano":${value}`)]);
+      let valid = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      const scanned = scanOtlpJson(Buffer.from(text), context());
+      if (!valid) assert.equal(scanned, undefined, text);
+      else if (scanned && !quoted && /^\d+$/.test(t) && Number(t) > Number.MAX_SAFE_INTEGER) {
+        // A bare number beyond 2^53: the scanner keeps its digits, as for the string (JSON.parse would round them).
+        assert.deepEqual(full(scanned), full(decodeOtlpJson(text.replace(`:${t}`, `:"${t}"`), context())), value);
+      } else if (scanned) assert.deepEqual(full(scanned), full(decodeOtlpJson(text, context())), value);
+      if (quoted && /^\d{19}$/.test(t)) assert.ok(scanned, `fell back for ${value}`);
+    }
+  }
+});
+
+test('four digits in one word: checked and valued for every byte at every place and every four-digit number', () => {
+  for (let place = 0; place < 4; place++) {
+    for (let byte = 0; byte < 256; byte++) {
+      const w = Buffer.from('5555', 'latin1');
+      w[place] = byte;
+      const word = w.readUInt32LE(0);
+      const digit = byte >= 0x30 && byte <= 0x39;
+      assert.equal(fourDigits(word), digit, `byte ${byte} at ${place}`);
+      if (digit) assert.equal(fourValue(word), Number(w.toString('latin1')));
+    }
+  }
+  for (let n = 0; n < 10000; n++) {
+    const w = Buffer.from(String(n).padStart(4, '0'), 'latin1').readUInt32LE(0);
+    assert.ok(fourDigits(w));
+    assert.equal(fourValue(w), n);
+  }
+});
+
+test('strings around the 256-byte switch to native search: ends, escapes and ASCII marks as JSON.parse reads them', () => {
+  const sp: string[] = [];
+  let i = 0;
+  for (let len = 248; len <= 264; len++) {
+    for (const ch of ['a', 'é', '"', '\\', '✓']) {
+      for (const at of [0, len - 1, 251, 252, 253, 255, 256, 257]) {
+        if (at >= len) continue;
+        const v = `${'x'.repeat(at)}${ch}${'y'.repeat(len - at - 1)}`;
+        sp.push(span(i++, `{"key":"long","value":{"stringValue":${JSON.stringify(v)}}},{"key":"after","value":{"stringValue":"z${len}"}}`, EXPORTER_TAIL));
+      }
+    }
+  }
+  const text = request(sp);
+  const body = Buffer.from(text);
+  const ix = indexOtlpJson(body, context());
+  assert.ok(ix);
+  for (let v = 0; v < ix.values.length; v += 2) {
+    const [at, len] = [ix.values[v]!, ix.values[v + 1]!];
+    if (at >= 0 && len < 0) assert.ok(!/[^\u0000-\u007f]/.test(body.toString('utf8', at, at - 1 - len)), 'marked ASCII but is not');
+  }
+  agrees(text);
 });
