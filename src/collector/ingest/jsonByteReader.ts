@@ -327,7 +327,6 @@ export class JsonByteReader {
     return true;
   }
 
-
   /**
    * Nanoseconds (decimal string or integer number, read from its digits: exact) into `out[at]`,
    * `out[at + 1]`; true when absent (nothing written), false when not an OTLP time.

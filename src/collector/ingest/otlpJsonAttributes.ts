@@ -70,7 +70,6 @@ export class JsonAttributeIndexer extends JsonByteReader {
     return true;
   }
 
-
   /** Attributes of a resource, scope or event, as keys and values (not indexed). */
   protected plainAttributes(budget: SpanBudget): [string[], AttrValue[]] {
     const keys: string[] = [];

@@ -518,7 +518,6 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
     return n;
   }
 
-
   private events(): EventRecord[] | undefined {
     if (!this.openArray()) return undefined;
     const events: EventRecord[] = [];
