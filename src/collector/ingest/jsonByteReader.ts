@@ -22,7 +22,7 @@ const enum C {
   Minus = 0x2d,
 }
 /** Strings up to this many bytes are scanned in JS, longer ones natively. */
-const SHORT_STRING = 64;
+const SHORT_STRING = 256;
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
 /**
@@ -327,7 +327,6 @@ export class JsonByteReader {
     return true;
   }
 
-
   /**
    * Nanoseconds (decimal string or integer number, read from its digits: exact) into `out[at]`,
    * `out[at + 1]`; true when absent (nothing written), false when not an OTLP time.
@@ -346,18 +345,42 @@ export class JsonByteReader {
     const s = this.ks;
     const e = this.ke;
     const n = e - s;
-    if (n === 0 || n > 20) return false;
+    if (n === 0 || n > 20) return this.notTime(quoted);
+    if (n === 19) {
+      // Every time from 2001 to 2286: 13 digits of milliseconds and 6 of the rest, four at a time.
+      const view = this.view;
+      const w0 = view.getUint32(s, true);
+      const w1 = view.getUint32(s + 4, true);
+      const w2 = view.getUint32(s + 8, true);
+      const w3 = view.getUint32(s + 13, true);
+      const d12 = buf[s + 12]! - 0x30;
+      const d17 = buf[s + 17]! - 0x30;
+      const d18 = buf[s + 18]! - 0x30;
+      if (!(fourDigits(w0) && fourDigits(w1) && fourDigits(w2) && fourDigits(w3)) || d12 >>> 0 > 9 || d17 >>> 0 > 9 || d18 >>> 0 > 9) return this.notTime(quoted);
+      if (!quoted && buf[s] === 0x30) throw NOT_FAST;
+      const ms = ((fourValue(w0) * 10000 + fourValue(w1)) * 10000 + fourValue(w2)) * 10 + d12;
+      return msRestToWords(ms, fourValue(w3) * 100 + d17 * 10 + d18, out, at);
+    }
     let ms = 0;
     let ns = 0;
     const split = e - 6;
     for (let p = s; p < e; p++) {
       const d = buf[p]! - 0x30;
-      if (d < 0 || d > 9) return false;
+      if (d < 0 || d > 9) return this.notTime(quoted);
       if (p < split) ms = ms * 10 + d;
       else ns = ns * 10 + d;
     }
     if (!quoted && n > 1 && buf[s] === 0x30) throw NOT_FAST;
     return msRestToWords(ms, ns, out, at);
+  }
+
+  /**
+   * A time that is not plain digits: refused (false) when it is a string; a bare number (`1.5`,
+   * `176.0`, `-1`, or not JSON at all: `.5`) goes to the JSON.parse path, which reads its value.
+   */
+  private notTime(quoted: boolean): boolean {
+    if (!quoted) throw NOT_FAST;
+    return false;
   }
 
   /** A string, or '' for null. */
@@ -368,6 +391,18 @@ export class JsonByteReader {
     }
     return this.string();
   }
+}
+
+/** Whether the four bytes of `w` are all decimal digits: each 0x3_, and 0x3_ + 6 still 0x3_ (not a–f). */
+export function fourDigits(w: number): boolean {
+  return (w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030;
+}
+
+/** The value of four decimal digits (checked by `fourDigits`) read as a little-endian word: first digit most significant. */
+export function fourValue(w: number): number {
+  // Digit pairs first (10·d0 + d1 in byte 0, 10·d2 + d3 in byte 2: at most 99, no carry), then the two pairs.
+  const d = ((w - 0x30303030) * 10 + ((w - 0x30303030) >>> 8)) & 0x00ff00ff;
+  return (d & 0xff) * 100 + (d >>> 16);
 }
 
 /** A doubleValue written as a string: 'NaN', 'Infinity', '-Infinity' or a number's text. */

@@ -40,10 +40,16 @@ export class JsonAttributeIndexer extends JsonByteReader {
   private readonly memoAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
   private readonly memoLen = new Int32Array(2 * MEMO_PLACES);
   private readonly memoInfo: (KeyInfo | undefined)[] = new Array<KeyInfo | undefined>(2 * MEMO_PLACES).fill(undefined);
-  /** The same for repeated string values (their dictionary ids), place by place. */
+  /**
+   * The same for values, place by place: the text of a repeated string value (its dictionary id),
+   * an int that fits the pair or a boolean, with the attribute's closing brace (`{"intValue":200}}`),
+   * its value pair and the bytes it counts against the span's budget.
+   */
   private readonly valueAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
   private readonly valueLen = new Int32Array(2 * MEMO_PLACES);
-  private readonly valueId = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueTag = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueArg = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueBytes = new Int32Array(2 * MEMO_PLACES);
 
   constructor(
     buf: Buffer,
@@ -63,7 +69,6 @@ export class JsonAttributeIndexer extends JsonByteReader {
     for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
     return true;
   }
-
 
   /** Attributes of a resource, scope or event, as keys and values (not indexed). */
   protected plainAttributes(budget: SpanBudget): [string[], AttrValue[]] {
@@ -111,59 +116,47 @@ export class JsonAttributeIndexer extends JsonByteReader {
    * nothing indexed) when it has no key. A key without a value has the empty value.
    */
   protected keyValue(budget: SpanBudget, place: number): KeyInfo | undefined {
-    const b = this.b;
     this.ws();
     const at = this.pos;
-    // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
-    if (this.literalAhead(KV_KEY)) {
-      const s = this.pos;
-      let info: KeyInfo | undefined;
-      let e = -1;
-      const memo = place >= 0 && place < MEMO_PLACES ? 2 * place : -1;
-      if (memo >= 0) {
-        for (let m = memo; m < memo + 2 && info === undefined; m++) {
-          const from = this.memoAt[m]!;
-          const len = this.memoLen[m]!;
-          if (from >= 0 && this.buf[s + len] === QUOTE && this.same(from, s, len)) {
-            info = this.memoInfo[m];
-            e = s + len;
-          }
+    const memo = place >= 0 && place < MEMO_PLACES ? 2 * place : -1;
+    // Whether the key was known from the text at this place but the value is in another form.
+    let general = false;
+    if (memo >= 0) {
+      // The text from `{"key":"` to the value, as at this place in the last spans: one compare.
+      const buf = this.buf;
+      for (let m = memo; m < memo + 2; m++) {
+        const from = this.memoAt[m]!;
+        const len = this.memoLen[m]!;
+        if (from >= 0 && at + len <= this.end && buf[at + len - KV_VALUE.length - 1] === QUOTE && this.same(from, at, len)) {
+          const info = this.memoInfo[m]!;
+          if (this.knownValue(info, budget, memo, at + len)) return info;
+          general = true;
+          break;
         }
       }
-      if (info === undefined) {
-        e = this.plainStringEnd(s);
-        if (e >= 0) {
-          info = this.keyInfo(s, e);
+    }
+    // The shape exporters write: {"key":"…","value":{…}} — matched literally, else read generally.
+    if (!general && this.literalAhead(KV_KEY)) {
+      const s = this.pos;
+      const e = this.plainStringEnd(s);
+      if (e >= 0) {
+        const info = this.keyInfo(s, e);
+        this.pos = e + 1;
+        if (this.literalAhead(KV_VALUE)) {
           if (memo >= 0) {
             this.memoAt[memo + 1] = this.memoAt[memo]!;
             this.memoLen[memo + 1] = this.memoLen[memo]!;
             this.memoInfo[memo + 1] = this.memoInfo[memo];
-            this.memoAt[memo] = s;
-            this.memoLen[memo] = e - s;
+            this.memoAt[memo] = at;
+            this.memoLen[memo] = this.pos - at;
             this.memoInfo[memo] = info;
           }
+          if (this.knownValue(info, budget, memo, this.pos)) return info;
         }
       }
-      if (info !== undefined) {
-        this.pos = e + 1;
-        if (this.literalAhead(KV_VALUE)) {
-          const mark = b.valueInts;
-          const other = b.other.length;
-          const used = budget.used;
-          const cut = budget.cut;
-          this.value(info, budget, memo);
-          if (this.buf[this.pos] === CLOSE_BRACE) {
-            this.pos++;
-            return info;
-          }
-          b.valueInts = mark;
-          b.other.length = other;
-          budget.used = used;
-          budget.cut = cut;
-        }
-      }
-      this.pos = at;
     }
+    this.pos = at;
+    const b = this.b;
     if (!this.openObject()) return undefined;
     let info: KeyInfo | undefined;
     let valueAt = -1;
@@ -192,6 +185,47 @@ export class JsonAttributeIndexer extends JsonByteReader {
     return info;
   }
 
+  /**
+   * The value at `vs` of an attribute whose key is known and whose `{"key":"…","value":` prefix was
+   * in the exporters' shape: indexed, with the attribute's closing `}` consumed; false (nothing
+   * indexed, the budget as it was) when it is in another form, for the general path.
+   */
+  private knownValue(info: KeyInfo, budget: SpanBudget, memo: number, vs: number): boolean {
+    const b = this.b;
+    const buf = this.buf;
+    if (memo >= 0) {
+      // A value at this place of the list as in the last spans (`{"stringValue":"…"}}`,
+      // `{"intValue":200}}`): compared whole, its pair known without reading it.
+      for (let m = memo; m < memo + 2; m++) {
+        const from = this.valueAt[m]!;
+        const len = this.valueLen[m]!;
+        if (from >= 0 && vs + len <= this.end && buf[vs + len - 2] === CLOSE_BRACE && this.same(from, vs, len)) {
+          const tag = this.valueTag[m]!;
+          // A dictionary id stands for the value only where the key's values are shared.
+          if ((tag === V_DICT && info.values === undefined) || !budget.take(this.valueBytes[m]!)) break;
+          this.pos = vs + len;
+          b.pushValue(tag, this.valueArg[m]!);
+          return true;
+        }
+      }
+    }
+    this.pos = vs;
+    const mark = b.valueInts;
+    const other = b.other.length;
+    const used = budget.used;
+    const cut = budget.cut;
+    this.value(info, budget, memo);
+    if (buf[this.pos] === CLOSE_BRACE) {
+      this.pos++;
+      return true;
+    }
+    b.valueInts = mark;
+    b.other.length = other;
+    budget.used = used;
+    budget.cut = cut;
+    return false;
+  }
+
   /** Indexes an AnyValue as one value pair (see spanIndex.ts), within `budget`. */
   private value(info: KeyInfo, budget: SpanBudget, memo: number): void {
     const b = this.b;
@@ -204,43 +238,28 @@ export class JsonAttributeIndexer extends JsonByteReader {
     if (this.literalAhead(STRING_VALUE)) {
       const s = this.pos;
       const buf = this.buf;
-      if (memo >= 0 && info.values !== undefined) {
-        // A repeated value at this place of the list, as in the last spans: its id without a lookup.
-        for (let m = memo; m < memo + 2; m++) {
-          const from = this.valueAt[m]!;
-          const len = this.valueLen[m]!;
-          if (from >= 0 && buf[s + len] === QUOTE && buf[s + len + 1] === CLOSE_BRACE && this.same(from, s, len)) {
-            if (!budget.take(len)) break;
-            this.pos = s + len + 2;
-            b.pushValue(V_DICT, this.valueId[m]!);
-            return;
-          }
-        }
-      }
       const e = this.plainStringEnd(s);
       if (e >= 0 && buf[e + 1] === CLOSE_BRACE) {
         this.pos = e + 2;
         const id = this.stringValue(info, budget, s, e, this.ascii);
-        if (memo >= 0 && id >= 0) {
-          this.valueAt[memo + 1] = this.valueAt[memo]!;
-          this.valueLen[memo + 1] = this.valueLen[memo]!;
-          this.valueId[memo + 1] = this.valueId[memo]!;
-          this.valueAt[memo] = s;
-          this.valueLen[memo] = e - s;
-          this.valueId[memo] = id;
-        }
+        if (id >= 0) this.remember(memo, start, e - s);
         return;
       }
     } else if (this.literalAhead(INT_VALUE)) {
-      if (this.intValue(budget)) return;
+      if (this.intValue(budget)) {
+        if (b.values[b.valueInts - 2] === V_INT) this.remember(memo, start, 8);
+        return;
+      }
     } else if (this.literalAhead(BOOL_VALUE)) {
       const c = this.ws();
       if (c === 0x74 || c === 0x66) {
         const v = c === 0x74;
         this.literal(v ? 'true' : 'false');
         if (this.closeValue()) {
-          if (budget.take(8)) b.pushValue(V_BOOL, v ? 1 : 0);
-          else b.pushValue(V_OTHER, b.keep(budget.scalar(v)));
+          if (budget.take(8)) {
+            b.pushValue(V_BOOL, v ? 1 : 0);
+            this.remember(memo, start, 8);
+          } else b.pushValue(V_OTHER, b.keep(budget.scalar(v)));
           return;
         }
       }
@@ -254,6 +273,27 @@ export class JsonAttributeIndexer extends JsonByteReader {
     // Arrays, kvlists, bytes, escaped strings, odd forms: this value decoded as the object decoder does.
     this.pos = start;
     b.pushValue(V_OTHER, b.keep(topValue(JSON.parse(this.rawValue()), this.ctx, info, budget)));
+  }
+
+  /**
+   * Remembers the value just indexed (its pair the last one pushed, its text from `start`) at its
+   * place, when the attribute's closing brace follows: a repeat is then one compare. `bytes`: what
+   * it counts against the span's budget.
+   */
+  private remember(memo: number, start: number, bytes: number): void {
+    if (memo < 0 || this.buf[this.pos] !== CLOSE_BRACE) return;
+    const b = this.b;
+    const next = memo + 1;
+    this.valueAt[next] = this.valueAt[memo]!;
+    this.valueLen[next] = this.valueLen[memo]!;
+    this.valueTag[next] = this.valueTag[memo]!;
+    this.valueArg[next] = this.valueArg[memo]!;
+    this.valueBytes[next] = this.valueBytes[memo]!;
+    this.valueAt[memo] = start;
+    this.valueLen[memo] = this.pos + 1 - start;
+    this.valueTag[memo] = b.values[b.valueInts - 2]!;
+    this.valueArg[memo] = b.values[b.valueInts - 1]!;
+    this.valueBytes[memo] = bytes;
   }
 
   /** The `}` that closes a one-member AnyValue; false (nothing consumed) when something else follows. */

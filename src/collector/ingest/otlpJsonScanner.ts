@@ -50,6 +50,8 @@ const M_STATUS = 12;
 const M_LINKS = 13;
 const M_DROPPED_LINKS = 14;
 const M_FLAGS = 15;
+/** The members a remembered text after a span's attributes may hold (bits by M_* index). */
+const TAIL_MEMBERS = (1 << M_DROPPED_ATTRIBUTES) | (1 << M_EVENTS) | (1 << M_DROPPED_EVENTS) | (1 << M_STATUS) | (1 << M_LINKS) | (1 << M_DROPPED_LINKS) | (1 << M_FLAGS);
 /** Each member as compact JSON writes it (`"name":`), and its bare name. */
 const SPAN_MEMBERS = SPAN_MEMBER_TEXT.map((m) => new Lit(`"${m}":`));
 const SPAN_MEMBER_NAMES = SPAN_MEMBER_TEXT.map((m) => new Lit(m));
@@ -113,6 +115,16 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
   // Where the trace id and parent id of the last indexed span were: equal text is marked SAME.
   private lastTrace = -1;
   private lastParent = -1;
+  /**
+   * The text of the last span after its attributes (`],"droppedAttributesCount":0,…,"flags":257}`)
+   * when it held only counts, flags, a status code and empty events and links: where it is, its
+   * length (0: none), which members it set (bits by M_* index) and their values. A span whose text
+   * after its attributes is the same bytes takes those values without reading them again.
+   */
+  private tailAt = 0;
+  private tailLen = 0;
+  private tailSet = 0;
+  private readonly tailValues = new Float64Array(SPAN_MEMBER_TEXT.length);
 
   constructor(buf: Buffer, ctx: DecodeContext) {
     super(buf, ctx);
@@ -282,6 +294,13 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
     const valuesFrom = b.valueInts;
     const budget = this.budget;
     budget.reset();
+    // Where the text after the attributes began (-1: not a tail to remember), the members it set.
+    let tailFrom = -1;
+    let tailSet = 0;
+    let replayed = false;
+    // The members read so far (bits by M_* index): a repeated one (JSON.parse keeps the last, and
+    // its lists would be indexed twice) sends the body to the JSON.parse path.
+    let seen = 0;
     if (this.openObject()) {
       // Exporters write the members in one order: the expected one (or the one after, as optional
       // members may be left out) is confirmed by a few word compares, without scanning its name.
@@ -300,6 +319,14 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
         if (m < 0) {
           this.key();
           for (let j = 0; j < SPAN_MEMBER_NAMES.length && m < 0; j++) if (this.keyIs(SPAN_MEMBER_NAMES[j]!)) m = j;
+        }
+        if (m >= 0) {
+          if (seen & (1 << m)) throw NOT_FAST;
+          seen |= 1 << m;
+        }
+        if (tailFrom >= 0) {
+          if (m < 0 || ((1 << m) & TAIL_MEMBERS) === 0) tailFrom = -1;
+          else tailSet |= 1 << m;
         }
         switch (m) {
           case M_TRACE_ID:
@@ -344,32 +371,69 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
           case M_END:
             if (!this.nanos(times, 2)) timeProblem ||= BAD_END;
             break;
-          case M_ATTRIBUTES:
+          case M_ATTRIBUTES: {
             n = this.attributes();
+            const at = this.pos;
+            const len = this.tailLen;
+            if (len > 0 && at + len <= this.end && buf[at + len - 1] === CLOSE_BRACE && this.same(this.tailAt, at, len)) {
+              // The same text after the attributes as the last span's: its members as they were read there.
+              const set = this.tailSet;
+              if (seen & set) throw NOT_FAST;
+              const v = this.tailValues;
+              if (set & (1 << M_DROPPED_ATTRIBUTES)) droppedAttributes = v[M_DROPPED_ATTRIBUTES]!;
+              if (set & (1 << M_EVENTS)) events = undefined;
+              if (set & (1 << M_DROPPED_EVENTS)) droppedEvents = v[M_DROPPED_EVENTS]!;
+              if (set & (1 << M_STATUS)) {
+                status = v[M_STATUS]!;
+                statusMessage = '';
+              }
+              if (set & (1 << M_LINKS)) links = undefined;
+              if (set & (1 << M_DROPPED_LINKS)) droppedLinks = v[M_DROPPED_LINKS]!;
+              if (set & (1 << M_FLAGS)) flags = v[M_FLAGS]!;
+              this.pos = at + len;
+              replayed = true;
+            } else {
+              tailFrom = at;
+              tailSet = 0;
+            }
             break;
+          }
           case M_DROPPED_ATTRIBUTES:
             droppedAttributes = this.count();
             break;
-          case M_EVENTS:
+          case M_EVENTS: {
+            const at = (this.ws(), this.pos);
             events = this.events();
+            // Only an empty list is remembered (a list of dropped events counts against the budget).
+            if (this.pos - at !== 2) tailFrom = -1;
             break;
+          }
           case M_DROPPED_EVENTS:
             droppedEvents = this.count();
             break;
-          case M_STATUS:
+          case M_STATUS: {
+            // A status member is the whole status (as JSON.parse keeps the last of repeated members).
+            status = 0;
+            statusMessage = '';
             if (this.ws() === N) this.literal('null');
             else if (this.openObject()) {
               do {
                 this.key();
                 if (this.keyIs(K.code)) status = this.int();
-                else if (this.keyIs(K.message)) statusMessage = this.nullableString();
-                else this.skip();
+                else if (this.keyIs(K.message)) {
+                  statusMessage = this.nullableString();
+                  tailFrom = -1;
+                } else this.skip();
               } while (this.more(CLOSE_BRACE));
             }
             break;
-          case M_LINKS:
+          }
+          case M_LINKS: {
+            const at = (this.ws(), this.pos);
             links = this.links();
+            if (this.pos - at !== 2) tailFrom = -1;
             break;
+          }
           case M_DROPPED_LINKS:
             droppedLinks = this.count();
             break;
@@ -379,7 +443,18 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
           default:
             this.skip();
         }
-      } while (this.more(CLOSE_BRACE));
+      } while (!replayed && this.more(CLOSE_BRACE));
+    }
+    if (tailFrom >= 0) {
+      this.tailAt = tailFrom;
+      this.tailLen = this.pos - tailFrom;
+      this.tailSet = tailSet;
+      const v = this.tailValues;
+      v[M_DROPPED_ATTRIBUTES] = droppedAttributes;
+      v[M_DROPPED_EVENTS] = droppedEvents;
+      v[M_STATUS] = status;
+      v[M_DROPPED_LINKS] = droppedLinks;
+      v[M_FLAGS] = flags;
     }
     let problem = '';
     if (trace < 0) problem = 'traceId must be 16 bytes of hex, not all zero';
@@ -442,7 +517,6 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
     } while (this.more(CLOSE_BRACKET));
     return n;
   }
-
 
   private events(): EventRecord[] | undefined {
     if (!this.openArray()) return undefined;
