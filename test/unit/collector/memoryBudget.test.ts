@@ -73,6 +73,17 @@ test('spans, log records and metric points share one budget: together they never
   assert.equal(s.metrics.query({ name: 'm59' }).length, 30, 'the newest series are kept');
 });
 
+test('the budget tells how much of what it holds is off the heap: large span values, not small ones, nor logs', () => {
+  const s = stores(8 * 1024 * 1024);
+  importOtlpJson(s.spans, traceBody(1, 4, 100));
+  s.logs.add(logBatch('a', 20, 300));
+  assert.equal(s.budget.offHeapBytes, 0, 'nothing large yet');
+  importOtlpJson(s.spans, traceBody(2, 4, 64 * 1024));
+  // Four 64 KiB values in a slab (counted whole once held), not the rest of what is stored.
+  assert.ok(s.budget.offHeapBytes >= 4 * 64 * 1024, String(s.budget.offHeapBytes));
+  assert.ok(s.budget.offHeapBytes < s.budget.usedBytes);
+});
+
 test('eviction order: least recently updated first across signals; unfinished traces last', () => {
   const s = stores(200 * 1024);
   s.at(1);
