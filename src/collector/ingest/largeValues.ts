@@ -1,4 +1,5 @@
 import { BufferSink, LARGE_TEXT_FROM } from '../store/largeText';
+import { releasableBuffer } from '../store/releasableMemory';
 import { V_LARGE, type SpanIndex } from './spanIndex';
 
 const room = (n: number): number => (n + 7) & ~7;
@@ -33,12 +34,10 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
   }
   if (size > 0) sizes.push(size);
   if (sizes.length === 0) return 0;
-  // Not zero-filled (every value's bytes are written; the padding between them is never read), and
-  // not from Node's pool: each buffer is transferred and kept whole.
-  const buffers = sizes.map((n) => {
-    const again = reuse?.take(n);
-    return again ? Buffer.from(again) : Buffer.allocUnsafeSlow(n);
-  });
+  // Each buffer is transferred and kept whole (not from Node's pool), made of pages that go back to
+  // the system when it is freed (releasableMemory.ts: not malloc'd, so no arena keeps them after
+  // the store let go of its values). Fresh pages are zero already: nothing is filled twice.
+  const buffers = sizes.map((n) => Buffer.from(reuse?.take(n) ?? releasableBuffer(n)));
   let k = 0;
   let at = 0;
   let total = 0;
