@@ -7,6 +7,7 @@ import { createTracing } from '../../src/runtime/tracing';
 import { Scheduler } from '../../src/runtime/scheduler';
 import { procedure } from '../../src/runtime/procedure';
 import type { Plan } from '../../src/runtime/types';
+import { printRows, round } from './benchTable';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -122,13 +123,7 @@ async function main(): Promise<void> {
     ['spans delivered / produced', `${delivered.toLocaleString('en-US')} / ${produced.toLocaleString('en-US')} (dropped ${dropped})`],
     ['reference: SDK default BatchSpanProcessor', `${batch.delivered.toLocaleString('en-US')} / ${batch.produced.toLocaleString('en-US')} delivered (${(100 * (1 - figures.sdkDefaultBatchDeliveredRatio)).toFixed(1)}% dropped silently)`],
   ];
-  const w = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n');
-}
-
-function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+  printRows(rows);
 }
 
 main().catch((err: unknown) => {

@@ -14,6 +14,7 @@ import { Scheduler } from '../../src/runtime/scheduler';
 import { procedure } from '../../src/runtime/procedure';
 import type { Plan } from '../../src/runtime/types';
 import { runPlan } from '../../src/testing/runPlan';
+import { printRows, round } from './benchTable';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -224,13 +225,7 @@ async function main(): Promise<void> {
     ['  of which the context manager', `${figures.contextManagerUsPerStep} µs (the uninstrumented run again once it is installed)`],
     ['reference: plain runtime overhead', `${figures.referenceRuntimeOverheadUsPerStep} µs/step span → ratio ${figures.testApiVsRuntime}× (uninstrumented run ${round(offUs)} µs/step)`],
   ];
-  const w = Math.max(...rows.map((r) => r[0].length));
-  process.stdout.write(rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`).join('\n') + '\n');
-}
-
-function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
+  printRows(rows);
 }
 
 main().catch((err: unknown) => {

@@ -11,7 +11,7 @@ import { MAX_POOLED_BYTES } from './sharedBodies';
 import { EMPTY_RESPONSE_JSON, exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from '../store/spanStore';
 import type { IngestResult } from '../store/spanStoreTypes';
-import type { WorkSlicer } from './workSlicer';
+import { LARGE_BODY, type LargeBodyPacer, type WorkSlicer } from './workSlicer';
 
 /** An accepted request body exactly as received, for forwarding. */
 export interface AcceptedBody {
@@ -144,6 +144,22 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
       return;
     }
   }
+  // Small first (workSlicer.ts): a small body counts as in flight until it is answered, and a large
+  // body's socket is not read meanwhile (bounded), so that TCP holds its sender back.
+  const endSmall = declared >= 0 && declared < LARGE_BODY ? opts.slicer.smallBodyBegan() : undefined;
+  let pacer: LargeBodyPacer | undefined;
+  const pace = (): LargeBodyPacer =>
+    (pacer = opts.slicer.paceLargeBody(
+      () => req.pause(),
+      () => req.resume(),
+    ));
+  const over = (): void => {
+    endSmall?.();
+    pacer?.dispose();
+  };
+  res.once('finish', over);
+  res.once('close', over);
+  if (declared >= LARGE_BODY) pace().read(0);
   const reservedUpFront = hold !== undefined && declared >= 0;
   const chunks: Buffer[] = [];
   let size = 0;
@@ -157,6 +173,8 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
   const early = encoding === 'identity' && declared > 0 && declared <= MAX_POOLED_BYTES && pool?.available === true ? pool.bodies.alloc(declared) : undefined;
   req.on('data', (chunk: Buffer) => {
     size += chunk.length;
+    if (pacer) pacer.read(chunk.length);
+    else if (size >= LARGE_BODY && !(declared >= 0)) pace().read(size);
     if (tooLarge) {
       if (size > DRAIN_CAP) req.socket.destroy();
       return;
@@ -181,6 +199,8 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     if (!res.headersSent) res.destroy();
   });
   req.on('end', () => {
+    // Read whole: nothing left to pause (its decode and storing wait in the queues as large work).
+    pacer?.dispose();
     if (tooLarge) return;
     if (early && (chunks.length > 0 || size !== early.length)) {
       // Not seen with node:http (its parser ends a body at its Content-Length), but never stored half.

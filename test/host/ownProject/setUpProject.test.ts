@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { SetUpResult } from '../../../src/project/setUpProject';
 import { suite, test } from '../suite/harness';
 import { codeLenses, openFile, waitFor, waitForCodeLens, waitForDiagnostics, workspaceRoot, workspaceUri } from '../suite/helpers';
-import { lineOfText, runToEnd, services } from '../suite/planRuns';
+import { finishedRun, lineOfText, runToEnd, services } from '../suite/planRuns';
 
 const PLAN = 'plans/hello.ts';
 
@@ -42,14 +42,7 @@ suite('own project', () => {
     const s = await services();
     const session = await runToEnd(PLAN);
     assert.match(session.runtime ?? '', /^workspace: instrument-first \d+\.\d+\.\d+ \(node_modules\/instrument-first\)$/, session.runtime);
-    const run = await waitFor(
-      () => {
-        const id = session.traceIds[session.traceIds.length - 1];
-        const r = id ? s.collector.store?.run(id) : undefined;
-        return r && r.status !== 'running' ? r : undefined;
-      },
-      { timeout: 30_000, message: `the run of ${PLAN} in the collector` },
-    );
+    const run = await finishedRun(s, session, `the run of ${PLAN}`);
     assert.equal(run.plan, 'hello');
     assert.equal(run.status, 'converged');
     assert.equal(run.passes, 2);

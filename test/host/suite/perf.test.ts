@@ -7,7 +7,7 @@ import { closeAllEditors, codeLenses, openFile, waitFor, waitForCodeLens, worksp
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { postRun, syntheticRun } from './otlpLoad';
 import { DEFAULT_SETTINGS } from '../../../src/views/settings';
-import { fastSamples, lineOfText, services } from './planRuns';
+import { fastSamples, finishedRun, lineOfText, services } from './planRuns';
 import type { PlanSession, StartMark } from '../../../src/vscode/planSessions';
 
 // Measurements of the extension's goals, logged (not asserted as timings): Run → first step (the
@@ -82,11 +82,7 @@ suite('measurements: Run → first step executing, the first run of the window a
       const planned = await waitFor(() => outputs.slice(before).find((o) => mine(o) && o.text.includes('planned')), { timeout: 60_000, message: 'the planned log line' });
       loop.disable();
       await waitFor(() => ps.ended, { timeout: 120_000, message: 'the run to end' });
-      const run = await waitFor(() => {
-        const id = ps.traceIds.at(-1);
-        const r = id ? s.collector.store?.run(id) : undefined;
-        return r && r.status !== 'running' ? r : undefined;
-      }, { timeout: 30_000, message: 'the run in the collector' });
+      const run = await finishedRun(s, ps);
       totals.push(planned.at - t0);
       const toProvider = (ps.marks.resolve ?? t0) - t0;
       lines.push(
@@ -204,11 +200,7 @@ suite('measurements: activation, CodeLens refresh, event loop under ingest', () 
       const ps = await s.runner.run({ uri: file(), exportName: 'default' }, false);
       assert.ok(ps);
       await waitFor(() => ps.ended, { timeout: 120_000, message: 'the run to end' });
-      const run = await waitFor(() => {
-        const id = ps.traceIds.at(-1);
-        const r = id ? s.collector.store?.run(id) : undefined;
-        return r && r.status !== 'running' ? r : undefined;
-      }, { timeout: 30_000, message: 'the run in the collector' });
+      const run = await finishedRun(s, ps);
       const answer = await waitFor(() => s.metrics.codeLensAnswers.find((a) => a.traceIds.includes(run.traceId)), { timeout: 30_000, message: 'a CodeLens answer with the finished run' });
       const lensAt = answer.atEpochMs;
       const planEnd = run.startMs + run.durationMs;

@@ -25,18 +25,23 @@ export async function runToEnd(relativePath: string, exportName = 'default', tim
   return ps;
 }
 
+/** Waits until the last run a plan session started is complete (no longer running) in the collector. */
+export function finishedRun(s: Services, ps: PlanSession, what = 'the run', timeout = 30_000): Promise<RunSummary> {
+  return waitFor(
+    () => {
+      const id = ps.traceIds.at(-1);
+      const run = id ? s.collector.store?.run(id) : undefined;
+      return run && run.status !== 'running' ? run : undefined;
+    },
+    { timeout, message: `${what} in the collector (trace ids seen: ${ps.traceIds.join(', ') || 'none'})` },
+  );
+}
+
 /** Runs a plan and waits until its run (root span) is complete in the collector. */
 export async function runPlan(relativePath: string, exportName = 'default'): Promise<RunSummary> {
   const s = await services();
   const ps = await runToEnd(relativePath, exportName);
-  return waitFor(
-    () => {
-      const id = ps.traceIds[ps.traceIds.length - 1];
-      const run = id ? s.collector.store?.run(id) : undefined;
-      return run && run.status !== 'running' ? run : undefined;
-    },
-    { timeout: 30_000, message: `the run of ${relativePath} (${exportName}) in the collector (trace ids seen: ${ps.traceIds.join(', ') || 'none'})` },
-  );
+  return finishedRun(s, ps, `the run of ${relativePath} (${exportName})`);
 }
 
 export function lineOfText(doc: vscode.TextDocument, needle: string): number {

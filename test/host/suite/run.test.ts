@@ -7,7 +7,7 @@ import type { RunSummary } from '../../../src/protocol/collectorTypes';
 import type { RunsNode } from '../../../src/vscode/runsView';
 import { closeAllEditors, codeLenses, hoverTexts, openFile, waitFor, waitForCodeLens, workspaceUri } from './helpers';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
-import { fastSamples, lineOfText, runPlan, services, spyViewer, traceText } from './planRuns';
+import { fastSamples, finishedRun, lineOfText, runPlan, services, spyViewer, traceText } from './planRuns';
 
 const CLUSTER = 'plans/create-cluster.ts';
 
@@ -138,11 +138,7 @@ suite('run create-cluster end to end: CodeLens, Runs view, hovers, trace command
       assert.ok(ps, 'the run started');
       await waitFor(() => ps.ended, { timeout: 120_000, message: 'the run to end' });
       assert.ok(ps.marks.prestarted !== undefined, `round ${round}: the run's process was the runner started ahead`);
-      const id = ps.traceIds.at(-1);
-      const run = await waitFor(() => {
-        const r = id ? s.collector.store?.run(id) : undefined;
-        return r && r.status !== 'running' ? r : undefined;
-      }, { timeout: 30_000, message: 'the run in the collector' });
+      const run = await finishedRun(s, ps);
       assert.equal(run.status, 'converged', `round ${round}: a runner started ahead runs the plan as a new one would`);
     }
   }, { timeout: 180_000 });

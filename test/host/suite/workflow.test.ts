@@ -10,7 +10,7 @@ import type { RunSummary } from '../../../src/protocol/collectorTypes';
 import type { RunsNode } from '../../../src/vscode/runsView';
 import { closeAllEditors, codeLenses, hoverTexts, nextEvent, openFile, waitFor, waitForCodeLens, workspaceUri } from './helpers';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
-import { fastSamples, lineOfText, runPlan, runToEnd, services } from './planRuns';
+import { fastSamples, finishedRun, lineOfText, runPlan, runToEnd, services } from './planRuns';
 
 const CLUSTER = 'plans/create-cluster.ts';
 
@@ -95,11 +95,7 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
       // create() logs "planned" right before the first step runs.
       const planned = await waitFor(() => outputs.slice(before).find((o) => o.text.includes('planned')), { timeout: 60_000, message: 'the planned log line' });
       await waitFor(() => ps.ended, { timeout: 120_000, message: 'the run to end' });
-      const run = await waitFor(() => {
-        const id = ps.traceIds.at(-1);
-        const r = id ? s.collector.store?.run(id) : undefined;
-        return r && r.status !== 'running' ? r : undefined;
-      }, { timeout: 30_000, message: 'the run in the collector' });
+      const run = await finishedRun(s, ps);
       const lensAt = await waitFor(() => s.metrics.codeLensAnswers.find((a) => a.traceIds.includes(run.traceId))?.atEpochMs, { timeout: 30_000, message: 'a CodeLens answer with the run' });
       const planEnd = run.startMs + run.durationMs;
       const settled = s.metrics.settledAtEpochMs;
@@ -175,11 +171,7 @@ suite('the first hour: runs told apart, debug runs out of statistics, one notion
     const ended = nextEvent(vscode.debug.onDidTerminateDebugSession, (e) => e === ps.session, 60_000);
     await stop.session.customRequest('continue', { threadId: stop.threadId });
     await ended;
-    const debugRun = await waitFor(() => {
-      const id = ps.traceIds[ps.traceIds.length - 1];
-      const r = id ? s.collector.store?.run(id) : undefined;
-      return r && r.status !== 'running' ? r : undefined;
-    }, { timeout: 30_000, message: 'the debugged run in the collector' });
+    const debugRun = await finishedRun(s, ps, 'the debugged run');
     assert.equal(debugRun.runKind, 'debug');
     // js-debug names sessions again when their state changes: still the plan's name after the pause.
     assert.match(stop.session.name, /^plans\/create-cluster\.ts \[\d+\]/);

@@ -1,31 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runNode, type Ran } from '../nodeProcess';
 
 const CLI = resolve('dist/cli.js');
 const WS = resolve('sample-workspace');
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function cli(args: string[], scale: string, cwd = WS): Promise<Ran> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...process.env, SAMPLE_TIME_SCALE: scale, OTEL_EXPORTER_OTLP_ENDPOINT: '', NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runNode([CLI, ...args], { cwd, env: { SAMPLE_TIME_SCALE: scale, OTEL_EXPORTER_OTLP_ENDPOINT: '', NO_COLOR: '1' } });
 }
 
 // The committed baselines were recorded at SAMPLE_TIME_SCALE=1; a faster world never regresses,

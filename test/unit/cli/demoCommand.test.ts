@@ -1,19 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { runNode, type Ran } from '../nodeProcess';
 
-function demo(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve('dist/cli.js'), 'demo', ...args], {
-      env: { ...process.env, NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function demo(args: string[]): Promise<Ran> {
+  return runNode([resolve('dist/cli.js'), 'demo', ...args], { env: { NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: '' } });
 }
 
 test('demo: the sample runs go through the embedded collector and both incidents stand out', async () => {

@@ -1,23 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { withCollector } from '../collector/helpers';
 import { fixture } from '../imports/helpers';
 import { fakeBackend, send } from '../backends/fakeBackend';
+import { runNode, type Ran } from '../nodeProcess';
 
 const CLI = resolve('dist/cli.js');
 const ID = '000000000000009600000000000000a0';
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', INSTRUMENT_FIRST_BACKENDS: '', NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<Ran> {
+  return runNode([CLI, ...args], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: '', INSTRUMENT_FIRST_BACKENDS: '', NO_COLOR: '1' } });
 }
 
 test('fetch and show --backend pull a trace from Jaeger when the collector lacks it; fetch --collector stores it there', async () => {

@@ -1,23 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { withCollector } from '../collector/helpers';
 import { IMPORT_FIXTURES } from '../imports/helpers';
+import { runNode, type Ran } from '../nodeProcess';
 
 const CLI = resolve('dist/cli.js');
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<Ran> {
+  return runNode([CLI, ...args], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: '', NO_COLOR: '1' } });
 }
 
 test('import: Jaeger, Zipkin and file-exporter files land in a running collector; a bad file is named and nothing of it stored', async () => {

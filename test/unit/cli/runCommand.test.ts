@@ -3,28 +3,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { runNode, type Ran } from '../nodeProcess';
 
 const CLI = resolve('dist/cli.js');
 const WS = resolve('sample-workspace');
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ran> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: WS,
-      env: { ...process.env, SAMPLE_TIME_SCALE: '0.01', INSTRUMENT_FIRST_LOG_FORMAT: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: '', NO_COLOR: '1', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runNode([CLI, ...args], { cwd: WS, env: { SAMPLE_TIME_SCALE: '0.01', INSTRUMENT_FIRST_LOG_FORMAT: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: '', NO_COLOR: '1', ...env } });
 }
 
 test('run: create-cluster converges in two passes and prints its waterfall', async () => {

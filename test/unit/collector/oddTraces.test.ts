@@ -4,7 +4,6 @@
 // listings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { SpanStore } from '../../../src/collector';
 import { treeJson } from '../../../src/collector/store/queries/traceTree';
@@ -18,6 +17,7 @@ import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
 import { NodeFlag } from '../../../src/timelineModel/spanTree';
 import { httpRequest, jsonRequest, postTraces, spanIdOf, traceIdOf, T0, withCollector, type SpanSpec } from './helpers';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { runNode, type Ran } from '../nodeProcess';
 
 const CLI = resolve('dist/cli.js');
 const DEPTH = 100_000;
@@ -46,15 +46,8 @@ function depthOf(roots: SpanNode[]): number {
   return max;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<Ran> {
+  return runNode([CLI, ...args], { env: { NO_COLOR: '1', OTEL_EXPORTER_OTLP_ENDPOINT: '' } });
 }
 
 test('a 100,000-deep chain reads through the read API, show, the waterfall, the timeline model, stats and diff', async () => {

@@ -16,6 +16,7 @@ import { decodeOtlpLogsJson, decodeOtlpLogsProto } from '../../../src/collector/
 import { httpRequest, withCollector } from '../collector/helpers';
 import { fixture } from '../imports/helpers';
 import { len, str } from '../collector/protoWriter';
+import { runNode } from '../nodeProcess';
 
 async function emitLogs(exporter: LogRecordExporter, endpoint: string): Promise<{ traceId: string; spanId: string }> {
   const tracer = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'logs-interop' }), spanProcessors: [new SimpleSpanProcessor(new ProtoTraceExporter({ url: `${endpoint}/v1/traces` }))] });
@@ -124,18 +125,10 @@ test('a protobuf record holds its request buffer, and the budget counts the whol
 });
 
 test('instrument-first show <trace> --logs prints the trace with its log records under it', async () => {
-  const { spawn } = await import('node:child_process');
   const { resolve } = await import('node:path');
   await withCollector({ decodeThreads: 0 }, async (_c, endpoint) => {
     const { traceId } = await emitLogs(new ProtoLogExporter({ url: `${endpoint}/v1/logs` }), endpoint);
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [resolve('dist/cli.js'), 'show', traceId, '--logs', '--collector', endpoint], { env: { ...process.env, NO_COLOR: '1' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+    const out = await runNode([resolve('dist/cli.js'), 'show', traceId, '--logs', '--collector', endpoint], { env: { NO_COLOR: '1' } });
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /handle order/);
     assert.match(out.stdout, /logs \(2\):\n +\+[\d.]+ ms {2}INFO  \[handle order\] order received {2}order\.id=42 order\.vip=true region=eu ratio=0\.5 tags=\["a","b"\]\n +\+[\d.]+ ms {2}ERROR \[handle order\] \{"reason": "card declined", "code": 51\}/);

@@ -3,26 +3,19 @@
 // (`/api/traces/{id}/logs`) and `show --logs`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { LogView } from '../../../src/collector/logs/logRecord';
 import type { SpanView } from '../../../src/protocol/spanView';
 import { httpRequest, withCollector } from '../collector/helpers';
+import { runNode, type Ran } from '../nodeProcess';
 
 const CLI = resolve('dist/cli.js');
 const WS = resolve('sample-workspace');
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: WS,
-      env: { ...process.env, SAMPLE_TIME_SCALE: '0.01', INSTRUMENT_FIRST_LOG_FORMAT: 'none', NO_COLOR: '1', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+  return runNode([CLI, ...args], {
+    cwd: WS,
+    env: { SAMPLE_TIME_SCALE: '0.01', INSTRUMENT_FIRST_LOG_FORMAT: 'none', NO_COLOR: '1', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...env },
   });
 }
 
@@ -86,14 +79,7 @@ for (const [mode, protocol] of [
 
 test('ctx.log records look like the records of pino and winston through their official OTel instrumentations', async () => {
   await withCollector({ decodeThreads: 0 }, async (c, endpoint) => {
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, [resolve(__dirname, 'otelLoggersChild.js'), endpoint], { env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+    const out = await runNode([resolve(__dirname, 'otelLoggersChild.js'), endpoint], { env: { OTEL_EXPORTER_OTLP_ENDPOINT: '' } });
     assert.equal(out.code, 0, out.stderr);
     const { traceId, outcome } = JSON.parse(out.stdout) as { traceId: string; outcome: string };
     assert.equal(outcome, 'converged');

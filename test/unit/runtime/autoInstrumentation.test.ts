@@ -4,12 +4,12 @@
 // runtime its own, both over OTLP to an embedded collector here; a loopback server answers calls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Collector } from '../../../src/collector';
 import type { SpanView } from '../../../src/protocol/spanView';
+import { runNode, type Ran } from '../nodeProcess';
 
 const FIXTURE = resolve('test/fixtures/autoInstrumentation');
 const CLI = resolve('dist/cli.js');
@@ -18,17 +18,10 @@ function listen(server: Server): Promise<string> {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
-function runCli(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, ['--require', './otel.cjs', CLI, 'run', 'plans/calls.ts'], {
-      cwd: FIXTURE,
-      env: { ...process.env, NO_COLOR: '1', INSTRUMENT_FIRST_LOG_FORMAT: 'none', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
+function runCli(env: NodeJS.ProcessEnv): Promise<Ran> {
+  return runNode(['--require', './otel.cjs', CLI, 'run', 'plans/calls.ts'], {
+    cwd: FIXTURE,
+    env: { NO_COLOR: '1', INSTRUMENT_FIRST_LOG_FORMAT: 'none', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...env },
   });
 }
 
