@@ -10,7 +10,7 @@ import { decodeOtlpJson } from './otlpJsonDecoder';
 import { indexOtlpProto } from './otlpProtoDecoder';
 import { packBatch, packedTransfers } from './packedBatch';
 import { indexTransfers } from './spanIndex';
-import { KEPT_IDLE_MS, LargeBuffers, moveLargeValues } from './largeValues';
+import { LargeBuffers, moveLargeValues } from './largeValues';
 import { decodeLimits } from '../store/otlpValues';
 
 const port = parentPort;
@@ -30,21 +30,12 @@ const repeats = (key: string): boolean => ctx.pool.key(key).values !== undefined
 
 /** Buffers of large values the store emptied, for the next bodies (the large bodies' worker only). */
 const largeBuffers = new LargeBuffers();
-/** Lets the kept buffers go once large bodies stop coming (checked while any are kept). */
-let idleCheck: NodeJS.Timeout | undefined;
-const watchKept = (): void => {
-  if (idleCheck || largeBuffers.keptBytes === 0) return;
-  idleCheck = setTimeout(() => {
-    idleCheck = undefined;
-    if (largeBuffers.releaseIfIdle()) watchKept();
-  }, KEPT_IDLE_MS);
-  idleCheck.unref();
-};
 
 port.on('message', (req: DecodeRequest | RecycleMessage) => {
   if ('recycle' in req) {
     largeBuffers.give(req.recycle);
-    watchKept();
+    // Let go once large bodies stop coming.
+    largeBuffers.releaseWhenIdle();
     return;
   }
   let res: DecodeResponse;

@@ -83,6 +83,7 @@ export class LargeBuffers {
   private readonly kept: ArrayBuffer[] = [];
   private bytes = 0;
   private lastUse = -Infinity;
+  private idleCheck: NodeJS.Timeout | undefined;
   /** Buffers let go are freed at once: a decode worker's heap hardly grows, so V8 would collect them late. */
   private readonly sink = new BufferSink();
 
@@ -127,6 +128,19 @@ export class LargeBuffers {
     for (const b of this.kept.splice(0)) this.sink.drop(b);
     this.bytes = 0;
     return false;
+  }
+
+  /**
+   * Checks every KEPT_IDLE_MS, while buffers are kept, whether they can all be let go
+   * (`releaseIfIdle`); the check never keeps the thread alive.
+   */
+  releaseWhenIdle(): void {
+    if (this.idleCheck || this.kept.length === 0) return;
+    this.idleCheck = setTimeout(() => {
+      this.idleCheck = undefined;
+      if (this.releaseIfIdle()) this.releaseWhenIdle();
+    }, KEPT_IDLE_MS);
+    this.idleCheck.unref();
   }
 
   /** Bytes kept. */

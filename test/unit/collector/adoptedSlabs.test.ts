@@ -334,6 +334,17 @@ test('LargeBuffers: once no buffer was given back or taken for KEPT_IDLE_MS, eve
   assert.equal(kept.take(MiB), undefined);
 });
 
+test('LargeBuffers.releaseWhenIdle: kept buffers are freed by themselves once large bodies stop coming (as the decode worker asks)', async () => {
+  const kept = new LargeBuffers();
+  const a = new ArrayBuffer(MiB);
+  kept.give(a);
+  kept.releaseWhenIdle();
+  kept.releaseWhenIdle(); // asked again while a check is pending: one check
+  while (kept.keptBytes > 0) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(a.byteLength, 0, 'freed (detached)');
+  kept.releaseWhenIdle(); // nothing kept: no check left behind
+});
+
 test('through the decode pool: large bodies\u2019 values are adopted, and their emptied buffers are reused by the worker for like bodies', async () => {
   const ctx = new DecodeContext();
   const pool = new DecodePool(WORKER, 1, undefined, ctx);
