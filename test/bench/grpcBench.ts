@@ -13,7 +13,8 @@
 // a gRPC client waits for; node:http2 writes the trailers a turn after the headers and data) — read
 // in the load process (two clock reads per call), it adds no work to the collector. The collector
 // process runs without bench:memory's RSS sampler (as in bench:collector), in every phase alike.
-// `--json` prints one JSON object. Run: npm run bench:grpc
+// Also printed per phase: the share of it the collector's main thread sat idle (event-loop utilization).
+// `--json` prints one JSON object; `--no-grpc-js` runs the goal's two phases only. Run: npm run bench:grpc
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
@@ -66,19 +67,23 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-function serverCpuMs(child: ChildProcess): Promise<number> {
+/** The collector process's CPU ms (all threads) and its main thread's event-loop idle and active ms so far. */
+function serverCpuMs(child: ChildProcess): Promise<{ cpu: number; idle: number; active: number }> {
   return new Promise((resolve) => {
-    child.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1000));
+    child.once('message', (m: { cpu: NodeJS.CpuUsage; elu: { idle: number; active: number } }) => resolve({ cpu: (m.cpu.user + m.cpu.system) / 1000, idle: m.elu.idle, active: m.elu.active }));
     child.send({ type: 'cpu' });
   });
 }
 
-/** Runs the load; `serverCpuMs` is the collector process's CPU time (all threads) while measured. */
-function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number }> {
+/**
+ * Runs the load; `serverCpuMs` is the collector process's CPU time (all threads) while measured,
+ * `serverIdle` the share of that time its main thread's event loop was idle (waiting in epoll).
+ */
+function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number; serverIdle: number }> {
   const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192', ...(process.env.GRPC_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.GRPC_BENCH_PROF + '/load'] : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  let cpu0 = 0;
+  let cpu0 = { cpu: 0, idle: 0, active: 0 };
   child.on('message', () =>
     void serverCpuMs(server).then((ms) => {
       cpu0 = ms;
@@ -88,16 +93,21 @@ function load(options: object, server: ChildProcess): Promise<LoadResult & { ser
   return new Promise((resolve, reject) =>
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`load exited with ${code}`));
-      void serverCpuMs(server).then((ms) => resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms - cpu0 }));
+      void serverCpuMs(server).then((ms) => {
+        const idle = ms.idle - cpu0.idle;
+        resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms.cpu - cpu0.cpu, serverIdle: idle / (idle + ms.active - cpu0.active) });
+      });
     }),
   );
 }
 
 type Phase = 'proto' | 'grpc' | 'grpc-js';
-const PHASES: readonly Phase[] = ['proto', 'grpc', 'grpc-js'];
+/** `--no-grpc-js`: the goal's two phases only (HTTP protobuf and the lean client), for quicker comparisons. */
+const withGrpcJs = !process.argv.includes('--no-grpc-js');
+const PHASES: readonly Phase[] = withGrpcJs ? ['proto', 'grpc', 'grpc-js'] : ['proto', 'grpc'];
 const LABEL: Record<Phase, string> = { proto: 'OTLP/HTTP protobuf:    ', grpc: 'OTLP/gRPC, lean client:', 'grpc-js': 'OTLP/gRPC, grpc-js:    ' };
 
-async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number }> {
+async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number; serverIdle: number }> {
   const server = await startServer();
   try {
     const grpcPhase = kind !== 'proto';
@@ -131,6 +141,8 @@ async function main(): Promise<void> {
   const cpu: Record<Phase, [number, number][]> = { proto: [], grpc: [], 'grpc-js': [] };
   // Lean client, per phase: median ms from an answer's headers to its status trailers.
   const statusWaits: number[] = [];
+  // The collector's main thread: share of each phase its event loop sat idle.
+  const idle: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
   for (let i = 0; i < rounds; i++) {
     // The order reverses every round: on a shared machine the load drifts within a round.
     const order = i % 2 === 0 ? PHASES : [...PHASES].reverse();
@@ -140,12 +152,13 @@ async function main(): Promise<void> {
       got[kind] = r.spansPerSec;
       rates[kind].push(r.spansPerSec);
       cpu[kind].push([r.serverCpuMs / requests, r.cpuMs / requests]);
+      idle[kind].push(r.serverIdle);
       if (r.statusWaitP50Ms !== undefined) statusWaits.push(r.statusWaitP50Ms);
       const wait = r.statusWaitP50Ms !== undefined ? `; status ${r.statusWaitP50Ms.toFixed(2)} ms after the answer's headers` : '';
-      log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms${wait})`);
+      log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms; collector main thread idle ${(100 * r.serverIdle).toFixed(0)} %${wait})`);
     }
-    roundRatios.push([got.grpc / got.proto, got['grpc-js'] / got.proto]);
-    log(`  round ${i + 1} (${order.join(', ')}): lean ${roundRatios[i]![0].toFixed(2)}×, grpc-js ${roundRatios[i]![1].toFixed(2)}×`);
+    roundRatios.push([got.grpc / got.proto, (got['grpc-js'] ?? NaN) / got.proto]);
+    log(`  round ${i + 1} (${order.join(', ')}): lean ${roundRatios[i]![0].toFixed(2)}×` + (withGrpcJs ? `, grpc-js ${roundRatios[i]![1].toFixed(2)}×` : ''));
   }
   const med = (k: Phase): number => median(rates[k]);
   const cpuMed = (k: Phase): { collector: number; load: number } => ({ collector: fixed(median(cpu[k].map((c) => c[0])), 3), load: fixed(median(cpu[k].map((c) => c[1])), 3) });
@@ -169,15 +182,18 @@ async function main(): Promise<void> {
     cpuMsPerBody: { proto: cpuMed('proto'), grpc: cpuMed('grpc'), 'grpc-js': cpuMed('grpc-js') },
     /** Lean client: median over the phases of the median ms from an answer's headers to its status. */
     leanStatusWaitMs: fixed(median(statusWaits), 3),
+    /** Median share of each phase the collector's main thread was idle (event loop in epoll). */
+    collectorIdle: { proto: fixed(median(idle.proto)), grpc: fixed(median(idle.grpc)), 'grpc-js': fixed(median(idle['grpc-js'])) },
   };
   if (asJson) process.stdout.write(JSON.stringify(result) + '\n');
   const c = result.cpuMsPerBody;
   const conn = `${channels} HTTP/2 connection${channels === 1 ? '' : 's'}`;
   log(`medians of ${rounds} rounds of ${requests} × 512 spans, order reversing each round; HTTP protobuf over 4 keep-alive sockets, gRPC over ${conn}:`);
   log(`  gRPC, lean node:http2 client (pre-framed bodies) / HTTP protobuf: ${result.ratio.toFixed(2)}× (rounds' own ratios ${result.roundRatios.join(', ')}; median ${result.medianRoundRatio.toFixed(2)}×); goal ≥ 1.0× — ${result.ratio >= 1 ? 'met' : 'not met'}`);
-  log(`  gRPC, grpc-js client (the official exporters' transport) / HTTP protobuf: ${result.grpcJsRatio.toFixed(2)}× (rounds ${result.grpcJsRoundRatios.join(', ')}; median ${result.grpcJsMedianRoundRatio.toFixed(2)}×)`);
+  if (withGrpcJs) log(`  gRPC, grpc-js client (the official exporters' transport) / HTTP protobuf: ${result.grpcJsRatio.toFixed(2)}× (rounds ${result.grpcJsRoundRatios.join(', ')}; median ${result.grpcJsMedianRoundRatio.toFixed(2)}×)`);
   log(`gRPC (lean client): the status trailers ${result.leanStatusWaitMs} ms after the answer's headers (median of the phases' medians)`);
-  log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}`);
+  log(`collector main thread idle (medians): HTTP ${(100 * result.collectorIdle.proto).toFixed(0)} %, gRPC lean ${(100 * result.collectorIdle.grpc).toFixed(0)} %` + (withGrpcJs ? `, gRPC grpc-js ${(100 * result.collectorIdle['grpc-js']).toFixed(0)} %` : ''));
+  log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}` + (withGrpcJs ? `; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}` : ''));
 }
 
 main().catch((e: unknown) => {

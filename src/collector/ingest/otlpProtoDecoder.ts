@@ -5,7 +5,7 @@ import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import { ProtoReader } from './protoReader';
 import { readAnyValue } from './protoAnyValue';
 import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
-import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type IndexScratch, type SpanIndex } from './spanIndex';
 import type { KeyInfo } from '../store/stringPool';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from '../store/spanRecord';
 import { wordsToMsRest } from '../store/unixNano';
@@ -16,7 +16,8 @@ import { wordsToMsRest } from '../store/unixNano';
  * invalid content are counted as rejected.
  */
 export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
-  return materialize(indexOtlpProto(buf, ctx), buf, ctx.dict, ctx);
+  // The index is read here and dropped: its arrays are reused by the next body.
+  return materialize(indexOtlpProto(buf, ctx, ctx.indexScratch), buf, ctx.dict, ctx);
 }
 
 /**
@@ -24,10 +25,10 @@ export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
  * trace.proto and common/v1/common.proto) into a span index over the same bytes; repeated strings
  * get ids in `ctx.dict`. Throws DecodeError when the bytes are not a well-formed message.
  */
-export function indexOtlpProto(buf: Buffer, ctx: DecodeContext): SpanIndex {
+export function indexOtlpProto(buf: Buffer, ctx: DecodeContext, scratch?: IndexScratch): SpanIndex {
   if (ctx.dict.full) ctx.clear();
   const r = new ProtoReader(buf);
-  const d = new ProtoSpanIndexer(r, ctx);
+  const d = new ProtoSpanIndexer(r, ctx, scratch);
   while (r.pos < r.end) {
     const tag = r.varint();
     if (tag === REQUEST_RESOURCE_SPANS) {
@@ -40,7 +41,7 @@ export function indexOtlpProto(buf: Buffer, ctx: DecodeContext): SpanIndex {
 }
 
 class ProtoSpanIndexer {
-  private readonly b = new IndexBuilder();
+  private readonly b: IndexBuilder;
   private readonly origins: PackedOrigin[] = [];
   private readonly extras: [number, SpanExtra][] = [];
   private readonly budget: SpanBudget;
@@ -61,7 +62,9 @@ class ProtoSpanIndexer {
   constructor(
     private readonly r: ProtoReader,
     private readonly ctx: DecodeContext,
+    scratch: IndexScratch | undefined,
   ) {
+    this.b = new IndexBuilder(4096, scratch);
     this.budget = new SpanBudget(ctx.limits);
   }
 
@@ -120,44 +123,44 @@ class ProtoSpanIndexer {
   private scopeSpans(end: number, resource: PackedOrigin): void {
     const r = this.r;
     const parts: PackedOrigin = { ...resource };
-    const spanRanges: number[] = [];
+    // The spans are indexed as they are read (one pass): they name their origin by its place, and
+    // the scope's fields fill in the same object, whether they come before or after the spans.
+    const origin = this.origins.push(parts) - 1;
     while (r.pos < end) {
       const t = r.varint();
       if (t === SCOPE_SPANS_SCOPE) {
         const e = r.lengthEnd();
-        const keys: string[] = [];
-        const values: AttrValue[] = [];
-        const budget = new SpanBudget(this.ctx.limits);
-        this.withEnd(e, () => {
-          while (r.pos < e) {
-            const f = r.varint();
-            if (f === SCOPE_NAME) parts.scopeName = r.string();
-            else if (f === SCOPE_VERSION) parts.scopeVersion = r.string();
-            else if (f === SCOPE_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, budget);
-            else if (f === SCOPE_DROPPED) parts.scopeDropped = uint32(r.varint());
-            else r.skip(f & 7);
-          }
-        });
-        parts.scopeKeys = this.ctx.shapes.share(keys, keys.length);
-        parts.scopeValues = values;
+        r.end = e;
+        this.scope(e, parts);
+        r.end = end;
         r.pos = e;
       } else if (t === SCOPE_SPANS_SPANS) {
         const e = r.lengthEnd();
-        spanRanges.push(r.pos, e);
+        r.end = e;
+        this.span(e, origin);
+        r.end = end;
         r.pos = e;
       } else if (t === SCOPE_SPANS_SCHEMA_URL) parts.scopeSchemaUrl = r.string();
       else r.skip(t & 7);
     }
-    const origin = this.origins.push(parts) - 1;
-    for (let i = 0; i < spanRanges.length; i += 2) {
-      r.pos = spanRanges[i]!;
-      const e = spanRanges[i + 1]!;
-      const saved = r.end;
-      r.end = e;
-      this.span(e, origin);
-      r.end = saved;
-      r.pos = e;
+  }
+
+  /** An InstrumentationScope (the reader's end set to `end`) into `parts`. */
+  private scope(end: number, parts: PackedOrigin): void {
+    const r = this.r;
+    const keys: string[] = [];
+    const values: AttrValue[] = [];
+    const budget = new SpanBudget(this.ctx.limits);
+    while (r.pos < end) {
+      const f = r.varint();
+      if (f === SCOPE_NAME) parts.scopeName = r.string();
+      else if (f === SCOPE_VERSION) parts.scopeVersion = r.string();
+      else if (f === SCOPE_ATTRIBUTES) this.keyValueInto(r.lengthEnd(), keys, values, budget);
+      else if (f === SCOPE_DROPPED) parts.scopeDropped = uint32(r.varint());
+      else r.skip(f & 7);
     }
+    parts.scopeKeys = this.ctx.shapes.share(keys, keys.length);
+    parts.scopeValues = values;
   }
 
   finish(): SpanIndex {
@@ -174,6 +177,14 @@ class ProtoSpanIndexer {
     const buf = r.buf;
     for (let i = s; i < e; i++) if (buf[i] !== 0) return s;
     return -1 - bytes;
+  }
+
+  /** Whether buf[s, e) is all zero bytes (read as bytes: no number objects made). */
+  private allZero(s: number, e: number): boolean {
+    const buf = this.r.buf;
+    let or = 0;
+    for (let i = s; i < e; i++) or |= buf[i]!;
+    return or === 0;
   }
 
   private sameBytes(a: number, b: number, n: number): boolean {
@@ -221,7 +232,7 @@ class ProtoSpanIndexer {
         case SPAN_PARENT_SPAN_ID: {
           const e = r.lengthEnd();
           // Empty or all zero: a root (as the JSON paths read it).
-          parent = e === r.pos || (e - r.pos === 8 && r.buf.readUInt32LE(r.pos) === 0 && r.buf.readUInt32LE(r.pos + 4) === 0) ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
+          parent = e === r.pos || (e - r.pos === 8 && this.allZero(r.pos, e)) ? -1 : e - r.pos === 8 ? r.pos : -1 - (e - r.pos);
           r.pos = e;
           break;
         }
@@ -263,29 +274,38 @@ class ProtoSpanIndexer {
           r.pos = e;
           break;
         }
+        // No closures in this function (e.g. withEnd's): a closure that captures its variables makes
+        // V8 allocate a context for them on every call — a heap object per span, and slower reads.
         case SPAN_EVENTS: {
           const e = r.lengthEnd();
-          (events ??= []).push(this.withEnd(e, () => this.event(e)));
+          const saved = r.end;
+          r.end = e;
+          (events ??= []).push(this.event(e));
+          r.end = saved;
           r.pos = e;
           break;
         }
         case SPAN_LINKS: {
           const e = r.lengthEnd();
-          const link = this.withEnd(e, () => this.link(e));
+          const saved = r.end;
+          r.end = e;
+          const link = this.link(e);
+          r.end = saved;
           if (link) (links ??= []).push(link);
           r.pos = e;
           break;
         }
         case SPAN_STATUS: {
           const e = r.lengthEnd();
-          this.withEnd(e, () => {
-            while (r.pos < e) {
-              const f = r.varint();
-              if (f === STATUS_MESSAGE) statusMessage = r.string();
-              else if (f === STATUS_CODE) status = r.varint();
-              else r.skip(f & 7);
-            }
-          });
+          const saved = r.end;
+          r.end = e;
+          while (r.pos < e) {
+            const f = r.varint();
+            if (f === STATUS_MESSAGE) statusMessage = r.string();
+            else if (f === STATUS_CODE) status = r.varint();
+            else r.skip(f & 7);
+          }
+          r.end = saved;
           r.pos = e;
           break;
         }
@@ -352,8 +372,26 @@ class ProtoSpanIndexer {
 
   /** Indexes one span attribute (a KeyValue, the reader's end set to `end`) as key `n`; returns the new count. */
   private spanAttribute(end: number, keys: string[], n: number): number {
-    const info = this.keyValue(end, true, this.budget);
+    const r = this.r;
+    const b = this.b;
+    const budget = this.budget;
+    // A whole KeyValue whose bytes were seen before with a repeating value (a dictionary string, a
+    // small int, a bool): its key and value pair without reading either (one lookup, not two).
+    const pairs = this.ctx.pairIds;
+    const start = r.pos;
+    const known = pairs.get(r.buf, start, end);
+    if (known !== undefined && budget.take(known.bytes)) {
+      b.pushValue(known.a, known.arg);
+      keys[n] = known.key;
+      return n + 1;
+    }
+    const used = budget.used;
+    const info = this.keyValue(end, true, budget);
     if (info === undefined) return n;
+    if (known === undefined) {
+      const a = b.values[b.valueInts - 2]!;
+      if (a === V_DICT || a === V_INT || a === V_BOOL) pairs.store(r.buf, start, end, { key: info.key, a, arg: b.values[b.valueInts - 1]!, bytes: budget.used - used });
+    }
     keys[n] = info.key;
     return n + 1;
   }

@@ -87,12 +87,22 @@ export function indexTransfers(ix: SpanIndex): ArrayBuffer[] {
 
 /** Growable typed arrays for building an index. */
 export class IndexBuilder {
-  spans = new Int32Array(256 * SPAN_INTS);
+  spans: Int32Array;
   times = new Uint32Array(256 * SLAB_WORDS);
   values: Int32Array;
-  /** `valueInts`: room for that many value integers to begin with (they are not kept once the records are made). */
-  constructor(valueInts = 4096) {
-    this.values = new Int32Array(valueInts);
+  /**
+   * `valueInts`: room for that many value integers to begin with (they are not kept once the records
+   * are made). `scratch`: the span and value arrays of an index that is read and dropped on this
+   * thread (decoded in place) are taken from it and given back to it as they grow, so that a body
+   * allocates no such arrays (nor their zeroing). Every integer of a span and value is written
+   * before it is read. The time words are kept by the records: always new.
+   */
+  constructor(
+    valueInts = 4096,
+    private readonly scratch?: IndexScratch,
+  ) {
+    this.spans = scratch?.spans ?? new Int32Array(256 * SPAN_INTS);
+    this.values = scratch?.values && scratch.values.length >= valueInts ? scratch.values : new Int32Array(valueInts);
   }
   count = 0;
   valueInts = 0;
@@ -100,10 +110,14 @@ export class IndexBuilder {
 
   /** Starts a span; returns the offset of its integers. */
   openSpan(): number {
+    // Checked apart: reused span integers may have room that the new time words do not.
     if ((this.count + 1) * SPAN_INTS > this.spans.length) {
       const spans = new Int32Array(this.spans.length * 2);
       spans.set(this.spans);
       this.spans = spans;
+      if (this.scratch) this.scratch.spans = spans;
+    }
+    if ((this.count + 1) * SLAB_WORDS > this.times.length) {
       const times = new Uint32Array(this.times.length * 2);
       times.set(this.times);
       this.times = times;
@@ -116,6 +130,7 @@ export class IndexBuilder {
       const values = new Int32Array(this.values.length * 2);
       values.set(this.values);
       this.values = values;
+      if (this.scratch) this.scratch.values = values;
     }
     this.values[this.valueInts++] = a;
     this.values[this.valueInts++] = b;
@@ -156,6 +171,12 @@ export class IndexBuilder {
       ...parts,
     };
   }
+}
+
+/** Span and value arrays kept for the next in-place decode (see IndexBuilder). */
+export interface IndexScratch {
+  spans?: Int32Array;
+  values?: Int32Array;
 }
 
 class IndexError extends Error {}
@@ -216,6 +237,7 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   const spanLen = traceLen >> 1;
   const idSlice = ix.idText ? (a: number, b: number): string => slices.latin1Slice(a, b) : (a: number, b: number): string => slices.hexSlice(a, b);
   const out = new Array<SpanRecord>(count);
+  const recent = new RecentIds(body, spanLen);
   let v = 0;
   let traceId = '';
   let parentId = '';
@@ -233,7 +255,7 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     if (!(s >= 0 && s + spanLen <= len)) throw new IndexError('span index: span id out of range');
     const p = spans[o + F_PARENT]!;
     let parent = '';
-    if (p >= 0 && p + spanLen <= len) parent = parentId = idSlice(p, p + spanLen);
+    if (p >= 0 && p + spanLen <= len) parent = parentId = recent.find(p) ?? recent.add(p, idSlice(p, p + spanLen));
     else if (p === SAME && parentId !== '') parent = parentId;
     else if (p !== NONE) throw new IndexError('span index: parent id out of range');
     const nameValue = spans[o + F_NAME]!;
@@ -250,11 +272,53 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
     const origin = origins[spans[o + F_ORIGIN]!];
     if (origin === undefined) throw new IndexError('span index: origin out of range');
     const bits = packBits(slot, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0);
-    out[i] = new SpanRecord(traceId, idSlice(s, s + spanLen), parent, name, slab, bits, keys, vals, origin, undefined);
+    out[i] = new SpanRecord(traceId, recent.find(s) ?? idSlice(s, s + spanLen), parent, name, slab, bits, keys, vals, origin, undefined);
   }
   if (v !== values.length) throw new IndexError('span index: too many values');
   attachExtras(out, ix.extras, ctx);
   return { spans: out, rejected: ix.rejected, firstError: ix.firstError };
+}
+
+/** Parent ids remembered per batch (a power of two). */
+const RECENT_IDS = 4;
+
+/**
+ * The last few parent ids of a batch, by where their bytes are in the body: a parent named again
+ * (by spans that are not next to each other), and a parent's own span (exporters send children
+ * before their parent, as they end first) take the string already made — one string per id in the
+ * store, not one per mention, and no hex text made again.
+ */
+class RecentIds {
+  private readonly at = new Int32Array(RECENT_IDS).fill(-1);
+  private readonly ids: string[] = ['', '', '', ''];
+  private next = 0;
+  constructor(
+    private readonly body: Buffer,
+    private readonly n: number,
+  ) {}
+
+  /** The string of an id whose bytes (at `a`) equal a remembered one's, or undefined. */
+  find(a: number): string | undefined {
+    const body = this.body;
+    const n = this.n;
+    for (let k = 0; k < RECENT_IDS; k++) {
+      const b = this.at[k]!;
+      if (b < 0) continue;
+      // From the end: ids of one trace tend to differ in their last bytes.
+      let i = n - 1;
+      while (i >= 0 && body[a + i] === body[b + i]) i--;
+      if (i < 0) return this.ids[k];
+    }
+    return undefined;
+  }
+
+  add(a: number, id: string): string {
+    const k = this.next;
+    this.at[k] = a;
+    this.ids[k] = id;
+    this.next = (k + 1) & (RECENT_IDS - 1);
+    return id;
+  }
 }
 
 const EMPTY_KEYS: string[] = [];

@@ -157,8 +157,11 @@ export class WorkSlicer {
   private readonly drain = (): void => {
     if (this.waitTurns > 0 && !this.disposed) {
       // Immediates queued while immediates run wait for the next turn: one turn passes per call.
+      // The turns are counted from the job that asked, whether or not anything waits meanwhile: a
+      // job queued once they have passed runs in its own turn, not one later.
       this.waitTurns--;
-      setImmediate(this.drain);
+      if (this.waitTurns === 0 && this.pending === 0) this.scheduled = false;
+      else setImmediate(this.drain);
       return;
     }
     const start = performance.now();
@@ -190,7 +193,8 @@ export class WorkSlicer {
     }
     this.scheduled = false;
     if (this.disposed) return;
-    if (this.head < this.queue.length) return this.schedule();
+    // Turns a job asked for are counted down even with nothing queued (see the top of drain).
+    if (this.waitTurns > 0 || this.head < this.queue.length) return this.schedule();
     if (this.largeHead < this.large.length) {
       const wait = this.largeWait();
       if (wait === 0) return this.schedule();

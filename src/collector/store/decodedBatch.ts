@@ -18,6 +18,17 @@ export interface DecodedBatch {
   firstError: string;
 }
 
+/**
+ * A span attribute as a span index holds it (see spanIndex.ts): its interned key, its value pair
+ * (a dictionary id, a small int or a bool) and the bytes the value counts against the span's caps.
+ */
+export interface IndexedPair {
+  key: string;
+  a: number;
+  arg: number;
+  bytes: number;
+}
+
 /** Tables shared by every decode into one store: interned strings, key shapes, origins. */
 export class DecodeContext {
   readonly pool = new StringPool();
@@ -30,7 +41,14 @@ export class DecodeContext {
   readonly dict = new IdDictionary();
   readonly nameIds = new ByteStringCache<number>(11);
   readonly valueIds = new ByteStringCache<number>(13);
+  /** Whole span attributes (KeyValue bytes) whose value repeats, as a span index writes them. */
+  readonly pairIds = new ByteStringCache<IndexedPair>(13);
   private readonly origins = new Map<string, SpanOrigin>();
+  /**
+   * The span and value arrays of the last index decoded in place on this context's thread, reused
+   * by the next (an index made to be posted to another thread never takes them).
+   */
+  readonly indexScratch: { spans?: Int32Array; values?: Int32Array } = {};
   /** Caps applied by decoders using this context (a decode worker is told the store's with each body). */
   limits: DecodeLimits = decodeLimits(undefined);
 
@@ -70,6 +88,7 @@ export class DecodeContext {
     this.valueBytes.clear();
     this.nameIds.clear();
     this.valueIds.clear();
+    this.pairIds.clear();
     this.dict.clear();
     this.origins.clear();
   }

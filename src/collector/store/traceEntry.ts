@@ -73,8 +73,11 @@ export class TraceEntry {
     }
     if (this.stale) return undefined;
     if (isErrorRecord(rec)) this.errorCount++;
-    if (rec.startMs < this.minStart) this.minStart = rec.startMs;
-    if (rec.endMs > this.maxEnd) this.maxEnd = rec.endMs;
+    // Each time read once: a getter's double that is not inlined here is a heap number per read.
+    const start = rec.startMs;
+    if (start < this.minStart) this.minStart = start;
+    const end = rec.endMs;
+    if (end > this.maxEnd) this.maxEnd = end;
     if (!rec.parentSpanId) this.rootRec = rec;
     if (!this.run && isPlanSpan(rec)) this.run = true;
     if (!this.plan && this.run) this.plan = attrString(rec, Attr.planName) ?? '';

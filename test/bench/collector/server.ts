@@ -1,7 +1,7 @@
 // The collector under test, in its own process (forked by collectorBench and memoryBench with an
 // IPC channel). argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean} | {type:'cpu'} |
 // {type:'memory'} | {type:'stop'}; out: {type:'ready', endpoint, grpcAddress}, {type:'stats', ...},
-// {type:'cpu', cpu}, {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
+// {type:'cpu', cpu, elu} (elu: the main thread's event-loop idle and active ms so far), {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Collector } from '../../../src/collector';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
       }
       process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: process.memoryUsage().heapUsed, baseHeap });
     } else if (m.type === 'cpu') {
-      process.send?.({ type: 'cpu', cpu: process.cpuUsage() });
+      process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
     } else if (m.type === 'memory') {
       sample();
       process.send?.({ type: 'memory', series: series.splice(0), peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });

@@ -6,6 +6,7 @@ import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/o
 import { F_SHAPE, F_SPAN, F_TRACE, materialize, SAME, SPAN_INTS, type SpanIndex } from '../../../src/collector/ingest/spanIndex';
 import { toSpanView } from '../../../src/collector/store/spanRecord';
 import { spanIdOf, traceIdOf, T0, type SpanSpec } from './helpers';
+import { decodeLimits } from '../../../src/collector/store/otlpValues';
 import { fixed64, keyValue, len, protoSpan, str, tag, varint } from './protoWriter';
 
 /** A body of `n` spans in one trace: a root, steps under it, calls under the steps; every attribute type. */
@@ -121,4 +122,78 @@ test('a wrong span index is refused, never stored with holes', () => {
   // A mirror that missed additions does not resolve ids it never saw.
   assert.throws(() => materialize(good, b, new DictionaryMirror(new DecodeContext()), ctx), /out of range/);
   assert.equal(materialize(good, b, ctx.dict, ctx).spans.length, 13);
+});
+
+test('parent ids taken from the ones remembered in a batch are always the right ones', () => {
+  // Ids that differ only in their first byte, only in their last, six parents in turn (more than
+  // are remembered), children before their parent and after it, and a parent named again after
+  // others pushed it out: every span gets exactly its own id and its parent's.
+  const trace = traceIdOf(77);
+  const parents = ['00000000000000a1', '10000000000000a1', '00000000000000a2', 'ff000000000000a1', '00000000000000ff', '7f7f7f7f7f7f7f7f'];
+  const specs: SpanSpec[] = [];
+  let n = 0;
+  const child = (parent: string | undefined, spanId = `c${(n++).toString(16).padStart(15, '0')}`): void => {
+    specs.push({ traceId: trace, spanId, parentSpanId: parent, name: 's', startMs: T0, endMs: T0 + 1 });
+  };
+  for (let round = 0; round < 3; round++) for (const p of parents) child(p);
+  for (const p of [parents[5]!, parents[0]!, parents[5]!, parents[1]!]) child(p);
+  // Each parent's own span after its children, then children of a parent already stored.
+  for (const p of parents) child(p === parents[0] ? undefined : parents[0], p);
+  child(parents[3]);
+  const batch = decodeOtlpProto(Buffer.from([...len(1, [...len(2, specs.flatMap((s) => len(2, protoSpan(s))))])]), new DecodeContext());
+  assert.deepEqual(
+    batch.spans.map((r) => [r.spanId, r.parentSpanId]),
+    specs.map((s) => [s.spanId, s.parentSpanId ?? '']),
+  );
+});
+
+test('bodies decoded in place one after another on one context equal each decoded alone (reused index arrays)', () => {
+  // A large body grows the arrays kept for reuse; smaller and larger ones follow, so a later body
+  // runs over what an earlier one left in them.
+  const ctx = new DecodeContext();
+  for (const [n, seed] of [
+    [700, 11],
+    [3, 2000],
+    [40, 3000],
+    [1500, 4000],
+    [1, 9000],
+  ] as const) {
+    const b = body(n, seed);
+    assert.deepEqual(views(decodeOtlpProto(b, ctx)), views(decodeOtlpProto(b, new DecodeContext())), `${n} spans`);
+  }
+});
+
+test('span attributes found whole by their bytes give what reading them gives: caps, dictionary resets', () => {
+  const limits = decodeLimits({ maxSpanBytes: 40 });
+  const span = (i: number, attributes: Record<string, string | number | boolean>): number[] =>
+    protoSpan({ traceId: traceIdOf(5), spanId: spanIdOf(100 + i), name: 'n', startMs: T0, endMs: T0 + 1, attributes });
+  const seen = { 'k.s': 'repeat', 'k.i': 7, 'k.b': true, 'k.t': 'other' };
+  const bodies = [
+    [
+      span(0, seen),
+      // The same attributes again, after a value that leaves too little of the span's 40 bytes:
+      // found by their bytes, they must still be cut as when read.
+      span(1, { big: 'x'.repeat(30), ...seen }),
+      span(2, { 'k.i': 7, 'k.s': 'repeat', 'k.b': true }),
+    ],
+    // After the dictionary starts over its ids name other strings: nothing found before may answer.
+    [span(3, { first: 'zzz', second: 'yyy', ...seen }), span(4, seen)],
+  ];
+  const ctx = new DecodeContext();
+  ctx.limits = limits;
+  const together: unknown[] = [];
+  for (const [i, spans] of bodies.entries()) {
+    if (i > 0) ctx.clear();
+    together.push(...views(decodeOtlpProto(Buffer.from(len(1, len(2, spans.flatMap((s) => len(2, s))))), ctx)));
+  }
+  // Each span alone, in a context of its own: nothing of another span is known (no attribute
+  // repeats within a span).
+  const alone = bodies.flat().map((s) => {
+    const own = new DecodeContext();
+    own.limits = limits;
+    return views(decodeOtlpProto(Buffer.from(len(1, len(2, len(2, s)))), own))[0];
+  });
+  assert.deepEqual(together, alone);
+  const cut = (v: unknown): Record<string, unknown> => (v as { attributes: Record<string, unknown> }).attributes;
+  assert.equal(cut(together[1])['k.t'] === 'other', false, 'the attribute past the cap is cut, not taken whole');
 });

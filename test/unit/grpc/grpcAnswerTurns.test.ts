@@ -71,3 +71,68 @@ test('OTLP/gRPC: an OK answer, status trailers included, leaves before the recei
     slicer.dispose();
   }
 });
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('OTLP/gRPC: the turns an answer needs are counted from its job — a body arriving once they have passed runs in its own turn, not one later', async () => {
+  const slicer = new WorkSlicer();
+  const seen: string[] = [];
+  try {
+    await new Promise<void>((resolve) =>
+      runAnswering(
+        slicer,
+        () => {
+          seen.push('a');
+          resolve();
+        },
+        1,
+      ),
+    );
+    // The answer's two turns, and more, pass with nothing queued (a quiet collector between bodies).
+    for (let i = 0; i < 4; i++) await nextTurn();
+    await new Promise<void>((resolve) => {
+      runAnswering(slicer, () => seen.push('b'), 1);
+      // Queued after b's job in the same turn: b comes first unless the slicer still waits a turn
+      // left over from a's answer.
+      setImmediate(() => {
+        seen.push('same turn');
+        setImmediate(resolve);
+      });
+    });
+    assert.deepEqual(seen, ['a', 'b', 'same turn']);
+  } finally {
+    slicer.dispose();
+  }
+});
+
+test('OTLP/gRPC: a body arriving while an answer\'s turns are still passing waits for them, though nothing was queued when the answering job ended', async () => {
+  const slicer = new WorkSlicer();
+  const seen: string[] = [];
+  try {
+    await new Promise<void>((resolve) =>
+      runAnswering(
+        slicer,
+        () => {
+          seen.push('a');
+          // node:http2's two steps for the answer, and the next body arriving in between.
+          setImmediate(() => {
+            seen.push('turn 1');
+            runAnswering(
+              slicer,
+              () => {
+                seen.push('b');
+                resolve();
+              },
+              1,
+            );
+            setImmediate(() => seen.push('turn 2'));
+          });
+        },
+        1,
+      ),
+    );
+    assert.deepEqual(seen, ['a', 'turn 1', 'turn 2', 'b']);
+  } finally {
+    slicer.dispose();
+  }
+});
