@@ -17,7 +17,9 @@
 // (The timeline batch of a stored trace, the issue's other figure, is bench:batch: the path the
 // panel takes, from the store's records.)
 // Loopback only, stops by itself. `--json` prints one JSON object. Run: npm run bench:memory
-// (`--overhead` runs only phase 1.)
+// (`--overhead` runs only phase 1; `--series` also prints a memory timeline every 500 ms: RSS by
+// kind of mapping beside what the budget holds on and off the heap — its reads of /proc cost the
+// collector's thread a few ms each, so the event-loop figure of such a run is not the one of record.)
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -26,7 +28,7 @@ import { SpanStore } from '../../src/collector/store/spanStore';
 import { RECORD_OVERHEAD } from '../../src/collector/store/storedBytes';
 import { LARGE_TEXT_OVERHEAD, LargeText, ownBytes } from '../../src/collector/store/largeText';
 import { SLAB_VALUE_OVERHEAD, TextSlabs } from '../../src/collector/store/textSlabs';
-import type { MemoryMap } from './collector/memoryMap';
+import { sampleLine, type MemoryMap, type MemorySample } from './collector/memoryMap';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
 import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
 
@@ -147,6 +149,8 @@ interface Memory {
   /** The main isolate's heap spaces (MiB) near the peak and at the ask. */
   spacesAtPeak: Record<string, number>;
   spacesNow: Record<string, number>;
+  /** The timeline since the last ask (`--series`). */
+  series: MemorySample[];
 }
 
 function startServer(options: object): Promise<{ child: ChildProcess; endpoint: string }> {
@@ -250,7 +254,8 @@ async function loadPhase(): Promise<object> {
   const threads = Number(process.env.MEMORY_BENCH_THREADS ?? 1);
   // The extension's settings (collectorHost.ts): one decode worker, protobuf on it, V8's own heap growth.
   const limitHeapGrowth = process.env.MEMORY_BENCH_HEAP_GROWTH === 'limited';
-  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: threads, protobufOnWorkers: threads > 0, maxSpans: 10_000_000, maxTraces: 1_000_000, limitHeapGrowth });
+  const series = process.argv.includes('--series');
+  const { child, endpoint } = await startServer({ maxBytes: BUDGET, decodeThreads: threads, protobufOnWorkers: threads > 0, maxSpans: 10_000_000, maxTraces: 1_000_000, limitHeapGrowth, series });
   try {
     log(`small spans alone for ${SMALL_ALONE_MS / 1000} s…`);
     const aloneEnd = performance.now() + SMALL_ALONE_MS;
@@ -268,6 +273,7 @@ async function loadPhase(): Promise<object> {
     const [big, together] = await Promise.all([bigSenderProcess(endpoint).finally(() => (bigDone = true)), smallSender(endpoint, 1_000_000, () => bigDone)]);
     const cpuTogether = ((await cpuSeconds(child)) - cpu1) / ((performance.now() - togetherT0) / 1000);
     const during = await memory(child);
+    if (series) log(['memory timeline (MiB), the small spans alone then the big sender:', ...[...before.series, ...during.series].map(sampleLine)].join('\n'));
     const alive = child.exitCode === null;
     return {
       budgetMiB: BUDGET / MiB,
@@ -298,6 +304,8 @@ async function loadPhase(): Promise<object> {
       // After the small-span phase, before the big sender starts.
       mapBefore: before.mapNow,
       spacesBeforeMiB: before.spacesNow,
+      // What the budget counted before the big sender: the small spans' stored form (heap).
+      storedBeforeMiB: +(before.stats.bytes / MiB).toFixed(1),
       peakHeapTotalMiB: Math.round(during.peakHeap / MiB),
       peakExternalMiB: Math.round(during.peakExternal / MiB),
       rssBeforeMiB: Math.round(before.rss / MiB),

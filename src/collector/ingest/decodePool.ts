@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { BodyEncoding, DecodeRequest, DecodeResponse, RecycleMessage } from './decodeMessages';
 import { DecodeContext } from '../store/decodedBatch';
 import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
@@ -30,8 +30,20 @@ interface Slot {
   dict: DictionaryMirror;
 }
 
-/** Young generation of a decode worker, in MiB (V8's default on 64-bit is 32–48). */
-const WORKER_YOUNG_MB = 8;
+/**
+ * Young generation of a decode worker, in MiB (V8's default on 64-bit is 32–48; V8 makes it two
+ * semi-spaces and a large-object space of a third each). Everything a worker allocates is garbage
+ * once its answer is posted, so a scavenge finds next to nothing alive whatever the size: the size
+ * only sets how much of the process's RSS each worker's heap takes beside the budget. Measured under
+ * bench:memory (two workers, 2026-12-06): 8 MiB held 16–19 MiB of V8 pages for the two workers'
+ * heaps, 2 MiB held 10–12 (docs/performance.md, `rss-lean`).
+ */
+export const WORKER_YOUNG_MB = 2;
+
+/** What a decode worker is started with: its heap limits, and whether it is the large bodies' worker. */
+export function decodeWorkerOptions(forLarge: boolean): WorkerOptions {
+  return { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB }, workerData: { lowPriority: forLarge } };
+}
 
 /** After this many workers have died, the pool gives up and callers decode in place. */
 const MAX_CRASHES = 3;
@@ -202,9 +214,7 @@ export class DecodePool {
   }
 
   private spawn(forLarge: boolean): Slot {
-    // Everything a worker allocates is garbage once its answer is posted: a small young generation
-    // keeps its heap (part of the process's RSS beside the budget) small, and each scavenge short.
-    const worker = new Worker(this.workerPath, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB }, workerData: { lowPriority: forLarge } });
+    const worker = new Worker(this.workerPath, decodeWorkerOptions(forLarge));
     const slot: Slot = { worker, pending: new Map(), dict: new DictionaryMirror(this.ctx) };
     worker.unref();
     worker.on('message', (res: DecodeResponse) => {

@@ -34,6 +34,8 @@ const largeBuffers = new LargeBuffers();
 port.on('message', (req: DecodeRequest | RecycleMessage) => {
   if ('recycle' in req) {
     largeBuffers.give(req.recycle);
+    // Let go once large bodies stop coming.
+    largeBuffers.releaseWhenIdle();
     return;
   }
   let res: DecodeResponse;

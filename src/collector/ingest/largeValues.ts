@@ -1,4 +1,5 @@
 import { BufferSink, LARGE_TEXT_FROM } from '../store/largeText';
+import { releasableBuffer } from '../store/releasableMemory';
 import { V_LARGE, type SpanIndex } from './spanIndex';
 
 const room = (n: number): number => (n + 7) & ~7;
@@ -33,12 +34,10 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
   }
   if (size > 0) sizes.push(size);
   if (sizes.length === 0) return 0;
-  // Not zero-filled (every value's bytes are written; the padding between them is never read), and
-  // not from Node's pool: each buffer is transferred and kept whole.
-  const buffers = sizes.map((n) => {
-    const again = reuse?.take(n);
-    return again ? Buffer.from(again) : Buffer.allocUnsafeSlow(n);
-  });
+  // Each buffer is transferred and kept whole (not from Node's pool), made of pages that go back to
+  // the system when it is freed (releasableMemory.ts: not malloc'd, so no arena keeps them after
+  // the store let go of its values). Fresh pages are zero already: nothing is filled twice.
+  const buffers = sizes.map((n) => Buffer.from(reuse?.take(n) ?? releasableBuffer(n)));
   let k = 0;
   let at = 0;
   let total = 0;
@@ -61,8 +60,14 @@ export function moveLargeValues(ix: SpanIndex, body: Uint8Array, maxBuffer: numb
   return total;
 }
 
-/** Buffers kept for reuse: at most this many bytes (a few bodies' worth). */
-const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+/**
+ * Buffers kept for reuse: at most this many bytes (a slab's worth at the default budget). Kept
+ * buffers are memory beside the budget; when the store empties buffers faster than bodies take them
+ * (small spans taking the budget back), those beyond this are freed at once.
+ */
+export const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+/** Kept buffers are all let go once none was given back or taken for this long (ms). */
+export const KEPT_IDLE_MS = 1000;
 
 /**
  * Emptied buffers of large values sent back by the store (TextSlabs `recycle`), reused for a body
@@ -70,16 +75,23 @@ const MAX_KEPT_BYTES = 8 * 1024 * 1024;
  * value is from the buffers' sizes, so no slack is allowed): senders of like bodies (the same
  * exporter, batches of like spans) reuse them; others let them go. Why: a new buffer per 1 MiB body
  * is a malloc and fresh pages to fault in (1 GiB of them under bench:memory), and a freed one
- * lingered until the storing thread's next young-generation collection.
+ * lingered until the storing thread's next young-generation collection. Once large bodies stop
+ * coming, what is kept is let go (`releaseIfIdle`): until 2026-12-06 (`rss-lean`) up to 8 MiB
+ * stayed in the worker for good after the last large body.
  */
 export class LargeBuffers {
   private readonly kept: ArrayBuffer[] = [];
   private bytes = 0;
+  private lastUse = -Infinity;
+  private idleCheck: NodeJS.Timeout | undefined;
   /** Buffers let go are freed at once: a decode worker's heap hardly grows, so V8 would collect them late. */
   private readonly sink = new BufferSink();
 
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
   /** Takes a buffer back (the oldest ones are freed when over MAX_KEPT_BYTES). */
   give(buffer: ArrayBuffer): void {
+    this.lastUse = this.clock();
     if (buffer.byteLength === 0) return;
     if (buffer.byteLength > MAX_KEPT_BYTES) {
       this.sink.drop(buffer);
@@ -96,6 +108,7 @@ export class LargeBuffers {
 
   /** A kept buffer of exactly `n` bytes, if any. */
   take(n: number): ArrayBuffer | undefined {
+    this.lastUse = this.clock();
     for (let i = this.kept.length - 1; i >= 0; i--) {
       if (this.kept[i]!.byteLength !== n) continue;
       const b = this.kept.splice(i, 1)[0]!;
@@ -103,6 +116,31 @@ export class LargeBuffers {
       return b;
     }
     return undefined;
+  }
+
+  /**
+   * Frees every kept buffer when none was given back or taken for KEPT_IDLE_MS. True while buffers
+   * are still kept (the caller asks again later), false when nothing is kept any more.
+   */
+  releaseIfIdle(): boolean {
+    if (this.kept.length === 0) return false;
+    if (this.clock() - this.lastUse < KEPT_IDLE_MS) return true;
+    for (const b of this.kept.splice(0)) this.sink.drop(b);
+    this.bytes = 0;
+    return false;
+  }
+
+  /**
+   * Checks every KEPT_IDLE_MS, while buffers are kept, whether they can all be let go
+   * (`releaseIfIdle`); the check never keeps the thread alive.
+   */
+  releaseWhenIdle(): void {
+    if (this.idleCheck || this.kept.length === 0) return;
+    this.idleCheck = setTimeout(() => {
+      this.idleCheck = undefined;
+      if (this.releaseIfIdle()) this.releaseWhenIdle();
+    }, KEPT_IDLE_MS);
+    this.idleCheck.unref();
   }
 
   /** Bytes kept. */

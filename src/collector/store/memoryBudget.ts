@@ -74,6 +74,13 @@ export class MemoryBudget {
     return n;
   }
 
+  /** Of `usedBytes`, those held outside the JavaScript heap (large values in slabs). */
+  get offHeapBytes(): number {
+    let n = 0;
+    for (const m of this.members) n += m.offHeapBytes ?? 0;
+    return n;
+  }
+
   get over(): boolean {
     return this.usedBytes > this.maxBytes;
   }

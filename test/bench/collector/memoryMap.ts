@@ -98,3 +98,30 @@ export function memoryMap(): MemoryMap | undefined {
     largest: anon.slice(0, 8).map((m) => `${Math.round((m.end - m.start) / 1024)} ${Math.round(m.rss / 1024)} ${m.perms}${m.start % ARENA === 0 ? ' arena' : ''}`),
   };
 }
+
+/** One point of the memory timeline bench:memory prints with `--series` (MiB; see memoryMap). */
+export interface MemorySample {
+  /** Seconds since the collector started. */
+  t: number;
+  rss: number;
+  /** The main isolate's new space and old space (committed / used). */
+  newSpace: number;
+  oldSpace: number;
+  oldUsed: number;
+  external: number;
+  /** What the budget counts: all of it, and the part held off the heap (large values in slabs). */
+  stored: number;
+  storedOffHeap: number;
+  map?: Omit<MemoryMap, 'largest'>;
+}
+
+/**
+ * A sample as one line: where RSS is beside what the budget holds. The gap between the large values
+ * stored (`offHeap`) and the thread arenas plus large mappings that hold them is malloc's: freed
+ * memory glibc keeps (docs/collector-limits.md, "What the process holds beyond the budget").
+ */
+export function sampleLine(s: MemorySample): string {
+  const m = s.map;
+  const where = m ? ` | V8 ${m.v8PagesMiB} (main ${s.newSpace}+${s.oldSpace}, rest ${Math.round(m.v8PagesMiB - s.newSpace - s.oldSpace)}) arenas ${m.threadArenasMiB}/${m.threadArenas} large ${m.largeAnonMiB} main arena ${m.mainArenaMiB} files ${m.fileMiB}` : '';
+  return `${s.t.toFixed(1)} s: RSS ${s.rss}; stored ${s.stored} (off heap ${s.storedOffHeap}); old space used ${s.oldUsed}; external ${s.external}${where}`;
+}

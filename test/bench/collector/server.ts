@@ -5,7 +5,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Collector } from '../../../src/collector';
-import { memoryMap, type MemoryMap } from './memoryMap';
+import { memoryMap, type MemoryMap, type MemorySample } from './memoryMap';
 
 interface ServerOptions {
   maxSpans?: number;
@@ -24,6 +24,8 @@ interface ServerOptions {
    * bench's instrument, not the collector.
    */
   sampleMemory?: boolean;
+  /** Also keep a memory timeline (memoryMap.ts `MemorySample`, every 500 ms), sent with 'memory' (bench:memory --series). */
+  series?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -75,6 +77,30 @@ async function main(): Promise<void> {
   };
   const sampler = options.sampleMemory === false ? undefined : setInterval(sample, 20);
   sampler?.unref();
+  // The timeline: a read of /proc/self/smaps costs the storing thread a few ms, hence opt-in.
+  const series: MemorySample[] = [];
+  const MiB = 1024 * 1024;
+  const seriesTimer = options.series
+    ? setInterval(() => {
+        const m = process.memoryUsage();
+        const old = getHeapSpaceStatistics().find((x) => x.space_name === 'old_space');
+        const young = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+        const { largest: _, ...map } = memoryMap() ?? { largest: [] };
+        const round = (n: number): number => Math.round(n / MiB);
+        series.push({
+          t: +(performance.now() / 1000).toFixed(1),
+          rss: round(m.rss),
+          newSpace: round(young?.space_size ?? 0),
+          oldSpace: round(old?.space_size ?? 0),
+          oldUsed: round(old?.space_used_size ?? 0),
+          external: round(m.external),
+          stored: round(collector.budget.usedBytes),
+          storedOffHeap: round(collector.budget.offHeapBytes),
+          map: 'rssMiB' in map ? (map as MemorySample['map']) : undefined,
+        });
+      }, 500)
+    : undefined;
+  seriesTimer?.unref();
   process.on('message', (m: { type: string; gc?: boolean }) => {
     if (m.type === 'stats') {
       if (m.gc && gc) {
@@ -86,7 +112,7 @@ async function main(): Promise<void> {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
     } else if (m.type === 'memory') {
       sample();
-      process.send?.({ type: 'memory', peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
+      process.send?.({ type: 'memory', series: series.splice(0), peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
       peakRss = process.memoryUsage.rss();
       peakHeap = 0;
       peakExternal = 0;
@@ -95,6 +121,7 @@ async function main(): Promise<void> {
       delay.reset();
     } else if (m.type === 'stop') {
       clearInterval(sampler);
+      clearInterval(seriesTimer);
       delay.disable();
       void collector.stop().then(() => process.exit(0));
     }

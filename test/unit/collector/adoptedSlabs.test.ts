@@ -11,7 +11,7 @@ import { DecodePool } from '../../../src/collector/ingest/decodePool';
 import { indexOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
 import { indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { materialize, V_LARGE, type SpanIndex } from '../../../src/collector/ingest/spanIndex';
-import { LargeBuffers, moveLargeValues } from '../../../src/collector/ingest/largeValues';
+import { KEPT_IDLE_MS, LargeBuffers, MAX_KEPT_BYTES, moveLargeValues } from '../../../src/collector/ingest/largeValues';
 import { MessageChannel } from 'node:worker_threads';
 import { BufferSink, LargeText, fromStoredValue } from '../../../src/collector/store/largeText';
 import { SLAB_VALUE_OVERHEAD, slabBytesFor, TextSlabs } from '../../../src/collector/store/textSlabs';
@@ -294,16 +294,55 @@ test('an emptied adopted buffer goes back to the worker that made it (transferre
   store.dispose();
 });
 
-test('LargeBuffers: at most 8 MiB kept, oldest let go first; empty buffers not kept', () => {
+test('LargeBuffers: at most MAX_KEPT_BYTES kept, oldest let go first (freed: detached); empty buffers not kept', () => {
   const kept = new LargeBuffers();
   kept.give(new ArrayBuffer(0));
   assert.equal(kept.keptBytes, 0);
-  for (let i = 0; i < 10; i++) kept.give(new ArrayBuffer(MiB + i * 8));
-  assert.ok(kept.keptBytes <= 8 * MiB);
+  const given = Array.from({ length: 10 }, (_, i) => new ArrayBuffer(MiB + i * 8));
+  for (const b of given) kept.give(b);
+  assert.ok(kept.keptBytes <= MAX_KEPT_BYTES);
+  assert.ok(MAX_KEPT_BYTES <= 4 * MiB, 'a slab\u2019s worth at most beside the budget');
+  assert.equal(given[0]!.byteLength, 0, 'the oldest was freed at once');
   assert.equal(kept.take(MiB), undefined, 'the oldest went first');
   assert.equal(kept.take(MiB + 9 * 8)?.byteLength, MiB + 72);
-  kept.give(new ArrayBuffer(9 * MiB));
-  assert.equal(kept.take(9 * MiB), undefined, 'larger than what is kept: not kept');
+  const huge = new ArrayBuffer(MAX_KEPT_BYTES + 8);
+  kept.give(huge);
+  assert.equal(kept.take(MAX_KEPT_BYTES + 8), undefined, 'larger than what is kept: not kept');
+  assert.equal(huge.byteLength, 0, 'and freed');
+});
+
+test('LargeBuffers: once no buffer was given back or taken for KEPT_IDLE_MS, every kept buffer is freed', () => {
+  let now = 0;
+  const kept = new LargeBuffers(() => now);
+  const a = new ArrayBuffer(MiB);
+  const b = new ArrayBuffer(MiB + 8);
+  kept.give(a);
+  now = KEPT_IDLE_MS - 1;
+  kept.give(b);
+  now = KEPT_IDLE_MS + 10;
+  assert.equal(kept.releaseIfIdle(), true, 'b came back less than KEPT_IDLE_MS ago: still kept');
+  assert.equal(kept.keptBytes, 2 * MiB + 8);
+  now += KEPT_IDLE_MS;
+  assert.ok(kept.take(MiB + 16) === undefined, 'a take counts as use too');
+  now += KEPT_IDLE_MS - 1;
+  assert.equal(kept.releaseIfIdle(), true);
+  now += 1;
+  assert.equal(kept.releaseIfIdle(), false, 'idle: nothing kept any more');
+  assert.equal(kept.keptBytes, 0);
+  assert.equal(a.byteLength, 0, 'freed at once (detached)');
+  assert.equal(b.byteLength, 0);
+  assert.equal(kept.take(MiB), undefined);
+});
+
+test('LargeBuffers.releaseWhenIdle: kept buffers are freed by themselves once large bodies stop coming (as the decode worker asks)', async () => {
+  const kept = new LargeBuffers();
+  const a = new ArrayBuffer(MiB);
+  kept.give(a);
+  kept.releaseWhenIdle();
+  kept.releaseWhenIdle(); // asked again while a check is pending: one check
+  while (kept.keptBytes > 0) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(a.byteLength, 0, 'freed (detached)');
+  kept.releaseWhenIdle(); // nothing kept: no check left behind
 });
 
 test('through the decode pool: large bodies\u2019 values are adopted, and their emptied buffers are reused by the worker for like bodies', async () => {

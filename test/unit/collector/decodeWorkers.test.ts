@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
-import { DecodePool } from '../../../src/collector/ingest/decodePool';
+import { DecodePool, WORKER_YOUNG_MB } from '../../../src/collector/ingest/decodePool';
 import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
 import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/ingest/packedBatch';
@@ -200,6 +200,42 @@ test('decode pool: with no small body for a while, an idle ordinary worker takes
     assert.equal(await first, true, 'the first by the large bodies\u2019 worker');
   } finally {
     for (const g of gates) open(g);
+    pool.dispose();
+  }
+});
+
+test('decode pool: both workers run with a small young generation (their heaps are RSS beside the budget)', async (t) => {
+  // A stand-in worker that churns through objects of which a few MiB at a time live through a
+  // scavenge (V8 grows a new space whose survivors fill it, up to its limit), then tells its limits
+  // and how large V8 let its new space grow.
+  const dir = mkdtempSync(join(tmpdir(), 'if-worker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const workerPath = join(dir, 'limits.js');
+  writeFileSync(
+    workerPath,
+    `const { parentPort, workerData, resourceLimits } = require('node:worker_threads');
+     const v8 = require('node:v8');
+     parentPort.on('message', (req) => {
+       const ring = new Array(4096);
+       for (let i = 0; i < 256 * 1024; i++) ring[i & 4095] = new Array(100).fill(i);
+       const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+       parentPort.postMessage({ id: req.id, ok: false, message: JSON.stringify({ low: workerData.lowPriority, limits: resourceLimits, young, kept: ring.length }) });
+     });\n`,
+  );
+  const pool = new DecodePool(workerPath, 1, undefined, new DecodeContext());
+  try {
+    const ask = async (body: Buffer): Promise<{ low: boolean; limits: { maxYoungGenerationSizeMb: number }; young: number }> =>
+      JSON.parse(((await pool.decode('json', body)).response as { message: string }).message) as { low: boolean; limits: { maxYoungGenerationSizeMb: number }; young: number };
+    const small = await ask(Buffer.from(jsonRequest(specs())));
+    const large = await ask(Buffer.from(new SharedArrayBuffer(300 * 1024)));
+    assert.equal(small.low, false);
+    assert.equal(large.low, true);
+    for (const w of [small, large]) {
+      assert.equal(w.limits.maxYoungGenerationSizeMb, WORKER_YOUNG_MB);
+      // V8's default would let it grow to 16 MiB and more, the limit until 2026-12-06 (8 MiB) to 8.
+      assert.ok(w.young <= 4 * 1024 * 1024, `new space ${w.young} B`);
+    }
+  } finally {
     pool.dispose();
   }
 });
