@@ -69,11 +69,6 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   // The key lists of events and links.
   const innerShapeOf = summary ? (): Shape => NO_KEYS : fullShapeOf;
   const n = records.length;
-  let spanAttrs = 0;
-  let eventCount = 0;
-  let eventAttrs = 0;
-  let linkCount = 0;
-  let linkAttrs = 0;
   // Spans of one kind come in runs with one key list: checked by identity before the map. A span
   // with an extra may take another shape (see spanShape): not remembered for the next span.
   const shapeInRun = (): ((rec: SpanRecord) => Shape) => {
@@ -91,32 +86,73 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
       return lastShape;
     };
   };
-  const countedShape = shapeInRun();
-  for (let i = 0; i < n; i++) {
-    const rec = records[i]!;
-    spanAttrs += countedShape(rec).refs.length;
-    const x = rec.extra;
-    if (x === undefined) continue;
-    if (x.events) {
-      eventCount += x.events.length;
-      for (const e of x.events) eventAttrs += innerShapeOf(e.keys).refs.length;
-    }
-    if (x.links) {
-      linkCount += x.links.length;
-      for (const l of x.links) linkAttrs += innerShapeOf(l.keys).refs.length;
-    }
-  }
-  const attrs = spanAttrs + eventAttrs + linkAttrs;
-  const b = allocateBatch(n, linkCount, eventCount, attrs);
+  const counts = countEntries(records, shapeInRun(), innerShapeOf);
+  const attrs = counts.spanAttrs + counts.eventAttrs + counts.linkAttrs;
+  const b = allocateBatch(n, counts.links, counts.events, attrs);
   // About: an id per span, a value per attribute, a few names and remote parents (it grows beyond).
   // Three strings a span, as reserved before, left 200k unused entries (and 1.2 MB of ends) per 100k spans.
   t.reserve(n + attrs + (n >>> 4) + 64);
   // Span ids first, so that a parent's ref is found whether it arrived before or after its child.
   const ids = new IdRefs(t, records);
-  for (let i = 0; i < n; i++) b.spanId[i] = ids.spanRef(i);
+  writeSpanIds(b.spanId, ids, n);
+  writeSpans(b, records, { t, ids, values, shapeOf: shapeInRun(), innerShapeOf }, counts);
+  return t.finish(b, summary);
+}
+
+/** How many entries each column of the batch takes. */
+interface EntryCounts {
+  spanAttrs: number;
+  eventAttrs: number;
+  linkAttrs: number;
+  events: number;
+  links: number;
+}
+
+/** What writing the spans uses: the batch's strings, id and value refs, and the shapes of key lists. */
+interface Writers {
+  t: BatchStrings;
+  ids: IdRefs;
+  values: ValueRefs;
+  shapeOf: (rec: SpanRecord) => Shape;
+  innerShapeOf: (keys: readonly string[]) => Shape;
+}
+
+// The passes over the records are functions of their own, not loops of encodeRecordBatch: the first
+// batch a process makes runs them before V8 has compiled them, and V8 compiles a long loop while it
+// runs (on-stack replacement). A loop compiled inside a larger function gave up that code at the
+// next loop, which had not run yet, and ran it slowly again until compiled anew.
+
+/** Counts the attributes, events and links the batch will hold. */
+function countEntries(records: readonly SpanRecord[], shapeOf: (rec: SpanRecord) => Shape, innerShapeOf: (keys: readonly string[]) => Shape): EntryCounts {
+  const c: EntryCounts = { spanAttrs: 0, eventAttrs: 0, linkAttrs: 0, events: 0, links: 0 };
+  for (let i = 0; i < records.length; i++) {
+    const rec = records[i]!;
+    c.spanAttrs += shapeOf(rec).refs.length;
+    const x = rec.extra;
+    if (x === undefined) continue;
+    if (x.events) {
+      c.events += x.events.length;
+      for (const e of x.events) c.eventAttrs += innerShapeOf(e.keys).refs.length;
+    }
+    if (x.links) {
+      c.links += x.links.length;
+      for (const l of x.links) c.linkAttrs += innerShapeOf(l.keys).refs.length;
+    }
+  }
+  return c;
+}
+
+function writeSpanIds(spanId: Uint32Array, ids: IdRefs, n: number): void {
+  for (let i = 0; i < n; i++) spanId[i] = ids.spanRef(i);
+}
+
+/** Writes every column but the span ids, and closes the ranges of attributes, events and links. */
+function writeSpans(b: BatchColumns, records: readonly SpanRecord[], w: Writers, counts: EntryCounts): void {
+  const { t, ids, values, shapeOf, innerShapeOf } = w;
+  const n = records.length;
   let a = 0;
-  let ea = spanAttrs;
-  let la = spanAttrs + eventAttrs;
+  let ea = counts.spanAttrs;
+  let la = counts.spanAttrs + counts.eventAttrs;
   let ev = 0;
   let lk = 0;
   // The records of a trace share one trace id string, and most share their name with the span
@@ -127,7 +163,6 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   let nameRef = -1;
   let lastParent = '';
   let lastParentRef = -1;
-  const writtenShape = shapeInRun();
   const words = new Uint32Array(SLAB_WORDS);
   for (let i = 0; i < n; i++) {
     const rec = records[i]!;
@@ -161,7 +196,7 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
     b.flags[i] = rec.flags;
     b.linkFrom[i] = lk;
     b.attrFrom[i] = a;
-    a = values.put(b, writtenShape(rec), rec.values, a);
+    a = values.put(b, shapeOf(rec), rec.values, a);
     b.eventFrom[i] = ev;
     const x = rec.extra;
     if (x === undefined) {
@@ -197,7 +232,6 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   b.eventAttrFrom[ev] = ea;
   b.linkFrom[n] = lk;
   b.linkAttrFrom[lk] = la;
-  return t.finish(b, summary);
 }
 
 /** Values looked at per key before deciding whether they repeat. */
