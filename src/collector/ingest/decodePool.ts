@@ -4,6 +4,7 @@ import type { BodyEncoding, DecodeRequest, DecodeResponse, RecycleMessage } from
 import { DecodeContext } from '../store/decodedBatch';
 import { DictionaryMirror, type DictionaryView } from '../store/idDictionary';
 import { SharedBodies } from './sharedBodies';
+import { LARGE_BODY } from './workSlicer';
 
 /** A worker's answer, with the dictionary its ids (if any) resolve in. */
 export interface DecodeResult {
@@ -48,8 +49,6 @@ export function decodeWorkerOptions(forLarge: boolean): WorkerOptions {
 /** After this many workers have died, the pool gives up and callers decode in place. */
 const MAX_CRASHES = 3;
 
-/** Bodies of at least this many bytes wait behind smaller ones (as in WorkSlicer). */
-const LARGE_BODY = 256 * 1024;
 /**
  * Large bodies keep to their own worker while small bodies arrived this recently (ms); after that
  * quiet, an idle ordinary worker takes a large body too (a sender of 512-span JSON bodies, each
