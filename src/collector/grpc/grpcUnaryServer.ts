@@ -36,6 +36,12 @@ export interface UnaryServerOptions {
    * (which OTLP exporters retry) and nothing of it is kept.
    */
   inFlight?: InFlightBytes;
+  /**
+   * A request message's length is known (its prefix arrived, before its bytes): returns what to call
+   * once, when the call is over — answered, refused, past its deadline or gone. The collector counts
+   * small bodies in flight with it (workSlicer.ts, small bodies first).
+   */
+  messageBegan?: (length: number) => (() => void) | undefined;
 }
 
 /**
@@ -113,6 +119,7 @@ export class GrpcUnaryServer {
         else if (isCompressed && encoding === 'identity') call.fail(GrpcStatus.INTERNAL, 'a compressed message without grpc-encoding');
         else if (length > max) call.fail(GrpcStatus.RESOURCE_EXHAUSTED, `message of ${length} bytes exceeds the limit of ${max}`);
         else if (!call.reserve(length)) call.fail(GrpcStatus.UNAVAILABLE, `the collector is busy storing earlier requests (${this.options.inFlight!.maxBytes} bytes in flight): retry later`);
+        else call.whenOver(this.options.messageBegan?.(length));
         return call.done ? 'stop' : 'read';
       },
       (m, c) => {
@@ -175,6 +182,7 @@ export class GrpcUnaryServer {
 class Call implements UnaryCall {
   done = false;
   private timer: NodeJS.Timeout | undefined;
+  private over: (() => void) | undefined;
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -183,6 +191,11 @@ class Call implements UnaryCall {
 
   reserve(bytes: number): boolean {
     return !this.hold || this.hold.reserve(bytes);
+  }
+
+  /** Calls `over` once, when the call is over (see UnaryServerOptions.messageBegan). */
+  whenOver(over: (() => void) | undefined): void {
+    this.over = over;
   }
 
   expireAfter(ms: number): void {
@@ -232,6 +245,8 @@ class Call implements UnaryCall {
     this.done = true;
     clearTimeout(this.timer);
     this.hold?.release();
+    this.over?.();
+    this.over = undefined;
     return true;
   }
 }

@@ -12,7 +12,7 @@ import { decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
 import { materialize } from '../ingest/spanIndex';
 import { unpackBatch } from '../ingest/packedBatch';
 import type { SpanStore } from '../store/spanStore';
-import type { WorkSlicer } from '../ingest/workSlicer';
+import { LARGE_BODY, type WorkSlicer } from '../ingest/workSlicer';
 import { GrpcUnaryServer, type UnaryCall, type UnaryMethod } from './grpcUnaryServer';
 import { GrpcStatus } from './grpcWire';
 
@@ -91,7 +91,16 @@ export class OtlpGrpcReceiver {
       [service('logs.v1.LogsService'), { handle: (body, call) => this.exportLogs(body, call) }],
       [service('metrics.v1.MetricsService'), { handle: (body, call) => this.exportMetrics(body, call) }],
     ]);
-    const server = new GrpcUnaryServer({ port: this.options.port, maxMessageBytes: this.options.maxMessageBytes, methods, inFlight: this.options.inFlight });
+    const { slicer } = this.options;
+    const server = new GrpcUnaryServer({
+      port: this.options.port,
+      maxMessageBytes: this.options.maxMessageBytes,
+      methods,
+      inFlight: this.options.inFlight,
+      // Small bodies first, as over HTTP: a small message counts as in flight from its length prefix
+      // until its call is over, and large bodies' queued jobs wait for it (bounded; workSlicer.ts).
+      messageBegan: (length) => (length < LARGE_BODY ? slicer.smallBodyBegan() : undefined),
+    });
     const port = await server.start();
     this.server = server;
     this.addressValue = `127.0.0.1:${port}`;
