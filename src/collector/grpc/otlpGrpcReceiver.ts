@@ -198,7 +198,10 @@ export class OtlpGrpcReceiver {
             if (call.done) return;
             if (!r.ok) return refuse(r.message);
             try {
-              batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
+              if ('index' in r) {
+                batch = materialize(r.index, body, dict, store.decodeContext);
+                pool.releaseIndex(r.index);
+              } else batch = unpackBatch(r.batch, store.decodeContext);
             } catch {
               return inPlace();
             }

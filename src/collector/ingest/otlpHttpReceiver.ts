@@ -250,7 +250,10 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
               if (!r.ok) return fail(400, r.message);
               let batch: DecodedBatch;
               try {
-                batch = 'index' in r ? materialize(r.index, body, dict, store.decodeContext) : unpackBatch(r.batch, store.decodeContext);
+                if ('index' in r) {
+                  batch = materialize(r.index, body, dict, store.decodeContext);
+                  pool.releaseIndex(r.index);
+                } else batch = unpackBatch(r.batch, store.decodeContext);
               } catch {
                 return decodeInPlace(body);
               }

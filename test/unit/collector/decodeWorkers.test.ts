@@ -123,6 +123,28 @@ test('decode pool: bodies decoded on worker threads, malformed ones answered wit
   await assert.rejects(pool.decode('json', Buffer.from('{}')), /unavailable/);
 });
 
+test("decode pool: a worker's index is freed once its records are made (span and value arrays detached at once), and the records keep their times and values", async () => {
+  const ctx = new DecodeContext();
+  const pool = new DecodePool(WORKER, 1, undefined, ctx);
+  try {
+    const proto = protoRequest(specs().map((s) => protoSpan(s)));
+    const { response: r, dict } = await pool.decode('proto', proto);
+    assert.ok(r.ok && 'index' in r);
+    const ix = r.index;
+    const batch = materialize(ix, proto, dict, ctx);
+    const before = views(batch);
+    assert.ok(ix.spans.buffer.byteLength > 0 && ix.values.buffer.byteLength > 0);
+    pool.releaseIndex(ix);
+    assert.equal(ix.spans.buffer.byteLength, 0, 'the span array is freed');
+    assert.equal(ix.values.buffer.byteLength, 0, 'the value array is freed');
+    assert.ok(ix.times.buffer.byteLength > 0, "the time words are the records' slabs: kept");
+    assert.deepEqual(views(batch), before, 'every record reads as it did');
+    assert.deepEqual(before, views(decodeOtlpProto(proto, new DecodeContext())));
+  } finally {
+    pool.dispose();
+  }
+});
+
 /**
  * A stand-in decode worker that answers a small body at once, and a large one (in shared memory)
  * only when the test lets it: it waits on the body's first word. Each answer says the body's size
