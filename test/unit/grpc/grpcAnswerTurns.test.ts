@@ -74,20 +74,29 @@ test('OTLP/gRPC: an OK answer, status trailers included, leaves before the recei
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Queues an answering job of a 1-byte body; resolves once it has run. */
+function answered(slicer: WorkSlicer, job: () => void): Promise<void> {
+  return new Promise((resolve) =>
+    runAnswering(
+      slicer,
+      () => {
+        job();
+        resolve();
+      },
+      1,
+    ),
+  );
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await nextTurn();
+}
+
 test('OTLP/gRPC: the turns an answer needs are counted from its job — a body arriving once they have passed runs in its own turn, not one later', async () => {
   const slicer = new WorkSlicer();
   const seen: string[] = [];
   try {
-    await new Promise<void>((resolve) =>
-      runAnswering(
-        slicer,
-        () => {
-          seen.push('a');
-          resolve();
-        },
-        1,
-      ),
-    );
+    await answered(slicer, () => seen.push('a'));
     // The answer's two turns, and more, pass with nothing queued (a quiet collector between bodies).
     for (let i = 0; i < 4; i++) await nextTurn();
     await new Promise<void>((resolve) => {
@@ -109,28 +118,18 @@ test('OTLP/gRPC: a body arriving while an answer\'s turns are still passing wait
   const slicer = new WorkSlicer();
   const seen: string[] = [];
   try {
-    await new Promise<void>((resolve) =>
-      runAnswering(
-        slicer,
-        () => {
-          seen.push('a');
-          // node:http2's two steps for the answer, and the next body arriving in between.
-          setImmediate(() => {
-            seen.push('turn 1');
-            runAnswering(
-              slicer,
-              () => {
-                seen.push('b');
-                resolve();
-              },
-              1,
-            );
-            setImmediate(() => seen.push('turn 2'));
-          });
-        },
-        1,
-      ),
-    );
+    let bRan: Promise<void> | undefined;
+    await answered(slicer, () => {
+      seen.push('a');
+      // node:http2's two steps for the answer, and the next body arriving in between.
+      setImmediate(() => {
+        seen.push('turn 1');
+        bRan = answered(slicer, () => seen.push('b'));
+        setImmediate(() => seen.push('turn 2'));
+      });
+    });
+    await until(() => bRan !== undefined);
+    await bRan;
     assert.deepEqual(seen, ['a', 'turn 1', 'turn 2', 'b']);
   } finally {
     slicer.dispose();
