@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { BatchStrings, encodeSpanBatch } from '../../../src/protocol/spanBatch';
 import { IdRefs } from '../../../src/collector/store/recordBatch';
-import { IdIndex, MAX_PROBES, stringHash } from '../../../src/timelineModel/idIndex';
+import { MAX_PROBES, stringHash } from '../../../src/timelineModel/idIndex';
 import { avalanche } from '../../../src/trace/idHash';
 import { indexOf } from './idIndexFixtures';
 import { BatchIds, concatBatches } from '../../../src/timelineModel/spanBatchConcat';
@@ -137,14 +137,7 @@ void test('a table that grows places the ids beside it again: those that now fit
   const ids = newHashCollisions(seed, 100, 200); // all in slot 0 of a 256-slot table
   const more = Array.from({ length: 300 }, (_, i) => `id-${i}`);
   const all = [...ids, ...more];
-  const from: number[] = [];
-  const to: number[] = [];
-  let at = 0;
-  for (const id of all) {
-    from.push(at);
-    to.push((at += id.length));
-  }
-  const idx = new IdIndex(100, all.join(''), (i) => from[i]!, (i) => to[i]!, seed);
+  const { idx } = indexOf(all, seed, 100);
   for (let i = 0; i < ids.length; i++) idx.add(i);
   assert.equal(idx.overflowed, ids.length - MAX_PROBES);
   for (let i = ids.length; i < all.length; i++) idx.add(i); // past half the slots: the table doubles (twice)
