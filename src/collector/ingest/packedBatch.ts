@@ -175,7 +175,7 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
   checkPacked(p);
   const { strings, spans, times, values } = p;
   // Large values' bytes become stored values as they are: no JS string on this thread.
-  const other: StoredValue[] = p.other.map((o) => (isPackedLarge(o) ? new LargeText(Buffer.from(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength), o.truncatedLength) : o));
+  const other = unpackOther(p);
   const pool = ctx.pool;
   const count = spans.length / SPAN_FIELDS;
   // Per shape: the store's shared key array and each key's interning info.
@@ -213,11 +213,19 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
   return { spans: out, rejected: p.rejected, firstError: p.firstError };
 }
 
+/** Where a packed span's fields are among its SPAN_FIELDS integers (for the chunk maker, packedChunks.ts). */
+export const PACKED_FIELD = { trace: F_TRACE, span: F_SPAN, parent: F_PARENT, name: F_NAME, status: F_STATUS, kind: F_KIND, flags: F_FLAGS, shape: F_SHAPE, origin: F_ORIGIN } as const;
+
+/** Stored values of a packed batch's `other` (large values' bytes as they are: no JS string on this thread). */
+export function unpackOther(p: PackedBatch): StoredValue[] {
+  return p.other.map((o) => (isPackedLarge(o) ? new LargeText(Buffer.from(o.bytes.buffer, o.bytes.byteOffset, o.bytes.byteLength), o.truncatedLength) : o));
+}
+
 /**
  * Checks that the indices of a packed batch point where they should: it comes from our own worker,
  * but a bug there must not put undefined into the store.
  */
-function checkPacked(p: PackedBatch): void {
+export function checkPacked(p: PackedBatch): void {
   const n = p.strings.length;
   const count = p.spans.length / SPAN_FIELDS;
   if (!Number.isInteger(count) || p.times.length !== count * SLAB_WORDS) throw new Error('packed batch: span arrays of unequal length');

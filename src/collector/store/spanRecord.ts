@@ -197,6 +197,15 @@ export class SpanRecord {
   }
 }
 
+/**
+ * What readers see of a stored span, whichever form holds it: a `SpanRecord`, or a row of a span
+ * chunk through its facade (chunkSpan.ts).
+ */
+export type SpanLike = Pick<
+  SpanRecord,
+  'traceId' | 'spanId' | 'parentSpanId' | 'name' | 'keys' | 'values' | 'origin' | 'extra' | 'startMs' | 'endMs' | 'startTimeUnixNano' | 'endTimeUnixNano' | 'copyTimes' | 'status' | 'spanKind' | 'flags' | 'statusMessage' | 'events' | 'links' | 'traceState'
+>;
+
 /** Whether packed bits left status, kind and flags to `extra`. */
 export function oddBits(bits: number): boolean {
   return (bits & ODD_BIT) !== 0;
@@ -320,7 +329,7 @@ export function eventMs(e: EventRecord): number {
   return e.timeMs + e.timeRest / 1e6;
 }
 
-export function toSpanView(rec: SpanRecord): SpanView {
+export function toSpanView(rec: SpanLike): SpanView {
   const x = rec.extra;
   const events: SpanEventView[] = x?.events ? x.events.map((e) => ({ name: e.name, timeMs: eventMs(e), attributes: attributeRecord(e.keys, fromStoredValues(e.values)) })) : [];
   const view: SpanView = {

@@ -1,0 +1,379 @@
+import { wordsToDecimal, wordsToMs } from './unixNano';
+import { SLAB_WORDS, type SpanExtra, type SpanOrigin } from './spanRecord';
+import type { StoredValue } from './largeText';
+import { hexToWords, isSpanHex, isTraceHex, wordsToHex, type SpanIdWords } from './spanIdWords';
+
+/**
+ * A run of stored spans as columns: what the store keeps instead of one object per span.
+ *
+ * Why: an object per span (with its id strings and its value array) is what the storing thread
+ * spends its time making, what V8's collector marks over and over for as long as the span is kept,
+ * and a good part of the heap per span. Here a span is a row: ids as 32-bit words, times as exact
+ * nanosecond words, status/kind/flags packed in one int, its name, key list and origin as indices
+ * into small tables of shared strings and objects, its attribute values as a range of one array
+ * per chunk. What few spans have (events, links, status message, trace state, dropped counts, odd
+ * codes) is in a sparse side table, as `SpanRecord.extra` was.
+ *
+ * Rows are appended, never moved: a row that is replaced (its span id re-sent) or whose trace is
+ * evicted is marked dead, and a chunk that is mostly dead is copied into a smaller one
+ * (`compactChunk`), the live rows in order. Readers go through the row accessors, or through a
+ * `ChunkSpan` facade (chunkSpan.ts) where a record-like object is handier than speed.
+ */
+
+/** Rows in a full chunk. */
+export const CHUNK_ROWS = 4096;
+
+/** Words per row in `ids`: trace id (4), span id (2), parent span id (2). */
+const ID_WORDS = 8;
+const SPAN_AT = 4;
+const PARENT_AT = 6;
+
+// The packed bits of a row.
+const STATUS_MASK = 3;
+const KIND_SHIFT = 2;
+const FLAGS_SHIFT = 5;
+const FLAGS_MASK = 1023;
+/** Status, kind or flags did not fit the bits: they are in the row's extra. */
+const ODD = 1 << 15;
+/** No parent (a root span). */
+const ROOT = 1 << 16;
+/** Replaced or evicted: not part of any trace any more. */
+const DEAD = 1 << 17;
+/** The row has an entry in `extras`. */
+const EXTRA = 1 << 18;
+/** Some id of the row is not lowercase hex of the usual length: its text is in `oddIds`. */
+const ODD_IDS = 1 << 19;
+
+/** A row's ids as text, when one is not hex (hand-made or odd imported records). */
+interface OddIds {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+}
+
+/** What a producer gives for one span (a `SpanRecord` has all of it: see `appendRecord`). */
+export interface SpanFields {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  keys: string[];
+  values: readonly StoredValue[];
+  origin: SpanOrigin;
+  extra: SpanExtra | undefined;
+  status: number;
+  spanKind: number;
+  flags: number;
+  /** Writes start low, high, end low, high at out[at…]. */
+  copyTimes(out: Uint32Array, at: number): void;
+}
+
+export class SpanChunk implements SpanIdWords {
+  /** Rows appended (dead ones included). */
+  rows = 0;
+  /** Rows not dead. */
+  live = 0;
+  /** ID_WORDS per row. */
+  readonly ids: Uint32Array;
+  /** SLAB_WORDS per row: start low, high, end low, high (unsigned nanoseconds). */
+  readonly times: Uint32Array;
+  readonly bits: Int32Array;
+  /** Index into `names`. */
+  readonly name: Int32Array;
+  /** Index into `keyLists`. */
+  readonly shape: Int32Array;
+  /** Index into `origins`. */
+  readonly origin: Int32Array;
+  /** End of the row's values in `values` (they start at the previous row's end). */
+  readonly valueEnd: Int32Array;
+  readonly names: string[] = [];
+  /** Shared key arrays (the store's interned shapes): a row's keys are one of these as it is. */
+  readonly keyLists: string[][] = [];
+  readonly origins: SpanOrigin[] = [];
+  /** Every row's attribute values, one row after another. */
+  values: StoredValue[] = [];
+  /** The rare parts, by row. */
+  extras: Map<number, SpanExtra> | undefined;
+  private oddIds: Map<number, OddIds> | undefined;
+  /** Table indices while the chunk is filled (dropped by `seal`). */
+  private nameAt: Map<string, number> | undefined = new Map();
+  private shapeAt: Map<string[], number> | undefined = new Map();
+  private originAt: Map<SpanOrigin, number> | undefined = new Map();
+
+  constructor(readonly capacity = CHUNK_ROWS) {
+    this.ids = new Uint32Array(capacity * ID_WORDS);
+    this.times = new Uint32Array(capacity * SLAB_WORDS);
+    this.bits = new Int32Array(capacity);
+    this.name = new Int32Array(capacity);
+    this.shape = new Int32Array(capacity);
+    this.origin = new Int32Array(capacity);
+    this.valueEnd = new Int32Array(capacity);
+  }
+
+  get full(): boolean {
+    return this.rows === this.capacity;
+  }
+
+  /** Index of a name in `names` (added when new). */
+  nameIndex(s: string): number {
+    const at = this.nameAt!;
+    let i = at.get(s);
+    if (i === undefined) {
+      i = this.names.push(s) - 1;
+      at.set(s, i);
+    }
+    return i;
+  }
+
+  /** Index of a (shared) key array in `keyLists`. */
+  shapeIndex(keys: string[]): number {
+    const at = this.shapeAt!;
+    let i = at.get(keys);
+    if (i === undefined) {
+      i = this.keyLists.push(keys) - 1;
+      at.set(keys, i);
+    }
+    return i;
+  }
+
+  originIndex(o: SpanOrigin): number {
+    const at = this.originAt!;
+    let i = at.get(o);
+    if (i === undefined) {
+      i = this.origins.push(o) - 1;
+      at.set(o, i);
+    }
+    return i;
+  }
+
+  /**
+   * Starts a row with its ids (hex text as decoders give it; anything else is kept as text beside
+   * the words), name, key list and origin; the producer then writes its times at row·SLAB_WORDS,
+   * pushes its values and calls `endRow`. Returns the row.
+   */
+  beginRow(traceId: string, spanId: string, parentSpanId: string, nameIndex: number, shapeIndex: number, originIndex: number): number {
+    const row = this.rows;
+    if (row === this.capacity) throw new Error('span chunk: full');
+    const at = row * ID_WORDS;
+    const ids = this.ids;
+    let bits = 0;
+    if (isTraceHex(traceId) && isSpanHex(spanId) && (parentSpanId === '' || isSpanHex(parentSpanId))) {
+      hexToWords(traceId, ids, at);
+      hexToWords(spanId, ids, at + SPAN_AT);
+      if (parentSpanId === '') bits |= ROOT;
+      else hexToWords(parentSpanId, ids, at + PARENT_AT);
+    } else {
+      bits |= ODD_IDS | (parentSpanId === '' ? ROOT : 0);
+      (this.oddIds ??= new Map()).set(row, { traceId, spanId, parentSpanId });
+      // Words from the text, so that the row still has some; an index must not take odd rows by them.
+      ids.fill(0, at, at + ID_WORDS);
+    }
+    this.bits[row] = bits;
+    this.name[row] = nameIndex;
+    this.shape[row] = shapeIndex;
+    this.origin[row] = originIndex;
+    return row;
+  }
+
+  /**
+   * Ends the row begun last: its status, kind and flags (packed when they fit, else kept in its
+   * extra, which must then be given) and its rare parts.
+   */
+  endRow(row: number, status: number, kind: number, flags: number, extra: SpanExtra | undefined): void {
+    let bits = this.bits[row]!;
+    if (status >>> 0 === status && status < 4 && kind >>> 0 === kind && kind < 8 && flags >>> 0 === flags && flags <= FLAGS_MASK) {
+      bits |= status | (kind << KIND_SHIFT) | (flags << FLAGS_SHIFT);
+    } else {
+      bits |= ODD;
+      // A producer that packed them already put the true codes in the extra (a packed batch writes 255).
+      if (extra?.status === undefined) extra = { ...extra, status, kind, flags };
+    }
+    if (extra) {
+      bits |= EXTRA;
+      (this.extras ??= new Map()).set(row, extra);
+    }
+    this.bits[row] = bits;
+    this.valueEnd[row] = this.values.length;
+    this.rows = row + 1;
+    this.live++;
+  }
+
+  /** Appends a record-shaped span (the adapter for decoders that make records); returns its row. */
+  appendRecord(rec: SpanFields): number {
+    const row = this.beginRow(rec.traceId, rec.spanId, rec.parentSpanId, this.nameIndex(rec.name), this.shapeIndex(rec.keys), this.originIndex(rec.origin));
+    rec.copyTimes(this.times, row * SLAB_WORDS);
+    const vals = rec.values;
+    const out = this.values;
+    for (let i = 0; i < vals.length; i++) out.push(vals[i]!);
+    this.endRow(row, rec.status, rec.spanKind, rec.flags, rec.extra);
+    return row;
+  }
+
+  /** No more rows go in: the tables' indices are dropped, and the values array cut to its size. */
+  seal(): void {
+    this.nameAt = undefined;
+    this.shapeAt = undefined;
+    this.originAt = undefined;
+    this.values = this.values.slice();
+  }
+
+  get sealed(): boolean {
+    return this.nameAt === undefined;
+  }
+
+  isDead(row: number): boolean {
+    return (this.bits[row]! & DEAD) !== 0;
+  }
+
+  /** Marks a row dead (replaced, evicted); returns false when it already was. */
+  kill(row: number): boolean {
+    const b = this.bits[row]!;
+    if (b & DEAD) return false;
+    this.bits[row] = b | DEAD;
+    this.live--;
+    return true;
+  }
+
+  /** Whether the row's ids are words (it can be found by a SpanIdIndex). */
+  hasWordIds(row: number): boolean {
+    return (this.bits[row]! & ODD_IDS) === 0;
+  }
+
+  idHigh(row: number): number {
+    return this.ids[row * ID_WORDS + SPAN_AT]!;
+  }
+
+  idLow(row: number): number {
+    return this.ids[row * ID_WORDS + SPAN_AT + 1]!;
+  }
+
+  traceId(row: number): string {
+    if (this.bits[row]! & ODD_IDS) return this.oddIds!.get(row)!.traceId;
+    return wordsToHex(this.ids, row * ID_WORDS, 4);
+  }
+
+  spanId(row: number): string {
+    if (this.bits[row]! & ODD_IDS) return this.oddIds!.get(row)!.spanId;
+    return wordsToHex(this.ids, row * ID_WORDS + SPAN_AT, 2);
+  }
+
+  /** '' for a root span. */
+  parentSpanId(row: number): string {
+    const b = this.bits[row]!;
+    if (b & ROOT) return '';
+    if (b & ODD_IDS) return this.oddIds!.get(row)!.parentSpanId;
+    return wordsToHex(this.ids, row * ID_WORDS + PARENT_AT, 2);
+  }
+
+  isRoot(row: number): boolean {
+    return (this.bits[row]! & ROOT) !== 0;
+  }
+
+  spanName(row: number): string {
+    return this.names[this.name[row]!]!;
+  }
+
+  keys(row: number): string[] {
+    return this.keyLists[this.shape[row]!]!;
+  }
+
+  /** Where the row's values start in `values` (they end at `valueEnd[row]`). */
+  valueStart(row: number): number {
+    return row === 0 ? 0 : this.valueEnd[row - 1]!;
+  }
+
+  /** A copy of the row's values. */
+  rowValues(row: number): StoredValue[] {
+    return this.values.slice(this.valueStart(row), this.valueEnd[row]);
+  }
+
+  spanOrigin(row: number): SpanOrigin {
+    return this.origins[this.origin[row]!]!;
+  }
+
+  extra(row: number): SpanExtra | undefined {
+    return this.bits[row]! & EXTRA ? this.extras!.get(row) : undefined;
+  }
+
+  status(row: number): number {
+    const b = this.bits[row]!;
+    return b & ODD ? (this.extras!.get(row)!.status ?? 0) : b & STATUS_MASK;
+  }
+
+  spanKind(row: number): number {
+    const b = this.bits[row]!;
+    return b & ODD ? (this.extras!.get(row)!.kind ?? 0) : (b >>> KIND_SHIFT) & 7;
+  }
+
+  flags(row: number): number {
+    const b = this.bits[row]!;
+    return b & ODD ? (this.extras!.get(row)!.flags ?? 0) : (b >>> FLAGS_SHIFT) & FLAGS_MASK;
+  }
+
+  startMs(row: number): number {
+    const at = row * SLAB_WORDS;
+    return wordsToMs(this.times[at]!, this.times[at + 1]!);
+  }
+
+  endMs(row: number): number {
+    const at = row * SLAB_WORDS;
+    return wordsToMs(this.times[at + 2]!, this.times[at + 3]!);
+  }
+
+  startTimeUnixNano(row: number): string {
+    const at = row * SLAB_WORDS;
+    return wordsToDecimal(this.times[at]!, this.times[at + 1]!);
+  }
+
+  endTimeUnixNano(row: number): string {
+    const at = row * SLAB_WORDS;
+    return wordsToDecimal(this.times[at + 2]!, this.times[at + 3]!);
+  }
+
+  /**
+   * Heap bytes of the chunk's own structure: its columns, tables' slots and the values array's
+   * slots (what the rows point to — value strings, names, key arrays, origins, extras — is counted
+   * by the store where it is first met, as for records).
+   */
+  get bytes(): number {
+    const columns = this.ids.byteLength + this.times.byteLength + 5 * this.bits.byteLength + 7 * 64;
+    const slots = 8 * (this.names.length + this.keyLists.length + this.origins.length + this.values.length);
+    const side = 48 * ((this.extras?.size ?? 0) + (this.oddIds?.size ?? 0));
+    return columns + slots + side;
+  }
+
+  /** Copies row `row` of `from` in as the next row here (its tables' entries added when new); returns the new row. */
+  copyRow(from: SpanChunk, row: number): number {
+    const to = this.rows;
+    if (to === this.capacity) throw new Error('span chunk: full');
+    this.ids.set(from.ids.subarray(row * ID_WORDS, (row + 1) * ID_WORDS), to * ID_WORDS);
+    this.times.set(from.times.subarray(row * SLAB_WORDS, (row + 1) * SLAB_WORDS), to * SLAB_WORDS);
+    const b = from.bits[row]! & ~DEAD;
+    this.bits[to] = b;
+    this.name[to] = this.nameIndex(from.spanName(row));
+    this.shape[to] = this.shapeIndex(from.keys(row));
+    this.origin[to] = this.originIndex(from.spanOrigin(row));
+    if (b & ODD_IDS) (this.oddIds ??= new Map()).set(to, from.oddIds!.get(row)!);
+    if (b & EXTRA) (this.extras ??= new Map()).set(to, from.extras!.get(row)!);
+    const vals = from.values;
+    const end = from.valueEnd[row]!;
+    for (let i = from.valueStart(row); i < end; i++) this.values.push(vals[i]!);
+    this.valueEnd[to] = this.values.length;
+    this.rows = to + 1;
+    this.live++;
+    return to;
+  }
+}
+
+/**
+ * A chunk with only the live rows of `chunk`, in order, sized to them (sealed), and where each row
+ * went: `moved[row]` is the new row, -1 for a dead one. The caller points its references at the
+ * new rows (SpanIdIndex.remap) and drops the old chunk.
+ */
+export function compactChunk(chunk: SpanChunk): { chunk: SpanChunk; moved: Int32Array } {
+  const out = new SpanChunk(Math.max(1, chunk.live));
+  const moved = new Int32Array(chunk.rows).fill(-1);
+  for (let row = 0; row < chunk.rows; row++) if (!chunk.isDead(row)) moved[row] = out.copyRow(chunk, row);
+  out.seal();
+  return { chunk: out, moved };
+}

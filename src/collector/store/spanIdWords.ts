@@ -1,0 +1,164 @@
+import { avalanche, MAX_PROBES, randomSeed } from '../../trace/idHash';
+
+/**
+ * Span and trace ids as 32-bit words instead of hex strings: a span id is two words, a trace id
+ * four, most significant first (the order of the id's bytes on the wire and of its hex text). A
+ * stored id then costs 8 (16) bytes in a typed array, against a 16 (32)-character string object
+ * and the slot that points to it, and the garbage collector has nothing to mark.
+ *
+ * Decoders give ids as lowercase hex (normSpanId, normTraceId); an id that is not (a hand-made
+ * record, an importer's odd id) does not fit words and is kept as text beside them by the chunk.
+ */
+
+const HEX16 = /^[0-9a-f]{16}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+
+/** Whether `id` is a span id of 16 lowercase hex digits (storable as two words). */
+export function isSpanHex(id: string): boolean {
+  return id.length === 16 && HEX16.test(id);
+}
+
+/** Whether `id` is a trace id of 32 lowercase hex digits (storable as four words). */
+export function isTraceHex(id: string): boolean {
+  return id.length === 32 && HEX32.test(id);
+}
+
+/** Writes the words of the hex id `id` (8 digits a word, checked by the caller) into out[at…]. */
+export function hexToWords(id: string, out: Uint32Array, at: number): void {
+  for (let w = 0; w < id.length >> 3; w++) out[at + w] = parseInt(id.slice(w * 8, w * 8 + 8), 16);
+}
+
+/** The lowercase hex text of `n` words at words[at…]. */
+export function wordsToHex(words: Uint32Array, at: number, n: number): string {
+  let s = '';
+  for (let w = 0; w < n; w++) s += words[at + w]!.toString(16).padStart(8, '0');
+  return s;
+}
+
+/** Where the index finds the two words of the span id a reference stands for. */
+export interface SpanIdWords {
+  /** Most significant word of the span id of `ref`. */
+  idHigh(ref: number): number;
+  idLow(ref: number): number;
+}
+
+/**
+ * Span id (two words) → a reference (a non-negative int, e.g. a chunk row), as an open-addressing
+ * table over an Int32Array: the ids themselves are not copied, the table reads them through
+ * `words` when it compares. Ids come from users' programs and may be chosen to collide: the hash
+ * is seeded per table and avalanched, and no operation looks at more than MAX_PROBES slots — an
+ * id whose run is that long goes to a Map beside the table (see trace/idHash.ts).
+ */
+export class SpanIdIndex {
+  private slots: Int32Array;
+  private mask: number;
+  private count = 0;
+  private overflow: Map<string, number> | undefined;
+  private readonly seed: number;
+  /** Slots looked at so far (what the hostile-id test bounds). */
+  probes = 0;
+
+  constructor(
+    private readonly words: SpanIdWords,
+    capacity = 8,
+    seed?: number,
+  ) {
+    let size = 16;
+    while (size < capacity * 2) size *= 2;
+    this.slots = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    this.seed = seed ?? randomSeed();
+  }
+
+  /** Ids held. */
+  get size(): number {
+    return this.count + (this.overflow?.size ?? 0);
+  }
+
+  /** Heap bytes of the table (its slots; the overflow, empty with honest ids, aside). */
+  get bytes(): number {
+    return this.slots.byteLength + 64;
+  }
+
+  private hash(hi: number, lo: number): number {
+    return spanIdHash(this.seed, hi, lo) & this.mask;
+  }
+
+  /** The reference held for the id (hi, lo), or -1. */
+  get(hi: number, lo: number): number {
+    const words = this.words;
+    let s = this.hash(hi, lo);
+    for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & this.mask) {
+      this.probes++;
+      const v = this.slots[s]!;
+      if (v === -1) return -1;
+      if (words.idLow(v) === lo && words.idHigh(v) === hi) return v;
+    }
+    return this.overflow?.get(key(hi, lo)) ?? -1;
+  }
+
+  /**
+   * Holds `ref` under the id (hi, lo), replacing what was held for it (last write wins); returns the
+   * replaced reference, or -1.
+   */
+  set(hi: number, lo: number, ref: number): number {
+    const words = this.words;
+    let s = this.hash(hi, lo);
+    for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & this.mask) {
+      this.probes++;
+      const v = this.slots[s]!;
+      if (v === -1) {
+        this.slots[s] = ref;
+        if (++this.count * 2 > this.mask) this.grow();
+        return -1;
+      }
+      if (words.idLow(v) === lo && words.idHigh(v) === hi) {
+        this.slots[s] = ref;
+        return v;
+      }
+    }
+    // Slots are freed only by `grow`, which places every id again: an id beside is nowhere in the run.
+    const beside = (this.overflow ??= new Map());
+    const k = key(hi, lo);
+    const old = beside.get(k);
+    beside.set(k, ref);
+    return old ?? -1;
+  }
+
+  /** Every reference held (in no particular order). */
+  *refs(): IterableIterator<number> {
+    for (const v of this.slots) if (v !== -1) yield v;
+    if (this.overflow) yield* this.overflow.values();
+  }
+
+  /**
+   * Replaces references by `map(ref)` (rows moved by a compaction; the ids are unchanged, so every
+   * reference keeps its slot). `map` must give a reference with the same id.
+   */
+  remap(map: (ref: number) => number): void {
+    const slots = this.slots;
+    for (let s = 0; s < slots.length; s++) if (slots[s] !== -1) slots[s] = map(slots[s]!);
+    if (this.overflow) for (const [k, v] of this.overflow) this.overflow.set(k, map(v));
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const beside = this.overflow;
+    this.slots = new Int32Array(old.length * 2).fill(-1);
+    this.mask = this.slots.length - 1;
+    this.count = 0;
+    this.overflow = undefined;
+    const words = this.words;
+    for (const v of old) if (v !== -1) this.set(words.idHigh(v), words.idLow(v), v);
+    if (beside) for (const v of beside.values()) this.set(words.idHigh(v), words.idLow(v), v);
+  }
+}
+
+/** The seeded hash of a span id's words (full avalanche: every bit of the slot depends on every bit of the id). */
+export function spanIdHash(seed: number, hi: number, lo: number): number {
+  return avalanche(Math.imul(avalanche(seed ^ hi), 0x01000193) ^ lo);
+}
+
+function key(hi: number, lo: number): string {
+  return `${hi}:${lo}`;
+}
