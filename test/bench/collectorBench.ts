@@ -30,6 +30,8 @@ interface LoadResult {
 interface ServerStats {
   stats: StoreStats;
   heapUsed: number;
+  /** Bytes of ArrayBuffers (outside the heap): the stored spans' typed-array columns among them. */
+  arrayBuffers: number;
   baseHeap: number;
 }
 
@@ -130,7 +132,7 @@ async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<
   }
 }
 
-async function heapPhase(spans: number): Promise<{ spans: number; bytesPerSpan: number; heapMB: number }> {
+async function heapPhase(spans: number): Promise<{ spans: number; bytesPerSpan: number; heapOnlyPerSpan: number; heapMB: number }> {
   const requests = Math.ceil(spans / SPANS_PER_BODY);
   const { child, endpoint } = await startServer({ maxSpans: requests * SPANS_PER_BODY + 1, maxTraces: requests + 1, decodeThreads, sampleMemory: false }, true);
   try {
@@ -141,7 +143,11 @@ async function heapPhase(spans: number): Promise<{ spans: number; bytesPerSpan: 
       await runLoad({ endpoint, format: 'proto', requests: Math.min(slice, requests - done), warmup: 0, concurrency: 4, templates: 8, offset: 1_000_000 + done });
     }
     const after = await serverStats(child, true);
-    return { spans: after.stats.spans, bytesPerSpan: (after.heapUsed - before.heapUsed) / after.stats.spans, heapMB: after.heapUsed / 1048576 };
+    // The stored form is partly typed arrays (span chunks' columns, time words), whose bytes are
+    // ArrayBuffers outside V8's heap: counted with the heap, or the figure would flatter them.
+    const n = after.stats.spans;
+    const heapOnly = (after.heapUsed - before.heapUsed) / n;
+    return { spans: n, bytesPerSpan: heapOnly + (after.arrayBuffers - before.arrayBuffers) / n, heapOnlyPerSpan: heapOnly, heapMB: after.heapUsed / 1048576 };
   } finally {
     await stopServer(child);
   }
@@ -225,7 +231,7 @@ async function main(): Promise<void> {
     ['OTLP/protobuf ingest', `${f(proto.spansPerSec)} spans/s`, `${result.protoVsJson.toFixed(2)}× JSON ingest of its round (goal ≥ 1.6); per CPU-s ${f(proto.spansPerCpuSec)}: ${result.protoVsJsonCpu.toFixed(2)}×`],
     ['JSON request latency p50 / p99 (512 spans)', `${json.p50Ms.toFixed(1)} / ${json.p99Ms.toFixed(1)} ms`, `${f(json.bytesPerSpan)} B/span on the wire`],
     ['protobuf request latency p50 / p99', `${proto.p50Ms.toFixed(1)} / ${proto.p99Ms.toFixed(1)} ms`, `${f(proto.bytesPerSpan)} B/span on the wire`],
-    [`heap per stored span at ${f(heap.spans)} spans`, `${f(heap.bytesPerSpan)} B`, `goal ≤ 450 B (heap ${f(heap.heapMB)} MB)`],
+    [`heap per stored span at ${f(heap.spans)} spans`, `${f(heap.bytesPerSpan)} B`, `goal ≤ 450 B (V8 heap ${f(heap.heapOnlyPerSpan)} B + array buffers; heap ${f(heap.heapMB)} MB)`],
     ['spans lost below bounds (all rounds)', `${lost}`, `stored ${f(stored)} of ${f(sent)} sent`],
     ['rounds (JSON.parse / JSON / protobuf spans/s)', `${rounds.length}`, rounds.map((r) => `${f(r.ceiling.spansPerSec)} / ${f(r.json.spansPerSec)} / ${f(r.proto.spansPerSec)}`).join('; ') + ' (median round shown)'],
     ['machine load average (1 min) at the end', loadAvg.toFixed(1), '2 cores: figures are only comparable when this is low'],

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
-import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
+import { DecodeError, spanCountOf, type DecodedBatch, type RowBatch } from '../store/decodedBatch';
 import { decodeOtlpJsonBytes } from './otlpJsonScanner';
-import { decodeOtlpProto } from './otlpProtoDecoder';
+import { decodeOtlpProtoRows } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
 import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
-import { unpackBatch } from './packedBatch';
-import { materialize } from './spanIndex';
+import { packedRows } from './packedChunks';
+import { indexRows } from './spanIndex';
 import { MAX_POOLED_BYTES } from './sharedBodies';
 import { EMPTY_RESPONSE_JSON, exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from '../store/spanStore';
@@ -95,7 +95,7 @@ export function discard(req: IncomingMessage, close: boolean): void {
  * The partialSuccess message: why spans were rejected (invalid) and why valid ones were refused
  * (the memory bounds), so that the sender's logs say what happened to its spans.
  */
-export function partialMessage(batch: DecodedBatch, result: IngestResult): string {
+export function partialMessage(batch: DecodedBatch | RowBatch, result: IngestResult): string {
   const parts: string[] = [];
   if (batch.rejected > 0) parts.push(`${batch.rejected} span(s) rejected; first: ${batch.firstError}`);
   if (result.refusedSpans > 0) parts.push(`${result.refusedSpans} span(s) refused for the collector's memory bounds; first: ${result.refusedReason}`);
@@ -215,17 +215,17 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     const raw = early ?? (toWorker ? pool!.bodies.join(chunks, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     chunks.length = 0;
     const shared = raw.buffer instanceof SharedArrayBuffer;
-    const store200 = (batch: DecodedBatch): void => {
+    const store200 = (batch: DecodedBatch | RowBatch): void => {
       const result = store.ingest(batch);
       // Forwarded as a plain Buffer: HTTP clients refuse views of shared memory.
-      if (batch.spans.length > 0) opts.onAccepted?.({ body: shared ? Buffer.from(raw) : raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
+      if (spanCountOf(batch) > 0) opts.onAccepted?.({ body: shared ? Buffer.from(raw) : raw, contentType: req.headers['content-type']!, contentEncoding: req.headers['content-encoding'] });
       if (batch.rejected === 0 && result.refusedSpans === 0) sendStored(res, enc);
       else send(res, 200, enc, exportResponse(enc === 'proto', batch.rejected + result.refusedSpans, partialMessage(batch, result)));
     };
     const decodeInPlace = (body: Buffer): void => {
-      let batch: DecodedBatch;
+      let batch: DecodedBatch | RowBatch;
       try {
-        batch = enc === 'json' ? decodeOtlpJsonBytes(body, store.decodeContext) : decodeOtlpProto(body, store.decodeContext);
+        batch = enc === 'json' ? decodeOtlpJsonBytes(body, store.decodeContext) : decodeOtlpProtoRows(body, store.decodeContext);
       } catch (e) {
         if (e instanceof DecodeError) fail(400, e.message);
         else fail(400, `malformed body: ${e instanceof Error ? e.message : String(e)}`);
@@ -248,16 +248,15 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
           opts.slicer.run(() => {
             try {
               if (!r.ok) return fail(400, r.message);
-              let batch: DecodedBatch;
+              let batch: DecodedBatch | RowBatch;
               try {
-                if ('index' in r) {
-                  batch = materialize(r.index, body, dict, store.decodeContext);
-                  pool.releaseIndex(r.index);
-                } else batch = unpackBatch(r.batch, store.decodeContext);
+                batch = 'index' in r ? indexRows(r.index, body, dict, store.decodeContext) : packedRows(r.batch, store.decodeContext);
               } catch {
                 return decodeInPlace(body);
               }
+              // The rows are read from the index (and the body) as they are stored: freed after.
               store200(batch);
+              if ('index' in r) pool.releaseIndex(r.index);
             } finally {
               // The shared body is reused by a later request once its records are made (or it was
               // refused): only here, where the worker has answered, so nothing else still reads it.

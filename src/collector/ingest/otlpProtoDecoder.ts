@@ -1,11 +1,11 @@
 import type { AttrValue } from '../../protocol/spanView';
-import { emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
+import { emptyOriginParts, timesProblem, type DecodeContext, type DecodedBatch, type RowBatch } from '../store/decodedBatch';
 import { EMPTY_VALUE, intFromNumber, SpanBudget } from '../store/otlpValues';
 import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import { ProtoReader } from './protoReader';
 import { readAnyValue } from './protoAnyValue';
 import { ANY_BOOL, ANY_INT, ANY_STRING, EVENT_ATTRIBUTES, EVENT_DROPPED, EVENT_NAME, EVENT_TIME, KEY_VALUE_KEY, KEY_VALUE_VALUE, LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, LINK_SPAN_ID, LINK_TRACE_ID, LINK_TRACE_STATE, REQUEST_RESOURCE_SPANS, RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCHEMA_URL, RESOURCE_SPANS_SCOPE_SPANS, SCOPE_ATTRIBUTES, SCOPE_DROPPED, SCOPE_NAME, SCOPE_SPANS_SCHEMA_URL, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS, SCOPE_VERSION, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_DROPPED_EVENTS, SPAN_DROPPED_LINKS, SPAN_END, SPAN_EVENTS, SPAN_FLAGS, SPAN_KIND, SPAN_LINKS, SPAN_NAME, SPAN_PARENT_SPAN_ID, SPAN_SPAN_ID, SPAN_START, SPAN_STATUS, SPAN_TRACE_ID, SPAN_TRACE_STATE, STATUS_CODE, STATUS_MESSAGE } from './otlpProtoFields';
-import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type IndexScratch, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, IndexBuilder, indexRows, materialize, NONE, SAME, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type IndexScratch, type SpanIndex } from './spanIndex';
 import type { KeyInfo } from '../store/stringPool';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type SpanExtra } from '../store/spanRecord';
 import { wordsToMsRest } from '../store/unixNano';
@@ -18,6 +18,15 @@ import { wordsToMsRest } from '../store/unixNano';
 export function decodeOtlpProto(buf: Buffer, ctx: DecodeContext): DecodedBatch {
   // The index is read here and dropped: its arrays are reused by the next body.
   return materialize(indexOtlpProto(buf, ctx, ctx.indexScratch), buf, ctx.dict, ctx);
+}
+
+/**
+ * `decodeOtlpProto` for the store: the index of the body, its rows written into the store's chunks
+ * when it stores them (no record per span). The index lives in this thread's scratch arrays until
+ * the next body is indexed: store it before that.
+ */
+export function decodeOtlpProtoRows(buf: Buffer, ctx: DecodeContext): RowBatch {
+  return indexRows(indexOtlpProto(buf, ctx, ctx.indexScratch), buf, ctx.dict, ctx);
 }
 
 /**

@@ -1,17 +1,9 @@
-import type { DecodeContext } from '../store/decodedBatch';
-import type { KeyInfo } from '../store/stringPool';
-import { SLAB_WORDS, shareExtraStrings, type SpanExtra } from '../store/spanRecord';
-import type { SpanChunk } from '../store/spanChunk';
+import type { DecodeContext, RowBatch } from '../store/decodedBatch';
+import type { KeyInfo, StringPool } from '../store/stringPool';
+import { SLAB_WORDS, shareExtraStrings, type SpanExtra, type SpanOrigin } from '../store/spanRecord';
+import type { ChunkSink, SpanChunk } from '../store/spanChunk';
 import { checkPacked, PACKED_FIELD as F, SPAN_FIELDS, unpackOther, type PackedBatch } from './packedBatch';
 import { unpackOrigin } from './spanIndex';
-
-/** Where the rows of a batch go: the store's open chunk, and what it does with each row. */
-export interface ChunkSink {
-  /** A chunk with room for at least one more row. */
-  chunk(): SpanChunk;
-  /** Row `row` of `chunk` now holds span `i` of the batch. */
-  added(chunk: SpanChunk, row: number, i: number): void;
-}
 
 /**
  * Appends the spans of a packed batch (a decode worker's answer for a JSON body) as chunk rows:
@@ -21,9 +13,17 @@ export interface ChunkSink {
  * batch is out of range.
  */
 export function appendPacked(p: PackedBatch, ctx: DecodeContext, sink: ChunkSink): void {
+  packedRows(p, ctx).append(sink);
+}
+
+/**
+ * A packed batch as the store takes it (`SpanStore.ingest`): checked and its strings interned now
+ * (this throws on a batch with an index out of range: the caller decodes the body in place
+ * instead), its rows written when the store asks.
+ */
+export function packedRows(p: PackedBatch, ctx: DecodeContext): RowBatch {
   checkPacked(p);
-  const { strings, spans, times, values } = p;
-  const other = unpackOther(p);
+  const { strings, spans } = p;
   const pool = ctx.pool;
   const count = spans.length / SPAN_FIELDS;
   const shapeKeys: string[][] = [];
@@ -42,6 +42,13 @@ export function appendPacked(p: PackedBatch, ctx: DecodeContext, sink: ChunkSink
     shareExtraStrings(x, strings[spans[i * SPAN_FIELDS + F.trace]!]!, (s) => ctx.traceState(s));
     extraOf.set(i, x);
   }
+  return { count, rejected: p.rejected, firstError: p.firstError, append: (sink) => appendRows(p, pool, shapeKeys, shapeInfos, origins, extraOf, sink) };
+}
+
+function appendRows(p: PackedBatch, pool: StringPool, shapeKeys: string[][], shapeInfos: KeyInfo[][], origins: SpanOrigin[], extraOf: Map<number, SpanExtra>, sink: ChunkSink): void {
+  const { strings, spans, times, values } = p;
+  const other = unpackOther(p);
+  const count = spans.length / SPAN_FIELDS;
   // Per chunk: the batch's name, shape and origin indices there (-1: not yet in that chunk).
   let chunk: SpanChunk | undefined;
   let nameIn: Int32Array = new Int32Array(0);

@@ -1,11 +1,12 @@
 import type { AttrValue } from '../../protocol/spanView';
-import type { DecodeContext, DecodedBatch } from '../store/decodedBatch';
+import type { DecodeContext, DecodedBatch, RowBatch } from '../store/decodedBatch';
+import type { ChunkSink, SpanChunk } from '../store/spanChunk';
 import type { DictionaryView } from '../store/idDictionary';
 import { EMPTY_VALUE } from '../store/otlpValues';
 import { adoptableText, adoptableSlab, LARGE_TEXT_FROM, largeTextOfRange, type StoredValue, type TextSlab } from '../store/largeText';
 import type { OriginParts as PackedOrigin } from '../store/spanRecord';
 import type { NodeBufferSlices } from './protoReader';
-import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra } from '../store/spanRecord';
+import { packBits, shareExtraStrings, SLAB_SPANS, SLAB_WORDS, SpanRecord, type SpanExtra, type SpanOrigin } from '../store/spanRecord';
 
 /**
  * The spans of one protobuf body as integers: where in the body each id and one-off string is,
@@ -339,5 +340,155 @@ export function attachExtras(out: SpanRecord[], extras: [number, SpanExtra][], c
     if (x.events) x.events = x.events.map((e) => ({ ...e, name: ctx.pool.intern(String(e.name)) }));
     shareExtraStrings(x, rec.traceId, (s) => ctx.traceState(s));
     rec.extra = x;
+  }
+}
+
+/**
+ * An index over `body` as the store takes it (`SpanStore.ingest`): every offset and id checked now
+ * (this throws, as `materialize` does, and the caller decodes the body in place instead), the rows
+ * written when the store asks — ids as words read from the body's bytes, times copied, no record
+ * and no id string per span. The index's arrays and the body must stay as they are until then.
+ */
+export function indexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, ctx: DecodeContext): RowBatch {
+  if (ix.generation !== dict.generation) throw new IndexError('span index: dictionary out of step');
+  const count = ix.spans.length / SPAN_INTS;
+  if (!Number.isInteger(count) || ix.times.length !== count * SLAB_WORDS) throw new IndexError('span index: arrays of unequal length');
+  checkIndex(ix, body.length, dict);
+  const origins = ix.origins.map((o) => unpackOrigin(o, ctx));
+  const extraOf = new Map<number, SpanExtra>();
+  for (const [i, x] of ix.extras) {
+    if (!(i >= 0 && i < count)) throw new IndexError('span index: extra out of range');
+    if (x.events) x.events = x.events.map((e) => ({ ...e, name: ctx.pool.intern(String(e.name)) }));
+    shareExtraStrings(x, '', (s) => ctx.traceState(s));
+    extraOf.set(i, x);
+  }
+  return { count, rejected: ix.rejected, firstError: ix.firstError, append: (sink) => appendIndexRows(ix, body, dict, origins, extraOf, sink) };
+}
+
+/** Every range, id and count of an index checked against its body and dictionary (see materialize). */
+function checkIndex(ix: SpanIndex, len: number, dict: DictionaryView): void {
+  const { spans, values, other } = ix;
+  const count = spans.length / SPAN_INTS;
+  const traceLen = ix.idText ? 32 : 16;
+  const spanLen = traceLen >> 1;
+  const strings = dict.strings;
+  const largeLeft = (ix.large ?? []).map((b) => b.byteLength);
+  let home = 0;
+  let largeAt = 0;
+  let parentSeen = false;
+  let v = 0;
+  for (let i = 0; i < count; i++) {
+    const o = i * SPAN_INTS;
+    const t = spans[o + F_TRACE]!;
+    if (!(t >= 0 && t + traceLen <= len) && !(t === SAME && i > 0)) throw new IndexError('span index: trace id out of range');
+    const s = spans[o + F_SPAN]!;
+    if (!(s >= 0 && s + spanLen <= len)) throw new IndexError('span index: span id out of range');
+    const p = spans[o + F_PARENT]!;
+    if (p >= 0 && p + spanLen <= len) parentSeen = true;
+    else if (!(p === NONE || (p === SAME && parentSeen))) throw new IndexError('span index: parent id out of range');
+    const nameValue = spans[o + F_NAME]!;
+    const nameArg = spans[o + F_NAME + 1]!;
+    if (!(nameValue === V_DICT ? strings[nameArg] !== undefined : nameValue >= 0 && nameArg >= 0 && nameValue + nameArg <= len)) throw new IndexError('span index: name out of range');
+    const shapeId = spans[o + F_SHAPE]!;
+    const keys = shapeId === NONE ? EMPTY_KEYS : dict.shapes[shapeId];
+    if (keys === undefined) throw new IndexError('span index: key list out of range');
+    if (v + 2 * keys.length > values.length) throw new IndexError('span index: too few values');
+    for (let a = 0; a < keys.length; a++, v += 2) {
+      const x = values[v]!;
+      const y = values[v + 1]!;
+      if (x >= 0) {
+        if (x + (y < 0 ? -1 - y : y) > len) throw new IndexError('span index: string out of range');
+      } else if (x === V_LARGE) {
+        if (home < largeLeft.length && y >= 0 && largeAt + y > largeLeft[home]!) {
+          home++;
+          largeAt = 0;
+        }
+        if (home >= largeLeft.length || y < 0 || largeAt + y > largeLeft[home]!) throw new IndexError('span index: large value out of range');
+        largeAt += (y + 7) & ~7;
+      } else if (x === V_DICT ? strings[y] === undefined : x === V_OTHER ? other[y] === undefined : x !== V_INT && x !== V_BOOL && x !== V_EMPTY) {
+        throw new IndexError('span index: value out of range');
+      }
+    }
+    if (!(spans[o + F_ORIGIN]! >= 0 && spans[o + F_ORIGIN]! < ix.origins.length)) throw new IndexError('span index: origin out of range');
+  }
+  if (v !== values.length) throw new IndexError('span index: too many values');
+}
+
+function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, origins: SpanOrigin[], extraOf: Map<number, SpanExtra>, sink: ChunkSink): void {
+  const { spans, times, values, other } = ix;
+  const count = spans.length / SPAN_INTS;
+  const slices = body as unknown as NodeBufferSlices;
+  const strings = dict.strings;
+  const homes: TextSlab[] = (ix.large ?? []).map(adoptableSlab);
+  let home: TextSlab | undefined = homes[0];
+  let homeAt = 0;
+  let largeAt = 0;
+  // Checked by checkIndex: every pair here is in range.
+  const valueAt = (at: number): StoredValue => {
+    const a = values[at]!;
+    const b = values[at + 1]!;
+    if (a >= 0) {
+      const ascii = b < 0;
+      const n = ascii ? -1 - b : b;
+      if (n >= LARGE_TEXT_FROM) return largeTextOfRange(body, a, n);
+      return ascii ? slices.latin1Slice(a, a + n) : slices.utf8Slice(a, a + n);
+    }
+    if (a === V_LARGE) {
+      if (largeAt + b > home!.given) {
+        home = homes[++homeAt];
+        largeAt = 0;
+      }
+      const lt = adoptableText(home!, largeAt, b);
+      largeAt += (b + 7) & ~7;
+      return lt;
+    }
+    if (a === V_DICT) return strings[b]!;
+    if (a === V_OTHER) return other[b]!;
+    if (a === V_INT) return b;
+    if (a === V_BOOL) return b !== 0;
+    return EMPTY_VALUE;
+  };
+  const idText = ix.idText === true;
+  let chunk: SpanChunk | undefined;
+  let originIn = new Int32Array(0);
+  let lastKeys: string[] | undefined;
+  let lastShape = -1;
+  let trace = 0;
+  let parent = -1;
+  let v = 0;
+  for (let i = 0; i < count; i++) {
+    const c = sink.chunk();
+    if (c !== chunk) {
+      chunk = c;
+      originIn = new Int32Array(origins.length).fill(-1);
+      lastKeys = undefined;
+    }
+    const o = i * SPAN_INTS;
+    const t = spans[o + F_TRACE]!;
+    if (t >= 0) trace = t;
+    const p = spans[o + F_PARENT]!;
+    if (p >= 0) parent = p;
+    const parentAt = p === NONE ? -1 : parent;
+    const nameValue = spans[o + F_NAME]!;
+    const nameArg = spans[o + F_NAME + 1]!;
+    const name = c.nameIndex(nameValue === V_DICT ? strings[nameArg]! : slices.utf8Slice(nameValue, nameValue + nameArg));
+    const shapeId = spans[o + F_SHAPE]!;
+    const keys = shapeId === NONE ? EMPTY_KEYS : dict.shapes[shapeId]!;
+    if (keys !== lastKeys) {
+      lastKeys = keys;
+      lastShape = c.shapeIndex(keys);
+    }
+    const originAt = spans[o + F_ORIGIN]!;
+    let origin = originIn[originAt]!;
+    if (origin < 0) origin = originIn[originAt] = c.originIndex(origins[originAt]!);
+    const s = spans[o + F_SPAN]!;
+    const row = idText
+      ? c.beginRow(slices.latin1Slice(trace, trace + 32), slices.latin1Slice(s, s + 16), parentAt < 0 ? '' : slices.latin1Slice(parentAt, parentAt + 16), name, lastShape, origin)
+      : c.beginRowBytes(body, trace, s, parentAt, name, lastShape, origin);
+    c.times.set(times.subarray(i * SLAB_WORDS, (i + 1) * SLAB_WORDS), row * SLAB_WORDS);
+    const out = c.values;
+    for (let a = 0; a < keys.length; a++, v += 2) out.push(valueAt(v));
+    c.endRow(row, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0, extraOf.get(i));
+    sink.added(c, row, i);
   }
 }

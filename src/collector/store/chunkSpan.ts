@@ -1,6 +1,6 @@
 import type { StoredValue } from './largeText';
 import type { SpanChunk } from './spanChunk';
-import { SLAB_WORDS, type EventRecord, type LinkRecord, type SpanExtra, type SpanLike, type SpanOrigin } from './spanRecord';
+import { packBits, SLAB_SPANS, SLAB_WORDS, SpanRecord, type EventRecord, type LinkRecord, type SpanExtra, type SpanLike, type SpanOrigin } from './spanRecord';
 
 /**
  * One row of a span chunk seen as a record (`SpanLike`): made on demand for the cold readers (the
@@ -94,4 +94,24 @@ export class ChunkSpan implements SpanLike {
   get traceState(): string {
     return this.extra?.traceState ?? '';
   }
+}
+
+/**
+ * Records copied out of rows, for a reader that keeps them past the moment (a run file written
+ * across awaits, a caller of `SpanStore.records`): a row read later may be dead (its trace evicted,
+ * its values let go) or moved, a record made now is not. Their times share slabs of SLAB_SPANS.
+ */
+export function snapshotRecords(spans: readonly ChunkSpan[]): SpanRecord[] {
+  const out = new Array<SpanRecord>(spans.length);
+  let slab = new Uint32Array(0);
+  for (let i = 0; i < spans.length; i++) {
+    const s = spans[i]!;
+    const slot = i % SLAB_SPANS;
+    if (slot === 0) slab = new Uint32Array(Math.min(SLAB_SPANS, spans.length - i) * SLAB_WORDS);
+    s.copyTimes(slab, slot * SLAB_WORDS);
+    const { status, spanKind, flags } = s;
+    const bits = packBits(slot, status, spanKind, flags);
+    out[i] = new SpanRecord(s.traceId, s.spanId, s.parentSpanId, s.name, slab, bits, s.keys, s.values, s.origin, s.extra);
+  }
+  return out;
 }

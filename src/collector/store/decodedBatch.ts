@@ -1,5 +1,6 @@
 import { attrText } from '../../protocol/spanView';
 import type { OriginParts, SpanOrigin, SpanRecord } from './spanRecord';
+import type { ChunkSink } from './spanChunk';
 import { decodeLimits, type DecodeLimits } from './otlpValues';
 import { ByteStringCache } from './byteStringCache';
 import { IdDictionary } from './idDictionary';
@@ -16,6 +17,23 @@ export interface DecodedBatch {
   rejected: number;
   /** Why the first rejected span was rejected. */
   firstError: string;
+}
+
+/**
+ * Spans decoded from one request that go into the store as chunk rows without a record each (a
+ * decode worker's packed batch): `append` writes them, in order, where the store says. Checked
+ * when made, so that `append` cannot fail half way.
+ */
+export interface RowBatch {
+  count: number;
+  rejected: number;
+  firstError: string;
+  append(sink: ChunkSink): void;
+}
+
+/** Spans in a decoded batch of either kind. */
+export function spanCountOf(batch: DecodedBatch | RowBatch): number {
+  return 'append' in batch ? batch.count : batch.spans.length;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AttrValue } from '../../protocol/spanView';
-import type { EventRecord, LinkRecord, SpanOrigin, SpanRecord } from './spanRecord';
+import type { EventRecord, LinkRecord, SpanOrigin, SpanLike } from './spanRecord';
 import { fromStoredValue, type StoredValue } from './largeText';
 
 /**
@@ -60,7 +60,7 @@ export function msToNanos(ms: number): string {
 }
 
 /** Encodes records as one OTLP/JSON ExportTraceServiceRequest, grouped by resource and scope. */
-export function encodeOtlpJson(spans: SpanRecord[]): string {
+export function encodeOtlpJson(spans: SpanLike[]): string {
   let out = '';
   for (const piece of encodeOtlpJsonPieces(spans, Number.MAX_SAFE_INTEGER)) out += piece;
   return out;
@@ -78,8 +78,8 @@ function scopeKey(o: SpanOrigin): string {
  * The same document as `encodeOtlpJson`, in pieces of at most `spansPerPiece` spans: a large run is
  * written piece by piece, and the event loop runs between pieces.
  */
-export function* encodeOtlpJsonPieces(spans: SpanRecord[], spansPerPiece = 500): Generator<string> {
-  const byResource = new Map<string, Map<string, { origin: SpanOrigin; spans: SpanRecord[] }>>();
+export function* encodeOtlpJsonPieces(spans: SpanLike[], spansPerPiece = 500): Generator<string> {
+  const byResource = new Map<string, Map<string, { origin: SpanOrigin; spans: SpanLike[] }>>();
   // Origins are shared objects: their keys are computed once per origin, not per span.
   const keysOf = new Map<SpanOrigin, [string, string]>();
   for (const s of spans) {
@@ -134,7 +134,7 @@ function linkJson(l: LinkRecord): string {
   return out + '}';
 }
 
-function spanJson(s: SpanRecord): string {
+function spanJson(s: SpanLike): string {
   const x = s.extra;
   let out = `{"traceId":"${s.traceId}","spanId":"${s.spanId}"`;
   if (x?.traceState) out += `,"traceState":${q(x.traceState)}`;

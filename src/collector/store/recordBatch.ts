@@ -1,5 +1,6 @@
 import { allocateBatch, BatchStrings, SUMMARY_ATTRIBUTE_KEYS, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
-import { eventMs, SLAB_WORDS, type SpanRecord } from './spanRecord';
+import { eventMs, SLAB_WORDS, type SpanExtra, type SpanLike } from './spanRecord';
+import { sameTrace, SpanChunk } from './spanChunk';
 import { wordsToMs } from './unixNano';
 import { MAX_PROBES, randomSeed, stringHash } from '../../trace/idHash';
 import { fromStoredValue, type StoredValue } from './largeText';
@@ -35,7 +36,22 @@ const NO_KEYS: Shape = { refs: new Uint32Array(0), slots: new Uint32Array(0), fr
  * `summary`: the batch a timeline panel opens with (see SpanBatch.summary): only the attributes the
  * page reads, so that its cost no longer grows with the spans' attributes.
  */
-export function encodeRecordBatch(records: readonly SpanRecord[], summary = false): SpanBatch {
+export function encodeRecordBatch(records: readonly SpanLike[], summary = false): SpanBatch {
+  // Records (a test's, an importer's) go through a chunk of their own: one encoder, over rows.
+  const n = records.length;
+  const chunk = new SpanChunk(Math.max(1, n));
+  for (let i = 0; i < n; i++) chunk.appendRecord(records[i]!);
+  return encodeRowBatch({ chunks: new Array<SpanChunk>(n).fill(chunk), rows: Int32Array.from({ length: n }, (_, i) => i) }, summary);
+}
+
+/** The spans of a batch, in order: span i is row `rows[i]` of `chunks[i]`. */
+export interface SpanRows {
+  chunks: readonly SpanChunk[];
+  rows: Int32Array;
+}
+
+/** The timeline batch of stored rows (see encodeRecordBatch): what `batchSince` posts. */
+export function encodeRowBatch(spans: SpanRows, summary = false): SpanBatch {
   const t = new BatchStrings();
   const values = new ValueRefs(t);
   const shapes = new Map<readonly string[], Shape>();
@@ -65,38 +81,75 @@ export function encodeRecordBatch(records: readonly SpanRecord[], summary = fals
   const fullShapeOf = (keys: readonly string[]): Shape => shapeIn(shapes, keys, false);
   // A summary keeps a span's summary keys, or all of its attributes when the caps cut one of them
   // (few spans: the row's "truncated" mark reads the value's kind), and no event or link attributes.
-  const spanShape = summary ? (rec: SpanRecord): Shape => (rec.extra?.truncatedValues ? fullShapeOf(rec.keys) : shapeIn(summaryShapes, rec.keys, true)) : (rec: SpanRecord): Shape => fullShapeOf(rec.keys);
+  const spanShape = summary
+    ? (keys: readonly string[], x: SpanExtra | undefined): Shape => (x?.truncatedValues ? fullShapeOf(keys) : shapeIn(summaryShapes, keys, true))
+    : (keys: readonly string[]): Shape => fullShapeOf(keys);
   // The key lists of events and links.
   const innerShapeOf = summary ? (): Shape => NO_KEYS : fullShapeOf;
-  const n = records.length;
+  const n = spans.rows.length;
   // Spans of one kind come in runs with one key list: checked by identity before the map. A span
   // with an extra may take another shape (see spanShape): not remembered for the next span.
-  const shapeInRun = (): ((rec: SpanRecord) => Shape) => {
+  const shapeInRun = (): ShapeOf => {
     let lastKeys: readonly string[] | undefined;
     let lastShape = NO_KEYS;
-    return (rec) => {
-      if (rec.extra !== undefined) {
+    return (keys, x) => {
+      if (x !== undefined) {
         lastKeys = undefined;
-        return (lastShape = spanShape(rec));
+        return (lastShape = spanShape(keys, x));
       }
-      if (rec.keys !== lastKeys) {
-        lastKeys = rec.keys;
-        lastShape = spanShape(rec);
+      if (keys !== lastKeys) {
+        lastKeys = keys;
+        lastShape = spanShape(keys, undefined);
       }
       return lastShape;
     };
   };
-  const counts = countEntries(records, shapeInRun(), innerShapeOf);
+  const counts = countEntries(spans, shapeInRun(), innerShapeOf);
   const attrs = counts.spanAttrs + counts.eventAttrs + counts.linkAttrs;
   const b = allocateBatch(n, counts.links, counts.events, attrs);
   // About: an id per span, a value per attribute, a few names and remote parents (it grows beyond).
   // Three strings a span, as reserved before, left 200k unused entries (and 1.2 MB of ends) per 100k spans.
   t.reserve(n + attrs + (n >>> 4) + 64);
   // Span ids first, so that a parent's ref is found whether it arrived before or after its child.
-  const ids = new IdRefs(t, records);
+  const ids = new IdRefs(t, idTexts(spans, SPAN_AT));
   writeSpanIds(b.spanId, ids, n);
-  writeSpans(b, records, { t, ids, values, shapeOf: shapeInRun(), innerShapeOf }, counts);
+  writeSpans(b, spans, { t, ids, values, shapeOf: shapeInRun(), innerShapeOf }, counts);
   return t.finish(b, summary);
+}
+
+/** The shape of a span's attributes from its key list and its extra. */
+type ShapeOf = (keys: readonly string[], x: SpanExtra | undefined) => Shape;
+
+/** Word offsets in a chunk row's ids: span id, parent span id. */
+const SPAN_AT = 4;
+const PARENT_AT = 6;
+
+/**
+ * The hex text of every span's span id (at = SPAN_AT) or parent id (PARENT_AT): the words of all
+ * of them written as bytes and turned into hex in one call, then cut into the ids (slices of one
+ * string, not a string built per id). An id kept as text (not words) is taken as it is; a root's
+ * parent is ''.
+ */
+function idTexts(spans: SpanRows, at: number): string[] {
+  const { chunks, rows } = spans;
+  const n = rows.length;
+  const bytes = Buffer.allocUnsafe(n * 8);
+  for (let i = 0; i < n; i++) {
+    const ids = chunks[i]!.ids;
+    const w = rows[i]! * 8 + at;
+    bytes.writeUInt32BE(ids[w]!, i * 8);
+    bytes.writeUInt32BE(ids[w + 1]!, i * 8 + 4);
+  }
+  const hex = bytes.toString('hex');
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    const chunk = chunks[i]!;
+    const row = rows[i]!;
+    if (at === PARENT_AT && chunk.isRoot(row)) out[i] = '';
+    else if (!chunk.hasWordIds(row)) out[i] = at === SPAN_AT ? chunk.spanId(row) : chunk.parentSpanId(row);
+    else out[i] = hex.slice(i * 16, i * 16 + 16);
+  }
+  return out;
 }
 
 /** How many entries each column of the batch takes. */
@@ -113,7 +166,7 @@ interface Writers {
   t: BatchStrings;
   ids: IdRefs;
   values: ValueRefs;
-  shapeOf: (rec: SpanRecord) => Shape;
+  shapeOf: ShapeOf;
   innerShapeOf: (keys: readonly string[]) => Shape;
 }
 
@@ -123,12 +176,14 @@ interface Writers {
 // next loop, which had not run yet, and ran it slowly again until compiled anew.
 
 /** Counts the attributes, events and links the batch will hold. */
-function countEntries(records: readonly SpanRecord[], shapeOf: (rec: SpanRecord) => Shape, innerShapeOf: (keys: readonly string[]) => Shape): EntryCounts {
+function countEntries(spans: SpanRows, shapeOf: ShapeOf, innerShapeOf: (keys: readonly string[]) => Shape): EntryCounts {
   const c: EntryCounts = { spanAttrs: 0, eventAttrs: 0, linkAttrs: 0, events: 0, links: 0 };
-  for (let i = 0; i < records.length; i++) {
-    const rec = records[i]!;
-    c.spanAttrs += shapeOf(rec).refs.length;
-    const x = rec.extra;
+  const { chunks, rows } = spans;
+  for (let i = 0; i < rows.length; i++) {
+    const chunk = chunks[i]!;
+    const row = rows[i]!;
+    const x = chunk.extra(row);
+    c.spanAttrs += shapeOf(chunk.keys(row), x).refs.length;
     if (x === undefined) continue;
     if (x.events) {
       c.events += x.events.length;
@@ -147,58 +202,62 @@ function writeSpanIds(spanId: Uint32Array, ids: IdRefs, n: number): void {
 }
 
 /** Writes every column but the span ids, and closes the ranges of attributes, events and links. */
-function writeSpans(b: BatchColumns, records: readonly SpanRecord[], w: Writers, counts: EntryCounts): void {
+function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryCounts): void {
   const { t, ids, values, shapeOf, innerShapeOf } = w;
-  const n = records.length;
+  const { chunks, rows } = spans;
+  const n = rows.length;
   let a = 0;
   let ea = counts.spanAttrs;
   let la = counts.spanAttrs + counts.eventAttrs;
   let ev = 0;
   let lk = 0;
-  // The records of a trace share one trace id string, and most share their name with the span
-  // before or one of a few others: one lookup per change, not one per span.
-  let traceId = '';
+  // The spans of a trace share one trace id, and most share their name with the span before or
+  // one of a few others: one lookup per change, not one per span (ids compared as words).
   let traceRef = -1;
+  let lastTrace: SpanChunk | undefined;
+  let lastTraceRow = 0;
   let name = '';
   let nameRef = -1;
+  const parents = idTexts(spans, PARENT_AT);
   let lastParent = '';
   let lastParentRef = -1;
-  const words = new Uint32Array(SLAB_WORDS);
   for (let i = 0; i < n; i++) {
-    const rec = records[i]!;
-    if (traceRef < 0 || rec.traceId !== traceId) {
-      traceId = rec.traceId;
-      traceRef = t.ref(traceId);
+    const chunk = chunks[i]!;
+    const row = rows[i]!;
+    if (traceRef < 0 || !sameTrace(chunk, row, lastTrace!, lastTraceRow)) {
+      traceRef = t.ref(chunk.traceId(row));
+      lastTrace = chunk;
+      lastTraceRow = row;
     }
     b.traceId[i] = traceRef;
     // Siblings often come one after the other: their parent's ref is the one just looked up.
-    const parent = rec.parentSpanId;
+    const parent = parents[i]!;
     if (parent !== lastParent) {
       lastParent = parent;
       lastParentRef = parent ? ids.parentRef(parent) : -1;
     }
     b.parentSpanId[i] = lastParentRef;
-    if (nameRef < 0 || rec.name !== name) {
-      name = rec.name;
+    const spanName = chunk.spanName(row);
+    if (nameRef < 0 || spanName !== name) {
+      name = spanName;
       nameRef = t.ref(name);
     }
     b.name[i] = nameRef;
-    // Through the time words, not the startMs/endMs getters: this loop is too large for V8 to
-    // inline them, and each call returned its double boxed (32 bytes a span, 3.2 MB per 100k).
-    rec.copyTimes(words, 0);
-    b.startMs[i] = wordsToMs(words[0]!, words[1]!);
-    b.endMs[i] = wordsToMs(words[2]!, words[3]!);
-    const status = rec.status;
+    const times = chunk.times;
+    const at = row * SLAB_WORDS;
+    b.startMs[i] = wordsToMs(times[at]!, times[at + 1]!);
+    b.endMs[i] = wordsToMs(times[at + 2]!, times[at + 3]!);
+    const status = chunk.status(row);
     // OTLP codes 0–2 are the batch's status indices; an unknown code shows as unset.
     b.status[i] = status === 1 || status === 2 ? status : 0;
-    const kind = rec.spanKind;
+    const kind = chunk.spanKind(row);
     b.kind[i] = kind >= 0 && kind < 256 ? kind : 0;
-    b.flags[i] = rec.flags;
+    b.flags[i] = chunk.flags(row);
     b.linkFrom[i] = lk;
     b.attrFrom[i] = a;
-    a = values.put(b, shapeOf(rec), rec.values, a);
+    const x = chunk.extra(row);
+    a = values.put(b, shapeOf(chunk.keys(row), x), chunk.values, chunk.valueStart(row), a);
     b.eventFrom[i] = ev;
-    const x = rec.extra;
     if (x === undefined) {
       b.statusMessage[i] = -1;
       b.traceState[i] = -1;
@@ -213,7 +272,7 @@ function writeSpans(b: BatchColumns, records: readonly SpanRecord[], w: Writers,
         b.linkTraceState[lk] = l.traceState ? t.ref(l.traceState) : -1;
         b.linkFlags[lk] = l.flags;
         b.linkAttrFrom[lk] = la;
-        la = values.put(b, innerShapeOf(l.keys), l.values, la);
+        la = values.put(b, innerShapeOf(l.keys), l.values, 0, la);
         lk++;
       }
     }
@@ -222,7 +281,7 @@ function writeSpans(b: BatchColumns, records: readonly SpanRecord[], w: Writers,
         b.eventName[ev] = t.ref(e.name);
         b.eventTimeMs[ev] = eventMs(e);
         b.eventAttrFrom[ev] = ea;
-        ea = values.put(b, innerShapeOf(e.keys), e.values, ea);
+        ea = values.put(b, innerShapeOf(e.keys), e.values, 0, ea);
         ev++;
       }
     }
@@ -272,13 +331,13 @@ class ValueRefs {
   }
 
   /** Writes the entries of a span's (event's, link's) attributes from `a` on; returns the next entry. */
-  put(b: BatchColumns, shape: Shape, vals: readonly StoredValue[], a: number): number {
+  put(b: BatchColumns, shape: Shape, vals: readonly StoredValue[], start: number, a: number): number {
     const { refs, slots, from } = shape;
     const { attrKey, attrValue } = b;
     for (let k = 0; k < refs.length; k++, a++) {
       attrKey[a] = refs[k]!;
       // Large strings are stored off the heap: the timeline gets them as text.
-      const v = fromStoredValue(vals[from[k]!]!);
+      const v = fromStoredValue(vals[start + from[k]!]!);
       // attrType stays 0 (string) from allocation.
       if (typeof v === 'string') attrValue[a] = this.ref(slots[k]!, v);
       else this.t.putValue(b, a, v);
@@ -335,21 +394,22 @@ export class IdRefs {
   /** `seed`: for tests that need ids colliding under a known hash; random otherwise. */
   constructor(
     private readonly t: BatchStrings,
-    private readonly records: readonly Pick<SpanRecord, 'spanId'>[],
+    /** Span k's id. */
+    private readonly ids: readonly string[],
     private readonly seed = randomSeed(),
   ) {
     let size = 64;
     // At most half full: probes stay short.
-    while (size < records.length * 2) size *= 2;
+    while (size < ids.length * 2) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
     this.mask = size - 1;
-    this.spanRefs = new Int32Array(records.length);
+    this.spanRefs = new Int32Array(ids.length);
   }
 
   /** The ref of span `k`'s id; call for k = 0, 1, 2 … before any {@link parentRef}. */
   spanRef(k: number): number {
-    const { slots, mask, records, spanRefs } = this;
-    const id = records[k]!.spanId;
+    const { slots, mask, ids, spanRefs } = this;
+    const id = ids[k]!;
     let s = stringHash(this.seed, id) & mask;
     for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & mask) {
       this.probes++;
@@ -359,7 +419,7 @@ export class IdRefs {
         slots[s] = k;
         return (spanRefs[k] = this.t.add(id));
       }
-      if (records[j]!.spanId === id) return (spanRefs[k] = spanRefs[j]!);
+      if (ids[j] === id) return (spanRefs[k] = spanRefs[j]!);
     }
     const beside = (this.beside ??= new Map());
     const j = beside.get(id);
@@ -370,13 +430,13 @@ export class IdRefs {
 
   /** The ref of a parent id: its span's when the batch has it. */
   parentRef(id: string): number {
-    const { slots, mask, records } = this;
+    const { slots, mask, ids } = this;
     let s = stringHash(this.seed, id) & mask;
     for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & mask) {
       this.probes++;
       const j = slots[s]!;
       if (j === -1) break;
-      if (records[j]!.spanId === id) return this.spanRefs[j]!;
+      if (ids[j] === id) return this.spanRefs[j]!;
     }
     const j = this.beside?.get(id);
     if (j !== undefined) return this.spanRefs[j]!;

@@ -23,6 +23,9 @@ import { hexToWords, isSpanHex, isTraceHex, wordsToHex, type SpanIdWords } from 
 /** Rows in a full chunk. */
 export const CHUNK_ROWS = 4096;
 
+/** Bytes of a row's columns: ids 32, times 16, bits, name, shape, origin, value end, owner, owner place 4 each. */
+export const ROW_COLUMN_BYTES = 4 * (8 + 4 + 7);
+
 /** Words per row in `ids`: trace id (4), span id (2), parent span id (2). */
 const ID_WORDS = 8;
 const SPAN_AT = 4;
@@ -43,6 +46,11 @@ const DEAD = 1 << 17;
 const EXTRA = 1 << 18;
 /** Some id of the row is not lowercase hex of the usual length: its text is in `oddIds`. */
 const ODD_IDS = 1 << 19;
+
+/** The big-endian 32-bit word at bytes[at…at+3]. */
+function word(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
 
 /** A row's ids as text, when one is not hex (hand-made or odd imported records). */
 interface OddIds {
@@ -68,6 +76,24 @@ export interface SpanFields {
   copyTimes(out: Uint32Array, at: number): void;
 }
 
+/** Where a producer appends rows: the store's open chunk, and what it does with each row. */
+export interface ChunkSink {
+  /** A chunk with room for at least one more row. */
+  chunk(): SpanChunk;
+  /** Row `row` of `chunk` now holds span `i` of the batch (called right after it is appended). */
+  added(chunk: SpanChunk, row: number, i: number): void;
+}
+
+/** Whether two rows have the same trace id (as words, or as text when one is kept as text). */
+export function sameTrace(a: SpanChunk, ra: number, b: SpanChunk, rb: number): boolean {
+  if (!a.hasWordIds(ra) || !b.hasWordIds(rb)) return a.traceId(ra) === b.traceId(rb);
+  const x = a.ids;
+  const y = b.ids;
+  const i = ra * ID_WORDS;
+  const j = rb * ID_WORDS;
+  return x[i] === y[j] && x[i + 1] === y[j + 1] && x[i + 2] === y[j + 2] && x[i + 3] === y[j + 3];
+}
+
 export class SpanChunk implements SpanIdWords {
   /** Rows appended (dead ones included). */
   rows = 0;
@@ -86,6 +112,12 @@ export class SpanChunk implements SpanIdWords {
   readonly origin: Int32Array;
   /** End of the row's values in `values` (they start at the previous row's end). */
   readonly valueEnd: Int32Array;
+  /**
+   * Who holds the row, set by the store: its trace entry's serial and the row's place in that
+   * entry's list — what a compaction needs to point the entry at the row's new place.
+   */
+  readonly owner: Int32Array;
+  readonly ownerPos: Int32Array;
   readonly names: string[] = [];
   /** Shared key arrays (the store's interned shapes): a row's keys are one of these as it is. */
   readonly keyLists: string[][] = [];
@@ -108,6 +140,8 @@ export class SpanChunk implements SpanIdWords {
     this.shape = new Int32Array(capacity);
     this.origin = new Int32Array(capacity);
     this.valueEnd = new Int32Array(capacity);
+    this.owner = new Int32Array(capacity);
+    this.ownerPos = new Int32Array(capacity);
   }
 
   get full(): boolean {
@@ -176,6 +210,32 @@ export class SpanChunk implements SpanIdWords {
   }
 
   /**
+   * `beginRow` for ids as bytes (protobuf): the trace id's 16 bytes at `trace` of `bytes`, the span
+   * id's 8 at `span`, the parent's 8 at `parent` (-1 for a root), read as big-endian words.
+   */
+  beginRowBytes(bytes: Uint8Array, trace: number, span: number, parent: number, nameIndex: number, shapeIndex: number, originIndex: number): number {
+    const row = this.rows;
+    if (row === this.capacity) throw new Error('span chunk: full');
+    const at = row * ID_WORDS;
+    const ids = this.ids;
+    for (let w = 0; w < 4; w++) ids[at + w] = word(bytes, trace + 4 * w);
+    ids[at + SPAN_AT] = word(bytes, span);
+    ids[at + SPAN_AT + 1] = word(bytes, span + 4);
+    if (parent < 0) {
+      ids[at + PARENT_AT] = 0;
+      ids[at + PARENT_AT + 1] = 0;
+    } else {
+      ids[at + PARENT_AT] = word(bytes, parent);
+      ids[at + PARENT_AT + 1] = word(bytes, parent + 4);
+    }
+    this.bits[row] = parent < 0 ? ROOT : 0;
+    this.name[row] = nameIndex;
+    this.shape[row] = shapeIndex;
+    this.origin[row] = originIndex;
+    return row;
+  }
+
+  /**
    * Ends the row begun last: its status, kind and flags (packed when they fit, else kept in its
    * extra, which must then be given) and its rare parts.
    */
@@ -225,13 +285,30 @@ export class SpanChunk implements SpanIdWords {
     return (this.bits[row]! & DEAD) !== 0;
   }
 
-  /** Marks a row dead (replaced, evicted); returns false when it already was. */
+  /**
+   * Marks a row dead (replaced, evicted); returns false when it already was. What the row refers
+   * to (its values, its extra) is let go at once: the store no longer counts it, so it must not
+   * stay reachable until the chunk is compacted.
+   */
   kill(row: number): boolean {
     const b = this.bits[row]!;
     if (b & DEAD) return false;
-    this.bits[row] = b | DEAD;
+    this.bits[row] = (b | DEAD) & ~EXTRA;
     this.live--;
+    this.values.fill('', this.valueStart(row), this.valueEnd[row]);
+    this.extras?.delete(row);
     return true;
+  }
+
+  /** Takes back the last row appended (a span refused as it was stored): as if never appended. */
+  dropLast(row: number): void {
+    if (row !== this.rows - 1 || this.sealed) throw new Error('span chunk: only the last row of an open chunk can be dropped');
+    this.values.length = this.valueStart(row);
+    this.extras?.delete(row);
+    this.oddIds?.delete(row);
+    this.bits[row] = 0;
+    this.rows = row;
+    this.live--;
   }
 
   /** Whether the row's ids are words (it can be found by a SpanIdIndex). */
@@ -336,7 +413,7 @@ export class SpanChunk implements SpanIdWords {
    * by the store where it is first met, as for records).
    */
   get bytes(): number {
-    const columns = this.ids.byteLength + this.times.byteLength + 5 * this.bits.byteLength + 7 * 64;
+    const columns = this.capacity * ROW_COLUMN_BYTES + 9 * 64;
     const slots = 8 * (this.names.length + this.keyLists.length + this.origins.length + this.values.length);
     const side = 48 * ((this.extras?.size ?? 0) + (this.oddIds?.size ?? 0));
     return columns + slots + side;
@@ -349,6 +426,8 @@ export class SpanChunk implements SpanIdWords {
     this.ids.set(from.ids.subarray(row * ID_WORDS, (row + 1) * ID_WORDS), to * ID_WORDS);
     this.times.set(from.times.subarray(row * SLAB_WORDS, (row + 1) * SLAB_WORDS), to * SLAB_WORDS);
     const b = from.bits[row]! & ~DEAD;
+    this.owner[to] = from.owner[row]!;
+    this.ownerPos[to] = from.ownerPos[row]!;
     this.bits[to] = b;
     this.name[to] = this.nameIndex(from.spanName(row));
     this.shape[to] = this.shapeIndex(from.keys(row));

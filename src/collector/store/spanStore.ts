@@ -16,7 +16,8 @@ import type { SpanBatch } from '../../protocol/spanBatch';
 import type { SpanView } from '../../protocol/spanView';
 import type { AttrToken } from '../../protocol/timelineMessages';
 import { ChangeCoalescer, type Disposable } from './changeCoalescer';
-import { DecodeContext, type DecodedBatch } from './decodedBatch';
+import { DecodeContext, spanCountOf, type DecodedBatch, type RowBatch } from './decodedBatch';
+import { sameTrace, type ChunkSink, type SpanChunk } from './spanChunk';
 import { encodeOtlpJson } from './otlpJsonEncoder';
 import { diffSummaries } from '../../summary/summaryDiff';
 import { procedureStatsFromSummaries } from '../../summary/procedureStats';
@@ -25,11 +26,14 @@ import { recordSource } from './queries/recordSource';
 import { searchSpans } from './queries/spanSearch';
 import { matchTraceSpans, oneSpanBatch, spanChainOf, traceBatchSince } from './queries/timelineReads';
 import { buildTree } from './queries/traceTree';
-import { releaseLargeValues, storeLargeValues, toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
+import { snapshotRecords } from './chunkSpan';
+import { ChunkTable } from './chunkTable';
+import { LargeText } from './largeText';
 import { LossLedger } from './lossLedger';
 import { DEFAULT_IDLE_MS, DEFAULT_MAX_BYTES, type ExtraCounters, type IngestResult, type SpanStoreOptions } from './spanStoreTypes';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
-import { originBytes, recordBytes, TRACE_OVERHEAD, truncatedValuesOf, type SeenKeyArrays } from './storedBytes';
+import { originBytes, rowBytes, TRACE_OVERHEAD, type SeenKeyArrays } from './storedBytes';
 import { slabBytesFor, TextSlabs } from './textSlabs';
 import { TraceEntry } from './traceEntry';
 import { TraceLifecycle } from './traceLifecycle';
@@ -64,6 +68,11 @@ export class SpanStore {
   };
   /** Every trace, in order of first arrival. */
   private readonly traces = new Map<string, TraceEntry>();
+  /** The same, by serial (what chunk rows name their owner by). */
+  private readonly bySerial = new Map<number, TraceEntry>();
+  private serials = 0;
+  /** Where the spans are (span chunks: see spanChunk.ts). */
+  private readonly table: ChunkTable;
   /** Running or finished, and the order of eviction. */
   private readonly lifecycle: TraceLifecycle;
   private readonly evictedIds = new Set<string>();
@@ -97,6 +106,7 @@ export class SpanStore {
     this.budget = options.budget ?? new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES), options.clock);
     this.maxBytes = this.budget.maxBytes;
     this.slabs = new TextSlabs(slabBytesFor(this.maxBytes));
+    this.table = new ChunkTable((owner, pos, ref) => this.bySerial.get(owner)?.relocate(pos, ref), this.maxBytes);
     this.maxTraceBytes = Math.max(1, Math.min(this.maxBytes, options.maxTraceBytes ?? Math.floor(this.maxBytes / 2)));
     this.maxSpans = Math.max(1, options.maxSpans ?? 500_000);
     this.maxTraceSpans = Math.max(1, Math.floor(this.maxSpans / 2));
@@ -135,9 +145,11 @@ export class SpanStore {
       evictOne: (lastResort) => {
         const victim = this.lifecycle.victim(this.keep, lastResort);
         if (!victim) return 0;
-        const freed = victim.bytes;
+        // What the store holds less: the trace's bytes, less the room its rows leave dead in chunks
+        // until they are compacted (always less than a row's count, so this is never 0).
+        const before = this.heldBytes;
         this.evict(victim);
-        return freed;
+        return Math.max(1, before - this.heldBytes);
       },
     };
   }
@@ -157,8 +169,8 @@ export class SpanStore {
    * the budget is refused (counted, with the reason in the result), as is a late span of a trace
    * that was evicted. Re-sent span ids replace the earlier span (last write wins).
    */
-  ingest(batch: DecodedBatch): IngestResult {
-    const spans = batch.spans;
+  ingest(batch: DecodedBatch | RowBatch): IngestResult {
+    const count = spanCountOf(batch);
     this.losses.rejected(batch.rejected);
     const now = this.clock();
     // What the other signals hold: it does not grow while this batch is stored (only evictions
@@ -173,18 +185,23 @@ export class SpanStore {
     };
     let entry: TraceEntry | undefined;
     let lastId = '';
+    let last: SpanChunk | undefined;
+    let lastRow = 0;
     let origin: SpanOrigin | undefined;
     // Set when an eviction may have removed the current trace: only then is it looked up again
     // for a span of the same trace (a Map lookup per span was measurable at full ingest).
     let evicted = false;
-    for (let i = 0; i < spans.length; i++) {
-      const rec = spans[i]!;
-      if (rec.traceId !== lastId || (evicted && entry && this.traces.get(lastId) !== entry)) {
-        lastId = rec.traceId;
+    const table = this.table;
+    // Each span is appended as a row of the open chunk first, then admitted to its trace — or
+    // refused, and its row discarded.
+    const admit = (chunk: SpanChunk, row: number): void => {
+      if (last === undefined || !sameTrace(chunk, row, last, lastRow) || (evicted && entry && this.traces.get(lastId) !== entry)) {
+        lastId = chunk.traceId(row);
         origin = undefined;
         entry = this.traces.get(lastId);
         if (!entry && !this.evictedIds.has(lastId)) {
-          entry = new TraceEntry(lastId);
+          entry = new TraceEntry(lastId, table, ++this.serials);
+          this.bySerial.set(entry.serial, entry);
           entry.generation = ++this.generations;
           entry.bytes = TRACE_OVERHEAD;
           this.bytes += TRACE_OVERHEAD;
@@ -194,47 +211,67 @@ export class SpanStore {
         }
         if (entry && !before.has(entry)) before.set(entry, { hadRoot: entry.complete, wasRun: entry.isRun });
       }
+      last = chunk;
+      lastRow = row;
       evicted = false;
+      const ref = table.refOfOpen(row);
       if (!entry) {
         refuse(`trace ${lastId} was evicted earlier: its late spans are not kept`);
-        continue;
+        table.discard(ref);
+        return;
       }
-      rec.traceId = entry.traceId;
       // Counted in the form it is kept in: large strings off the heap, in slabs.
-      const large = storeLargeValues(rec, this.slabs);
-      let size = recordBytes(rec, this.seenKeys);
-      if (rec.origin !== origin) {
-        origin = rec.origin;
-        size += originBytes(origin, this.seenKeys);
+      const large = this.storeRowLarge(chunk, row);
+      let size = rowBytes(chunk, row, this.seenKeys);
+      const o = chunk.spanOrigin(row);
+      if (o !== origin) {
+        origin = o;
+        size += originBytes(o, this.seenKeys);
       }
-      const old = entry.spans.get(rec.spanId);
-      const delta = size - (old ? recordBytes(old, this.seenKeys) : 0);
-      if (entry.bytes + delta > this.maxTraceBytes || (!old && entry.spans.size >= this.maxTraceSpans)) {
-        if (large > 0) releaseLargeValues(rec, this.slabs);
+      const oldPos = entry.findRow(ref);
+      const oldRef = oldPos < 0 ? -1 : entry.ref(oldPos);
+      const delta = size - (oldRef >= 0 ? rowBytes(table.chunkOf(oldRef), table.rowOf(oldRef), this.seenKeys) : 0);
+      if (entry.bytes + delta > this.maxTraceBytes || (oldPos < 0 && entry.size >= this.maxTraceSpans)) {
+        if (large > 0) this.releaseRow(ref);
+        table.discard(ref);
         entry.refused++;
         entry.invalidate();
         refuse(
-          entry.spans.size >= this.maxTraceSpans
+          entry.size >= this.maxTraceSpans
             ? `trace ${entry.traceId} reached its limit of ${this.maxTraceSpans} spans (half of the collector's span limit): its newer spans are refused`
             : `trace ${entry.traceId} reached its limit of ${this.maxTraceBytes} bytes of the collector's memory budget: its newer spans are refused`,
         );
-        continue;
+        return;
       }
-      if (truncatedValuesOf(rec) > 0) truncated++;
-      entry.put(rec, now, old);
-      if (old) entry.generation = ++this.generations;
-      if (old && entry.hasLargeValues) releaseLargeValues(old, this.slabs);
+      if (chunk.extra(row)?.truncatedValues) truncated++;
+      const pos = oldPos < 0 ? entry.size : oldPos;
+      table.added(row, entry.serial, pos);
+      entry.put(ref, pos, now);
+      if (oldRef >= 0) {
+        entry.generation = ++this.generations;
+        if (entry.hasLargeValues) this.releaseRow(oldRef);
+        table.kill(oldRef);
+      }
       if (large > 0) entry.hasLargeValues = true;
       entry.bytes += delta;
       this.bytes += delta;
-      if (!old) this.spanCount++;
+      if (oldRef < 0) this.spanCount++;
       if (this.spanCount > this.maxSpans || this.traces.size > this.maxTraces || this.heldBytes + others > this.maxBytes) {
         this.evictFor(entry);
         evicted = true;
         others = this.budget.usedBytes - this.heldBytes;
       }
+    };
+    const sink: ChunkSink = { chunk: () => table.chunk(count), added: (chunk, row) => admit(chunk, row) };
+    if ('append' in batch) batch.append(sink);
+    else {
+      const spans = batch.spans;
+      for (let i = 0; i < spans.length; i++) {
+        const c = table.chunk(spans.length - i);
+        admit(c, c.appendRecord(spans[i]!));
+      }
     }
-    this.losses.accepted(spans.length - refused);
+    this.losses.accepted(count - refused);
     this.losses.truncated(truncated);
     this.losses.refused(refused, refusedReason);
     const traceIds: string[] = [];
@@ -246,7 +283,7 @@ export class SpanStore {
       if (!was.hadRoot && e.complete) completed = true;
       this.changes.mark(e.traceId, was.hadRoot !== e.complete || was.wasRun !== e.isRun);
     }
-    if (spans.length > refused) this.touch();
+    if (count > refused) this.touch();
     // The kept timeline batch lives in the budget's free room only (logs and metrics share it too).
     if (this.lastBatch.bytes > this.budget.maxBytes - this.budget.usedBytes) this.lastBatch.drop();
     this.lifecycle.scheduleIdleCheck();
@@ -256,7 +293,7 @@ export class SpanStore {
       this.completedFlushAt = now;
       this.changes.flush();
     }
-    return { traceIds, acceptedSpans: spans.length - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
+    return { traceIds, acceptedSpans: count - refused, rejectedSpans: batch.rejected, refusedSpans: refused, refusedReason };
   }
 
   private touch(): void {
@@ -282,10 +319,34 @@ export class SpanStore {
     }
   }
 
+  /** Moves a row's large values (its own, its events' and links') into the store's slabs; how many there are. */
+  private storeRowLarge(chunk: SpanChunk, row: number): number {
+    let n = this.slabs.storeValues(chunk.values, chunk.valueStart(row), chunk.valueEnd[row]);
+    const x = chunk.extra(row);
+    if (x?.events) for (const e of x.events) n += this.slabs.storeValues(e.values);
+    if (x?.links) for (const l of x.links) n += this.slabs.storeValues(l.values);
+    return n;
+  }
+
+  /** Gives back the slab room of a row's large values (its span was replaced or its trace went). */
+  private releaseRow(ref: number): void {
+    const chunk = this.table.chunkOf(ref);
+    const row = this.table.rowOf(ref);
+    const values = chunk.values;
+    const end = chunk.valueEnd[row]!;
+    for (let i = chunk.valueStart(row); i < end; i++) {
+      const v = values[i];
+      if (v instanceof LargeText) this.slabs.release(v);
+    }
+    const x = chunk.extra(row);
+    if (x?.events) for (const e of x.events) this.slabs.releaseValues(e.values);
+    if (x?.links) for (const l of x.links) this.slabs.releaseValues(l.values);
+  }
+
   private evict(victim: TraceEntry): void {
     this.losses.evicted(
       victim.traceId,
-      victim.spans.size,
+      victim.size,
       victim.bytes,
       victim.finished,
       () => `the memory budget of ${this.maxBytes} bytes, ${this.maxSpans} spans, ${this.maxTraces} traces`,
@@ -299,9 +360,16 @@ export class SpanStore {
     this.lastBatch.drop(entry);
     this.traces.delete(entry.traceId);
     this.lifecycle.forget(entry.traceId);
-    this.spanCount -= entry.spans.size;
+    this.spanCount -= entry.size;
     this.bytes -= entry.bytes;
-    if (entry.hasLargeValues) for (const rec of entry.spans.values()) releaseLargeValues(rec, this.slabs);
+    // A kill may compact a chunk and move this entry's later rows: the entry is told (by serial)
+    // until its last row is killed, and `allRefs` is a view of its list, so it reads the moves.
+    const refs = entry.allRefs();
+    for (let i = 0; i < refs.length; i++) {
+      if (entry.hasLargeValues) this.releaseRow(refs[i]!);
+      this.table.kill(refs[i]!);
+    }
+    this.bySerial.delete(entry.serial);
     this.changes.mark(entry.traceId, true);
     this.touch();
   }
@@ -330,7 +398,7 @@ export class SpanStore {
   /** One run (trace) as OTLP JSON, grouped by resource and scope. */
   exportOtlpJson(traceId: string): string {
     const entry = this.traces.get(traceId.toLowerCase());
-    return encodeOtlpJson(entry ? [...entry.spans.values()] : []);
+    return encodeOtlpJson(entry ? entry.spans() : []);
   }
 
   deleteTrace(traceId: string): boolean {
@@ -344,6 +412,8 @@ export class SpanStore {
     this.lastBatch.drop();
     for (const id of this.traces.keys()) this.changes.mark(id, true);
     this.traces.clear();
+    this.bySerial.clear();
+    this.table.clear();
     this.lifecycle.clear();
     this.evictedIds.clear();
     this.spanCount = 0;
@@ -372,7 +442,7 @@ export class SpanStore {
   /** The spans of a trace, in arrival order. */
   trace(traceId: string): SpanView[] {
     const entry = this.traces.get(traceId.toLowerCase());
-    return entry ? [...entry.spans.values()].map(toSpanView) : [];
+    return entry ? entry.spans().map(toSpanView) : [];
   }
 
   /**
@@ -393,7 +463,7 @@ export class SpanStore {
    * "go to code" needs, without views of the rest of the trace.
    */
   spanChain(traceId: string, spanId: string, max = 1000): SpanView[] {
-    return spanChainOf(this.traces.get(traceId.toLowerCase())?.spans, spanId, max);
+    return spanChainOf(this.traces.get(traceId.toLowerCase()), spanId, max);
   }
 
   /**
@@ -428,9 +498,10 @@ export class SpanStore {
     return this.slabs.hold();
   }
 
+  /** A trace's spans as records copied out of the store, in arrival order (valid after an eviction: see chunkSpan.ts). */
   records(traceId: string): SpanRecord[] {
     const entry = this.traces.get(traceId.toLowerCase());
-    return entry ? [...entry.spans.values()] : [];
+    return entry ? snapshotRecords(entry.spans()) : [];
   }
 
   entry(traceId: string): TraceEntry | undefined {
@@ -453,8 +524,8 @@ export class SpanStore {
 
   /** A stored run's summary (computed on each call: the editor keeps its own cache by version). */
   summary(traceId: string): PlanRunSummary | undefined {
-    const records = this.records(traceId);
-    return records.length ? summarizeRun(recordSource(records)) : undefined;
+    const entry = this.traces.get(traceId.toLowerCase());
+    return entry && entry.size > 0 ? summarizeRun(recordSource(entry.spans())) : undefined;
   }
 
   search(query: SpanQuery): SpanSearchResult {
@@ -478,7 +549,7 @@ export class SpanStore {
    * (released values in a slab still in use, filled slabs' unused ends; see textSlabs.ts).
    */
   private get heldBytes(): number {
-    return this.bytes + this.slabs.deadBytes;
+    return this.bytes + this.slabs.deadBytes + this.table.deadBytes;
   }
 
   stats(): StoreStats {

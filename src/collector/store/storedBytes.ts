@@ -9,24 +9,24 @@
  * are first met: a span counts its attribute keys only when its key array (shared between spans of
  * the same shape by the decoder) is new to the store, and likewise its resource and scope.
  *
- * Extending: a field added to SpanRecord or EventRecord is counted by adding one line to
- * {@link recordBytes} / {@link eventBytes}; values of any shape (nested arrays, key/value lists as
+ * Extending: a field added to SpanLike or EventRecord is counted by adding one line to
+ * {@link spanBytes} / {@link eventBytes}; values of any shape (nested arrays, key/value lists as
  * objects, bigints, byte arrays) are already walked by {@link valueBytes}. Large strings are held
  * off the heap once stored (textSlabs.ts): they count their bytes in a slab and their objects.
  */
-import type { SpanOrigin, SpanRecord } from './spanRecord';
+import type { SpanExtra, SpanOrigin, SpanLike } from './spanRecord';
+import { ROW_COLUMN_BYTES, type SpanChunk } from './spanChunk';
 import { LargeText } from './largeText';
 
 /**
- * Fixed cost of one stored span beyond the fields {@link recordBytes} counts: the record object,
- * its share of the batch's times array, its two 16-digit id strings, its entry in the trace's map.
- * Measured with `npm run bench:memory -- --overhead` (Node 20, x64, 2026-12): heap after storing
- * 200,000 spans without attributes, after a full GC, minus what recordBytes counts beyond this
- * constant: 157 B per span. Spans with 10 unique string attributes then came out 5% under their
- * measured heap (arrays built by push keep spare slots), so the constant carries 40 B more: such
- * spans are counted at 1.0x their heap, spans without attributes at 1.2x. The run prints both.
+ * Fixed cost of one stored span beyond the fields {@link spanBytes} counts: its row in a span chunk
+ * (ids as words, times, packed bits, table indices, value end, owner: ROW_COLUMN_BYTES), its
+ * reference in its trace's list and its slots in the trace's span-id index (at most half full,
+ * doubled when it grows), and its share of the chunk's tables. Set from `npm run bench:memory --
+ * --overhead` (heap after storing 200,000 spans without attributes, after a full GC, minus what
+ * spanBytes counts beyond this constant), rounded up.
  */
-export const RECORD_OVERHEAD = 208;
+export const RECORD_OVERHEAD = ROW_COLUMN_BYTES + 36;
 
 /** Fixed cost of one trace entry (its object, maps, summary cache, trace-id string). */
 export const TRACE_OVERHEAD = 600;
@@ -152,24 +152,38 @@ interface OptionalParts {
   extra?: { truncatedValues?: number };
 }
 
-/** Bytes one stored span costs: {@link RECORD_OVERHEAD} plus what its fields hold. */
-export function recordBytes(rec: SpanRecord, seen: SeenKeyArrays): number {
-  let n = RECORD_OVERHEAD + stringBytes(rec.name) + stringBytes(rec.statusMessage);
-  n += sharedKeysBytes(rec.keys, seen) + valuesBytes(rec.values);
-  const events = rec.events;
+/**
+ * Bytes one stored span costs: {@link RECORD_OVERHEAD} plus what its fields hold. Its values are
+ * slots of its chunk's one values array (no array of its own) and what they point to.
+ */
+export function spanBytes(rec: SpanLike, seen: SeenKeyArrays): number {
+  const values = rec.values;
+  return partsBytes(rec.name, rec.keys, values, 0, values.length, rec.extra, seen);
+}
+
+/** `spanBytes` of a chunk row, read in place. */
+export function rowBytes(chunk: SpanChunk, row: number, seen: SeenKeyArrays): number {
+  return partsBytes(chunk.spanName(row), chunk.keys(row), chunk.values, chunk.valueStart(row), chunk.valueEnd[row]!, chunk.extra(row), seen);
+}
+
+function partsBytes(name: string, keys: readonly string[], values: readonly unknown[], from: number, to: number, x: SpanExtra | undefined, seen: SeenKeyArrays): number {
+  let n = RECORD_OVERHEAD + stringBytes(name) + sharedKeysBytes(keys, seen) + SLOT * (to - from);
+  for (let i = from; i < to; i++) n += valueBytes(values[i]);
+  if (!x) return n;
+  // The extra object and its entry in the chunk's side table.
+  n += OBJECT + 32 + stringBytes(x.statusMessage ?? '');
+  const events = x.events;
   if (events) {
     n += ARRAY_OBJECT + HEADER + SLOT * events.length;
     for (let i = 0; i < events.length; i++) n += eventBytes(events[i]!, seen);
   }
-  const more = rec as unknown as OptionalParts;
-  if (more.links) n += valueBytes(more.links);
-  if (typeof more.traceState === 'string') n += stringBytes(more.traceState);
-  if (more.extra) n += OBJECT;
+  if (x.links) n += valueBytes(x.links);
+  if (x.traceState) n += stringBytes(x.traceState);
   return n;
 }
 
 /** How many values of a span the decoders cut to their caps (0 for record types without the count). */
-export function truncatedValuesOf(rec: SpanRecord): number {
+export function truncatedValuesOf(rec: SpanLike): number {
   return (rec as unknown as OptionalParts).extra?.truncatedValues ?? 0;
 }
 

@@ -144,10 +144,13 @@ export class TextSlabs {
     return v;
   }
 
-  /** Stores the large values of a values array in place (arrays are the record's own); how many there are. */
-  storeValues(values: StoredValue[]): number {
+  /**
+   * Stores the large values of a values array in place (arrays are the record's own, or a chunk's
+   * with the row's range `from`…`to`); how many there are.
+   */
+  storeValues(values: StoredValue[], from = 0, to = values.length): number {
     let n = 0;
-    for (let i = 0; i < values.length; i++) {
+    for (let i = from; i < to; i++) {
       const v = values[i]!;
       if (!mayBeLarge(v)) continue;
       const s = (values[i] = this.toStored(v));

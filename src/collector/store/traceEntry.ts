@@ -1,14 +1,36 @@
 import { Attr, PLAN_SPAN_PREFIX } from '../../protocol/attributes';
 import type { RunStatus, RunSummary } from '../../protocol/collectorTypes';
-import { attr, attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanRecord } from './spanRecord';
+import type { ChunkSpan } from './chunkSpan';
+import type { ChunkTable } from './chunkTable';
+import { fromStoredValue } from './largeText';
+import type { SpanChunk } from './spanChunk';
+import type { SpanRows } from './recordBatch';
+import { isSpanHex, SpanIdIndex, type SpanIdWords } from './spanIdWords';
+import { attrNumber, attrString, STATUS_ERROR, type SpanLike } from './spanRecord';
+import { attrText, type AttrValue } from '../../protocol/spanView';
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
 
 /** How a trace came to count as finished: its local root arrived, or nothing arrived for a while. */
 export type FinishedBy = 'root' | 'idle' | undefined;
 
-function isPlanSpan(rec: SpanRecord): boolean {
-  return attr(rec, Attr.kind) !== undefined || rec.name.startsWith(PLAN_SPAN_PREFIX);
+/** The value of `key` on a chunk row (the first, as `attr` reads a record), or undefined. */
+function rowAttr(chunk: SpanChunk, row: number, key: string): AttrValue | undefined {
+  const keys = chunk.keys(row);
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return fromStoredValue(chunk.values[chunk.valueStart(row) + i]!);
+  return undefined;
+}
+
+function rowIsPlan(chunk: SpanChunk, row: number): boolean {
+  return rowAttr(chunk, row, Attr.kind) !== undefined || chunk.spanName(row).startsWith(PLAN_SPAN_PREFIX);
+}
+
+/** What counts as an error (see isErrorRecord): status ERROR, or an `exception` event. */
+function rowIsError(chunk: SpanChunk, row: number): boolean {
+  if (chunk.status(row) === STATUS_ERROR) return true;
+  const events = chunk.extra(row)?.events;
+  if (events) for (const e of events) if (e.name === 'exception') return true;
+  return false;
 }
 
 /** What the queries read of a store: its runs (newest first) and its trace entries. */
@@ -19,14 +41,20 @@ export interface TraceSource {
 }
 
 /**
- * One trace being assembled: its spans by id (insertion order), its size in bytes and a summary
- * kept up to date. A re-sent span id replaces the earlier span (last write wins); what the
- * replaced span contributed (root, plan name, extent, errors) is then recomputed from all spans,
- * lazily, so that a batch re-sending a whole trace costs one rescan, not one per span.
+ * One trace being assembled: references to its spans' rows in the store's chunks (in arrival
+ * order), an index from span id to place in that list, its size in bytes and a summary kept up to
+ * date. A re-sent span id takes the place of the earlier span (last write wins: the store kills the
+ * old row); what the replaced span contributed (root, plan name, extent, errors) is then recomputed
+ * from all spans, lazily, so that a batch re-sending a whole trace costs one rescan, not one per span.
  */
-export class TraceEntry {
-  readonly spans = new Map<string, SpanRecord>();
-  /** Bytes of its spans as counted by `recordBytes` (the store's budget). */
+export class TraceEntry implements SpanIdWords {
+  /** Row references, by place (arrival order of each span id). */
+  private refs = new Int32Array(4);
+  private count = 0;
+  private readonly index: SpanIdIndex;
+  /** Places of spans whose ids are not hex words (see spanChunk.ts). */
+  private oddIds: Map<string, number> | undefined;
+  /** Bytes of its spans as counted by `spanBytes` (the store's budget). */
   bytes = 0;
   /** Some span of it has values kept in the store's slabs (given back when the trace goes). */
   hasLargeValues = false;
@@ -44,7 +72,7 @@ export class TraceEntry {
    * generation and how many spans it has can be sent only the rest (see `batchSince`).
    */
   generation = 0;
-  private rootRec: SpanRecord | undefined;
+  private rootPos = -1;
   private run = false;
   private plan = '';
   private errorCount = 0;
@@ -54,55 +82,162 @@ export class TraceEntry {
   private stale = false;
   private summaryCache: RunSummary | undefined;
 
-  constructor(readonly traceId: string) {}
-
-  /** Adds or replaces a span; returns the replaced span, if any. */
-  add(rec: SpanRecord, nowMs: number): SpanRecord | undefined {
-    return this.put(rec, nowMs, this.spans.get(rec.spanId));
+  constructor(
+    readonly traceId: string,
+    /** The store's chunks, where the rows are. */
+    readonly table: ChunkTable,
+    /** The entry's number in its store, written on its rows (see ChunkTable's relocate). */
+    readonly serial: number,
+  ) {
+    this.index = new SpanIdIndex(this);
   }
 
-  /** `add` for a caller that has already looked up the span it replaces (`old`, or undefined). */
-  put(rec: SpanRecord, nowMs: number, old: SpanRecord | undefined): SpanRecord | undefined {
-    this.spans.set(rec.spanId, rec);
+  idHigh(pos: number): number {
+    return this.table.idHigh(this.refs[pos]!);
+  }
+
+  idLow(pos: number): number {
+    return this.table.idLow(this.refs[pos]!);
+  }
+
+  /** Spans held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The row reference of the span at `pos`. */
+  ref(pos: number): number {
+    return this.refs[pos]!;
+  }
+
+  /** A record-like view of the span at `pos` (valid until its chunk is compacted). */
+  span(pos: number): ChunkSpan {
+    return this.table.span(this.refs[pos]!);
+  }
+
+  /** Views of the spans from place `from` on, in arrival order. */
+  spans(from = 0): ChunkSpan[] {
+    const out = new Array<ChunkSpan>(Math.max(0, this.count - from));
+    for (let i = from; i < this.count; i++) out[i - from] = this.table.span(this.refs[i]!);
+    return out;
+  }
+
+  /** The rows of the spans from place `from` to `to`, for the timeline batch (recordBatch.ts). */
+  rows(from = 0, to = this.count): SpanRows {
+    const n = Math.max(0, to - from);
+    const chunks = new Array<SpanChunk>(n);
+    const rows = new Int32Array(n);
+    const table = this.table;
+    for (let i = 0; i < n; i++) {
+      const ref = this.refs[from + i]!;
+      chunks[i] = table.chunkOf(ref);
+      rows[i] = table.rowOf(ref);
+    }
+    return { chunks, rows };
+  }
+
+  /** The place of the span with this id, or -1. */
+  find(spanId: string): number {
+    if (isSpanHex(spanId)) return this.index.get(parseInt(spanId.slice(0, 8), 16), parseInt(spanId.slice(8), 16));
+    return this.oddIds?.get(spanId) ?? -1;
+  }
+
+  /** The place the span of row `ref` (not yet added) would replace, or -1. */
+  findRow(ref: number): number {
+    const chunk = this.table.chunkOf(ref);
+    const row = this.table.rowOf(ref);
+    if (chunk.hasWordIds(row)) return this.index.get(chunk.idHigh(row), chunk.idLow(row));
+    return this.oddIds?.get(chunk.spanId(row)) ?? -1;
+  }
+
+  get(spanId: string): ChunkSpan | undefined {
+    const pos = this.find(spanId);
+    return pos < 0 ? undefined : this.span(pos);
+  }
+
+  has(spanId: string): boolean {
+    return this.find(spanId) >= 0;
+  }
+
+  /** Every row reference (for the store to kill them when the trace goes). */
+  allRefs(): Int32Array {
+    return this.refs.subarray(0, this.count);
+  }
+
+  /** A compaction moved the span at `pos` to `ref`. */
+  relocate(pos: number, ref: number): void {
+    this.refs[pos] = ref;
+  }
+
+  /**
+   * Adds the span of row `ref` at place `pos`: a new place (`pos === size`) or the place of the
+   * span it replaces (found by `findRow`); returns the replaced row's reference, or -1.
+   */
+  put(ref: number, pos: number, nowMs: number): number {
     this.lastActivityMs = nowMs;
     this.version++;
     this.summaryCache = undefined;
-    if (old) {
+    if (pos < this.count) {
+      const old = this.refs[pos]!;
+      this.refs[pos] = ref;
       this.stale = true;
       return old;
     }
-    if (this.stale) return undefined;
-    if (isErrorRecord(rec)) this.errorCount++;
-    // Each time read once: a getter's double that is not inlined here is a heap number per read.
-    const start = rec.startMs;
+    if (this.count === this.refs.length) {
+      const grown = new Int32Array(this.refs.length * 2);
+      grown.set(this.refs);
+      this.refs = grown;
+    }
+    this.refs[pos] = ref;
+    this.count = pos + 1;
+    const chunk = this.table.chunkOf(ref);
+    const row = this.table.rowOf(ref);
+    if (chunk.hasWordIds(row)) this.index.set(chunk.idHigh(row), chunk.idLow(row), pos);
+    else (this.oddIds ??= new Map()).set(chunk.spanId(row), pos);
+    if (!this.stale) this.account(chunk, row, pos);
+    return -1;
+  }
+
+  /** Adds what one span contributes to the summary's fields. */
+  private account(chunk: SpanChunk, row: number, pos: number): void {
+    if (rowIsError(chunk, row)) this.errorCount++;
+    const start = chunk.startMs(row);
     if (start < this.minStart) this.minStart = start;
-    const end = rec.endMs;
+    const end = chunk.endMs(row);
     if (end > this.maxEnd) this.maxEnd = end;
-    if (!rec.parentSpanId) this.rootRec = rec;
-    if (!this.run && isPlanSpan(rec)) this.run = true;
-    if (!this.plan && this.run) this.plan = attrString(rec, Attr.planName) ?? '';
-    return undefined;
+    if (chunk.isRoot(row)) this.rootPos = pos;
+    if (!this.run && rowIsPlan(chunk, row)) this.run = true;
+    if (!this.plan && this.run) {
+      const p = rowAttr(chunk, row, Attr.planName);
+      this.plan = p === undefined ? '' : attrText(p);
+    }
   }
 
   private fresh(): void {
     if (!this.stale) return;
     this.stale = false;
-    this.rootRec = undefined;
+    this.rootPos = -1;
     this.run = false;
     this.plan = '';
     this.errorCount = 0;
     this.minStart = Infinity;
     this.maxEnd = -Infinity;
-    for (const rec of this.spans.values()) {
-      if (isErrorRecord(rec)) this.errorCount++;
-      if (rec.startMs < this.minStart) this.minStart = rec.startMs;
-      if (rec.endMs > this.maxEnd) this.maxEnd = rec.endMs;
-      if (!rec.parentSpanId) this.rootRec = rec;
-      if (!this.run && isPlanSpan(rec)) this.run = true;
+    const table = this.table;
+    for (let pos = 0; pos < this.count; pos++) {
+      const ref = this.refs[pos]!;
+      const chunk = table.chunkOf(ref);
+      const row = table.rowOf(ref);
+      if (rowIsError(chunk, row)) this.errorCount++;
+      const start = chunk.startMs(row);
+      if (start < this.minStart) this.minStart = start;
+      const end = chunk.endMs(row);
+      if (end > this.maxEnd) this.maxEnd = end;
+      if (chunk.isRoot(row)) this.rootPos = pos;
+      if (!this.run && rowIsPlan(chunk, row)) this.run = true;
     }
     if (this.run) {
-      for (const rec of this.spans.values()) {
-        const p = attrString(rec, Attr.planName);
+      for (let pos = 0; pos < this.count; pos++) {
+        const p = attrString(this.span(pos), Attr.planName);
         if (p) {
           this.plan = p;
           break;
@@ -112,9 +247,9 @@ export class TraceEntry {
   }
 
   /** The span without a parent (the last one to arrive, when several claim it). */
-  get root(): SpanRecord | undefined {
+  get root(): ChunkSpan | undefined {
     this.fresh();
-    return this.rootRec;
+    return this.rootPos < 0 ? undefined : this.span(this.rootPos);
   }
 
   get isRun(): boolean {
@@ -134,7 +269,8 @@ export class TraceEntry {
 
   /** Its root has arrived. */
   get complete(): boolean {
-    return this.root !== undefined;
+    this.fresh();
+    return this.rootPos >= 0;
   }
 
   /** Counts as finished: its root arrived, or no span arrived for the idle time. */
@@ -145,8 +281,8 @@ export class TraceEntry {
   summary(): RunSummary {
     if (this.summaryCache) return this.summaryCache;
     this.fresh();
-    const root = this.rootRec;
-    const first = this.spans.values().next().value;
+    const root = this.rootPos < 0 ? undefined : this.span(this.rootPos);
+    const first = this.count > 0 ? this.span(0) : undefined;
     const startMs = root ? root.startMs : this.minStart === Infinity ? 0 : this.minStart;
     const endMs = root ? root.endMs : this.maxEnd === -Infinity ? startMs : this.maxEnd;
     const idle = !root && this.finishedBy === 'idle';
@@ -173,7 +309,7 @@ export class TraceEntry {
       durationMs: Number.isFinite(endMs - startMs) ? Math.max(0, endMs - startMs) : 0,
       passes,
       status,
-      spanCount: this.spans.size,
+      spanCount: this.count,
       errorCount: this.errorCount,
       serviceName: any ? any.origin.serviceName : '',
     };
@@ -195,7 +331,7 @@ export class TraceEntry {
  * The run's identity as the runner stamped it (plan file, export, kind, launch id): on the root
  * span, and on the resource of every span (so a run in progress is known too).
  */
-function identify(summary: RunSummary, span: SpanRecord): void {
+function identify(summary: RunSummary, span: SpanLike): void {
   const fromResource = (key: string): string | undefined => {
     const i = span.origin.resourceKeys.indexOf(key);
     const v = i >= 0 ? span.origin.resourceValues[i] : undefined;

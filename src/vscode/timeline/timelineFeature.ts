@@ -42,7 +42,8 @@ export class TimelineFeature implements TraceViewer, vscode.Disposable {
           diff: (a, b) => s.data.diff(a, b),
           resourceOf: (id) => {
             // The first span's origin, without listing the trace's spans.
-            const origin = store.entry(id)?.spans.values().next().value?.origin;
+            const entry = store.entry(id);
+            const origin = entry && entry.size > 0 ? entry.span(0).origin : undefined;
             if (!origin) return undefined;
             const r: Record<string, AttrValue> = {};
             origin.resourceKeys.forEach((k, i) => setAttribute(r, k, origin.resourceValues[i]!));

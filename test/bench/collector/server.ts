@@ -107,7 +107,8 @@ async function main(): Promise<void> {
         gc();
         gc();
       }
-      process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: process.memoryUsage().heapUsed, baseHeap });
+      const mem = process.memoryUsage();
+      process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers, baseHeap });
     } else if (m.type === 'cpu') {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
     } else if (m.type === 'memory') {

@@ -27,7 +27,7 @@ test('a run summary is the same shape whether its spans came over OTLP into the 
       const traceId = (JSON.parse(stdout) as { traceId: string }).traceId;
       c.store.flushChanges();
       const entry = c.store.entry(traceId)!;
-      const fromCollector = summarizeRun(recordSource([...entry.spans.values()]), { pin: ['elbv2.registered_targets'] });
+      const fromCollector = summarizeRun(recordSource(entry.spans()), { pin: ['elbv2.registered_targets'] });
       assert.equal(fromCollector.traceId, traceId);
       const inProcess = (await runPlan(loadFreshPlan('plans/create-cluster.ts', exportName, WS).plan, { pin: ['elbv2.registered_targets'] })).trace.summary;
       const shape = buildBaseline([inProcess], { planFile: 'create-cluster.ts', exportName, pin: ['elbv2.registered_targets'] });

@@ -5,13 +5,14 @@
 // last-write-wins and stays bounded under colliding ids; compaction keeps the live rows as they were.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendPacked, type ChunkSink } from '../../../src/collector/ingest/packedChunks';
+import { appendPacked } from '../../../src/collector/ingest/packedChunks';
 import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/ingest/packedBatch';
 import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
-import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
+import { indexRows } from '../../../src/collector/ingest/spanIndex';
 import { ChunkSpan } from '../../../src/collector/store/chunkSpan';
 import { DecodeContext } from '../../../src/collector/store/decodedBatch';
-import { compactChunk, SpanChunk } from '../../../src/collector/store/spanChunk';
+import { compactChunk, SpanChunk, type ChunkSink } from '../../../src/collector/store/spanChunk';
 import { SpanIdIndex, hexToWords, spanIdHash, wordsToHex } from '../../../src/collector/store/spanIdWords';
 import { packBits, SLAB_WORDS, SpanRecord, toSpanView, type SpanLike, type SpanOrigin } from '../../../src/collector/store/spanRecord';
 import { fromStoredValues } from '../../../src/collector/store/largeText';
@@ -111,6 +112,45 @@ test('a packed batch becomes rows equal to the records unpackBatch makes of it',
     const names = new Set(sink.spans.map((s) => s.name));
     for (const s of sink.spans) assert.equal(s.name, ctx.pool.intern(s.name));
     assert.ok(names.size <= sink.spans.length);
+  }
+});
+
+test('a protobuf span index becomes rows equal to the records materialize makes of it (ids read as words from the body)', () => {
+  for (let seed = 200; seed < 220; seed++) {
+    const body = toProto(new Generator(seed).request());
+    const ctx = new DecodeContext();
+    const expected = decodeOtlpProto(body, ctx).spans;
+    // A second index of the same body in the same context (its dictionary now knows the strings).
+    const rows = indexRows(indexOtlpProto(body, ctx), body, ctx.dict, ctx);
+    assert.equal(rows.count, expected.length);
+    const sink = collect(6);
+    rows.append(sink);
+    assert.equal(sink.spans.length, expected.length);
+    for (let i = 0; i < expected.length; i++) assert.deepEqual(everything(sink.spans[i]!), everything(expected[i]!), `seed ${seed} span ${i}`);
+    // Ids are words: nothing kept as text.
+    for (const c of sink.chunks) for (let row = 0; row < c.rows; row++) assert.equal(c.hasWordIds(row), true);
+  }
+});
+
+test('a span index with an offset out of range throws before any row is written', () => {
+  const body = toProto(new Generator(5).request());
+  const ctx = new DecodeContext();
+  const ix = indexOtlpProto(body, ctx);
+  for (const [field, bad] of [
+    [1, body.length - 3],
+    [3, body.length + 10],
+    [8, 1 << 20],
+    [9, 99],
+  ] as const) {
+    const spans = ix.spans.slice();
+    spans[spans.length - 10 + field] = bad;
+    assert.throws(() => indexRows({ ...ix, spans }, body, ctx.dict, ctx), /out of range/, `field ${field}`);
+  }
+  const values = ix.values.slice();
+  if (values.length > 0) {
+    values[0] = body.length;
+    values[1] = 5;
+    assert.throws(() => indexRows({ ...ix, values }, body, ctx.dict, ctx), /out of range/);
   }
 });
 

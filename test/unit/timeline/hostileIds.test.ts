@@ -178,7 +178,11 @@ void test("the store's batch id table (IdRefs) with ids colliding under its seed
   // Every tenth span re-sends an earlier id (one ref for both), as a re-sent span would.
   const records = ids.map((spanId, i) => ({ spanId: i % 10 === 9 ? ids[i - 9]! : spanId }));
   const strings = new BatchStrings();
-  const refs = new IdRefs(strings, records, seed);
+  const refs = new IdRefs(
+    strings,
+    records.map((r) => r.spanId),
+    seed,
+  );
   let most = 0;
   const op = <T>(f: () => T): T => {
     const before = refs.probes;

@@ -2,7 +2,7 @@ import type { AttributeMatches, BatchCursor } from '../../../protocol/collectorT
 import type { AttrToken } from '../../../protocol/timelineMessages';
 import { attrText } from '../../../protocol/spanView';
 import { fromStoredValue } from '../largeText';
-import type { SpanRecord } from '../spanRecord';
+import type { SpanLike } from '../spanRecord';
 import type { TraceEntry } from '../traceEntry';
 
 /**
@@ -11,7 +11,7 @@ import type { TraceEntry } from '../traceEntry';
  * the token's value ('' asks for the key only). A key a span repeats counts with its last value,
  * as in the batch (see recordBatch's shapes).
  */
-export function matchingSpanIds(records: Iterable<SpanRecord>, tokens: readonly AttrToken[]): string[] {
+export function matchingSpanIds(records: Iterable<SpanLike>, tokens: readonly AttrToken[]): string[] {
   const out: string[] = [];
   const wanted = tokens.map((t) => ({ key: t.key, value: t.value.toLowerCase() }));
   for (const rec of records) {
@@ -40,20 +40,10 @@ export function matchingSpanIds(records: Iterable<SpanRecord>, tokens: readonly 
  * spans are searched on a first ask, or when the trace's generation moved on (a span was replaced).
  */
 export function attributeMatchesSince(entry: TraceEntry, tokens: readonly AttrToken[], since?: BatchCursor): AttributeMatches {
-  const size = entry.spans.size;
+  const size = entry.size;
   const full = !since || since.generation !== entry.generation || since.spans > size;
   const cursor = { generation: entry.generation, spans: size };
   const from = full ? 0 : since.spans;
   if (from === size) return { spanIds: [], cursor, full };
-  const records = entry.spans.values();
-  return { spanIds: matchingSpanIds(from === 0 ? records : after(records, from), tokens), cursor, full };
-}
-
-/** The records after the first `skip` (a Map's values cannot be entered in the middle; skipping is cheap beside matching). */
-function* after(records: Iterator<SpanRecord>, skip: number): Generator<SpanRecord> {
-  for (let i = 0; ; i++) {
-    const r = records.next();
-    if (r.done) return;
-    if (i >= skip) yield r.value;
-  }
+  return { spanIds: matchingSpanIds(entry.spans(from), tokens), cursor, full };
 }

@@ -1,11 +1,11 @@
-import { attr, isErrorRecord, statusName, type SpanRecord } from '../spanRecord';
+import { attr, isErrorRecord, statusName, type SpanLike } from '../spanRecord';
 import type { SpanSource } from '../../../summary/spanSource';
 
 /**
  * The summary's span source over the collector's stored records, so a run that arrived over OTLP
  * is summarised by the same function as a run in a test process (no copy into span views).
  */
-export function recordSource(records: readonly SpanRecord[]): SpanSource {
+export function recordSource(records: readonly SpanLike[]): SpanSource {
   return {
     count: records.length,
     traceId: (i) => records[i]?.traceId ?? '',

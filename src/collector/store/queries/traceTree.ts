@@ -5,8 +5,8 @@ import type { TraceEntry } from '../traceEntry';
 
 /** A trace as a span tree (see {@link spanForest}), written out deep or wide by {@link treeJson}. */
 export function buildTree(entry: TraceEntry): TraceTree {
-  const roots = spanForest(Array.from(entry.spans.values(), toSpanView));
-  return { traceId: entry.traceId, summary: entry.summary(), roots, spanCount: entry.spans.size };
+  const roots = spanForest(entry.spans().map(toSpanView));
+  return { traceId: entry.traceId, summary: entry.summary(), roots, spanCount: entry.size };
 }
 
 /**
