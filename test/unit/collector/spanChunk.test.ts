@@ -17,6 +17,10 @@ import { SpanIdIndex, hexToWords, spanIdHash, wordsToHex } from '../../../src/co
 import { packBits, SLAB_WORDS, SpanRecord, toSpanView, type SpanLike, type SpanOrigin } from '../../../src/collector/store/spanRecord';
 import { fromStoredValues } from '../../../src/collector/store/largeText';
 import { Generator, prng, toJson, toProto } from './otlpGenerator';
+import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { SpanStore } from '../../../src/collector/store/spanStore';
+import type { ChunkTable } from '../../../src/collector/store/chunkTable';
+import { jsonRequest, spanIdOf, T0, traceIdOf, type SpanSpec } from './helpers';
 
 /** Everything a reader can ask of a stored span, in plain values. */
 function everything(s: SpanLike): unknown {
@@ -311,4 +315,38 @@ test('a compacted chunk keeps the live rows as they were, in order, and the inde
     if (dead(row) || !old.hasWordIds(row)) continue;
     assert.equal(index.get(old.idHigh(row), old.idLow(row)), moved[row], `row ${row}`);
   }
+});
+
+test('a store whose traces share chunks: deleting most of them compacts the chunks, and the others read back exactly', () => {
+  const store = new SpanStore({ maxBytes: 256 * 1024 * 1024 });
+  // Ten traces whose spans alternate within each request: every chunk holds rows of all ten.
+  const spans = (round: number): SpanSpec[] =>
+    Array.from({ length: 400 }, (_, i) => ({
+      traceId: traceIdOf(1 + (i % 10)),
+      spanId: spanIdOf(round * 1000 + i + 1),
+      name: `s${i % 7}`,
+      startMs: T0 + i,
+      endMs: T0 + i + 2,
+      attributes: { n: i, v: `value ${round}.${i}` },
+    }));
+  for (let round = 0; round < 5; round++) importOtlpJson(store, jsonRequest(spans(round)));
+  const kept = [traceIdOf(3), traceIdOf(8)];
+  const before = kept.map((id) => store.trace(id));
+  const table = (store as unknown as { table: ChunkTable }).table;
+  const chunks = table.chunkCount;
+  for (let t = 1; t <= 10; t++) if (!kept.includes(traceIdOf(t))) store.deleteTrace(traceIdOf(t));
+  assert.ok(table.compactions > 0, 'chunks four-fifths dead were compacted');
+  assert.equal(table.rows, 2 * 200);
+  assert.ok(table.chunkCount <= chunks);
+  assert.deepEqual(
+    kept.map((id) => store.trace(id)),
+    before,
+  );
+  // The moved rows are found by id, replaced by id and batched as before.
+  assert.equal(store.spanChain(traceIdOf(3), spanIdOf(3))[0]?.name, 's2');
+  importOtlpJson(store, jsonRequest([{ traceId: traceIdOf(3), spanId: spanIdOf(3), name: 'again', startMs: T0, endMs: T0 + 1 }]));
+  assert.equal(store.trace(traceIdOf(3)).length, 200);
+  assert.equal(store.trace(traceIdOf(3))[0]!.name, 'again');
+  assert.equal(store.batchSince(traceIdOf(8))!.batch.spanId.length, 200);
+  store.dispose();
 });
