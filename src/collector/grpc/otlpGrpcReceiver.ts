@@ -62,17 +62,19 @@ export function runAnswering(slicer: WorkSlicer, job: () => void, size: number):
 }
 
 /**
- * Jobs that must already wait for this thread before a trace body goes to an idle decode worker (the
- * HTTP receiver sends one as soon as one job waits). Over HTTP/2 a client's concurrent calls share
- * one connection and their DATA frames are interleaved, so their bodies complete together, in bursts,
- * and each OK answer holds the queue for its two turns (`runAnswering`): with HTTP's rule 36–44 % of
- * bench:grpc's bodies went to the worker against 20–26 % over HTTP, and a body decoded there costs
- * more CPU in all (posted, decoded, its index made into records here). Measured under shared load
- * (bench:grpc quick runs, CPU ms per body of the collector): HTTP's rule 2.31–2.45, this one
- * 2.22, never on a worker 2.05–2.17 (HTTP protobuf's own 1.99–2.39 in the same runs). Two, not
- * never: a real backlog (many senders) still gets the second core.
+ * Jobs that must already wait for this thread before a trace body goes to an idle decode worker
+ * (the HTTP receiver sends one as soon as one job waits). Over HTTP/2 a client's concurrent calls
+ * share one connection and their DATA frames are interleaved, so their bodies complete together,
+ * in bursts, and each OK answer holds the queue for its two turns (`runAnswering`): with HTTP's rule
+ * 36–44 % of bench:grpc's bodies went to the worker against 20–26 % over HTTP, and a body decoded
+ * there costs more CPU in all (posted, decoded, its index made into records here) while this
+ * thread waits for it more often. Measured (bench:grpc quick runs alternated, 2 cores shared with
+ * other sessions, 12 runs each; gRPC / HTTP protobuf, median): HTTP's rule (1) 0.96×, collector CPU
+ * per body +0.2 ms over HTTP's; 2 jobs 0.91×, 3 jobs 0.95× (+0.3 ms); never 1.06× (±0, and the main
+ * thread idle 5–7 % against 10–17 %). Eight, not never: bench:grpc's 4 calls in flight never queue
+ * that many, while a flood from many senders (16 ms of bodies waiting) still gets the second core.
  */
-export const WORKER_BACKLOG = 2;
+export const WORKER_BACKLOG = 8;
 
 /** Whether a trace body goes to an idle decode worker rather than this thread's queue. */
 export function wantsWorker(pendingJobs: number, workerBodiesInFlight: number): boolean {

@@ -7,7 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { WORKER_BACKLOG, wantsWorker } from '../../../src/collector/grpc/otlpGrpcReceiver';
+import { OtlpGrpcReceiver, WORKER_BACKLOG, wantsWorker } from '../../../src/collector/grpc/otlpGrpcReceiver';
+import type { DecodePool } from '../../../src/collector/ingest/decodePool';
+import { WorkSlicer } from '../../../src/collector/ingest/workSlicer';
+import { SpanStore } from '../../../src/collector/store/spanStore';
 import { withCollector } from '../collector/helpers';
 import { protoRequest, protoSpan } from '../collector/protoWriter';
 
@@ -76,10 +79,45 @@ test('OTLP/gRPC fast OK answer: grpc-js reads OK and an empty response for every
   });
 });
 
-test('OTLP/gRPC: a trace body goes to an idle decode worker only when at least two jobs already wait for the receiving thread', () => {
-  assert.equal(WORKER_BACKLOG, 2);
+test('OTLP/gRPC: a trace body goes to an idle decode worker only behind a backlog of eight jobs, more than 4 calls in flight can queue', () => {
+  assert.equal(WORKER_BACKLOG, 8);
   assert.equal(wantsWorker(0, 0), false, 'nothing waits: decoded in place');
   assert.equal(wantsWorker(1, 0), false, 'one job waits (a burst of interleaved bodies, or an answer\'s turns): still in place');
-  assert.equal(wantsWorker(2, 0), true, 'a backlog and an idle worker');
-  assert.equal(wantsWorker(5, 1), false, 'the worker has a body in hand');
+  assert.equal(wantsWorker(4, 0), false, 'four calls in flight: in place');
+  assert.equal(wantsWorker(8, 0), true, 'a backlog and an idle worker');
+  assert.equal(wantsWorker(20, 1), false, 'the worker has a body in hand');
+});
+
+/** A slicer that reports `backlog` jobs waiting, whatever it holds. */
+class Backlogged extends WorkSlicer {
+  constructor(private readonly backlog: number) {
+    super();
+  }
+  override get pending(): number {
+    return this.backlog;
+  }
+}
+
+test('OTLP/gRPC receiver: with 7 jobs waiting a trace body is decoded in place, with 8 it is handed to an idle worker (here one that fails: then in place, stored all the same)', async () => {
+  for (const backlog of [WORKER_BACKLOG - 1, WORKER_BACKLOG]) {
+    const slicer = new Backlogged(backlog);
+    const store = new SpanStore();
+    let posted = 0;
+    // The parts of the pool the receiver uses; its decode fails as a dead worker's would.
+    const pool = { available: true, inFlight: 0, decode: () => (posted++, Promise.reject(new Error('no worker'))), releaseIndex: () => {} } as unknown as DecodePool;
+    const receiver = new OtlpGrpcReceiver({ port: 0, maxMessageBytes: 1024 * 1024, store, slicer, decoders: pool });
+    const address = await receiver.start();
+    const client = new grpc.Client(address, grpc.credentials.createInsecure());
+    try {
+      const r = await exportOn(client, goodBody(300 + backlog));
+      assert.equal(r.code, grpc.status.OK, r.details);
+      assert.equal(posted, backlog >= WORKER_BACKLOG ? 1 : 0, `${backlog} jobs waiting`);
+      assert.equal(store.trace(traceOf(300 + backlog)).length, 1);
+    } finally {
+      client.close();
+      await receiver.stop();
+      slicer.dispose();
+      store.dispose();
+    }
+  }
 });
