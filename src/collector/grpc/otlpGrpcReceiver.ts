@@ -70,8 +70,8 @@ export function runAnswering(slicer: WorkSlicer, job: () => void, size: number):
  * there costs more CPU in all (posted, decoded, its index made into records here) while this
  * thread waits for it more often. Measured (bench:grpc quick runs alternated, 2 cores shared with
  * other sessions, 12 runs each; gRPC / HTTP protobuf, median): HTTP's rule (1) 0.96×, collector CPU
- * per body +0.2 ms over HTTP's; 2 jobs 0.91×, 3 jobs 0.95× (+0.3 ms); never 1.06× (±0, and the main
- * thread idle 5–7 % against 10–17 %). Eight, not never: bench:grpc's 4 calls in flight never queue
+ * per body +0.12 ms over HTTP's; 2 jobs 0.91×, 3 jobs 0.95× (+0.3 ms); never 1.06× (±0, and the main
+ * thread idle 5–7 % against 6–17 %). Eight, not never: bench:grpc's 4 calls in flight never queue
  * that many, while a flood from many senders (16 ms of bodies waiting) still gets the second core.
  */
 export const WORKER_BACKLOG = 8;
