@@ -3,7 +3,7 @@
 // or repeating 20 per key as a plan run's kinds and names do), then:
 //  - open: what the timeline panel posts when it opens a run — `store.batchSince(trace, undefined,
 //    { summary: true })` and the `showRun` message around it. The first ask makes it
-//    (`openFirstMs`; `openMs` is the median of making it again from the records); a later ask of
+//    (`openFirstMs`; `openMs` is the median of making it again from the stored rows); a later ask of
 //    the unchanged trace gets the batch the store kept (`openKeptMs`);
 //  - on demand: a selected span's whole batch (`detailsMs`) and a `key=value` search over the
 //    attributes the summary leaves out (`searchMs`), as the panel answers them;
@@ -30,7 +30,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanStore } from '../../src/collector/store/spanStore';
 import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
 import { encodeSpanBatch, type SpanBatch } from '../../src/protocol/spanBatch';
-import { encodeRecordBatch } from '../../src/collector/store/recordBatch';
+import { encodeRowBatch } from '../../src/collector/store/recordBatch';
 
 const asJson = process.argv.includes('--json');
 const log = (m: string): void => {
@@ -150,11 +150,11 @@ function measure(repeatValues: boolean): object {
   const attributes = first.spans.attrKey.length;
   let previousTextChars = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    // Made again from the records, as every first ask of a trace does.
+    // Made again from the stored rows, as every first ask of a trace does (batchSince without its kept batch).
     const c0 = cpuMs();
     const h0 = threadCpuMs();
     const t0 = performance.now();
-    const made = showRun(id, encodeRecordBatch(store.records(id), true));
+    const made = showRun(id, encodeRowBatch(store.entry(id)!.rows(), true));
     const t1 = performance.now();
     openThreadCpu.push(threadCpuMs() - h0);
     openCpu.push(cpuMs() - c0);
@@ -163,7 +163,7 @@ function measure(repeatValues: boolean): object {
     // The previous path: every attribute in the batch.
     const c1 = cpuMs();
     const t3 = performance.now();
-    const whole = showRun(id, encodeRecordBatch(store.records(id)));
+    const whole = showRun(id, encodeRowBatch(store.entry(id)!.rows()));
     const t4 = performance.now();
     oldCpu.push(cpuMs() - c1);
     structuredClone(whole);

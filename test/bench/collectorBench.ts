@@ -30,7 +30,7 @@ interface LoadResult {
 interface ServerStats {
   stats: StoreStats;
   heapUsed: number;
-  /** Bytes of ArrayBuffers (outside the heap): the stored spans' typed-array columns among them. */
+  /** Bytes of ArrayBuffers (outside the heap) and of the span chunks' columns (pages V8 maps itself). */
   arrayBuffers: number;
   baseHeap: number;
 }

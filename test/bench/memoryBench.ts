@@ -102,7 +102,7 @@ function overhead(): object {
     // The heap and ArrayBuffers (the span chunks' columns are typed arrays, outside V8's heap).
     const held = (): number => {
       const m = process.memoryUsage();
-      return m.heapUsed + m.arrayBuffers;
+      return m.heapUsed + m.arrayBuffers + store.chunkColumnBytes;
     };
     const before = held();
     // Each body made, stored and dropped: after the GC only the store remains.

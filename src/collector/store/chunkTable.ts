@@ -163,6 +163,11 @@ export class ChunkTable implements SpanIdWords {
     return (this.capacityRows - unused - this.liveRows) * ROW_COLUMN_BYTES;
   }
 
+  /** Bytes of every chunk's columns (outside the V8 heap, and outside `process.memoryUsage().arrayBuffers`). */
+  get columnBytes(): number {
+    return this.capacityRows * ROW_COLUMN_BYTES;
+  }
+
   /** Live rows. */
   get rows(): number {
     return this.liveRows;

@@ -1,7 +1,8 @@
 import { wordsToDecimal, wordsToMs } from './unixNano';
 import { SLAB_WORDS, type SpanExtra, type SpanOrigin } from './spanRecord';
 import type { StoredValue } from './largeText';
-import { hexToWords, isSpanHex, isTraceHex, wordsToHex, type SpanIdWords } from './spanIdWords';
+import { releasableBuffer } from './releasableMemory';
+import { wordsToHex, type SpanIdWords } from './spanIdWords';
 
 /**
  * A run of stored spans as columns: what the store keeps instead of one object per span.
@@ -46,6 +47,31 @@ const DEAD = 1 << 17;
 const EXTRA = 1 << 18;
 /** Some id of the row is not lowercase hex of the usual length: its text is in `oddIds`. */
 const ODD_IDS = 1 << 19;
+
+/**
+ * Writes the words of `id` (`digits` lowercase hex digits) into out[at…]; false, with words
+ * partly written, when it is not exactly that (odd ids are kept as text by the caller).
+ */
+function parseHexWords(id: string, digits: number, out: Uint32Array, at: number): boolean {
+  if (id.length !== digits) return false;
+  for (let w = 0; w < digits >> 3; w++) {
+    let x = 0;
+    for (let i = w * 8; i < w * 8 + 8; i++) {
+      const c = id.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) return false;
+      x = x * 16 + d;
+    }
+    out[at + w] = x;
+  }
+  return true;
+}
+
+/** Copies `n` words within `ids` (a row's id words from the row before); true. */
+function copyWords(ids: Uint32Array, from: number, to: number, n: number): boolean {
+  for (let i = 0; i < n; i++) ids[to + i] = ids[from + i]!;
+  return true;
+}
 
 /** The big-endian 32-bit word at bytes[at…at+3]. */
 function word(bytes: Uint8Array, at: number): number {
@@ -127,21 +153,39 @@ export class SpanChunk implements SpanIdWords {
   /** The rare parts, by row. */
   extras: Map<number, SpanExtra> | undefined;
   private oddIds: Map<number, OddIds> | undefined;
+  /** The id texts of the last row begun, when they were words (see beginRow). */
+  private lastTrace: string | undefined;
+  private lastParent: string | undefined;
   /** Table indices while the chunk is filled (dropped by `seal`). */
   private nameAt: Map<string, number> | undefined = new Map();
   private shapeAt: Map<string[], number> | undefined = new Map();
   private originAt: Map<SpanOrigin, number> | undefined = new Map();
 
   constructor(readonly capacity = CHUNK_ROWS) {
-    this.ids = new Uint32Array(capacity * ID_WORDS);
-    this.times = new Uint32Array(capacity * SLAB_WORDS);
-    this.bits = new Int32Array(capacity);
-    this.name = new Int32Array(capacity);
-    this.shape = new Int32Array(capacity);
-    this.origin = new Int32Array(capacity);
-    this.valueEnd = new Int32Array(capacity);
-    this.owner = new Int32Array(capacity);
-    this.ownerPos = new Int32Array(capacity);
+    // Every column in one buffer of pages V8 maps itself, not malloc's: a chunk freed (emptied,
+    // compacted) gives its memory back to the system when collected, where a malloc arena would
+    // keep it (under bench:memory the main arena held 70 MiB of freed columns: releasableMemory.ts).
+    const buffer = releasableBuffer(capacity * ROW_COLUMN_BYTES);
+    let at = 0;
+    const u32 = (words: number): Uint32Array => {
+      const a = new Uint32Array(buffer, at, words);
+      at += 4 * words;
+      return a;
+    };
+    const i32 = (): Int32Array => {
+      const a = new Int32Array(buffer, at, capacity);
+      at += 4 * capacity;
+      return a;
+    };
+    this.ids = u32(capacity * ID_WORDS);
+    this.times = u32(capacity * SLAB_WORDS);
+    this.bits = i32();
+    this.name = i32();
+    this.shape = i32();
+    this.origin = i32();
+    this.valueEnd = i32();
+    this.owner = i32();
+    this.ownerPos = i32();
   }
 
   get full(): boolean {
@@ -191,12 +235,22 @@ export class SpanChunk implements SpanIdWords {
     const at = row * ID_WORDS;
     const ids = this.ids;
     let bits = 0;
-    if (isTraceHex(traceId) && isSpanHex(spanId) && (parentSpanId === '' || isSpanHex(parentSpanId))) {
-      hexToWords(traceId, ids, at);
-      hexToWords(spanId, ids, at + SPAN_AT);
+    // Consecutive spans mostly share their trace id (and siblings their parent): the same string
+    // as the row before takes its words, without reading the text again.
+    const prev = row - 1;
+    const sameTrace = prev >= 0 && traceId === this.lastTrace;
+    const sameParent = prev >= 0 && parentSpanId !== '' && parentSpanId === this.lastParent;
+    if (
+      (sameTrace ? copyWords(ids, prev * ID_WORDS, at, 4) : parseHexWords(traceId, 32, ids, at)) &&
+      parseHexWords(spanId, 16, ids, at + SPAN_AT) &&
+      (parentSpanId === '' || (sameParent ? copyWords(ids, prev * ID_WORDS + PARENT_AT, at + PARENT_AT, 2) : parseHexWords(parentSpanId, 16, ids, at + PARENT_AT)))
+    ) {
       if (parentSpanId === '') bits |= ROOT;
-      else hexToWords(parentSpanId, ids, at + PARENT_AT);
+      this.lastTrace = traceId;
+      this.lastParent = parentSpanId;
     } else {
+      this.lastTrace = undefined;
+      this.lastParent = undefined;
       bits |= ODD_IDS | (parentSpanId === '' ? ROOT : 0);
       (this.oddIds ??= new Map()).set(row, { traceId, spanId, parentSpanId });
       // Words from the text, so that the row still has some; an index must not take odd rows by them.
@@ -229,6 +283,8 @@ export class SpanChunk implements SpanIdWords {
       ids[at + PARENT_AT + 1] = word(bytes, parent + 4);
     }
     this.bits[row] = parent < 0 ? ROOT : 0;
+    this.lastTrace = undefined;
+    this.lastParent = undefined;
     this.name[row] = nameIndex;
     this.shape[row] = shapeIndex;
     this.origin[row] = originIndex;
@@ -309,6 +365,8 @@ export class SpanChunk implements SpanIdWords {
     this.bits[row] = 0;
     this.rows = row;
     this.live--;
+    this.lastTrace = undefined;
+    this.lastParent = undefined;
   }
 
   /** Whether the row's ids are words (it can be found by a SpanIdIndex). */
@@ -426,6 +484,8 @@ export class SpanChunk implements SpanIdWords {
     this.ids.set(from.ids.subarray(row * ID_WORDS, (row + 1) * ID_WORDS), to * ID_WORDS);
     this.times.set(from.times.subarray(row * SLAB_WORDS, (row + 1) * SLAB_WORDS), to * SLAB_WORDS);
     const b = from.bits[row]! & ~DEAD;
+    this.lastTrace = undefined;
+    this.lastParent = undefined;
     this.owner[to] = from.owner[row]!;
     this.ownerPos[to] = from.ownerPos[row]!;
     this.bits[to] = b;

@@ -108,7 +108,9 @@ async function main(): Promise<void> {
         gc();
       }
       const mem = process.memoryUsage();
-      process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers, baseHeap });
+      // The span chunks' columns (where the store has them) are pages V8 maps itself: not in arrayBuffers.
+      const columns = (collector.store as { chunkColumnBytes?: number }).chunkColumnBytes ?? 0;
+      process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers + columns, baseHeap });
     } else if (m.type === 'cpu') {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
     } else if (m.type === 'memory') {
