@@ -137,8 +137,17 @@ function idTexts(spans: SpanRows, at: number): string[] {
   for (let i = 0; i < n; i++) {
     const ids = chunks[i]!.ids;
     const w = rows[i]! * 8 + at;
-    bytes.writeUInt32BE(ids[w]!, i * 8);
-    bytes.writeUInt32BE(ids[w + 1]!, i * 8 + 4);
+    const hi = ids[w]!;
+    const lo = ids[w + 1]!;
+    const b = i * 8;
+    bytes[b] = hi >>> 24;
+    bytes[b + 1] = hi >>> 16;
+    bytes[b + 2] = hi >>> 8;
+    bytes[b + 3] = hi;
+    bytes[b + 4] = lo >>> 24;
+    bytes[b + 5] = lo >>> 16;
+    bytes[b + 6] = lo >>> 8;
+    bytes[b + 7] = lo;
   }
   const hex = bytes.toString('hex');
   const out = new Array<string>(n);
