@@ -172,3 +172,15 @@ test('bodies without spans, and refused spans among good ones', () => {
     ],
   );
 });
+
+test("a body of few spans posts and keeps times sized to its spans, not the index builder's room for 256", () => {
+  // Records keep views of the index's times while they are stored (and a worker transfers the
+  // array's whole buffer): 4 KiB per 1-span body before, for the 16 bytes it needs.
+  for (const n of [1, 2, 3, 100, 128, 129, 255, 256, 257, 300, 512, 513]) {
+    const body = Buffer.from(request(Array.from({ length: n }, (_, i) => span(i, [kv('k', str('v'))]))));
+    const ix = indexOtlpJson(body, new DecodeContext());
+    assert.ok(ix);
+    assert.equal(ix.times.length, n * 4);
+    assert.ok(ix.times.buffer.byteLength <= 2 * ix.times.byteLength, `${n} spans: ${ix.times.buffer.byteLength} bytes kept for ${ix.times.byteLength}`);
+  }
+});
