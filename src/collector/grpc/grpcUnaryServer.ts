@@ -60,6 +60,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const OK_HEADERS = Object.freeze({ ':status': 200, 'content-type': 'application/grpc', 'grpc-accept-encoding': ACCEPT_ENCODING });
 const OK_OPTIONS = Object.freeze({ waitForTrailers: true, sendDate: false });
 const OK_TRAILERS = Object.freeze({ 'grpc-status': '0' });
+/**
+ * The framed empty message: OTLP's usual answer (an Export*ServiceResponse without partialSuccess),
+ * made once and written by every such call (node keeps a reference to what it writes, never changes it).
+ */
+const EMPTY_MESSAGE = Buffer.from([0, 0, 0, 0, 0]);
+
+/** 'wantTrailers' of an OK answer: one function for every call rather than a closure per call. */
+function sendOkTrailers(this: ServerHttp2Stream): void {
+  try {
+    this.sendTrailers(OK_TRAILERS);
+  } catch {
+    /* the stream went away meanwhile */
+  }
+}
 
 /**
  * A unary gRPC server on node:http2: length-prefixed messages in, one message and `grpc-status`
@@ -209,8 +223,8 @@ class Call implements UnaryCall {
     const stream = this.stream;
     try {
       stream.respond(OK_HEADERS, OK_OPTIONS);
-      stream.once('wantTrailers', () => stream.sendTrailers(OK_TRAILERS));
-      stream.end(frameMessage(response));
+      stream.once('wantTrailers', sendOkTrailers);
+      stream.end(response.length === 0 ? EMPTY_MESSAGE : frameMessage(response));
     } catch {
       /* the stream went away meanwhile */
     }
