@@ -7,6 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { SPANS_PER_BODY } from './collector/bodies';
 import type { StoreStats } from '../../src/protocol/collectorTypes';
+import type { ThreadCpuMs } from './collector/threadCpu';
 
 const asJson = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -60,32 +61,60 @@ async function stopServer(child: ChildProcess): Promise<void> {
   });
 }
 
-function serverCpuMs(child: ChildProcess): Promise<number> {
+interface ServerCpu {
+  ms: number;
+  threads?: ThreadCpuMs;
+}
+
+function serverCpu(child: ChildProcess): Promise<ServerCpu> {
   return new Promise((resolve) => {
-    child.once('message', (m: { cpu: NodeJS.CpuUsage }) => resolve((m.cpu.user + m.cpu.system) / 1000));
+    child.once('message', (m: { cpu: NodeJS.CpuUsage; threads?: ThreadCpuMs }) => resolve({ ms: (m.cpu.user + m.cpu.system) / 1000, threads: m.threads }));
     child.send({ type: 'cpu' });
   });
 }
 
+/** The collector's CPU µs per span over the timed part, by thread group (see collector/threadCpu.ts). */
+interface ThreadsPerSpan {
+  storing: number;
+  workers: number;
+  other: number;
+}
+
+function threadsPerSpan(a: ThreadCpuMs | undefined, b: ThreadCpuMs | undefined, spans: number): ThreadsPerSpan | undefined {
+  if (!a || !b) return undefined;
+  const us = (x: number, y: number): number => ((y - x) * 1000) / spans;
+  return { storing: us(a.main, b.main), workers: us(a.started, b.started), other: us(a.other, b.other) };
+}
+
+/** The report's row for the collector's CPU per span by thread group (none where /proc is not readable). */
+function threadRows(what: string, t: ThreadsPerSpan | undefined): [string, string, string][] {
+  if (!t) return [];
+  const total = t.storing + t.workers + t.other;
+  return [[`collector CPU per ${what} span`, `${total.toFixed(2)} µs`, `storing thread ${t.storing.toFixed(2)}, decode workers ${t.workers.toFixed(2)}, V8's and Node's other threads ${t.other.toFixed(2)} (same round)`]];
+}
+
 /** Runs the load process; `server` gets its CPU time measured over the timed part (after warm-up). */
-function runLoad(options: object, server?: ChildProcess): Promise<LoadResult & { serverCpuMs: number }> {
+function runLoad(options: object, server?: ChildProcess): Promise<LoadResult & { serverCpuMs: number; threads?: ThreadsPerSpan }> {
   const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], {
     execArgv: ['--max-old-space-size=8192'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   let out = '';
-  let cpu0 = 0;
+  let cpu0: ServerCpu = { ms: 0 };
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.on('message', () => {
-    void (server ? serverCpuMs(server) : Promise.resolve(0)).then((ms) => {
-      cpu0 = ms;
+    void (server ? serverCpu(server) : Promise.resolve<ServerCpu>({ ms: 0 })).then((c) => {
+      cpu0 = c;
       child.send({ type: 'go' });
     });
   });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`load process exited with ${code}`));
-      void (server ? serverCpuMs(server) : Promise.resolve(0)).then((ms) => resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms - cpu0 }));
+      void (server ? serverCpu(server) : Promise.resolve<ServerCpu>({ ms: 0 })).then((c) => {
+        const load = JSON.parse(out) as LoadResult;
+        resolve({ ...load, serverCpuMs: c.ms - cpu0.ms, threads: threadsPerSpan(cpu0.threads, c.threads, load.measuredSpans) });
+      });
     });
   });
 }
@@ -119,7 +148,7 @@ function meanCeiling(a: Ceiling, b: Ceiling): Ceiling {
   };
 }
 
-async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<LoadResult & { stored: number; lost: number; spansPerCpuSec: number }> {
+async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<LoadResult & { stored: number; lost: number; spansPerCpuSec: number; threads?: ThreadsPerSpan }> {
   const warmup = 40;
   // No RSS sampler in the collector process (see server.ts): this bench reads only its rates and heap.
   const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000, decodeThreads, sampleMemory: false }, false);
@@ -201,8 +230,8 @@ async function main(): Promise<void> {
     jsonParseSpansPerSec: Math.round(ceiling.spansPerSec),
     jsonParseFromBytesSpansPerSec: Math.round(ceiling.fromBytesSpansPerSec),
     jsonParseSpansPerCpuSec: Math.round(ceiling.spansPerCpuSec),
-    json: { spansPerSec: Math.round(json.spansPerSec), spansPerCpuSec: Math.round(json.spansPerCpuSec), bytesPerSpan: Math.round(json.bytesPerSpan), p50Ms: json.p50Ms, p99Ms: json.p99Ms, stored: json.stored, lost: json.lost, statuses: json.statuses },
-    proto: { spansPerSec: Math.round(proto.spansPerSec), spansPerCpuSec: Math.round(proto.spansPerCpuSec), bytesPerSpan: Math.round(proto.bytesPerSpan), p50Ms: proto.p50Ms, p99Ms: proto.p99Ms, stored: proto.stored, lost: proto.lost, statuses: proto.statuses },
+    json: { spansPerSec: Math.round(json.spansPerSec), spansPerCpuSec: Math.round(json.spansPerCpuSec), threadsUsPerSpan: json.threads, bytesPerSpan: Math.round(json.bytesPerSpan), p50Ms: json.p50Ms, p99Ms: json.p99Ms, stored: json.stored, lost: json.lost, statuses: json.statuses },
+    proto: { spansPerSec: Math.round(proto.spansPerSec), spansPerCpuSec: Math.round(proto.spansPerCpuSec), threadsUsPerSpan: proto.threads, bytesPerSpan: Math.round(proto.bytesPerSpan), p50Ms: proto.p50Ms, p99Ms: proto.p99Ms, stored: proto.stored, lost: proto.lost, statuses: proto.statuses },
     jsonVsJsonParse: json.spansPerSec / ceiling.spansPerSec,
     protoVsJson: proto.spansPerSec / protoJson.spansPerSec,
     rounds: rounds.map((r) => ({ jsonParseSpansPerSec: Math.round(r.ceiling.spansPerSec), jsonSpansPerSec: Math.round(r.json.spansPerSec), protoSpansPerSec: Math.round(r.proto.spansPerSec) })),
@@ -229,6 +258,8 @@ async function main(): Promise<void> {
     ['JSON.parse of the same bodies (own process)', `${f(ceiling.spansPerSec)} spans/s`, `reference (${f(ceiling.spansPerCpuSec)} per CPU-s; ${f(ceiling.fromBytesSpansPerSec)} spans/s parsing from the body's bytes)`],
     ['OTLP/JSON ingest (HTTP, keep-alive, 4 conns)', `${f(json.spansPerSec)} spans/s`, `${result.jsonVsJsonParse.toFixed(2)}× JSON.parse (goal ≥ 0.9); per CPU-s ${f(json.spansPerCpuSec)}: ${result.jsonVsJsonParseCpu.toFixed(2)}×`],
     ['OTLP/protobuf ingest', `${f(proto.spansPerSec)} spans/s`, `${result.protoVsJson.toFixed(2)}× JSON ingest of its round (goal ≥ 1.6); per CPU-s ${f(proto.spansPerCpuSec)}: ${result.protoVsJsonCpu.toFixed(2)}×`],
+    ...threadRows('OTLP/JSON', json.threads),
+    ...threadRows('OTLP/protobuf', proto.threads),
     ['JSON request latency p50 / p99 (512 spans)', `${json.p50Ms.toFixed(1)} / ${json.p99Ms.toFixed(1)} ms`, `${f(json.bytesPerSpan)} B/span on the wire`],
     ['protobuf request latency p50 / p99', `${proto.p50Ms.toFixed(1)} / ${proto.p99Ms.toFixed(1)} ms`, `${f(proto.bytesPerSpan)} B/span on the wire`],
     [`heap per stored span at ${f(heap.spans)} spans`, `${f(heap.bytesPerSpan)} B`, `goal ≤ 450 B (V8 heap ${f(heap.heapOnlyPerSpan)} B + array buffers; heap ${f(heap.heapMB)} MB)`],

@@ -144,7 +144,10 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
       } while (this.more(CLOSE_BRACE));
     }
     if (this.ws() !== -1) throw NOT_FAST;
-    return this.b.index({ origins: this.origins, extras: this.extras, generation: this.ctx.dict.generation, idText: true, rejected: this.rejected, firstError: this.firstError });
+    const ix = this.b.index({ origins: this.origins, extras: this.extras, generation: this.ctx.dict.generation, idText: true, rejected: this.rejected, firstError: this.firstError });
+    // Records keep views of this array while stored: a few spans must not keep room for 256 alive.
+    if (2 * ix.times.byteLength < ix.times.buffer.byteLength) ix.times = ix.times.slice();
+    return ix;
   }
 
   private resourceSpans(): void {

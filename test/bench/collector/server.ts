@@ -1,11 +1,12 @@
 // The collector under test, in its own process (forked by collectorBench and memoryBench with an
 // IPC channel). argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean} | {type:'cpu'} |
 // {type:'memory'} | {type:'stop'}; out: {type:'ready', endpoint, grpcAddress}, {type:'stats', ...},
-// {type:'cpu', cpu, elu} (elu: the main thread's event-loop idle and active ms so far), {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
+// {type:'cpu', cpu, elu, threads} (elu: the main thread's event-loop idle and active ms so far; threads: CPU ms of the storing thread, of the threads started after the collector was made — its decode workers — and of the others, where /proc is readable), {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Collector } from '../../../src/collector';
 import { memoryMap, type MemoryMap, type MemorySample } from './memoryMap';
+import { ThreadCpu } from './threadCpu';
 
 interface ServerOptions {
   maxSpans?: number;
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const baseHeap = process.memoryUsage().heapUsed;
+  // Threads that exist before the collector is made are V8's and Node's own; later ones are its decode workers.
+  const threadCpu = new ThreadCpu();
   const collector = new Collector({
     maxSpans: options.maxSpans,
     maxTraces: options.maxTraces,
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
       const columns = (collector.store as { chunkColumnBytes?: number }).chunkColumnBytes ?? 0;
       process.send?.({ type: 'stats', stats: collector.store.stats(), heapUsed: mem.heapUsed, arrayBuffers: mem.arrayBuffers + columns, baseHeap });
     } else if (m.type === 'cpu') {
-      process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
+      process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), threads: threadCpu.read() });
     } else if (m.type === 'memory') {
       sample();
       process.send?.({ type: 'memory', series: series.splice(0), peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
