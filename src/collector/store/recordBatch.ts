@@ -1,8 +1,8 @@
 import { allocateBatch, BatchStrings, SUMMARY_ATTRIBUTE_KEYS, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
 import { eventMs, SLAB_WORDS, type SpanExtra, type SpanLike } from './spanRecord';
-import { sameTrace, SpanChunk } from './spanChunk';
+import { ID_WORDS as CHUNK_ID_WORDS, PARENT_AT as CHUNK_PARENT_AT, sameTrace, SPAN_AT as CHUNK_SPAN_AT, SpanChunk } from './spanChunk';
 import { wordsToMs } from './unixNano';
-import { MAX_PROBES, randomSeed, stringHash } from '../../trace/idHash';
+import { BatchIdRefs } from './batchIdRefs';
 import { fromStoredValue, type StoredValue } from './largeText';
 
 /**
@@ -111,32 +111,35 @@ export function encodeRowBatch(spans: SpanRows, summary = false): SpanBatch {
   // Three strings a span, as reserved before, left 200k unused entries (and 1.2 MB of ends) per 100k spans.
   t.reserve(n + attrs + (n >>> 4) + 64);
   // Span ids first, so that a parent's ref is found whether it arrived before or after its child.
-  const ids = new IdRefs(t, idTexts(spans, SPAN_AT));
-  writeSpanIds(b.spanId, ids, n);
+  const ids = new BatchIdRefs(t, n);
+  writeSpanIds(b.spanId, ids, spans);
   writeSpans(b, spans, { t, ids, values, shapeOf: shapeInRun(), innerShapeOf }, counts);
   return t.finish(b, summary);
 }
 
+// What the loops below read per span, as bindings of this module: an imported binding is a getter
+// call in the unbundled test and bench builds.
+const ID_WORDS = CHUNK_ID_WORDS;
+const SPAN_AT = CHUNK_SPAN_AT;
+const PARENT_AT = CHUNK_PARENT_AT;
+const TIME_WORDS = SLAB_WORDS;
+const toMs = wordsToMs;
+
 /** The shape of a span's attributes from its key list and its extra. */
 type ShapeOf = (keys: readonly string[], x: SpanExtra | undefined) => Shape;
 
-/** Word offsets in a chunk row's ids: span id, parent span id. */
-const SPAN_AT = 4;
-const PARENT_AT = 6;
-
 /**
- * The hex text of every span's span id (at = SPAN_AT) or parent id (PARENT_AT): the words of all
- * of them written as bytes and turned into hex in one call, then cut into the ids (slices of one
- * string, not a string built per id). An id kept as text (not words) is taken as it is; a root's
- * parent is ''.
+ * The hex text of every span's id: the words of all of them written as bytes and turned into hex
+ * in one call, then cut into the ids (slices of one string, not a string built per id). An id kept
+ * as text (not words) is taken as it is.
  */
-function idTexts(spans: SpanRows, at: number): string[] {
+function spanIdTexts(spans: SpanRows): string[] {
   const { chunks, rows } = spans;
   const n = rows.length;
   const bytes = Buffer.allocUnsafe(n * 8);
   for (let i = 0; i < n; i++) {
     const ids = chunks[i]!.ids;
-    const w = rows[i]! * 8 + at;
+    const w = rows[i]! * ID_WORDS + SPAN_AT;
     const hi = ids[w]!;
     const lo = ids[w + 1]!;
     const b = i * 8;
@@ -154,9 +157,7 @@ function idTexts(spans: SpanRows, at: number): string[] {
   for (let i = 0; i < n; i++) {
     const chunk = chunks[i]!;
     const row = rows[i]!;
-    if (at === PARENT_AT && chunk.isRoot(row)) out[i] = '';
-    else if (!chunk.hasWordIds(row)) out[i] = at === SPAN_AT ? chunk.spanId(row) : chunk.parentSpanId(row);
-    else out[i] = hex.slice(i * 16, i * 16 + 16);
+    out[i] = chunk.hasWordIds(row) ? hex.slice(i * 16, i * 16 + 16) : chunk.spanId(row);
   }
   return out;
 }
@@ -173,7 +174,7 @@ interface EntryCounts {
 /** What writing the spans uses: the batch's strings, id and value refs, and the shapes of key lists. */
 interface Writers {
   t: BatchStrings;
-  ids: IdRefs;
+  ids: BatchIdRefs;
   values: ValueRefs;
   shapeOf: ShapeOf;
   innerShapeOf: (keys: readonly string[]) => Shape;
@@ -206,8 +207,14 @@ function countEntries(spans: SpanRows, shapeOf: ShapeOf, innerShapeOf: (keys: re
   return c;
 }
 
-function writeSpanIds(spanId: Uint32Array, ids: IdRefs, n: number): void {
-  for (let i = 0; i < n; i++) spanId[i] = ids.spanRef(i);
+function writeSpanIds(spanId: Uint32Array, ids: BatchIdRefs, spans: SpanRows): void {
+  const { chunks, rows } = spans;
+  const texts = spanIdTexts(spans);
+  for (let i = 0; i < rows.length; i++) {
+    const chunk = chunks[i]!;
+    const row = rows[i]!;
+    spanId[i] = chunk.hasWordIds(row) ? ids.span(i, chunk.idHigh(row), chunk.idLow(row), texts[i]!) : ids.spanText(i, texts[i]!);
+  }
 }
 
 /** Writes every column but the span ids, and closes the ranges of attributes, events and links. */
@@ -227,9 +234,10 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
   let lastTraceRow = 0;
   let name = '';
   let nameRef = -1;
-  const parents = idTexts(spans, PARENT_AT);
-  let lastParent = '';
-  let lastParentRef = -1;
+  // The parent's words (looked up as words, not text), and whether the span before had the same.
+  let parentHi = 0;
+  let parentLo = 0;
+  let lastParentRef = -2;
   for (let i = 0; i < n; i++) {
     const chunk = chunks[i]!;
     const row = rows[i]!;
@@ -240,12 +248,22 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
     }
     b.traceId[i] = traceRef;
     // Siblings often come one after the other: their parent's ref is the one just looked up.
-    const parent = parents[i]!;
-    if (parent !== lastParent) {
-      lastParent = parent;
-      lastParentRef = parent ? ids.parentRef(parent) : -1;
+    if (chunk.isRoot(row)) b.parentSpanId[i] = -1;
+    else if (!chunk.hasWordIds(row)) {
+      b.parentSpanId[i] = ids.parentText(chunk.parentSpanId(row));
+      lastParentRef = -2;
+    } else {
+      const at = row * ID_WORDS + PARENT_AT;
+      const hi = chunk.ids[at]!;
+      const lo = chunk.ids[at + 1]!;
+      if (lastParentRef === -2 || hi !== parentHi || lo !== parentLo) {
+        parentHi = hi;
+        parentLo = lo;
+        lastParentRef = ids.parent(hi, lo);
+        if (lastParentRef === -1) lastParentRef = ids.other(chunk.parentSpanId(row));
+      }
+      b.parentSpanId[i] = lastParentRef;
     }
-    b.parentSpanId[i] = lastParentRef;
     const spanName = chunk.spanName(row);
     if (nameRef < 0 || spanName !== name) {
       name = spanName;
@@ -253,9 +271,9 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
     }
     b.name[i] = nameRef;
     const times = chunk.times;
-    const at = row * SLAB_WORDS;
-    b.startMs[i] = wordsToMs(times[at]!, times[at + 1]!);
-    b.endMs[i] = wordsToMs(times[at + 2]!, times[at + 3]!);
+    const at = row * TIME_WORDS;
+    b.startMs[i] = toMs(times[at]!, times[at + 1]!);
+    b.endMs[i] = toMs(times[at + 2]!, times[at + 3]!);
     const status = chunk.status(row);
     // OTLP codes 0–2 are the batch's status indices; an unknown code shows as unset.
     b.status[i] = status === 1 || status === 2 ? status : 0;
@@ -373,84 +391,6 @@ class ValueRefs {
     }
     this.lastValue[slot] = v;
     this.lastRef[slot] = r;
-    return r;
-  }
-}
-
-/**
- * Refs of span and parent ids: each distinct id once. An open-addressing table over a typed array
- * (FNV-1a of the id) whose slots hold a span's index in the batch: the ids are the records' own
- * strings, compared in place, and a span's ref sits in a typed column, so the table allocates no
- * array per id (a `Map` that grows to 100k ids cost twice as much, most of it in growing, and two
- * arrays of 100k entries grown by push were ~5 MB of garbage per batch). Every span is in the table
- * before any parent is looked up, so it never grows; a parent that is no span of the batch (a
- * remote parent, or one sent in an earlier delta) is looked up in a map of its own. Ids come from
- * untrusted senders: the hash starts from a random value per batch, so that ids crafted to collide
- * (every lookup a long probe) cannot be prepared in advance.
- */
-/** Span id → string-table ref for one batch (exported for the hostile-id tests). */
-export class IdRefs {
-  private readonly slots: Int32Array;
-  private readonly mask: number;
-  /** The ref of span `k`'s id (shared with the first span of the same id). */
-  private readonly spanRefs: Int32Array;
-  /** Spans whose id found no free slot within MAX_PROBES (only ids made to collide). */
-  private beside: Map<string, number> | undefined;
-  private readonly others = new Map<string, number>();
-  /** Slots looked at so far (what the hostile-id tests bound). */
-  probes = 0;
-
-  /** `seed`: for tests that need ids colliding under a known hash; random otherwise. */
-  constructor(
-    private readonly t: BatchStrings,
-    /** Span k's id. */
-    private readonly ids: readonly string[],
-    private readonly seed = randomSeed(),
-  ) {
-    let size = 64;
-    // At most half full: probes stay short.
-    while (size < ids.length * 2) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
-    this.spanRefs = new Int32Array(ids.length);
-  }
-
-  /** The ref of span `k`'s id; call for k = 0, 1, 2 … before any {@link parentRef}. */
-  spanRef(k: number): number {
-    const { slots, mask, ids, spanRefs } = this;
-    const id = ids[k]!;
-    let s = stringHash(this.seed, id) & mask;
-    for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & mask) {
-      this.probes++;
-      const j = slots[s]!;
-      if (j === -1) {
-        // Slots are never freed: an empty one means the id is neither in the table nor beside it.
-        slots[s] = k;
-        return (spanRefs[k] = this.t.add(id));
-      }
-      if (ids[j] === id) return (spanRefs[k] = spanRefs[j]!);
-    }
-    const beside = (this.beside ??= new Map());
-    const j = beside.get(id);
-    if (j !== undefined) return (spanRefs[k] = spanRefs[j]!);
-    beside.set(id, k);
-    return (spanRefs[k] = this.t.add(id));
-  }
-
-  /** The ref of a parent id: its span's when the batch has it. */
-  parentRef(id: string): number {
-    const { slots, mask, ids } = this;
-    let s = stringHash(this.seed, id) & mask;
-    for (let n = 0; n < MAX_PROBES; n++, s = (s + 1) & mask) {
-      this.probes++;
-      const j = slots[s]!;
-      if (j === -1) break;
-      if (ids[j] === id) return this.spanRefs[j]!;
-    }
-    const j = this.beside?.get(id);
-    if (j !== undefined) return this.spanRefs[j]!;
-    let r = this.others.get(id);
-    if (r === undefined) this.others.set(id, (r = this.t.add(id)));
     return r;
   }
 }

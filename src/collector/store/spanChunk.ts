@@ -27,10 +27,10 @@ export const CHUNK_ROWS = 4096;
 /** Bytes of a row's columns: ids 32, times 16, bits, name, shape, origin, value end, owner, owner place 4 each. */
 export const ROW_COLUMN_BYTES = 4 * (8 + 4 + 7);
 
-/** Words per row in `ids`: trace id (4), span id (2), parent span id (2). */
-const ID_WORDS = 8;
-const SPAN_AT = 4;
-const PARENT_AT = 6;
+/** Words per row in `ids`: trace id (4), span id (2) at SPAN_AT, parent span id (2) at PARENT_AT. */
+export const ID_WORDS = 8;
+export const SPAN_AT = 4;
+export const PARENT_AT = 6;
 
 // The packed bits of a row.
 const STATUS_MASK = 3;

@@ -4,7 +4,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { BatchStrings, encodeSpanBatch } from '../../../src/protocol/spanBatch';
-import { IdRefs } from '../../../src/collector/store/recordBatch';
+import { BatchIdRefs } from '../../../src/collector/store/batchIdRefs';
+import { spanIdHash } from '../../../src/collector/store/spanIdWords';
 import { MAX_PROBES, stringHash } from '../../../src/timelineModel/idIndex';
 import { avalanche } from '../../../src/trace/idHash';
 import { indexOf } from './idIndexFixtures';
@@ -170,19 +171,17 @@ void test('live appends (BatchIds) and the span tree with colliding ids: bounded
   assert.equal(tree.roots.length, 1);
 });
 
-void test("the store's batch id table (IdRefs) with ids colliding under its seed: at most MAX_PROBES slots an operation, repeated ids and parents get their span's ref", () => {
+void test("the store's batch id table (BatchIdRefs) with ids colliding under its seed: at most MAX_PROBES slots an operation, repeated ids and parents get their span's ref", () => {
   const seed = 0x5eed;
   const n = 1000;
-  const ids = newHashCollisions(seed, n, n + 1);
+  // Ids whose word hashes agree in their low 12 bits start their probe runs at one slot of the
+  // batch's table (2048 slots for 1000 spans).
+  const ids: [number, number][] = [];
+  for (let hi = 1; ids.length < n + 1; hi++) if ((spanIdHash(seed, hi, 7) & 0xfff) === 0) ids.push([hi, 7]);
   const absent = ids.pop()!;
   // Every tenth span re-sends an earlier id (one ref for both), as a re-sent span would.
-  const records = ids.map((spanId, i) => ({ spanId: i % 10 === 9 ? ids[i - 9]! : spanId }));
-  const strings = new BatchStrings();
-  const refs = new IdRefs(
-    strings,
-    records.map((r) => r.spanId),
-    seed,
-  );
+  const spans = ids.map((id, i) => (i % 10 === 9 ? ids[i - 9]! : id));
+  const refs = new BatchIdRefs(new BatchStrings(), n, seed);
   let most = 0;
   const op = <T>(f: () => T): T => {
     const before = refs.probes;
@@ -190,13 +189,36 @@ void test("the store's batch id table (IdRefs) with ids colliding under its seed
     most = Math.max(most, refs.probes - before);
     return out;
   };
-  const spanRefs = records.map((_, k) => op(() => refs.spanRef(k)));
-  records.forEach((r, k) => assert.equal(spanRefs[k], spanRefs[records.findIndex((o) => o.spanId === r.spanId)], `span ${k} shares its id's ref`));
-  assert.equal(new Set(spanRefs).size, new Set(records.map((r) => r.spanId)).size, 'one ref per distinct id');
-  records.forEach((r, k) => assert.equal(op(() => refs.parentRef(r.spanId)), spanRefs[k], `a parent ${k} is its span's ref`));
-  const outside = op(() => refs.parentRef(absent));
-  assert.ok(!spanRefs.includes(outside), 'an id of no span in the batch gets a ref of its own');
-  assert.equal(op(() => refs.parentRef(absent)), outside, 'and the same one when asked again');
+  const spanRefs = spans.map(([hi, lo], k) => op(() => refs.span(k, hi, lo, wordsHex(hi, lo))));
+  spans.forEach((id, k) => assert.equal(spanRefs[k], spanRefs[spans.indexOf(id)], `span ${k} shares its id's ref`));
+  assert.equal(new Set(spanRefs).size, new Set(spans).size, 'one ref per distinct id');
+  spans.forEach(([hi, lo], k) => assert.equal(op(() => refs.parent(hi, lo)), spanRefs[k], `a parent ${k} is its span's ref`));
+  spans.forEach(([hi, lo], k) => assert.equal(op(() => refs.parentText(wordsHex(hi, lo))), spanRefs[k], `a parent ${k} given as text finds its span too`));
+  assert.equal(op(() => refs.parent(absent[0], absent[1])), -1, 'an id of no span in the batch is not found');
+  const outside = op(() => refs.parentText(wordsHex(absent[0], absent[1])));
+  assert.ok(!spanRefs.includes(outside), 'it gets a ref of its own');
+  assert.equal(refs.other(wordsHex(absent[0], absent[1])), outside, 'and the same one when asked again');
   assert.equal(most, MAX_PROBES, 'the crowded run is walked no further than MAX_PROBES');
-  assert.ok(refs.probes <= (2 * n + 2) * MAX_PROBES, `${refs.probes} probes`);
+  assert.ok(refs.probes <= (4 * n + 2) * MAX_PROBES, `${refs.probes} probes`);
 });
+
+void test("the store's batch id table: ids kept as text meet the same ids given as words; odd ids are matched by their text", () => {
+  const t = new BatchStrings();
+  const refs = new BatchIdRefs(t, 4, 1);
+  const odd = refs.spanText(0, 'NOT-HEX');
+  const words = refs.span(1, 0x01020304, 0x0a0b0c0d, '010203040a0b0c0d');
+  assert.equal(refs.spanText(2, '010203040a0b0c0d'), words, 'a canonical id as text is the span given as words');
+  assert.equal(refs.spanText(3, 'NOT-HEX'), odd, 'an odd id repeated shares its ref');
+  assert.notEqual(odd, words);
+  assert.equal(refs.parentText('NOT-HEX'), odd);
+  assert.equal(refs.parent(0x01020304, 0x0a0b0c0d), words);
+  assert.equal(refs.parentText('010203040a0b0c0d'), words);
+  const remote = refs.parentText('ffffffffffffffff');
+  assert.ok(![odd, words].includes(remote));
+  assert.equal(refs.parentText('ffffffffffffffff'), remote, 'a remote parent once');
+  assert.equal(t.size, 3, 'three distinct ids, three strings');
+});
+
+function wordsHex(hi: number, lo: number): string {
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
