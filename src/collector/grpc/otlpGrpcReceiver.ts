@@ -1,5 +1,5 @@
-import { DecodeError, type DecodedBatch } from '../store/decodedBatch';
-import { decodeOtlpProto } from '../ingest/otlpProtoDecoder';
+import { DecodeError, spanCountOf, type RowBatch } from '../store/decodedBatch';
+import { decodeOtlpProtoRows } from '../ingest/otlpProtoDecoder';
 import { partialMessage } from '../ingest/otlpHttpReceiver';
 import { exportResponse } from '../ingest/otlpResponse';
 import type { DecodePool } from '../ingest/decodePool';
@@ -9,8 +9,8 @@ import { decodeOtlpLogsProto } from '../logs/otlpLogsDecoder';
 import { logsResponse } from '../logs/otlpSignalReceiver';
 import type { MetricStore } from '../metrics/metricStore';
 import { decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
-import { materialize } from '../ingest/spanIndex';
-import { unpackBatch } from '../ingest/packedBatch';
+import { indexRows } from '../ingest/spanIndex';
+import { packedRows } from '../ingest/packedChunks';
 import type { SpanStore } from '../store/spanStore';
 import { LARGE_BODY, type WorkSlicer } from '../ingest/workSlicer';
 import { GrpcUnaryServer, type UnaryCall, type UnaryMethod } from './grpcUnaryServer';
@@ -185,18 +185,19 @@ export class OtlpGrpcReceiver {
       if (shared && !released && pool) pool.bodies.release(body);
       released = true;
     };
-    const keep = (batch: DecodedBatch): void => {
+    // Rows straight from the span index (as over HTTP): no record per span.
+    const keep = (batch: RowBatch): void => {
       const result = store.ingest(batch);
-      if (batch.spans.length > 0) this.options.onAccepted?.(shared ? Buffer.from(body) : body);
+      if (spanCountOf(batch) > 0) this.options.onAccepted?.(shared ? Buffer.from(body) : body);
       // Invalid spans and spans refused for the memory bounds, told as the HTTP receiver tells them.
       call.ok(exportResponse(true, batch.rejected + result.refusedSpans, partialMessage(batch, result)));
     };
     const inPlace = (): void => {
       try {
         if (call.done) return;
-        let batch: DecodedBatch;
+        let batch: RowBatch;
         try {
-          batch = decodeOtlpProto(body, store.decodeContext);
+          batch = decodeOtlpProtoRows(body, store.decodeContext);
         } catch (e) {
           refuse(e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`);
           return;
@@ -211,19 +212,18 @@ export class OtlpGrpcReceiver {
     pool.decode('proto', body).then(
       ({ response: r, dict }) =>
         this.run(() => {
-          let batch: DecodedBatch;
+          let batch: RowBatch;
           try {
             if (call.done) return;
             if (!r.ok) return refuse(r.message);
             try {
-              if ('index' in r) {
-                batch = materialize(r.index, body, dict, store.decodeContext);
-                pool.releaseIndex(r.index);
-              } else batch = unpackBatch(r.batch, store.decodeContext);
+              batch = 'index' in r ? indexRows(r.index, body, dict, store.decodeContext) : packedRows(r.batch, store.decodeContext);
             } catch {
               return inPlace();
             }
+            // The rows are read from the index (and the body) as they are stored: freed after.
             keep(batch);
+            if ('index' in r) pool.releaseIndex(r.index);
           } finally {
             release();
           }
