@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { DecodeError, spanCountOf, type DecodedBatch, type RowBatch } from '../store/decodedBatch';
-import { decodeOtlpJsonBytes } from './otlpJsonScanner';
+import { decodeOtlpJsonRows } from './otlpJsonScanner';
 import { decodeOtlpProtoRows } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
 import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
@@ -225,7 +225,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     const decodeInPlace = (body: Buffer): void => {
       let batch: DecodedBatch | RowBatch;
       try {
-        batch = enc === 'json' ? decodeOtlpJsonBytes(body, store.decodeContext) : decodeOtlpProtoRows(body, store.decodeContext);
+        batch = enc === 'json' ? decodeOtlpJsonRows(body, store.decodeContext) : decodeOtlpProtoRows(body, store.decodeContext);
       } catch (e) {
         if (e instanceof DecodeError) fail(400, e.message);
         else fail(400, `malformed body: ${e instanceof Error ? e.message : String(e)}`);

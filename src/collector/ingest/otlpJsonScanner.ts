@@ -1,12 +1,12 @@
 import type { AttrValue } from '../../protocol/spanView';
-import { emptyOriginParts, timesProblem, BAD_END, BAD_START, type DecodeContext, type DecodedBatch } from '../store/decodedBatch';
+import { emptyOriginParts, timesProblem, BAD_END, BAD_START, type DecodeContext, type DecodedBatch, type RowBatch } from '../store/decodedBatch';
 import { count, decodeOtlpJson, jsonLink } from './otlpJsonDecoder';
 import { SpanBudget } from '../store/otlpValues';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginParts, type SpanExtra } from '../store/spanRecord';
 import { Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from '../store/unixNano';
 import { JsonAttributeIndexer } from './otlpJsonAttributes';
-import { F_PARENT, F_SPAN, F_TRACE, materialize, NONE, SAME, V_DICT, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, indexRows, materialize, NONE, SAME, V_DICT, type SpanIndex } from './spanIndex';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -96,6 +96,16 @@ export function scanOtlpJson(buf: Buffer, ctx: DecodeContext): DecodedBatch | un
  */
 export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBatch {
   return scanOtlpJson(body, ctx) ?? decodeOtlpJson(body.toString('utf8'), ctx);
+}
+
+/**
+ * `decodeOtlpJsonBytes` for the store: a body in the exporters' shape as rows written straight
+ * from its index (no record per span, as a worker's index is stored); the JSON.parse path's records
+ * otherwise.
+ */
+export function decodeOtlpJsonRows(body: Buffer, ctx: DecodeContext): DecodedBatch | RowBatch {
+  const ix = indexOtlpJson(body, ctx);
+  return ix ? indexRows(ix, body, ctx.dict, ctx) : decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
 class JsonSpanIndexer extends JsonAttributeIndexer {

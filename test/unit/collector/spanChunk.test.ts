@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendPacked } from '../../../src/collector/ingest/packedChunks';
 import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/ingest/packedBatch';
-import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScanner';
 import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { indexRows } from '../../../src/collector/ingest/spanIndex';
+import { decodeOtlpJsonBytes, decodeOtlpJsonRows } from '../../../src/collector/ingest/otlpJsonScanner';
 import { ChunkSpan } from '../../../src/collector/store/chunkSpan';
 import { DecodeContext } from '../../../src/collector/store/decodedBatch';
 import { compactChunk, SpanChunk, type ChunkSink } from '../../../src/collector/store/spanChunk';
@@ -134,6 +134,29 @@ test('a protobuf span index becomes rows equal to the records materialize makes 
     // Ids are words: nothing kept as text.
     for (const c of sink.chunks) for (let row = 0; row < c.rows; row++) assert.equal(c.hasWordIds(row), true);
   }
+});
+
+test('a JSON body in place becomes rows equal to the records the JSON decoder makes of it (the scanner\'s index, and the JSON.parse path for the rest)', () => {
+  let indexed = 0;
+  for (let seed = 300; seed < 330; seed++) {
+    const body = Buffer.from(toJson(new Generator(seed).request()));
+    const ctx = new DecodeContext();
+    const expected = decodeOtlpJsonBytes(body, ctx).spans;
+    const batch = decodeOtlpJsonRows(body, ctx);
+    const sink = collect(6);
+    if ('append' in batch) {
+      indexed++;
+      assert.equal(batch.count, expected.length);
+      batch.append(sink);
+    } else
+      for (const rec of batch.spans) {
+        const c = sink.chunk();
+        sink.added(c, c.appendRecord(rec), sink.spans.length);
+      }
+    assert.equal(sink.spans.length, expected.length);
+    for (let i = 0; i < expected.length; i++) assert.deepEqual(everything(sink.spans[i]!), everything(expected[i]!), `seed ${seed} span ${i}`);
+  }
+  assert.ok(indexed > 0, 'some bodies took the index (else this test proves nothing of rows)');
 });
 
 test('a span index with an offset out of range throws before any row is written', () => {
