@@ -1,4 +1,4 @@
-import { MAX_PROBES, randomSeed, rangeHash, stringHash } from '../trace/idHash';
+import { emptySlots, MAX_PROBES, randomSeed, rangeHash, stringHash } from '../trace/idHash';
 
 export { MAX_PROBES, stringHash };
 
@@ -37,10 +37,8 @@ export class IdIndex {
     private readonly to: (i: number) => number,
     seed?: number,
   ) {
-    let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
+    this.slots = emptySlots(capacity);
+    this.mask = this.slots.length - 1;
     this.seed = seed ?? randomSeed();
   }
 

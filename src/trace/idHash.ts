@@ -12,6 +12,16 @@
  */
 export const MAX_PROBES = 64;
 
+/**
+ * The empty slots (-1) of a table for about `capacity` ids: a power of two, at least 16 and at
+ * least twice the ids, so that the table is at most half full and probe runs stay short.
+ */
+export function emptySlots(capacity: number): Int32Array {
+  let size = 16;
+  while (size < capacity * 2) size *= 2;
+  return new Int32Array(size).fill(-1);
+}
+
 /** A fresh random seed for one table. */
 export function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;

@@ -54,6 +54,22 @@ function isPackedLarge(v: unknown): v is PackedLargeText {
   return typeof v === 'object' && v !== null && (v as PackedLargeText).kind === 'largeText' && (v as PackedLargeText).bytes instanceof Uint8Array;
 }
 
+/**
+ * A packed batch's key lists on the store's thread: per shape, the store's shared key array and each
+ * key's interning info.
+ */
+export function packedShapes(p: PackedBatch, ctx: DecodeContext): { shapeKeys: string[][]; shapeInfos: KeyInfo[][] } {
+  const shapeKeys: string[][] = [];
+  const shapeInfos: KeyInfo[][] = [];
+  for (const shape of p.shapes) {
+    const infos = shape.map((s) => ctx.pool.key(p.strings[s]!));
+    const keys = infos.map((info) => info.key);
+    shapeInfos.push(infos);
+    shapeKeys.push(ctx.shapes.share(keys, keys.length));
+  }
+  return { shapeKeys, shapeInfos };
+}
+
 const F_TRACE = 0;
 const F_SPAN = 1;
 /** -1 for a root span. */
@@ -178,15 +194,7 @@ export function unpackBatch(p: PackedBatch, ctx: DecodeContext): DecodedBatch {
   const other = unpackOther(p);
   const pool = ctx.pool;
   const count = spans.length / SPAN_FIELDS;
-  // Per shape: the store's shared key array and each key's interning info.
-  const shapeKeys: string[][] = [];
-  const shapeInfos: KeyInfo[][] = [];
-  for (const shape of p.shapes) {
-    const infos = shape.map((s) => pool.key(strings[s]!));
-    const keys = infos.map((info) => info.key);
-    shapeInfos.push(infos);
-    shapeKeys.push(ctx.shapes.share(keys, keys.length));
-  }
+  const { shapeKeys, shapeInfos } = packedShapes(p, ctx);
   const origins = p.origins.map((o) => unpackOrigin(o, ctx));
   const names: (string | undefined)[] = [];
   const out: SpanRecord[] = new Array<SpanRecord>(count);

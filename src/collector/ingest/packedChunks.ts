@@ -2,7 +2,7 @@ import type { DecodeContext, RowBatch } from '../store/decodedBatch';
 import type { KeyInfo, StringPool } from '../store/stringPool';
 import { SLAB_WORDS, shareExtraStrings, type SpanExtra, type SpanOrigin } from '../store/spanRecord';
 import type { ChunkSink, SpanChunk } from '../store/spanChunk';
-import { checkPacked, PACKED_FIELD as F, SPAN_FIELDS, unpackOther, type PackedBatch } from './packedBatch';
+import { checkPacked, PACKED_FIELD as F, packedShapes, SPAN_FIELDS, unpackOther, type PackedBatch } from './packedBatch';
 import { unpackOrigin } from './spanIndex';
 
 /**
@@ -26,14 +26,7 @@ export function packedRows(p: PackedBatch, ctx: DecodeContext): RowBatch {
   const { strings, spans } = p;
   const pool = ctx.pool;
   const count = spans.length / SPAN_FIELDS;
-  const shapeKeys: string[][] = [];
-  const shapeInfos: KeyInfo[][] = [];
-  for (const shape of p.shapes) {
-    const infos = shape.map((s) => pool.key(strings[s]!));
-    const keys = infos.map((info) => info.key);
-    shapeInfos.push(infos);
-    shapeKeys.push(ctx.shapes.share(keys, keys.length));
-  }
+  const { shapeKeys, shapeInfos } = packedShapes(p, ctx);
   const origins = p.origins.map((o) => unpackOrigin(o, ctx));
   const extraOf = new Map<number, SpanExtra>();
   for (const [i, x] of p.extras) {

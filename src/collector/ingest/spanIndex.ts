@@ -189,7 +189,7 @@ class IndexError extends Error {}
  */
 export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, ctx: DecodeContext): DecodedBatch {
   if (ix.generation !== dict.generation) throw new IndexError('span index: dictionary out of step');
-  const { spans, times, values, other } = ix;
+  const { spans, times, values } = ix;
   const count = spans.length / SPAN_INTS;
   if (!Number.isInteger(count) || times.length !== count * SLAB_WORDS) throw new IndexError('span index: arrays of unequal length');
   // Sliced without Node's argument checks: every range is checked here first.
@@ -198,41 +198,9 @@ export function materialize(ix: SpanIndex, body: Buffer, dict: DictionaryView, c
   const strings = dict.strings;
   const shapes = dict.shapes;
   const origins = ix.origins.map((o) => unpackOrigin(o, ctx));
-  // Large values moved out of the body (V_LARGE) follow one another in the buffers of `ix.large`.
-  const homes: TextSlab[] = (ix.large ?? []).map(adoptableSlab);
-  let home: TextSlab | undefined = homes[0];
-  let homeAt = 0;
-  let largeAt = 0;
-  const valueAt = (at: number): StoredValue => {
-    const a = values[at]!;
-    const b = values[at + 1]!;
-    if (a >= 0) {
-      const ascii = b < 0;
-      const n = ascii ? -1 - b : b;
-      if (a + n > len) throw new IndexError('span index: string out of range');
-      // A large string is copied from the body as bytes (held off the heap), never made a JS string.
-      if (n >= LARGE_TEXT_FROM) return largeTextOfRange(body, a, n);
-      return ascii ? slices.latin1Slice(a, a + n) : slices.utf8Slice(a, a + n);
-    }
-    if (a === V_LARGE) {
-      if (home && b >= 0 && largeAt + b > home.given) {
-        home = homes[++homeAt];
-        largeAt = 0;
-      }
-      if (!home || b < 0 || largeAt + b > home.given) throw new IndexError('span index: large value out of range');
-      const lt = adoptableText(home, largeAt, b);
-      largeAt += (b + 7) & ~7;
-      return lt;
-    }
-    let v: AttrValue | undefined;
-    if (a === V_DICT) v = strings[b];
-    else if (a === V_OTHER) v = other[b];
-    else if (a === V_INT) v = b;
-    else if (a === V_BOOL) v = b !== 0;
-    else if (a === V_EMPTY) v = EMPTY_VALUE;
-    if (v === undefined) throw new IndexError('span index: value out of range');
-    return v;
-  };
+  // Every range was checked first (checkIndex): values are read without checks.
+  checkIndex(ix, len, dict);
+  const valueAt = valueReader(ix, body, dict);
   // Ids: raw bytes shown as hex (protobuf), or hex text sliced as it is (JSON).
   const traceLen = ix.idText ? 32 : 16;
   const spanLen = traceLen >> 1;
@@ -414,17 +382,21 @@ function checkIndex(ix: SpanIndex, len: number, dict: DictionaryView): void {
   if (v !== values.length) throw new IndexError('span index: too many values');
 }
 
-function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, origins: SpanOrigin[], extraOf: Map<number, SpanExtra>, sink: ChunkSink): void {
-  const { spans, times, values, other } = ix;
-  const count = spans.length / SPAN_INTS;
+/**
+ * Reads value pair `at` of an index (its values array) as a stored value: a string sliced from the
+ * body (large ones as bytes off the heap), a large value moved out of the body into the buffers of
+ * `ix.large` (they follow one another: read in order), or what the pair holds. Only for an index
+ * `checkIndex` passed: nothing is checked here.
+ */
+function valueReader(ix: SpanIndex, body: Buffer, dict: DictionaryView): (at: number) => StoredValue {
+  const { values, other } = ix;
   const slices = body as unknown as NodeBufferSlices;
   const strings = dict.strings;
   const homes: TextSlab[] = (ix.large ?? []).map(adoptableSlab);
   let home: TextSlab | undefined = homes[0];
   let homeAt = 0;
   let largeAt = 0;
-  // Checked by checkIndex: every pair here is in range.
-  const valueAt = (at: number): StoredValue => {
+  return (at: number): StoredValue => {
     const a = values[at]!;
     const b = values[at + 1]!;
     if (a >= 0) {
@@ -448,6 +420,14 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
     if (a === V_BOOL) return b !== 0;
     return EMPTY_VALUE;
   };
+}
+
+function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, origins: SpanOrigin[], extraOf: Map<number, SpanExtra>, sink: ChunkSink): void {
+  const { spans, times } = ix;
+  const count = spans.length / SPAN_INTS;
+  const slices = body as unknown as NodeBufferSlices;
+  const strings = dict.strings;
+  const valueAt = valueReader(ix, body, dict);
   const idText = ix.idText === true;
   let chunk: SpanChunk | undefined;
   let originIn = new Int32Array(0);

@@ -1,4 +1,4 @@
-import { avalanche, MAX_PROBES, randomSeed } from '../../trace/idHash';
+import { avalanche, emptySlots, MAX_PROBES, randomSeed } from '../../trace/idHash';
 
 // Bindings of this module, read in every probe loop and hash: an imported binding is a getter call
 // in the unbundled test and bench builds (measured: 3–4 ms of a 100k-span timeline batch).
@@ -68,10 +68,8 @@ export class SpanIdIndex {
     capacity = 8,
     seed?: number,
   ) {
-    let size = 16;
-    while (size < capacity * 2) size *= 2;
-    this.slots = new Int32Array(size).fill(-1);
-    this.mask = size - 1;
+    this.slots = emptySlots(capacity);
+    this.mask = this.slots.length - 1;
     this.seed = seed ?? randomSeed();
   }
 
