@@ -6,7 +6,7 @@ import { fromStoredValue } from './largeText';
 import type { SpanChunk } from './spanChunk';
 import type { SpanRows } from './recordBatch';
 import { isSpanHex, SpanIdIndex, type SpanIdWords } from './spanIdWords';
-import { attrNumber, attrString, STATUS_ERROR, type SpanLike } from './spanRecord';
+import { attrNumber, attrString, isErrorRecord, STATUS_ERROR, type SpanLike } from './spanRecord';
 import { attrText, type AttrValue } from '../../protocol/spanView';
 
 const OUTCOMES: readonly string[] = ['converged', 'failed', 'cancelled', 'not_converged'];
@@ -25,12 +25,9 @@ function rowIsPlan(chunk: SpanChunk, row: number): boolean {
   return rowAttr(chunk, row, Attr.kind) !== undefined || chunk.spanName(row).startsWith(PLAN_SPAN_PREFIX);
 }
 
-/** What counts as an error (see isErrorRecord): status ERROR, or an `exception` event. */
+/** What counts as an error, for a chunk row (the rule is isErrorRecord's). */
 function rowIsError(chunk: SpanChunk, row: number): boolean {
-  if (chunk.status(row) === STATUS_ERROR) return true;
-  const events = chunk.extra(row)?.events;
-  if (events) for (const e of events) if (e.name === 'exception') return true;
-  return false;
+  return isErrorRecord({ status: chunk.status(row), events: chunk.extra(row)?.events });
 }
 
 /** What the queries read of a store: its runs (newest first) and its trace entries. */
