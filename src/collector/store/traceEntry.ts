@@ -197,6 +197,15 @@ export class TraceEntry implements SpanIdWords {
 
   /** Adds what one span contributes to the summary's fields. */
   private account(chunk: SpanChunk, row: number, pos: number): void {
+    this.tally(chunk, row, pos);
+    if (!this.plan && this.run) {
+      const p = rowAttr(chunk, row, Attr.planName);
+      this.plan = p === undefined ? '' : attrText(p);
+    }
+  }
+
+  /** What one span contributes to the summary but the plan name: errors, extent, root, run. */
+  private tally(chunk: SpanChunk, row: number, pos: number): void {
     if (rowIsError(chunk, row)) this.errorCount++;
     const start = chunk.startMs(row);
     if (start < this.minStart) this.minStart = start;
@@ -204,10 +213,6 @@ export class TraceEntry implements SpanIdWords {
     if (end > this.maxEnd) this.maxEnd = end;
     if (chunk.isRoot(row)) this.rootPos = pos;
     if (!this.run && rowIsPlan(chunk, row)) this.run = true;
-    if (!this.plan && this.run) {
-      const p = rowAttr(chunk, row, Attr.planName);
-      this.plan = p === undefined ? '' : attrText(p);
-    }
   }
 
   private fresh(): void {
@@ -222,15 +227,7 @@ export class TraceEntry implements SpanIdWords {
     const table = this.table;
     for (let pos = 0; pos < this.count; pos++) {
       const ref = this.refs[pos]!;
-      const chunk = table.chunkOf(ref);
-      const row = table.rowOf(ref);
-      if (rowIsError(chunk, row)) this.errorCount++;
-      const start = chunk.startMs(row);
-      if (start < this.minStart) this.minStart = start;
-      const end = chunk.endMs(row);
-      if (end > this.maxEnd) this.maxEnd = end;
-      if (chunk.isRoot(row)) this.rootPos = pos;
-      if (!this.run && rowIsPlan(chunk, row)) this.run = true;
+      this.tally(table.chunkOf(ref), table.rowOf(ref), pos);
     }
     if (this.run) {
       for (let pos = 0; pos < this.count; pos++) {
