@@ -8,6 +8,7 @@ import { defaultMaxInFlightBytes, InFlightBytes } from './ingest/inFlightBytes';
 import { HeapGrowthLimit } from './store/heapGrowth';
 import { garbageThresholdFor, HeapGarbageNotice } from './store/heapGarbage';
 import { slabBytesFor } from './store/textSlabs';
+import { BufferSink } from './store/largeText';
 import { MemoryBudget } from './store/memoryBudget';
 import { Forwarder, type ForwardOptions } from './forwarder';
 import { OtlpGrpcReceiver } from './grpc/otlpGrpcReceiver';
@@ -131,6 +132,8 @@ export class Collector {
   readonly budget: MemoryBudget;
   private readonly inFlight: InFlightBytes;
   private heapGrowth: HeapGrowthLimit | undefined;
+  /** Where request bodies' pieces go once copied: freed at once, not left for the GC (largeText.ts). */
+  private readonly copiedChunks = new BufferSink();
 
   constructor(private readonly options: CollectorOptions = {}) {
     this.budget = new MemoryBudget(Math.max(64 * 1024, options.maxBytes ?? DEFAULT_MAX_BYTES));
@@ -269,6 +272,7 @@ export class Collector {
             decoders: this.decoders,
             protobufOnWorkers: this.options.protobufOnWorkers,
             inFlight: this.inFlight,
+            copiedChunks: this.copiedChunks,
           });
         }
         return refuseNonPost(req, res, origin !== undefined && origin !== '');

@@ -12,6 +12,7 @@ import { EMPTY_RESPONSE_JSON, exportResponse, statusBody } from './otlpResponse'
 import type { SpanStore } from '../store/spanStore';
 import type { IngestResult } from '../store/spanStoreTypes';
 import { LARGE_BODY, type LargeBodyPacer, type WorkSlicer } from './workSlicer';
+import type { BufferSink } from '../store/largeText';
 
 /** An accepted request body exactly as received, for forwarding. */
 export interface AcceptedBody {
@@ -35,6 +36,8 @@ export interface ReceiverOptions {
   protobufOnWorkers?: boolean;
   /** Bodies received and not yet stored, all paths together: past its bound a request gets 503. */
   inFlight?: InFlightBytes;
+  /** Frees each piece of a body once copied into shared memory (BufferSink.dropCopied). */
+  copiedChunks?: BufferSink;
 }
 
 type Encoding = 'json' | 'proto';
@@ -192,8 +195,10 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
       busy();
       return;
     }
-    if (early && size <= early.length) early.fill(chunk, size - chunk.length, size);
-    else chunks.push(chunk);
+    if (early && size <= early.length) {
+      early.fill(chunk, size - chunk.length, size);
+      opts.copiedChunks?.dropCopied(chunk);
+    } else chunks.push(chunk);
   });
   req.on('error', () => {
     if (!res.headersSent) res.destroy();
@@ -213,6 +218,7 @@ export function receiveTraces(req: IncomingMessage, res: ServerResponse, store: 
     // A body that a decode worker will read is joined where the worker can read it without a copy.
     const toWorker = encoding === 'identity' && wantsWorker();
     const raw = early ?? (toWorker ? pool!.bodies.join(chunks, size) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    if (raw !== chunks[0]) for (const c of chunks) opts.copiedChunks?.dropCopied(c);
     chunks.length = 0;
     const shared = raw.buffer instanceof SharedArrayBuffer;
     const store200 = (batch: DecodedBatch | RowBatch): void => {

@@ -314,7 +314,7 @@ export class JsonAttributeIndexer extends JsonByteReader {
       b.pushValue(V_OTHER, b.keep(budget.string(this.slices.utf8Slice(s, e), bytes)));
       return -1;
     }
-    if (info.values !== undefined) {
+    if (this.ctx.pool.mayIntern(info, bytes)) {
       const ctx = this.ctx;
       const known = ctx.valueIds.get(this.buf, s, e);
       if (known !== undefined) {

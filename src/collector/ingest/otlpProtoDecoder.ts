@@ -457,7 +457,7 @@ class ProtoSpanIndexer {
         if (!budget.take(e - s)) {
           a = V_OTHER;
           arg = b.keep(budget.string(r.utf8(s, e), e - s));
-        } else if (info !== undefined && info.values !== undefined) {
+        } else if (info !== undefined && this.ctx.pool.mayIntern(info, e - s)) {
           const ctx = this.ctx;
           const known = ctx.valueIds.get(r.buf, s, e);
           if (known !== undefined) {

@@ -16,7 +16,7 @@ function stringValue(r: ProtoReader, ctx: DecodeContext, info: KeyInfo | undefin
   const e = r.lengthEnd();
   const s = r.pos;
   r.pos = e;
-  if (info === undefined || info.values === undefined) return r.utf8(s, e);
+  if (info === undefined || !ctx.pool.mayIntern(info, e - s)) return r.utf8(s, e);
   const known = ctx.valueBytes.get(r.buf, s, e);
   if (known !== undefined) return known;
   const v = ctx.pool.value(info, r.utf8(s, e));

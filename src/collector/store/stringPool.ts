@@ -15,6 +15,14 @@ const MAX_KEYS = 10_000;
 /** Distinct values a key may have and still be interned. */
 const MAX_VALUES_PER_KEY = 512;
 const MAX_VALUE_LENGTH = 200;
+/**
+ * UTF-8 bytes past which a value is never interned (a UTF-16 unit takes at most 3 bytes, so such a
+ * value is longer than MAX_VALUE_LENGTH units). Decoders check it before making the string: a key
+ * whose values are all long (response bodies) stays "repeating" forever, since long values are not
+ * counted, and each of its 64 KiB values was made a string only to be dropped — under bench:memory
+ * a GiB of strings on the large bodies' decode worker, 15 % of its time in scavenges.
+ */
+export const MAX_INTERNED_BYTES = 3 * MAX_VALUE_LENGTH;
 
 export class StringPool {
   private readonly keys = new Map<string, KeyInfo>();
@@ -40,6 +48,11 @@ export class StringPool {
     if (values.size >= MAX_VALUES_PER_KEY) info.values = undefined;
     else values.set(v, v);
     return v;
+  }
+
+  /** Whether a value of `bytes` UTF-8 bytes of this key may be interned (else: not worth making its string to ask). */
+  mayIntern(info: KeyInfo, bytes: number): boolean {
+    return info.values !== undefined && bytes <= MAX_INTERNED_BYTES;
   }
 
   /** Whether `v` is the pool's shared copy among the values of `info` (or among the names, without it). */
