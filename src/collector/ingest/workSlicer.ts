@@ -31,7 +31,10 @@ export interface LargeBodyPacer {
  * for at most MAX_LARGE_WAIT_MS at a stretch. Why: a sender of small bodies one at a time goes as
  * fast as each is answered, and under bench:memory (2 cores, a sender of 64 KiB-attribute spans
  * beside it) it went at 0.67× its rate alone while the large bodies' reading, storing and the
- * sending they prompt ran in the middle of its requests (docs/performance.md).
+ * sending they prompt ran in the middle of its requests (docs/performance.md). A slice runs at most
+ * one large body's job: a small body whose decode answer or request arrived meanwhile is then
+ * queued, and stored, before the next large one (two large bodies back to back in one slice held
+ * it for both).
  */
 export class WorkSlicer {
   private queue: (() => void)[] = [];
@@ -149,6 +152,8 @@ export class WorkSlicer {
     if (this.largeHead < this.large.length && this.largeWait() === 0) {
       const job = this.large[this.largeHead]!;
       this.large[this.largeHead++] = NOOP;
+      // One large body's job a slice: the event loop turns before the next (see `drain`).
+      this.endSlice = Math.max(this.endSlice, 1);
       return job;
     }
     return undefined;

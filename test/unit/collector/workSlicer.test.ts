@@ -53,6 +53,24 @@ test('work slicer: jobs of large bodies wait behind smaller ones, in order among
   assert.equal(slicer.pending, 0);
 });
 
+test('work slicer: one large body\'s job a slice, so that what arrives meanwhile (a small body) is queued before the next large one', async () => {
+  const slicer = new WorkSlicer(60_000);
+  const seen: string[] = [];
+  await new Promise<void>((resolve) => {
+    slicer.run(() => {
+      seen.push('big 1');
+      // A small body's decode answer arriving while the first large job runs.
+      setImmediate(() => slicer.run(() => seen.push('small')));
+    }, 1024 * 1024);
+    slicer.run(() => seen.push('big 2'), 1024 * 1024);
+    slicer.run(() => {
+      seen.push('big 3');
+      resolve();
+    }, 1024 * 1024);
+  });
+  assert.deepEqual(seen, ['big 1', 'small', 'big 2', 'big 3']);
+});
+
 test('work slicer: a job that asks to end the slice lets the event loop turn before the next job, whatever the budget', async () => {
   const order = async (endSlice: boolean): Promise<string[]> => {
     const slicer = new WorkSlicer(60_000);
