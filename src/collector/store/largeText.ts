@@ -198,7 +198,7 @@ export class BufferSink {
    * buffer per socket read, up to 64 KiB); a view of a shared or pooled buffer is left alone.
    * Why: such a chunk is otherwise freed when the garbage collector next finds it, and a socket's
    * 64 KiB pieces, each below malloc's mmap threshold, pile up in the main malloc arena in the
-   * meantime, which keeps the high-water mark: 29–37 MiB of main arena under bench:memory, against
+   * meantime, which keeps the high-water mark: 27–37 MiB of main arena under bench:memory, against
    * 7 at start (docs/performance.md, `rss-small`).
    */
   dropCopied(chunk: Uint8Array): boolean {
