@@ -6,7 +6,7 @@ import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginPa
 import { Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from '../store/unixNano';
 import { JsonAttributeIndexer } from './otlpJsonAttributes';
-import { F_PARENT, F_SPAN, F_TRACE, indexRows, materialize, NONE, SAME, V_DICT, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, indexRows, materialize, NONE, SAME, V_DICT, type IndexScratch, type SpanIndex } from './spanIndex';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -74,10 +74,10 @@ const ZERO_ID = -2;
  * precise error message. Attribute values it does not read itself (arrays, kvlists, bytes, escaped
  * strings) are parsed one by one with JSON.parse and the object decoder.
  */
-export function indexOtlpJson(buf: Buffer, ctx: DecodeContext): SpanIndex | undefined {
+export function indexOtlpJson(buf: Buffer, ctx: DecodeContext, scratch?: IndexScratch): SpanIndex | undefined {
   if (ctx.dict.full) ctx.clear();
   try {
-    return new JsonSpanIndexer(buf, ctx).request();
+    return new JsonSpanIndexer(buf, ctx, scratch).request();
   } catch (e) {
     if (e instanceof NotFastPath || e instanceof RangeError) return undefined;
     throw e;
@@ -104,7 +104,8 @@ export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBa
  * otherwise.
  */
 export function decodeOtlpJsonRows(body: Buffer, ctx: DecodeContext): DecodedBatch | RowBatch {
-  const ix = indexOtlpJson(body, ctx);
+  // The index lives in this thread's scratch arrays until the next body is indexed (as protobuf's).
+  const ix = indexOtlpJson(body, ctx, ctx.indexScratch);
   return ix ? indexRows(ix, body, ctx.dict, ctx) : decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
@@ -136,8 +137,8 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
   private tailSet = 0;
   private readonly tailValues = new Float64Array(SPAN_MEMBER_TEXT.length);
 
-  constructor(buf: Buffer, ctx: DecodeContext) {
-    super(buf, ctx);
+  constructor(buf: Buffer, ctx: DecodeContext, scratch: IndexScratch | undefined) {
+    super(buf, ctx, scratch);
     this.budget = new SpanBudget(ctx.limits);
   }
 
