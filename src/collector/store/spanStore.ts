@@ -36,6 +36,7 @@ import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, rowBytes, TRACE_OVERHEAD, type SeenKeyArrays } from './storedBytes';
 import { slabBytesFor, TextSlabs } from './textSlabs';
 import { TraceEntry } from './traceEntry';
+import { SeedSource } from './spanIdWords';
 import { TraceLifecycle } from './traceLifecycle';
 import { LastBatch } from './recordBatch';
 
@@ -71,6 +72,8 @@ export class SpanStore {
   /** The same, by serial (what chunk rows name their owner by). */
   private readonly bySerial = new Map<number, TraceEntry>();
   private serials = 0;
+  /** The trace entries' hash seeds. */
+  private readonly seeds = new SeedSource();
   /** Where the spans are (span chunks: see spanChunk.ts). */
   private readonly table: ChunkTable;
   /** Running or finished, and the order of eviction. */
@@ -200,7 +203,7 @@ export class SpanStore {
         origin = undefined;
         entry = this.traces.get(lastId);
         if (!entry && !this.evictedIds.has(lastId)) {
-          entry = new TraceEntry(lastId, table, ++this.serials);
+          entry = new TraceEntry(lastId, table, ++this.serials, this.seeds.next());
           this.bySerial.set(entry.serial, entry);
           entry.generation = ++this.generations;
           entry.bytes = TRACE_OVERHEAD;

@@ -85,8 +85,10 @@ export class TraceEntry implements SpanIdWords {
     readonly table: ChunkTable,
     /** The entry's number in its store, written on its rows (see ChunkTable's relocate). */
     readonly serial: number,
+    /** Its span-id index's hash seed (random; a fresh one of its own when not given). */
+    seed?: number,
   ) {
-    this.index = new SpanIdIndex(this);
+    this.index = new SpanIdIndex(this, undefined, seed);
   }
 
   idHigh(pos: number): number {
