@@ -479,7 +479,13 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
     }
     const o = i * SPAN_INTS;
     const t = spans[o + F_TRACE]!;
-    if (t >= 0) trace = t;
+    // A run of spans of one trace: the spans after its first are marked SAME.
+    let run = 0;
+    if (t >= 0) {
+      trace = t;
+      run = 1;
+      while (i + run < count && spans[(i + run) * SPAN_INTS + F_TRACE] === SAME) run++;
+    }
     const p = spans[o + F_PARENT]!;
     if (p >= 0) parent = p;
     const parentAt = p === NONE ? -1 : parent;
@@ -528,6 +534,6 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
       else out.push(valueAt(v));
     }
     c.endRow(row, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0, hasExtras ? extraOf.get(i) : undefined);
-    sink.added(c, row, i);
+    sink.added(c, row, i, run);
   }
 }

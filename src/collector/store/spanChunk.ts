@@ -106,8 +106,12 @@ export interface SpanFields {
 export interface ChunkSink {
   /** A chunk with room for at least one more row. */
   chunk(): SpanChunk;
-  /** Row `row` of `chunk` now holds span `i` of the batch (called right after it is appended). */
-  added(chunk: SpanChunk, row: number, i: number): void;
+  /**
+   * Row `row` of `chunk` now holds span `i` of the batch (called right after it is appended).
+   * `traceRun`: when known, how many spans of the batch from `i` on have this span's trace id (a
+   * producer that knows runs gives it on a run's first span; the store sizes a new trace's tables by it).
+   */
+  added(chunk: SpanChunk, row: number, i: number, traceRun?: number): void;
 }
 
 /** Whether two rows have the same trace id (as words, or as text when one is kept as text). */

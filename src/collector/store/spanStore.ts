@@ -197,13 +197,13 @@ export class SpanStore {
     const table = this.table;
     // Each span is appended as a row of the open chunk first, then admitted to its trace — or
     // refused, and its row discarded.
-    const admit = (chunk: SpanChunk, row: number): void => {
+    const admit = (chunk: SpanChunk, row: number, traceRun: number | undefined): void => {
       if (last === undefined || !sameTrace(chunk, row, last, lastRow) || (evicted && entry && this.traces.get(lastId) !== entry)) {
         lastId = chunk.traceId(row);
         origin = undefined;
         entry = this.traces.get(lastId);
         if (!entry && !this.evictedIds.has(lastId)) {
-          entry = new TraceEntry(lastId, table, ++this.serials, this.seeds.next());
+          entry = new TraceEntry(lastId, table, ++this.serials, this.seeds.next(), traceRun);
           this.bySerial.set(entry.serial, entry);
           entry.generation = ++this.generations;
           entry.bytes = TRACE_OVERHEAD;
@@ -265,13 +265,13 @@ export class SpanStore {
         others = this.budget.usedBytes - this.heldBytes;
       }
     };
-    const sink: ChunkSink = { chunk: () => table.chunk(count), added: (chunk, row) => admit(chunk, row) };
+    const sink: ChunkSink = { chunk: () => table.chunk(count), added: (chunk, row, _i, traceRun) => admit(chunk, row, traceRun) };
     if ('append' in batch) batch.append(sink);
     else {
       const spans = batch.spans;
       for (let i = 0; i < spans.length; i++) {
         const c = table.chunk(spans.length - i);
-        admit(c, c.appendRecord(spans[i]!));
+        admit(c, c.appendRecord(spans[i]!), undefined);
       }
     }
     this.losses.accepted(count - refused);

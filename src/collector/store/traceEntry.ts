@@ -46,7 +46,7 @@ export interface TraceSource {
  */
 export class TraceEntry implements SpanIdWords {
   /** Row references, by place (arrival order of each span id). */
-  private refs = new Int32Array(4);
+  private refs: Int32Array;
   private count = 0;
   private readonly index: SpanIdIndex;
   /** Places of spans whose ids are not hex words (see spanChunk.ts). */
@@ -87,8 +87,16 @@ export class TraceEntry implements SpanIdWords {
     readonly serial: number,
     /** Its span-id index's hash seed (random; a fresh one of its own when not given). */
     seed?: number,
+    /**
+     * Spans known to be on their way (a batch's run of this trace): its tables are made that size,
+     * not grown to it. At most 1,024: spans refused later leave room that no span counts (12 bytes
+     * each), so that room stays small; a larger trace grows its tables from there.
+     */
+    expected = 4,
   ) {
-    this.index = new SpanIdIndex(this, undefined, seed);
+    const capacity = Math.max(4, Math.min(expected, 1024));
+    this.refs = new Int32Array(capacity);
+    this.index = new SpanIdIndex(this, capacity, seed);
   }
 
   idHigh(pos: number): number {
