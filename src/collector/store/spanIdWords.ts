@@ -132,6 +132,15 @@ export class SpanIdIndex {
     return old ?? -1;
   }
 
+  /**
+   * Holds `ref` under an id the caller knows is not held (it just asked `get`): placed in the first
+   * free slot of its run without comparing ids, as `grow` places them.
+   */
+  add(hi: number, lo: number, ref: number): void {
+    this.place(hi, lo, ref);
+    if (this.count * 2 > this.mask) this.grow();
+  }
+
   /** Every reference held (in no particular order). */
   *refs(): IterableIterator<number> {
     for (const v of this.slots) if (v !== 0) yield v - 1;

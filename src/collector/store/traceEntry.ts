@@ -177,8 +177,9 @@ export class TraceEntry implements SpanIdWords {
   }
 
   /**
-   * Adds the span of row `ref` at place `pos`: a new place (`pos === size`) or the place of the
-   * span it replaces (found by `findRow`); returns the replaced row's reference, or -1.
+   * Adds the span of row `ref` at place `pos`: a new place (`pos === size`, only when `findRow`
+   * found no span with its id) or the place of the span it replaces (found by `findRow`); returns
+   * the replaced row's reference, or -1.
    */
   put(ref: number, pos: number, nowMs: number): number {
     this.lastActivityMs = nowMs;
@@ -199,7 +200,7 @@ export class TraceEntry implements SpanIdWords {
     this.count = pos + 1;
     const chunk = this.table.chunkOf(ref);
     const row = this.table.rowOf(ref);
-    if (chunk.hasWordIds(row)) this.index.set(chunk.idHigh(row), chunk.idLow(row), pos);
+    if (chunk.hasWordIds(row)) this.index.add(chunk.idHigh(row), chunk.idLow(row), pos);
     else (this.oddIds ??= new Map()).set(chunk.spanId(row), pos);
     if (!this.stale) this.account(chunk, row, pos);
     return -1;
