@@ -325,6 +325,13 @@ export class TraceEntry implements SpanIdWords {
     return summary;
   }
 
+  /** Why its newer spans are refused, at these limits (it reached one of them). */
+  limitReason(maxSpans: number, maxBytes: number): string {
+    return this.size >= maxSpans
+      ? `trace ${this.traceId} reached its limit of ${maxSpans} spans (half of the collector's span limit): its newer spans are refused`
+      : `trace ${this.traceId} reached its limit of ${maxBytes} bytes of the collector's memory budget: its newer spans are refused`;
+  }
+
   /** Forgets the cached summary (its finished state or refused count changed). */
   invalidate(): void {
     this.summaryCache = undefined;
