@@ -338,6 +338,15 @@ test('colliding span ids cost a bounded number of probes each', () => {
   // 2n over all growths) looks at MAX_PROBES slots at most.
   assert.ok(index.probes <= 64 * 4 * n, `probes ${index.probes}`);
   assert.ok(index.probes > 64 * n, 'the ids did collide (else this test proves nothing)');
+  // The same ids as a trace entry adds them: asked first, then added without a second lookup.
+  const added = new SpanIdIndex(chunk, 8, seed);
+  for (let row = 0; row < n; row++) {
+    assert.equal(added.get(chunk.idHigh(row), chunk.idLow(row)), -1);
+    added.add(chunk.idHigh(row), chunk.idLow(row), row);
+  }
+  for (let row = 0; row < n; row++) assert.equal(added.get(chunk.idHigh(row), chunk.idLow(row)), row);
+  assert.equal(added.size, n);
+  assert.ok(added.probes <= 64 * 5 * n, `probes ${added.probes}`);
 });
 
 test('a compacted chunk keeps the live rows as they were, in order, and the index follows them', () => {
