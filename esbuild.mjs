@@ -91,6 +91,7 @@ async function buildTests() {
     ['test/bench/traceTestBench.ts', 'out/test/bench'],
     ['test/bench/batchBench.ts', 'out/test/bench'],
     ['test/bench/decodeBench.ts', 'out/test/bench'],
+    ['test/bench/storeIngestBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [
