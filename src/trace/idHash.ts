@@ -17,9 +17,14 @@ export const MAX_PROBES = 64;
  * least twice the ids, so that the table is at most half full and probe runs stay short.
  */
 export function emptySlots(capacity: number): Int32Array {
+  return new Int32Array(slotCount(capacity)).fill(-1);
+}
+
+/** The size of a table for about `capacity` ids (see `emptySlots`). */
+export function slotCount(capacity: number): number {
   let size = 16;
   while (size < capacity * 2) size *= 2;
-  return new Int32Array(size).fill(-1);
+  return size;
 }
 
 /** A fresh random seed for one table. */
