@@ -225,7 +225,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
     case 'notice':
       return isStr(v.text) ? { type: 'notice', text: v.text.slice(0, 1000) } : undefined;
     case 'spanDetails':
-      return isStr(v.traceId) && isStr(v.spanId) && optStr(v.message) && (v.span === undefined || (isSpanBatch(v.span) && v.span.spanId.length === 1 && !v.span.summary))
+      return isStr(v.traceId) && isStr(v.spanId) && optStr(v.message) && (v.span === undefined || (isSpanBatch(v.span) && v.span.parent.length === 1 && !v.span.summary))
         ? (v as HostToWebview)
         : undefined;
     case 'attributeMatches':
