@@ -3,7 +3,7 @@ import { hexToWords, ID_WORDS as BATCH_ID_WORDS, isSpanHex, isTraceHex, msRestTo
 import type { SpanExtra, SpanLike } from './spanRecord';
 import { SpanChunk } from './spanChunk';
 import { BatchIdRefs } from './batchIdRefs';
-import { fromStoredValue, type StoredValue } from './largeText';
+import { fromStoredValue as storedValue, type StoredValue } from './largeText';
 
 /**
  * A key list's entries in the batch being built. Key lists are shared (interned) arrays, so this is
@@ -107,9 +107,8 @@ export function encodeRowBatch(spans: SpanRows, summary = false): SpanBatch {
   const counts = countEntries(spans, shapeInRun(), innerShapeOf);
   const attrs = counts.spanAttrs + counts.eventAttrs + counts.linkAttrs;
   const b = allocateBatch(n, counts.links, counts.events, attrs);
-  // About: an id per span, a value per attribute, a few names and remote parents (it grows beyond).
-  // Three strings a span, as reserved before, left 200k unused entries (and 1.2 MB of ends) per 100k spans.
-  t.reserve(n + attrs + (n >>> 4) + 64);
+  // About: a value per attribute and a few names (it grows beyond); ids are words, not strings.
+  t.reserve(attrs + (n >>> 4) + 64);
   // The rows' id and time words as they are (runs of rows copied at once), then every span id in
   // the id table, so that a parent's position is found whether it arrived before or after its child.
   copyIdsAndTimes(b.ids, b.times, spans);
@@ -128,6 +127,7 @@ const PARENT_AT = BATCH_PARENT_AT;
 const TIME_WORDS = BATCH_TIME_WORDS;
 const ELSEWHERE = PARENT_ELSEWHERE;
 const NONE = PARENT_NONE;
+const fromStored = storedValue;
 
 /** The shape of a span's attributes from its key list and its extra. */
 type ShapeOf = (keys: readonly string[], x: SpanExtra | undefined) => Shape;
@@ -279,17 +279,24 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
   let la = counts.spanAttrs + counts.eventAttrs;
   let ev = 0;
   let lk = 0;
-  // Most spans share their name with the span before or one of a few others: one lookup per change.
-  let name = '';
-  let nameRef = -1;
+  // A name's ref by its index in the chunk's names, per chunk: a span's name is then an array read,
+  // not a string lookup (names change from span to span; a lookup per span was a quarter of the
+  // process's first batch, run before V8 had compiled it).
+  const nameRefsOf = new Map<SpanChunk, Int32Array>();
+  let refsChunk: SpanChunk | undefined;
+  let nameRefs: Int32Array = new Int32Array(0);
   for (let i = 0; i < n; i++) {
     const chunk = chunks[i]!;
     const row = rows[i]!;
-    const spanName = chunk.spanName(row);
-    if (nameRef < 0 || spanName !== name) {
-      name = spanName;
-      nameRef = t.ref(name);
+    if (chunk !== refsChunk) {
+      refsChunk = chunk;
+      let refs = nameRefsOf.get(chunk);
+      if (refs === undefined || refs.length < chunk.names.length) nameRefsOf.set(chunk, (refs = grownRefs(refs, chunk.names.length)));
+      nameRefs = refs;
     }
+    const nameAt = chunk.name[row]!;
+    let nameRef = nameRefs[nameAt]!;
+    if (nameRef === -1) nameRef = nameRefs[nameAt] = t.ref(chunk.names[nameAt]!);
     b.name[i] = nameRef;
     const status = chunk.status(row);
     // OTLP codes 0–2 are the batch's status indices; an unknown code shows as unset.
@@ -337,6 +344,13 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
   b.linkAttrFrom[lk] = la;
 }
 
+/** A chunk's name refs (-1: not looked up yet) for `names` names, keeping those of `refs`. */
+function grownRefs(refs: Int32Array | undefined, names: number): Int32Array {
+  const out = new Int32Array(names).fill(-1);
+  if (refs) out.set(refs);
+  return out;
+}
+
 /** Values looked at per key before deciding whether they repeat. */
 const SAMPLE = 64;
 
@@ -381,7 +395,7 @@ class ValueRefs {
     for (let k = 0; k < refs.length; k++, a++) {
       attrKey[a] = refs[k]!;
       // Large strings are stored off the heap: the timeline gets them as text.
-      const v = fromStoredValue(vals[start + from[k]!]!);
+      const v = fromStored(vals[start + from[k]!]!);
       // attrType stays 0 (string) from allocation.
       if (typeof v === 'string') attrValue[a] = this.ref(slots[k]!, v);
       else this.t.putValue(b, a, v);
