@@ -28,6 +28,12 @@ export class SpanRowIndex implements SpanIdWords {
   private textIds: Map<string, number> | undefined;
   /** A later row with the same id, or the row itself: `last` follows it (chains are as long as an id is repeated). */
   private next: Int32Array;
+  /**
+   * A row with the parent's id, once found by the words (parents elsewhere than the span's own
+   * batch: a live update's children of spans sent earlier): each rebuild then reads it, not the
+   * table; -1 until found (an orphan is looked up again: its parent may arrive).
+   */
+  private found: Int32Array;
   private rows = 0;
   private readonly scratch = new Uint32Array(2);
 
@@ -37,6 +43,7 @@ export class SpanRowIndex implements SpanIdWords {
     seed?: number,
   ) {
     this.next = new Int32Array(batch.parent.length);
+    this.found = new Int32Array(batch.parent.length).fill(-1);
     this.index = new SpanIdIndex(this, batch.parent.length, seed);
     this.add(0);
   }
@@ -61,6 +68,9 @@ export class SpanRowIndex implements SpanIdWords {
     const next = new Int32Array(grown.parent.length);
     next.set(this.next.subarray(0, this.rows));
     this.next = next;
+    const found = new Int32Array(grown.parent.length).fill(-1);
+    found.set(this.found.subarray(0, this.rows));
+    this.found = found;
     this.add(this.rows);
   }
 
@@ -119,6 +129,14 @@ export class SpanRowIndex implements SpanIdWords {
     const p = this.batch.parent[r]!;
     if (p === NONE) return -1;
     if (p !== ELSEWHERE) return this.last(p);
+    const known = this.found[r]!;
+    if (known !== -1) return this.last(known);
+    const row = this.lookUpParent(r);
+    if (row >= 0) this.found[r] = row;
+    return row;
+  }
+
+  private lookUpParent(r: number): number {
     const textRef = this.oddRef(r, 2);
     if (textRef !== -1) {
       const id = this.text(textRef);
