@@ -4,7 +4,8 @@
  * on either side. Everything is structured-clone safe JSON.
  */
 import type { BatchCursor, CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
-import { isSpanBatch, type SpanBatch } from './spanBatch';
+import type { SpanBatch } from './spanBatch';
+import { isSpanBatch } from './spanBatchCheck';
 import { isAttrValue, type AttrValue } from './spanView';
 import { parseSignalHostToWebview, parseSignalWebviewToHost, type SignalHostToWebview, type SignalWebviewToHost } from './signalMessages';
 

@@ -5,7 +5,8 @@
  * (the columns the waterfall lays out), attributes are found by key without building objects, and a whole
  * {@link SpanView} is made only for the one span whose details are shown.
  */
-import { AttrKind, parseArrayAttr, parseStructureAttr, PARENT_NONE, STATUS_NAMES, type SpanBatch } from '../protocol/spanBatch';
+import { AttrKind, PARENT_NONE, STATUS_NAMES, type SpanBatch } from '../protocol/spanBatch';
+import { parseArrayAttr, parseStructureAttr } from '../protocol/spanBatchCheck';
 import { ID_WORDS, nanoWordsToMs, PARENT_AT, SPAN_AT, TIME_WORDS, TRACE_AT, wordsToHex } from '../protocol/spanColumns';
 import { oddEntries, SpanRowIndex } from './spanRowIndex';
 import { doubleText, setAttribute, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../protocol/spanView';

@@ -4,7 +4,8 @@ import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScann
 import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { decodeLimits } from '../../../src/collector/store/otlpValues';
 import { SpanStore } from '../../../src/collector/store/spanStore';
-import { AttrKind, encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { AttrKind, encodeSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import type { BatchCursor } from '../../../src/protocol/collectorTypes';
 import { parseHostToWebview } from '../../../src/protocol/timelineMessages';
 import { SpanTable } from '../../../src/timelineModel/spanTable';

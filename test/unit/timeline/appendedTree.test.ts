@@ -4,7 +4,8 @@
 // values cut to the caps, orphans whose parent arrives later, spans re-sent with other values.
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import type { SpanView } from '../../../src/protocol/spanView';
 import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';

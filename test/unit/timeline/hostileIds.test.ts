@@ -4,7 +4,8 @@
 // slots looked at (probes), never timed. And batches made by hand: never unsafe.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { encodeSpanBatch, isSpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import { ID_WORDS, SPAN_AT } from '../../../src/protocol/spanColumns';
 import { BatchIdRefs } from '../../../src/collector/store/batchIdRefs';
 import { spanIdHash } from '../../../src/collector/store/spanIdWords';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { allocateBatch, AttrKind, BatchStrings, encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { allocateBatch, AttrKind, BatchStrings, encodeSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import { ID_WORDS, PARENT_AT, SPAN_AT, TIME_WORDS } from '../../../src/protocol/spanColumns';
 import { ID_WORDS as CHUNK_ID_WORDS, PARENT_AT as CHUNK_PARENT_AT, SPAN_AT as CHUNK_SPAN_AT } from '../../../src/collector/store/spanChunk';
 import { SLAB_WORDS } from '../../../src/collector/store/spanRecord';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { encodeSpanBatch, isSpanBatch, PARENT_ELSEWHERE, PARENT_NONE } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch, PARENT_ELSEWHERE, PARENT_NONE } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
