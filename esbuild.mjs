@@ -90,6 +90,8 @@ async function buildTests() {
     ['test/bench/memoryBench.ts', 'out/test/bench'],
     ['test/bench/traceTestBench.ts', 'out/test/bench'],
     ['test/bench/batchBench.ts', 'out/test/bench'],
+    ['test/bench/decodeBench.ts', 'out/test/bench'],
+    ['test/bench/storeIngestBench.ts', 'out/test/bench'],
   ];
   await Promise.all(
     benches.flatMap(([entry, dir]) => [

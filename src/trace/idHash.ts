@@ -1,5 +1,6 @@
 /**
- * The hash of the hand-made id tables (SpanIdIndex: the store's trace entries, its timeline batches' parents, the page's span rows). Ids come
+ * The hash of the hand-made id tables (SpanIdIndex: the store's trace entries, its timeline
+ * batches' parents, the page's span rows). Ids come
  * from users' programs, imported files and remote backends, so they may be chosen to collide: each
  * table hashes from a random seed of its own with a full-avalanche finish, and no operation looks
  * at more than {@link MAX_PROBES} slots (ids beyond go to a `Map`, the engine's own seeded hash).
@@ -13,13 +14,13 @@
 export const MAX_PROBES = 64;
 
 /**
- * The empty slots (-1) of a table for about `capacity` ids: a power of two, at least 16 and at
- * least twice the ids, so that the table is at most half full and probe runs stay short.
+ * The size of a table for about `capacity` ids: a power of two, at least 16 and at least twice the
+ * ids, so that the table is at most half full and probe runs stay short.
  */
-export function emptySlots(capacity: number): Int32Array {
+export function slotCount(capacity: number): number {
   let size = 16;
   while (size < capacity * 2) size *= 2;
-  return new Int32Array(size).fill(-1);
+  return size;
 }
 
 /** A fresh random seed for one table. */

@@ -1,4 +1,4 @@
-import { avalanche, emptySlots, MAX_PROBES, randomSeed } from './idHash';
+import { avalanche, MAX_PROBES, randomSeed, slotCount } from './idHash';
 
 // Bindings of this module, read in every probe loop and hash: an imported binding is a getter call
 // in the unbundled test and bench builds (measured: 3–4 ms of a 100k-span timeline batch).
@@ -20,6 +20,10 @@ export interface SpanIdWords {
  * id whose run is that long goes to a Map beside the table (see trace/idHash.ts).
  */
 export class SpanIdIndex {
+  /**
+   * Each slot holds its reference plus one, 0 when empty: a table made or grown is then zeroed by
+   * its allocation, not filled (filling was most of the cost of growing a trace's table).
+   */
   private slots: Int32Array;
   private mask: number;
   private count = 0;
@@ -33,7 +37,7 @@ export class SpanIdIndex {
     capacity = 8,
     seed?: number,
   ) {
-    this.slots = emptySlots(capacity);
+    this.slots = new Int32Array(slotCount(capacity));
     this.mask = this.slots.length - 1;
     this.seed = seed ?? randomSeed();
   }
@@ -58,7 +62,7 @@ export class SpanIdIndex {
     let s = this.hash(hi, lo);
     for (let n = 0; n < PROBES; n++, s = (s + 1) & this.mask) {
       this.probes++;
-      const v = this.slots[s]!;
+      const v = this.slots[s]! - 1;
       if (v === -1) return -1;
       if (words.idLow(v) === lo && words.idHigh(v) === hi) return v;
     }
@@ -74,14 +78,14 @@ export class SpanIdIndex {
     let s = this.hash(hi, lo);
     for (let n = 0; n < PROBES; n++, s = (s + 1) & this.mask) {
       this.probes++;
-      const v = this.slots[s]!;
+      const v = this.slots[s]! - 1;
       if (v === -1) {
-        this.slots[s] = ref;
+        this.slots[s] = ref + 1;
         if (++this.count * 2 > this.mask) this.grow();
         return -1;
       }
       if (words.idLow(v) === lo && words.idHigh(v) === hi) {
-        this.slots[s] = ref;
+        this.slots[s] = ref + 1;
         return v;
       }
     }
@@ -93,9 +97,18 @@ export class SpanIdIndex {
     return old ?? -1;
   }
 
+  /**
+   * Holds `ref` under an id the caller knows is not held (it just asked `get`): placed in the first
+   * free slot of its run without comparing ids, as `grow` places them.
+   */
+  add(hi: number, lo: number, ref: number): void {
+    this.place(hi, lo, ref);
+    if (this.count * 2 > this.mask) this.grow();
+  }
+
   /** Every reference held (in no particular order). */
   *refs(): IterableIterator<number> {
-    for (const v of this.slots) if (v !== -1) yield v;
+    for (const v of this.slots) if (v !== 0) yield v - 1;
     if (this.overflow) yield* this.overflow.values();
   }
 
@@ -105,20 +118,57 @@ export class SpanIdIndex {
    */
   remap(map: (ref: number) => number): void {
     const slots = this.slots;
-    for (let s = 0; s < slots.length; s++) if (slots[s] !== -1) slots[s] = map(slots[s]!);
+    for (let s = 0; s < slots.length; s++) if (slots[s] !== 0) slots[s] = map(slots[s]! - 1) + 1;
     if (this.overflow) for (const [k, v] of this.overflow) this.overflow.set(k, map(v));
   }
 
   private grow(): void {
     const old = this.slots;
     const beside = this.overflow;
-    this.slots = new Int32Array(old.length * 2).fill(-1);
+    this.slots = new Int32Array(old.length * 2);
     this.mask = this.slots.length - 1;
     this.count = 0;
     this.overflow = undefined;
     const words = this.words;
-    for (const v of old) if (v !== -1) this.set(words.idHigh(v), words.idLow(v), v);
-    if (beside) for (const v of beside.values()) this.set(words.idHigh(v), words.idLow(v), v);
+    for (let s = 0; s < old.length; s++) {
+      const v = old[s]! - 1;
+      if (v !== -1) this.place(words.idHigh(v), words.idLow(v), v);
+    }
+    if (beside) for (const v of beside.values()) this.place(words.idHigh(v), words.idLow(v), v);
+  }
+
+  /**
+   * `set` for an id known not to be held (the table's own ids, placed again by `grow`): the first
+   * free slot of its run, without comparing the ids on the way (each a read of another row).
+   */
+  private place(hi: number, lo: number, ref: number): void {
+    let s = this.hash(hi, lo);
+    for (let n = 0; n < PROBES; n++, s = (s + 1) & this.mask) {
+      this.probes++;
+      if (this.slots[s] === 0) {
+        this.slots[s] = ref + 1;
+        this.count++;
+        return;
+      }
+    }
+    (this.overflow ??= new Map()).set(key(hi, lo), ref);
+  }
+}
+
+/**
+ * Seeds for many tables (one per trace): drawn from the system's random source a block at a time,
+ * as one draw costs microseconds (it was 2% of storing a trace of 512 spans).
+ */
+export class SeedSource {
+  private readonly block = new Uint32Array(256);
+  private at = this.block.length;
+
+  next(): number {
+    if (this.at === this.block.length) {
+      crypto.getRandomValues(this.block);
+      this.at = 0;
+    }
+    return this.block[this.at++]!;
   }
 }
 

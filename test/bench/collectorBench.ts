@@ -14,6 +14,8 @@ const quick = process.argv.includes('--quick');
 /** `--decode-threads=N`: the collector's decode workers (default: the collector's own default). */
 const threadsArg = process.argv.find((a) => a.startsWith('--decode-threads='));
 const decodeThreads = threadsArg ? Number(threadsArg.split('=')[1]) : undefined;
+/** `--protobuf-on-workers`: every protobuf body decoded on the workers (the extension's setting), not in place first. */
+const protobufOnWorkers = process.argv.includes('--protobuf-on-workers') ? true : undefined;
 const log = (m: string): void => {
   if (!asJson) process.stderr.write(m + '\n');
 };
@@ -151,7 +153,7 @@ function meanCeiling(a: Ceiling, b: Ceiling): Ceiling {
 async function ingestPhase(format: 'json' | 'proto', requests: number): Promise<LoadResult & { stored: number; lost: number; spansPerCpuSec: number; threads?: ThreadsPerSpan }> {
   const warmup = 40;
   // No RSS sampler in the collector process (see server.ts): this bench reads only its rates and heap.
-  const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000, decodeThreads, sampleMemory: false }, false);
+  const { child, endpoint } = await startServer({ maxSpans: 2_000_000, maxTraces: 100_000, decodeThreads, protobufOnWorkers, sampleMemory: false }, false);
   try {
     const load = await runLoad({ endpoint, format, requests, warmup, concurrency: 4, templates: 8 }, child);
     const { stats } = await serverStats(child, false);

@@ -5,11 +5,10 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DecodeRequest, DecodeResponse, RecycleMessage } from './decodeMessages';
 import { DecodeContext, DecodeError } from '../store/decodedBatch';
-import { indexOtlpJson } from './otlpJsonScanner';
 import { decodeOtlpJson } from './otlpJsonDecoder';
-import { indexOtlpProto } from './otlpProtoDecoder';
+import { indexForPost } from './workerIndex';
 import { packBatch, packedTransfers } from './packedBatch';
-import { indexTransfers } from './spanIndex';
+import { indexTransfers, type IndexScratch } from './spanIndex';
 import { LargeBuffers, moveLargeValues } from './largeValues';
 import { decodeLimits } from '../store/otlpValues';
 
@@ -25,6 +24,8 @@ if ((workerData as { lowPriority?: boolean } | undefined)?.lowPriority && proces
   }
 }
 const ctx = new DecodeContext();
+/** The index arrays bodies are read into (see indexForPost). */
+const scratch: IndexScratch = {};
 /** Values of keys that the decoder found to repeat are stored once per batch; others as they come. */
 const repeats = (key: string): boolean => ctx.pool.key(key).values !== undefined;
 
@@ -42,23 +43,16 @@ port.on('message', (req: DecodeRequest | RecycleMessage) => {
   try {
     const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
     ctx.limits = decodeLimits(req.limits);
-    if (req.encoding === 'proto') {
-      const index = indexOtlpProto(body, ctx);
+    const index = indexForPost(req.encoding, body, ctx, scratch);
+    if (index) {
       if (req.moveLarge) moveLargeValues(index, body, req.moveLarge, largeBuffers);
       res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
       port.postMessage(res, indexTransfers(index));
     } else {
-      const index = indexOtlpJson(body, ctx);
-      if (index) {
-        if (req.moveLarge) moveLargeValues(index, body, req.moveLarge, largeBuffers);
-        res = { id: req.id, ok: true, index, added: ctx.dict.takeAdditions() };
-        port.postMessage(res, indexTransfers(index));
-      } else {
-        // Off the exporters' shape: decoded with JSON.parse here, and posted as strings and rows.
-        const packed = packBatch(decodeOtlpJson(body.toString('utf8'), ctx), repeats);
-        res = { id: req.id, ok: true, batch: packed, added: ctx.dict.takeAdditions() };
-        port.postMessage(res, packedTransfers(packed));
-      }
+      // Off the exporters' shape: decoded with JSON.parse here, and posted as strings and rows.
+      const packed = packBatch(decodeOtlpJson(body.toString('utf8'), ctx), repeats);
+      res = { id: req.id, ok: true, batch: packed, added: ctx.dict.takeAdditions() };
+      port.postMessage(res, packedTransfers(packed));
     }
   } catch (e) {
     const message = e instanceof DecodeError ? e.message : `malformed body: ${e instanceof Error ? e.message : String(e)}`;

@@ -119,13 +119,25 @@ export class JsonByteReader {
     return e >= 0 && this.escapeFrom(lim) > e ? e : -1;
   }
 
+  /**
+   * Skips whitespace; the next byte, or -1 at the end. Never reads past the end: a read there gives
+   * `undefined`, and once one of these compares had seen it, V8 compiled every inlined copy (tens
+   * per span) as a generic comparison call.
+   */
   protected ws(): number {
     const buf = this.buf;
+    const end = this.end;
     let p = this.pos;
-    let c = buf[p];
-    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = buf[++p];
+    while (p < end) {
+      const c = buf[p]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) {
+        this.pos = p;
+        return c;
+      }
+      p++;
+    }
     this.pos = p;
-    return c === undefined ? -1 : c;
+    return -1;
   }
 
   protected expect(ch: number): void {
@@ -403,6 +415,18 @@ export function fourValue(w: number): number {
   // Digit pairs first (10·d0 + d1 in byte 0, 10·d2 + d3 in byte 2: at most 99, no carry), then the two pairs.
   const d = ((w - 0x30303030) * 10 + ((w - 0x30303030) >>> 8)) & 0x00ff00ff;
   return (d & 0xff) * 100 + (d >>> 16);
+}
+
+/**
+ * Whether the four bytes of `w` are all lowercase hex digits (0-9, a-f), four at a time: with no
+ * byte's high bit set, adding 0x80 - x to a byte sets its high bit exactly when it is ≥ x, without a
+ * carry into the next byte.
+ */
+export function fourHexDigits(w: number): boolean {
+  if (w & 0x80808080) return false;
+  const digit = (w + 0x50505050) & ~(w + 0x46464646); // ≥ '0' and not ≥ ':'
+  const af = (w + 0x1f1f1f1f) & ~(w + 0x19191919); // ≥ 'a' and not ≥ 'g'
+  return ((digit | af) & 0x80808080) === (0x80808080 | 0);
 }
 
 /** A doubleValue written as a string: 'NaN', 'Infinity', '-Infinity' or a number's text. */

@@ -4,7 +4,7 @@ import { topValue } from './otlpJsonDecoder';
 import { doubleValue, EMPTY_VALUE, intFromText, type SpanBudget } from '../store/otlpValues';
 import type { KeyInfo } from '../store/stringPool';
 import { jsonDoubleText, JsonByteReader, Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
-import { IndexBuilder, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER } from './spanIndex';
+import { IndexBuilder, V_BOOL, V_DICT, V_EMPTY, V_INT, V_OTHER, type IndexScratch } from './spanIndex';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -24,6 +24,12 @@ const DOUBLE_VALUE = new Lit('{"doubleValue":');
 
 /** Places of a span's attribute list whose keys are remembered (see `memoAt`). */
 const MEMO_PLACES = 32;
+/**
+ * Values remembered per place, most recently used first: a batch's spans of two or three kinds
+ * (calls, steps) put two or three repeating values at one place (`"EC2"`, `"ELBv2"`, an int), which
+ * two ways lost to one another on every span.
+ */
+const VALUE_WAYS = 4;
 
 /**
  * The attribute part of the OTLP/JSON span indexer (otlpJsonScanner.ts): KeyValues and AnyValues
@@ -45,19 +51,22 @@ export class JsonAttributeIndexer extends JsonByteReader {
    * an int that fits the pair or a boolean, with the attribute's closing brace (`{"intValue":200}}`),
    * its value pair and the bytes it counts against the span's budget.
    */
-  private readonly valueAt = new Int32Array(2 * MEMO_PLACES).fill(-1);
-  private readonly valueLen = new Int32Array(2 * MEMO_PLACES);
-  private readonly valueTag = new Int32Array(2 * MEMO_PLACES);
-  private readonly valueArg = new Int32Array(2 * MEMO_PLACES);
-  private readonly valueBytes = new Int32Array(2 * MEMO_PLACES);
+  private readonly valueAt = new Int32Array(VALUE_WAYS * MEMO_PLACES).fill(-1);
+  private readonly valueLen = new Int32Array(VALUE_WAYS * MEMO_PLACES);
+  private readonly valueTag = new Int32Array(VALUE_WAYS * MEMO_PLACES);
+  private readonly valueArg = new Int32Array(VALUE_WAYS * MEMO_PLACES);
+  private readonly valueBytes = new Int32Array(VALUE_WAYS * MEMO_PLACES);
 
   constructor(
     buf: Buffer,
     protected readonly ctx: DecodeContext,
+    scratch?: IndexScratch,
   ) {
     super(buf);
     // Value pairs take 2 integers per attribute, and exporters write at least ~50 bytes per attribute.
-    this.b = new IndexBuilder(Math.max(4096, buf.length >> 4));
+    // Scratch arrays (an index read on this thread, or copied out before it is posted) grow to fit
+    // once and are reused: no array of the body's size is allocated, zeroed and page-faulted per body.
+    this.b = scratch ? new IndexBuilder(4096, scratch) : new IndexBuilder(Math.max(4096, buf.length >> 4));
   }
 
   /** Whether the `len` bytes at `a` and `b` (both within the body) are equal. */
@@ -196,15 +205,20 @@ export class JsonAttributeIndexer extends JsonByteReader {
     if (memo >= 0) {
       // A value at this place of the list as in the last spans (`{"stringValue":"…"}}`,
       // `{"intValue":200}}`): compared whole, its pair known without reading it.
-      for (let m = memo; m < memo + 2; m++) {
+      const first = (memo >> 1) * VALUE_WAYS;
+      for (let m = first; m < first + VALUE_WAYS; m++) {
         const from = this.valueAt[m]!;
+        if (from < 0) break;
         const len = this.valueLen[m]!;
-        if (from >= 0 && vs + len <= this.end && buf[vs + len - 2] === CLOSE_BRACE && this.same(from, vs, len)) {
+        if (vs + len <= this.end && buf[vs + len - 2] === CLOSE_BRACE && this.same(from, vs, len)) {
           const tag = this.valueTag[m]!;
+          const arg = this.valueArg[m]!;
+          const bytes = this.valueBytes[m]!;
           // A dictionary id stands for the value only where the key's values are shared.
-          if ((tag === V_DICT && info.values === undefined) || !budget.take(this.valueBytes[m]!)) break;
+          if ((tag === V_DICT && info.values === undefined) || !budget.take(bytes)) break;
+          if (m !== first) this.toFront(first, m, from, len, tag, arg, bytes);
           this.pos = vs + len;
-          b.pushValue(tag, this.valueArg[m]!);
+          b.pushValue(tag, arg);
           return true;
         }
       }
@@ -283,17 +297,24 @@ export class JsonAttributeIndexer extends JsonByteReader {
   private remember(memo: number, start: number, bytes: number): void {
     if (memo < 0 || this.buf[this.pos] !== CLOSE_BRACE) return;
     const b = this.b;
-    const next = memo + 1;
-    this.valueAt[next] = this.valueAt[memo]!;
-    this.valueLen[next] = this.valueLen[memo]!;
-    this.valueTag[next] = this.valueTag[memo]!;
-    this.valueArg[next] = this.valueArg[memo]!;
-    this.valueBytes[next] = this.valueBytes[memo]!;
-    this.valueAt[memo] = start;
-    this.valueLen[memo] = this.pos + 1 - start;
-    this.valueTag[memo] = b.values[b.valueInts - 2]!;
-    this.valueArg[memo] = b.values[b.valueInts - 1]!;
-    this.valueBytes[memo] = bytes;
+    const first = (memo >> 1) * VALUE_WAYS;
+    this.toFront(first, first + VALUE_WAYS - 1, start, this.pos + 1 - start, b.values[b.valueInts - 2]!, b.values[b.valueInts - 1]!, bytes);
+  }
+
+  /** Puts a value first among its place's ways, the ways before `m` moved one down (the one at `m` dropped). */
+  private toFront(first: number, m: number, at: number, len: number, tag: number, arg: number, bytes: number): void {
+    for (let w = m; w > first; w--) {
+      this.valueAt[w] = this.valueAt[w - 1]!;
+      this.valueLen[w] = this.valueLen[w - 1]!;
+      this.valueTag[w] = this.valueTag[w - 1]!;
+      this.valueArg[w] = this.valueArg[w - 1]!;
+      this.valueBytes[w] = this.valueBytes[w - 1]!;
+    }
+    this.valueAt[first] = at;
+    this.valueLen[first] = len;
+    this.valueTag[first] = tag;
+    this.valueArg[first] = arg;
+    this.valueBytes[first] = bytes;
   }
 
   /** The `}` that closes a one-member AnyValue; false (nothing consumed) when something else follows. */

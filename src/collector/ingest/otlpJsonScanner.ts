@@ -3,10 +3,10 @@ import { emptyOriginParts, timesProblem, BAD_END, BAD_START, type DecodeContext,
 import { count, decodeOtlpJson, jsonLink } from './otlpJsonDecoder';
 import { SpanBudget } from '../store/otlpValues';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginParts, type SpanExtra } from '../store/spanRecord';
-import { Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
+import { fourHexDigits, Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from '../store/unixNano';
 import { JsonAttributeIndexer } from './otlpJsonAttributes';
-import { F_PARENT, F_SPAN, F_TRACE, indexRows, materialize, NONE, SAME, V_DICT, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, indexRows, materialize, NONE, SAME, V_DICT, type IndexScratch, type SpanIndex } from './spanIndex';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
@@ -56,10 +56,6 @@ const TAIL_MEMBERS = (1 << M_DROPPED_ATTRIBUTES) | (1 << M_EVENTS) | (1 << M_DRO
 const SPAN_MEMBERS = SPAN_MEMBER_TEXT.map((m) => new Lit(`"${m}":`));
 const SPAN_MEMBER_NAMES = SPAN_MEMBER_TEXT.map((m) => new Lit(m));
 
-/** Per byte: 1 for a lowercase hex digit, 0 for anything else (uppercase ids take the slow path). */
-const HEX = new Uint8Array(256);
-for (const c of '0123456789abcdef') HEX[c.charCodeAt(0)] = 1;
-
 /** An id that is present but all zero (invalid for a trace or span id; a root for a parent id). */
 const ZERO_ID = -2;
 
@@ -74,10 +70,10 @@ const ZERO_ID = -2;
  * precise error message. Attribute values it does not read itself (arrays, kvlists, bytes, escaped
  * strings) are parsed one by one with JSON.parse and the object decoder.
  */
-export function indexOtlpJson(buf: Buffer, ctx: DecodeContext): SpanIndex | undefined {
+export function indexOtlpJson(buf: Buffer, ctx: DecodeContext, scratch?: IndexScratch): SpanIndex | undefined {
   if (ctx.dict.full) ctx.clear();
   try {
-    return new JsonSpanIndexer(buf, ctx).request();
+    return new JsonSpanIndexer(buf, ctx, scratch).request();
   } catch (e) {
     if (e instanceof NotFastPath || e instanceof RangeError) return undefined;
     throw e;
@@ -104,7 +100,8 @@ export function decodeOtlpJsonBytes(body: Buffer, ctx: DecodeContext): DecodedBa
  * otherwise.
  */
 export function decodeOtlpJsonRows(body: Buffer, ctx: DecodeContext): DecodedBatch | RowBatch {
-  const ix = indexOtlpJson(body, ctx);
+  // The index lives in this thread's scratch arrays until the next body is indexed (as protobuf's).
+  const ix = indexOtlpJson(body, ctx, ctx.indexScratch);
   return ix ? indexRows(ix, body, ctx.dict, ctx) : decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
@@ -136,8 +133,8 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
   private tailSet = 0;
   private readonly tailValues = new Float64Array(SPAN_MEMBER_TEXT.length);
 
-  constructor(buf: Buffer, ctx: DecodeContext) {
-    super(buf, ctx);
+  constructor(buf: Buffer, ctx: DecodeContext, scratch: IndexScratch | undefined) {
+    super(buf, ctx, scratch);
     this.budget = new SpanBudget(ctx.limits);
   }
 
@@ -244,8 +241,8 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
   }
 
   /**
-   * A hex id of `len` characters: its offset; NONE when absent (null or ""), ZERO_ID when all
-   * zero. Anything else (uppercase, base64, another length) takes the slow path.
+   * A hex id of `len` characters (a multiple of 4): its offset; NONE when absent (null or ""),
+   * ZERO_ID when all zero. Anything else (uppercase, base64, another length) takes the slow path.
    */
   private hexId(len: number): number {
     const c = this.ws();
@@ -260,12 +257,13 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
       if (this.ke === s) return NONE;
       throw NOT_FAST;
     }
-    const buf = this.buf;
+    // Four characters at a time (ids are 32 or 16 of them).
+    const view = this.view;
     let zero = true;
-    for (let p = s; p < this.ke; p++) {
-      const ch = buf[p]!;
-      if (HEX[ch] === 0) throw NOT_FAST;
-      if (ch !== 0x30) zero = false;
+    for (let p = s; p < this.ke; p += 4) {
+      const w = view.getUint32(p, true);
+      if (!fourHexDigits(w)) throw NOT_FAST;
+      if (w !== 0x30303030) zero = false;
     }
     return zero ? ZERO_ID : s;
   }

@@ -8,6 +8,11 @@ import { wordsToMs } from '../store/unixNano';
 export class ProtoReader {
   pos = 0;
   private readonly slices: NodeBufferSlices;
+  /**
+   * The body as a DataView, made on the first fixed-width read: Buffer's readUInt32LE went through a
+   * generic property load on every call (a span's two times and its flags), a DataView read does not.
+   */
+  private dataView: DataView | undefined;
   constructor(
     readonly buf: Buffer,
     public end = buf.length,
@@ -56,11 +61,16 @@ export class ProtoReader {
     return Number.isSafeInteger(n) ? n : big.toString();
   }
 
+  private view(): DataView {
+    return (this.dataView ??= new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength));
+  }
+
   /** A fixed64 nanosecond time as fractional epoch ms, for display (logs and metrics keep no exact time). */
   fixed64NanosToMs(): number {
     if (this.pos + 8 > this.end) this.fail();
-    const lo = this.buf.readUInt32LE(this.pos);
-    const hi = this.buf.readUInt32LE(this.pos + 4);
+    const view = this.view();
+    const lo = view.getUint32(this.pos, true);
+    const hi = view.getUint32(this.pos + 4, true);
     this.pos += 8;
     return wordsToMs(lo, hi);
   }
@@ -68,21 +78,22 @@ export class ProtoReader {
   /** A fixed64 as its two 32-bit words into `out[at]` (low) and `out[at + 1]` (high). */
   fixed64Words(out: Uint32Array, at: number): void {
     if (this.pos + 8 > this.end) this.fail();
-    out[at] = this.buf.readUInt32LE(this.pos);
-    out[at + 1] = this.buf.readUInt32LE(this.pos + 4);
+    const view = this.view();
+    out[at] = view.getUint32(this.pos, true);
+    out[at + 1] = view.getUint32(this.pos + 4, true);
     this.pos += 8;
   }
 
   fixed32(): number {
     if (this.pos + 4 > this.end) this.fail();
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = this.view().getUint32(this.pos, true);
     this.pos += 4;
     return v;
   }
 
   double(): number {
     if (this.pos + 8 > this.end) this.fail();
-    const v = this.buf.readDoubleLE(this.pos);
+    const v = this.view().getFloat64(this.pos, true);
     this.pos += 8;
     return v;
   }

@@ -1,6 +1,6 @@
 import type { AttrValue } from '../../protocol/spanView';
 import type { DecodeContext, DecodedBatch, RowBatch } from '../store/decodedBatch';
-import type { ChunkSink, SpanChunk } from '../store/spanChunk';
+import { ID_WORDS, PARENT_AT, SPAN_AT, type ChunkSink, type SpanChunk } from '../store/spanChunk';
 import type { DictionaryView } from '../store/idDictionary';
 import { EMPTY_VALUE } from '../store/otlpValues';
 import { adoptableText, adoptableSlab, LARGE_TEXT_FROM, largeTextOfRange, type StoredValue, type TextSlab } from '../store/largeText';
@@ -422,13 +422,47 @@ function valueReader(ix: SpanIndex, body: Buffer, dict: DictionaryView): (at: nu
   };
 }
 
+/** Each byte's value as a lowercase hex digit (as OTLP/JSON writes ids), -1 for any other byte. */
+const HEX_DIGIT = new Int8Array(256).fill(-1);
+for (let c = 0; c < 16; c++) HEX_DIGIT['0123456789abcdef'.charCodeAt(c)] = c;
+
+/**
+ * Writes the `n` words of the id at bytes[at…] into out[to…]: hex text (8 digits a word) or raw
+ * bytes (4 a word, big-endian). False, with words partly written, when the text is not lowercase hex.
+ */
+function idWords(bytes: Uint8Array, at: number, text: boolean, out: Uint32Array, to: number, n: number): boolean {
+  for (let k = 0; k < n; k++) {
+    let x = 0;
+    if (text) {
+      for (let i = at + 8 * k, end = i + 8; i < end; i++) {
+        const d = HEX_DIGIT[bytes[i]!]!;
+        if (d < 0) return false;
+        x = (x << 4) | d;
+      }
+    } else {
+      const i = at + 4 * k;
+      x = (bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!;
+    }
+    out[to + k] = x >>> 0;
+  }
+  return true;
+}
+
 function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, origins: SpanOrigin[], extraOf: Map<number, SpanExtra>, sink: ChunkSink): void {
-  const { spans, times } = ix;
+  const { spans, times, values } = ix;
   const count = spans.length / SPAN_INTS;
   const slices = body as unknown as NodeBufferSlices;
   const strings = dict.strings;
   const valueAt = valueReader(ix, body, dict);
   const idText = ix.idText === true;
+  const hasExtras = extraOf.size > 0;
+  // The ids' words: trace (0–3), span (4, 5), parent (6, 7). A trace or parent named again by
+  // the next spans (the same offset) keeps its words, read once.
+  const w = new Uint32Array(ID_WORDS);
+  let wordsOfTrace = -1;
+  let wordsOfParent = -1;
+  let traceOk = false;
+  let parentOk = false;
   let chunk: SpanChunk | undefined;
   let originIn = new Int32Array(0);
   let lastKeys: string[] | undefined;
@@ -445,7 +479,13 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
     }
     const o = i * SPAN_INTS;
     const t = spans[o + F_TRACE]!;
-    if (t >= 0) trace = t;
+    // A run of spans of one trace: the spans after its first are marked SAME.
+    let run = 0;
+    if (t >= 0) {
+      trace = t;
+      run = 1;
+      while (i + run < count && spans[(i + run) * SPAN_INTS + F_TRACE] === SAME) run++;
+    }
     const p = spans[o + F_PARENT]!;
     if (p >= 0) parent = p;
     const parentAt = p === NONE ? -1 : parent;
@@ -462,13 +502,38 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
     let origin = originIn[originAt]!;
     if (origin < 0) origin = originIn[originAt] = c.originIndex(origins[originAt]!);
     const s = spans[o + F_SPAN]!;
-    const row = idText
-      ? c.beginRow(slices.latin1Slice(trace, trace + 32), slices.latin1Slice(s, s + 16), parentAt < 0 ? '' : slices.latin1Slice(parentAt, parentAt + 16), name, lastShape, origin)
-      : c.beginRowBytes(body, trace, s, parentAt, name, lastShape, origin);
-    c.times.set(times.subarray(i * SLAB_WORDS, (i + 1) * SLAB_WORDS), row * SLAB_WORDS);
+    if (trace !== wordsOfTrace) {
+      wordsOfTrace = trace;
+      traceOk = idWords(body, trace, idText, w, 0, 4);
+    }
+    if (parentAt >= 0 && parentAt !== wordsOfParent) {
+      wordsOfParent = parentAt;
+      parentOk = idWords(body, parentAt, idText, w, PARENT_AT, 2);
+    }
+    const root = parentAt < 0;
+    const row =
+      traceOk && (root || parentOk) && idWords(body, s, idText, w, SPAN_AT, 2)
+        ? c.beginRowWords(w[0]!, w[1]!, w[2]!, w[3]!, w[SPAN_AT]!, w[SPAN_AT + 1]!, root ? 0 : w[PARENT_AT]!, root ? 0 : w[PARENT_AT + 1]!, root, name, lastShape, origin)
+        : // Ids that are not lowercase hex (only from a wrong index): kept as text, as any odd id.
+          c.beginRow(slices.latin1Slice(trace, trace + 32), slices.latin1Slice(s, s + 16), root ? '' : slices.latin1Slice(parentAt, parentAt + 16), name, lastShape, origin);
+    const at = i * SLAB_WORDS;
+    const to = row * SLAB_WORDS;
+    const rowTimes = c.times;
+    rowTimes[to] = times[at]!;
+    rowTimes[to + 1] = times[at + 1]!;
+    rowTimes[to + 2] = times[at + 2]!;
+    rowTimes[to + 3] = times[at + 3]!;
     const out = c.values;
-    for (let a = 0; a < keys.length; a++, v += 2) out.push(valueAt(v));
-    c.endRow(row, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0, extraOf.get(i));
-    sink.added(c, row, i);
+    // The common pairs read here; the rest (large values, in order, and kept values) by valueAt.
+    for (let a = 0; a < keys.length; a++, v += 2) {
+      const x = values[v]!;
+      const y = values[v + 1]!;
+      if (x === V_DICT) out.push(strings[y]!);
+      else if (x >= 0 && y < 0 && -1 - y < LARGE_TEXT_FROM) out.push(slices.latin1Slice(x, x - 1 - y));
+      else if (x === V_INT) out.push(y);
+      else out.push(valueAt(v));
+    }
+    c.endRow(row, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0, hasExtras ? extraOf.get(i) : undefined);
+    sink.added(c, row, i, run);
   }
 }

@@ -110,8 +110,12 @@ export interface SpanFields {
 export interface ChunkSink {
   /** A chunk with room for at least one more row. */
   chunk(): SpanChunk;
-  /** Row `row` of `chunk` now holds span `i` of the batch (called right after it is appended). */
-  added(chunk: SpanChunk, row: number, i: number): void;
+  /**
+   * Row `row` of `chunk` now holds span `i` of the batch (called right after it is appended).
+   * `traceRun`: when known, how many spans of the batch from `i` on have this span's trace id (a
+   * producer that knows runs gives it on a run's first span; the store sizes a new trace's tables by it).
+   */
+  added(chunk: SpanChunk, row: number, i: number, traceRun?: number): void;
 }
 
 /** Whether two rows have the same trace id (as words, or as text when one is kept as text). */
@@ -272,21 +276,42 @@ export class SpanChunk implements SpanIdWords {
    * id's 8 at `span`, the parent's 8 at `parent` (-1 for a root), read as big-endian words.
    */
   beginRowBytes(bytes: Uint8Array, trace: number, span: number, parent: number, nameIndex: number, shapeIndex: number, originIndex: number): number {
+    const root = parent < 0;
+    return this.beginRowWords(
+      word(bytes, trace),
+      word(bytes, trace + 4),
+      word(bytes, trace + 8),
+      word(bytes, trace + 12),
+      word(bytes, span),
+      word(bytes, span + 4),
+      root ? 0 : word(bytes, parent),
+      root ? 0 : word(bytes, parent + 4),
+      root,
+      nameIndex,
+      shapeIndex,
+      originIndex,
+    );
+  }
+
+  /**
+   * `beginRow` for ids already as words (t0…t3 the trace id, s0 s1 the span id, p0 p1 the parent,
+   * 0 0 for a root): what a producer that reads ids from bytes, and keeps the words of a trace or
+   * parent named again, calls (spanIndex.ts).
+   */
+  beginRowWords(t0: number, t1: number, t2: number, t3: number, s0: number, s1: number, p0: number, p1: number, root: boolean, nameIndex: number, shapeIndex: number, originIndex: number): number {
     const row = this.rows;
     if (row === this.capacity) throw new Error('span chunk: full');
     const at = row * ID_WORDS;
     const ids = this.ids;
-    for (let w = 0; w < 4; w++) ids[at + w] = word(bytes, trace + 4 * w);
-    ids[at + SPAN_AT] = word(bytes, span);
-    ids[at + SPAN_AT + 1] = word(bytes, span + 4);
-    if (parent < 0) {
-      ids[at + PARENT_AT] = 0;
-      ids[at + PARENT_AT + 1] = 0;
-    } else {
-      ids[at + PARENT_AT] = word(bytes, parent);
-      ids[at + PARENT_AT + 1] = word(bytes, parent + 4);
-    }
-    this.bits[row] = parent < 0 ? ROOT : 0;
+    ids[at] = t0;
+    ids[at + 1] = t1;
+    ids[at + 2] = t2;
+    ids[at + 3] = t3;
+    ids[at + SPAN_AT] = s0;
+    ids[at + SPAN_AT + 1] = s1;
+    ids[at + PARENT_AT] = p0;
+    ids[at + PARENT_AT + 1] = p1;
+    this.bits[row] = root ? ROOT : 0;
     this.lastTrace = undefined;
     this.lastParent = undefined;
     this.name[row] = nameIndex;

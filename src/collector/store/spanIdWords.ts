@@ -10,4 +10,4 @@
  * page's (trace/spanIdIndex.ts): both are re-exported here for the store's modules.
  */
 export { hexToWords, isSpanHex, isTraceHex, wordsToHex } from '../../protocol/spanColumns';
-export { SpanIdIndex, spanIdHash, type SpanIdWords } from '../../trace/spanIdIndex';
+export { SeedSource, SpanIdIndex, spanIdHash, type SpanIdWords } from '../../trace/spanIdIndex';

@@ -29,13 +29,14 @@ import { buildTree } from './queries/traceTree';
 import { toSpanView, type SpanOrigin, type SpanRecord } from './spanRecord';
 import { snapshotRecords } from './chunkSpan';
 import { ChunkTable } from './chunkTable';
-import { LargeText } from './largeText';
+import { releaseRowLarge, storeRowLarge } from './rowSlabs';
 import { LossLedger } from './lossLedger';
-import { DEFAULT_IDLE_MS, DEFAULT_MAX_BYTES, type ExtraCounters, type IngestResult, type SpanStoreOptions } from './spanStoreTypes';
+import { DEFAULT_IDLE_MS, DEFAULT_MAX_BYTES, noCounts, type ExtraCounters, type IngestResult, type SpanStoreOptions } from './spanStoreTypes';
 import { MemoryBudget, type BudgetMember } from './memoryBudget';
 import { originBytes, rowBytes, TRACE_OVERHEAD, type SeenKeyArrays } from './storedBytes';
 import { slabBytesFor, TextSlabs } from './textSlabs';
 import { TraceEntry } from './traceEntry';
+import { SeedSource } from './spanIdWords';
 import { TraceLifecycle } from './traceLifecycle';
 import { LastBatch } from './recordBatch';
 
@@ -56,21 +57,14 @@ export class SpanStore {
   readonly idleMs: number;
   /** Interned strings and shapes for decoders feeding this store. */
   readonly decodeContext = new DecodeContext();
-  readonly counters: ExtraCounters = {
-    requests: 0,
-    rejectedRequests: 0,
-    forwardedBatches: 0,
-    forwardFailures: 0,
-    forwardDropped: 0,
-    forwardQueued: 0,
-    persistedRuns: 0,
-    persistErrors: 0,
-  };
+  readonly counters: ExtraCounters = noCounts();
   /** Every trace, in order of first arrival. */
   private readonly traces = new Map<string, TraceEntry>();
   /** The same, by serial (what chunk rows name their owner by). */
   private readonly bySerial = new Map<number, TraceEntry>();
   private serials = 0;
+  /** The trace entries' hash seeds. */
+  private readonly seeds = new SeedSource();
   /** Where the spans are (span chunks: see spanChunk.ts). */
   private readonly table: ChunkTable;
   /** Running or finished, and the order of eviction. */
@@ -194,13 +188,13 @@ export class SpanStore {
     const table = this.table;
     // Each span is appended as a row of the open chunk first, then admitted to its trace — or
     // refused, and its row discarded.
-    const admit = (chunk: SpanChunk, row: number): void => {
+    const admit = (chunk: SpanChunk, row: number, traceRun: number | undefined): void => {
       if (last === undefined || !sameTrace(chunk, row, last, lastRow) || (evicted && entry && this.traces.get(lastId) !== entry)) {
         lastId = chunk.traceId(row);
         origin = undefined;
         entry = this.traces.get(lastId);
         if (!entry && !this.evictedIds.has(lastId)) {
-          entry = new TraceEntry(lastId, table, ++this.serials);
+          entry = new TraceEntry(lastId, table, ++this.serials, this.seeds.next(), traceRun);
           this.bySerial.set(entry.serial, entry);
           entry.generation = ++this.generations;
           entry.bytes = TRACE_OVERHEAD;
@@ -221,7 +215,7 @@ export class SpanStore {
         return;
       }
       // Counted in the form it is kept in: large strings off the heap, in slabs.
-      const large = this.storeRowLarge(chunk, row);
+      const large = storeRowLarge(this.slabs, chunk, row);
       let size = rowBytes(chunk, row, this.seenKeys);
       const o = chunk.spanOrigin(row);
       if (o !== origin) {
@@ -232,15 +226,11 @@ export class SpanStore {
       const oldRef = oldPos < 0 ? -1 : entry.ref(oldPos);
       const delta = size - (oldRef >= 0 ? rowBytes(table.chunkOf(oldRef), table.rowOf(oldRef), this.seenKeys) : 0);
       if (entry.bytes + delta > this.maxTraceBytes || (oldPos < 0 && entry.size >= this.maxTraceSpans)) {
-        if (large > 0) this.releaseRow(ref);
+        if (large > 0) releaseRowLarge(this.slabs, chunk, row);
         table.discard(ref);
         entry.refused++;
         entry.invalidate();
-        refuse(
-          entry.size >= this.maxTraceSpans
-            ? `trace ${entry.traceId} reached its limit of ${this.maxTraceSpans} spans (half of the collector's span limit): its newer spans are refused`
-            : `trace ${entry.traceId} reached its limit of ${this.maxTraceBytes} bytes of the collector's memory budget: its newer spans are refused`,
-        );
+        refuse(entry.limitReason(this.maxTraceSpans, this.maxTraceBytes));
         return;
       }
       if (chunk.extra(row)?.truncatedValues) truncated++;
@@ -249,7 +239,7 @@ export class SpanStore {
       entry.put(ref, pos, now);
       if (oldRef >= 0) {
         entry.generation = ++this.generations;
-        if (entry.hasLargeValues) this.releaseRow(oldRef);
+        if (entry.hasLargeValues) releaseRowLarge(this.slabs, table.chunkOf(oldRef), table.rowOf(oldRef));
         table.kill(oldRef);
       }
       if (large > 0) entry.hasLargeValues = true;
@@ -262,13 +252,13 @@ export class SpanStore {
         others = this.budget.usedBytes - this.heldBytes;
       }
     };
-    const sink: ChunkSink = { chunk: () => table.chunk(count), added: (chunk, row) => admit(chunk, row) };
+    const sink: ChunkSink = { chunk: () => table.chunk(count), added: (chunk, row, _i, traceRun) => admit(chunk, row, traceRun) };
     if ('append' in batch) batch.append(sink);
     else {
       const spans = batch.spans;
       for (let i = 0; i < spans.length; i++) {
         const c = table.chunk(spans.length - i);
-        admit(c, c.appendRecord(spans[i]!));
+        admit(c, c.appendRecord(spans[i]!), undefined);
       }
     }
     this.losses.accepted(count - refused);
@@ -319,30 +309,6 @@ export class SpanStore {
     }
   }
 
-  /** Moves a row's large values (its own, its events' and links') into the store's slabs; how many there are. */
-  private storeRowLarge(chunk: SpanChunk, row: number): number {
-    let n = this.slabs.storeValues(chunk.values, chunk.valueStart(row), chunk.valueEnd[row]);
-    const x = chunk.extra(row);
-    if (x?.events) for (const e of x.events) n += this.slabs.storeValues(e.values);
-    if (x?.links) for (const l of x.links) n += this.slabs.storeValues(l.values);
-    return n;
-  }
-
-  /** Gives back the slab room of a row's large values (its span was replaced or its trace went). */
-  private releaseRow(ref: number): void {
-    const chunk = this.table.chunkOf(ref);
-    const row = this.table.rowOf(ref);
-    const values = chunk.values;
-    const end = chunk.valueEnd[row]!;
-    for (let i = chunk.valueStart(row); i < end; i++) {
-      const v = values[i];
-      if (v instanceof LargeText) this.slabs.release(v);
-    }
-    const x = chunk.extra(row);
-    if (x?.events) for (const e of x.events) this.slabs.releaseValues(e.values);
-    if (x?.links) for (const l of x.links) this.slabs.releaseValues(l.values);
-  }
-
   private evict(victim: TraceEntry): void {
     this.losses.evicted(
       victim.traceId,
@@ -366,7 +332,7 @@ export class SpanStore {
     // until its last row is killed, and `allRefs` is a view of its list, so it reads the moves.
     const refs = entry.allRefs();
     for (let i = 0; i < refs.length; i++) {
-      if (entry.hasLargeValues) this.releaseRow(refs[i]!);
+      if (entry.hasLargeValues) releaseRowLarge(this.slabs, this.table.chunkOf(refs[i]!), this.table.rowOf(refs[i]!));
       this.table.kill(refs[i]!);
     }
     this.bySerial.delete(entry.serial);
@@ -485,15 +451,15 @@ export class SpanStore {
     return matchTraceSpans(this.traces.get(traceId.toLowerCase()), tokens, since);
   }
 
-  /**
-   * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
-   * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
-   */
   /** Where emptied buffers of large values made by a decode worker go back to (textSlabs.ts, `recycle`). */
   set recycleLargeBuffers(recycle: ((buffer: ArrayBuffer) => boolean) | undefined) {
     this.slabs.recycle = recycle;
   }
 
+  /**
+   * For a reader of `records` that reads across awaits: large values of traces evicted meanwhile
+   * keep their bytes until the returned function is called (textSlabs.ts, `hold`).
+   */
   holdLargeValues(): () => void {
     return this.slabs.hold();
   }

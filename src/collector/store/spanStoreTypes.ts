@@ -41,6 +41,11 @@ export type ExtraCounters = Pick<
   'requests' | 'rejectedRequests' | 'forwardedBatches' | 'forwardFailures' | 'forwardDropped' | 'forwardQueued' | 'persistedRuns' | 'persistErrors'
 >;
 
+/** The counters kept outside the store, all zero. */
+export function noCounts(): ExtraCounters {
+  return { requests: 0, rejectedRequests: 0, forwardedBatches: 0, forwardFailures: 0, forwardDropped: 0, forwardQueued: 0, persistedRuns: 0, persistErrors: 0 };
+}
+
 /** What a store did with a batch (an ImportResult with the reason spans were refused). */
 export interface IngestResult extends ImportResult {
   /** Why the first refused span was refused ('' when none was). */

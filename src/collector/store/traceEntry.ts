@@ -46,7 +46,7 @@ export interface TraceSource {
  */
 export class TraceEntry implements SpanIdWords {
   /** Row references, by place (arrival order of each span id). */
-  private refs = new Int32Array(4);
+  private refs: Int32Array;
   private count = 0;
   private readonly index: SpanIdIndex;
   /** Places of spans whose ids are not hex words (see spanChunk.ts). */
@@ -85,8 +85,18 @@ export class TraceEntry implements SpanIdWords {
     readonly table: ChunkTable,
     /** The entry's number in its store, written on its rows (see ChunkTable's relocate). */
     readonly serial: number,
+    /** Its span-id index's hash seed (random; a fresh one of its own when not given). */
+    seed?: number,
+    /**
+     * Spans known to be on their way (a batch's run of this trace): its tables are made that size,
+     * not grown to it. At most 1,024: spans refused later leave room that no span counts (12 bytes
+     * each), so that room stays small; a larger trace grows its tables from there.
+     */
+    expected = 4,
   ) {
-    this.index = new SpanIdIndex(this);
+    const capacity = Math.max(4, Math.min(expected, 1024));
+    this.refs = new Int32Array(capacity);
+    this.index = new SpanIdIndex(this, capacity, seed);
   }
 
   idHigh(pos: number): number {
@@ -167,8 +177,9 @@ export class TraceEntry implements SpanIdWords {
   }
 
   /**
-   * Adds the span of row `ref` at place `pos`: a new place (`pos === size`) or the place of the
-   * span it replaces (found by `findRow`); returns the replaced row's reference, or -1.
+   * Adds the span of row `ref` at place `pos`: a new place (`pos === size`, only when `findRow`
+   * found no span with its id) or the place of the span it replaces (found by `findRow`); returns
+   * the replaced row's reference, or -1.
    */
   put(ref: number, pos: number, nowMs: number): number {
     this.lastActivityMs = nowMs;
@@ -189,7 +200,7 @@ export class TraceEntry implements SpanIdWords {
     this.count = pos + 1;
     const chunk = this.table.chunkOf(ref);
     const row = this.table.rowOf(ref);
-    if (chunk.hasWordIds(row)) this.index.set(chunk.idHigh(row), chunk.idLow(row), pos);
+    if (chunk.hasWordIds(row)) this.index.add(chunk.idHigh(row), chunk.idLow(row), pos);
     else (this.oddIds ??= new Map()).set(chunk.spanId(row), pos);
     if (!this.stale) this.account(chunk, row, pos);
     return -1;
@@ -312,6 +323,13 @@ export class TraceEntry implements SpanIdWords {
     if (this.refused > 0) summary.refusedSpans = this.refused;
     this.summaryCache = summary;
     return summary;
+  }
+
+  /** Why its newer spans are refused, at these limits (it reached one of them). */
+  limitReason(maxSpans: number, maxBytes: number): string {
+    return this.size >= maxSpans
+      ? `trace ${this.traceId} reached its limit of ${maxSpans} spans (half of the collector's span limit): its newer spans are refused`
+      : `trace ${this.traceId} reached its limit of ${maxBytes} bytes of the collector's memory budget: its newer spans are refused`;
   }
 
   /** Forgets the cached summary (its finished state or refused count changed). */

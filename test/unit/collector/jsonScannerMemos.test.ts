@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 import { decodeOtlpJsonBytes, indexOtlpJson, scanOtlpJson } from '../../../src/collector/ingest/otlpJsonScanner';
-import { fourDigits, fourValue } from '../../../src/collector/ingest/jsonByteReader';
+import { fourDigits, fourHexDigits, fourValue } from '../../../src/collector/ingest/jsonByteReader';
 import { DecodeContext, type DecodedBatch } from '../../../src/collector/store/decodedBatch';
 import { decodeLimits, type DecodeLimits } from '../../../src/collector/store/otlpValues';
 import { encodeOtlpJson } from '../../../src/collector/store/otlpJsonEncoder';
@@ -206,6 +206,29 @@ test('four digits in one word: checked and valued for every byte at every place 
     const w = Buffer.from(String(n).padStart(4, '0'), 'latin1').readUInt32LE(0);
     assert.ok(fourDigits(w));
     assert.equal(fourValue(w), n);
+  }
+});
+
+test('fourHexDigits accepts exactly the lowercase hex digits, every byte value at every place of the word', () => {
+  const hex = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66);
+  for (const fill of ['0', '9', 'a', 'f', '7']) {
+    for (let place = 0; place < 4; place++) {
+      for (let byte = 0; byte < 256; byte++) {
+        const w = Buffer.from(fill.repeat(4), 'latin1');
+        w[place] = byte;
+        assert.equal(fourHexDigits(w.readUInt32LE(0)), hex(byte), `byte ${byte} at ${place} among '${fill}'`);
+      }
+    }
+  }
+  // Two bad bytes in one word, next to each other and apart (a carry from one must not hide the other).
+  for (const [a, b] of [[0x2f, 0x67], [0xff, 0x30], [0x3a, 0x60], [0x40, 0x46]] as const) {
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
+      if (i === j) continue;
+      const w = Buffer.from('0af9', 'latin1');
+      w[i] = a;
+      w[j] = b;
+      assert.equal(fourHexDigits(w.readUInt32LE(0)), false, `${a} at ${i}, ${b} at ${j}`);
+    }
   }
 });
 

@@ -148,6 +148,8 @@ test('a JSON body in place becomes rows equal to the records the JSON decoder ma
       indexed++;
       assert.equal(batch.count, expected.length);
       batch.append(sink);
+      // Ids read as words from the hex text of the body: nothing kept as text.
+      for (const c of sink.chunks) for (let row = 0; row < c.rows; row++) assert.equal(c.hasWordIds(row), true);
     } else
       for (const rec of batch.spans) {
         const c = sink.chunk();
@@ -157,6 +159,34 @@ test('a JSON body in place becomes rows equal to the records the JSON decoder ma
     for (let i = 0; i < expected.length; i++) assert.deepEqual(everything(sink.spans[i]!), everything(expected[i]!), `seed ${seed} span ${i}`);
   }
   assert.ok(indexed > 0, 'some bodies took the index (else this test proves nothing of rows)');
+});
+
+test('a JSON index whose id text is not lowercase hex (a wrong index) keeps those ids as text, exactly', () => {
+  const spec = (i: number): SpanSpec => ({ traceId: traceIdOf(9), spanId: spanIdOf(10 + i), parentSpanId: i === 0 ? undefined : spanIdOf(10), name: `s${i}`, startMs: T0 + i, endMs: T0 + i + 1 });
+  const body = Buffer.from(jsonRequest([spec(0), spec(1), spec(2)]));
+  const ctx = new DecodeContext();
+  const batch = decodeOtlpJsonRows(body, ctx);
+  assert.ok('append' in batch, 'the scanner indexes this body');
+  // The body's bytes changed after indexing (the index trusts its offsets, checked for range only).
+  const upper = (id: string): void => {
+    for (let at = body.indexOf(id); at >= 0; at = body.indexOf(id, at + 1)) body.write(id.toUpperCase(), at, 'latin1');
+  };
+  upper(spanIdOf(11));
+  upper(spanIdOf(10));
+  const sink = collect(8);
+  batch.append(sink);
+  assert.deepEqual(
+    sink.spans.map((s) => [s.traceId, s.spanId, s.parentSpanId]),
+    [
+      [traceIdOf(9), spanIdOf(10).toUpperCase(), ''],
+      [traceIdOf(9), spanIdOf(11).toUpperCase(), spanIdOf(10).toUpperCase()],
+      [traceIdOf(9), spanIdOf(12), spanIdOf(10).toUpperCase()],
+    ],
+  );
+  assert.deepEqual(
+    sink.spans.map((s) => s.chunk.hasWordIds(s.row)),
+    [false, false, false],
+  );
 });
 
 test('a span index with an offset out of range throws before any row is written', () => {
@@ -308,6 +338,15 @@ test('colliding span ids cost a bounded number of probes each', () => {
   // 2n over all growths) looks at MAX_PROBES slots at most.
   assert.ok(index.probes <= 64 * 4 * n, `probes ${index.probes}`);
   assert.ok(index.probes > 64 * n, 'the ids did collide (else this test proves nothing)');
+  // The same ids as a trace entry adds them: asked first, then added without a second lookup.
+  const added = new SpanIdIndex(chunk, 8, seed);
+  for (let row = 0; row < n; row++) {
+    assert.equal(added.get(chunk.idHigh(row), chunk.idLow(row)), -1);
+    added.add(chunk.idHigh(row), chunk.idLow(row), row);
+  }
+  for (let row = 0; row < n; row++) assert.equal(added.get(chunk.idHigh(row), chunk.idLow(row)), row);
+  assert.equal(added.size, n);
+  assert.ok(added.probes <= 64 * 5 * n, `probes ${added.probes}`);
 });
 
 test('a compacted chunk keeps the live rows as they were, in order, and the index follows them', () => {

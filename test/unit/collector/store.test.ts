@@ -4,6 +4,7 @@ import { SpanStore } from '../../../src/collector';
 import type { StoreChange } from '../../../src/protocol/collectorTypes';
 import { jsonRequest, planRun, spanIdOf, traceIdOf, T0, type SpanSpec } from './helpers';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
+import { decodeOtlpJsonRows } from '../../../src/collector/ingest/otlpJsonScanner';
 
 const cluster = (n: number) =>
   planRun(n, 'create-cluster', [
@@ -131,4 +132,31 @@ test('delete, clear, export and import round trip', () => {
   const after = store.trace(traceIdOf(1));
   const norm = (xs: typeof before) => xs.map((s) => ({ ...s, startMs: Math.round(s.startMs * 1000), endMs: Math.round(s.endMs * 1000) })).sort((a, b) => a.spanId.localeCompare(b.spanId));
   assert.deepEqual(norm(after), norm(before));
+});
+
+test('runs of one trace in a body, shorter and longer than the tables made for them, are all stored and found by span id', () => {
+  // The rows of a span index tell the store how many spans of a trace come in a row: a new trace's
+  // tables are made that size (at most 1,024) and grow beyond it. Interleaved runs, a repeated id
+  // (last write wins) and a trace that comes back in a later run must all come out exact.
+  const specs: SpanSpec[] = [];
+  const span = (trace: number, i: number, name = `s${i}`): SpanSpec => ({ traceId: traceIdOf(trace), spanId: spanIdOf(trace * 10_000 + i), parentSpanId: i === 0 ? undefined : spanIdOf(trace * 10_000), name, startMs: T0 + i, endMs: T0 + i + 1 });
+  for (let i = 0; i < 1500; i++) specs.push(span(1, i));
+  for (let i = 0; i < 3; i++) specs.push(span(2, i));
+  for (let i = 1500; i < 1600; i++) specs.push(span(1, i));
+  specs.push(span(2, 1, 'again'));
+  const store = new SpanStore();
+  const batch = decodeOtlpJsonRows(Buffer.from(jsonRequest(specs)), store.decodeContext);
+  assert.ok('append' in batch, 'the body is stored as rows of its index');
+  const result = store.ingest(batch);
+  assert.equal(result.acceptedSpans, specs.length);
+  const one = store.entry(traceIdOf(1))!;
+  const two = store.entry(traceIdOf(2))!;
+  assert.equal(one.size, 1600);
+  assert.equal(two.size, 3);
+  for (let i = 0; i < 1600; i++) assert.equal(one.get(spanIdOf(10_000 + i))?.name, `s${i}`);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => two.get(spanIdOf(20_000 + i))?.name),
+    ['s0', 'again', 's2'],
+  );
+  assert.equal(store.stats().spans, 1603);
 });
