@@ -5,14 +5,21 @@
  * transport even moves typed arrays as binary buffers and hands them to the page as transferables),
  * and the webview reads the columns in place, without allocating per span.
  *
- * Equal span and parent ids share one ref: the webview links parents to children by ref. Other
- * strings may repeat in the table (a maker stores a value once where it cheaply finds it equal;
- * {@link encodeSpanBatch} stores every string once). A hand-made batch that repeats an id draws a
- * different tree (spans with the same id apart), never an unsafe one; everything else
- * {@link isSpanBatch} checks.
+ * Ids and times are held as the collector stores them (see spanColumns.ts): ids as 32-bit words,
+ * times as exact nanosecond words, so that the collector makes a batch by copying its rows' words;
+ * the page makes hex text only for the ids it shows and milliseconds when it lays spans out. A
+ * span's parent is its position in the batch where the batch has a span with the parent's id.
+ * A hand-made batch that repeats an id or points parents anywhere draws a different tree, never an
+ * unsafe one; everything else {@link isSpanBatch} checks.
  */
 import { Attr } from './attributes';
-import { isAttrValue, type AttrValue, type SpanStatusName, type SpanView } from './spanView';
+import { hexToWords, ID_WORDS, isSpanHex, isTraceHex, msToNanoWords, PARENT_AT, SPAN_AT, TIME_WORDS, TRACE_AT } from './spanColumns';
+import { type AttrValue, type SpanStatusName, type SpanView } from './spanView';
+
+/** {@link SpanBatch.parent} of a root span. */
+export const PARENT_NONE = -1;
+/** {@link SpanBatch.parent} of a span whose parent is no span of the batch: its id is in `ids` (or `oddIdText`). */
+export const PARENT_ELSEWHERE = -2;
 
 export interface SpanBatch {
   /**
@@ -27,14 +34,21 @@ export interface SpanBatch {
   /** Every string of the batch back to back: string `k` is `text.slice(textEnd[k - 1] ?? 0, textEnd[k])`. */
   text: string;
   textEnd: Uint32Array;
+  /**
+   * {@link ID_WORDS} per span (see spanColumns.ts): trace id at TRACE_AT, span id at SPAN_AT, parent
+   * span id at PARENT_AT (zeros for a root); zeros for an id kept as text (`oddIdText`).
+   */
+  ids: Uint32Array;
+  /** One per span: the position of a span of the batch with the parent's id, {@link PARENT_NONE} or {@link PARENT_ELSEWHERE}. */
+  parent: Int32Array;
+  /** The spans (ascending) with an id that is not lowercase hex of its length (hand-made, imported): kept as text. */
+  oddIdRows: Uint32Array;
+  /** Three per odd row: the refs of its trace, span and parent id texts; -1 where that id is words (or, for a parent, none). */
+  oddIdText: Int32Array;
   // One entry per span. Strings are refs into the table.
-  traceId: Uint32Array;
-  spanId: Uint32Array;
-  /** -1: the span has no parent. */
-  parentSpanId: Int32Array;
   name: Uint32Array;
-  startMs: Float64Array;
-  endMs: Float64Array;
+  /** {@link TIME_WORDS} per span: start low, high, end low, high (unsigned nanoseconds since the epoch). */
+  times: Uint32Array;
   /** Index into {@link STATUS_NAMES}. */
   status: Uint8Array;
   /** -1: none. */
@@ -61,7 +75,8 @@ export interface SpanBatch {
   eventFrom: Uint32Array;
   // One entry per event.
   eventName: Uint32Array;
-  eventTimeMs: Float64Array;
+  /** Two per event: its time's low and high word (nanoseconds). */
+  eventTimes: Uint32Array;
   /** The attributes of event `e` (one more than events). */
   eventAttrFrom: Uint32Array;
   // One entry per attribute (of spans and events).
@@ -95,18 +110,25 @@ export const STATUS_NAMES: readonly SpanStatusName[] = ['unset', 'ok', 'error'];
  */
 export const AttrKind = { string: 0, number: 1, boolean: 2, array: 3, int: 4, double: 5, bytes: 6, structure: 7, empty: 8, truncated: 9 } as const;
 
-/** The columns of a batch being built (everything but its string table and numbers). */
-export type BatchColumns = Omit<SpanBatch, 'text' | 'textEnd' | 'numbers' | 'summary'>;
+/** The columns of a batch being built (everything but its string table, numbers and odd ids). */
+export type BatchColumns = Omit<SpanBatch, 'text' | 'textEnd' | 'numbers' | 'summary' | 'oddIdRows' | 'oddIdText'>;
+
+/** The spans of a batch whose ids are kept as text: see {@link SpanBatch.oddIdRows}. */
+export interface OddIds {
+  rows: Uint32Array;
+  text: Int32Array;
+}
+
+/** No odd ids. */
+export const NO_ODD_IDS: OddIds = { rows: new Uint32Array(0), text: new Int32Array(0) };
 
 /** Columns sized for `n` spans, `links` links, `events` events and `attrs` attributes (of all three). */
 export function allocateBatch(n: number, links: number, events: number, attrs: number): BatchColumns {
   return {
-    traceId: new Uint32Array(n),
-    spanId: new Uint32Array(n),
-    parentSpanId: new Int32Array(n),
+    ids: new Uint32Array(n * ID_WORDS),
+    parent: new Int32Array(n),
     name: new Uint32Array(n),
-    startMs: new Float64Array(n),
-    endMs: new Float64Array(n),
+    times: new Uint32Array(n * TIME_WORDS),
     status: new Uint8Array(n),
     statusMessage: new Int32Array(n),
     kind: new Uint8Array(n),
@@ -121,7 +143,7 @@ export function allocateBatch(n: number, links: number, events: number, attrs: n
     attrFrom: new Uint32Array(n + 1),
     eventFrom: new Uint32Array(n + 1),
     eventName: new Uint32Array(events),
-    eventTimeMs: new Float64Array(events),
+    eventTimes: new Uint32Array(2 * events),
     eventAttrFrom: new Uint32Array(events + 1),
     attrKey: new Uint32Array(attrs),
     attrType: new Uint8Array(attrs),
@@ -248,12 +270,12 @@ export class BatchStrings {
   }
 
   /** The finished batch of these columns (`summary`: see {@link SpanBatch.summary}). */
-  finish(b: BatchColumns, summary = false): SpanBatch {
+  finish(b: BatchColumns, summary = false, odd: OddIds = NO_ODD_IDS): SpanBatch {
     // Exact-size copies: a view on the grown buffers would post all of their spare room.
     this.chunk.length = this.inChunk;
     this.chunks.push(this.chunk.join(''));
     const text = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join('');
-    return { summary, text, textEnd: this.ends.slice(0, this.count), ...b, numbers: this.nums.slice(0, this.numCount) };
+    return { summary, text, textEnd: this.ends.slice(0, this.count), ...b, oddIdRows: odd.rows, oddIdText: odd.text, numbers: this.nums.slice(0, this.numCount) };
   }
 }
 
@@ -296,14 +318,29 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   let la = spanAttrs + eventAttrs;
   let ev = 0;
   let lk = 0;
+  // The last position of each span id (a repeated id: the page takes the last span with it).
+  const position = new Map<string, number>();
+  spans.forEach((s, i) => position.set(s.spanId, i));
+  const oddRows: number[] = [];
+  const oddText: number[] = [];
   for (let i = 0; i < n; i++) {
     const s = spans[i]!;
-    b.traceId[i] = t.ref(s.traceId);
-    b.spanId[i] = t.ref(s.spanId);
-    b.parentSpanId[i] = s.parentSpanId === undefined ? -1 : t.ref(s.parentSpanId);
+    const at = i * ID_WORDS;
+    const parent = s.parentSpanId;
+    const traceOk = isTraceHex(s.traceId);
+    const spanOk = isSpanHex(s.spanId);
+    const parentOk = parent === undefined || isSpanHex(parent);
+    if (traceOk) hexToWords(s.traceId, b.ids, at + TRACE_AT);
+    if (spanOk) hexToWords(s.spanId, b.ids, at + SPAN_AT);
+    if (parent !== undefined && parentOk) hexToWords(parent, b.ids, at + PARENT_AT);
+    if (!traceOk || !spanOk || !parentOk) {
+      oddRows.push(i);
+      oddText.push(traceOk ? -1 : t.ref(s.traceId), spanOk ? -1 : t.ref(s.spanId), parentOk ? -1 : t.ref(parent!));
+    }
+    b.parent[i] = parent === undefined ? PARENT_NONE : parent === '' ? PARENT_ELSEWHERE : (position.get(parent) ?? PARENT_ELSEWHERE);
     b.name[i] = t.ref(s.name);
-    b.startMs[i] = s.startMs;
-    b.endMs[i] = s.endMs;
+    msToNanoWords(s.startMs, b.times, i * TIME_WORDS);
+    msToNanoWords(s.endMs, b.times, i * TIME_WORDS + 2);
     b.status[i] = Math.max(0, STATUS_NAMES.indexOf(s.status));
     b.statusMessage[i] = s.statusMessage === undefined ? -1 : t.ref(s.statusMessage);
     b.kind[i] = s.kind !== undefined && s.kind >= 0 && s.kind < 256 ? s.kind : 0;
@@ -326,7 +363,7 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
     b.eventFrom[i] = ev;
     for (const e of s.events) {
       b.eventName[ev] = t.ref(e.name);
-      b.eventTimeMs[ev] = e.timeMs;
+      msToNanoWords(e.timeMs, b.eventTimes, 2 * ev);
       b.eventAttrFrom[ev] = ea;
       ea = putAttrs(e.attributes, ea);
       ev++;
@@ -337,184 +374,10 @@ export function encodeSpanBatch(spans: readonly SpanView[]): SpanBatch {
   b.eventAttrFrom[ev] = ea;
   b.linkFrom[n] = lk;
   b.linkAttrFrom[lk] = la;
-  return t.finish(b);
+  return t.finish(b, false, { rows: Uint32Array.from(oddRows), text: Int32Array.from(oddText) });
 }
 
 /** JSON has no NaN or Infinity: such array items travel as their text. */
 function nonFiniteAsText(_key: string, v: unknown): unknown {
   return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
-}
-
-/** An array attribute's value from its JSON text; `undefined` unless it is an array of strings, numbers and booleans. */
-export function parseArrayAttr(json: string): AttrValue | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(v)) return undefined;
-  for (const x of v) if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') return undefined;
-  return v as AttrValue;
-}
-
-const isU32 = (v: unknown, length: number): v is Uint32Array => v instanceof Uint32Array && v.length === length;
-const isI32 = (v: unknown, length: number): v is Int32Array => v instanceof Int32Array && v.length === length;
-const isF64 = (v: unknown, length: number): v is Float64Array => v instanceof Float64Array && v.length === length;
-const isU8 = (v: unknown, length: number): v is Uint8Array => v instanceof Uint8Array && v.length === length;
-
-/** String ends ascending, the last at the end of the text. */
-function stringsOk(textEnd: Uint32Array, length: number): boolean {
-  let bad = 0;
-  for (let k = 1; k < textEnd.length; k++) bad |= textEnd[k]! < textEnd[k - 1]! ? 1 : 0;
-  return bad === 0 && (textEnd.length === 0 || textEnd[textEnd.length - 1] === length);
-}
-
-/** The per-span columns: refs inside the table, finite times, known statuses, ascending ranges. */
-function spansOk(b: SpanBatch, strings: number): boolean {
-  const { traceId, spanId, parentSpanId, name, startMs, endMs, status, statusMessage, attrFrom, eventFrom, traceState, linkFrom } = b;
-  // Refs are compared as unsigned 32-bit numbers (>>> 0), so -1 ("none") is caught where it is not allowed.
-  const none = 0xffffffff;
-  let bad = 0;
-  for (let i = 0; i < spanId.length; i++) {
-    const parent = parentSpanId[i]! >>> 0;
-    const message = statusMessage[i]! >>> 0;
-    const state = traceState[i]! >>> 0;
-    // x - x is 0 for finite numbers only (NaN and ±Infinity give NaN).
-    bad |=
-      (traceId[i]! >= strings ? 1 : 0) |
-      (spanId[i]! >= strings ? 1 : 0) |
-      (name[i]! >= strings ? 1 : 0) |
-      (parent >= strings && parent !== none ? 1 : 0) |
-      (message >= strings && message !== none ? 1 : 0) |
-      (state >= strings && state !== none ? 1 : 0) |
-      (linkFrom[i + 1]! < linkFrom[i]! ? 1 : 0) |
-      (startMs[i]! - startMs[i]! !== 0 ? 1 : 0) |
-      (endMs[i]! - endMs[i]! !== 0 ? 1 : 0) |
-      (status[i]! >= STATUS_NAMES.length ? 1 : 0) |
-      (attrFrom[i + 1]! < attrFrom[i]! ? 1 : 0) |
-      (eventFrom[i + 1]! < eventFrom[i]! ? 1 : 0);
-  }
-  return bad === 0;
-}
-
-function eventsOk(b: SpanBatch, strings: number): boolean {
-  const { eventName, eventTimeMs, eventAttrFrom } = b;
-  let bad = 0;
-  for (let e = 0; e < eventName.length; e++) {
-    bad |= (eventName[e]! >= strings ? 1 : 0) | (eventTimeMs[e]! - eventTimeMs[e]! !== 0 ? 1 : 0) | (eventAttrFrom[e + 1]! < eventAttrFrom[e]! ? 1 : 0);
-  }
-  return bad === 0;
-}
-
-function linksOk(b: SpanBatch, strings: number): boolean {
-  const { linkTraceId, linkSpanId, linkTraceState, linkAttrFrom } = b;
-  let bad = 0;
-  for (let l = 0; l < linkTraceId.length; l++) {
-    const state = linkTraceState[l]! >>> 0;
-    bad |= (linkTraceId[l]! >= strings ? 1 : 0) | (linkSpanId[l]! >= strings ? 1 : 0) | (state >= strings && state !== 0xffffffff ? 1 : 0) | (linkAttrFrom[l + 1]! < linkAttrFrom[l]! ? 1 : 0);
-  }
-  return bad === 0;
-}
-
-/** Keys inside the table; values below a limit per type (refs, number indices, 0/1), unknown types have limit 0. */
-function attributesOk(b: SpanBatch, strings: number): boolean {
-  const { attrKey, attrType, attrValue } = b;
-  const limit = new Uint32Array(256);
-  limit[AttrKind.string] = strings;
-  limit[AttrKind.number] = b.numbers.length;
-  limit[AttrKind.boolean] = 2;
-  limit[AttrKind.array] = strings;
-  limit[AttrKind.int] = strings;
-  limit[AttrKind.double] = b.numbers.length;
-  limit[AttrKind.bytes] = strings;
-  limit[AttrKind.structure] = strings;
-  limit[AttrKind.empty] = 1;
-  limit[AttrKind.truncated] = Math.max(0, b.numbers.length - 1);
-  let bad = 0;
-  for (let a = 0; a < attrKey.length; a++) bad |= (attrKey[a]! >= strings ? 1 : 0) | (attrValue[a]! >= limit[attrType[a]!]! ? 1 : 0);
-  return bad === 0;
-}
-
-/** Truncated values (few): a size, then a string ref. */
-function truncatedOk(b: SpanBatch, strings: number): boolean {
-  const { attrType, attrValue, numbers } = b;
-  for (let a = attrType.indexOf(AttrKind.truncated); a !== -1; a = attrType.indexOf(AttrKind.truncated, a + 1)) {
-    const x = attrValue[a]!;
-    const r = numbers[x + 1]!;
-    if (!(numbers[x]! >= 0) || !(Number.isInteger(r) && r >= 0 && r < strings)) return false;
-  }
-  return true;
-}
-
-/** A structure attribute's value from its JSON text; `undefined` unless it is a tagged list or kvlist. */
-export function parseStructureAttr(json: string): AttrValue | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && ((v as { kind?: unknown }).kind === 'array' || (v as { kind?: unknown }).kind === 'kvlist') && isAttrValue(v) ? v : undefined;
-}
-
-/** Structure attributes (rare) parse to tagged lists and kvlists. */
-function structuresOk(b: SpanBatch): boolean {
-  const { attrType, attrValue, text, textEnd } = b;
-  for (let a = attrType.indexOf(AttrKind.structure); a !== -1; a = attrType.indexOf(AttrKind.structure, a + 1)) {
-    const x = attrValue[a]!;
-    if (parseStructureAttr(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
-  }
-  return true;
-}
-
-/** Array attributes (few) parse to arrays of plain values. */
-function arraysOk(b: SpanBatch): boolean {
-  const { attrType, attrValue, text, textEnd } = b;
-  for (let a = attrType.indexOf(AttrKind.array); a !== -1; a = attrType.indexOf(AttrKind.array, a + 1)) {
-    const x = attrValue[a]!;
-    if (parseArrayAttr(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
-  }
-  return true;
-}
-
-/**
- * The whole batch checked (the webview side): every column of the right type and length, every
- * string ref inside the table, ranges ascending and tiling their entries, times finite, statuses
- * and attribute types known, booleans 0/1, number indices inside `numbers`, array attributes
- * arrays of plain values. It runs on every 100k-span trace before anything is drawn, cold: one
- * small function per pass, with no branch inside a pass, so each is optimized once and stays so.
- */
-export function isSpanBatch(v: unknown): v is SpanBatch {
-  if (typeof v !== 'object' || v === null) return false;
-  const b = v as Record<keyof SpanBatch, unknown>;
-  if (typeof b.summary !== 'boolean' || typeof b.text !== 'string' || !(b.textEnd instanceof Uint32Array) || !(b.spanId instanceof Uint32Array)) return false;
-  if (!(b.eventName instanceof Uint32Array) || !(b.attrKey instanceof Uint32Array)) return false;
-  const strings = b.textEnd.length;
-  const n = b.spanId.length;
-  const events = b.eventName.length;
-  const attrs = b.attrKey.length;
-  if (!(isU32(b.traceId, n) && isI32(b.parentSpanId, n) && isU32(b.name, n) && isF64(b.startMs, n) && isF64(b.endMs, n))) return false;
-  if (!(isU8(b.status, n) && isI32(b.statusMessage, n) && isU32(b.attrFrom, n + 1) && isU32(b.eventFrom, n + 1))) return false;
-  if (!(isF64(b.eventTimeMs, events) && isU32(b.eventAttrFrom, events + 1) && isU8(b.attrType, attrs) && isU32(b.attrValue, attrs))) return false;
-  if (!(b.numbers instanceof Float64Array)) return false;
-  if (!(isU8(b.kind, n) && isI32(b.traceState, n) && isU32(b.flags, n) && isU32(b.linkFrom, n + 1) && b.linkTraceId instanceof Uint32Array)) return false;
-  const links = b.linkTraceId.length;
-  if (!(isU32(b.linkSpanId, links) && isI32(b.linkTraceState, links) && isU32(b.linkFlags, links) && isU32(b.linkAttrFrom, links + 1))) return false;
-  const batch = b as unknown as SpanBatch;
-  // The layout encodeSpanBatch writes: the spans' attributes, then the events', each in order.
-  const spanAttrs = batch.attrFrom[n]!;
-  if (batch.attrFrom[0] !== 0 || batch.eventFrom[0] !== 0 || batch.eventFrom[n] !== events) return false;
-  if (batch.eventAttrFrom[0] !== spanAttrs || batch.linkFrom[0] !== 0 || batch.linkFrom[n] !== links) return false;
-  if (batch.linkAttrFrom[0] !== batch.eventAttrFrom[events] || batch.linkAttrFrom[links] !== attrs) return false;
-  return (
-    stringsOk(batch.textEnd, batch.text.length) &&
-    spansOk(batch, strings) &&
-    eventsOk(batch, strings) &&
-    linksOk(batch, strings) &&
-    attributesOk(batch, strings) &&
-    truncatedOk(batch, strings) &&
-    arraysOk(batch) &&
-    structuresOk(batch)
-  );
 }

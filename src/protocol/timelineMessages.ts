@@ -4,7 +4,8 @@
  * on either side. Everything is structured-clone safe JSON.
  */
 import type { BatchCursor, CallCountDiff, RunSummary, StepDiff } from './collectorTypes';
-import { isSpanBatch, type SpanBatch } from './spanBatch';
+import type { SpanBatch } from './spanBatch';
+import { isSpanBatch } from './spanBatchCheck';
 import { isAttrValue, type AttrValue } from './spanView';
 import { parseSignalHostToWebview, parseSignalWebviewToHost, type SignalHostToWebview, type SignalWebviewToHost } from './signalMessages';
 
@@ -225,7 +226,7 @@ export function parseHostToWebview(v: unknown): HostToWebview | undefined {
     case 'notice':
       return isStr(v.text) ? { type: 'notice', text: v.text.slice(0, 1000) } : undefined;
     case 'spanDetails':
-      return isStr(v.traceId) && isStr(v.spanId) && optStr(v.message) && (v.span === undefined || (isSpanBatch(v.span) && v.span.spanId.length === 1 && !v.span.summary))
+      return isStr(v.traceId) && isStr(v.spanId) && optStr(v.message) && (v.span === undefined || (isSpanBatch(v.span) && v.span.parent.length === 1 && !v.span.summary))
         ? (v as HostToWebview)
         : undefined;
     case 'attributeMatches':

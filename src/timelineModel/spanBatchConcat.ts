@@ -1,12 +1,11 @@
 /**
  * Two span batches as one (live updates append the spans that arrived to the run's batch): the
- * second batch's string refs move past the first one's strings, and the entries keep the layout
- * `isSpanBatch` asks for — all spans' attributes, then all events', then all links'. A span id (or
- * parent id) of the second batch that the first one has too takes the first one's ref, so equal
- * ids still share one ref, which the span tree relies on.
+ * second batch's string refs move past the first one's strings, its parent positions past the
+ * first one's spans, and the entries keep the layout `isSpanBatch` asks for — all spans'
+ * attributes, then all events', then all links'. Ids and times are words, copied as they are: a
+ * parent of the second batch's spans that is in the first is found by its words (SpanRowIndex).
  */
 import { AttrKind, type SpanBatch } from '../protocol/spanBatch';
-import { IdIndex } from './idIndex';
 
 type Column = Uint32Array | Int32Array | Float64Array | Uint8Array;
 
@@ -27,57 +26,16 @@ function joinedOffsets(a: Uint32Array, b: Uint32Array, shiftA: number, shiftB: n
   return out;
 }
 
-/** A's ref of an id (span or parent id), if a has it. */
-export type IdLookup = (id: string) => number | undefined;
-
-/** The joined table's ref for each ref of b used as a span or parent id (-1 where unused). */
-function idRefs(a: SpanBatch, b: SpanBatch, known: IdLookup | undefined): Int32Array {
-  const from = (t: SpanBatch, ref: number) => (ref === 0 ? 0 : t.textEnd[ref - 1]!);
-  if (known) {
-    const out = new Int32Array(b.textEnd.length).fill(-1);
-    for (const column of [b.spanId, b.parentSpanId]) {
-      for (const ref of column) {
-        if (ref === -1 || out[ref] !== -1) continue;
-        out[ref] = known(b.text.slice(from(b, ref), b.textEnd[ref])) ?? ref + a.textEnd.length;
-      }
-    }
-    return out;
-  }
-  const seen = new Uint8Array(a.textEnd.length);
-  const aIds: number[] = [];
-  for (const column of [a.spanId, a.parentSpanId]) {
-    for (const ref of column) {
-      if (ref === -1 || seen[ref]) continue;
-      seen[ref] = 1;
-      aIds.push(ref);
-    }
-  }
-  const index = new IdIndex(aIds.length, a.text, (i) => from(a, aIds[i]!), (i) => a.textEnd[aIds[i]!]!);
-  for (let i = 0; i < aIds.length; i++) index.set(i);
-  const out = new Int32Array(b.textEnd.length).fill(-1);
-  for (const column of [b.spanId, b.parentSpanId]) {
-    for (const ref of column) {
-      if (ref === -1 || out[ref] !== -1) continue;
-      const i = index.get(b.text.slice(from(b, ref), b.textEnd[ref]));
-      out[ref] = i === undefined ? ref + a.textEnd.length : aIds[i]!;
-    }
-  }
-  return out;
-}
-
-/**
- * `aIds`: a's ids, when the caller keeps them (see {@link BatchIds}); without it a's ids are hashed
- * here, which is most of the cost of appending a small batch to a large one.
- */
-export function concatBatches(a: SpanBatch, b: SpanBatch, aIds?: IdLookup): SpanBatch {
+/** The spans of `b` after those of `a`. */
+export function concatBatches(a: SpanBatch, b: SpanBatch): SpanBatch {
   const strings = a.textEnd.length;
-  const ids = idRefs(a, b, aIds);
-  const idRef = (ref: number) => (ref === -1 ? -1 : ids[ref]!);
+  const spans = a.parent.length;
   const u32 = (n: number) => new Uint32Array(n);
   const i32 = (n: number) => new Int32Array(n);
   const f64 = (n: number) => new Float64Array(n);
   const u8 = (n: number) => new Uint8Array(n);
   const notNone = (x: number) => x !== -1;
+  const position = (x: number) => x >= 0;
   // Entries: [a's span attrs][b's span attrs][a's event attrs][b's event attrs][a's link attrs][b's link attrs].
   const sa = a.attrFrom[a.attrFrom.length - 1]!;
   const sb = b.attrFrom[b.attrFrom.length - 1]!;
@@ -116,18 +74,18 @@ export function concatBatches(a: SpanBatch, b: SpanBatch, aIds?: IdLookup): Span
     summary: a.summary || b.summary,
     text: a.text + b.text,
     textEnd: joined(a.textEnd, b.textEnd, u32, a.text.length),
-    traceId: joined(a.traceId, b.traceId, u32, strings),
-    spanId: joined(a.spanId, b.spanId.map(idRef), u32),
-    parentSpanId: joined(a.parentSpanId, b.parentSpanId.map(idRef), i32),
+    ids: joined(a.ids, b.ids, u32),
+    parent: joined(a.parent, b.parent, i32, spans, position),
+    oddIdRows: joined(a.oddIdRows, b.oddIdRows, u32, spans),
+    oddIdText: joined(a.oddIdText, b.oddIdText, i32, strings, notNone),
     name: joined(a.name, b.name, u32, strings),
-    startMs: joined(a.startMs, b.startMs, f64),
-    endMs: joined(a.endMs, b.endMs, f64),
+    times: joined(a.times, b.times, u32),
     status: joined(a.status, b.status, u8),
     statusMessage: joined(a.statusMessage, b.statusMessage, i32, strings, notNone),
     attrFrom: joinedOffsets(a.attrFrom, b.attrFrom, 0, sa),
     eventFrom: joinedOffsets(a.eventFrom, b.eventFrom, 0, a.eventName.length),
     eventName: joined(a.eventName, b.eventName, u32, strings),
-    eventTimeMs: joined(a.eventTimeMs, b.eventTimeMs, f64),
+    eventTimes: joined(a.eventTimes, b.eventTimes, u32),
     // a's event attrs moved past b's span attrs; b's past all of a's entries.
     eventAttrFrom: joinedOffsets(a.eventAttrFrom, b.eventAttrFrom, sb, ea),
     kind: joined(a.kind, b.kind, u8),
@@ -145,47 +103,4 @@ export function concatBatches(a: SpanBatch, b: SpanBatch, aIds?: IdLookup): Span
     attrValue,
     numbers,
   };
-}
-
-/**
- * The span and parent ids of a batch that grows by {@link concatBatches}, by text → ref, kept from one
- * append to the next: each append then hashes the new batch's ids only, not the whole run's again.
- * An IdIndex over the batch's text (ids come from untrusted programs: see there).
- */
-export class BatchIds {
-  private batch: SpanBatch;
-  private readonly index: IdIndex;
-
-  constructor(batch: SpanBatch, seed?: number) {
-    this.batch = batch;
-    const from = (ref: number) => (ref === 0 ? 0 : this.batch.textEnd[ref - 1]!);
-    this.index = new IdIndex(batch.spanId.length * 2, batch.text, from, (ref) => this.batch.textEnd[ref]!, seed);
-    this.addRows(0);
-  }
-
-  /** The ref of `id` among the batch's span and parent ids. */
-  get(id: string): number | undefined {
-    return this.index.get(id);
-  }
-
-  /** Slots looked at so far (see IdIndex.probes). */
-  get probes(): number {
-    return this.index.probes;
-  }
-
-  /** The batch is now `joined` (the earlier one with rows appended from `firstNewRow` on). */
-  grown(joined: SpanBatch, firstNewRow: number): void {
-    this.batch = joined;
-    this.index.setText(joined.text);
-    this.addRows(firstNewRow);
-  }
-
-  private addRows(first: number): void {
-    const { spanId, parentSpanId } = this.batch;
-    // The same text under another ref (a hand-made batch): the first ref stays.
-    for (let r = first; r < spanId.length; r++) {
-      this.index.add(spanId[r]!);
-      if (parentSpanId[r] !== -1) this.index.add(parentSpanId[r]!);
-    }
-  }
 }

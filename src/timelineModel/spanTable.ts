@@ -1,10 +1,14 @@
 /**
  * The spans of one run as the webview holds them: a validated {@link SpanBatch}, read in place.
  * Strings are cut from the batch's text only when asked for (a visible row's name, the selected
- * span's details), attributes are found by key without building objects, and a whole
+ * span's details), ids made hex text only when shown or searched, times made milliseconds once
+ * (the columns the waterfall lays out), attributes are found by key without building objects, and a whole
  * {@link SpanView} is made only for the one span whose details are shown.
  */
-import { AttrKind, parseArrayAttr, parseStructureAttr, STATUS_NAMES, type SpanBatch } from '../protocol/spanBatch';
+import { AttrKind, PARENT_NONE, STATUS_NAMES, type SpanBatch } from '../protocol/spanBatch';
+import { parseArrayAttr, parseStructureAttr } from '../protocol/spanBatchCheck';
+import { ID_WORDS, nanoWordsToMs, PARENT_AT, SPAN_AT, TIME_WORDS, TRACE_AT, wordsToHex } from '../protocol/spanColumns';
+import { oddEntries, SpanRowIndex } from './spanRowIndex';
 import { doubleText, setAttribute, type AttrValue, type SpanEventView, type SpanLinkView, type SpanStatusName, type SpanView } from '../protocol/spanView';
 
 export class SpanTable {
@@ -14,8 +18,55 @@ export class SpanTable {
   /** Lower-cased strings by ref, made on first use (the filter's matching). */
   private lowered = new Map<number, string>();
 
-  constructor(readonly batch: SpanBatch) {
-    this.size = batch.spanId.length;
+  /** Epoch milliseconds of each span's start and end, from the batch's nanosecond words. */
+  readonly startMs: Float64Array;
+  readonly endMs: Float64Array;
+  /** By row: the row's entry among the batch's odd ids, or -1 (undefined: none has odd ids). */
+  private readonly odd: Int32Array | undefined;
+  private rowIndex: SpanRowIndex | undefined;
+
+  /** `appendedTo`: the table this one's batch grew from by appended rows (its id index is kept and extended). */
+  constructor(
+    readonly batch: SpanBatch,
+    appendedTo?: SpanTable,
+  ) {
+    this.size = batch.parent.length;
+    const times = layOut(batch.times, this.size);
+    this.startMs = times.start;
+    this.endMs = times.end;
+    this.odd = oddEntries(batch);
+    if (appendedTo?.rowIndex && appendedTo.size <= this.size) {
+      this.rowIndex = appendedTo.rowIndex;
+      this.rowIndex.grown(batch, this.odd);
+      appendedTo.rowIndex = undefined;
+    }
+  }
+
+  /** Span id → last row with it, and each row's parent row (made on first use). */
+  get rows(): SpanRowIndex {
+    return (this.rowIndex ??= new SpanRowIndex(this.batch, this.odd));
+  }
+
+  /** The text of row's odd id `which` (0 trace, 1 span, 2 parent), or undefined where it is words. */
+  private oddText(row: number, which: number): string | undefined {
+    const k = this.odd === undefined ? -1 : this.odd[row]!;
+    const ref = k === -1 ? -1 : this.batch.oddIdText[3 * k + which]!;
+    return ref === -1 ? undefined : this.str(ref);
+  }
+
+  traceId(row: number): string {
+    return this.oddText(row, 0) ?? wordsToHex(this.batch.ids, row * ID_WORDS + TRACE_AT, 4);
+  }
+
+  /** Undefined for a root. */
+  parentSpanId(row: number): string | undefined {
+    if (this.batch.parent[row] === PARENT_NONE) return undefined;
+    return this.oddText(row, 2) ?? wordsToHex(this.batch.ids, row * ID_WORDS + PARENT_AT, 2);
+  }
+
+  /** Epoch milliseconds of event `e`. */
+  eventMs(e: number): number {
+    return nanoWordsToMs(this.batch.eventTimes[2 * e]!, this.batch.eventTimes[2 * e + 1]!);
   }
 
   /** Where string `ref` starts in the text. */
@@ -45,7 +96,7 @@ export class SpanTable {
   }
 
   spanId(row: number): string {
-    return this.str(this.batch.spanId[row]!);
+    return this.oddText(row, 1) ?? wordsToHex(this.batch.ids, row * ID_WORDS + SPAN_AT, 2);
   }
 
   name(row: number): string {
@@ -149,20 +200,20 @@ export class SpanTable {
     const b = this.batch;
     const events: SpanEventView[] = [];
     for (let e = b.eventFrom[row]!; e < b.eventFrom[row + 1]!; e++) {
-      events.push({ name: this.str(b.eventName[e]!), timeMs: b.eventTimeMs[e]!, attributes: this.attributes(b.eventAttrFrom[e]!, b.eventAttrFrom[e + 1]!) });
+      events.push({ name: this.str(b.eventName[e]!), timeMs: this.eventMs(e), attributes: this.attributes(b.eventAttrFrom[e]!, b.eventAttrFrom[e + 1]!) });
     }
     const s: SpanView = {
-      traceId: this.str(b.traceId[row]!),
+      traceId: this.traceId(row),
       spanId: this.spanId(row),
       name: this.name(row),
-      startMs: b.startMs[row]!,
-      endMs: b.endMs[row]!,
+      startMs: this.startMs[row]!,
+      endMs: this.endMs[row]!,
       status: this.status(row),
       attributes: this.attributes(b.attrFrom[row]!, b.attrFrom[row + 1]!),
       events,
     };
-    const parent = b.parentSpanId[row]!;
-    if (parent !== -1) s.parentSpanId = this.str(parent);
+    const parent = this.parentSpanId(row);
+    if (parent !== undefined) s.parentSpanId = parent;
     const message = this.statusMessage(row);
     if (message !== undefined) s.statusMessage = message;
     if (b.kind[row]) s.kind = b.kind[row]!;
@@ -172,4 +223,19 @@ export class SpanTable {
     if (b.linkFrom[row + 1]! > b.linkFrom[row]!) s.links = this.links(row);
     return s;
   }
+}
+
+const toMs = nanoWordsToMs;
+const WORDS = TIME_WORDS;
+
+/** Milliseconds of every span's start and end: one conversion a time, when the page lays the spans out. */
+function layOut(times: Uint32Array, n: number): { start: Float64Array; end: Float64Array } {
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const at = i * WORDS;
+    start[i] = toMs(times[at]!, times[at + 1]!);
+    end[i] = toMs(times[at + 2]!, times[at + 3]!);
+  }
+  return { start, end };
 }

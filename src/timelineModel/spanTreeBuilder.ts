@@ -1,14 +1,12 @@
 /**
- * Builds the {@link SpanTree} of a span table with typed arrays only: parents found through string
- * refs (equal ids share one ref in a batch: `encodeSpanBatch` stores each string once and
- * `concatBatches` keeps it so), children as linked lists, an iterative walk, then one bottom-up
+ * Builds the {@link SpanTree} of a span table with typed arrays only: parents found by their
+ * position in the batch, or by their id's words (SpanRowIndex), children as linked lists, an iterative walk, then one bottom-up
  * pass for subtree ends, extents and self time. O(n) when siblings arrive in start order, as a
  * run's do (others are sorted: O(n log n)). No object and no string per span, and as few passes
  * as it can: the first render of a 100k-span trace runs this once, cold.
  */
 import { Attr } from '../protocol/attributes';
 import { AttrKind } from '../protocol/spanBatch';
-import { IdIndex } from './idIndex';
 import type { SpanTable } from './spanTable';
 import { NODE_KINDS, NodeFlag, SpanTree, TRUNCATED_VALUE_PREFIX, type RowClasses, type SpanIndex } from './spanTree';
 
@@ -36,7 +34,7 @@ function classOf(table: SpanTable, ref: number): number {
 
 /** Siblings by start, then end, then name, then arrival. */
 function byStart(table: SpanTable) {
-  const { startMs, endMs } = table.batch;
+  const { startMs, endMs } = table;
   return (a: number, b: number): number => {
     const d = startMs[a]! - startMs[b]! || endMs[a]! - endMs[b]!;
     if (d !== 0) return d;
@@ -56,14 +54,6 @@ function sortList(head: number, next: Int32Array, cmp: (a: number, b: number) =>
   items.sort(cmp);
   for (let k = 0; k < items.length; k++) next[items[k]!] = k + 1 < items.length ? items[k + 1]! : -1;
   return items[0]!;
-}
-
-/** The last row of each span id, by ref (-1 for refs that are no span's id). */
-function lastRowOfId(table: SpanTable): Int32Array {
-  const { spanId, textEnd } = table.batch;
-  const rowOfRef = new Int32Array(textEnd.length).fill(-1);
-  for (let r = 0; r < spanId.length; r++) rowOfRef[spanId[r]!] = r;
-  return rowOfRef;
 }
 
 /** Every row's kind (from its first kind attribute, as SpanTable.findAttr) and error flag, from row `first` on. */
@@ -131,10 +121,11 @@ interface Links {
 
 /**
  * Links rows last first, so each list is in arrival order; a list that may not be in start order
- * (a run's are) is checked and sorted afterwards. Parents are found by ref.
+ * (a run's are) is checked and sorted afterwards.
  */
-function link(table: SpanTable, rowOfRef: Int32Array, flags: Uint8Array): Links {
-  const { spanId, parentSpanId, textEnd, startMs } = table.batch;
+function link(table: SpanTable, flags: Uint8Array): Links {
+  const { startMs } = table;
+  const ids = table.rows;
   const total = table.size;
   const parentOf = new Int32Array(total).fill(-1);
   const firstChild = new Int32Array(total).fill(-1);
@@ -144,12 +135,12 @@ function link(table: SpanTable, rowOfRef: Int32Array, flags: Uint8Array): Links 
   let rootsMaybeUnsorted = false;
   let n = 0;
   for (let r = total - 1; r >= 0; r--) {
-    if (rowOfRef[spanId[r]!] !== r) continue; // a later span has this id
+    if (ids.last(r) !== r) continue; // a later span has this id
     n++;
-    const p = parentSpanId[r]!;
-    // A parent id that is given and not empty.
-    const named = p !== -1 && textEnd[p]! > (p === 0 ? 0 : textEnd[p - 1]!);
-    let pr = named ? rowOfRef[p]! : -1;
+    // -1: no parent; -2: a parent the batch does not have.
+    let pr = ids.parentRow(r);
+    const named = pr !== -1;
+    if (pr === -2) pr = -1;
     if (pr === r) {
       pr = -1;
       flags[r]! |= NodeFlag.ownParent;
@@ -192,8 +183,9 @@ interface Walked {
  * sibling, then its first child, so a subtree is done before the sibling after it. Members of a
  * parent cycle, which no root reaches, are walked from the first one met, as roots.
  */
-function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8Array, flagsOfRow: Uint8Array): Walked {
-  const { spanId, startMs, endMs } = table.batch;
+function walk(table: SpanTable, l: Links, kindOfRow: Uint8Array, flagsOfRow: Uint8Array): Walked {
+  const { startMs, endMs } = table;
+  const ids = table.rows;
   const { n, parentOf, firstChild, next } = l;
   const total = table.size;
   const w: Walked = {
@@ -257,7 +249,7 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
     // row met twice) and cut the cycle there. Every row walked up is then walked down: O(n) in all.
     const metOn = new Int32Array(total).fill(-1);
     for (let r = 0; r < total; r++) {
-      if (order[r] !== -1 || rowOfRef[spanId[r]!] !== r) continue;
+      if (order[r] !== -1 || ids.last(r) !== r) continue;
       let x = r;
       while (metOn[x] !== r) {
         metOn[x] = r;
@@ -277,7 +269,6 @@ function walk(table: SpanTable, rowOfRef: Int32Array, l: Links, kindOfRow: Uint8
  * broken at the first span met.
  */
 export function buildSpanTree(table: SpanTable, appendedTo?: SpanTree): SpanTree {
-  const rowOfRef = lastRowOfId(table);
   const total = table.size;
   const strings = table.batch.textEnd.length;
   const classes = new Int8Array(strings).fill(UNSEEN);
@@ -295,20 +286,22 @@ export function buildSpanTree(table: SpanTable, appendedTo?: SpanTree): SpanTree
   classify(table, classes, first, kinds, flags);
   markConverged(table, classes, first, kinds, flags);
   const rowClasses: RowClasses = { rows: total, classes, kinds, flags: flags.slice() };
-  const w = walk(table, rowOfRef, link(table, rowOfRef, flags), kinds, flags);
+  const w = walk(table, link(table, flags), kinds, flags);
   return new SpanTree(table, { ...w, ...bottomUp(w.parent, w.spanStartMs, w.spanEndMs), byId: lazyIdIndex(table, w.row), rowClasses });
 }
 
-/** Span id (by its text) → pre-order index; the hash table is built on the first lookup. */
+/** Span id (by its text) → pre-order index, through the table's id index (the inverse of `row` made on the first lookup). */
 function lazyIdIndex(table: SpanTable, row: Int32Array): SpanIndex {
-  let ids: IdIndex | undefined;
+  let order: Int32Array | undefined;
   const lookup = (id: string): number | undefined => {
-    if (!ids) {
-      const spanId = table.batch.spanId;
-      ids = new IdIndex(row.length, table.batch.text, (i) => table.from(spanId[row[i]!]!), (i) => table.to(spanId[row[i]!]!));
-      for (let i = 0; i < row.length; i++) ids.set(i);
+    const r = table.rows.get(id);
+    if (r === -1) return undefined;
+    if (!order) {
+      order = new Int32Array(table.size).fill(-1);
+      for (let i = 0; i < row.length; i++) order[row[i]!] = i;
     }
-    return ids.get(id);
+    const i = order[r]!;
+    return i === -1 ? undefined : i;
   };
   return { get: lookup, has: (id) => lookup(id) !== undefined };
 }

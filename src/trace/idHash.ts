@@ -1,5 +1,6 @@
 /**
- * The hash of the hand-made id tables (the timeline's IdIndex, the store's batch IdRefs). Ids come
+ * The hash of the hand-made id tables (SpanIdIndex: the store's trace entries, its timeline
+ * batches' parents, the page's span rows). Ids come
  * from users' programs, imported files and remote backends, so they may be chosen to collide: each
  * table hashes from a random seed of its own with a full-avalanche finish, and no operation looks
  * at more than {@link MAX_PROBES} slots (ids beyond go to a `Map`, the engine's own seeded hash).
@@ -13,14 +14,9 @@
 export const MAX_PROBES = 64;
 
 /**
- * The empty slots (-1) of a table for about `capacity` ids: a power of two, at least 16 and at
- * least twice the ids, so that the table is at most half full and probe runs stay short.
+ * The size of a table for about `capacity` ids: a power of two, at least 16 and at least twice the
+ * ids, so that the table is at most half full and probe runs stay short.
  */
-export function emptySlots(capacity: number): Int32Array {
-  return new Int32Array(slotCount(capacity)).fill(-1);
-}
-
-/** The size of a table for about `capacity` ids (see `emptySlots`). */
 export function slotCount(capacity: number): number {
   let size = 16;
   while (size < capacity * 2) size *= 2;
@@ -30,18 +26,6 @@ export function slotCount(capacity: number): number {
 /** A fresh random seed for one table. */
 export function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
-}
-
-/** FNV-1a of the UTF-16 code units of text[a, b), from `seed`, then mixed (see `avalanche`). */
-export function rangeHash(seed: number, text: string, a: number, b: number): number {
-  let h = seed;
-  for (let i = a; i < b; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return avalanche(h);
-}
-
-/** `rangeHash` of a whole string. */
-export function stringHash(seed: number, s: string): number {
-  return rangeHash(seed, s, 0, s.length);
 }
 
 /**

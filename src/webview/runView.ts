@@ -7,7 +7,7 @@ import type { AttrToken, CriticalPathMode, TimelineFilter, TimelineState } from 
 import { criticalPath, type CriticalSegment } from '../timelineModel/criticalPath';
 import { attrQuery, NO_FILTER, parseFilter } from '../timelineModel/rowFilter';
 import { memoizeRows, type RowModel } from '../timelineModel/rows';
-import { BatchIds, concatBatches } from '../timelineModel/spanBatchConcat';
+import { concatBatches } from '../timelineModel/spanBatchConcat';
 import { SpanTable } from '../timelineModel/spanTable';
 import type { SpanTree } from '../timelineModel/spanTree';
 import { buildSpanTree } from '../timelineModel/spanTreeBuilder';
@@ -32,7 +32,6 @@ export class RunView {
   private critKey: { tree: SpanTree; root: number } | undefined;
   private critValue: Map<number, CriticalSegment[]> | undefined;
   /** The ids of the run's batch, kept from one live update to the next (made on the first). */
-  private ids: BatchIds | undefined;
   /** Whole spans of a summary batch, by id: the span, or why the host could not give it. */
   private readonly details = new Map<string, SpanView | string>();
   /** Span ids whose whole span was asked for and not answered yet. */
@@ -58,7 +57,6 @@ export class RunView {
   /** The whole run again (its spans were replaced in the store). */
   replace(spans: SpanBatch): void {
     this.tree = buildSpanTree(new SpanTable(spans));
-    this.ids = undefined;
     this.details.clear();
     this.asked.clear();
     // Spans were replaced: the next ask searches them all.
@@ -70,15 +68,13 @@ export class RunView {
 
   /**
    * Adds or replaces spans (live updates: a span id seen again takes the newer span): the batch is
-   * appended to the run's (its ids kept from the last update), and the tree rebuilt with what was
-   * worked out for the earlier rows.
+   * appended to the run's (its id index kept from the last update and extended), and the tree
+   * rebuilt with what was worked out for the earlier rows.
    */
   merge(spans: SpanBatch): void {
-    const before = this.tree.table.batch;
-    const ids = (this.ids ??= new BatchIds(before));
-    const joined = concatBatches(before, spans, (id) => ids.get(id));
-    ids.grown(joined, before.spanId.length);
-    this.tree = buildSpanTree(new SpanTable(joined), this.tree);
+    const before = this.tree.table;
+    const joined = concatBatches(before.batch, spans);
+    this.tree = buildSpanTree(new SpanTable(joined, before), this.tree);
     // A span sent again may have changed: its details are asked for anew; new spans may match.
     if (this.details.size || this.asked.size) {
       const added = new SpanTable(spans);

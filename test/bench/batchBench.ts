@@ -145,7 +145,7 @@ function measure(repeatValues: boolean): object {
   const openFirstMs = performance.now() - t0;
   const openFirstThreadCpuMs = threadCpuMs() - h0;
   const openFirstCpuMs = cpuMs() - c0;
-  const spans = first.spans.spanId.length;
+  const spans = first.spans.parent.length;
   const textChars = first.spans.text.length;
   const attributes = first.spans.attrKey.length;
   let previousTextChars = 0;
@@ -206,7 +206,7 @@ function measure(repeatValues: boolean): object {
     const t2 = performance.now();
     cursor = got.cursor;
     sent = new Set([...sent, ...fresh.map((s) => s.spanId)]);
-    liveSpans = got.batch.spanId.length;
+    liveSpans = got.batch.parent.length;
     live.push(t1 - t0);
     liveOld.push(t2 - t1);
   }

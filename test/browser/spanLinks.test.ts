@@ -85,6 +85,9 @@ void test('links in the span details: one opens the linked span of this run, the
       assert.match(text, /client/);
       assert.match(text, /0x101 sampled local parent/);
       await tp.page.screenshot({ path: join(OUT, `timeline-links-${theme}.png`) });
+      await tp.page.setViewportSize({ width: 760, height: 900 });
+      await tp.page.screenshot({ path: join(OUT, `timeline-links-${theme}-760.png`) });
+      await tp.page.setViewportSize({ width: 1400, height: 900 });
       // The link into this run selects that span.
       await tp.page.locator('.details .link').nth(0).locator('button.open-link').click();
       assert.match((await tp.page.textContent('.details-title'))!, /create_security_group/);

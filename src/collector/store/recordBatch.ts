@@ -1,9 +1,9 @@
-import { allocateBatch, BatchStrings, SUMMARY_ATTRIBUTE_KEYS, type BatchColumns, type SpanBatch } from '../../protocol/spanBatch';
-import { eventMs, SLAB_WORDS, type SpanExtra, type SpanLike } from './spanRecord';
-import { ID_WORDS as CHUNK_ID_WORDS, PARENT_AT as CHUNK_PARENT_AT, sameTrace, SPAN_AT as CHUNK_SPAN_AT, SpanChunk } from './spanChunk';
-import { wordsToMs } from './unixNano';
+import { allocateBatch, BatchStrings, NO_ODD_IDS, PARENT_ELSEWHERE, PARENT_NONE, SUMMARY_ATTRIBUTE_KEYS, type BatchColumns, type OddIds, type SpanBatch } from '../../protocol/spanBatch';
+import { hexToWords, ID_WORDS as BATCH_ID_WORDS, isSpanHex, isTraceHex, msRestToNanoWords, PARENT_AT as BATCH_PARENT_AT, SPAN_AT as BATCH_SPAN_AT, TIME_WORDS as BATCH_TIME_WORDS, TRACE_AT } from '../../protocol/spanColumns';
+import type { SpanExtra, SpanLike } from './spanRecord';
+import { SpanChunk } from './spanChunk';
 import { BatchIdRefs } from './batchIdRefs';
-import { fromStoredValue, type StoredValue } from './largeText';
+import { fromStoredValue as storedValue, type StoredValue } from './largeText';
 
 /**
  * A key list's entries in the batch being built. Key lists are shared (interned) arrays, so this is
@@ -107,59 +107,122 @@ export function encodeRowBatch(spans: SpanRows, summary = false): SpanBatch {
   const counts = countEntries(spans, shapeInRun(), innerShapeOf);
   const attrs = counts.spanAttrs + counts.eventAttrs + counts.linkAttrs;
   const b = allocateBatch(n, counts.links, counts.events, attrs);
-  // About: an id per span, a value per attribute, a few names and remote parents (it grows beyond).
-  // Three strings a span, as reserved before, left 200k unused entries (and 1.2 MB of ends) per 100k spans.
-  t.reserve(n + attrs + (n >>> 4) + 64);
-  // Span ids first, so that a parent's ref is found whether it arrived before or after its child.
-  const ids = new BatchIdRefs(t, n);
-  writeSpanIds(b.spanId, ids, spans);
-  writeSpans(b, spans, { t, ids, values, shapeOf: shapeInRun(), innerShapeOf }, counts);
-  return t.finish(b, summary);
+  // About: a value per attribute and a few names (it grows beyond); ids are words, not strings.
+  t.reserve(attrs + (n >>> 4) + 64);
+  // The rows' id and time words as they are (runs of rows copied at once), then every span id in
+  // the id table, so that a parent's position is found whether it arrived before or after its child.
+  copyIdsAndTimes(b.ids, b.times, spans);
+  const ids = new BatchIdRefs(b.ids, n);
+  const odd = indexIds(b.ids, spans, ids, t);
+  writeParents(b.parent, spans, ids, odd);
+  writeSpans(b, spans, { t, values, shapeOf: shapeInRun(), innerShapeOf }, counts);
+  return t.finish(b, summary, odd.rows.length ? odd : NO_ODD_IDS);
 }
 
 // What the loops below read per span, as bindings of this module: an imported binding is a getter
 // call in the unbundled test and bench builds.
-const ID_WORDS = CHUNK_ID_WORDS;
-const SPAN_AT = CHUNK_SPAN_AT;
-const PARENT_AT = CHUNK_PARENT_AT;
-const TIME_WORDS = SLAB_WORDS;
-const toMs = wordsToMs;
+const ID_WORDS = BATCH_ID_WORDS;
+const SPAN_AT = BATCH_SPAN_AT;
+const PARENT_AT = BATCH_PARENT_AT;
+const TIME_WORDS = BATCH_TIME_WORDS;
+const ELSEWHERE = PARENT_ELSEWHERE;
+const NONE = PARENT_NONE;
+const fromStored = storedValue;
 
 /** The shape of a span's attributes from its key list and its extra. */
 type ShapeOf = (keys: readonly string[], x: SpanExtra | undefined) => Shape;
 
 /**
- * The hex text of every span's id: the words of all of them written as bytes and turned into hex
- * in one call, then cut into the ids (slices of one string, not a string built per id). An id kept
- * as text (not words) is taken as it is.
+ * The rows' id and time words into the batch's columns, which hold them as the chunk does
+ * (spanColumns.ts): a run of consecutive rows of one chunk (a trace's spans mostly are, in arrival
+ * order) is one copy of each column.
  */
-function spanIdTexts(spans: SpanRows): string[] {
+function copyIdsAndTimes(ids: Uint32Array, times: Uint32Array, spans: SpanRows): void {
   const { chunks, rows } = spans;
   const n = rows.length;
-  const bytes = Buffer.allocUnsafe(n * 8);
-  for (let i = 0; i < n; i++) {
-    const ids = chunks[i]!.ids;
-    const w = rows[i]! * ID_WORDS + SPAN_AT;
-    const hi = ids[w]!;
-    const lo = ids[w + 1]!;
-    const b = i * 8;
-    bytes[b] = hi >>> 24;
-    bytes[b + 1] = hi >>> 16;
-    bytes[b + 2] = hi >>> 8;
-    bytes[b + 3] = hi;
-    bytes[b + 4] = lo >>> 24;
-    bytes[b + 5] = lo >>> 16;
-    bytes[b + 6] = lo >>> 8;
-    bytes[b + 7] = lo;
+  for (let i = 0; i < n; ) {
+    const chunk = chunks[i]!;
+    const first = rows[i]!;
+    let j = i + 1;
+    while (j < n && chunks[j] === chunk && rows[j] === first + (j - i)) j++;
+    const end = first + (j - i);
+    ids.set(chunk.ids.subarray(first * ID_WORDS, end * ID_WORDS), i * ID_WORDS);
+    times.set(chunk.times.subarray(first * TIME_WORDS, end * TIME_WORDS), i * TIME_WORDS);
+    i = j;
   }
-  const hex = bytes.toString('hex');
-  const out = new Array<string>(n);
-  for (let i = 0; i < n; i++) {
+}
+
+/**
+ * Every span's id into the table. Rows whose ids the chunk keeps as text (zeros in their words)
+ * get the words of those that are hex after all, and the others' text as odd ids.
+ */
+function indexIds(words: Uint32Array, spans: SpanRows, ids: BatchIdRefs, t: BatchStrings): OddIds {
+  const { chunks, rows } = spans;
+  const oddRows: number[] = [];
+  const oddText: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
     const chunk = chunks[i]!;
     const row = rows[i]!;
-    out[i] = chunk.hasWordIds(row) ? hex.slice(i * 16, i * 16 + 16) : chunk.spanId(row);
+    if (chunk.hasWordIds(row)) {
+      ids.span(i);
+      continue;
+    }
+    const at = i * ID_WORDS;
+    const trace = chunk.traceId(row);
+    const span = chunk.spanId(row);
+    const parent = chunk.isRoot(row) ? undefined : chunk.parentSpanId(row);
+    const traceOk = isTraceHex(trace);
+    const spanOk = isSpanHex(span);
+    const parentOk = parent === undefined || isSpanHex(parent);
+    if (traceOk) hexToWords(trace, words, at + TRACE_AT);
+    if (parent !== undefined && parentOk) hexToWords(parent, words, at + PARENT_AT);
+    if (spanOk) {
+      hexToWords(span, words, at + SPAN_AT);
+      ids.span(i);
+    } else ids.spanText(i, span);
+    if (traceOk && spanOk && parentOk) continue;
+    oddRows.push(i);
+    oddText.push(traceOk ? -1 : t.ref(trace), spanOk ? -1 : t.ref(span), parentOk ? -1 : t.ref(parent!));
   }
-  return out;
+  return { rows: Uint32Array.from(oddRows), text: Int32Array.from(oddText) };
+}
+
+/** Each span's parent: its position in the batch, or none, or elsewhere (its words, or text, in the batch). */
+function writeParents(parent: Int32Array, spans: SpanRows, ids: BatchIdRefs, odd: OddIds): void {
+  const { chunks, rows } = spans;
+  const words = ids.words;
+  // Siblings often come one after the other: their parent's position is the one just looked up.
+  let parentHi = 0;
+  let parentLo = 0;
+  let last = -3;
+  for (let i = 0; i < rows.length; i++) {
+    const chunk = chunks[i]!;
+    const row = rows[i]!;
+    if (chunk.isRoot(row)) {
+      parent[i] = NONE;
+      continue;
+    }
+    const at = i * ID_WORDS + PARENT_AT;
+    const hi = words[at]!;
+    const lo = words[at + 1]!;
+    if (last === -3 || hi !== parentHi || lo !== parentLo) {
+      parentHi = hi;
+      parentLo = lo;
+      last = ids.parent(hi, lo);
+      if (last === -1) last = ELSEWHERE;
+    }
+    parent[i] = last;
+  }
+  // Odd parents (text, not words) again, by their text.
+  for (let k = 0; k < odd.rows.length; k++) {
+    const i = odd.rows[k]!;
+    const chunk = chunks[i]!;
+    const row = rows[i]!;
+    if (odd.text[3 * k + 2] === -1) continue;
+    const p = chunk.parentSpanId(row);
+    const found = p === '' ? -1 : ids.parentText(p);
+    parent[i] = found === -1 ? ELSEWHERE : found;
+  }
 }
 
 /** How many entries each column of the batch takes. */
@@ -171,10 +234,9 @@ interface EntryCounts {
   links: number;
 }
 
-/** What writing the spans uses: the batch's strings, id and value refs, and the shapes of key lists. */
+/** What writing the spans uses: the batch's strings, value refs, and the shapes of key lists. */
 interface Writers {
   t: BatchStrings;
-  ids: BatchIdRefs;
   values: ValueRefs;
   shapeOf: ShapeOf;
   innerShapeOf: (keys: readonly string[]) => Shape;
@@ -207,19 +269,9 @@ function countEntries(spans: SpanRows, shapeOf: ShapeOf, innerShapeOf: (keys: re
   return c;
 }
 
-function writeSpanIds(spanId: Uint32Array, ids: BatchIdRefs, spans: SpanRows): void {
-  const { chunks, rows } = spans;
-  const texts = spanIdTexts(spans);
-  for (let i = 0; i < rows.length; i++) {
-    const chunk = chunks[i]!;
-    const row = rows[i]!;
-    spanId[i] = chunk.hasWordIds(row) ? ids.span(i, chunk.idHigh(row), chunk.idLow(row), texts[i]!) : ids.spanText(i, texts[i]!);
-  }
-}
-
-/** Writes every column but the span ids, and closes the ranges of attributes, events and links. */
+/** Writes every column but ids, times and parents, and closes the ranges of attributes, events and links. */
 function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryCounts): void {
-  const { t, ids, values, shapeOf, innerShapeOf } = w;
+  const { t, values, shapeOf, innerShapeOf } = w;
   const { chunks, rows } = spans;
   const n = rows.length;
   let a = 0;
@@ -227,53 +279,25 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
   let la = counts.spanAttrs + counts.eventAttrs;
   let ev = 0;
   let lk = 0;
-  // The spans of a trace share one trace id, and most share their name with the span before or
-  // one of a few others: one lookup per change, not one per span (ids compared as words).
-  let traceRef = -1;
-  let lastTrace: SpanChunk | undefined;
-  let lastTraceRow = 0;
-  let name = '';
-  let nameRef = -1;
-  // The parent's words (looked up as words, not text), and whether the span before had the same.
-  let parentHi = 0;
-  let parentLo = 0;
-  let lastParentRef = -2;
+  // A name's ref by its index in the chunk's names, per chunk: a span's name is then an array read,
+  // not a string lookup (names change from span to span; a lookup per span was a quarter of the
+  // process's first batch, run before V8 had compiled it).
+  const nameRefsOf = new Map<SpanChunk, Int32Array>();
+  let refsChunk: SpanChunk | undefined;
+  let nameRefs: Int32Array = new Int32Array(0);
   for (let i = 0; i < n; i++) {
     const chunk = chunks[i]!;
     const row = rows[i]!;
-    if (traceRef < 0 || !sameTrace(chunk, row, lastTrace!, lastTraceRow)) {
-      traceRef = t.ref(chunk.traceId(row));
-      lastTrace = chunk;
-      lastTraceRow = row;
+    if (chunk !== refsChunk) {
+      refsChunk = chunk;
+      let refs = nameRefsOf.get(chunk);
+      if (refs === undefined || refs.length < chunk.names.length) nameRefsOf.set(chunk, (refs = grownRefs(refs, chunk.names.length)));
+      nameRefs = refs;
     }
-    b.traceId[i] = traceRef;
-    // Siblings often come one after the other: their parent's ref is the one just looked up.
-    if (chunk.isRoot(row)) b.parentSpanId[i] = -1;
-    else if (!chunk.hasWordIds(row)) {
-      b.parentSpanId[i] = ids.parentText(chunk.parentSpanId(row));
-      lastParentRef = -2;
-    } else {
-      const at = row * ID_WORDS + PARENT_AT;
-      const hi = chunk.ids[at]!;
-      const lo = chunk.ids[at + 1]!;
-      if (lastParentRef === -2 || hi !== parentHi || lo !== parentLo) {
-        parentHi = hi;
-        parentLo = lo;
-        lastParentRef = ids.parent(hi, lo);
-        if (lastParentRef === -1) lastParentRef = ids.other(chunk.parentSpanId(row));
-      }
-      b.parentSpanId[i] = lastParentRef;
-    }
-    const spanName = chunk.spanName(row);
-    if (nameRef < 0 || spanName !== name) {
-      name = spanName;
-      nameRef = t.ref(name);
-    }
+    const nameAt = chunk.name[row]!;
+    let nameRef = nameRefs[nameAt]!;
+    if (nameRef === -1) nameRef = nameRefs[nameAt] = t.ref(chunk.names[nameAt]!);
     b.name[i] = nameRef;
-    const times = chunk.times;
-    const at = row * TIME_WORDS;
-    b.startMs[i] = toMs(times[at]!, times[at + 1]!);
-    b.endMs[i] = toMs(times[at + 2]!, times[at + 3]!);
     const status = chunk.status(row);
     // OTLP codes 0–2 are the batch's status indices; an unknown code shows as unset.
     b.status[i] = status === 1 || status === 2 ? status : 0;
@@ -306,7 +330,7 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
     if (x.events) {
       for (const e of x.events) {
         b.eventName[ev] = t.ref(e.name);
-        b.eventTimeMs[ev] = eventMs(e);
+        msRestToNanoWords(e.timeMs, e.timeRest, b.eventTimes, 2 * ev);
         b.eventAttrFrom[ev] = ea;
         ea = values.put(b, innerShapeOf(e.keys), e.values, 0, ea);
         ev++;
@@ -318,6 +342,13 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
   b.eventAttrFrom[ev] = ea;
   b.linkFrom[n] = lk;
   b.linkAttrFrom[lk] = la;
+}
+
+/** A chunk's name refs (-1: not looked up yet) for `names` names, keeping those of `refs`. */
+function grownRefs(refs: Int32Array | undefined, names: number): Int32Array {
+  const out = new Int32Array(names).fill(-1);
+  if (refs) out.set(refs);
+  return out;
 }
 
 /** Values looked at per key before deciding whether they repeat. */
@@ -364,7 +395,7 @@ class ValueRefs {
     for (let k = 0; k < refs.length; k++, a++) {
       attrKey[a] = refs[k]!;
       // Large strings are stored off the heap: the timeline gets them as text.
-      const v = fromStoredValue(vals[start + from[k]!]!);
+      const v = fromStored(vals[start + from[k]!]!);
       // attrType stays 0 (string) from allocation.
       if (typeof v === 'string') attrValue[a] = this.ref(slots[k]!, v);
       else this.t.putValue(b, a, v);

@@ -1,3 +1,4 @@
+import { ID_WORDS as COLUMNS_ID_WORDS, PARENT_AT as COLUMNS_PARENT_AT, SPAN_AT as COLUMNS_SPAN_AT } from '../../protocol/spanColumns';
 import { wordsToDecimal, wordsToMs } from './unixNano';
 import { SLAB_WORDS, type SpanExtra, type SpanOrigin } from './spanRecord';
 import type { StoredValue } from './largeText';
@@ -27,10 +28,13 @@ export const CHUNK_ROWS = 4096;
 /** Bytes of a row's columns: ids 32, times 16, bits, name, shape, origin, value end, owner, owner place 4 each. */
 export const ROW_COLUMN_BYTES = 4 * (8 + 4 + 7);
 
-/** Words per row in `ids`: trace id (4), span id (2) at SPAN_AT, parent span id (2) at PARENT_AT. */
-export const ID_WORDS = 8;
-export const SPAN_AT = 4;
-export const PARENT_AT = 6;
+/**
+ * Words per row in `ids`: trace id (4), span id (2) at SPAN_AT, parent span id (2) at PARENT_AT —
+ * the timeline batch's encoding (protocol/spanColumns.ts), so a batch copies the rows' words.
+ */
+export const ID_WORDS = COLUMNS_ID_WORDS;
+export const SPAN_AT = COLUMNS_SPAN_AT;
+export const PARENT_AT = COLUMNS_PARENT_AT;
 
 // The packed bits of a row.
 const STATUS_MASK = 3;

@@ -204,7 +204,7 @@ export class TimelinePanel implements vscode.Disposable {
     const run = store?.run(c.traceId);
     // A summary: the spans' other attributes come one span at a time (spanDetails, matchAttributes).
     const all = run ? store?.batchSince(c.traceId, undefined, { summary: true }) : undefined;
-    if (!run || !all || all.batch.spanId.length === 0) {
+    if (!run || !all || all.batch.parent.length === 0) {
       this.panel.title = 'Timeline';
       return this.post({ type: 'runGone', traceId: c.traceId, message: `Run ${c.traceId} is not in the collector (evicted, deleted, or from another session).` });
     }
@@ -243,7 +243,7 @@ export class TimelinePanel implements vscode.Disposable {
     const since = store.batchSince(traceId, this.cursor, { summary: true });
     if (!since) return this.sendContent();
     this.cursor = since.cursor;
-    if (since.batch.spanId.length === 0 && run.status === 'running') return;
+    if (since.batch.parent.length === 0 && run.status === 'running') return;
     await this.post({ type: 'updateRun', traceId, spans: since.batch, live: run.status === 'running', ...(since.full ? { replace: true } : {}) });
   }
 

@@ -12,7 +12,8 @@ import { decodeLimits } from '../../../src/collector/store/otlpValues';
 import { batchBytes, encodeRecordBatch } from '../../../src/collector/store/recordBatch';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import type { TraceBatch } from '../../../src/protocol/collectorTypes';
-import { encodeSpanBatch, isSpanBatch, SUMMARY_ATTRIBUTE_KEYS, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch, PARENT_ELSEWHERE, PARENT_NONE, SUMMARY_ATTRIBUTE_KEYS, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import type { SpanView } from '../../../src/protocol/spanView';
 import { parseFilter } from '../../../src/timelineModel/rowFilter';
 import { buildRows } from '../../../src/timelineModel/rows';
@@ -108,17 +109,18 @@ function storeOf(spans: Json[], requests = 1): SpanStore {
   return store;
 }
 
-/** The span id and parent columns link by ref: a parent's ref is its span's own ref, and each id is in the table once among them. */
+/**
+ * Parents link by position: a parent at a position is a span with the parent's id, and a parent
+ * elsewhere is the id of no span of the batch (then its words are in the batch).
+ */
 function assertIdsShareRefs(b: SpanBatch): void {
-  const refOf = new Map<string, number>();
-  for (const column of [b.spanId, b.parentSpanId]) {
-    for (const ref of column) {
-      if (ref === -1) continue;
-      const id = str(b, ref);
-      const known = refOf.get(id);
-      if (known === undefined) refOf.set(id, ref);
-      else assert.equal(ref, known, `id ${id} has one ref`);
-    }
+  const t = new SpanTable(b);
+  const ids = new Set(Array.from({ length: t.size }, (_, r) => t.spanId(r)));
+  for (let i = 0; i < t.size; i++) {
+    const p = b.parent[i]!;
+    if (p === PARENT_NONE) continue;
+    if (p >= 0) assert.equal(t.spanId(p), t.parentSpanId(i), `span ${i}: its parent's position`);
+    else assert.equal(ids.has(t.parentSpanId(i)!), false, `span ${i}: a parent elsewhere is no span of the batch`);
   }
 }
 
@@ -133,7 +135,7 @@ for (const unique of [0, 0.5, 1]) {
       const [entry] = [...store.entries()];
       const got = store.batchSince(entry!.traceId)!;
       assert.ok(isSpanBatch(got.batch), `seed ${seed}: a valid batch`);
-      assert.equal(got.batch.spanId.length, o.spans);
+      assert.equal(got.batch.parent.length, o.spans);
       assertIdsShareRefs(got.batch);
       assert.deepEqual(webviewSpans(got.batch), webviewSpans(encodeSpanBatch(store.trace(entry!.traceId))), `seed ${seed}`);
       links += got.batch.linkTraceId.length;
@@ -177,50 +179,56 @@ test('record batch: a trace received in several requests, its delta batches appe
       }
       const whole = store.batchSince(traceId)!.batch;
       assert.deepEqual(webviewSpans(joined!), webviewSpans(whole), `unique ${unique}, seed ${seed}`);
-      assertIdsShareRefs(joined!);
+      assertIdsShareRefs(whole);
+      // Parents sent in an earlier delta are found by their id: the same tree as the whole batch's.
+      const edges = (b: SpanBatch): string[] => {
+        const tree = buildSpanTree(new SpanTable(b));
+        return Array.from({ length: tree.size }, (_, i) => `${tree.spanId(i)}<${tree.parent[i] === -1 ? '' : tree.spanId(tree.parent[i]!)}`).sort();
+      };
+      assert.deepEqual(edges(joined!), edges(whole));
     }
   }
 });
 
-test('record batch: a trace of more strings than the table joins at once (12,000 spans, values unique) reaches the webview as the span views say', () => {
+test('record batch: a trace of 12,000 spans, values unique (ids copied in runs across several chunks), reaches the webview as the span views say', () => {
   const store = storeOf(randomSpans({ spans: 12_000, unique: 1, seed: 77 }));
   const [entry] = [...store.entries()];
   for (const summary of [false, true]) {
     const b = store.batchSince(entry!.traceId, undefined, { summary })!.batch;
-    assert.ok(b.textEnd.length > 8192, `${b.textEnd.length} strings`);
     assertIdsShareRefs(b);
     const reference = encodeSpanBatch(store.trace(entry!.traceId).map((v) => (summary ? summaryView(v) : v)));
     assert.deepEqual(webviewSpans(b), webviewSpans({ ...reference, summary }));
   }
 });
 
-test('record batch: a span id twice in the records (a hand-made list) has one ref, and its children link to it; a parent that is no span of the batch has one ref for all its children', () => {
+test('record batch: a span id twice in the records (a hand-made list) keeps its words, and its children link to it; a parent that is no span of the batch is elsewhere, with its id', () => {
   const spans = randomSpans({ spans: 300, unique: 0.5, seed: 11 });
   const store = storeOf(spans);
   const [entry] = [...store.entries()];
   const records = store.records(entry!.traceId);
   // The first record again at the end; the second half alone (its parents in the first half are absent from it).
   const twice = encodeRecordBatch([...records, records[0]!]);
-  assert.equal(twice.spanId[records.length], twice.spanId[0]);
+  const tw = new SpanTable(twice);
+  assert.equal(tw.spanId(records.length), tw.spanId(0));
   assertIdsShareRefs(twice);
   const half = records.slice(150);
   const delta = encodeRecordBatch(half);
   assertIdsShareRefs(delta);
+  const t = new SpanTable(delta);
   const inHalf = new Set(half.map((r) => r.spanId));
-  const outside = new Map<string, number>();
+  let outside = 0;
   half.forEach((r, i) => {
-    const ref = delta.parentSpanId[i]!;
-    if (!r.parentSpanId) return assert.equal(ref, -1);
-    assert.equal(str(delta, ref), r.parentSpanId);
-    if (inHalf.has(r.parentSpanId)) return assert.equal(ref, delta.spanId[half.findIndex((x) => x.spanId === r.parentSpanId)]);
-    const known = outside.get(r.parentSpanId);
-    if (known === undefined) outside.set(r.parentSpanId, ref);
-    else assert.equal(ref, known, `absent parent ${r.parentSpanId} has one ref`);
+    const p = delta.parent[i]!;
+    if (!r.parentSpanId) return assert.equal(p, PARENT_NONE);
+    assert.equal(t.parentSpanId(i), r.parentSpanId);
+    if (inHalf.has(r.parentSpanId)) return assert.equal(half[p]!.spanId, r.parentSpanId);
+    assert.equal(p, PARENT_ELSEWHERE);
+    outside++;
   });
-  assert.ok(outside.size > 10, `${outside.size} parents outside the half`);
+  assert.ok(outside > 10, `${outside} parents outside the half`);
 });
 
-const idsOf = (b: SpanBatch): string[] => Array.from(b.spanId, (r) => str(b, r));
+const idsOf = (b: SpanBatch): string[] => Array.from({ length: b.parent.length }, (_, r) => new SpanTable(b).spanId(r));
 
 test('kept batch: a full ask of an unchanged trace gets the batch made before; any change (spans added, a span replaced, the trace deleted and sent anew) gets a new one that carries it', () => {
   const spans = randomSpans({ spans: 200, unique: 0.5, seed: 7 });
@@ -235,21 +243,21 @@ test('kept batch: a full ask of an unchanged trace gets the batch made before; a
   store.ingest(decodeOtlpJsonBytes(request(spans.slice(100, 150)), store.decodeContext));
   const grown = store.batchSince(traceId)!;
   assert.notEqual(grown.batch, first.batch);
-  assert.equal(grown.batch.spanId.length, 150);
+  assert.equal(grown.batch.parent.length, 150);
   assert.deepEqual(webviewSpans(grown.batch), webviewSpans(encodeSpanBatch(store.trace(traceId))));
 
   // The same span id again, with another name: same count, another generation.
   const resent = { ...spans[120]!, name: 'renamed' };
   store.ingest(decodeOtlpJsonBytes(request([resent]), store.decodeContext));
   const replaced = store.batchSince(traceId)!;
-  assert.equal(replaced.batch.spanId.length, 150);
+  assert.equal(replaced.batch.parent.length, 150);
   assert.ok(Array.from(replaced.batch.name, (r) => str(replaced.batch, r)).includes('renamed'));
 
   // Deleted and sent anew with as many spans (other ones): a new entry, a new batch.
   assert.ok(store.deleteTrace(traceId));
   store.ingest(decodeOtlpJsonBytes(request(spans.slice(50, 200)), store.decodeContext));
   const anew = store.batchSince(traceId)!;
-  assert.equal(anew.batch.spanId.length, 150);
+  assert.equal(anew.batch.parent.length, 150);
   assert.deepEqual(new Set(idsOf(anew.batch)), new Set(spans.slice(50, 200).map((s) => String(s.spanId))));
 });
 
@@ -306,7 +314,7 @@ test('summary batch: the spans with only the summary keys (all keys where a valu
     // Live deltas are summaries too, and append to the whole.
     const delta = store.batchSince(entry!.traceId, { generation: got.cursor.generation, spans: 100 }, { summary: true })!;
     assert.equal(delta.batch.summary, true);
-    assert.deepEqual(webviewSpans(concatBatches(store.batchSince(entry!.traceId, undefined, { summary: true })!.batch, delta.batch)).length, got.batch.spanId.length + delta.batch.spanId.length);
+    assert.deepEqual(webviewSpans(concatBatches(store.batchSince(entry!.traceId, undefined, { summary: true })!.batch, delta.batch)).length, got.batch.parent.length + delta.batch.parent.length);
     // A span on demand: the whole span, as a one-span batch the webview accepts.
     for (const v of webviewSpans(full).slice(0, 40) as SpanView[]) {
       const one = store.spanBatch(entry!.traceId, v.spanId)!;
@@ -325,7 +333,7 @@ test('summary batch: a span or run the store no longer has is undefined, not an 
   assert.equal(store.spanBatch('0'.repeat(32), 'ffffffffffffffff'), undefined);
   assert.equal(store.matchSpans('0'.repeat(32), [{ key: 'k1', value: '' }]), undefined);
   const summary = store.batchSince(entry!.traceId, undefined, { summary: true })!.batch;
-  const first = store.spanBatch(entry!.traceId, str(summary, summary.spanId[0]!))!;
+  const first = store.spanBatch(entry!.traceId, new SpanTable(summary).spanId(0))!;
   assert.equal(parseHostToWebview({ type: 'spanDetails', traceId: entry!.traceId, spanId: 'x', span: summary }), undefined, 'more than one span');
   assert.equal(parseHostToWebview({ type: 'spanDetails', traceId: entry!.traceId, spanId: 'x', span: { ...first, summary: true } }), undefined, 'a summary');
 });

@@ -4,7 +4,8 @@ import { decodeOtlpJsonBytes } from '../../../src/collector/ingest/otlpJsonScann
 import { decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { decodeLimits } from '../../../src/collector/store/otlpValues';
 import { SpanStore } from '../../../src/collector/store/spanStore';
-import { AttrKind, encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { AttrKind, encodeSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import type { BatchCursor } from '../../../src/protocol/collectorTypes';
 import { parseHostToWebview } from '../../../src/protocol/timelineMessages';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
@@ -92,7 +93,7 @@ test('batch since a cursor: only the spans added after it; nothing when nothing 
 
   const none = store.batchSince(traceIdOf(1), first.cursor)!;
   assert.equal(none.full, false);
-  assert.equal(none.batch.spanId.length, 0);
+  assert.equal(none.batch.parent.length, 0);
   assert.deepEqual(none.cursor, first.cursor);
 
   put(store, [spec(3, 1), spec(4, 3)]);
@@ -131,7 +132,7 @@ test('batch since a cursor: a trace cut by the budget sends only what is kept; a
   const cut = store.batchSince(traceIdOf(1), first.cursor)!;
   assert.equal(cut.full, false);
   assert.deepEqual(ids(cut.batch), [spanIdOf(3)]);
-  assert.deepEqual(store.batchSince(traceIdOf(1), cut.cursor)!.batch.spanId.length, 0);
+  assert.deepEqual(store.batchSince(traceIdOf(1), cut.cursor)!.batch.parent.length, 0);
 
   assert.ok(store.deleteTrace(traceIdOf(1)));
   assert.equal(store.batchSince(traceIdOf(1), cut.cursor), undefined);

@@ -4,9 +4,10 @@
 // values cut to the caps, orphans whose parent arrives later, spans re-sent with other values.
 import { test } from 'node:test';
 import { strict as assert } from 'node:assert';
-import { encodeSpanBatch, isSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch, type SpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import type { SpanView } from '../../../src/protocol/spanView';
-import { BatchIds, concatBatches } from '../../../src/timelineModel/spanBatchConcat';
+import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import type { SpanTree } from '../../../src/timelineModel/spanTree';
 import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
@@ -82,33 +83,28 @@ void test('appended tree: the tree of the same first rows encoded on their own i
   assertSameTree(buildSpanTree(new SpanTable(small), bigger), buildSpanTree(new SpanTable(small)), 'smaller table');
 });
 
-void test('appended batch with kept ids (BatchIds): every append equals the append that hashes the earlier batch again, and a span arriving for an orphan takes its parent ref', () => {
+void test('appended table with its id index kept (live updates): every append draws the tree and finds the ids of the batch read anew, and a span arriving for an orphan becomes its parent', () => {
   for (let seed = 1; seed <= 6; seed++) {
     const rand = prng(2000 + seed);
     const spans = randomRun(seed, 300);
-    let plain: SpanBatch | undefined;
-    let kept: SpanBatch | undefined;
-    let ids: BatchIds | undefined;
+    let batch: SpanBatch | undefined;
+    let table: SpanTable | undefined;
+    let tree: SpanTree | undefined;
     for (let at = 0; at < spans.length; ) {
       const step = 1 + Math.floor(rand() * 50);
       const part = spans.slice(at, at + step);
       at += step;
       if (at > 40 && rand() < 0.4) part.push({ ...spans[Math.floor(rand() * (at - step))]!, name: 'again' });
       const update = encodeSpanBatch(part);
-      if (!plain || !kept) {
-        plain = kept = update;
-        continue;
-      }
-      plain = concatBatches(plain, update);
-      const before: SpanBatch = kept;
-      const index: BatchIds = (ids ??= new BatchIds(before));
-      kept = concatBatches(before, update, (id) => index.get(id));
-      index.grown(kept, before.spanId.length);
-      assert.deepEqual(kept, plain, `seed ${seed} at ${at}`);
+      batch = batch ? concatBatches(batch, update) : update;
+      table = new SpanTable(batch, table);
+      tree = buildSpanTree(table, tree);
+      const fresh = buildSpanTree(new SpanTable(batch));
+      assertSameTree(tree, fresh, `seed ${seed} at ${at}`);
+      for (const s of part) assert.equal(tree.byId.get(s.spanId), fresh.byId.get(s.spanId), `seed ${seed}: ${s.spanId}`);
     }
     // Every parent of this run is one of its spans: once all arrived, none is an orphan.
-    const tree = buildSpanTree(new SpanTable(kept!));
-    assert.equal(tree.size, spans.length);
-    for (let i = 0; i < tree.size; i++) assert.equal(tree.orphan(i), false, `seed ${seed}: ${tree.spanId(i)} found its parent`);
+    assert.equal(tree!.size, spans.length);
+    for (let i = 0; i < tree!.size; i++) assert.equal(tree!.orphan(i), false, `seed ${seed}: ${tree!.spanId(i)} found its parent`);
   }
 });

@@ -1,6 +1,7 @@
 // Hand-built spans for the timeline's unit tests.
 import { strict as assert } from 'node:assert';
-import { encodeSpanBatch, isSpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import type { AttrValue, SpanView } from '../../../src/protocol/spanView';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import type { SpanTree } from '../../../src/timelineModel/spanTree';

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { encodeSpanBatch, isSpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch, PARENT_ELSEWHERE, PARENT_NONE } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import { concatBatches } from '../../../src/timelineModel/spanBatchConcat';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';
@@ -62,18 +63,19 @@ void test('two batches as one: every span of both, field for field, still a vali
   }
 });
 
-void test('a span id in both batches keeps one ref, so parents and children find each other across them', () => {
+void test('parents in the other batch are found by their id, parents in the same batch keep their position', () => {
   const a = encodeSpanBatch([span('orphan', 'late-parent', 5, 6), span('root', undefined, 0, 10)]);
-  const b = encodeSpanBatch([span('late-parent', 'root', 4, 8), span('child', 'root', 1, 2)]);
+  const b = encodeSpanBatch([span('late-parent', 'root', 4, 8), span('child', 'late-parent', 1, 2)]);
   const joined = concatBatches(a, b);
   const t = new SpanTable(joined);
-  const refOf = (id: string) => joined.spanId[Array.from({ length: t.size }, (_, r) => t.spanId(r)).indexOf(id)];
-  assert.equal(joined.parentSpanId[0], refOf('late-parent'));
-  assert.equal(joined.parentSpanId[2], refOf('root'));
+  assert.deepEqual(Array.from(joined.parent), [PARENT_ELSEWHERE, PARENT_NONE, PARENT_ELSEWHERE, 2]);
+  assert.equal(t.parentSpanId(0), 'late-parent');
+  assert.equal(t.parentSpanId(3), 'late-parent');
   const tree = buildSpanTree(t);
   assert.equal(tree.parent[tree.byId.get('orphan')!], tree.byId.get('late-parent'));
   assert.equal(tree.orphan(tree.byId.get('orphan')!), false);
-  assert.deepEqual(tree.children(tree.byId.get('root')!).map((i) => tree.spanId(i)), ['child', 'late-parent']);
+  assert.deepEqual(tree.children(tree.byId.get('root')!).map((i) => tree.spanId(i)), ['late-parent']);
+  assert.deepEqual(tree.children(tree.byId.get('late-parent')!).map((i) => tree.spanId(i)), ['child', 'orphan']);
 });
 
 void test('a live update: the newer version of a span replaces the older one in the tree', () => {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { encodeSpanBatch, isSpanBatch } from '../../../src/protocol/spanBatch';
+import { encodeSpanBatch } from '../../../src/protocol/spanBatch';
+import { isSpanBatch } from '../../../src/protocol/spanBatchCheck';
 import { SpanTable } from '../../../src/timelineModel/spanTable';
 import { ancestors, nodeLabel, type SpanTree } from '../../../src/timelineModel/spanTree';
 import { buildSpanTree } from '../../../src/timelineModel/spanTreeBuilder';

@@ -11,7 +11,7 @@ void test('host → webview: valid messages pass, malformed ones are dropped', (
   assert.ok(parseHostToWebview({ type: 'codeResult', spanId: 's', ok: false, message: 'no index' }));
   // Spans as objects (the old format) or a batch with a bad column: dropped.
   assert.equal(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans: planRun(), live: false }), undefined);
-  assert.equal(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans: { ...spans, startMs: [1, 2] }, live: false }), undefined);
+  assert.equal(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans: { ...spans, times: [1, 2] }, live: false }), undefined);
   assert.equal(parseHostToWebview({ type: 'showRun', traceId: 't1', title: 'x', spans, live: false, resource: { a: { nested: 1 } } }), undefined);
   assert.equal(parseHostToWebview({ type: 'eval', code: 'alert(1)' }), undefined);
   assert.equal(parseHostToWebview(null), undefined);
