@@ -4,41 +4,15 @@
  * the wire — and converted to fractional milliseconds only for display and queries.
  */
 
+import { msRestToNanoWords } from '../../protocol/spanColumns';
+
+// The conversions the timeline's columns share live in protocol/spanColumns.ts (one place); the
+// collector's names for them are kept here beside the parsers only the decoders need.
+export { nanoWordsToDecimal as wordsToDecimal, nanoWordsToMs as wordsToMs, msRestToNanoWords as msRestToWords } from '../../protocol/spanColumns';
+
 const TWO_32 = 4294967296;
-
-/** Largest OTLP time, 2^64 - 1 ns, as whole milliseconds and the nanoseconds after them. */
-const MAX_MS = 18446744073709;
-const MAX_REST = 551615;
-
-/** Fractional epoch milliseconds of a time (exact to well under a microsecond). */
-export function wordsToMs(lo: number, hi: number): number {
-  // hi·2^32 ns = hi·4294 ms + hi·967296 ns: every partial product is an exact double.
-  return hi * 4294 + (hi * 967296 + lo) / 1e6;
-}
-
-/** The decimal nanoseconds OTLP/JSON writes, exactly. */
-export function wordsToDecimal(lo: number, hi: number): string {
-  const low = hi * 967296 + lo; // < 2^53
-  const rest = low % 1e6;
-  const ms = hi * 4294 + (low - rest) / 1e6;
-  return ms === 0 ? String(rest) : `${ms}${String(rest).padStart(6, '0')}`;
-}
-
-/**
- * Writes the time `ms`·10^6 + `rest` ns as words into `out[at]`, `out[at + 1]`; false when it is
- * beyond 2^64 - 1 (then nothing is written). `ms` is a whole number of milliseconds, `rest` < 10^6.
- */
-export function msRestToWords(ms: number, rest: number, out: Uint32Array, at: number): boolean {
-  if (ms > MAX_MS || (ms === MAX_MS && rest > MAX_REST)) return false;
-  // (ms mod 2^32)·10^6 + rest < 2^53 is exact; what is above 2^32 in ms adds (ms div 2^32)·10^6 to the high word.
-  // Division and floor, not %: a floating-point remainder is slow on this hot path.
-  const mhi = Math.floor(ms / TWO_32);
-  const low = (ms - mhi * TWO_32) * 1e6 + rest;
-  const carry = Math.floor(low / TWO_32);
-  out[at] = low - carry * TWO_32;
-  out[at + 1] = mhi * 1e6 + carry;
-  return true;
-}
+/** A module-local binding: in the unbundled test build an imported one is a getter call per use. */
+const msRestToWords = msRestToNanoWords;
 
 /**
  * Parses decimal nanoseconds (digits only, as OTLP/JSON writes a uint64) into `out[at]`,
