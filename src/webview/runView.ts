@@ -31,7 +31,6 @@ export class RunView {
   private readonly rowsOf = memoizeRows();
   private critKey: { tree: SpanTree; root: number } | undefined;
   private critValue: Map<number, CriticalSegment[]> | undefined;
-  /** The ids of the run's batch, kept from one live update to the next (made on the first). */
   /** Whole spans of a summary batch, by id: the span, or why the host could not give it. */
   private readonly details = new Map<string, SpanView | string>();
   /** Span ids whose whole span was asked for and not answered yet. */
