@@ -105,11 +105,21 @@ export class SpanRowIndex implements SpanIdWords {
     this.rows = n;
   }
 
-  /** The last row with the id of row `r`. */
+  /**
+   * The last row with the id of row `r`. The rows walked are then pointed at it: a span re-sent at
+   * every live update grows its chain by one each time, and each of its children would otherwise
+   * walk the whole chain on every rebuild.
+   */
   last(r: number): number {
     const next = this.next;
-    while (next[r] !== r) r = next[r]!;
-    return r;
+    let end = r;
+    while (next[end] !== end) end = next[end]!;
+    while (r !== end) {
+      const after = next[r]!;
+      next[r] = end;
+      r = after;
+    }
+    return end;
   }
 
   /** The last row whose span id is `id` (hex text, or an odd id's text), or -1. */

@@ -108,3 +108,22 @@ void test('appended table with its id index kept (live updates): every append dr
     for (let i = 0; i < tree!.size; i++) assert.equal(tree!.orphan(i), false, `seed ${seed}: ${tree!.spanId(i)} found its parent`);
   }
 });
+
+void test('appended tree: a parent re-sent at every live update (its id chain grows each time) stays the parent of all its children, as in a tree built from scratch', () => {
+  const children = Array.from({ length: 300 }, (_, i) => span(`c${i}`, 'p', 2 + i, 3 + i));
+  let batch = encodeSpanBatch([span('p', undefined, 0, 1000), ...children]);
+  let table = new SpanTable(batch);
+  let tree = buildSpanTree(table);
+  for (let k = 1; k <= 200; k++) {
+    // The parent again (a newer copy), and now and then a child again too.
+    const part = [span('p', undefined, 0, 1000 + k, { k })];
+    if (k % 7 === 0) part.push(span(`c${k}`, 'p', 2 + k, 4 + k));
+    batch = concatBatches(batch, encodeSpanBatch(part));
+    const next = new SpanTable(batch, table);
+    tree = buildSpanTree(next, tree);
+    table = next;
+    const last = batch.parent.length - (k % 7 === 0 ? 2 : 1);
+    for (let c = 1; c <= 300; c++) assert.equal(table.rows.parentRow(c), last, `update ${k}: child row ${c}`);
+    assertSameTree(tree, buildSpanTree(new SpanTable(batch)), `update ${k}`);
+  }
+});
