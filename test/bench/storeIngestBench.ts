@@ -9,7 +9,8 @@
 import { makeTemplates, jsonBody, protoBody, SPANS_PER_BODY } from './collector/bodies';
 import { DecodeContext } from '../../src/collector/store/decodedBatch';
 import { SpanStore } from '../../src/collector/store/spanStore';
-import { indexRows, type SpanIndex } from '../../src/collector/ingest/spanIndex';
+import { indexRows } from '../../src/collector/ingest/indexRows';
+import type { SpanIndex } from '../../src/collector/ingest/spanIndex';
 import { indexOtlpJson } from '../../src/collector/ingest/otlpJsonScanner';
 import { indexOtlpProto, decodeOtlpProtoRows } from '../../src/collector/ingest/otlpProtoDecoder';
 import { printRows, round } from './benchTable';

@@ -9,7 +9,7 @@ import { decodeOtlpLogsProto } from '../logs/otlpLogsDecoder';
 import { logsResponse } from '../logs/otlpSignalReceiver';
 import type { MetricStore } from '../metrics/metricStore';
 import { decodeOtlpMetricsProto } from '../metrics/otlpMetricsDecoder';
-import { indexRows } from '../ingest/spanIndex';
+import { indexRows } from '../ingest/indexRows';
 import { packedRows } from '../ingest/packedChunks';
 import type { SpanStore } from '../store/spanStore';
 import { LARGE_BODY, type WorkSlicer } from '../ingest/workSlicer';

@@ -6,7 +6,7 @@ import { decodeOtlpProtoRows } from './otlpProtoDecoder';
 import type { DecodePool } from './decodePool';
 import { RETRY_AFTER_SECONDS, type InFlightBytes } from './inFlightBytes';
 import { packedRows } from './packedChunks';
-import { indexRows } from './spanIndex';
+import { indexRows } from './indexRows';
 import { MAX_POOLED_BYTES } from './sharedBodies';
 import { EMPTY_RESPONSE_JSON, exportResponse, statusBody } from './otlpResponse';
 import type { SpanStore } from '../store/spanStore';

@@ -6,7 +6,8 @@ import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginPa
 import { fourHexDigits, Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
 import { wordsToMsRest } from '../store/unixNano';
 import { JsonAttributeIndexer } from './otlpJsonAttributes';
-import { F_PARENT, F_SPAN, F_TRACE, indexRows, materialize, NONE, SAME, V_DICT, type IndexScratch, type SpanIndex } from './spanIndex';
+import { F_PARENT, F_SPAN, F_TRACE, materialize, NONE, SAME, V_DICT, type IndexScratch, type SpanIndex } from './spanIndex';
+import { indexRows } from './indexRows';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;

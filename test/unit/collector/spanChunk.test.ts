@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendPacked } from '../../../src/collector/ingest/packedChunks';
 import { packBatch, unpackBatch, SPAN_FIELDS } from '../../../src/collector/ingest/packedBatch';
 import { decodeOtlpProto, indexOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
-import { indexRows } from '../../../src/collector/ingest/spanIndex';
+import { indexRows } from '../../../src/collector/ingest/indexRows';
 import { decodeOtlpJsonBytes, decodeOtlpJsonRows } from '../../../src/collector/ingest/otlpJsonScanner';
 import { ChunkSpan } from '../../../src/collector/store/chunkSpan';
 import { DecodeContext } from '../../../src/collector/store/decodedBatch';
