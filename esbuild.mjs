@@ -39,6 +39,7 @@ const entries = [
   // exports are detected), so one copy serves both and runs cannot split across two module graphs.
   { ...common, entryPoints: ['src/testing/index.ts'], outfile: 'dist/testing.js' },
   { ...common, entryPoints: ['src/collector/ingest/decodeWorker.ts'], outfile: 'dist/decodeWorker.js' },
+  { ...common, entryPoints: ['src/collector/grpc/grpcSessionWorker.ts'], outfile: 'dist/grpcSessionWorker.js' },
 ];
 const optional = [
   { ...common, entryPoints: ['src/linter/lintWorker.ts'], outfile: 'dist/lintWorker.js' },
@@ -97,6 +98,7 @@ async function buildTests() {
     benches.flatMap(([entry, dir]) => [
       esbuild.build({ ...common, entryPoints: [entry], outfile: join(dir, entry.split('/').pop().replace(/\.ts$/, '.js')) }),
       esbuild.build({ ...common, entryPoints: ['src/collector/ingest/decodeWorker.ts'], outfile: join(dir, 'decodeWorker.js') }),
+      esbuild.build({ ...common, entryPoints: ['src/collector/grpc/grpcSessionWorker.ts'], outfile: join(dir, 'grpcSessionWorker.js') }),
     ]),
   );
 }

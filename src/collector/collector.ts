@@ -92,6 +92,8 @@ export interface CollectorOptions {
   protobufOnWorkers?: boolean;
   /** The decode worker's script (default: decodeWorker.js beside this module's bundle). */
   decodeWorkerPath?: string;
+  /** The gRPC session thread's script (default: grpcSessionWorker.js beside this module's bundle). */
+  grpcSessionWorkerPath?: string;
   /** Caps per attribute value, per span and on nesting (defaults: docs/otlp-fidelity.md). */
   decodeLimits?: Partial<DecodeLimits>;
   onWarning?: (message: string) => void;
@@ -237,6 +239,9 @@ export class Collector {
           decoders: this.decoders,
           protobufOnWorkers: this.options.protobufOnWorkers,
           inFlight: this.inFlight,
+          // HTTP/2 on a thread of its own: this thread gets whole messages (grpcSessionWorker.ts).
+          sessionWorkerPath: this.options.grpcSessionWorkerPath ?? defaultGrpcSessionWorkerPath(),
+          onWarning: this.options.onWarning,
           onAccepted: this.forwarder ? (body) => this.forwarder!.enqueue({ body, contentType: 'application/x-protobuf', contentEncoding: undefined }) : undefined,
         });
         await this.grpc.start();
@@ -385,4 +390,10 @@ function refuseNonPost(req: IncomingMessage, res: ServerResponse, withOrigin: bo
 function defaultWorkerPath(): string {
   const beside = join(__dirname, 'decodeWorker.js');
   return existsSync(beside) ? beside : join(__dirname, 'ingest', 'decodeWorker.js');
+}
+
+/** As `defaultWorkerPath`, for the gRPC session thread (under grpc/ when compiled file by file). */
+function defaultGrpcSessionWorkerPath(): string {
+  const beside = join(__dirname, 'grpcSessionWorker.js');
+  return existsSync(beside) ? beside : join(__dirname, 'grpc', 'grpcSessionWorker.js');
 }

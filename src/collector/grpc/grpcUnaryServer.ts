@@ -13,8 +13,28 @@ export interface UnaryCall {
   readonly done: boolean;
 }
 
+/**
+ * A call as the server's own thread sees it: besides answering, it can be handed off to another
+ * thread that decides its answer (grpcSessionWorker.ts). Past its deadline, or gone, a handed-off
+ * call is not ended here but told to `hooks`: the other thread answers (or drops) it, so that a call
+ * whose batch was stored is never also answered DEADLINE_EXCEEDED.
+ */
+export interface ServerCall extends UnaryCall {
+  /** Unique per server. */
+  readonly id: number;
+  readonly handedOff: boolean;
+  handOff(hooks: HandOffHooks): void;
+}
+
+export interface HandOffHooks {
+  /** The deadline passed: the thread deciding should fail the call (if it has not answered yet). */
+  expired(): void;
+  /** The client reset the stream or the connection closed: the call is over (its bytes released). */
+  gone(): void;
+}
+
 /** Gets the request message (uncompressed); answers through `call` once. */
-export type UnaryHandler = (message: Buffer, call: UnaryCall) => void;
+export type UnaryHandler = (message: Buffer, call: ServerCall) => void;
 
 /** A method: its handler, and optionally where its uncompressed request messages are assembled. */
 export interface UnaryMethod {
@@ -35,13 +55,13 @@ export interface UnaryServerOptions {
    * its length prefix arrives, before any of it is kept; past the bound the call gets UNAVAILABLE
    * (which OTLP exporters retry) and nothing of it is kept.
    */
-  inFlight?: InFlightBytes;
+  inFlight?: Pick<InFlightBytes, 'hold' | 'maxBytes'>;
   /**
    * A request message's length is known (its prefix arrived, before its bytes): returns what to call
    * once, when the call is over — answered, refused, past its deadline or gone. The collector counts
    * small bodies in flight with it (workSlicer.ts, small bodies first).
    */
-  messageBegan?: (length: number) => (() => void) | undefined;
+  messageBegan?: (length: number, call: ServerCall) => (() => void) | undefined;
 }
 
 /**
@@ -84,6 +104,7 @@ function sendOkTrailers(this: ServerHttp2Stream): void {
 export class GrpcUnaryServer {
   private server: Http2Server | undefined;
   private readonly sessions = new Set<ServerHttp2Session>();
+  private nextCallId = 1;
 
   constructor(private readonly options: UnaryServerOptions) {}
 
@@ -122,7 +143,7 @@ export class GrpcUnaryServer {
 
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     const max = this.options.maxMessageBytes;
-    const call = new Call(stream, this.options.inFlight?.hold());
+    const call = new Call(this.nextCallId++, stream, this.options.inFlight?.hold());
     const encoding = String(headers['grpc-encoding'] ?? 'identity').toLowerCase();
     let message: Buffer | undefined;
     let compressed = false;
@@ -133,7 +154,7 @@ export class GrpcUnaryServer {
         else if (isCompressed && encoding === 'identity') call.fail(GrpcStatus.INTERNAL, 'a compressed message without grpc-encoding');
         else if (length > max) call.fail(GrpcStatus.RESOURCE_EXHAUSTED, `message of ${length} bytes exceeds the limit of ${max}`);
         else if (!call.reserve(length)) call.fail(GrpcStatus.UNAVAILABLE, `the collector is busy storing earlier requests (${this.options.inFlight!.maxBytes} bytes in flight): retry later`);
-        else call.whenOver(this.options.messageBegan?.(length));
+        else call.whenOver(this.options.messageBegan?.(length, call));
         return call.done ? 'stop' : 'read';
       },
       (m, c) => {
@@ -193,12 +214,14 @@ export class GrpcUnaryServer {
 }
 
 /** A call's state: answered once, its in-flight bytes held until then, its deadline. */
-class Call implements UnaryCall {
+class Call implements ServerCall {
   done = false;
   private timer: NodeJS.Timeout | undefined;
   private over: (() => void) | undefined;
+  private hooks: HandOffHooks | undefined;
 
   constructor(
+    readonly id: number,
     private readonly stream: ServerHttp2Stream,
     private readonly hold: InFlightHold | undefined,
   ) {}
@@ -215,7 +238,19 @@ class Call implements UnaryCall {
   expireAfter(ms: number): void {
     // grpc-timeout reaches 99,999,999 hours; node's timers stop at 2^31-1 ms (and would fire at once).
     if (ms > MAX_TIMER_MS) return;
-    this.timer = setTimeout(() => this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'deadline exceeded'), ms);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.hooks) this.hooks.expired();
+      else this.fail(GrpcStatus.DEADLINE_EXCEEDED, 'deadline exceeded');
+    }, ms);
+  }
+
+  get handedOff(): boolean {
+    return this.hooks !== undefined;
+  }
+
+  handOff(hooks: HandOffHooks): void {
+    this.hooks = hooks;
   }
 
   ok(response: Buffer): void {
@@ -251,7 +286,7 @@ class Call implements UnaryCall {
 
   /** The client reset the stream or the connection closed: nothing is answered or kept. */
   abandon(): void {
-    this.end();
+    if (this.end()) this.hooks?.gone();
   }
 
   private end(): boolean {

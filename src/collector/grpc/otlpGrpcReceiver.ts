@@ -15,6 +15,7 @@ import type { SpanStore } from '../store/spanStore';
 import { LARGE_BODY, type WorkSlicer } from '../ingest/workSlicer';
 import { GrpcUnaryServer, type UnaryCall, type UnaryMethod } from './grpcUnaryServer';
 import { GrpcStatus } from './grpcWire';
+import { SessionThread } from './sessionThread';
 
 export interface GrpcReceiverOptions {
   /** 0 picks a free port. Always on 127.0.0.1. */
@@ -39,6 +40,14 @@ export interface GrpcReceiverOptions {
   protobufOnWorkers?: boolean;
   /** Bodies received and not yet stored, shared with OTLP/HTTP: past its bound a call gets UNAVAILABLE (retried by exporters). */
   inFlight?: InFlightBytes;
+  /**
+   * Run the HTTP/2 server on a thread of its own from this script (dist/grpcSessionWorker.js): this
+   * thread then gets each request message whole and posts its answer back. Without it the server
+   * runs on this thread.
+   */
+  sessionWorkerPath?: string;
+  /** Told when the session thread dies (it is restarted, or the receiver says it stopped). */
+  onWarning?: (message: string) => void;
 }
 
 /** Event-loop turns an OK answer needs to leave (see `runAnswering`). */
@@ -82,6 +91,7 @@ export function wantsWorker(pendingJobs: number, workerBodiesInFlight: number): 
 }
 
 const service = (name: string): string => `/opentelemetry.proto.collector.${name}/Export`;
+const TRACES = service('trace.v1.TraceService');
 
 /**
  * OTLP/gRPC on loopback: TraceService/Export stores spans as the HTTP receiver does (same decoder,
@@ -90,7 +100,9 @@ const service = (name: string): string => `/opentelemetry.proto.collector.${name
  * and metric points (in the stores given; without them they answer partialSuccess saying so).
  */
 export class OtlpGrpcReceiver {
-  private server: GrpcUnaryServer | undefined;
+  private server: GrpcUnaryServer | SessionThread | undefined;
+  /** Event-loop turns after an answering job: none when the answer is posted to the session thread. */
+  private answerTurns = ANSWER_TURNS;
   private addressValue = '';
 
   constructor(private readonly options: GrpcReceiverOptions) {}
@@ -102,15 +114,17 @@ export class OtlpGrpcReceiver {
 
   async start(): Promise<string> {
     if (this.server) return this.addressValue;
+    const handlers: readonly (readonly [string, (body: Buffer, call: UnaryCall) => void])[] = [
+      [TRACES, (body, call) => this.exportTraces(body, call)],
+      [service('logs.v1.LogsService'), (body, call) => this.exportLogs(body, call)],
+      [service('metrics.v1.MetricsService'), (body, call) => this.exportMetrics(body, call)],
+    ];
+    if (this.options.sessionWorkerPath) return this.startOnThread(this.options.sessionWorkerPath, handlers);
     // Trace bodies are assembled in the decode pool's shared memory, which a worker reads in place
     // (another buffer would be copied once more to be posted) and which is reused once the records
     // are made. Logs keep views of their request's bytes: their bodies stay their own.
     const bodies = this.options.decoders?.bodies;
-    const methods = new Map<string, UnaryMethod>([
-      [service('trace.v1.TraceService'), { handle: (body, call) => this.exportTraces(body, call), ...(bodies ? { alloc: (n: number) => bodies.alloc(n) } : {}) }],
-      [service('logs.v1.LogsService'), { handle: (body, call) => this.exportLogs(body, call) }],
-      [service('metrics.v1.MetricsService'), { handle: (body, call) => this.exportMetrics(body, call) }],
-    ]);
+    const methods = new Map<string, UnaryMethod>(handlers.map(([path, handle]) => [path, path === TRACES && bodies ? { handle, alloc: (n: number) => bodies.alloc(n) } : { handle }]));
     const { slicer } = this.options;
     const server = new GrpcUnaryServer({
       port: this.options.port,
@@ -127,7 +141,33 @@ export class OtlpGrpcReceiver {
     return this.addressValue;
   }
 
+  private async startOnThread(workerPath: string, handlers: readonly (readonly [string, (body: Buffer, call: UnaryCall) => void])[]): Promise<string> {
+    const { slicer } = this.options;
+    const thread = new SessionThread({
+      workerPath,
+      port: this.options.port,
+      maxMessageBytes: this.options.maxMessageBytes,
+      methods: handlers.map(([path]) => path),
+      inFlight: this.options.inFlight,
+      smallBelow: LARGE_BODY,
+      smallBodyBegan: () => slicer.smallBodyBegan(),
+      onMessage: (method, body, call) => handlers[method]![1](body, call),
+      onWarning: this.options.onWarning,
+    });
+    const port = await thread.start();
+    this.server = thread;
+    this.answerTurns = 0;
+    this.addressValue = `127.0.0.1:${port}`;
+    return this.addressValue;
+  }
+
+  /** The session thread, when the server runs on one (tests end it to see a crash handled). @internal */
+  get sessionThreadForTests(): SessionThread | undefined {
+    return this.server instanceof SessionThread ? this.server : undefined;
+  }
+
   private run(job: () => void, size: number): void {
+    if (this.answerTurns === 0) return this.options.slicer.run(job, size);
     runAnswering(this.options.slicer, job, size);
   }
 

@@ -9,25 +9,53 @@
  * refused forever.
  */
 export class InFlightBytes {
-  private held = 0;
-  private peakHeld = 0;
-  private refused = 0;
+  /**
+   * [held, peak held, refused] in shared memory: the OTLP/gRPC receiver's session thread
+   * (grpc/grpcSessionWorker.ts) reserves on the same counter as this thread's receivers, atomically.
+   * 64-bit, so a hostile declared length cannot wrap it.
+   */
+  private readonly words: BigInt64Array;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    /** The counter of another thread's InFlightBytes (see `shared`): both then hold one bound. */
+    shared?: SharedArrayBuffer,
+  ) {
+    this.words = new BigInt64Array(shared ?? new SharedArrayBuffer(3 * 8));
+  }
+
+  /** The counter's memory, for another thread's `new InFlightBytes(maxBytes, shared)`. */
+  get shared(): SharedArrayBuffer {
+    return this.words.buffer as SharedArrayBuffer;
+  }
 
   /** Reserves `n` bytes; false (and counted as refused) when that would pass the bound. */
   tryReserve(n: number): boolean {
-    if (this.held > 0 && this.held + n > this.maxBytes) {
-      this.refused++;
-      return false;
+    const w = this.words;
+    const add = bigBytes(n);
+    const max = BigInt(this.maxBytes);
+    for (;;) {
+      const held = Atomics.load(w, HELD);
+      if (held > 0n && held + add > max) {
+        Atomics.add(w, REFUSED, 1n);
+        return false;
+      }
+      if (Atomics.compareExchange(w, HELD, held, held + add) !== held) continue;
+      for (let peak = Atomics.load(w, PEAK); held + add > peak; peak = Atomics.load(w, PEAK)) {
+        if (Atomics.compareExchange(w, PEAK, peak, held + add) === peak) break;
+      }
+      return true;
     }
-    this.held += n;
-    if (this.held > this.peakHeld) this.peakHeld = this.held;
-    return true;
   }
 
   release(n: number): void {
-    this.held = Math.max(0, this.held - n);
+    const w = this.words;
+    const sub = bigBytes(n);
+    for (;;) {
+      const held = Atomics.load(w, HELD);
+      const next = held > sub ? held - sub : 0n;
+      if (Atomics.compareExchange(w, HELD, held, next) === held) return;
+    }
   }
 
   /**
@@ -50,8 +78,18 @@ export class InFlightBytes {
   }
 
   stats(): { inFlightBytes: number; maxInFlightBytes: number; peakInFlightBytes: number; busyRequests: number } {
-    return { inFlightBytes: this.held, maxInFlightBytes: this.maxBytes, peakInFlightBytes: this.peakHeld, busyRequests: this.refused };
+    const w = this.words;
+    return { inFlightBytes: Number(Atomics.load(w, HELD)), maxInFlightBytes: this.maxBytes, peakInFlightBytes: Number(Atomics.load(w, PEAK)), busyRequests: Number(Atomics.load(w, REFUSED)) };
   }
+}
+
+const HELD = 0;
+const PEAK = 1;
+const REFUSED = 2;
+
+/** A byte count as a BigInt (whole, at least 0; past 2^53 held at 2^53). */
+function bigBytes(n: number): bigint {
+  return BigInt(Number.isSafeInteger(n) ? Math.max(0, n) : Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.ceil(n) || 0)));
 }
 
 export interface InFlightHold {
