@@ -36,7 +36,7 @@ function main(): void {
   const extDir = readdirSync(extensionsDir).find((n) => n.startsWith('instrument-first.instrument-first-'));
   if (!extDir) throw new Error(`nothing installed:\n${installed.stdout}${installed.stderr}`);
   const ext = join(extensionsDir, extDir);
-  for (const p of ['dist/extension.js', 'dist/cli.js', 'dist/decodeWorker.js', 'dist/lintWorker.js', 'node_modules/esbuild', 'node_modules/ts-morph']) check(existsSync(join(ext, p)), `installed ${p}`);
+  for (const p of ['dist/extension.js', 'dist/cli.js', 'dist/decodeWorker.js', 'dist/grpcSessionWorker.js', 'dist/lintWorker.js', 'node_modules/esbuild', 'node_modules/ts-morph']) check(existsSync(join(ext, p)), `installed ${p}`);
 
   const cli = join(ext, 'dist', 'cli.js');
   const workspace = join(root, 'sample-workspace');

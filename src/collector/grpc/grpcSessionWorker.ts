@@ -89,6 +89,16 @@ const server = new GrpcUnaryServer({
   },
 });
 
+const EMPTY = Buffer.alloc(0);
+
+const started = server.start().then(
+  (p) => post({ type: 'listening', port: p }),
+  (e: unknown) => {
+    post({ type: 'listenFailed', message: e instanceof Error ? e.message : String(e) });
+    port.close();
+  },
+);
+
 port.on('message', (m: ToSession) => {
   if (m.type === 'ok' || m.type === 'fail') {
     const call = waiting.get(m.id);
@@ -97,19 +107,10 @@ port.on('message', (m: ToSession) => {
     if (m.type === 'fail') return call.fail(m.code, m.message);
     call.ok(m.response ? Buffer.from(m.response.buffer, m.response.byteOffset, m.response.byteLength) : EMPTY);
   } else if (m.type === 'stop') {
-    void server.stop().then(() => {
+    // Asked to stop while still starting: once listening (or not), closed.
+    void started.then(() => server.stop()).then(() => {
       post({ type: 'stopped' });
       port.close();
     });
   }
 });
-
-const EMPTY = Buffer.alloc(0);
-
-server.start().then(
-  (p) => post({ type: 'listening', port: p }),
-  (e: unknown) => {
-    post({ type: 'listenFailed', message: e instanceof Error ? e.message : String(e) });
-    port.close();
-  },
-);

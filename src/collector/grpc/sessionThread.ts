@@ -74,6 +74,7 @@ interface Generation {
   /** Small calls whose prefix arrived: their end, to call once. */
   began: Map<number, () => void>;
   calls: Map<number, RemoteCall>;
+  listening: boolean;
   stopping: boolean;
 }
 
@@ -99,9 +100,9 @@ export class SessionThread {
     return this.portValue;
   }
 
-  /** The running session thread (tests end it to see a crash handled). @internal */
+  /** The session thread, once listening (tests end it to see a crash handled). @internal */
   get workerForTests(): Worker | undefined {
-    return this.current?.worker;
+    return this.current?.listening ? this.current.worker : undefined;
   }
 
   private spawn(port: number): Promise<number> {
@@ -116,14 +117,13 @@ export class SessionThread {
       smallBelow: o.smallBodyBegan ? o.smallBelow : 0,
     };
     const worker = new Worker(o.workerPath, { workerData, name: 'otlp-grpc-session' });
-    const gen: Generation = { worker, heldByWorker: new BigInt64Array(heldByWorker), began: new Map(), calls: new Map(), stopping: false };
+    const gen: Generation = { worker, heldByWorker: new BigInt64Array(heldByWorker), began: new Map(), calls: new Map(), listening: false, stopping: false };
     this.current = gen;
     return new Promise<number>((resolve, reject) => {
-      let listening = false;
       let lastError: unknown;
       worker.on('message', (m: FromSession) => {
         if (m.type === 'listening') {
-          listening = true;
+          gen.listening = true;
           resolve(m.port);
         } else if (m.type === 'listenFailed') reject(new Error(m.message));
         else this.onMessage(gen, m);
@@ -131,7 +131,7 @@ export class SessionThread {
       worker.on('error', (e) => (lastError = e));
       worker.once('exit', (code) => {
         this.forget(gen);
-        if (!listening) return reject(lastError instanceof Error ? lastError : new Error(`the gRPC session thread exited (code ${code}) before listening`));
+        if (!gen.listening) return reject(lastError instanceof Error ? lastError : new Error(`the gRPC session thread exited (code ${code}) before listening`));
         if (!gen.stopping) this.died(code, lastError);
       });
     });
