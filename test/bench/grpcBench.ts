@@ -13,7 +13,8 @@
 // a gRPC client waits for; node:http2 writes the trailers a turn after the headers and data) — read
 // in the load process (two clock reads per call), it adds no work to the collector. The collector
 // process runs without bench:memory's RSS sampler (as in bench:collector), in every phase alike.
-// Also printed per phase: the share of it the collector's main thread sat idle (event-loop utilization).
+// Also printed per phase: the share of it the collector's main thread sat idle (event-loop utilization),
+// and its busy time per body (the storing thread: the gRPC server itself runs on a session thread).
 // `--json` prints one JSON object; `--no-grpc-js` runs the goal's two phases only. Run: npm run bench:grpc
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ function serverCpuMs(child: ChildProcess): Promise<{ cpu: number; idle: number; 
  * Runs the load; `serverCpuMs` is the collector process's CPU time (all threads) while measured,
  * `serverIdle` the share of that time its main thread's event loop was idle (waiting in epoll).
  */
-function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number; serverIdle: number }> {
+function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number; serverIdle: number; serverActiveMs: number }> {
   const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192', ...(process.env.GRPC_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.GRPC_BENCH_PROF + '/load'] : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -95,7 +96,7 @@ function load(options: object, server: ChildProcess): Promise<LoadResult & { ser
       if (code !== 0) return reject(new Error(`load exited with ${code}`));
       void serverCpuMs(server).then((ms) => {
         const idle = ms.idle - cpu0.idle;
-        resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms.cpu - cpu0.cpu, serverIdle: idle / (idle + ms.active - cpu0.active) });
+        resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms.cpu - cpu0.cpu, serverIdle: idle / (idle + ms.active - cpu0.active), serverActiveMs: ms.active - cpu0.active });
       });
     }),
   );
@@ -107,7 +108,7 @@ const withGrpcJs = !process.argv.includes('--no-grpc-js');
 const PHASES: readonly Phase[] = withGrpcJs ? ['proto', 'grpc', 'grpc-js'] : ['proto', 'grpc'];
 const LABEL: Record<Phase, string> = { proto: 'OTLP/HTTP protobuf:    ', grpc: 'OTLP/gRPC, lean client:', 'grpc-js': 'OTLP/gRPC, grpc-js:    ' };
 
-async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number; serverIdle: number }> {
+async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number; serverIdle: number; serverActiveMs: number }> {
   const server = await startServer();
   try {
     const grpcPhase = kind !== 'proto';
@@ -143,6 +144,8 @@ async function main(): Promise<void> {
   const statusWaits: number[] = [];
   // The collector's main thread: share of each phase its event loop sat idle.
   const idle: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
+  // The collector's main (storing) thread: ms per body its event loop was busy (wall time, not CPU).
+  const active: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
   for (let i = 0; i < rounds; i++) {
     // The order reverses every round: on a shared machine the load drifts within a round.
     const order = i % 2 === 0 ? PHASES : [...PHASES].reverse();
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
       rates[kind].push(r.spansPerSec);
       cpu[kind].push([r.serverCpuMs / requests, r.cpuMs / requests]);
       idle[kind].push(r.serverIdle);
+      active[kind].push(r.serverActiveMs / requests);
       if (r.statusWaitP50Ms !== undefined) statusWaits.push(r.statusWaitP50Ms);
       const wait = r.statusWaitP50Ms !== undefined ? `; status ${r.statusWaitP50Ms.toFixed(2)} ms after the answer's headers` : '';
       log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms; collector main thread idle ${(100 * r.serverIdle).toFixed(0)} %${wait})`);
@@ -184,6 +188,8 @@ async function main(): Promise<void> {
     leanStatusWaitMs: fixed(median(statusWaits), 3),
     /** Median share of each phase the collector's main thread was idle (event loop in epoll). */
     collectorIdle: { proto: fixed(median(idle.proto)), grpc: fixed(median(idle.grpc)), 'grpc-js': fixed(median(idle['grpc-js'])) },
+    /** Median ms per body the collector's main (storing) thread was busy (event-loop active time). */
+    mainThreadBusyMsPerBody: { proto: fixed(median(active.proto), 3), grpc: fixed(median(active.grpc), 3), 'grpc-js': fixed(median(active['grpc-js']), 3) },
   };
   if (asJson) process.stdout.write(JSON.stringify(result) + '\n');
   const c = result.cpuMsPerBody;
@@ -193,6 +199,8 @@ async function main(): Promise<void> {
   if (withGrpcJs) log(`  gRPC, grpc-js client (the official exporters' transport) / HTTP protobuf: ${result.grpcJsRatio.toFixed(2)}× (rounds ${result.grpcJsRoundRatios.join(', ')}; median ${result.grpcJsMedianRoundRatio.toFixed(2)}×)`);
   log(`gRPC (lean client): the status trailers ${result.leanStatusWaitMs} ms after the answer's headers (median of the phases' medians)`);
   log(`collector main thread idle (medians): HTTP ${(100 * result.collectorIdle.proto).toFixed(0)} %, gRPC lean ${(100 * result.collectorIdle.grpc).toFixed(0)} %` + (withGrpcJs ? `, gRPC grpc-js ${(100 * result.collectorIdle['grpc-js']).toFixed(0)} %` : ''));
+  const b = result.mainThreadBusyMsPerBody;
+  log(`collector main (storing) thread busy per body (medians, wall ms): HTTP ${b.proto}, gRPC lean ${b.grpc}` + (withGrpcJs ? `, gRPC grpc-js ${b['grpc-js']}` : ''));
   log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}` + (withGrpcJs ? `; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}` : ''));
 }
 
