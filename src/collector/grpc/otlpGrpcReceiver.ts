@@ -208,10 +208,19 @@ export class OtlpGrpcReceiver {
     }, body.length);
   }
 
-  private exportTraces(body: Buffer, call: UnaryCall): void {
+  private exportTraces(received: Buffer, call: UnaryCall): void {
     const { store, slicer, decoders: pool } = this.options;
     const counters = store.counters;
     counters.requests++;
+    const toWorker = !!pool?.available && (!!this.options.protobufOnWorkers || wantsWorker(slicer.pending, pool.inFlight));
+    // A body from the session thread (its own ArrayBuffer) bound for a decode worker is copied once
+    // into the pool's shared memory, which the worker reads in place (the pool would otherwise copy
+    // it, and posting would copy it again).
+    let body = received;
+    if (toWorker && !(received.buffer instanceof SharedArrayBuffer)) {
+      body = pool!.bodies.alloc(received.length);
+      received.copy(body);
+    }
     const refuse = (message: string): void => {
       counters.rejectedRequests++;
       call.fail(GrpcStatus.INVALID_ARGUMENT, message);
@@ -248,8 +257,8 @@ export class OtlpGrpcReceiver {
       }
     };
     const size = body.length;
-    if (!pool?.available || !(this.options.protobufOnWorkers || wantsWorker(slicer.pending, pool.inFlight))) return this.run(inPlace, size);
-    pool.decode('proto', body).then(
+    if (!toWorker) return this.run(inPlace, size);
+    pool!.decode('proto', body).then(
       ({ response: r, dict }) =>
         this.run(() => {
           let batch: RowBatch;

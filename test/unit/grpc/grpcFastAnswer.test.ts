@@ -104,7 +104,8 @@ test('OTLP/gRPC receiver: with 7 jobs waiting a trace body is decoded in place, 
     const store = new SpanStore();
     let posted = 0;
     // The parts of the pool the receiver uses; its decode fails as a dead worker's would.
-    const pool = { available: true, inFlight: 0, decode: () => (posted++, Promise.reject(new Error('no worker'))), releaseIndex: () => {} } as unknown as DecodePool;
+    const bodies = { alloc: (n: number) => Buffer.alloc(n), release: () => {} };
+    const pool = { available: true, inFlight: 0, bodies, decode: () => (posted++, Promise.reject(new Error('no worker'))), releaseIndex: () => {} } as unknown as DecodePool;
     const receiver = new OtlpGrpcReceiver({ port: 0, maxMessageBytes: 1024 * 1024, store, slicer, decoders: pool });
     const address = await receiver.start();
     const client = new grpc.Client(address, grpc.credentials.createInsecure());
