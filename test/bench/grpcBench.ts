@@ -14,7 +14,7 @@
 // in the load process (two clock reads per call), it adds no work to the collector. The collector
 // process runs without bench:memory's RSS sampler (as in bench:collector), in every phase alike.
 // Also printed per phase: the share of it the collector's main thread sat idle (event-loop utilization),
-// and its busy time per body (the storing thread: the gRPC server itself runs on a session thread).
+// and its busy time and CPU per body (the storing thread: the gRPC server itself runs on a session thread).
 // `--json` prints one JSON object; `--no-grpc-js` runs the goal's two phases only. Run: npm run bench:grpc
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -69,9 +69,11 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** The collector process's CPU ms (all threads) and its main thread's event-loop idle and active ms so far. */
-function serverCpuMs(child: ChildProcess): Promise<{ cpu: number; idle: number; active: number }> {
+function serverCpuMs(child: ChildProcess): Promise<{ cpu: number; idle: number; active: number; mainCpu: number }> {
   return new Promise((resolve) => {
-    child.once('message', (m: { cpu: NodeJS.CpuUsage; elu: { idle: number; active: number } }) => resolve({ cpu: (m.cpu.user + m.cpu.system) / 1000, idle: m.elu.idle, active: m.elu.active }));
+    child.once('message', (m: { cpu: NodeJS.CpuUsage; elu: { idle: number; active: number }; threads?: { main: number } }) =>
+      resolve({ cpu: (m.cpu.user + m.cpu.system) / 1000, idle: m.elu.idle, active: m.elu.active, mainCpu: m.threads?.main ?? NaN }),
+    );
     child.send({ type: 'cpu' });
   });
 }
@@ -80,11 +82,11 @@ function serverCpuMs(child: ChildProcess): Promise<{ cpu: number; idle: number; 
  * Runs the load; `serverCpuMs` is the collector process's CPU time (all threads) while measured,
  * `serverIdle` the share of that time its main thread's event loop was idle (waiting in epoll).
  */
-function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number; serverIdle: number; serverActiveMs: number }> {
+function load(options: object, server: ChildProcess): Promise<LoadResult & { serverCpuMs: number; serverIdle: number; serverActiveMs: number; mainCpuMs: number }> {
   const child = fork(join(__dirname, 'collector', 'load.js'), [JSON.stringify(options)], { execArgv: ['--max-old-space-size=8192', ...(process.env.GRPC_BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.GRPC_BENCH_PROF + '/load'] : [])], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  let cpu0 = { cpu: 0, idle: 0, active: 0 };
+  let cpu0 = { cpu: 0, idle: 0, active: 0, mainCpu: 0 };
   child.on('message', () =>
     void serverCpuMs(server).then((ms) => {
       cpu0 = ms;
@@ -96,7 +98,7 @@ function load(options: object, server: ChildProcess): Promise<LoadResult & { ser
       if (code !== 0) return reject(new Error(`load exited with ${code}`));
       void serverCpuMs(server).then((ms) => {
         const idle = ms.idle - cpu0.idle;
-        resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms.cpu - cpu0.cpu, serverIdle: idle / (idle + ms.active - cpu0.active), serverActiveMs: ms.active - cpu0.active });
+        resolve({ ...(JSON.parse(out) as LoadResult), serverCpuMs: ms.cpu - cpu0.cpu, serverIdle: idle / (idle + ms.active - cpu0.active), serverActiveMs: ms.active - cpu0.active, mainCpuMs: ms.mainCpu - cpu0.mainCpu });
       });
     }),
   );
@@ -108,7 +110,7 @@ const withGrpcJs = !process.argv.includes('--no-grpc-js');
 const PHASES: readonly Phase[] = withGrpcJs ? ['proto', 'grpc', 'grpc-js'] : ['proto', 'grpc'];
 const LABEL: Record<Phase, string> = { proto: 'OTLP/HTTP protobuf:    ', grpc: 'OTLP/gRPC, lean client:', 'grpc-js': 'OTLP/gRPC, grpc-js:    ' };
 
-async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number; serverIdle: number; serverActiveMs: number }> {
+async function phase(kind: Phase, requests: number): Promise<LoadResult & { stored: number; serverCpuMs: number; serverIdle: number; serverActiveMs: number; mainCpuMs: number }> {
   const server = await startServer();
   try {
     const grpcPhase = kind !== 'proto';
@@ -146,6 +148,8 @@ async function main(): Promise<void> {
   const idle: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
   // The collector's main (storing) thread: ms per body its event loop was busy (wall time, not CPU).
   const active: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
+  // The same thread's CPU ms per body (/proc, 10 ms ticks): what does not grow with descheduling.
+  const mainCpu: Record<Phase, number[]> = { proto: [], grpc: [], 'grpc-js': [] };
   for (let i = 0; i < rounds; i++) {
     // The order reverses every round: on a shared machine the load drifts within a round.
     const order = i % 2 === 0 ? PHASES : [...PHASES].reverse();
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
       cpu[kind].push([r.serverCpuMs / requests, r.cpuMs / requests]);
       idle[kind].push(r.serverIdle);
       active[kind].push(r.serverActiveMs / requests);
+      mainCpu[kind].push(r.mainCpuMs / requests);
       if (r.statusWaitP50Ms !== undefined) statusWaits.push(r.statusWaitP50Ms);
       const wait = r.statusWaitP50Ms !== undefined ? `; status ${r.statusWaitP50Ms.toFixed(2)} ms after the answer's headers` : '';
       log(`  ${LABEL[kind]} ${Math.round(r.spansPerSec).toLocaleString('en')} spans/s (p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms; CPU per body: collector ${(r.serverCpuMs / requests).toFixed(2)} ms, load ${(r.cpuMs / requests).toFixed(2)} ms; collector main thread idle ${(100 * r.serverIdle).toFixed(0)} %${wait})`);
@@ -190,6 +195,8 @@ async function main(): Promise<void> {
     collectorIdle: { proto: fixed(median(idle.proto)), grpc: fixed(median(idle.grpc)), 'grpc-js': fixed(median(idle['grpc-js'])) },
     /** Median ms per body the collector's main (storing) thread was busy (event-loop active time). */
     mainThreadBusyMsPerBody: { proto: fixed(median(active.proto), 3), grpc: fixed(median(active.grpc), 3), 'grpc-js': fixed(median(active['grpc-js']), 3) },
+    /** Median CPU ms per body of the collector's main (storing) thread. */
+    mainThreadCpuMsPerBody: { proto: fixed(median(mainCpu.proto), 3), grpc: fixed(median(mainCpu.grpc), 3), 'grpc-js': fixed(median(mainCpu['grpc-js']), 3) },
   };
   if (asJson) process.stdout.write(JSON.stringify(result) + '\n');
   const c = result.cpuMsPerBody;
@@ -201,6 +208,8 @@ async function main(): Promise<void> {
   log(`collector main thread idle (medians): HTTP ${(100 * result.collectorIdle.proto).toFixed(0)} %, gRPC lean ${(100 * result.collectorIdle.grpc).toFixed(0)} %` + (withGrpcJs ? `, gRPC grpc-js ${(100 * result.collectorIdle['grpc-js']).toFixed(0)} %` : ''));
   const b = result.mainThreadBusyMsPerBody;
   log(`collector main (storing) thread busy per body (medians, wall ms): HTTP ${b.proto}, gRPC lean ${b.grpc}` + (withGrpcJs ? `, gRPC grpc-js ${b['grpc-js']}` : ''));
+  const t = result.mainThreadCpuMsPerBody;
+  log(`collector main (storing) thread CPU per body (medians, ms): HTTP ${t.proto}, gRPC lean ${t.grpc}` + (withGrpcJs ? `, gRPC grpc-js ${t['grpc-js']}` : ''));
   log(`CPU ms per 512-span body (medians), collector / load: HTTP ${c.proto.collector} / ${c.proto.load}; gRPC lean ${c.grpc.collector} / ${c.grpc.load}` + (withGrpcJs ? `; gRPC grpc-js ${c['grpc-js'].collector} / ${c['grpc-js'].load}` : ''));
 }
 
