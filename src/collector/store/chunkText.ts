@@ -1,0 +1,162 @@
+/**
+ * A span chunk's one-off string values as UTF-8 bytes, decoded only when read.
+ *
+ * Why: a value that is neither interned nor large (a request id, a URL, a note with a step
+ * number) was made a V8 string on the thread that stores — the thread protobuf ingest is bound by —
+ * and then lived in the heap until its trace went: scavenges copied it, promotion moved it, every
+ * full collection marked it. Measured (bench:store's bodies, 2 such values a span): making those
+ * strings cost 400–500 ns a span of the 2.0–2.5 µs the storing thread spends (a build that stored
+ * a constant instead, CPU per span, three pairs). Here their bytes are copied from the body into
+ * one buffer per chunk; a reader (export, read API, timeline batch, queries) decodes them as the
+ * body's bytes would have been decoded: UTF-8, an invalid sequence as U+FFFD — the same string the
+ * decoders made before.
+ *
+ * Layout: each value is a 2-byte little-endian length and its bytes (values are under
+ * LARGE_TEXT_FROM bytes: larger ones are LargeText), at an offset that the chunk's `values` slot
+ * holds as a number; a bit per value slot says which slots are such offsets. Strings that did not
+ * come as bytes (escaped JSON text, records, truncated values, lone surrogates) stay strings.
+ */
+export class ChunkText {
+  private buffer: ArrayBuffer;
+  private bytes: Buffer;
+  /** Bytes written. */
+  end = 0;
+  /** Bytes of values whose rows were killed (until the chunk goes or is compacted). */
+  dead = 0;
+  /** One bit per value slot of the chunk: set when the slot holds an offset here. */
+  private marks: Int32Array;
+
+  constructor(bytes: number, slots: number) {
+    this.buffer = new ArrayBuffer(Math.max(64, bytes));
+    this.bytes = Buffer.from(this.buffer, 0, this.buffer.byteLength);
+    this.marks = new Int32Array(Math.max(2, (slots + 31) >>> 5));
+  }
+
+  /** Bytes held (the buffer, its unused end included, and the marks). */
+  get size(): number {
+    return this.buffer.byteLength + this.marks.byteLength;
+  }
+
+  /** Whether value slot `slot` holds an offset here. */
+  has(slot: number): boolean {
+    const w = slot >>> 5;
+    return w < this.marks.length && (this.marks[w]! & (1 << (slot & 31))) !== 0;
+  }
+
+  /**
+   * Copies `n` (1 ≤ n < 65,536) bytes of `from` at `at` in for value slot `slot`; returns what the
+   * slot keeps: the bytes' offset, or their string when the buffer may not grow further.
+   */
+  add(from: Uint8Array, at: number, n: number, slot: number): number | string {
+    let o = this.end;
+    const need = o + 2 + n;
+    if (need > this.buffer.byteLength && !this.grow(need)) return (from as unknown as Utf8Slicer).utf8Slice(at, at + n);
+    const out = this.bytes;
+    out[o] = n & 255;
+    out[o + 1] = n >>> 8;
+    o += 2;
+    if (n <= 128) for (let i = 0; i < n; i++) out[o + i] = from[at + i]!;
+    else out.set(from.subarray(at, at + n), o);
+    this.end = need;
+    this.mark(slot);
+    return o - 2;
+  }
+
+  /** The string at `offset` (as decoded from the bytes received). */
+  read(offset: number): string {
+    const b = this.bytes;
+    const n = b[offset]! | (b[offset + 1]! << 8);
+    return (b as unknown as Utf8Slicer).utf8Slice(offset + 2, offset + 2 + n);
+  }
+
+  /** Bytes the value at `offset` takes here (its length and its bytes). */
+  cost(offset: number): number {
+    return 2 + (this.bytes[offset]! | (this.bytes[offset + 1]! << 8));
+  }
+
+  /** Copies the value at `offset` of `from` in for slot `slot`; returns what the slot keeps (its offset here, or its string). */
+  copy(from: ChunkText, offset: number, slot: number): number | string {
+    return this.add(from.bytes, offset + 2, from.cost(offset) - 2, slot);
+  }
+
+  /** Bytes of the values in slots [from, to) of `values` (0 when none is here). */
+  costOf(values: readonly unknown[], from: number, to: number): number {
+    let n = 0;
+    for (let i = from; i < to; i++) if (this.has(i)) n += this.cost(values[i] as number);
+    return n;
+  }
+
+  /** The values in slots [from, to) of `values` are let go (their row was killed): counted dead until the chunk is compacted. */
+  kill(values: readonly unknown[], from: number, to: number): void {
+    this.dead += this.costOf(values, from, to);
+    this.unmark(from, to);
+  }
+
+  /** The values in slots [from, to) of `values`, the last written, are taken back (their row was dropped). */
+  drop(values: readonly unknown[], from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      if (!this.has(i)) continue;
+      this.end = values[i] as number;
+      break;
+    }
+    this.unmark(from, to);
+  }
+
+  private unmark(from: number, to: number): void {
+    for (let i = from; i < to; i++) {
+      const w = i >>> 5;
+      if (w < this.marks.length) this.marks[w] = this.marks[w]! & ~(1 << (i & 31));
+    }
+  }
+
+  /**
+   * No more values come: the buffer is cut to what is written when more than an eighth of it is
+   * unused, else its unused end is counted dead (a sealed chunk's room is all counted).
+   */
+  trim(slots: number): void {
+    const slack = this.buffer.byteLength - this.end;
+    if (slack * 8 > this.buffer.byteLength) this.resize(Math.max(8, this.end));
+    else this.dead += slack;
+    const words = Math.max(1, (slots + 31) >>> 5);
+    if (words < this.marks.length) this.marks = this.marks.slice(0, words);
+  }
+
+  private mark(slot: number): void {
+    const w = slot >>> 5;
+    if (w >= this.marks.length) {
+      const marks = new Int32Array(Math.max(w + 1, 2 * this.marks.length));
+      marks.set(this.marks);
+      this.marks = marks;
+    }
+    this.marks[w] = this.marks[w]! | (1 << (slot & 31));
+  }
+
+  private grow(need: number): boolean {
+    if (need > MAX_CHUNK_TEXT) return false;
+    this.resize(Math.min(MAX_CHUNK_TEXT, Math.max(need, 2 * this.buffer.byteLength)));
+    return true;
+  }
+
+  private resize(bytes: number): void {
+    const buffer = new ArrayBuffer(bytes);
+    const out = Buffer.from(buffer, 0, bytes);
+    out.set(this.bytes.subarray(0, this.end));
+    this.buffer = buffer;
+    this.bytes = out;
+  }
+}
+
+/**
+ * Plain ArrayBuffers: a byte loop over a Buffer of a resizable one (releasableMemory.ts) made
+ * storing 1.3 µs a span slower (bench:store); what a chunk's text costs is counted in bytes all the
+ * same (`size`, the rows' `rowTextBytes`, `dead`).
+ *
+ * Largest text buffer of one chunk: offsets stay small integers (V8 keeps them in the slot, no
+ * boxed number), and a chunk of very large spans keeps its further values as strings.
+ */
+const MAX_CHUNK_TEXT = 256 * 1024 * 1024;
+
+/** Node's Buffer method that decodes UTF-8 without argument checks (`toString` checks them first). */
+interface Utf8Slicer {
+  utf8Slice(start: number, end: number): string;
+}
