@@ -1,5 +1,6 @@
 import { ChunkSpan } from './chunkSpan';
 import { CHUNK_ROWS, ROW_COLUMN_BYTES, SpanChunk, type SpanFields } from './spanChunk';
+import type { TextScratch } from './chunkText';
 import type { SpanIdWords } from './spanIdWords';
 
 /** Bits of a reference for the row within its chunk (CHUNK_ROWS = 2^ROW_BITS). */
@@ -37,8 +38,11 @@ export class ChunkTable implements SpanIdWords {
   private openSlot = -1;
   private liveRows = 0;
   private capacityRows = 0;
-  /** Bytes of one-off strings' text (chunkText.ts) that no live row uses: killed rows', a sealed chunk's unused end. */
+  /** Bytes of one-off strings' text (chunkText.ts) that no live row uses (killed rows'), and in sealed chunks. */
   private deadText = 0;
+  private sealedText = 0;
+  /** The buffer the open chunk's text is written in, kept from chunk to chunk. */
+  private readonly textScratch: TextScratch = {};
   /** Text bytes per row of the chunk sealed last: a new chunk's first guess. */
   private textPerRow = 0;
   /** Compactions done so far (tests read it). */
@@ -88,7 +92,7 @@ export class ChunkTable implements SpanIdWords {
     let rows = MIN_ROWS;
     const want = Math.max(hint, this.liveRows >>> 4);
     while (rows < want && rows < this.maxRows) rows *= 2;
-    const chunk = new SpanChunk(rows, rows * this.textPerRow);
+    const chunk = new SpanChunk(rows, rows * this.textPerRow, this.textScratch);
     const slot = this.freeSlots.pop() ?? this.chunks.length;
     this.chunks[slot] = chunk;
     this.open = chunk;
@@ -138,7 +142,7 @@ export class ChunkTable implements SpanIdWords {
     else if (chunk.live * 4 < chunk.capacity) this.compact(slot);
   }
 
-  /** No more rows go into `open`: its text is cut to size or its unused end counted dead. */
+  /** No more rows go into `open`: its text moves to a buffer of its size (chunkText.ts). */
   private seal(open: SpanChunk): void {
     const text = open.text;
     const dead = text?.dead ?? 0;
@@ -147,11 +151,13 @@ export class ChunkTable implements SpanIdWords {
     // A little over what this one held: the next chunk of the same stream seldom grows its buffer.
     this.textPerRow = Math.ceil((1.0625 * text.end) / Math.max(1, open.rows));
     this.deadText += text.dead - dead;
+    this.sealedText += text.mappedBytes;
   }
 
   private free(slot: number): void {
     const chunk = this.chunks[slot]!;
     this.deadText -= chunk.text?.dead ?? 0;
+    this.sealedText -= chunk.text?.mappedBytes ?? 0;
     this.capacityRows -= chunk.capacity;
     this.chunks[slot] = undefined;
     this.freeSlots.push(slot);
@@ -163,8 +169,9 @@ export class ChunkTable implements SpanIdWords {
 
   private compact(slot: number): void {
     const old = this.chunks[slot]!;
-    const { chunk } = compactChunk(old);
+    const { chunk } = compactChunk(old, this.textScratch);
     this.deadText += (chunk.text?.dead ?? 0) - (old.text?.dead ?? 0);
+    this.sealedText += (chunk.text?.mappedBytes ?? 0) - (old.text?.mappedBytes ?? 0);
     this.chunks[slot] = chunk;
     this.capacityRows += chunk.capacity - old.capacity;
     this.compactions++;
@@ -182,9 +189,9 @@ export class ChunkTable implements SpanIdWords {
     return (this.capacityRows - unused - this.liveRows) * ROW_COLUMN_BYTES + this.deadText;
   }
 
-  /** Bytes of every chunk's columns (outside the V8 heap, and outside `process.memoryUsage().arrayBuffers`). */
+  /** Bytes of every chunk's columns and sealed chunks' text (outside the V8 heap, and outside `process.memoryUsage().arrayBuffers`). */
   get columnBytes(): number {
-    return this.capacityRows * ROW_COLUMN_BYTES;
+    return this.capacityRows * ROW_COLUMN_BYTES + this.sealedText;
   }
 
   /** Live rows. */
@@ -205,6 +212,7 @@ export class ChunkTable implements SpanIdWords {
     this.liveRows = 0;
     this.capacityRows = 0;
     this.deadText = 0;
+    this.sealedText = 0;
   }
 }
 
@@ -213,8 +221,8 @@ export class ChunkTable implements SpanIdWords {
  * went: `moved[row]` is the new row, -1 for a dead one. The caller points its references at the
  * new rows (SpanIdIndex.remap) and drops the old chunk.
  */
-export function compactChunk(chunk: SpanChunk): { chunk: SpanChunk; moved: Int32Array } {
-  const out = new SpanChunk(Math.max(1, chunk.live));
+export function compactChunk(chunk: SpanChunk, scratch?: TextScratch): { chunk: SpanChunk; moved: Int32Array } {
+  const out = new SpanChunk(Math.max(1, chunk.live), undefined, scratch);
   const moved = new Int32Array(chunk.rows).fill(-1);
   for (let row = 0; row < chunk.rows; row++) if (!chunk.isDead(row)) moved[row] = out.copyRow(chunk, row);
   out.seal();

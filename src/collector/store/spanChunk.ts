@@ -3,7 +3,7 @@ import { wordsToDecimal, wordsToMs } from './unixNano';
 import { SLAB_WORDS, type SpanExtra, type SpanOrigin } from './spanRecord';
 import type { StoredValue } from './largeText';
 import { releasableBuffer } from './releasableMemory';
-import { ChunkText } from './chunkText';
+import { ChunkText, type TextScratch } from './chunkText';
 import { copyWords, parseHexWords, word, wordsToHex, type SpanIdWords } from './spanIdWords';
 
 /**
@@ -145,10 +145,11 @@ export class SpanChunk implements SpanIdWords {
   private shapeAt: Map<string[], number> | undefined = new Map();
   private originAt: Map<SpanOrigin, number> | undefined = new Map();
 
-  /** `textBytes`: room for one-off strings' bytes to begin with (the store's guess from the chunks before). */
+  /** `textBytes`, `scratch`: room for one-off strings' bytes to begin with, and where it is taken from (chunkText.ts). */
   constructor(
     readonly capacity = CHUNK_ROWS,
     private readonly textBytes = capacity * TEXT_PER_ROW,
+    private readonly scratch?: TextScratch,
   ) {
     // Every column in one buffer of pages V8 maps itself, not malloc's: a chunk freed (emptied,
     // compacted) gives its memory back to the system when collected, where a malloc arena would
@@ -340,7 +341,7 @@ export class SpanChunk implements SpanIdWords {
     this.shapeAt = undefined;
     this.originAt = undefined;
     this.values = this.values.slice();
-    this.text?.trim(this.values.length);
+    this.text?.seal(this.values.length);
   }
 
   get sealed(): boolean {
@@ -450,7 +451,7 @@ export class SpanChunk implements SpanIdWords {
   pushText(bytes: Buffer, at: number, n: number): void {
     const values = this.values;
     if (n === 0) values.push('');
-    else values.push((this.text ??= new ChunkText(this.textBytes, this.capacity * 4)).add(bytes, at, n, values.length));
+    else values.push((this.text ??= new ChunkText(this.textBytes, this.capacity * 4, this.scratch)).add(bytes, at, n, values.length));
   }
 
   /** Bytes the row's strings kept as bytes take in `text`. */
@@ -536,7 +537,7 @@ export class SpanChunk implements SpanIdWords {
     for (let i = from.valueStart(row); i < end; i++) {
       const v = vals[i]!;
       if (text === undefined || !text.has(i)) this.values.push(v);
-      else this.values.push((this.text ??= new ChunkText(text.end, this.capacity * 4)).copy(text, v as number, this.values.length));
+      else this.values.push((this.text ??= new ChunkText(text.end, this.capacity * 4, this.scratch)).copy(text, v as number, this.values.length));
     }
     this.valueEnd[to] = this.values.length;
     this.rows = to + 1;

@@ -171,9 +171,15 @@ test('the bytes are counted: in the row, dead when the row is killed, given back
   assert.equal(sealed.sealed, true);
   assert.equal(sealed.capacity, 64);
   const text = sealed.text!;
-  // Sealed: its text's unused end (when not cut off) is counted dead; no other sealed chunk has text.
-  assert.equal(table.deadBytes, text.dead);
-  assert.ok(text.dead * 8 <= text.size);
+  // Sealed: its text moved to a buffer of its size (no room left uncounted), which the table counts
+  // with the columns (pages outside what process.memoryUsage() shows).
+  assert.equal(table.deadBytes, 0);
+  assert.equal(text.mappedBytes, text.end);
+  const chunks = [...new Set(rows.map((r) => table.chunkOf(r)))];
+  assert.equal(
+    table.columnBytes,
+    chunks.reduce((n, c) => n + c.capacity * ROW_COLUMN_BYTES + (c.text?.mappedBytes ?? 0), 0),
+  );
   // Every byte written is some row's: the rows count them all, 2 bytes of length and the UTF-8 bytes a value.
   let textInRows = 0;
   for (let row = 0; row < sealed.rows; row++) textInRows += sealed.rowTextBytes(row);
@@ -212,7 +218,8 @@ test('compaction copies the live rows\' bytes (the copy holds only theirs); a re
     live += small.rowTextBytes(moved[row]!);
   }
   assert.equal(small.text!.end, live, 'only the live rows\' bytes are copied');
-  assert.ok(small.text!.dead * 8 <= small.text!.size, 'cut to size, or its small unused end counted');
+  assert.equal(small.text!.mappedBytes, live, 'moved to a buffer of their size');
+  assert.equal(small.text!.dead, 0);
 
   // dropLast: the bytes of the row taken back are free for the next row.
   const open = new SpanChunk(4);
