@@ -141,4 +141,5 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
     c.endRow(row, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0, hasExtras ? extraOf.get(i) : undefined);
     sink.added(c, row, i, run);
   }
+  chunk?.text?.forget();
 }

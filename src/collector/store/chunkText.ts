@@ -21,6 +21,11 @@ import { releasableBuffer } from './releasableMemory';
 export class ChunkText {
   private buffer: ArrayBuffer;
   private bytes: Buffer;
+  /** Over the buffer written in (none once sealed: that buffer went back to the scratch). */
+  private view: DataView | undefined;
+  /** The body copied from last, and a DataView over it (a body gives many values). */
+  private lastFrom: Uint8Array | undefined;
+  private lastFromView: DataView | undefined;
   /** Sealed: the bytes are in a releasable buffer of their size (see `seal`). */
   private sealed = false;
   /** Bytes written. */
@@ -40,6 +45,7 @@ export class ChunkText {
     if (kept && kept.byteLength >= bytes) scratch.buffer = undefined;
     this.buffer = kept && kept.byteLength >= bytes ? kept : new ArrayBuffer(Math.max(64, bytes));
     this.bytes = Buffer.from(this.buffer, 0, this.buffer.byteLength);
+    this.view = new DataView(this.buffer);
     this.marks = new Int32Array(Math.max(2, (slots + 31) >>> 5));
   }
 
@@ -63,7 +69,7 @@ export class ChunkText {
    * Copies `n` (1 ≤ n < 65,536) bytes of `from` at `at` in for value slot `slot`; returns what the
    * slot keeps: the bytes' offset, or their string when the buffer may not grow further.
    */
-  add(from: Uint8Array, at: number, n: number, slot: number): number | string {
+  add(from: Uint8Array, at: number, n: number, slot: number, bulk = false): number | string {
     let o = this.end;
     const need = o + 2 + n;
     if (need > this.buffer.byteLength && !this.grow(need)) return (from as unknown as Utf8Slicer).utf8Slice(at, at + n);
@@ -71,12 +77,29 @@ export class ChunkText {
     out[o] = n & 255;
     out[o + 1] = n >>> 8;
     o += 2;
-    // A loop for short values (a subarray per value costs more); never over a sealed buffer's view.
-    if (n <= 128 && !this.sealed) for (let i = 0; i < n; i++) out[o + i] = from[at + i]!;
-    else out.set(from.subarray(at, at + n), o);
+    const dst = this.view;
+    if (n > 128 || bulk || dst === undefined) out.set(from.subarray(at, at + n), o);
+    else {
+      // Four bytes at a time through DataViews: 20–43 ns for 25–66 bytes, where a byte loop took
+      // 65–105 and `set` of a subarray (an object per value) ~62 (Node 20, measured alone).
+      if (from !== this.lastFrom) {
+        this.lastFrom = from;
+        this.lastFromView = new DataView(from.buffer, from.byteOffset, from.byteLength);
+      }
+      const src = this.lastFromView!;
+      let i = 0;
+      for (; i + 4 <= n; i += 4) dst.setUint32(o + i, src.getUint32(at + i, true), true);
+      for (; i < n; i++) out[o + i] = from[at + i]!;
+    }
     this.end = need;
     this.mark(slot);
     return o - 2;
+  }
+
+  /** Lets go of the body copied from last (its producer is done with it: a body must not be kept by a chunk). */
+  forget(): void {
+    this.lastFrom = undefined;
+    this.lastFromView = undefined;
   }
 
   /** The string at `offset` (as decoded from the bytes received). */
@@ -93,7 +116,9 @@ export class ChunkText {
 
   /** Copies the value at `offset` of `from` in for slot `slot`; returns what the slot keeps (its offset here, or its string). */
   copy(from: ChunkText, offset: number, slot: number): number | string {
-    return this.add(from.bytes, offset + 2, from.cost(offset) - 2, slot);
+    // A sealed chunk's bytes are copied by `set` (`add` reads views of a plain buffer only).
+    const n = from.cost(offset) - 2;
+    return this.add(from.sealed ? from.bytes.subarray(offset + 2, offset + 2 + n) : from.bytes, from.sealed ? 0 : offset + 2, n, slot, from.sealed);
   }
 
   /** Bytes of the values in slots [from, to) of `values` (0 when none is here). */
@@ -141,6 +166,9 @@ export class ChunkText {
     this.buffer = buffer;
     this.bytes = bytes;
     this.sealed = true;
+    this.view = undefined;
+    this.lastFrom = undefined;
+    this.lastFromView = undefined;
     const scratch = this.scratch;
     if (scratch && written.byteLength <= MAX_SCRATCH && written.byteLength > (scratch.buffer?.byteLength ?? 0)) scratch.buffer = written;
     const words = Math.max(1, (slots + 31) >>> 5);
@@ -169,6 +197,7 @@ export class ChunkText {
     out.set(this.bytes.subarray(0, this.end));
     this.buffer = buffer;
     this.bytes = out;
+    this.view = new DataView(buffer);
   }
 }
 
