@@ -26,10 +26,11 @@ import { getHeapStatistics } from 'node:v8';
  * the marking, and costs its call), and at most every MIN_INTERVAL_MS; a nudge counts as under way
  * until V8 reports a full collection, or for at most BUSY_MS. Until 2026-12-07 the rule was a flat
  * 500 ms: while 64 KiB-attribute spans evicted small ones (bench:memory, ~100 MiB of small spans a
- * second), each nudge came long after the last collection had ended, and the evicted spans' column
- * buffers and value slabs — freed only when V8 collects the chunks that hold them — piled up
- * beside the budget: the large mappings at the peak 203–252 MiB, against 208–234 with a nudge as
- * soon as the last collection is done (docs/performance.md, `rss-small2`).
+ * second), every full collection of that phase was a nudge's, V8 had mostly finished the last one
+ * well before the next was allowed (allowed sooner, they nearly doubled); the evicted spans' heap objects, and the column buffers and value slabs freed only when
+ * V8 collects the chunks that hold them, piled up beside the budget. Five alternated pairs: peak RSS
+ * median 403 → 384 MiB, 17–28 → 34–45 full collections in that phase (docs/performance.md,
+ * `rss-small2`): more marking while a sender evicts at that rate, none when nothing is evicted.
  *
  * Nothing process-wide is changed: no flag, no forced (atomic) collection; it only brings forward a
  * collection V8 would run anyway, and only after the collector made that much garbage itself.
