@@ -1,18 +1,15 @@
-import type { AttrValue } from '../../protocol/spanView';
 import { emptyOriginParts, timesProblem, BAD_END, BAD_START, type DecodeContext, type DecodedBatch, type RowBatch } from '../store/decodedBatch';
-import { count, decodeOtlpJson, jsonLink } from './otlpJsonDecoder';
+import { decodeOtlpJson } from './otlpJsonDecoder';
 import { SpanBudget } from '../store/otlpValues';
 import { SLAB_WORDS, spanExtra, type EventRecord, type LinkRecord, type OriginParts, type SpanExtra } from '../store/spanRecord';
-import { fourHexDigits, Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
-import { wordsToMsRest } from '../store/unixNano';
-import { JsonAttributeIndexer } from './otlpJsonAttributes';
+import { Lit, NOT_FAST, NotFastPath } from './jsonByteReader';
+import { JsonSpanPartsIndexer } from './otlpJsonSpanParts';
 import { F_PARENT, F_SPAN, F_TRACE, materialize, NONE, SAME, V_DICT, type IndexScratch, type SpanIndex } from './spanIndex';
 import { indexRows } from './indexRows';
 
 // Byte values (plain constants: a const enum would not be inlined across files here).
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACKET = 0x5b;
 const QUOTE = 0x22;
 const N = 0x6e;
 
@@ -28,7 +25,6 @@ const K = {
   version: k('version'),
   code: k('code'),
   message: k('message'),
-  timeUnixNano: k('timeUnixNano'),
   schemaUrl: k('schemaUrl'),
   droppedAttributesCount: k('droppedAttributesCount'),
 };
@@ -57,8 +53,6 @@ const TAIL_MEMBERS = (1 << M_DROPPED_ATTRIBUTES) | (1 << M_EVENTS) | (1 << M_DRO
 const SPAN_MEMBERS = SPAN_MEMBER_TEXT.map((m) => new Lit(`"${m}":`));
 const SPAN_MEMBER_NAMES = SPAN_MEMBER_TEXT.map((m) => new Lit(m));
 
-/** An id that is present but all zero (invalid for a trace or span id; a root for a parent id). */
-const ZERO_ID = -2;
 
 /**
  * Indexes OTLP/JSON straight from the body's bytes: a span index (spanIndex.ts) over the same
@@ -106,15 +100,12 @@ export function decodeOtlpJsonRows(body: Buffer, ctx: DecodeContext): DecodedBat
   return ix ? indexRows(ix, body, ctx.dict, ctx) : decodeOtlpJson(body.toString('utf8'), ctx);
 }
 
-class JsonSpanIndexer extends JsonAttributeIndexer {
+class JsonSpanIndexer extends JsonSpanPartsIndexer {
   /** Per ScopeSpans: its origin (the resource's parts are filled in when the resource is read). */
   private readonly origins: OriginParts[] = [];
   private readonly extras: [number, SpanExtra][] = [];
-  /** The caps of the span being read (its attributes, events and links). */
-  private readonly budget: SpanBudget;
-  /** The times of the span being read, and scratch words for an event's time. */
+  /** The times of the span being read. */
   private readonly times = new Uint32Array(SLAB_WORDS);
-  private readonly eventWords = new Uint32Array(2);
   private readonly keys: string[] = [];
   /** Values kept whole (`b.other`) before the span being read: dropped with it when it is rejected. */
   private otherFrom = 0;
@@ -133,11 +124,6 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
   private tailLen = 0;
   private tailSet = 0;
   private readonly tailValues = new Float64Array(SPAN_MEMBER_TEXT.length);
-
-  constructor(buf: Buffer, ctx: DecodeContext, scratch: IndexScratch | undefined) {
-    super(buf, ctx, scratch);
-    this.budget = new SpanBudget(ctx.limits);
-  }
 
   request(): SpanIndex {
     if (this.openObject()) {
@@ -222,53 +208,6 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
   }
 
   /** A uint32 (count or flags), as a number or decimal string; 0 when absent or out of range. */
-  private count(): number {
-    const c = this.ws();
-    if (c === N) {
-      this.literal('null');
-      return 0;
-    }
-    return count(c === QUOTE ? this.string() : this.number());
-  }
-
-  private int(): number {
-    const c = this.ws();
-    if (c === QUOTE) throw NOT_FAST; // enum names: the object decoder knows them
-    if (c === N) {
-      this.literal('null');
-      return 0;
-    }
-    return this.number() | 0;
-  }
-
-  /**
-   * A hex id of `len` characters (a multiple of 4): its offset; NONE when absent (null or ""),
-   * ZERO_ID when all zero. Anything else (uppercase, base64, another length) takes the slow path.
-   */
-  private hexId(len: number): number {
-    const c = this.ws();
-    if (c === N) {
-      this.literal('null');
-      return NONE;
-    }
-    if (c !== QUOTE) throw NOT_FAST;
-    this.stringRange();
-    const s = this.ks;
-    if (this.ke - s !== len) {
-      if (this.ke === s) return NONE;
-      throw NOT_FAST;
-    }
-    // Four characters at a time (ids are 32 or 16 of them).
-    const view = this.view;
-    let zero = true;
-    for (let p = s; p < this.ke; p += 4) {
-      const w = view.getUint32(p, true);
-      if (!fourHexDigits(w)) throw NOT_FAST;
-      if (w !== 0x30303030) zero = false;
-    }
-    return zero ? ZERO_ID : s;
-  }
-
   /** A trace id: the previous span's (already checked) is recognised by comparing its text. */
   private traceId(): number {
     const last = this.lastTrace;
@@ -497,28 +436,6 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
     b.count++;
   }
 
-  /** Links are rare: read with JSON.parse and the object decoder. */
-  private links(): LinkRecord[] | undefined {
-    // Exporters send `"links":[]` with every span: settled without leaving the fast path.
-    if (this.ws() === OPEN_BRACKET) {
-      const at = this.pos;
-      this.pos++;
-      if (this.ws() === CLOSE_BRACKET) {
-        this.pos++;
-        return undefined;
-      }
-      this.pos = at;
-    }
-    const raw: unknown = JSON.parse(this.rawValue());
-    if (!Array.isArray(raw) || raw.length === 0) return undefined;
-    const links: LinkRecord[] = [];
-    for (const l of raw) {
-      const link = typeof l === 'object' && l !== null && !Array.isArray(l) ? jsonLink(l as Record<string, unknown>, this.ctx, this.budget) : undefined;
-      if (link) links.push(link);
-    }
-    return links.length > 0 ? links : undefined;
-  }
-
   /** Span attributes: keys into the scratch array, values indexed; returns how many. */
   private attributes(): number {
     let n = 0;
@@ -530,34 +447,4 @@ class JsonSpanIndexer extends JsonAttributeIndexer {
     return n;
   }
 
-  private events(): EventRecord[] | undefined {
-    if (!this.openArray()) return undefined;
-    const events: EventRecord[] = [];
-    const words = this.eventWords;
-    do {
-      let name = '';
-      let keys: string[] = EMPTY_KEYS;
-      let values: AttrValue[] = EMPTY_VALUES;
-      let dropped = 0;
-      let valid = true;
-      words[0] = words[1] = 0;
-      if (this.openObject()) {
-        do {
-          this.key();
-          if (this.keyIs(K.name)) name = this.ctx.pool.intern(this.nullableString());
-          else if (this.keyIs(K.timeUnixNano)) valid = this.nanos(words, 0);
-          else if (this.keyIs(K.attributes)) [keys, values] = this.plainAttributes(this.budget);
-          else if (this.keyIs(K.droppedAttributesCount)) dropped = this.count();
-          else this.skip();
-        } while (this.more(CLOSE_BRACE));
-      }
-      if (!valid) continue;
-      const time = wordsToMsRest(words[0]!, words[1]!);
-      events.push({ name, timeMs: time.ms, timeRest: time.rest, keys, values, dropped });
-    } while (this.more(CLOSE_BRACKET));
-    return events.length > 0 ? events : undefined;
-  }
 }
-
-const EMPTY_KEYS: string[] = [];
-const EMPTY_VALUES: AttrValue[] = [];
