@@ -26,11 +26,12 @@ import { getHeapStatistics } from 'node:v8';
  * the marking, and costs its call), and at most every MIN_INTERVAL_MS; a nudge counts as under way
  * until V8 reports a full collection, or for at most BUSY_MS. Until 2026-12-07 the rule was a flat
  * 500 ms: while 64 KiB-attribute spans evicted small ones (bench:memory, ~100 MiB of small spans a
- * second), every full collection of that phase was a nudge's, V8 had mostly finished the last one
- * well before the next was allowed (allowed sooner, they nearly doubled); the evicted spans' heap objects, and the column buffers and value slabs freed only when
- * V8 collects the chunks that hold them, piled up beside the budget. Five alternated pairs: peak RSS
- * median 403 → 384 MiB, 17–28 → 34–45 full collections in that phase (docs/performance.md,
- * `rss-small2`): more marking while a sender evicts at that rate, none when nothing is evicted.
+ * second), every full collection of that phase was a nudge's, and V8 had mostly finished the last
+ * one well before the next was allowed (allowed sooner, they nearly doubled); the evicted spans'
+ * heap objects, and the column buffers and value slabs freed only when V8 collects the chunks that
+ * hold them, piled up beside the budget. 13 alternated pairs: peak RSS median 403 → 384 MiB,
+ * 17–28 → 33–53 full collections in that phase (docs/performance.md, `rss-small2`): more marking
+ * while a sender evicts at that rate, none more when nothing is evicted.
  *
  * Nothing process-wide is changed: no flag, no forced (atomic) collection; it only brings forward a
  * collection V8 would run anyway, and only after the collector made that much garbage itself.
