@@ -156,6 +156,8 @@ interface Memory {
   spacesNow: Record<string, number>;
   /** The timeline since the last ask (`--series`). */
   series: MemorySample[];
+  /** The storing thread's full collections (V8's own and those the garbage notice brought on: `nudges`) since the last ask. */
+  gcs: { majorGcs: number; majorGcMaxMs: number; nudges: number };
 }
 
 function startServer(options: object): Promise<{ child: ChildProcess; endpoint: string }> {
@@ -321,6 +323,9 @@ async function loadPhase(): Promise<object> {
       eventLoopDelayP99Ms: +during.delayP99Ms.toFixed(1),
       eventLoopDelayMaxAloneMs: +before.delayMaxMs.toFixed(1),
       longestStoreSliceMs: +during.longestSliceMs.toFixed(1),
+      // Full collections of the storing thread in each phase, the longest (incremental marking's
+      // final pause, ms), and how many the garbage notice asked for (store/heapGarbage.ts).
+      fullGcs: { alone: before.gcs.majorGcs, alongside: during.gcs.majorGcs, maxMsAlongside: +during.gcs.majorGcMaxMs.toFixed(1), nudgesAlone: before.gcs.nudges, nudgesAlongside: during.gcs.nudges },
       smallAloneSpansPerSec: Math.round(alone.spansPerSec),
       smallAlongsideSpansPerSec: Math.round(together.spansPerSec),
       smallAlongsideVsAlone: +(together.spansPerSec / alone.spansPerSec).toFixed(2),

@@ -128,16 +128,18 @@ function appendIndexRows(ix: SpanIndex, body: Buffer, dict: DictionaryView, orig
     rowTimes[to + 2] = times[at + 2]!;
     rowTimes[to + 3] = times[at + 3]!;
     const out = c.values;
-    // The common pairs read here; the rest (large values, in order, and kept values) by valueAt.
+    // The common pairs read here — a one-off string's bytes copied, no string made (chunkText.ts) —
+    // the rest (large values, in order, and kept values) by valueAt.
     for (let a = 0; a < keys.length; a++, v += 2) {
       const x = values[v]!;
       const y = values[v + 1]!;
       if (x === V_DICT) out.push(strings[y]!);
-      else if (x >= 0 && y < 0 && -1 - y < LARGE_TEXT_FROM) out.push(slices.latin1Slice(x, x - 1 - y));
+      else if (x >= 0 && (y < 0 ? -1 - y : y) < LARGE_TEXT_FROM) c.pushText(body, x, y < 0 ? -1 - y : y);
       else if (x === V_INT) out.push(y);
       else out.push(valueAt(v));
     }
     c.endRow(row, spans[o + F_STATUS]!, spans[o + F_KIND]!, spans[o + F_FLAGS]! >>> 0, hasExtras ? extraOf.get(i) : undefined);
     sink.added(c, row, i, run);
   }
+  chunk?.text?.forget();
 }

@@ -1,5 +1,6 @@
 import { ChunkSpan } from './chunkSpan';
-import { CHUNK_ROWS, compactChunk, ROW_COLUMN_BYTES, SpanChunk, type SpanFields } from './spanChunk';
+import { CHUNK_ROWS, ROW_COLUMN_BYTES, SpanChunk, type SpanFields } from './spanChunk';
+import type { TextScratch } from './chunkText';
 import type { SpanIdWords } from './spanIdWords';
 
 /** Bits of a reference for the row within its chunk (CHUNK_ROWS = 2^ROW_BITS). */
@@ -37,6 +38,13 @@ export class ChunkTable implements SpanIdWords {
   private openSlot = -1;
   private liveRows = 0;
   private capacityRows = 0;
+  /** Bytes of one-off strings' text (chunkText.ts) that no live row uses (killed rows'), and in sealed chunks. */
+  private deadText = 0;
+  private sealedText = 0;
+  /** The buffer the open chunk's text is written in, kept from chunk to chunk. */
+  private readonly textScratch: TextScratch = {};
+  /** Text bytes per row of the chunk sealed last: a new chunk's first guess. */
+  private textPerRow = 0;
   /** Compactions done so far (tests read it). */
   compactions = 0;
 
@@ -77,14 +85,14 @@ export class ChunkTable implements SpanIdWords {
     const open = this.open;
     if (open && !open.full) return open;
     if (open) {
-      open.seal();
+      this.seal(open);
       if (open.live === 0) this.free(this.openSlot);
       else if (open.live * 4 < open.capacity) this.compact(this.openSlot);
     }
     let rows = MIN_ROWS;
     const want = Math.max(hint, this.liveRows >>> 4);
     while (rows < want && rows < this.maxRows) rows *= 2;
-    const chunk = new SpanChunk(rows);
+    const chunk = new SpanChunk(rows, rows * this.textPerRow, this.textScratch);
     const slot = this.freeSlots.pop() ?? this.chunks.length;
     this.chunks[slot] = chunk;
     this.open = chunk;
@@ -125,15 +133,31 @@ export class ChunkTable implements SpanIdWords {
   kill(ref: number): void {
     const slot = ref >>> ROW_BITS;
     const chunk = this.chunks[slot]!;
+    const dead = chunk.text?.dead ?? 0;
     if (!chunk.kill(ref & ROW_MASK)) return;
+    this.deadText += (chunk.text?.dead ?? 0) - dead;
     this.liveRows--;
     if (chunk === this.open) return;
     if (chunk.live === 0) this.free(slot);
     else if (chunk.live * 4 < chunk.capacity) this.compact(slot);
   }
 
+  /** No more rows go into `open`: its text moves to a buffer of its size (chunkText.ts). */
+  private seal(open: SpanChunk): void {
+    const text = open.text;
+    const dead = text?.dead ?? 0;
+    open.seal();
+    if (!text) return;
+    // A little over what this one held: the next chunk of the same stream seldom grows its buffer.
+    this.textPerRow = Math.ceil((1.0625 * text.end) / Math.max(1, open.rows));
+    this.deadText += text.dead - dead;
+    this.sealedText += text.mappedBytes;
+  }
+
   private free(slot: number): void {
     const chunk = this.chunks[slot]!;
+    this.deadText -= chunk.text?.dead ?? 0;
+    this.sealedText -= chunk.text?.mappedBytes ?? 0;
     this.capacityRows -= chunk.capacity;
     this.chunks[slot] = undefined;
     this.freeSlots.push(slot);
@@ -145,7 +169,9 @@ export class ChunkTable implements SpanIdWords {
 
   private compact(slot: number): void {
     const old = this.chunks[slot]!;
-    const { chunk } = compactChunk(old);
+    const { chunk } = compactChunk(old, this.textScratch);
+    this.deadText += (chunk.text?.dead ?? 0) - (old.text?.dead ?? 0);
+    this.sealedText += (chunk.text?.mappedBytes ?? 0) - (old.text?.mappedBytes ?? 0);
     this.chunks[slot] = chunk;
     this.capacityRows += chunk.capacity - old.capacity;
     this.compactions++;
@@ -160,12 +186,12 @@ export class ChunkTable implements SpanIdWords {
    */
   get deadBytes(): number {
     const unused = this.open ? this.open.capacity - this.open.rows : 0;
-    return (this.capacityRows - unused - this.liveRows) * ROW_COLUMN_BYTES;
+    return (this.capacityRows - unused - this.liveRows) * ROW_COLUMN_BYTES + this.deadText;
   }
 
-  /** Bytes of every chunk's columns (outside the V8 heap, and outside `process.memoryUsage().arrayBuffers`). */
+  /** Bytes of every chunk's columns and sealed chunks' text (outside the V8 heap, and outside `process.memoryUsage().arrayBuffers`). */
   get columnBytes(): number {
-    return this.capacityRows * ROW_COLUMN_BYTES;
+    return this.capacityRows * ROW_COLUMN_BYTES + this.sealedText;
   }
 
   /** Live rows. */
@@ -185,5 +211,20 @@ export class ChunkTable implements SpanIdWords {
     this.openSlot = -1;
     this.liveRows = 0;
     this.capacityRows = 0;
+    this.deadText = 0;
+    this.sealedText = 0;
   }
+}
+
+/**
+ * A chunk with only the live rows of `chunk`, in order, sized to them (sealed), and where each row
+ * went: `moved[row]` is the new row, -1 for a dead one. The caller points its references at the
+ * new rows (SpanIdIndex.remap) and drops the old chunk.
+ */
+export function compactChunk(chunk: SpanChunk, scratch?: TextScratch): { chunk: SpanChunk; moved: Int32Array } {
+  const out = new SpanChunk(Math.max(1, chunk.live), undefined, scratch);
+  const moved = new Int32Array(chunk.rows).fill(-1);
+  for (let row = 0; row < chunk.rows; row++) if (!chunk.isDead(row)) moved[row] = out.copyRow(chunk, row);
+  out.seal();
+  return { chunk: out, moved };
 }

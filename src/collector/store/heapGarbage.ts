@@ -14,13 +14,24 @@ import { getHeapStatistics } from 'node:v8';
  * extension must not set: the extension host's heap is every extension's.
  *
  * How: once the heap bytes evicted since V8's last full collection pass a quarter of what V8 found
- * live then (16 MiB to a quarter of the budget, at most every 500 ms: `garbageThresholdForLive`), one
- * ArrayBuffer of NUDGE_BYTES is allocated and dropped. V8 counts an ArrayBuffer's size as external
- * memory when it is made; past its external limit (64 MiB over what it counted at the last full
- * collection) it starts *incremental* marking, as it would on its own later, so the pauses are the
- * usual marking steps. The buffer is never written (calloc'd pages are not resident) and goes with
- * the next young-generation collection. Measured in isolation (Node 20): 64 MiB and more started
+ * live then (16 MiB to a quarter of the budget: `garbageThresholdForLive`), one ArrayBuffer of
+ * NUDGE_BYTES is allocated and dropped. V8 counts an ArrayBuffer's size as external memory when it
+ * is made; past its external limit (64 MiB over what it counted at the last full collection) it
+ * starts *incremental* marking, as it would on its own later, so the pauses are the usual marking
+ * steps. The buffer is never written (calloc'd pages are not resident) and goes with the next
+ * young-generation collection. Measured in isolation (Node 20): 64 MiB and more started
  * incremental marking, 32 MiB did not; the call took 3–21 ms.
+ *
+ * How often: not while the collection a nudge began is still under way (a nudge then only advances
+ * the marking, and costs its call), and at most every MIN_INTERVAL_MS; a nudge counts as under way
+ * until V8 reports a full collection, or for at most BUSY_MS. Until 2026-12-07 the rule was a flat
+ * 500 ms: while 64 KiB-attribute spans evicted small ones (bench:memory, ~100 MiB of small spans a
+ * second), every full collection of that phase was a nudge's, and V8 had mostly finished the last
+ * one well before the next was allowed (allowed sooner, they nearly doubled); the evicted spans'
+ * heap objects, and the column buffers and value slabs freed only when V8 collects the chunks that
+ * hold them, piled up beside the budget. 13 alternated pairs: peak RSS median 403 → 384 MiB,
+ * 17–28 → 33–53 full collections in that phase (docs/performance.md, `rss-small2`): more marking
+ * while a sender evicts at that rate, none more when nothing is evicted.
  *
  * Nothing process-wide is changed: no flag, no forced (atomic) collection; it only brings forward a
  * collection V8 would run anyway, and only after the collector made that much garbage itself.
@@ -28,8 +39,14 @@ import { getHeapStatistics } from 'node:v8';
 const MiB = 1024 * 1024;
 /** What is allocated to pass V8's external limit (64 MiB over its count at the last full collection). */
 export const NUDGE_BYTES = 128 * MiB;
-/** At most one nudge in this long: marking a large live heap takes a while, and a nudge during it only advances it. */
-const MIN_INTERVAL_MS = 500;
+/** At most one nudge in this long, even when V8 finishes its collections sooner. */
+export const MIN_INTERVAL_MS = 200;
+/**
+ * A nudge counts as under way (no other is made) until V8 reports a full collection, or this long
+ * at most (the rate before 2026-12-07): marking a large live heap takes a while, and a nudge during
+ * it only advances it.
+ */
+export const BUSY_MS = 500;
 /** Garbage allowed before a nudge, as a share of what V8 found live at its last full collection. */
 const SHARE_OF_LIVE = 0.25;
 const MIN_THRESHOLD = 16 * MiB;
@@ -69,6 +86,8 @@ export class HeapGarbageNotice {
   /** Heap bytes evicted since V8's last full collection (or the last nudge). */
   private garbage = 0;
   private lastNudge = -Infinity;
+  /** A nudge was made and V8 has not reported a full collection since. */
+  private underWay = false;
   /** Nudges so far. */
   nudges = 0;
   /** Garbage allowed before the next nudge. */
@@ -103,6 +122,7 @@ export class HeapGarbageNotice {
   /** V8 ran a full collection, after which `liveBytes` were live: what was evicted before it is gone. */
   collected(liveBytes?: number): void {
     this.garbage = 0;
+    this.underWay = false;
     if (liveBytes !== undefined) this.thresholdBytes = garbageThresholdForLive(liveBytes, this.maxThresholdBytes);
   }
 
@@ -112,8 +132,10 @@ export class HeapGarbageNotice {
     this.garbage += heapBytes;
     if (this.garbage < this.thresholdBytes) return;
     const now = this.clock();
-    if (now - this.lastNudge < MIN_INTERVAL_MS) return;
+    const since = now - this.lastNudge;
+    if (since < MIN_INTERVAL_MS || (this.underWay && since < BUSY_MS)) return;
     this.lastNudge = now;
+    this.underWay = true;
     this.garbage = 0;
     this.nudges++;
     this.nudge();

@@ -307,7 +307,7 @@ function writeSpans(b: BatchColumns, spans: SpanRows, w: Writers, counts: EntryC
     b.linkFrom[i] = lk;
     b.attrFrom[i] = a;
     const x = chunk.extra(row);
-    a = values.put(b, shapeOf(chunk.keys(row), x), chunk.values, chunk.valueStart(row), a);
+    a = values.put(b, shapeOf(chunk.keys(row), x), chunk.values, chunk.valueStart(row), a, chunk);
     b.eventFrom[i] = ev;
     if (x === undefined) {
       b.statusMessage[i] = -1;
@@ -389,13 +389,15 @@ class ValueRefs {
   }
 
   /** Writes the entries of a span's (event's, link's) attributes from `a` on; returns the next entry. */
-  put(b: BatchColumns, shape: Shape, vals: readonly StoredValue[], start: number, a: number): number {
+  /** `chunk`: the chunk whose `values` these are (read through it: some are kept as bytes). */
+  put(b: BatchColumns, shape: Shape, vals: readonly StoredValue[], start: number, a: number, chunk?: SpanChunk): number {
     const { refs, slots, from } = shape;
     const { attrKey, attrValue } = b;
     for (let k = 0; k < refs.length; k++, a++) {
       attrKey[a] = refs[k]!;
       // Large strings are stored off the heap: the timeline gets them as text.
-      const v = fromStored(vals[start + from[k]!]!);
+      const i = start + from[k]!;
+      const v = fromStored(chunk ? chunk.value(i) : vals[i]!);
       // attrType stays 0 (string) from allocation.
       if (typeof v === 'string') attrValue[a] = this.ref(slots[k]!, v);
       else this.t.putValue(b, a, v);

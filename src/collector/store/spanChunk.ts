@@ -3,7 +3,8 @@ import { wordsToDecimal, wordsToMs } from './unixNano';
 import { SLAB_WORDS, type SpanExtra, type SpanOrigin } from './spanRecord';
 import type { StoredValue } from './largeText';
 import { releasableBuffer } from './releasableMemory';
-import { wordsToHex, type SpanIdWords } from './spanIdWords';
+import { ChunkText, type TextScratch } from './chunkText';
+import { copyWords, parseHexWords, word, wordsToHex, type SpanIdWords } from './spanIdWords';
 
 /**
  * A run of stored spans as columns: what the store keeps instead of one object per span.
@@ -21,6 +22,9 @@ import { wordsToHex, type SpanIdWords } from './spanIdWords';
  * (`compactChunk`), the live rows in order. Readers go through the row accessors, or through a
  * `ChunkSpan` facade (chunkSpan.ts) where a record-like object is handier than speed.
  */
+
+/** Bytes of one-off strings' text a new chunk makes room for per row (it grows as needed). */
+const TEXT_PER_ROW = 32;
 
 /** Rows in a full chunk. */
 export const CHUNK_ROWS = 4096;
@@ -51,36 +55,6 @@ const DEAD = 1 << 17;
 const EXTRA = 1 << 18;
 /** Some id of the row is not lowercase hex of the usual length: its text is in `oddIds`. */
 const ODD_IDS = 1 << 19;
-
-/**
- * Writes the words of `id` (`digits` lowercase hex digits) into out[at…]; false, with words
- * partly written, when it is not exactly that (odd ids are kept as text by the caller).
- */
-function parseHexWords(id: string, digits: number, out: Uint32Array, at: number): boolean {
-  if (id.length !== digits) return false;
-  for (let w = 0; w < digits >> 3; w++) {
-    let x = 0;
-    for (let i = w * 8; i < w * 8 + 8; i++) {
-      const c = id.charCodeAt(i);
-      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-      if (d < 0) return false;
-      x = x * 16 + d;
-    }
-    out[at + w] = x;
-  }
-  return true;
-}
-
-/** Copies `n` words within `ids` (a row's id words from the row before); true. */
-function copyWords(ids: Uint32Array, from: number, to: number, n: number): boolean {
-  for (let i = 0; i < n; i++) ids[to + i] = ids[from + i]!;
-  return true;
-}
-
-/** The big-endian 32-bit word at bytes[at…at+3]. */
-function word(bytes: Uint8Array, at: number): number {
-  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
-}
 
 /** A row's ids as text, when one is not hex (hand-made or odd imported records). */
 interface OddIds {
@@ -156,8 +130,10 @@ export class SpanChunk implements SpanIdWords {
   /** Shared key arrays (the store's interned shapes): a row's keys are one of these as it is. */
   readonly keyLists: string[][] = [];
   readonly origins: SpanOrigin[] = [];
-  /** Every row's attribute values, one row after another. */
+  /** Every row's values, one row after another; read them with `value(i)` (some are offsets in `text`). */
   values: StoredValue[] = [];
+  /** The one-off strings' bytes (made with the first). */
+  text: ChunkText | undefined;
   /** The rare parts, by row. */
   extras: Map<number, SpanExtra> | undefined;
   private oddIds: Map<number, OddIds> | undefined;
@@ -169,7 +145,12 @@ export class SpanChunk implements SpanIdWords {
   private shapeAt: Map<string[], number> | undefined = new Map();
   private originAt: Map<SpanOrigin, number> | undefined = new Map();
 
-  constructor(readonly capacity = CHUNK_ROWS) {
+  /** `textBytes`, `scratch`: room for one-off strings' bytes to begin with, and where it is taken from (chunkText.ts). */
+  constructor(
+    readonly capacity = CHUNK_ROWS,
+    private readonly textBytes = capacity * TEXT_PER_ROW,
+    private readonly scratch?: TextScratch,
+  ) {
     // Every column in one buffer of pages V8 maps itself, not malloc's: a chunk freed (emptied,
     // compacted) gives its memory back to the system when collected, where a malloc arena would
     // keep it (under bench:memory the main arena held 70 MiB of freed columns: releasableMemory.ts).
@@ -360,6 +341,7 @@ export class SpanChunk implements SpanIdWords {
     this.shapeAt = undefined;
     this.originAt = undefined;
     this.values = this.values.slice();
+    this.text?.seal(this.values.length);
   }
 
   get sealed(): boolean {
@@ -380,7 +362,10 @@ export class SpanChunk implements SpanIdWords {
     if (b & DEAD) return false;
     this.bits[row] = (b | DEAD) & ~EXTRA;
     this.live--;
-    this.values.fill('', this.valueStart(row), this.valueEnd[row]);
+    const start = this.valueStart(row);
+    const end = this.valueEnd[row]!;
+    this.text?.kill(this.values, start, end);
+    this.values.fill('', start, end);
     this.extras?.delete(row);
     return true;
   }
@@ -388,7 +373,9 @@ export class SpanChunk implements SpanIdWords {
   /** Takes back the last row appended (a span refused as it was stored): as if never appended. */
   dropLast(row: number): void {
     if (row !== this.rows - 1 || this.sealed) throw new Error('span chunk: only the last row of an open chunk can be dropped');
-    this.values.length = this.valueStart(row);
+    const start = this.valueStart(row);
+    this.text?.drop(this.values, start, this.valueEnd[row]!);
+    this.values.length = start;
     this.extras?.delete(row);
     this.oddIds?.delete(row);
     this.bits[row] = 0;
@@ -446,9 +433,30 @@ export class SpanChunk implements SpanIdWords {
     return row === 0 ? 0 : this.valueEnd[row - 1]!;
   }
 
-  /** A copy of the row's values. */
+  /** A copy of the row's values (strings kept as bytes decoded). */
   rowValues(row: number): StoredValue[] {
-    return this.values.slice(this.valueStart(row), this.valueEnd[row]);
+    const start = this.valueStart(row);
+    const out = this.values.slice(start, this.valueEnd[row]);
+    if (this.text) for (let i = 0; i < out.length; i++) out[i] = this.value(start + i);
+    return out;
+  }
+
+  /** Value slot `i` of `values` as stored (a string kept as bytes is decoded). */
+  value(i: number): StoredValue {
+    const v = this.values[i]!;
+    return typeof v === 'number' && this.text !== undefined && this.text.has(i) ? this.text.read(v) : v;
+  }
+
+  /** Appends the string of the `n` (< LARGE_TEXT_FROM) UTF-8 bytes at bytes[at…] as a value: its bytes copied (chunkText.ts). */
+  pushText(bytes: Buffer, at: number, n: number): void {
+    const values = this.values;
+    if (n === 0) values.push('');
+    else values.push((this.text ??= new ChunkText(this.textBytes, this.capacity * 4, this.scratch)).add(bytes, at, n, values.length));
+  }
+
+  /** Bytes the row's strings kept as bytes take in `text`. */
+  rowTextBytes(row: number): number {
+    return this.text ? this.text.costOf(this.values, this.valueStart(row), this.valueEnd[row]!) : 0;
   }
 
   spanOrigin(row: number): SpanOrigin {
@@ -503,7 +511,7 @@ export class SpanChunk implements SpanIdWords {
     const columns = this.capacity * ROW_COLUMN_BYTES + 9 * 64;
     const slots = 8 * (this.names.length + this.keyLists.length + this.origins.length + this.values.length);
     const side = 48 * ((this.extras?.size ?? 0) + (this.oddIds?.size ?? 0));
-    return columns + slots + side;
+    return columns + slots + side + (this.text?.size ?? 0);
   }
 
   /** Copies row `row` of `from` in as the next row here (its tables' entries added when new); returns the new row. */
@@ -525,23 +533,15 @@ export class SpanChunk implements SpanIdWords {
     if (b & EXTRA) (this.extras ??= new Map()).set(to, from.extras!.get(row)!);
     const vals = from.values;
     const end = from.valueEnd[row]!;
-    for (let i = from.valueStart(row); i < end; i++) this.values.push(vals[i]!);
+    const text = from.text;
+    for (let i = from.valueStart(row); i < end; i++) {
+      const v = vals[i]!;
+      if (text === undefined || !text.has(i)) this.values.push(v);
+      else this.values.push((this.text ??= new ChunkText(text.end, this.capacity * 4, this.scratch)).copy(text, v as number, this.values.length));
+    }
     this.valueEnd[to] = this.values.length;
     this.rows = to + 1;
     this.live++;
     return to;
   }
-}
-
-/**
- * A chunk with only the live rows of `chunk`, in order, sized to them (sealed), and where each row
- * went: `moved[row]` is the new row, -1 for a dead one. The caller points its references at the
- * new rows (SpanIdIndex.remap) and drops the old chunk.
- */
-export function compactChunk(chunk: SpanChunk): { chunk: SpanChunk; moved: Int32Array } {
-  const out = new SpanChunk(Math.max(1, chunk.live));
-  const moved = new Int32Array(chunk.rows).fill(-1);
-  for (let row = 0; row < chunk.rows; row++) if (!chunk.isDead(row)) moved[row] = out.copyRow(chunk, row);
-  out.seal();
-  return { chunk: out, moved };
 }

@@ -163,9 +163,12 @@ export function spanBytes(rec: SpanLike, seen: SeenKeyArrays): number {
   return partsBytes(rec.name, rec.keys, values, 0, values.length, rec.extra, seen);
 }
 
-/** `spanBytes` of a chunk row, read in place. */
+/**
+ * `spanBytes` of a chunk row, read in place. A one-off string kept as bytes (chunkText.ts) counts
+ * its bytes there (its slot holds a small integer, which counts nothing).
+ */
 export function rowBytes(chunk: SpanChunk, row: number, seen: SeenKeyArrays): number {
-  return partsBytes(chunk.spanName(row), chunk.keys(row), chunk.values, chunk.valueStart(row), chunk.valueEnd[row]!, chunk.extra(row), seen);
+  return partsBytes(chunk.spanName(row), chunk.keys(row), chunk.values, chunk.valueStart(row), chunk.valueEnd[row]!, chunk.extra(row), seen) + chunk.rowTextBytes(row);
 }
 
 function partsBytes(name: string, keys: readonly string[], values: readonly unknown[], from: number, to: number, x: SpanExtra | undefined, seen: SeenKeyArrays): number {

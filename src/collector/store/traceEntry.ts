@@ -17,7 +17,7 @@ export type FinishedBy = 'root' | 'idle' | undefined;
 /** The value of `key` on a chunk row (the first, as `attr` reads a record), or undefined. */
 function rowAttr(chunk: SpanChunk, row: number, key: string): AttrValue | undefined {
   const keys = chunk.keys(row);
-  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return fromStoredValue(chunk.values[chunk.valueStart(row) + i]!);
+  for (let i = 0; i < keys.length; i++) if (keys[i] === key) return fromStoredValue(chunk.value(chunk.valueStart(row) + i));
   return undefined;
 }
 

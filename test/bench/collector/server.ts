@@ -1,8 +1,8 @@
 // The collector under test, in its own process (forked by collectorBench and memoryBench with an
 // IPC channel). argv[2]: JSON options. Messages in: {type:'stats', gc?:boolean} | {type:'cpu'} |
 // {type:'memory'} | {type:'stop'}; out: {type:'ready', endpoint, grpcAddress}, {type:'stats', ...},
-// {type:'cpu', cpu, elu, threads} (elu: the main thread's event-loop idle and active ms so far; threads: CPU ms of the storing thread, of the threads started after the collector was made — its decode workers — and of the others, where /proc is readable), {type:'memory', ...} (peak RSS and event-loop delay since the last ask).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+// {type:'cpu', cpu, elu, threads} (elu: the main thread's event-loop idle and active ms so far; threads: CPU ms of the storing thread, of the threads started after the collector was made — its decode workers — and of the others, where /proc is readable), {type:'memory', ...} (peak RSS, event-loop delay, full collections and garbage nudges since the last ask).
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Collector } from '../../../src/collector';
 import { memoryMap, type MemoryMap, type MemorySample } from './memoryMap';
@@ -49,6 +49,19 @@ async function main(): Promise<void> {
   const { endpoint } = await collector.start();
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
+  // The storing thread's full collections (their count and longest pause), and the garbage notice's
+  // nudges (store/heapGarbage.ts), since the last 'memory' ask.
+  let majorGcs = 0;
+  let majorGcMaxMs = 0;
+  let nudgesBefore = 0;
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if ((e as { detail?: { kind?: number } }).detail?.kind !== perfConstants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      majorGcs++;
+      majorGcMaxMs = Math.max(majorGcMaxMs, e.duration);
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   let peakRss = process.memoryUsage.rss();
   // Where RSS goes at its peak: the heap (live and garbage), Buffers and ArrayBuffers (request
   // bodies, decoded copies), and the rest (decode workers' heaps, native).
@@ -118,7 +131,12 @@ async function main(): Promise<void> {
       process.send?.({ type: 'cpu', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), threads: threadCpu.read() });
     } else if (m.type === 'memory') {
       sample();
-      process.send?.({ type: 'memory', series: series.splice(0), peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
+      const nudges = collector.budget.garbage?.nudges ?? 0;
+      const gcs = { majorGcs, majorGcMaxMs, nudges: nudges - nudgesBefore };
+      nudgesBefore = nudges;
+      majorGcs = 0;
+      majorGcMaxMs = 0;
+      process.send?.({ type: 'memory', gcs, series: series.splice(0), peakRss, atPeak, mapAtPeak, spacesAtPeak, mapNow: memoryMap(), spacesNow: spaces(), peakHeap, peakExternal, longestSliceMs: collector.takeLongestSliceMs(), rss: process.memoryUsage.rss(), delayMaxMs: delay.max / 1e6, delayP99Ms: delay.percentile(99) / 1e6, stats: collector.store.stats() });
       peakRss = process.memoryUsage.rss();
       peakHeap = 0;
       peakExternal = 0;
@@ -128,6 +146,7 @@ async function main(): Promise<void> {
     } else if (m.type === 'stop') {
       clearInterval(sampler);
       clearInterval(seriesTimer);
+      gcObserver.disconnect();
       delay.disable();
       void collector.stop().then(() => process.exit(0));
     }

@@ -1,9 +1,11 @@
 // The notice that tells V8 of garbage it cannot see (store/heapGarbage.ts): the heap bytes the budget
 // evicts are counted (large values held off the heap are not), V8 is told once they pass the
-// threshold, at most once a second, and the count starts again after V8's own full collection.
+// threshold — not again while the collection it began is under way (until V8 reports a full
+// collection, 500 ms at most), and not twice within 200 ms — and the count starts again after V8's
+// own full collection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { garbageThresholdFor, garbageThresholdForLive, HeapGarbageNotice } from '../../../src/collector/store/heapGarbage';
+import { BUSY_MS, garbageThresholdFor, garbageThresholdForLive, HeapGarbageNotice, MIN_INTERVAL_MS } from '../../../src/collector/store/heapGarbage';
 import { MemoryBudget } from '../../../src/collector/store/memoryBudget';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
@@ -62,6 +64,42 @@ test('V8 is told once the evicted heap bytes pass the threshold, at most every 5
   n.evicted(-5);
   n.evicted(Number.NaN);
   assert.equal(n.pending, 2 * MiB, 'nothing odd counted');
+  n.dispose();
+});
+
+test('once V8 reports the full collection a nudge began, the next may come 200 ms after it; until then not within 500 ms', () => {
+  assert.equal(MIN_INTERVAL_MS, 200);
+  assert.equal(BUSY_MS, 500);
+  const { n, told, now } = notice(10 * MiB);
+  n.evicted(11 * MiB);
+  assert.deepEqual(told, [0]);
+  // V8 finished the collection at 120 ms: garbage from then on counts towards the next nudge.
+  now.t = 120;
+  n.collected(40 * MiB);
+  assert.equal(n.thresholdBytes, 10 * MiB, 'at most the starting figure');
+  n.evicted(11 * MiB);
+  assert.equal(told.length, 1, 'not within 200 ms of the last nudge, even with its collection done');
+  now.t = 200;
+  n.evicted(1);
+  assert.deepEqual(told, [0, 200], 'told at 200 ms: the collection it began is over');
+  // This one's collection is not reported: the next waits for BUSY_MS.
+  now.t = 450;
+  n.evicted(20 * MiB);
+  assert.equal(told.length, 2, 'under way: not told at 450 ms');
+  now.t = 699;
+  n.evicted(1);
+  assert.equal(told.length, 2, 'still under way at 699 ms');
+  now.t = 700;
+  n.evicted(1);
+  assert.deepEqual(told, [0, 200, 700], 'counted as over after 500 ms');
+  // A full collection V8 ran on its own (none of ours under way) does not allow one sooner than 200 ms.
+  now.t = 750;
+  n.collected();
+  n.evicted(11 * MiB);
+  assert.equal(told.length, 3);
+  now.t = 900;
+  n.evicted(1);
+  assert.deepEqual(told, [0, 200, 700, 900]);
   n.dispose();
 });
 

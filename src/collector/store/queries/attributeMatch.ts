@@ -42,7 +42,7 @@ function matchingRows(spans: SpanRows, tokens: readonly AttrToken[]): string[] {
         break;
       }
       if (t.value === '') continue;
-      const v = fromStoredValue(chunk.values[start + at]!);
+      const v = fromStoredValue(chunk.value(start + at));
       if (!(typeof v === 'string' ? v : attrText(v)).toLowerCase().includes(t.value)) {
         all = false;
         break;
