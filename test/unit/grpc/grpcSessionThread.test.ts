@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders } from 'node:http2';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { Collector } from '../../../src/collector';
+import { Collector } from '../../../src/collector';
 import { OtlpGrpcReceiver } from '../../../src/collector/grpc/otlpGrpcReceiver';
 import { InFlightBytes } from '../../../src/collector/ingest/inFlightBytes';
 import { WorkSlicer } from '../../../src/collector/ingest/workSlicer';
@@ -213,4 +214,17 @@ test('OTLP/gRPC session thread: the collector\'s stop ends the thread and closes
   assert.ok(exited, 'the session thread exited once the collector stopped');
   assert.equal(worker!.threadId, -1);
   assert.equal(await call(address, frame(body('d2', 'after stop'))), undefined, 'nothing listens any more');
+});
+
+test("OTLP/gRPC session thread: a port already taken fails the collector's start with the reason (the session thread's listen error)", async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as AddressInfo).port;
+  const c = new Collector({ grpcPort: port, decodeThreads: 0 });
+  try {
+    await assert.rejects(c.start(), /OTLP\/gRPC: .*(EADDRINUSE|address already in use)/);
+  } finally {
+    await c.stop();
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+  }
 });
