@@ -22,6 +22,7 @@
 // per turn of the loop; V8 finishes its marking in tasks of the loop): `firstAfterIdle`. Before
 // all of them, the first batch the process makes, its encoder not yet compiled by V8
 // (`processFirstBatch`: a window's first timeline panel meets it once).
+// The spans are stored as a request body's are (see `ingest`; `--records`: as an imported file's).
 // Run: npm run bench:batch (`--json` prints one JSON object).
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,6 +30,7 @@ import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanStore } from '../../src/collector/store/spanStore';
 import { importOtlpJson } from '../../src/collector/ingest/otlpJsonDecoder';
+import { decodeOtlpJsonRows } from '../../src/collector/ingest/otlpJsonScanner';
 import { encodeSpanBatch, type SpanBatch } from '../../src/protocol/spanBatch';
 import { encodeRowBatch } from '../../src/collector/store/recordBatch';
 
@@ -99,10 +101,21 @@ function gcsWithin(from: number, to: number): string[] {
   return gcEntries.filter((e) => e.startTime >= from && e.startTime <= to).map((e) => `${GC_KINDS[(e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other'} ${e.duration.toFixed(1)}`);
 }
 
+/**
+ * Spans stored as a request body is (the byte scanner's index written as rows, one-off values kept
+ * as UTF-8 bytes in the chunks) or, with `--records`, through records (`importOtlpJson`: the path of
+ * imported files), whose values stay strings.
+ */
+const viaRecords = process.argv.includes('--records');
+function ingest(store: SpanStore, text: string): void {
+  if (viaRecords) importOtlpJson(store, text);
+  else store.ingest(decodeOtlpJsonRows(Buffer.from(text), store.decodeContext));
+}
+
 /** A stored 100k-span trace: its store and id. */
 function storeTrace(repeatValues: boolean): { store: SpanStore; id: string } {
   const store = new SpanStore({ maxBytes: 8192 * 1024 * 1024, maxSpans: 4 * SPANS });
-  for (let first = 1; first <= SPANS; first += 5000) importOtlpJson(store, body(first, 5000, repeatValues));
+  for (let first = 1; first <= SPANS; first += 5000) ingest(store, body(first, 5000, repeatValues));
   return { store, id: hex(TRACE, 32) };
 }
 
@@ -194,7 +207,7 @@ function measure(repeatValues: boolean): object {
   let next = SPANS + 1;
   let liveSpans = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    importOtlpJson(store, body(next, LIVE, repeatValues));
+    ingest(store, body(next, LIVE, repeatValues));
     next += LIVE;
     const c0 = cpuMs();
     const t0 = performance.now();
