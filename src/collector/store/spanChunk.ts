@@ -534,10 +534,15 @@ export class SpanChunk implements SpanIdWords {
     const vals = from.values;
     const end = from.valueEnd[row]!;
     const text = from.text;
-    for (let i = from.valueStart(row); i < end; i++) {
+    const start = from.valueStart(row);
+    const delta = text === undefined ? undefined : (this.text ??= new ChunkText(text.end, this.capacity * 4, this.scratch)).copyRow(text, vals, start, end);
+    for (let i = start; i < end; i++) {
       const v = vals[i]!;
       if (text === undefined || !text.has(i)) this.values.push(v);
-      else this.values.push((this.text ??= new ChunkText(text.end, this.capacity * 4, this.scratch)).copy(text, v as number, this.values.length));
+      else if (delta !== undefined) {
+        this.text!.adopt(this.values.length);
+        this.values.push((v as number) + delta);
+      } else this.values.push((this.text ??= new ChunkText(text.end, this.capacity * 4, this.scratch)).copy(text, v as number, this.values.length));
     }
     this.valueEnd[to] = this.values.length;
     this.rows = to + 1;

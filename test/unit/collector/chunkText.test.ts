@@ -10,7 +10,7 @@ import { indexOtlpProto, decodeOtlpProto } from '../../../src/collector/ingest/o
 import { indexRows } from '../../../src/collector/ingest/indexRows';
 import { ChunkSpan } from '../../../src/collector/store/chunkSpan';
 import { ChunkTable, compactChunk } from '../../../src/collector/store/chunkTable';
-import { DecodeContext } from '../../../src/collector/store/decodedBatch';
+import { DecodeContext, emptyOriginParts } from '../../../src/collector/store/decodedBatch';
 import { fromStoredValues, LARGE_TEXT_FROM } from '../../../src/collector/store/largeText';
 import { SpanChunk, ROW_COLUMN_BYTES, type ChunkSink } from '../../../src/collector/store/spanChunk';
 import { SpanStore } from '../../../src/collector/store/spanStore';
@@ -239,4 +239,45 @@ test('compaction copies the live rows\' bytes (the copy holds only theirs); a re
   open.endRow(row2, 0, 0, 0, undefined);
   assert.deepEqual(open.rowValues(row0), ['one-off value']);
   assert.deepEqual(open.rowValues(row2), [7], 'a number in a slot once used by text is a number');
+});
+
+test('compaction copies a row\'s several values as one run, and again from a compacted chunk: every value reads back', () => {
+  const chunk = new SpanChunk(64);
+  const ORIGIN = new DecodeContext().origin(emptyOriginParts());
+  const texts: string[][] = [];
+  for (let r = 0; r < 64; r++) {
+    const row = chunk.beginRow(traceIdOf(3), spanIdOf(r + 1), '', chunk.nameIndex('n'), chunk.shapeIndex(['a', 'b', 'c', 'd']), chunk.originIndex(ORIGIN));
+    // Three one-off values as bytes around a number: the row's text is one run, its slots are not consecutive.
+    const values = [`a ${r} ${'é'.repeat(r % 5)}`, `b ${r}`, `c ${'x'.repeat(r)}`];
+    const bytes = values.map((v) => Buffer.from(v, 'utf8'));
+    chunk.pushText(bytes[0]!, 0, bytes[0]!.length);
+    chunk.values.push(r);
+    chunk.pushText(bytes[1]!, 0, bytes[1]!.length);
+    chunk.pushText(bytes[2]!, 0, bytes[2]!.length);
+    chunk.endRow(row, 0, 0, 0, undefined);
+    texts.push(values);
+  }
+  chunk.seal();
+  const expect = (c: SpanChunk, row: number, r: number): void => assert.deepEqual(c.rowValues(row), [texts[r]![0], r, texts[r]![1], texts[r]![2]], `row ${r}`);
+  for (let r = 0; r < 64; r++) if (r % 3 === 0) chunk.kill(r);
+  const first = compactChunk(chunk);
+  let live = 0;
+  for (let r = 0; r < 64; r++) {
+    if (first.moved[r] === -1) continue;
+    expect(first.chunk, first.moved[r]!, r);
+    live += first.chunk.rowTextBytes(first.moved[r]!);
+  }
+  assert.equal(first.chunk.text!.end, live);
+  // Killed again and compacted from the compacted chunk (whose text is sealed in its own buffer).
+  for (let r = 0; r < 64; r++) if (first.moved[r] !== -1 && r % 3 === 1) first.chunk.kill(first.moved[r]!);
+  const second = compactChunk(first.chunk);
+  let kept = 0;
+  for (let r = 0; r < 64; r++) {
+    if (r % 3 !== 2) continue;
+    const at = second.moved[first.moved[r]!]!;
+    expect(second.chunk, at, r);
+    kept += second.chunk.rowTextBytes(at);
+  }
+  assert.equal(second.chunk.text!.end, kept, 'only the rows kept twice');
+  assert.equal(second.chunk.text!.dead, 0);
 });
