@@ -32,7 +32,11 @@ export class CollectorHost implements vscode.Disposable {
     private readonly log: vscode.OutputChannel,
   ) {
     this.configListener = config.onDidChange(({ previous, settings }) => {
-      if (this.collector && collectorSettingsChanged(previous, settings)) void this.restart();
+      if (!this.collector || !collectorSettingsChanged(previous, settings)) return;
+      this.restart().catch((e: unknown) => {
+        this.log.appendLine(`collector: ${String(e)}`);
+        void vscode.window.showErrorMessage(`Instrument First: the collector did not restart with the new settings: ${String(e)}`);
+      });
     });
   }
 
@@ -74,15 +78,26 @@ export class CollectorHost implements vscode.Disposable {
 
   private async start(): Promise<Collector> {
     const s = this.config.settings;
-    let collector = new Collector(collectorOptions(s, s.collector.port, this.log));
+    let port = s.collector.port;
+    let grpcPort = grpcPortOf(s);
+    let collector: Collector;
     let started: { endpoint: string };
-    try {
-      started = await collector.start();
-    } catch (err) {
-      if (s.collector.port === 0) throw err;
-      void vscode.window.showWarningMessage(`Instrument First: port ${s.collector.port} is not available (${String(err)}); the collector uses a free port instead.`);
-      collector = new Collector(collectorOptions(s, 0, this.log));
-      started = await collector.start();
+    // A port set in the settings may be taken (4317 often is, by a local Jaeger or OTel Collector):
+    // each taken one is replaced by a free one, with a warning, rather than leaving no collector.
+    for (;;) {
+      collector = new Collector(collectorOptions(s, port, grpcPort, this.log));
+      try {
+        started = await collector.start();
+        break;
+      } catch (err) {
+        await collector.stop().catch(() => undefined);
+        // Collector.start names the gRPC receiver in its errors; any other failure is the HTTP port's.
+        const grpcFailed = err instanceof Error && err.message.startsWith('OTLP/gRPC:');
+        if (grpcFailed ? !grpcPort : port === 0) throw err;
+        void vscode.window.showWarningMessage(`Instrument First: ${grpcFailed ? 'OTLP/gRPC port' : 'port'} ${grpcFailed ? grpcPort : port} is not available (${String(err)}); the collector uses a free port instead.`);
+        if (grpcFailed) grpcPort = 0;
+        else port = 0;
+      }
     }
     if (this.disposed) {
       await collector.stop();
@@ -143,13 +158,13 @@ export class CollectorHost implements vscode.Disposable {
   }
 }
 
-function collectorOptions(s: Settings, port: number, log: vscode.OutputChannel): ConstructorParameters<typeof Collector>[0] {
+function collectorOptions(s: Settings, port: number, grpcPort: number | undefined, log: vscode.OutputChannel): ConstructorParameters<typeof Collector>[0] {
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const folder = s.persistence.folder;
   const persistDir = !folder ? undefined : path.isAbsolute(folder) ? folder : root ? path.join(root, folder) : undefined;
   return {
     port,
-    grpcPort: grpcPortOf(s),
+    grpcPort,
     maxBytes: s.collector.maxMemoryMB * 1024 * 1024,
     // Not here: V8's heap growing factor is process-wide, and the extension host runs every other
     // extension too — their GC heuristics are not ours to change. The standalone collector sets it.

@@ -109,9 +109,11 @@ export const commandTable: Record<CommandId, (s: Services) => Handler> = {
   },
   'instrumentFirst.copyEndpoint': (s) => async () => {
     await s.collector.ensureStarted();
-    const endpoint = s.collector.endpoint ?? '';
+    // With otlpProtocol grpc the user's programs are to send OTLP/gRPC: the HTTP endpoint would not answer them.
+    const grpc = s.config.settings.collector.otlpProtocol === 'grpc' ? s.collector.grpcEndpoint : undefined;
+    const endpoint = grpc ?? s.collector.endpoint ?? '';
     await vscode.env.clipboard.writeText(endpoint);
-    void vscode.window.showInformationMessage(`Instrument First: OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} copied.`);
+    void vscode.window.showInformationMessage(`Instrument First: ${grpc ? 'OTEL_EXPORTER_OTLP_PROTOCOL=grpc, ' : ''}OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint} copied.`);
     return endpoint;
   },
   'instrumentFirst.refreshProcedures': (s) => () => s.proceduresView.refresh(),

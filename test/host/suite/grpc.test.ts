@@ -10,7 +10,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -210,12 +210,36 @@ suite('OTLP/gRPC in the extension', () => {
     assert.equal(res.status, 200, 'OTLP/HTTP still answers');
   }, { timeout: 60_000 });
 
-  test('collector.otlpProtocol grpc: a "program" launch gets OTEL_EXPORTER_OTLP_PROTOCOL=grpc and the gRPC endpoint, and NodeSDK sends its spans there', async () => {
+  test('collector.grpcPort on a port another program holds: the collector still starts, with gRPC on a free port instead', async () => {
     const s = await services();
+    await s.collector.ensureStarted();
+    // Another local collector (a Jaeger, an OTel Collector) already on the port: common for 4317.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const held = (holder.address() as AddressInfo).port;
+    try {
+      await setting('collector.grpcPort', held);
+      const endpoint = await waitFor(() => s.collector.running && s.collector.grpcEndpoint, { timeout: 20_000, message: 'the collector restarted with gRPC' });
+      assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.notEqual(endpoint, `http://127.0.0.1:${held}`);
+      const ids = await runExporterProgram(dir, endpoint, Date.now() - 1_000);
+      await waitFor(() => s.collector.store?.run(ids.traceId), { timeout: 20_000, message: 'the trace sent to the free port' });
+    } finally {
+      await setting('collector.grpcPort', undefined);
+      holder.close();
+    }
+    await waitFor(() => s.collector.running && s.collector.grpcEndpoint === undefined, { timeout: 20_000, message: 'the collector restarted without gRPC' });
+  }, { timeout: 90_000 });
+
+  test('collector.otlpProtocol grpc: Copy Collector Endpoint and a "program" launch give OTEL_EXPORTER_OTLP_PROTOCOL=grpc and the gRPC endpoint, and NodeSDK sends its spans there', async () => {
+    const s = await services();
+    await s.collector.ensureStarted();
     await setting('collector.otlpProtocol', 'grpc');
     const endpoint = await waitFor(() => s.collector.running && s.collector.grpcEndpoint, { timeout: 20_000, message: 'the collector restarted with gRPC on a free port' });
     assert.match(endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.notEqual(endpoint, s.collector.endpoint);
+    assert.equal(await vscode.commands.executeCommand('instrumentFirst.copyEndpoint'), endpoint, 'Copy Collector Endpoint gives the gRPC one');
+    assert.equal(await vscode.env.clipboard.readText(), endpoint);
     const program = join(dir, 'zero-code.js');
     writeFileSync(program, ENV_PROGRAM);
     const service = `grpc-env-${Date.now()}`;
