@@ -83,9 +83,10 @@ export function usageLine(s: BoundsStats): string {
 }
 
 /** The status bar tooltip of a running collector. */
-export function collectorTooltip(s: BoundsStats & Pick<StoreStats, 'forwardFailures' | 'forwardDropped' | 'persistErrors'>, endpoint: string): string {
+export function collectorTooltip(s: BoundsStats & Pick<StoreStats, 'forwardFailures' | 'forwardDropped' | 'persistErrors'>, endpoint: string, grpcEndpoint?: string): string {
   const lines = [
     `Instrument First collector — OTLP/HTTP at ${endpoint}/v1/traces`,
+    ...(grpcEndpoint ? [`OTLP/gRPC at ${grpcEndpoint}`] : []),
     usageLine(s),
     `limits: ${formatBytes(s.maxBytes)}, one trace ${formatBytes(s.maxTraceBytes)}; ${formatCount(s.maxSpans)} spans, ${formatCount(s.maxTraces)} traces`,
     ...lossLines(s),

@@ -40,7 +40,7 @@ export class CollectorStatusBar implements vscode.Disposable {
     this.item.text =
       collectorStatusText({ running: true, spans: s.spans, runs: s.runs, evictedTraces: s.evictedTraces, refusedSpans: s.refusedSpans }) +
       (running.length ? ` · $(play) ${running.join(', ')}` : '');
-    this.item.tooltip = collectorTooltip(s, endpoint);
+    this.item.tooltip = collectorTooltip(s, endpoint, this.collector.grpcEndpoint);
   }
 
   dispose(): void {

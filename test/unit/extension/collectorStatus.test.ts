@@ -24,6 +24,9 @@ test('nothing lost: the tooltip gives the budget and the counts, the Runs view n
   assert.match(tip, /OTLP\/HTTP at http:\/\/127\.0\.0\.1:4318\/v1\/traces/);
   assert.match(tip, /of 8 MiB \(0%\) · 1 spans in 1 traces/);
   assert.match(tip, /limits: 8 MiB, one trace 4 MiB; 500k spans, 2k traces/);
+  assert.doesNotMatch(tip, /gRPC/);
+  // With the gRPC receiver running, its address on the line after the HTTP one.
+  assert.equal(collectorTooltip(s, 'http://127.0.0.1:4318', 'http://127.0.0.1:4317').split('\n')[1], 'OTLP/gRPC at http://127.0.0.1:4317');
   store.dispose();
 });
 
