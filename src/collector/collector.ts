@@ -248,7 +248,7 @@ export class Collector {
       } catch (e) {
         this.server = undefined;
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        throw new Error(`OTLP/gRPC: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new GrpcStartError(e);
       }
     }
     return { endpoint: this.endpointUrl };
@@ -396,4 +396,12 @@ function defaultWorkerPath(): string {
 function defaultGrpcSessionWorkerPath(): string {
   const beside = join(__dirname, 'grpcSessionWorker.js');
   return existsSync(beside) ? beside : join(__dirname, 'grpc', 'grpcSessionWorker.js');
+}
+
+/** `Collector.start` failed at the OTLP/gRPC receiver (its port taken, its session thread not started); the HTTP one was closed again. */
+export class GrpcStartError extends Error {
+  constructor(cause: unknown) {
+    super(`OTLP/gRPC: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'GrpcStartError';
+  }
 }

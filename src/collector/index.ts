@@ -1,5 +1,5 @@
 /** The in-memory OTLP collector: receiver, store, queries, persistence, forwarding. No `vscode`. */
-export { Collector, type CollectorOptions } from './collector';
+export { Collector, GrpcStartError, type CollectorOptions } from './collector';
 export { SpanStore } from './store/spanStore';
 export type { SpanStoreOptions } from './store/spanStoreTypes';
 export type { Disposable } from './store/changeCoalescer';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
-import { Collector } from '../collector';
+import { Collector, GrpcStartError } from '../collector';
 import type { StoreChange } from '../protocol/collectorTypes';
 import type { Settings } from '../views/settings';
 import { collectorSettingsChanged, grpcPortOf } from '../views/settings';
@@ -91,8 +91,8 @@ export class CollectorHost implements vscode.Disposable {
         break;
       } catch (err) {
         await collector.stop().catch(() => undefined);
-        // Collector.start names the gRPC receiver in its errors; any other failure is the HTTP port's.
-        const grpcFailed = err instanceof Error && err.message.startsWith('OTLP/gRPC:');
+        // A failure that is not the gRPC receiver's is the HTTP port's.
+        const grpcFailed = err instanceof GrpcStartError;
         if (grpcFailed ? !grpcPort : port === 0) throw err;
         void vscode.window.showWarningMessage(`Instrument First: ${grpcFailed ? 'OTLP/gRPC port' : 'port'} ${grpcFailed ? grpcPort : port} is not available (${String(err)}); the collector uses a free port instead.`);
         if (grpcFailed) grpcPort = 0;
