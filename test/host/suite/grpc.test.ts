@@ -8,7 +8,6 @@
 //   and the gRPC endpoint, and the zero-code NodeSDK, configured only by that environment, sends
 //   its spans there.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { freePort } from '../freePort';
 import { repoRoot } from '../repoRoot';
 import { suite, suiteSetup, suiteTeardown, test } from './harness';
 import { waitFor } from './helpers';
+import { runNodeProgram } from './nodeProgram';
 import { services } from './planRuns';
 
 // A program of a user's: the official SDK and gRPC exporter with non-default options. Every value
@@ -82,21 +82,7 @@ sdk.shutdown().then(() => console.log('exported'), (e) => { console.error(e); pr
 `;
 
 function runExporterProgram(dir: string, url: string, startMs: number): Promise<{ traceId: string; root: string; charge: string }> {
-  const file = join(dir, 'exporter.js');
-  writeFileSync(file, EXPORTER_PROGRAM);
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', [file, url, String(startMs)], { env: { ...process.env, NODE_PATH: join(repoRoot(), 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`the exporter program exited with ${code}: ${err || out}`));
-      else resolve(JSON.parse(line) as { traceId: string; root: string; charge: string });
-    });
-  });
+  return runNodeProgram(dir, 'exporter.js', EXPORTER_PROGRAM, [url, String(startMs)]);
 }
 
 /** Whether a TCP connection to 127.0.0.1:port is refused (nothing listens). */

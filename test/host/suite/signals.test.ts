@@ -4,16 +4,15 @@
 // span show its records in the Activity list, the run's metrics are charted, a record sent later
 // appears without reopening, and the records without a trace open per service.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TimelineFeature } from '../../../src/vscode/timeline/timelineFeature';
 import { suite, test } from './harness';
 import { waitFor } from './helpers';
+import { runNodeProgram } from './nodeProgram';
 import { services } from './planRuns';
-import { repoRoot } from '../repoRoot';
 
 const PROGRAM = `
 const api = require('@opentelemetry/api');
@@ -55,24 +54,13 @@ const logger = loggers.getLogger('shop-logger');
 })();
 `;
 
-function runProgram(endpoint: string): Promise<{ traceId: string; charge: string }> {
+async function runProgram(endpoint: string): Promise<{ traceId: string; charge: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'if-signals-'));
-  const file = join(dir, 'program.js');
-  writeFileSync(file, PROGRAM);
-  return new Promise((resolve, reject) => {
-    const child = spawn('node', [file, endpoint], { env: { ...process.env, NODE_PATH: join(repoRoot(), 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      rmSync(dir, { recursive: true, force: true });
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !line.startsWith('{')) reject(new Error(`the program exited with ${code}: ${err || out}`));
-      else resolve(JSON.parse(line) as { traceId: string; charge: string });
-    });
-  });
+  try {
+    return await runNodeProgram(dir, 'program.js', PROGRAM, [endpoint]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 suite('logs and metrics', () => {

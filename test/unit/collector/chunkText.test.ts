@@ -8,11 +8,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { indexOtlpProto, decodeOtlpProto } from '../../../src/collector/ingest/otlpProtoDecoder';
 import { indexRows } from '../../../src/collector/ingest/indexRows';
-import { ChunkSpan } from '../../../src/collector/store/chunkSpan';
 import { ChunkTable, compactChunk } from '../../../src/collector/store/chunkTable';
 import { DecodeContext, emptyOriginParts } from '../../../src/collector/store/decodedBatch';
 import { fromStoredValues, LARGE_TEXT_FROM } from '../../../src/collector/store/largeText';
-import { SpanChunk, ROW_COLUMN_BYTES, type ChunkSink } from '../../../src/collector/store/spanChunk';
+import { SpanChunk, ROW_COLUMN_BYTES } from '../../../src/collector/store/spanChunk';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import { rowBytes } from '../../../src/collector/store/storedBytes';
 import { toSpanView } from '../../../src/collector/store/spanRecord';
@@ -20,6 +19,7 @@ import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 import { decodeOtlpJsonRows } from '../../../src/collector/ingest/otlpJsonScanner';
 import { len, protoSpan, str } from './protoWriter';
 import { jsonRequest, spanIdOf, T0, traceIdOf } from './helpers';
+import { collectChunks as collect } from './chunkSink';
 
 type Bytes = number[];
 
@@ -56,26 +56,6 @@ const TEST_VALUES: Bytes[] = [
   utf8('€'.repeat(1365) + 'z'), // 4096 bytes in 1366 characters
   utf8('\u0000\u0001 control and NUL'),
 ];
-
-function collect(rows = 4096): ChunkSink & { spans: ChunkSpan[]; chunks: SpanChunk[] } {
-  const chunks: SpanChunk[] = [];
-  const spans: ChunkSpan[] = [];
-  return {
-    chunks,
-    spans,
-    chunk() {
-      let c = chunks[chunks.length - 1];
-      if (!c || c.full) {
-        c?.seal();
-        chunks.push((c = new SpanChunk(rows)));
-      }
-      return c;
-    },
-    added(chunk, row) {
-      spans.push(new ChunkSpan(chunk, row));
-    },
-  };
-}
 
 test('one-off protobuf strings are kept as bytes and read back as the decoder made them (invalid UTF-8 as U+FFFD, empty, at the large-value size)', () => {
   const body = protoBody(TEST_VALUES);

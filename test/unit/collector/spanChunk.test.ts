@@ -12,7 +12,7 @@ import { indexRows } from '../../../src/collector/ingest/indexRows';
 import { decodeOtlpJsonBytes, decodeOtlpJsonRows } from '../../../src/collector/ingest/otlpJsonScanner';
 import { ChunkSpan } from '../../../src/collector/store/chunkSpan';
 import { DecodeContext } from '../../../src/collector/store/decodedBatch';
-import { SpanChunk, type ChunkSink } from '../../../src/collector/store/spanChunk';
+import { SpanChunk } from '../../../src/collector/store/spanChunk';
 import { compactChunk } from '../../../src/collector/store/chunkTable';
 import { SpanIdIndex, hexToWords, spanIdHash, wordsToHex } from '../../../src/collector/store/spanIdWords';
 import { packBits, SLAB_WORDS, SpanRecord, toSpanView, type SpanLike, type SpanOrigin } from '../../../src/collector/store/spanRecord';
@@ -22,6 +22,7 @@ import { importOtlpJson } from '../../../src/collector/ingest/otlpJsonDecoder';
 import { SpanStore } from '../../../src/collector/store/spanStore';
 import type { ChunkTable } from '../../../src/collector/store/chunkTable';
 import { jsonRequest, spanIdOf, T0, traceIdOf, type SpanSpec } from './helpers';
+import { collectChunks as collect } from './chunkSink';
 
 /** Everything a reader can ask of a stored span, in plain values. */
 function everything(s: SpanLike): unknown {
@@ -38,28 +39,6 @@ function everything(s: SpanLike): unknown {
     extra: s.extra,
     traceState: s.traceState,
     statusMessage: s.statusMessage,
-  };
-}
-
-/** Sink of fresh chunks of `rows` rows, keeping every row it is given in order. */
-function collect(rows = 64): ChunkSink & { spans: ChunkSpan[]; chunks: SpanChunk[] } {
-  const chunks: SpanChunk[] = [];
-  const spans: ChunkSpan[] = [];
-  return {
-    chunks,
-    spans,
-    chunk() {
-      let c = chunks[chunks.length - 1];
-      if (!c || c.full) {
-        c?.seal();
-        chunks.push((c = new SpanChunk(rows)));
-      }
-      return c;
-    },
-    added(chunk, row, i) {
-      assert.equal(i, spans.length, 'rows are added in batch order');
-      spans.push(new ChunkSpan(chunk, row));
-    },
   };
 }
 
