@@ -126,22 +126,15 @@ export function parseStructureAttr(json: string): AttrValue | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && ((v as { kind?: unknown }).kind === 'array' || (v as { kind?: unknown }).kind === 'kvlist') && isAttrValue(v) ? v : undefined;
 }
 
-/** Structure attributes (rare) parse to tagged lists and kvlists. */
-function structuresOk(b: SpanBatch): boolean {
+/**
+ * Every attribute of `kind` parses with `parse`: array attributes (few) to arrays of plain values,
+ * structure attributes (rare) to tagged lists and kvlists.
+ */
+function attrsParse(b: SpanBatch, kind: (typeof AttrKind)[keyof typeof AttrKind], parse: (text: string) => unknown): boolean {
   const { attrType, attrValue, text, textEnd } = b;
-  for (let a = attrType.indexOf(AttrKind.structure); a !== -1; a = attrType.indexOf(AttrKind.structure, a + 1)) {
+  for (let a = attrType.indexOf(kind); a !== -1; a = attrType.indexOf(kind, a + 1)) {
     const x = attrValue[a]!;
-    if (parseStructureAttr(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
-  }
-  return true;
-}
-
-/** Array attributes (few) parse to arrays of plain values. */
-function arraysOk(b: SpanBatch): boolean {
-  const { attrType, attrValue, text, textEnd } = b;
-  for (let a = attrType.indexOf(AttrKind.array); a !== -1; a = attrType.indexOf(AttrKind.array, a + 1)) {
-    const x = attrValue[a]!;
-    if (parseArrayAttr(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
+    if (parse(text.slice(x === 0 ? 0 : textEnd[x - 1], textEnd[x])) === undefined) return false;
   }
   return true;
 }
@@ -183,7 +176,7 @@ export function isSpanBatch(v: unknown): v is SpanBatch {
     linksOk(batch, strings) &&
     attributesOk(batch, strings) &&
     truncatedOk(batch, strings) &&
-    arraysOk(batch) &&
-    structuresOk(batch)
+    attrsParse(batch, AttrKind.array, parseArrayAttr) &&
+    attrsParse(batch, AttrKind.structure, parseStructureAttr)
   );
 }
